@@ -1,0 +1,39 @@
+# `make run` and `make test` each set up everything they need first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test setup setup-test browser lint bench
+
+run: setup
+	$(BIN)/convlens serve
+
+test: setup-test browser
+	$(BIN)/ruff check app tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+setup: $(VENV)/.installed
+
+setup-test: $(VENV)/.installed-test
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# The browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+bench: setup-test
+	$(BIN)/python bench/convolution.py
+	$(BIN)/python bench/endpoint.py

@@ -1,0 +1,26 @@
+"""Settings from environment variables with the ``CONVLENS_`` prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CONVLENS_", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    static_dir: Path = PROJECT_ROOT / "static"
+    templates_dir: Path = PROJECT_ROOT / "templates"
+    models_dir: Path = PROJECT_ROOT / "models"
+    max_upload_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, description="Largest request body accepted, in bytes."
+    )
+    max_image_pixels: int = Field(
+        default=4096 * 4096, ge=1, description="Largest decoded image accepted, in pixels."
+    )

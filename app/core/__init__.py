@@ -1,0 +1,1 @@
+"""Pure NumPy/OpenCV/Pillow arithmetic: no web framework, no Keras."""

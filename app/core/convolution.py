@@ -1,0 +1,234 @@
+"""2-D cross-correlation exactly as Keras ``Conv2D`` / ``DepthwiseConv2D`` compute it.
+
+Shapes (Keras layout, channels last):
+
+- input ``(H, W)`` or ``(H, W, C)``.
+- kernel ``(kh, kw)``: applied to every channel separately (depthwise); the output keeps the
+  input's channels: ``(H', W')`` or ``(H', W', C)``.
+- kernel ``(kh, kw, C)``: one filter that spans all channels and sums them: ``(H', W')``.
+- kernel ``(kh, kw, C, K)``: ``K`` filters: ``(H', W', K)``.
+
+Each output value is::
+
+    out[i, j, k] = bias[k] + sum_{u, v, c} x_padded[i*sh + u, j*sw + v, c] * kernel[u, v, c, k]
+
+with no kernel flip (this is what deep-learning libraries call convolution), and
+``H' = floor((H - kh + pad_top + pad_bottom) / sh) + 1`` (likewise ``W'``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from app.core.shapes import AxisSize, Padding, Pair, check_strides, output_sizes, resolve_padding
+from app.errors import InvalidKernel, InvalidParameter
+
+MAX_KERNEL_SIZE = 15
+MAX_CHANNELS = 64
+MAX_FILTERS = 64
+
+FloatArray = NDArray[np.floating]
+KernelKind = Literal["depthwise", "summed", "filters"]
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where the window goes: sizes, strides and padding resolved for one input and kernel."""
+
+    rows: AxisSize
+    cols: AxisSize
+
+    @property
+    def strides(self) -> Pair:
+        return self.rows.stride, self.cols.stride
+
+    @property
+    def pad_top_left(self) -> Pair:
+        return self.rows.pad_before, self.cols.pad_before
+
+    @property
+    def output_hw(self) -> Pair:
+        return self.rows.output, self.cols.output
+
+    def as_dict(self) -> dict[str, object]:
+        return {"rows": self.rows.as_dict(), "cols": self.cols.as_dict()}
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A validated kernel in Keras layout ``(kh, kw, in_channels, filters)``.
+
+    ``kind`` remembers the shape it was given in, which decides the output's channels.
+    """
+
+    weights: FloatArray
+    kind: KernelKind
+
+    @property
+    def size(self) -> Pair:
+        return int(self.weights.shape[0]), int(self.weights.shape[1])
+
+    @property
+    def shape(self) -> list[int]:
+        """The shape as given: 2-D, 3-D or 4-D."""
+        dims = {"depthwise": 2, "summed": 3, "filters": 4}[self.kind]
+        return [int(n) for n in self.weights.shape[:dims]]
+
+
+def check_input(values: object, name: str = "input") -> FloatArray:
+    """A finite, non-empty ``(H, W)`` or ``(H, W, C)`` array of floats."""
+    array = _as_float_array(values, name, InvalidParameter)
+    if array.ndim not in (2, 3):
+        raise InvalidParameter(
+            f"{name} must be a 2-D grid (H x W) or a 3-D grid (H x W x C), got "
+            f"{array.ndim} dimension(s) with shape {list(array.shape)}."
+        )
+    if array.size == 0:
+        raise InvalidParameter(f"{name} is empty (shape {list(array.shape)}); give at least 1x1.")
+    if array.ndim == 3 and not 1 <= array.shape[2] <= MAX_CHANNELS:
+        raise InvalidParameter(
+            f"{name} has {array.shape[2]} channels; between 1 and {MAX_CHANNELS} are supported."
+        )
+    return array
+
+
+def check_kernel(values: object, in_channels: int) -> Kernel:
+    """Validate a kernel given as a 2-D, 3-D or 4-D nested list or array."""
+    weights = _as_float_array(values, "kernel", InvalidKernel)
+    if weights.ndim not in (2, 3, 4):
+        raise InvalidKernel(
+            f"kernel must have 2 dimensions (kh x kw), 3 (kh x kw x channels) or 4 "
+            f"(kh x kw x channels x filters), got shape {list(weights.shape)}."
+        )
+    if weights.size == 0:
+        raise InvalidKernel(
+            f"kernel is empty (shape {list(weights.shape)}); give at least one number, "
+            "for example [[1]]."
+        )
+    kh, kw = weights.shape[:2]
+    if kh > MAX_KERNEL_SIZE or kw > MAX_KERNEL_SIZE:
+        raise InvalidKernel(
+            f"kernel is {kh}x{kw}; sizes from 1x1 to {MAX_KERNEL_SIZE}x{MAX_KERNEL_SIZE} are "
+            "supported. Use a smaller kernel."
+        )
+    if weights.ndim == 2:
+        return Kernel(weights.reshape(kh, kw, 1, 1), "depthwise")
+    if weights.shape[2] != in_channels:
+        raise InvalidKernel(
+            f"kernel has {weights.shape[2]} channel(s) along its third axis but the input has "
+            f"{in_channels}. A kh x kw x C kernel needs C equal to the input's channels; "
+            "use a 2-D kernel to filter each channel separately."
+        )
+    if weights.ndim == 3:
+        return Kernel(weights[..., np.newaxis], "summed")
+    if not 1 <= weights.shape[3] <= MAX_FILTERS:
+        raise InvalidKernel(
+            f"kernel has {weights.shape[3]} filters; between 1 and {MAX_FILTERS} are supported."
+        )
+    return Kernel(weights, "filters")
+
+
+def geometry(
+    input_hw: Pair, kernel_hw: Pair, strides: int | Pair | list[int], padding: Padding | list[int]
+) -> Geometry:
+    """Resolve strides and padding and do the output-size arithmetic for one convolution."""
+    stride_pair = check_strides(strides)
+    pads = resolve_padding(padding, input_hw, kernel_hw, stride_pair)
+    rows, cols = output_sizes(input_hw, kernel_hw, stride_pair, pads, "kernel")
+    return Geometry(rows, cols)
+
+
+def conv2d(
+    inputs: FloatArray,
+    kernel: Kernel,
+    strides: int | Pair | list[int] = 1,
+    padding: Padding | list[int] = "valid",
+    bias: float | FloatArray = 0.0,
+) -> tuple[FloatArray, Geometry]:
+    """Cross-correlate ``inputs`` with ``kernel``; return the output and its geometry.
+
+    ``inputs`` must come from :func:`check_input` and ``kernel`` from :func:`check_kernel`.
+    ``bias`` is a scalar or one value per output channel.
+    """
+    planes = inputs if inputs.ndim == 3 else inputs[..., np.newaxis]
+    grid = geometry(planes.shape[:2], kernel.size, strides, padding)
+    dtype = inputs.dtype
+    weights = kernel.weights.astype(dtype, copy=False)
+
+    if kernel.kind == "depthwise":
+        output = _correlate(planes, weights[:, :, 0, 0], grid)
+    else:
+        filters = weights.shape[3]
+        output = np.zeros((*grid.output_hw, filters), dtype=dtype)
+        for k in range(filters):
+            for c in range(planes.shape[2]):
+                output[..., k] += _correlate(planes[..., c], weights[:, :, c, k], grid)
+    output = output + np.asarray(bias, dtype=dtype)
+
+    if kernel.kind == "summed" or (kernel.kind == "depthwise" and inputs.ndim == 2):
+        output = output[..., 0]
+    return output, grid
+
+
+def _correlate(planes: FloatArray, kernel2d: FloatArray, grid: Geometry) -> FloatArray:
+    """Correlate every channel of ``planes`` (H, W[, C]) with one 2-D kernel.
+
+    OpenCV's ``filter2D`` computes ``D[y, x] = sum K[u, v] * X[y + u - ay, x + v - ax]`` with
+    zeros outside the image. Putting the anchor ``(ay, ax)`` at the top/left padding makes
+    ``D[i*sh, j*sw]`` exactly the padded correlation, with no padded copy of the input, as
+    long as the padding fits inside the kernel; larger paddings get an explicit zero border.
+    """
+    kh, kw = kernel2d.shape
+    pad_top, pad_left = grid.pad_top_left
+    if grid.rows.pad_total < kh and grid.cols.pad_total < kw:
+        source, anchor = planes, (pad_left, pad_top)
+    else:
+        source = cv2.copyMakeBorder(
+            planes,
+            grid.rows.pad_before,
+            grid.rows.pad_after,
+            grid.cols.pad_before,
+            grid.cols.pad_after,
+            cv2.BORDER_CONSTANT,
+            value=0,
+        )
+        anchor = (0, 0)
+    filtered = _filter(source, kernel2d, anchor, grid)
+    return filtered if filtered.ndim == planes.ndim else filtered[..., np.newaxis]
+
+
+def _filter(source: FloatArray, kernel2d: FloatArray, anchor: Pair, grid: Geometry) -> FloatArray:
+    filtered = cv2.filter2D(
+        np.ascontiguousarray(source), -1, kernel2d, anchor=anchor, borderType=cv2.BORDER_CONSTANT
+    )
+    out_h, out_w = grid.output_hw
+    sh, sw = grid.strides
+    return filtered[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw]  # type: ignore[no-any-return]
+
+
+def _as_float_array(
+    values: object, name: str, error: type[InvalidParameter]
+) -> FloatArray:
+    if isinstance(values, np.ndarray):
+        array = values
+    else:
+        try:
+            array = np.asarray(values, dtype=np.float64)
+        except (ValueError, TypeError) as exc:
+            raise error(
+                f"{name} must be a rectangular grid of numbers with every row the same length; "
+                "a ragged grid such as [[1, 2], [3]] cannot be convolved. Pad the short rows."
+            ) from exc
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+        raise error(f"{name} must contain real numbers only, got dtype {array.dtype}.")
+    if array.dtype not in (np.float32, np.float64):
+        # OpenCV computes in float32 or float64 only; small types fit float32 exactly.
+        array = array.astype(np.float32 if array.dtype.itemsize <= 2 else np.float64)
+    if not np.all(np.isfinite(array)):
+        raise error(f"{name} contains NaN or infinity; every value must be a finite number.")
+    return array

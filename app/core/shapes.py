@@ -1,0 +1,184 @@
+"""Output-size arithmetic for convolution and pooling windows.
+
+For one spatial dimension of size ``W``, a window of size ``F`` moved with stride ``S`` over the
+input padded with ``P_before + P_after`` zeros gives::
+
+    output = floor((W - F + P_before + P_after) / S) + 1
+
+which is the textbook ``(W - F + 2P) / S + 1`` when the padding is symmetric. When the division
+is not exact, the last ``(W - F + P_total) mod S`` padded rows (or columns) are never reached by
+the window.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from app.errors import InvalidParameter
+
+PaddingMode = Literal["valid", "same"]
+Padding = PaddingMode | int | tuple[int, int]
+Pair = tuple[int, int]
+
+MAX_EXPLICIT_PADDING = 64
+
+
+@dataclass(frozen=True)
+class AxisSize:
+    """The arithmetic behind one spatial dimension of an output."""
+
+    axis: Literal["rows", "cols"]
+    input: int
+    window: int
+    stride: int
+    pad_before: int
+    pad_after: int
+    output: int
+    remainder: int
+
+    @property
+    def pad_total(self) -> int:
+        return self.pad_before + self.pad_after
+
+    @property
+    def divides_evenly(self) -> bool:
+        return self.remainder == 0
+
+    @property
+    def formula(self) -> str:
+        quotient = (self.input - self.window + self.pad_total) / self.stride
+        padding = (
+            f"2*{self.pad_before}"
+            if self.pad_before == self.pad_after
+            else f"({self.pad_before}+{self.pad_after})"
+        )
+        exact = f"{quotient:g} + 1" if self.divides_evenly else f"floor({quotient:g}) + 1"
+        return (
+            f"({self.input} - {self.window} + {padding}) / {self.stride} + 1 = {exact}"
+            f" = {self.output}"
+        )
+
+    @property
+    def explanation(self) -> str:
+        if self.divides_evenly:
+            return (
+                f"The {self.window}-wide window fits exactly: every one of the "
+                f"{self.input + self.pad_total} padded {self.axis} is covered."
+            )
+        last_start = (self.output - 1) * self.stride
+        return (
+            f"The division is not exact: after {self.output} steps of {self.stride} the window "
+            f"starts at padded index {last_start} and a further step would run past the edge, so "
+            f"the last {self.remainder} padded {self.axis} are never reached by the window. "
+            f"Keras drops them the same way; change the stride or padding to make it divide evenly."
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "axis": self.axis,
+            "input": self.input,
+            "window": self.window,
+            "stride": self.stride,
+            "pad_before": self.pad_before,
+            "pad_after": self.pad_after,
+            "pad_total": self.pad_total,
+            "output": self.output,
+            "divides_evenly": self.divides_evenly,
+            "unreached": self.remainder,
+            "formula": self.formula,
+            "explanation": self.explanation,
+        }
+
+
+def as_pair(value: int | tuple[int, int] | list[int], name: str) -> Pair:
+    """Turn an int or a two-element sequence into a (rows, cols) pair of ints."""
+    if isinstance(value, bool):
+        raise InvalidParameter(f"{name} must be an integer or a pair of integers, got {value!r}.")
+    if isinstance(value, int):
+        return (value, value)
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        first, second = value
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in (first, second)):
+            return (int(first), int(second))
+    raise InvalidParameter(
+        f"{name} must be an integer or a pair [rows, cols] of integers, got {value!r}."
+    )
+
+
+def check_strides(strides: int | tuple[int, int] | list[int]) -> Pair:
+    pair = as_pair(strides, "strides")
+    if min(pair) < 1:
+        raise InvalidParameter(
+            f"strides must be at least 1, got {list(pair)}. A stride is how many pixels the "
+            "window moves each step; use 1 to visit every position."
+        )
+    return pair
+
+
+def same_padding(size: int, window: int, stride: int) -> tuple[int, int]:
+    """Keras/TensorFlow "same" padding: output = ceil(size / stride), extra pixel after."""
+    output = math.ceil(size / stride)
+    total = max((output - 1) * stride + window - size, 0)
+    return total // 2, total - total // 2
+
+
+def resolve_padding(
+    padding: Padding | list[int], input_shape: Pair, window: Pair, strides: Pair
+) -> tuple[Pair, Pair]:
+    """Return ((top, bottom), (left, right)) zero padding for the given padding spec."""
+    if padding == "valid":
+        return (0, 0), (0, 0)
+    if padding == "same":
+        return (
+            same_padding(input_shape[0], window[0], strides[0]),
+            same_padding(input_shape[1], window[1], strides[1]),
+        )
+    if isinstance(padding, str):
+        raise InvalidParameter(
+            f'padding must be "valid", "same", an integer or a pair of integers, got {padding!r}.'
+        )
+    rows, cols = as_pair(padding, "padding")
+    if min(rows, cols) < 0:
+        raise InvalidParameter(
+            f"padding must not be negative, got {[rows, cols]}. Use 0 (or \"valid\") for no "
+            "padding."
+        )
+    if max(rows, cols) > MAX_EXPLICIT_PADDING:
+        raise InvalidParameter(
+            f"padding of {max(rows, cols)} pixels is more than the {MAX_EXPLICIT_PADDING} "
+            "allowed; a CNN pads by about half the kernel size, so use a smaller number."
+        )
+    return (rows, rows), (cols, cols)
+
+
+def output_sizes(
+    input_shape: Pair, window: Pair, strides: Pair, padding: tuple[Pair, Pair], what: str
+) -> tuple[AxisSize, AxisSize]:
+    """The arithmetic for rows and cols; raises if the window does not fit the padded input."""
+    sizes = []
+    for index, axis in enumerate(("rows", "cols")):
+        size, win, stride = input_shape[index], window[index], strides[index]
+        before, after = padding[index]
+        span = size + before + after - win
+        if span < 0:
+            raise InvalidParameter(
+                f"The {what} ({window[0]}x{window[1]}) is larger than the padded input "
+                f"({input_shape[0] + sum(padding[0])}x{input_shape[1] + sum(padding[1])}) along "
+                f"the {axis}. Use a smaller {what}, a larger input, or more padding "
+                '(for example padding "same").'
+            )
+        sizes.append(
+            AxisSize(
+                axis=axis,  # type: ignore[arg-type]
+                input=size,
+                window=win,
+                stride=stride,
+                pad_before=before,
+                pad_after=after,
+                output=span // stride + 1,
+                remainder=span % stride,
+            )
+        )
+    return sizes[0], sizes[1]

@@ -1,0 +1,93 @@
+"""The ASGI app: ``create_app(settings)`` wires routers, static files, templates and errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TypedDict
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
+
+from app import __version__
+from app.api import convolution, health, pages, pooling, samples
+from app.config import Settings
+from app.errors import ConvLensError, explain_validation_errors as explain
+from app.limits import BodySizeLimit
+from app.schemas import ErrorResponse, Sample
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorResponse} for status in (404, 413, 415, 422)
+}
+
+
+class State(TypedDict):
+    samples: list[Sample]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+        yield {"samples": samples.load_samples(settings.static_dir)}
+
+    app = FastAPI(
+        title="ConvLens",
+        version=__version__,
+        summary="See what a convolutional neural network does to an image.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = Jinja2Templates(directory=settings.templates_dir)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    for module in (health, convolution, pooling, samples):
+        app.include_router(module.router, responses=ERROR_RESPONSES)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    _add_error_handlers(app)
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ConvLensError)
+    async def domain_error(request: Request, exc: ConvLensError) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "loc": [part if isinstance(part, int) else str(part) for part in e["loc"]],
+                "msg": e["msg"],
+                "type": e["type"],
+            }
+            for e in exc.errors()
+        ]
+        detail = (
+            f"The request does not match what this endpoint expects: {explain(exc.errors())}. "
+            "Fix the fields listed in 'errors' (see /docs for each field's type and range) "
+            "and send it again."
+        )
+        return JSONResponse({"detail": detail, "errors": errors}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        detail = exc.detail
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"There is nothing at {request.url.path}. See /docs for the API's paths."
+        elif exc.status_code == 405:
+            detail = (
+                f"{request.method} is not allowed on {request.url.path}. See /docs for the "
+                "methods each path takes."
+            )
+        return JSONResponse(
+            {"detail": detail}, status_code=exc.status_code, headers=exc.headers
+        )
+
+
+app = create_app()
