@@ -19,7 +19,7 @@ with no kernel flip (this is what deep-learning libraries call convolution), and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import cv2
 import numpy as np
@@ -188,14 +188,16 @@ def _correlate(planes: FloatArray, kernel2d: FloatArray, grid: Geometry) -> Floa
     if grid.rows.pad_total < kh and grid.cols.pad_total < kw:
         source, anchor = planes, (pad_left, pad_top)
     else:
-        source = cv2.copyMakeBorder(
-            planes,
-            grid.rows.pad_before,
-            grid.rows.pad_after,
-            grid.cols.pad_before,
-            grid.cols.pad_after,
-            cv2.BORDER_CONSTANT,
-            value=0,
+        source = cast_float(
+            cv2.copyMakeBorder(
+                planes,
+                grid.rows.pad_before,
+                grid.rows.pad_after,
+                grid.cols.pad_before,
+                grid.cols.pad_after,
+                cv2.BORDER_CONSTANT,
+                value=0,
+            )
         )
         anchor = (0, 0)
     filtered = _filter(source, kernel2d, anchor, grid)
@@ -203,17 +205,26 @@ def _correlate(planes: FloatArray, kernel2d: FloatArray, grid: Geometry) -> Floa
 
 
 def _filter(source: FloatArray, kernel2d: FloatArray, anchor: Pair, grid: Geometry) -> FloatArray:
-    filtered = cv2.filter2D(
-        np.ascontiguousarray(source), -1, kernel2d, anchor=anchor, borderType=cv2.BORDER_CONSTANT
+    filtered = cast_float(
+        cv2.filter2D(
+            np.ascontiguousarray(source),
+            -1,
+            kernel2d,
+            anchor=anchor,
+            borderType=cv2.BORDER_CONSTANT,
+        )
     )
     out_h, out_w = grid.output_hw
     sh, sw = grid.strides
-    return filtered[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw]  # type: ignore[no-any-return]
+    return filtered[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw]
 
 
-def _as_float_array(
-    values: object, name: str, error: type[InvalidParameter]
-) -> FloatArray:
+def cast_float(array: object) -> FloatArray:
+    """OpenCV's stubs type every result as integer-or-float; ours are float by construction."""
+    return cast(FloatArray, array)
+
+
+def _as_float_array(values: object, name: str, error: type[InvalidParameter]) -> FloatArray:
     if isinstance(values, np.ndarray):
         array = values
     else:

@@ -36,7 +36,7 @@ class AxisSize:
     pad_before: int
     pad_after: int
     output: int
-    remainder: int
+    unreached: int
 
     @property
     def pad_total(self) -> int:
@@ -44,7 +44,7 @@ class AxisSize:
 
     @property
     def divides_evenly(self) -> bool:
-        return self.remainder == 0
+        return self.unreached == 0
 
     @property
     def formula(self) -> str:
@@ -71,7 +71,7 @@ class AxisSize:
         return (
             f"The division is not exact: after {self.output} steps of {self.stride} the window "
             f"starts at padded index {last_start} and a further step would run past the edge, so "
-            f"the last {self.remainder} padded {self.axis} are never reached by the window. "
+            f"the last {self.unreached} padded {self.axis} are never reached by the window. "
             f"Keras drops them the same way; change the stride or padding to make it divide evenly."
         )
 
@@ -86,7 +86,7 @@ class AxisSize:
             "pad_total": self.pad_total,
             "output": self.output,
             "divides_evenly": self.divides_evenly,
-            "unreached": self.remainder,
+            "unreached": self.unreached,
             "formula": self.formula,
             "explanation": self.explanation,
         }
@@ -178,7 +178,7 @@ def output_sizes(
                 pad_before=before,
                 pad_after=after,
                 output=span // stride + 1,
-                remainder=span % stride,
+                unreached=span % stride,
             )
         )
     return sizes[0], sizes[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,7 +87,7 @@ def trace(
 
 
 def _channel(
-    output_channel: int, pairs: list[tuple[int, FloatArray, FloatArray]], bias: float
+    output_channel: int, pairs: Sequence[tuple[int, FloatArray, FloatArray]], bias: float
 ) -> ChannelTrace:
     contributions = []
     for input_channel, window, weights in pairs:

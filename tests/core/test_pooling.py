@@ -1,0 +1,90 @@
+import numpy as np
+import pytest
+
+from app.core.convolution import check_input
+from app.core.pooling import pool2d
+from app.errors import InvalidParameter
+from tests.core.reference import keras_same_padding
+
+GRID = [[110, 256, 153, 67], [12, 89, 88, 43], [10, 15, 50, 55], [23, 9, 49, 23]]
+
+
+def test_2x2_max_pooling_matches_the_worked_example_and_names_the_winners():
+    pooled = pool2d(check_input(GRID), 2)
+    assert pooled.output.tolist() == [[256, 153], [23, 55]]
+    assert pooled.argmax is not None
+    assert pooled.argmax.tolist() == [[[0, 1], [0, 2]], [[3, 0], [2, 3]]]
+
+
+def test_2x2_average_pooling_of_the_worked_example():
+    pooled = pool2d(check_input(GRID), 2, mode="average")
+    assert pooled.output.tolist() == [
+        [(110 + 256 + 12 + 89) / 4, (153 + 67 + 88 + 43) / 4],
+        [(10 + 15 + 23 + 9) / 4, (50 + 55 + 49 + 23) / 4],
+    ]
+    assert pooled.argmax is None
+
+
+def loop_pool(x, size, strides, padding, mode):
+    """Reference: each window's max, or mean over the cells inside the input."""
+    h, w, c = x.shape
+    if padding == "same":
+        (top, _), (left, _) = (
+            keras_same_padding(h, size[0], strides[0]),
+            keras_same_padding(w, size[1], strides[1]),
+        )
+        out_h, out_w = -(-h // strides[0]), -(-w // strides[1])
+    else:
+        top = left = 0
+        out_h, out_w = (h - size[0]) // strides[0] + 1, (w - size[1]) // strides[1] + 1
+    out = np.zeros((out_h, out_w, c))
+    for i in range(out_h):
+        for j in range(out_w):
+            r0, c0 = i * strides[0] - top, j * strides[1] - left
+            window = x[max(r0, 0) : r0 + size[0], max(c0, 0) : c0 + size[1]]
+            out[i, j] = window.max(axis=(0, 1)) if mode == "max" else window.mean(axis=(0, 1))
+    return out
+
+
+@pytest.mark.parametrize("mode", ["max", "average"])
+@pytest.mark.parametrize(
+    ("shape", "size", "strides", "padding"),
+    [
+        ((8, 8, 1), (2, 2), None, "valid"),
+        ((7, 9, 3), (2, 2), None, "same"),
+        ((7, 9, 3), (3, 3), (2, 2), "same"),
+        ((10, 5, 2), (3, 2), (1, 2), "valid"),
+        ((5, 5, 1), (4, 4), (3, 3), "same"),
+    ],
+)
+def test_pooling_equals_a_loop_reference(mode, shape, size, strides, padding):
+    x = np.random.default_rng(3).uniform(-5, 5, shape)
+    pooled = pool2d(check_input(x), size, strides, padding, mode)
+    expected = loop_pool(x, size, strides or size, padding, mode)
+    np.testing.assert_allclose(pooled.output, expected, rtol=1e-12)
+    if mode == "max":
+        rows, cols = pooled.argmax[..., 0], pooled.argmax[..., 1]
+        channels = np.arange(shape[2])[None, None, :]
+        np.testing.assert_array_equal(x[rows, cols, channels], pooled.output)
+
+
+def test_same_max_pooling_never_picks_padding_even_when_all_values_are_negative():
+    x = -np.ones((3, 3))
+    pooled = pool2d(check_input(x), 2, padding="same")
+    assert pooled.output.tolist() == [[-1, -1], [-1, -1]]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"pool_size": 0}, "pool_size must be between 1 and 15"),
+        ({"pool_size": 16}, "pool_size must be between 1 and 15"),
+        ({"pool_size": 2, "strides": 0}, "strides must be at least 1"),
+        ({"pool_size": 5}, r"pooling window \(5x5\) is larger than the padded input"),
+        ({"mode": "min"}, 'mode must be "max" or "average"'),
+        ({"padding": 1}, 'pooling padding must be "valid" or "same"'),
+    ],
+)
+def test_bad_pooling_parameters_are_refused(kwargs, message):
+    with pytest.raises(InvalidParameter, match=message):
+        pool2d(check_input(np.zeros((4, 4))), **kwargs)
