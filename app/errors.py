@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from typing import Any
 
 # Pydantic names the branch of a union it tried ("constrained-int", "list[...]"); people don't.
-_UNION_BRANCH = re.compile(r"^(constrained-|function-|literal\[|list\[|tuple\[|int$|float$|str$|bool$)")
+_UNION_BRANCH = re.compile(
+    r"^(constrained-|function-|literal\[|list\[|tuple\[|int$|float$|str$|bool$)"
+)
 
 
 class ConvLensError(Exception):

@@ -47,7 +47,7 @@ def test_sobel_magnitude_is_the_hypotenuse_of_right_and_bottom():
 
 
 def test_unknown_preset_lists_the_known_ones():
-    with pytest.raises(UnknownName, match="no kernel preset named 'blurry'.*box_blur"):
+    with pytest.raises(UnknownName, match=r"no kernel preset named 'blurry'.*box_blur"):
         resolve_kernel(None, "blurry", 1)
 
 
