@@ -65,14 +65,21 @@ class AxisSize:
         if self.divides_evenly:
             return (
                 f"The {self.window}-wide window fits exactly: every one of the "
-                f"{self.input + self.pad_total} padded {self.axis} is covered."
+                f"{self.input + self.pad_total} padded {self.axis.replace('cols', 'columns')} "
+                "is covered."
             )
         last_start = (self.output - 1) * self.stride
+        one, many = ("row", "rows") if self.axis == "rows" else ("column", "columns")
+        left_over = (
+            f"the last padded {one} is"
+            if self.unreached == 1
+            else f"the last {self.unreached} padded {many} are"
+        )
         return (
-            f"The division is not exact: after {self.output} steps of {self.stride} the window "
-            f"starts at padded index {last_start} and a further step would run past the edge, so "
-            f"the last {self.unreached} padded {self.axis} are never reached by the window. "
-            f"Keras drops them the same way; change the stride or padding to make it divide evenly."
+            f"The division is not exact: window number {self.output} starts at padded index "
+            f"{last_start} ({self.output - 1} steps of {self.stride}) and one more step would run "
+            f"past the edge, so {left_over} never reached by the window. Keras does the "
+            "same; change the stride or padding to make it divide evenly."
         )
 
     def as_dict(self) -> dict[str, object]:
@@ -142,8 +149,7 @@ def resolve_padding(
     rows, cols = as_pair(padding, "padding")
     if min(rows, cols) < 0:
         raise InvalidParameter(
-            f"padding must not be negative, got {[rows, cols]}. Use 0 (or \"valid\") for no "
-            "padding."
+            f'padding must not be negative, got {[rows, cols]}. Use 0 (or "valid") for no padding.'
         )
     if max(rows, cols) > MAX_EXPLICIT_PADDING:
         raise InvalidParameter(

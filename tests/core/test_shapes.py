@@ -21,7 +21,7 @@ def test_uneven_division_reports_the_rows_the_window_never_reaches():
     assert rows.unreached == 1
     assert not rows.divides_evenly
     assert rows.formula == "(7 - 3 + 2*0) / 3 + 1 = floor(1.33333) + 1 = 2"
-    assert "last 1 padded rows are never reached" in rows.explanation
+    assert "the last padded row is never reached" in rows.explanation
 
 
 def test_asymmetric_same_padding_is_written_out():

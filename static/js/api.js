@@ -1,0 +1,147 @@
+// The only module that talks to the server. Every function returns parsed JSON (or a Blob)
+// and throws ApiError carrying the API's own human sentence (`detail`) when a request fails.
+
+export class ApiError extends Error {
+  constructor(detail, status) {
+    super(detail);
+    this.name = "ApiError";
+    this.status = status;
+  }
+}
+
+async function send(url, options = {}) {
+  let response;
+  try {
+    response = await fetch(url, options);
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError(
+      `Could not reach the ConvLens server (${error.message}). Check that it is running ` +
+        "and try again.",
+      0,
+    );
+  }
+  if (response.ok) return response;
+  const body = await response.json().catch(() => null);
+  const detail =
+    typeof body?.detail === "string"
+      ? body.detail
+      : `The server answered ${response.status} ${response.statusText} to ${url}.`;
+  throw new ApiError(detail, response.status);
+}
+
+const getJson = async (url, signal) => (await send(url, { signal })).json();
+
+const postJson = async (url, body, signal) =>
+  (
+    await send(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+      signal,
+    })
+  ).json();
+
+const postForm = async (url, fields, signal) => {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined || value === null) continue;
+    if (value instanceof Blob) form.append(key, value, value.name ?? "image");
+    else form.append(key, String(value));
+  }
+  const response = await send(url, {
+    method: "POST",
+    headers: { Accept: "application/json" },
+    body: form,
+    signal,
+  });
+  return response.json();
+};
+
+/** The kernel as the API wants it: {kernel_name} for a preset, else {kernel: JSON text}. */
+function kernelFields(kernel, asText) {
+  if (kernel.name) return { kernel_name: kernel.name };
+  return { kernel: asText ? JSON.stringify(kernel.matrix) : kernel.matrix };
+}
+
+export const getKernels = (signal) => getJson("/api/kernels", signal);
+export const getSamples = (signal) => getJson("/api/samples", signal);
+
+/** A sample photo's bytes, named so the upload carries a sensible filename. */
+export async function getImageBlob(url, signal) {
+  const blob = await (await send(url, { signal })).blob();
+  return new File([blob], url.split("/").pop(), { type: blob.type });
+}
+
+/**
+ * POST /api/convolve. With options.includeInput the answer also carries the exact 8-bit input
+ * the kernel ran on (input_image), so the caller can read its pixels.
+ */
+export function convolveImage(image, conv, options, signal) {
+  return postForm(
+    "/api/convolve",
+    {
+      image,
+      ...kernelFields(conv.kernel, true),
+      strides: conv.strides,
+      padding: conv.padding,
+      bias: conv.bias,
+      color: options.color,
+      mapping: options.mapping,
+      include_input: Boolean(options.includeInput),
+    },
+    signal,
+  );
+}
+
+/** POST /api/pool: pool the convolution of `image` (same kernel parameters as convolveImage). */
+export function poolImage(image, conv, pool, options, signal) {
+  return postForm(
+    "/api/pool",
+    {
+      image,
+      ...kernelFields(conv.kernel, true),
+      conv_strides: conv.strides,
+      conv_padding: conv.padding,
+      conv_bias: conv.bias,
+      pool_size: pool.size,
+      strides: pool.strides,
+      padding: pool.padding,
+      mode: pool.mode,
+      color: options.color,
+      mapping: options.mapping,
+    },
+    signal,
+  );
+}
+
+/** POST /api/convolve/matrix; `trace` is an output [row, col] to explain, or null. */
+export function convolveMatrix(input, conv, trace, signal) {
+  return postJson(
+    "/api/convolve/matrix",
+    {
+      input,
+      ...kernelFields(conv.kernel, false),
+      strides: conv.strides,
+      padding: conv.padding,
+      bias: conv.bias,
+      trace,
+    },
+    signal,
+  );
+}
+
+/** POST /api/pool/matrix. */
+export function poolMatrix(input, pool, signal) {
+  return postJson(
+    "/api/pool/matrix",
+    {
+      input,
+      pool_size: pool.size,
+      strides: pool.strides ?? undefined,
+      padding: pool.padding,
+      mode: pool.mode,
+    },
+    signal,
+  );
+}

@@ -1,0 +1,197 @@
+// The numbers half of the Kernel lab: a small editable grid convolved via /api/convolve/matrix,
+// with the window stepped across it one output position at a time, and pooling of the output.
+import { convolveMatrix, poolMatrix } from "../api.js";
+import { DEFAULTS, SIZES, TIMING } from "../config.js";
+import { byId, debounce, el, isAbort, latestOnly } from "../dom.js";
+import { formatNumber, formatPosition, formatSize } from "../format.js";
+import { flatValues, scaleFor } from "../render/colormap.js";
+import { renderLegend } from "../render/legend.js";
+import { createNumberGrid } from "../render/number_grid.js";
+import { renderOutputSize } from "../render/size_view.js";
+import { renderTrace } from "../render/trace_view.js";
+import { createKernelEditor } from "../widgets/kernel_editor.js";
+import { poolButtons, readConv, readPool, watchForm } from "./params.js";
+
+const copy = (matrix) => matrix.map((row) => [...row]);
+
+function resizeGrid(matrix, rows, cols) {
+  return Array.from({ length: rows }, (_, r) =>
+    Array.from({ length: cols }, (_, c) => matrix[r]?.[c] ?? 0),
+  );
+}
+
+export function createNumbersLab({ presets, status }) {
+  const panel = byId("numbers-result");
+  const paramsForm = byId("numbers-params");
+  const poolForm = byId("numbers-pool-params");
+  const [rowsSelect, colsSelect] = [byId("numbers-rows"), byId("numbers-cols")];
+  const buttons = { back: byId("numbers-back"), step: byId("numbers-step"), reset: byId("numbers-reset") };
+  const reveal = byId("numbers-reveal");
+  const state = { input: copy(DEFAULTS.numbersInput), index: 0, result: null, pooling: false };
+  const job = latestOnly();
+  const poolJob = latestOnly();
+  const refresh = debounce(() => update(true), TIMING.paramsDebounceMs);
+
+  const kernel = createKernelEditor(byId("numbers-kernel"), {
+    presets,
+    initial: { matrix: DEFAULTS.numbersKernel },
+    idPrefix: "numbers-kernel",
+    onChange: refresh,
+  });
+  const inputGrid = createNumberGrid(byId("numbers-input"), {
+    label: "Input",
+    editable: true,
+    onEdit: () => {
+      try {
+        state.input = inputGrid.read();
+      } catch (error) {
+        status.error(error);
+        return;
+      }
+      refresh();
+    },
+  });
+  const outputGrid = createNumberGrid(byId("numbers-output"), {
+    label: "Output",
+    onSelect: (r, c) => goTo(r * state.result.output_shape[1] + c),
+  });
+  const pooledGrid = createNumberGrid(byId("numbers-pooled"), { label: "Pooled" });
+  const pooling = poolButtons(byId("numbers-pool"), {
+    onPool: () => {
+      state.pooling = true;
+      runPool();
+    },
+    onStop: () => {
+      state.pooling = false;
+      byId("numbers-pool-result").hidden = true;
+      outputGrid.highlight("winner", []);
+      pooling.setActive(false);
+    },
+  });
+
+  for (const select of [rowsSelect, colsSelect]) {
+    for (let n = SIZES.numbersMin; n <= SIZES.numbersMax; n++) {
+      select.append(el("option", { value: n, text: n }));
+    }
+    select.addEventListener("change", () => {
+      state.input = resizeGrid(state.input, Number(rowsSelect.value), Number(colsSelect.value));
+      update(true, true);
+    });
+  }
+  byId("numbers-example").addEventListener("click", () => {
+    state.input = copy(DEFAULTS.numbersInput);
+    update(true, true);
+  });
+  buttons.step.addEventListener("click", () => goTo(state.index + 1));
+  buttons.back.addEventListener("click", () => goTo(state.index - 1));
+  buttons.reset.addEventListener("click", () => goTo(0));
+  reveal.addEventListener("change", () => state.result && render(state.result));
+  watchForm(paramsForm, refresh);
+  watchForm(poolForm, () => state.pooling && runPool());
+
+  const total = () => (state.result ? state.result.output_shape[0] * state.result.output_shape[1] : 0);
+  const positionOf = (index) => {
+    const cols = state.result.output_shape[1];
+    return [Math.floor(index / cols), index % cols];
+  };
+
+  function goTo(index) {
+    if (!state.result) return;
+    state.index = Math.max(0, Math.min(total() - 1, index));
+    update(false);
+  }
+
+  /** Convolve; when the parameters or input changed, first learn the new output shape. */
+  async function update(changed, replaceInput = false) {
+    let conv;
+    try {
+      conv = readConv(paramsForm, kernel.value());
+    } catch (error) {
+      status.error(error);
+      return;
+    }
+    const signal = job.start();
+    state.bias = conv.bias;
+    panel.dataset.status = "busy";
+    try {
+      if (changed || !state.result) {
+        state.result = await convolveMatrix(state.input, conv, null, signal);
+        state.index = Math.min(state.index, total() - 1);
+      }
+      const response = await convolveMatrix(state.input, conv, positionOf(state.index), signal);
+      state.result = response;
+      render(response, replaceInput);
+      status.clearError();
+      panel.dataset.status = "ready";
+      if (state.pooling && changed) runPool();
+    } catch (error) {
+      if (isAbort(error)) return;
+      panel.dataset.status = "error";
+      status.error(error);
+    }
+  }
+
+  function render(response, replaceInput = false) {
+    const { rows, cols } = response.output_size;
+    const [outRows, outCols] = response.output_shape;
+    const pos = positionOf(state.index);
+    const pad = { top: rows.pad_before, bottom: rows.pad_after, left: cols.pad_before, right: cols.pad_after };
+    const inputScale = scaleFor(flatValues(state.input));
+    inputGrid.render(state.input, { scale: inputScale, pad, replace: replaceInput });
+    inputGrid.highlightBlock("window", response.trace.window_origin, [rows.window, cols.window]);
+    renderLegend(byId("numbers-input-legend"), inputScale, "Input colour");
+    const outputScale = scaleFor(flatValues(response.output));
+    const hidden = reveal.checked ? (r, c) => r * outCols + c > state.index : null;
+    outputGrid.render(response.output, { scale: outputScale, hidden });
+    outputGrid.highlight("current", [pos]);
+    renderLegend(byId("numbers-output-legend"), outputScale, "Output colour");
+    rowsSelect.value = String(state.input.length);
+    colsSelect.value = String(state.input[0].length);
+    byId("numbers-output-shape").textContent = formatSize(response.output_shape);
+    byId("numbers-pad-note").textContent =
+      rows.pad_total + cols.pad_total > 0 ? " (grey cells: zero padding)" : "";
+    renderTrace(byId("numbers-trace"), response.trace, { inputChannels: 1, bias: state.bias });
+    renderOutputSize(byId("numbers-size"), response.output_size, "kernel size");
+    const value = response.output[pos[0]][pos[1]];
+    byId("numbers-position").textContent =
+      `Position ${state.index + 1} of ${total()}: output ${formatPosition(pos)} = ` +
+      `${formatNumber(value)}. The window's top-left cell is input ` +
+      `${formatPosition(response.trace.window_origin)}; it moves ${rows.stride === 1 ? "one cell" : `${rows.stride} cells`} per step.`;
+    panel.dataset.position = pos.join(",");
+    buttons.back.disabled = state.index === 0;
+    buttons.step.disabled = state.index >= total() - 1;
+    if (outRows * outCols === 0) buttons.step.disabled = true;
+  }
+
+  async function runPool() {
+    if (!state.result) return;
+    let pool;
+    try {
+      pool = readPool(poolForm);
+    } catch (error) {
+      status.error(error);
+      return;
+    }
+    const signal = poolJob.start();
+    try {
+      const response = await poolMatrix(state.result.output, pool, signal);
+      pooledGrid.render(response.output, { scale: scaleFor(flatValues(response.output)) });
+      const winners = response.argmax ? response.argmax.flat() : [];
+      outputGrid.highlight("winner", winners);
+      byId("numbers-pool-result").hidden = false;
+      byId("numbers-pooled-shape").textContent = formatSize(response.output_shape);
+      byId("numbers-pool-summary").textContent =
+        `${pool.mode === "max" ? "Max" : "Average"} pooling ${pool.size} × ${pool.size}, stride ` +
+        `${pool.strides ?? pool.size}: the ${formatSize(state.result.output_shape)} output becomes ` +
+        `${formatSize(response.output_shape)}.` +
+        (winners.length ? " Outlined output cells won their window." : "");
+      renderOutputSize(byId("numbers-pool-size"), response.output_size, "pool size");
+      pooling.setActive(true);
+      status.clearError();
+    } catch (error) {
+      if (!isAbort(error)) status.error(error);
+    }
+  }
+
+  return { start: () => update(true, true) };
+}

@@ -1,0 +1,85 @@
+// Reading the stride / padding / bias and pooling controls into the objects api.js takes,
+// with messages that say what is wrong and how to fix it.
+import { SIZES } from "../config.js";
+
+function wholeNumber(input, name, min, max) {
+  const text = input.value.trim();
+  const value = Number(text);
+  if (text === "" || !Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}; got "${text}".`);
+  }
+  return value;
+}
+
+/** Call onChange whenever a control in `form` changes; show "zeros per side" when needed. */
+export function watchForm(form, onChange) {
+  const padding = form.querySelector("[name=padding]");
+  const amount = form.querySelector("[data-role=pad-amount]");
+  const sync = () => {
+    if (amount) amount.hidden = padding.value !== "explicit";
+  };
+  sync();
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.addEventListener("input", () => {
+    sync();
+    onChange();
+  });
+  form.addEventListener("change", () => {
+    sync();
+    onChange();
+  });
+}
+
+/** {kernel, strides, padding, bias} for a form holding conv_controls(). */
+export function readConv(form, kernel) {
+  const strides = wholeNumber(form.querySelector("[name=stride]"), "Stride", 1, SIZES.strideMax);
+  let padding = form.querySelector("[name=padding]").value;
+  if (padding === "explicit") {
+    const amount = form.querySelector("[name=pad_amount]");
+    padding = wholeNumber(amount, "Zeros per side", 0, SIZES.paddingMax);
+  }
+  const biasText = form.querySelector("[name=bias]").value.trim();
+  const bias = biasText === "" ? 0 : Number(biasText);
+  if (!Number.isFinite(bias) || Math.abs(bias) > 1e6) {
+    throw new Error(`Bias must be a number between -1000000 and 1000000; got "${biasText}".`);
+  }
+  return { kernel, strides, padding, bias };
+}
+
+/** {mode, size, strides, padding} for a form holding pool_controls(). */
+export function readPool(form) {
+  const size = wholeNumber(form.querySelector("[name=size]"), "Pool size", 1, SIZES.poolMax);
+  const strideInput = form.querySelector("[name=stride]");
+  const strides =
+    strideInput.value.trim() === ""
+      ? null
+      : wholeNumber(strideInput, "Pool stride", 1, SIZES.poolMax);
+  return {
+    mode: form.querySelector("[name=mode]").value,
+    size,
+    strides,
+    padding: form.querySelector("[name=padding]").value,
+  };
+}
+
+/** {color, mapping} from the image lab's picture options. */
+export function readPictureOptions(form) {
+  return {
+    color: form.querySelector("[name=color]:checked")?.value ?? "rgb",
+    mapping: form.querySelector("[name=mapping]").value,
+  };
+}
+
+/** Wire the "Pool the result" / "Stop pooling" buttons next to a pool form. */
+export function poolButtons(panel, { onPool, onStop }) {
+  const start = panel.querySelector("[data-action=pool]");
+  const stop = panel.querySelector("[data-action=unpool]");
+  start.addEventListener("click", onPool);
+  stop.addEventListener("click", onStop);
+  return {
+    setActive(active) {
+      stop.hidden = !active;
+      start.textContent = active ? "Pool again" : "Pool the result";
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// Colour scales for numbers: diverging and centred on zero when any value is negative,
+// sequential from zero otherwise. Used by every heatmap of numbers on the page.
+import { COLOURS } from "../config.js";
+
+const parseHex = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+
+function interpolate(stops, t) {
+  const clamped = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0));
+  const scaled = clamped * (stops.length - 1);
+  const index = Math.min(Math.floor(scaled), stops.length - 2);
+  const [a, b] = [parseHex(stops[index]), parseHex(stops[index + 1])];
+  const f = scaled - index;
+  return a.map((channel, i) => Math.round(channel + (b[i] - channel) * f));
+}
+
+/** Black or white, whichever reads better on the given background. */
+function textColourOn([r, g, b]) {
+  const luminance = (0.299 * r + 0.587 * g + 0.114 * b) / 255;
+  return luminance > 0.55 ? "#111" : "#fff";
+}
+
+/**
+ * A scale for the given values: {kind, min, max, stops, colour(v) -> {background, text}}.
+ * Signed data gets a symmetric diverging scale [-m, m] so that zero is always the middle.
+ */
+export function scaleFor(values) {
+  const finite = values.filter(Number.isFinite);
+  const low = finite.length ? Math.min(...finite) : 0;
+  const high = finite.length ? Math.max(...finite) : 0;
+  if (low < 0) {
+    const m = Math.max(-low, high) || 1;
+    return makeScale("diverging", -m, m, COLOURS.diverging);
+  }
+  return makeScale("sequential", 0, high || 1, COLOURS.sequential);
+}
+
+function makeScale(kind, min, max, stops) {
+  return {
+    kind,
+    min,
+    max,
+    stops,
+    colour(value) {
+      const rgb = interpolate(stops, (value - min) / (max - min));
+      return { background: `rgb(${rgb.join(",")})`, text: textColourOn(rgb) };
+    },
+  };
+}
+
+/** Flatten any nesting of arrays of numbers. */
+export const flatValues = (matrix) => matrix.flat(Infinity);
