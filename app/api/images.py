@@ -42,7 +42,9 @@ def wants_png(request: Request) -> bool:
     return json_at < 0 or accept.find("image/png") < json_at
 
 
-def png_response(pixels: np.ndarray, output_shape: tuple[int, ...], pixel_map: PixelMap) -> Response:
+def png_response(
+    pixels: np.ndarray, output_shape: tuple[int, ...], pixel_map: PixelMap
+) -> Response:
     return Response(
         content=encode_png(pixels),
         media_type="image/png",

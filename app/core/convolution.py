@@ -168,7 +168,13 @@ def conv2d(
         for k in range(filters):
             for c in range(planes.shape[2]):
                 output[..., k] += _correlate(planes[..., c], weights[:, :, c, k], grid)
-    output = output + np.asarray(bias, dtype=dtype)
+    bias_values = np.asarray(bias, dtype=dtype)
+    if np.any(bias_values):
+        # In place where possible: a second full-size array costs more than the filtering.
+        if output.flags.c_contiguous:
+            output += bias_values
+        else:
+            output = output + bias_values
 
     if kernel.kind == "summed" or (kernel.kind == "depthwise" and inputs.ndim == 2):
         output = output[..., 0]
@@ -240,6 +246,20 @@ def _as_float_array(values: object, name: str, error: type[InvalidParameter]) ->
     if array.dtype not in (np.float32, np.float64):
         # OpenCV computes in float32 or float64 only; small types fit float32 exactly.
         array = array.astype(np.float32 if array.dtype.itemsize <= 2 else np.float64)
-    if not np.all(np.isfinite(array)):
+    if not _all_finite(array):
         raise error(f"{name} contains NaN or infinity; every value must be a finite number.")
     return array
+
+
+def _all_finite(array: FloatArray) -> bool:
+    """True when no value is NaN or infinite, without a full-size temporary array.
+
+    NaN and infinity absorb every sum they enter, so a finite total proves every value finite;
+    OpenCV sums in double precision in one pass. Only a non-finite total (or a float64 sum that
+    overflows) needs the value-by-value check.
+    """
+    if array.ndim >= 2 and array.flags.c_contiguous:
+        total = cv2.sumElems(array.reshape(array.shape[0], -1))[0]
+        if np.isfinite(total):
+            return True
+    return bool(np.isfinite(array).all())

@@ -1,0 +1,144 @@
+"""Decoding (both paths), colour handling, value-to-pixel mapping and PNG encoding."""
+
+import io
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.core.imaging import (
+    _decode_with_pillow,
+    _open_checked,
+    decode_image,
+    encode_png,
+    to_color,
+    to_pixels,
+)
+from app.errors import BadImage, ImageTooLarge
+
+SAMPLES = sorted((Path(__file__).parents[2] / "static" / "samples").glob("*.*g"))
+CAP = 4096 * 4096
+
+
+def png_bytes(image: Image.Image, **params) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", **params)
+    return buffer.getvalue()
+
+
+def pillow_only(data: bytes):
+    return _decode_with_pillow(_open_checked(data, CAP))
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_every_sample_decodes_to_the_same_pixels_as_pillow_alone(path):
+    data = path.read_bytes()
+    decoded = decode_image(data, CAP)
+    reference = pillow_only(data)
+    assert decoded.pixels.dtype == np.uint8
+    np.testing.assert_array_equal(decoded.pixels, reference.pixels)
+    assert (decoded.source_format, decoded.notes) == (reference.source_format, reference.notes)
+
+
+def test_exif_orientation_in_a_png_is_applied_whichever_path_decodes_it():
+    pixels = np.zeros((2, 3, 3), dtype=np.uint8)
+    pixels[0, 0] = (255, 0, 0)
+    image = Image.fromarray(pixels)
+    exif = image.getexif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to view
+    decoded = decode_image(png_bytes(image, exif=exif), CAP)
+    assert decoded.pixels.shape == (3, 2, 3)
+    assert decoded.pixels[0, 1].tolist() == [255, 0, 0]
+    assert any("EXIF orientation" in note for note in decoded.notes)
+
+
+def test_transparent_png_is_composited_on_white():
+    rgba = np.zeros((2, 2, 4), dtype=np.uint8)
+    rgba[0, 0] = (0, 0, 0, 255)
+    decoded = decode_image(png_bytes(Image.fromarray(rgba, "RGBA")), CAP)
+    assert decoded.pixels[..., 0].tolist() == [[0, 255], [255, 255]]
+
+
+def test_sixteen_bit_grey_is_scaled_to_eight_bits():
+    values = np.array([[0, 257, 65535]], dtype=np.uint16)
+    decoded = decode_image(png_bytes(Image.fromarray(values)), CAP)
+    assert decoded.pixels.tolist() == [[0, 1, 255]]
+
+
+def test_pixel_cap_is_checked_from_the_header_before_decoding():
+    data = png_bytes(Image.new("L", (300, 200)))
+    with pytest.raises(ImageTooLarge, match="300x200 = 60,000 pixels; at most 50,000"):
+        decode_image(data, 50_000)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"hello, not an image", "not an image this app can read"),
+    ],
+)
+def test_undecodable_bytes_are_bad_images(data, message):
+    with pytest.raises(BadImage, match=message):
+        decode_image(data, CAP)
+
+
+def test_a_truncated_png_is_a_bad_image_on_either_path():
+    data = png_bytes(Image.fromarray(np.arange(64 * 64 * 3, dtype=np.uint8).reshape(64, 64, 3)))
+    with pytest.raises(BadImage, match="truncated or corrupt"):
+        decode_image(data[: len(data) // 2], CAP)
+
+
+def test_gray_is_itu_601_luma():
+    rgb = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255], [10, 20, 30]]], dtype=np.uint8)
+    expected = np.rint(rgb @ np.array([0.299, 0.587, 0.114]))
+    np.testing.assert_allclose(to_color(rgb, "gray"), expected, atol=1)
+    assert to_color(rgb, "rgb") is rgb
+
+
+def test_values_inside_0_255_are_shown_as_they_are():
+    shown, pixel_map = to_pixels(np.array([[0.4, 0.6, 254.6]], dtype=np.float32))
+    assert shown.tolist() == [[0, 1, 255]]
+    assert pixel_map.mapping == "identity"
+
+
+def test_values_outside_0_255_are_rescaled_by_default_and_say_so():
+    values = np.array([[-100.0, 0.0, 300.0]], dtype=np.float32)
+    shown, pixel_map = to_pixels(values)
+    expected = np.rint((values + 100) * 255 / 400)
+    np.testing.assert_allclose(shown, expected, atol=0.5)
+    assert pixel_map.mapping == "rescale"
+    assert (pixel_map.value_min, pixel_map.value_max) == (-100.0, 300.0)
+    assert "Zero is shown as 64" in pixel_map.description
+
+
+@pytest.mark.parametrize(
+    ("mapping", "expected"),
+    [("clip", [[0, 0, 255]]), ("absolute", [[100, 0, 255]])],
+)
+def test_clip_and_absolute_mappings(mapping, expected):
+    shown, pixel_map = to_pixels(np.array([[-100.0, 0.0, 300.0]]), mapping)
+    assert shown.tolist() == expected
+    assert pixel_map.mapping == mapping
+
+
+def test_a_flat_result_is_mid_grey():
+    shown, pixel_map = to_pixels(np.full((2, 2), -5.0))
+    assert shown.tolist() == [[128, 128], [128, 128]]
+    assert "Every value equals -5" in pixel_map.description
+
+
+@pytest.mark.parametrize("compression", ["none", "deflate"])
+@pytest.mark.parametrize("shape", [(7, 5), (7, 5, 3)])
+def test_png_encoding_is_lossless(compression, shape):
+    pixels = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+    data = encode_png(pixels, compression)
+    decoded = np.asarray(Image.open(io.BytesIO(data)))
+    np.testing.assert_array_equal(decoded, pixels)
+
+
+def test_deflate_is_smaller_on_a_photo():
+    photo = cv2.imread(str(SAMPLES[0]), cv2.IMREAD_UNCHANGED)
+    assert len(encode_png(photo, "deflate")) < len(encode_png(photo, "none")) / 1.5
