@@ -61,14 +61,36 @@ def explain_validation_errors(errors: Sequence[Any]) -> str:
     by_field: dict[str, tuple[object, list[str]]] = {}
     for error in errors:
         parts = [p for p in error["loc"] if not (isinstance(p, str) and _UNION_BRANCH.match(p))]
+        if error["type"] == "json_invalid":
+            # FastAPI puts the character offset where a field name would be.
+            parts = parts[:1]
         field = ".".join(str(p) for p in parts) or "request"
-        got, messages = by_field.setdefault(field, (error.get("input"), []))
-        if error["msg"] not in messages:
-            messages.append(error["msg"])
+        # A missing value has no input to show, and FastAPI's {} for bad JSON is not one either.
+        got = _NOT_SHOWN if error["type"] in ("missing", "json_invalid") else error.get("input")
+        _, messages = by_field.setdefault(field, (got, []))
+        message = _plain_message(error)
+        if message not in messages:
+            messages.append(message)
     sentences = []
     for field, (got, messages) in list(by_field.items())[:5]:
         shown = repr(got)
-        got_text = f" (got {shown})" if len(shown) <= 40 else ""
+        got_text = f" (got {shown})" if got is not _NOT_SHOWN and len(shown) <= 40 else ""
         sentences.append(f"{field}{got_text}: {' or '.join(messages)}")
     more = f" (and {len(by_field) - 5} more fields)" if len(by_field) > 5 else ""
     return "; ".join(sentences) + more
+
+
+_NOT_SHOWN = object()
+
+
+def _plain_message(error: Any) -> str:
+    """Pydantic's message, reworded where it speaks of Python rather than of the request."""
+    if error["type"] == "json_invalid":
+        position = error["loc"][-1] if error["loc"] else None
+        reason = (error.get("ctx") or {}).get("error", "")
+        where = f" at character {position}" if isinstance(position, int) else ""
+        because = f": {reason}" if reason else ""
+        return f"not valid JSON{because}{where}"
+    if "Expected UploadFile" in error["msg"]:
+        return "must be a file: send it as a multipart/form-data part with a filename"
+    return str(error["msg"])

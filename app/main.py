@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,13 +16,16 @@ from starlette.exceptions import HTTPException
 from app import __version__
 from app.api import convolution, health, pages, pooling, samples
 from app.config import Settings
-from app.errors import ConvLensError, explain_validation_errors as explain
+from app.errors import ConvLensError
+from app.errors import explain_validation_errors as explain
 from app.limits import BodySizeLimit
 from app.schemas import ErrorResponse, Sample
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorResponse} for status in (404, 413, 415, 422)
+    status: {"model": ErrorResponse} for status in (400, 404, 413, 415, 422)
 }
+# FastAPI's own detail when a body cannot be decoded at all (not UTF-8, broken multipart).
+UNPARSEABLE_BODY = "There was an error parsing the body"
 
 
 class State(TypedDict):
@@ -60,6 +63,18 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        content_type = request.headers.get("content-type", "")
+        if _is_body_of_wrong_type(exc.errors()) and not _is_json(content_type):
+            sent = (
+                f"the request's Content-Type was {content_type[:60]!r}"
+                if content_type
+                else "the request had no Content-Type header"
+            )
+            detail = (
+                "This endpoint takes a JSON object sent with Content-Type: application/json; "
+                f"{sent}. Send the body as JSON with that header."
+            )
+            return JSONResponse({"detail": detail}, status_code=415)
         errors = [
             {
                 "loc": [part if isinstance(part, int) else str(part) for part in e["loc"]],
@@ -78,7 +93,11 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         detail = exc.detail
-        if exc.status_code == 404 and detail == "Not Found":
+        if exc.status_code == 400:
+            # Only body parsing answers 400 here (domain errors are 413/415/422): say what to send.
+            reason = exc.__cause__ if detail == UNPARSEABLE_BODY else detail
+            detail = _unparseable_body_detail(request, reason)
+        elif exc.status_code == 404 and detail == "Not Found":
             detail = f"There is nothing at {request.url.path}. See /docs for the API's paths."
         elif exc.status_code == 405:
             detail = (
@@ -88,6 +107,33 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"detail": detail}, status_code=exc.status_code, headers=exc.headers
         )
+
+
+def _is_body_of_wrong_type(errors: Sequence[Any]) -> bool:
+    """The whole body failed as an object: what FastAPI reports for a non-JSON body."""
+    return any(
+        tuple(e["loc"]) == ("body",) and e["type"] == "model_attributes_type" for e in errors
+    )
+
+
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _unparseable_body_detail(request: Request, cause: object) -> str:
+    content_type = request.headers.get("content-type", "")
+    text = "" if cause is None else str(cause).strip().rstrip(".")
+    reason = f" ({text[:200]})" if text else ""
+    expected = (
+        "a multipart/form-data form with a boundary that matches the Content-Type header"
+        if "multipart" in content_type.lower()
+        else "JSON encoded as UTF-8, sent with Content-Type: application/json"
+    )
+    return (
+        f"The request body could not be read{reason}. This endpoint expects {expected}; "
+        "see /docs for each endpoint's body."
+    )
 
 
 app = create_app()

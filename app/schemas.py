@@ -39,19 +39,25 @@ Kernel4D = Annotated[
 Stride = Annotated[int, Field(ge=1, le=64)]
 Strides = Stride | Annotated[list[Stride], Field(min_length=2, max_length=2)]
 PadAmount = Annotated[int, Field(ge=0, le=MAX_EXPLICIT_PADDING)]
-PaddingSpec = (
-    Literal["valid", "same"] | PadAmount | Annotated[list[PadAmount], Field(min_length=2, max_length=2)]
-)
+PadPair = Annotated[list[PadAmount], Field(min_length=2, max_length=2)]
+PaddingSpec = Literal["valid", "same"] | PadAmount | PadPair
 PoolSide = Annotated[int, Field(ge=1, le=MAX_POOL_SIZE)]
 PoolSize = PoolSide | Annotated[list[PoolSide], Field(min_length=2, max_length=2)]
-Position = Annotated[list[Annotated[int, Field(ge=0, le=1_000_000)]], Field(min_length=2, max_length=2)]
+PositionIndex = Annotated[int, Field(ge=0, le=1_000_000)]
+Position = Annotated[list[PositionIndex], Field(min_length=2, max_length=2)]
 KernelName = Annotated[str, Field(min_length=1, max_length=64, examples=["sobel_left"])]
 
 NumberGrid = list[list[float]] | list[list[list[float]]]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request body: unknown fields are refused, and so are values of the wrong JSON type.
+
+    Strict mode keeps ``"2"`` from passing as the number 2 and ``true`` as the stride 1; an
+    integer still passes where a float is expected.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ErrorItem(BaseModel):
@@ -152,7 +158,8 @@ class ConvolveMatrixRequest(Strict):
     strides: Strides = 1
     padding: PaddingSpec = Field(
         default="valid",
-        description='"valid" (none), "same" (Keras rule), or zero pixels per side: n or [rows, cols].',
+        description='"valid" (none), "same" (Keras rule), or zero pixels per side: n or '
+        "[rows, cols].",
     )
     bias: Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)] = 0.0
     trace: Position | None = Field(default=None, description="Output [row, col] to explain.")

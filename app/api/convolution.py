@@ -9,8 +9,9 @@ from fastapi import APIRouter, Form, Request
 
 from app.api.deps import SettingsDep
 from app.api.forms import (
-    PADDING_PATTERN,
-    PAIR_PATTERN,
+    PADDING_SCHEMA,
+    POSITION_SCHEMA,
+    STRIDES_SCHEMA,
     parse_matrix,
     parse_padding,
     parse_pair,
@@ -49,12 +50,16 @@ KernelNameField = Annotated[
     str | None, Form(max_length=64, description="A preset from /api/kernels.")
 ]
 StridesField = Annotated[
-    str, Form(pattern=PAIR_PATTERN, description='An integer ("2") or rows,cols ("2,1").')
+    str,
+    Form(
+        json_schema_extra=STRIDES_SCHEMA,
+        description='An integer ("2") or rows,cols ("2,1").',
+    ),
 ]
 PaddingField = Annotated[
     str,
     Form(
-        pattern=PADDING_PATTERN,
+        json_schema_extra=PADDING_SCHEMA,
         description='"valid", "same", zero pixels per side ("1") or rows,cols ("1,2").',
     ),
 ]
@@ -74,7 +79,11 @@ IncludeInputField = Annotated[
     bool, Form(description="Also return the exact 8-bit input the kernel ran on, as PNG.")
 ]
 TraceField = Annotated[
-    str | None, Form(pattern=PAIR_PATTERN, description='Output "row,col" to explain.')
+    str | None,
+    Form(
+        json_schema_extra=POSITION_SCHEMA,
+        description='Output "row,col" to explain.',
+    ),
 ]
 
 

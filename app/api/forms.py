@@ -9,8 +9,32 @@ from typing import Any
 from app.core.shapes import Padding, Pair
 from app.errors import InvalidKernel, InvalidParameter
 
-PAIR_PATTERN = r"^\s*\[?\s*-?\d{1,6}\s*(,\s*-?\d{1,6}\s*)?\]?\s*$"
-PADDING_PATTERN = r"^\s*(valid|same|\[?\s*-?\d{1,6}\s*(,\s*-?\d{1,6}\s*)?\]?)\s*$"
+# Form fields carry numbers as text. The parsers below read any whole numbers, negative ones
+# included, so that a value out of range gets the engine's own message ("strides must be at least
+# 1") instead of a quoted regex. The OpenAPI schema publishes the narrower patterns of what is
+# accepted. All are ECMA-262 regexes kept to what Python reads alike: ASCII digits, spaces, tabs.
+
+
+def _pair_pattern(number: str, words: tuple[str, ...] = (), pair_only: bool = False) -> str:
+    """``n``, ``n,m`` or ``[n, m]`` (only the pairs with ``pair_only``), or one of ``words``."""
+    second = rf"[ \t]*,[ \t]*{number}"
+    pair = f"{number}{second}" if pair_only else f"{number}({second})?"
+    choices = [*words, pair, rf"\[[ \t]*{pair}[ \t]*\]"]
+    return rf"^[ \t]*({'|'.join(choices)})[ \t]*$"
+
+
+_WHOLE_NUMBER = r"-?[0-9]{1,6}"
+PAIR_PATTERN = _pair_pattern(_WHOLE_NUMBER)
+POSITION_PATTERN = _pair_pattern(_WHOLE_NUMBER, pair_only=True)
+PADDING_PATTERN = _pair_pattern(_WHOLE_NUMBER, words=("valid", "same"))
+
+# Published in the schema. tests/api checks them against MAX_POOL_SIZE and MAX_EXPLICIT_PADDING.
+STRIDES_SCHEMA = {"pattern": _pair_pattern(r"[1-9][0-9]{0,5}")}
+POOL_SIZE_SCHEMA = {"pattern": _pair_pattern(r"([1-9]|1[0-5])")}
+PADDING_SCHEMA = {
+    "pattern": _pair_pattern(r"([0-9]|[1-5][0-9]|6[0-4])", words=("valid", "same"))
+}
+POSITION_SCHEMA = {"pattern": _pair_pattern(r"[0-9]{1,6}", pair_only=True)}
 MAX_KERNEL_TEXT = 20_000
 MAX_KERNEL_VALUE = 1e6
 
@@ -22,27 +46,30 @@ def parse_pair(text: str, name: str) -> int | Pair:
             f"{name} must be a whole number such as 2, or a pair rows,cols such as 2,1; "
             f"got {text[:50]!r}."
         )
-    numbers = [int(n) for n in re.findall(r"-?\d+", text)]
+    numbers = [int(n) for n in re.findall(r"-?[0-9]+", text)]
     return numbers[0] if len(numbers) == 1 else (numbers[0], numbers[1])
 
 
 def parse_position(text: str) -> Pair:
     """An output position ``"row,col"``."""
-    position = parse_pair(text, "trace")
-    if isinstance(position, int):
-        raise InvalidParameter(f"trace must be an output position row,col such as 3,5; got {text!r}.")
-    return position
+    if not re.fullmatch(POSITION_PATTERN, text):
+        raise InvalidParameter(
+            f"trace must be an output position row,col such as 3,5; got {text[:50]!r}."
+        )
+    row, col = (int(n) for n in re.findall(r"-?[0-9]+", text))
+    return row, col
 
 
 def parse_padding(text: str) -> Padding:
-    cleaned = text.strip().lower()
-    if cleaned in ("valid", "same"):
-        return cleaned  # type: ignore[return-value]
-    if not re.fullmatch(PADDING_PATTERN, text):
+    match = re.fullmatch(PADDING_PATTERN, text)
+    if match is None:
         raise InvalidParameter(
             'padding must be "valid", "same", a number of zero pixels such as 1, or a pair '
             f"rows,cols such as 1,2; got {text[:50]!r}."
         )
+    word = match.group(1)
+    if word in ("valid", "same"):
+        return word  # type: ignore[return-value]
     return parse_pair(text, "padding")
 
 

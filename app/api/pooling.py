@@ -18,7 +18,13 @@ from app.api.convolution import (
     StridesField,
 )
 from app.api.deps import SettingsDep
-from app.api.forms import PAIR_PATTERN, parse_matrix, parse_padding, parse_pair
+from app.api.forms import (
+    POOL_SIZE_SCHEMA,
+    STRIDES_SCHEMA,
+    parse_matrix,
+    parse_padding,
+    parse_pair,
+)
 from app.api.images import (
     PNG_RESPONSE,
     ImageUpload,
@@ -56,10 +62,15 @@ def pool_image(
     settings: SettingsDep,
     image: ImageUpload,
     pool_size: Annotated[
-        str, Form(pattern=PAIR_PATTERN, description='Window size: "2" or rows,cols ("2,3").')
+        str,
+        Form(
+            json_schema_extra=POOL_SIZE_SCHEMA,
+            description='Window size: "2" or rows,cols ("2,3").',
+        ),
     ] = "2",
     strides: Annotated[
-        str | None, Form(pattern=PAIR_PATTERN, description="Defaults to pool_size.")
+        str | None,
+        Form(json_schema_extra=STRIDES_SCHEMA, description="Defaults to pool_size."),
     ] = None,
     padding: Annotated[Literal["valid", "same"], Form()] = "valid",
     mode: Annotated[Literal["max", "average"], Form()] = "max",

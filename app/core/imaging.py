@@ -11,6 +11,7 @@ same pixels; everything else, and anything OpenCV cannot decode, goes through Pi
 from __future__ import annotations
 
 import io
+import re
 import struct
 import warnings
 from dataclasses import dataclass, field
@@ -155,8 +156,10 @@ def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _too_many_pixels(None, max_pixels) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # Pillow's own, looser limit fired inside open(); its message carries the pixel count.
+        count = re.search(r"\((\d+) pixels\)", str(exc))
+        raise _too_many_pixels(None, max_pixels, int(count[1]) if count else None) from None
     except UnidentifiedImageError:
         raise BadImage(
             "The upload is not an image this app can read. Supported formats: "
@@ -261,8 +264,13 @@ def _saturate(values: NDArray[np.floating]) -> UInt8Array:
     return _as_uint8(np.clip(values + 0.5, 0, 255).astype(np.uint8))
 
 
-def _too_many_pixels(size: tuple[int, int] | None, max_pixels: int) -> ImageTooLarge:
-    shown = f"{size[0]}x{size[1]} = {size[0] * size[1]:,} pixels" if size else "too many pixels"
+def _too_many_pixels(
+    size: tuple[int, int] | None, max_pixels: int, count: int | None = None
+) -> ImageTooLarge:
+    if size:
+        shown = f"{size[0]}x{size[1]} = {size[0] * size[1]:,} pixels"
+    else:
+        shown = f"{count:,} pixels" if count else "too many pixels"
     return ImageTooLarge(
         f"The image has {shown}; at most {max_pixels:,} pixels are accepted. "
         "Scale it down (for example to 1024 pixels on its longer side) and upload it again."

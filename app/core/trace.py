@@ -64,8 +64,9 @@ def trace(
 
     window = np.zeros((kh, kw, planes.shape[2]), dtype=np.float64)
     in_padding = np.ones((kh, kw), dtype=bool)
-    r0, r1 = max(top, 0), min(top + kh, height)
-    c0, c1 = max(left, 0), min(left + kw, width)
+    # The part of the window inside the input; empty when the window lies wholly in padding.
+    r0, c0 = max(top, 0), max(left, 0)
+    r1, c1 = max(min(top + kh, height), r0), max(min(left + kw, width), c0)
     window[r0 - top : r1 - top, c0 - left : c1 - left] = planes[r0:r1, c0:c1]
     in_padding[r0 - top : r1 - top, c0 - left : c1 - left] = False
 

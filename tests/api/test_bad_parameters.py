@@ -1,0 +1,601 @@
+"""Kernels, strides, padding, presets, traces and types the operations cannot work with: 422,
+each with a message that says what was wrong and what would have been accepted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.imagefiles import png, post_image, random_gray
+
+GRID_3X3 = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+PRESETS = (
+    "box_blur, brighten, darken, emboss, gaussian_blur_3x3, gaussian_blur_5x5, "
+    "horizontal_lines, identity, outline, sharpen, sobel_bottom, sobel_left, sobel_magnitude, "
+    "sobel_right, sobel_top, vertical_lines"
+)
+EXACTLY_ONE_KERNEL = (
+    "Give exactly one of kernel (a matrix such as [[0,-1,0],[-1,5,-1],[0,-1,0]]) or "
+    f"kernel_name (one of: {PRESETS})."
+)
+UNKNOWN_PRESET = (
+    f"There is no kernel preset named 'nope'. Known presets: {PRESETS}. GET /api/kernels "
+    "lists them."
+)
+RAGGED = (
+    "{name} must be a rectangular grid of numbers with every row the same length; a ragged grid "
+    "such as [[1, 2], [3]] cannot be convolved. Pad the short rows."
+)
+KERNEL_TOO_BIG = (
+    "The kernel (5x5) is larger than the padded input (3x3) along the rows. Use a smaller kernel, "
+    'a larger input, or more padding (for example padding "same").'
+)
+
+
+def validation_detail(explained: str) -> str:
+    return (
+        f"The request does not match what this endpoint expects: {explained}. Fix the fields "
+        "listed in 'errors' (see /docs for each field's type and range) and send it again."
+    )
+
+
+def post_matrix(client: TestClient, path: str, body: Any) -> Any:
+    if isinstance(body, bytes):  # raw text, for what json.dumps will not write (NaN, Infinity)
+        return client.post(path, content=body, headers={"content-type": "application/json"})
+    return client.post(path, json=body)
+
+
+# (body, the exact detail) for POST /api/convolve/matrix: errors the engine finds.
+CONVOLVE_DOMAIN_ERRORS = {
+    "ragged kernel": ({"input": GRID_3X3, "kernel": [[1, 2], [3]]}, RAGGED.format(name="kernel")),
+    "ragged input": ({"input": [[1, 2], [3]], "kernel": [[1]]}, RAGGED.format(name="input")),
+    "ragged channels": (
+        {"input": [[[1, 2], [3]]], "kernel": [[1]]},
+        RAGGED.format(name="input"),
+    ),
+    "kernel larger than the input": (
+        {"input": GRID_3X3, "kernel": np.ones((5, 5)).tolist()},
+        KERNEL_TOO_BIG,
+    ),
+    "kernel larger than the input after padding 0": (
+        {"input": GRID_3X3, "kernel": np.ones((5, 5)).tolist(), "padding": 0},
+        KERNEL_TOO_BIG,
+    ),
+    "unknown preset": ({"input": GRID_3X3, "kernel_name": "nope"}, UNKNOWN_PRESET),
+    "kernel and kernel_name": (
+        {"input": GRID_3X3, "kernel": [[1]], "kernel_name": "identity"},
+        EXACTLY_ONE_KERNEL,
+    ),
+    "neither kernel nor kernel_name": ({"input": GRID_3X3}, EXACTLY_ONE_KERNEL),
+    "both given as null": (
+        {"input": GRID_3X3, "kernel": None, "kernel_name": None},
+        EXACTLY_ONE_KERNEL,
+    ),
+    "trace outside the output": (
+        {"input": GRID_3X3, "kernel": [[1, 1], [1, 1]], "trace": [2, 0]},
+        "trace position [2, 0] is outside the 2x2 output; give [row, col] with 0 <= row < 2 and "
+        "0 <= col < 2.",
+    ),
+    "3-D kernel with the wrong depth": (
+        {"input": [[[1, 2]], [[3, 4]]], "kernel": [[[1, 1, 1]]]},
+        "kernel has 3 channel(s) along its third axis but the input has 2. A kh x kw x C kernel "
+        "needs C equal to the input's channels; use a 2-D kernel to filter each channel "
+        "separately.",
+    ),
+    "3-D kernel on a 2-D input": (
+        {"input": [[1, 2], [3, 4]], "kernel": [[[1, 1]]]},
+        "kernel has 2 channel(s) along its third axis but the input has 1. A kh x kw x C kernel "
+        "needs C equal to the input's channels; use a 2-D kernel to filter each channel "
+        "separately.",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"), CONVOLVE_DOMAIN_ERRORS.values(), ids=CONVOLVE_DOMAIN_ERRORS.keys()
+)
+def test_convolve_matrix_refuses_what_the_engine_cannot_compute(
+    client: TestClient, body: dict[str, Any], detail: str
+) -> None:
+    response = post_matrix(client, "/api/convolve/matrix", body)
+
+    assert response.status_code == 422
+    assert response.json() == {"detail": detail}
+
+
+# (body, a sentence the detail must contain, the loc of one reported error)
+CONVOLVE_VALIDATION_ERRORS = {
+    "empty kernel": (
+        {"input": GRID_3X3, "kernel": []},
+        "body.kernel (got []): List should have at least 1 item after validation, not 0",
+        ["body", "kernel", "list[list[constrained-float]]"],
+    ),
+    "kernel with an empty row": (
+        {"input": GRID_3X3, "kernel": [[]]},
+        "body.kernel.0 (got []): List should have at least 1 item after validation, not 0",
+        ["body", "kernel", "list[list[constrained-float]]", 0],
+    ),
+    "16x16 kernel": (
+        {"input": np.zeros((20, 20)).tolist(), "kernel": np.ones((16, 16)).tolist()},
+        "body.kernel: List should have at most 15 items after validation, not 16",
+        ["body", "kernel", "list[list[constrained-float]]"],
+    ),
+    "NaN in the kernel": (
+        b'{"input": [[1, 2], [3, 4]], "kernel": [[NaN]]}',
+        "body.kernel.0.0 (got nan): Input should be a finite number",
+        ["body", "kernel", "list[list[constrained-float]]", 0, 0],
+    ),
+    "Infinity in the kernel": (
+        b'{"input": [[1, 2], [3, 4]], "kernel": [[Infinity]]}',
+        "body.kernel.0.0 (got inf): Input should be a finite number",
+        ["body", "kernel", "list[list[constrained-float]]", 0, 0],
+    ),
+    "-Infinity in the input": (
+        b'{"input": [[1, -Infinity]], "kernel": [[1]]}',
+        "body.input.0.1 (got -inf): Input should be a finite number",
+        ["body", "input", "list[list[constrained-float]]", 0, 1],
+    ),
+    "empty input": (
+        {"input": [], "kernel": [[1]]},
+        "body.input (got []): List should have at least 1 item after validation, not 0",
+        ["body", "input", "list[list[constrained-float]]"],
+    ),
+    "input with an empty row": (
+        {"input": [[]], "kernel": [[1]]},
+        "body.input.0 (got []): List should have at least 1 item after validation, not 0",
+        ["body", "input", "list[list[constrained-float]]", 0],
+    ),
+    "stride 0": (
+        {"input": GRID_3X3, "kernel": [[1]], "strides": 0},
+        "body.strides (got 0): Input should be greater than or equal to 1",
+        ["body", "strides", "constrained-int"],
+    ),
+    "negative stride": (
+        {"input": GRID_3X3, "kernel": [[1]], "strides": -1},
+        "body.strides (got -1): Input should be greater than or equal to 1",
+        ["body", "strides", "constrained-int"],
+    ),
+    "stride 0 in a pair": (
+        {"input": GRID_3X3, "kernel": [[1]], "strides": [1, 0]},
+        "body.strides.1 (got 0): Input should be greater than or equal to 1",
+        ["body", "strides", "list[constrained-int]", 1],
+    ),
+    "negative padding": (
+        {"input": GRID_3X3, "kernel": [[1]], "padding": -1},
+        "body.padding (got -1): Input should be 'valid' or 'same' or Input should be greater "
+        "than or equal to 0",
+        ["body", "padding", "constrained-int"],
+    ),
+    "absurd padding": (
+        {"input": GRID_3X3, "kernel": [[1]], "padding": 1000},
+        "body.padding (got 1000): Input should be 'valid' or 'same' or Input should be less "
+        "than or equal to 64",
+        ["body", "padding", "constrained-int"],
+    ),
+    "unknown padding word": (
+        {"input": GRID_3X3, "kernel": [[1]], "padding": "full"},
+        "body.padding (got 'full'): Input should be 'valid' or 'same'",
+        ["body", "padding", "literal['valid','same']"],
+    ),
+    "negative trace": (
+        {"input": GRID_3X3, "kernel": [[1]], "trace": [-1, 0]},
+        "body.trace.0 (got -1): Input should be greater than or equal to 0",
+        ["body", "trace", 0],
+    ),
+    "strings for numbers": (
+        {"input": [["1", "2"]], "kernel": [[1]]},
+        "body.input.0.0 (got '1'): Input should be a valid number",
+        ["body", "input", "list[list[constrained-float]]", 0, 0],
+    ),
+    "a string for the stride": (
+        {"input": GRID_3X3, "kernel": [[1]], "strides": "2"},
+        "body.strides (got '2'): Input should be a valid integer",
+        ["body", "strides", "constrained-int"],
+    ),
+    "true for the stride": (
+        {"input": GRID_3X3, "kernel": [[1]], "strides": True},
+        "body.strides (got True): Input should be a valid integer",
+        ["body", "strides", "constrained-int"],
+    ),
+    "a fraction for the stride": (
+        {"input": GRID_3X3, "kernel": [[1]], "strides": 1.5},
+        "body.strides (got 1.5): Input should be a valid integer",
+        ["body", "strides", "constrained-int"],
+    ),
+    "an object for the kernel": (
+        {"input": GRID_3X3, "kernel": {"rows": [[1]]}},
+        "body.kernel (got {'rows': [[1]]}): Input should be a valid list",
+        ["body", "kernel", "list[list[constrained-float]]"],
+    ),
+    "a string for the input": (
+        {"input": "abc", "kernel": [[1]]},
+        "body.input (got 'abc'): Input should be a valid list",
+        ["body", "input", "list[list[constrained-float]]"],
+    ),
+    "a number for the kernel name": (
+        {"input": GRID_3X3, "kernel_name": 3},
+        "body.kernel_name (got 3): Input should be a valid string",
+        ["body", "kernel_name"],
+    ),
+    "a string for the bias": (
+        {"input": GRID_3X3, "kernel": [[1]], "bias": "1"},
+        "body.bias (got '1'): Input should be a valid number",
+        ["body", "bias"],
+    ),
+    "an unknown field": (
+        {"input": GRID_3X3, "kernel": [[1]], "dilation": 2},
+        "body.dilation (got 2): Extra inputs are not permitted",
+        ["body", "dilation"],
+    ),
+    "no input": (
+        {"kernel": [[1]]},
+        "body.input: Field required",
+        ["body", "input"],
+    ),
+    "a 4-D input": (
+        {"input": [[[[1]]]], "kernel": [[1]]},
+        "body.input.0.0.0 (got [1]): Input should be a valid number",
+        ["body", "input", "list[list[list[constrained-float]]]", 0, 0, 0],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "sentence", "loc"),
+    CONVOLVE_VALIDATION_ERRORS.values(),
+    ids=CONVOLVE_VALIDATION_ERRORS.keys(),
+)
+def test_convolve_matrix_refuses_malformed_fields_naming_each_one(
+    client: TestClient, body: Any, sentence: str, loc: list[str | int]
+) -> None:
+    response = post_matrix(client, "/api/convolve/matrix", body)
+
+    assert response.status_code == 422
+    result = response.json()
+    assert sentence in result["detail"]
+    assert result["detail"].startswith("The request does not match what this endpoint expects: ")
+    assert loc in [error["loc"] for error in result["errors"]]
+
+
+def test_a_validation_message_lists_at_most_five_fields(client: TestClient) -> None:
+    body = {"input": GRID_3X3, "kernel": [[1]], **{f"extra{n}": n for n in range(7)}}
+
+    response = client.post("/api/convolve/matrix", json=body)
+
+    detail = response.json()["detail"]
+    assert detail == validation_detail(
+        "body.extra0 (got 0): Extra inputs are not permitted; "
+        "body.extra1 (got 1): Extra inputs are not permitted; "
+        "body.extra2 (got 2): Extra inputs are not permitted; "
+        "body.extra3 (got 3): Extra inputs are not permitted; "
+        "body.extra4 (got 4): Extra inputs are not permitted (and 2 more fields)"
+    )
+    assert len(response.json()["errors"]) == 7
+
+
+POOL_ERRORS = {
+    "pool size 0": (
+        {"input": GRID_3X3, "pool_size": 0},
+        "body.pool_size (got 0): Input should be greater than or equal to 1",
+    ),
+    "pool size 16": (
+        {"input": GRID_3X3, "pool_size": 16},
+        "body.pool_size (got 16): Input should be less than or equal to 15",
+    ),
+    "stride 0": (
+        {"input": GRID_3X3, "strides": 0},
+        "body.strides (got 0): Input should be greater than or equal to 1",
+    ),
+    "numeric padding": (
+        {"input": GRID_3X3, "padding": 1},
+        "body.padding (got 1): Input should be 'valid' or 'same'",
+    ),
+    "unknown mode": (
+        {"input": GRID_3X3, "mode": "min"},
+        "body.mode (got 'min'): Input should be 'max' or 'average'",
+    ),
+    "a kernel, which pooling has not got": (
+        {"input": GRID_3X3, "kernel": [[1]]},
+        "body.kernel (got [[1]]): Extra inputs are not permitted",
+    ),
+}
+
+
+@pytest.mark.parametrize(("body", "sentence"), POOL_ERRORS.values(), ids=POOL_ERRORS.keys())
+def test_pool_matrix_refuses_malformed_fields(
+    client: TestClient, body: dict[str, Any], sentence: str
+) -> None:
+    response = client.post("/api/pool/matrix", json=body)
+
+    assert response.status_code == 422
+    assert sentence in response.json()["detail"]
+
+
+def test_pool_matrix_refuses_a_window_larger_than_the_input(client: TestClient) -> None:
+    response = client.post("/api/pool/matrix", json={"input": GRID_3X3, "pool_size": [2, 5]})
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "The pooling window (2x5) is larger than the padded input (3x3) along the "
+        "cols. Use a smaller pooling window, a larger input, or more padding (for example "
+        'padding "same").'
+    }
+
+
+# (form fields, the exact detail) for the multipart POST /api/convolve on an 8x8 gray image.
+CONVOLVE_FORM_ERRORS = {
+    "NaN kernel": ({"kernel": "NaN"}, "kernel contains NaN; every value must be a finite number."),
+    "NaN in a kernel": (
+        {"kernel": "[[1, NaN]]"},
+        "kernel contains NaN; every value must be a finite number.",
+    ),
+    "Infinity in a kernel": (
+        {"kernel": "[[-Infinity]]"},
+        "kernel contains -Infinity; every value must be a finite number.",
+    ),
+    "overflowing kernel value": (
+        {"kernel": "[[1e400]]"},
+        "kernel value inf is too large; values must lie within +-1e+06.",
+    ),
+    "huge kernel value": (
+        {"kernel": "[[2000000]]"},
+        "kernel value 2000000 is too large; values must lie within +-1e+06.",
+    ),
+    "empty kernel": (
+        {"kernel": "[]"},
+        "kernel must have 2 dimensions (kh x kw), 3 (kh x kw x channels) or 4 "
+        "(kh x kw x channels x filters), got shape [0].",
+    ),
+    "kernel with an empty row": (
+        {"kernel": "[[]]"},
+        "kernel is empty (shape [1, 0]); give at least one number, for example [[1]].",
+    ),
+    "ragged kernel": ({"kernel": "[[1, 2], [3]]"}, RAGGED.format(name="kernel")),
+    "16x16 kernel": (
+        {"kernel": str(np.ones((16, 16), dtype=int).tolist())},
+        "kernel is 16x16; sizes from 1x1 to 15x15 are supported. Use a smaller kernel.",
+    ),
+    "kernel that is not JSON": (
+        {"kernel": "blur"},
+        "kernel must be a JSON list of rows of numbers, such as [[0,-1,0],[-1,5,-1],[0,-1,0]]; "
+        "it could not be parsed: Expecting value: line 1 column 1 (char 0).",
+    ),
+    "kernel that is a number": (
+        {"kernel": "5"},
+        "kernel must be a list of rows, such as [[0,-1,0],[-1,5,-1],[0,-1,0]]; got '5'.",
+    ),
+    "booleans in a kernel": (
+        {"kernel": "[[true]]"},
+        "kernel values must be plain numbers; found True. Use a 2-D list such as "
+        "[[1,2,1],[2,4,2],[1,2,1]].",
+    ),
+    "strings in a kernel": (
+        {"kernel": '[["1"]]'},
+        "kernel values must be plain numbers; found '1'. Use a 2-D list such as "
+        "[[1,2,1],[2,4,2],[1,2,1]].",
+    ),
+    "kernel larger than the image": (
+        {"kernel": str(np.ones((9, 9), dtype=int).tolist())},
+        "The kernel (9x9) is larger than the padded input (8x8) along the rows. Use a smaller "
+        'kernel, a larger input, or more padding (for example padding "same").',
+    ),
+    "stride 0": (
+        {"kernel": "[[1]]", "strides": "0"},
+        "strides must be at least 1, got [0, 0]. A stride is how many pixels the window moves "
+        "each step; use 1 to visit every position.",
+    ),
+    "negative stride in a pair": (
+        {"kernel": "[[1]]", "strides": "2,-1"},
+        "strides must be at least 1, got [2, -1]. A stride is how many pixels the window moves "
+        "each step; use 1 to visit every position.",
+    ),
+    "stride that is not a number": (
+        {"kernel": "[[1]]", "strides": "two"},
+        "strides must be a whole number such as 2, or a pair rows,cols such as 2,1; got 'two'.",
+    ),
+    "stride with an unclosed bracket": (
+        {"kernel": "[[1]]", "strides": "[2"},
+        "strides must be a whole number such as 2, or a pair rows,cols such as 2,1; got '[2'.",
+    ),
+    "negative padding": (
+        {"kernel": "[[1]]", "padding": "-1"},
+        'padding must not be negative, got [-1, -1]. Use 0 (or "valid") for no padding.',
+    ),
+    "absurd padding": (
+        {"kernel": "[[1]]", "padding": "1000"},
+        "padding of 1000 pixels is more than the 64 allowed; a CNN pads by about half the kernel "
+        "size, so use a smaller number.",
+    ),
+    "unknown padding word": (
+        {"kernel": "[[1]]", "padding": "full"},
+        'padding must be "valid", "same", a number of zero pixels such as 1, or a pair '
+        "rows,cols such as 1,2; got 'full'.",
+    ),
+    "padding word in capitals": (
+        {"kernel": "[[1]]", "padding": "SAME"},
+        'padding must be "valid", "same", a number of zero pixels such as 1, or a pair '
+        "rows,cols such as 1,2; got 'SAME'.",
+    ),
+    "trace outside the output": (
+        {"kernel": "[[1]]", "trace": "8,0"},
+        "trace position [8, 0] is outside the 8x8 output; give [row, col] with 0 <= row < 8 and "
+        "0 <= col < 8.",
+    ),
+    "trace with one number": (
+        {"kernel": "[[1]]", "trace": "3"},
+        "trace must be an output position row,col such as 3,5; got '3'.",
+    ),
+    "trace that is not a position": (
+        {"kernel": "[[1]]", "trace": "middle"},
+        "trace must be an output position row,col such as 3,5; got 'middle'.",
+    ),
+    "unknown preset": ({"kernel_name": "nope"}, UNKNOWN_PRESET),
+    "kernel and kernel_name": ({"kernel": "[[1]]", "kernel_name": "sharpen"}, EXACTLY_ONE_KERNEL),
+    "neither kernel nor kernel_name": ({}, EXACTLY_ONE_KERNEL),
+}
+
+
+@pytest.mark.parametrize(
+    ("form", "detail"), CONVOLVE_FORM_ERRORS.values(), ids=CONVOLVE_FORM_ERRORS.keys()
+)
+def test_convolve_image_refuses_unusable_form_fields(
+    client: TestClient, form: dict[str, str], detail: str
+) -> None:
+    response = post_image(client, "/api/convolve", png(random_gray(8, 8)), **form)
+
+    assert response.status_code == 422
+    assert response.json() == {"detail": detail}
+
+
+def test_convolve_image_refuses_a_deeply_nested_kernel_without_crashing(
+    client: TestClient,
+) -> None:
+    form = {"kernel": "[" * 5000 + "]" * 5000}
+
+    response = post_image(client, "/api/convolve", png(random_gray(8, 8)), **form)
+
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(
+        "kernel must be a JSON list of rows of numbers, such as [[0,-1,0],[-1,5,-1],[0,-1,0]]; "
+        "it could not be parsed: "
+    )
+
+
+CONVOLVE_FORM_VALIDATION_ERRORS = {
+    "NaN bias": (
+        {"kernel": "[[1]]", "bias": "nan"},
+        "body.bias (got 'nan'): Input should be a finite number",
+    ),
+    "infinite bias": (
+        {"kernel": "[[1]]", "bias": "-inf"},
+        "body.bias (got '-inf'): Input should be a finite number",
+    ),
+    "bias out of range": (
+        {"kernel": "[[1]]", "bias": "1e7"},
+        "body.bias (got '1e7'): Input should be less than or equal to 1000000",
+    ),
+    "unknown colour": (
+        {"kernel": "[[1]]", "color": "cmyk"},
+        "body.color (got 'cmyk'): Input should be 'rgb' or 'gray'",
+    ),
+    "unknown mapping": (
+        {"kernel": "[[1]]", "mapping": "magic"},
+        "body.mapping (got 'magic'): Input should be 'auto', 'clip', 'rescale' or 'absolute'",
+    ),
+    "include_input that is not a boolean": (
+        {"kernel": "[[1]]", "include_input": "maybe"},
+        "body.include_input (got 'maybe'): Input should be a valid boolean, unable to interpret "
+        "input",
+    ),
+    "kernel text too long": (
+        {"kernel": " " * 20_001},
+        "body.kernel: String should have at most 20000 characters",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("form", "sentence"),
+    CONVOLVE_FORM_VALIDATION_ERRORS.values(),
+    ids=CONVOLVE_FORM_VALIDATION_ERRORS.keys(),
+)
+def test_convolve_image_refuses_malformed_form_fields(
+    client: TestClient, form: dict[str, str], sentence: str
+) -> None:
+    response = post_image(client, "/api/convolve", png(random_gray(8, 8)), **form)
+
+    assert response.status_code == 422
+    assert sentence in response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/api/convolve", "/api/pool"])
+def test_image_endpoints_require_the_image_as_a_file(client: TestClient, path: str) -> None:
+    missing = client.post(path, data={"kernel": "[[1]]"})
+    as_text = client.post(path, data={"image": "a.png"}, files={"other": ("x", b"x")})
+
+    assert missing.status_code == as_text.status_code == 422
+    assert missing.json()["detail"] == validation_detail("body.image: Field required")
+    assert as_text.json()["detail"] == validation_detail(
+        "body.image (got 'a.png'): must be a file: send it as a multipart/form-data part with a "
+        "filename"
+    )
+
+
+# (form fields, the exact detail) for the multipart POST /api/pool on an 8x8 gray image.
+POOL_FORM_ERRORS = {
+    "pool size 0": (
+        {"pool_size": "0"},
+        "pool_size must be between 1 and 15, got [0, 0]; 2 is the usual choice.",
+    ),
+    "pool size 16": (
+        {"pool_size": "16,2"},
+        "pool_size must be between 1 and 15, got [16, 2]; 2 is the usual choice.",
+    ),
+    "pool size that is not a number": (
+        {"pool_size": "big"},
+        "pool_size must be a whole number such as 2, or a pair rows,cols such as 2,1; got 'big'.",
+    ),
+    "window larger than the image": (
+        {"pool_size": "9"},
+        "The pooling window (9x9) is larger than the padded input (8x8) along the rows. Use a "
+        'smaller pooling window, a larger input, or more padding (for example padding "same").',
+    ),
+    "stride 0": (
+        {"strides": "0"},
+        "strides must be at least 1, got [0, 0]. A stride is how many pixels the window moves "
+        "each step; use 1 to visit every position.",
+    ),
+    "convolution stride 0": (
+        {"kernel": "[[1]]", "conv_strides": "0"},
+        "strides must be at least 1, got [0, 0]. A stride is how many pixels the window moves "
+        "each step; use 1 to visit every position.",
+    ),
+    "convolution stride that is not a number": (
+        {"kernel": "[[1]]", "conv_strides": "x"},
+        "conv_strides must be a whole number such as 2, or a pair rows,cols such as 2,1; got 'x'.",
+    ),
+    "negative convolution padding": (
+        {"kernel": "[[1]]", "conv_padding": "-3"},
+        'padding must not be negative, got [-3, -3]. Use 0 (or "valid") for no padding.',
+    ),
+    "unknown preset": ({"kernel_name": "nope"}, UNKNOWN_PRESET),
+    "kernel and kernel_name": ({"kernel": "[[1]]", "kernel_name": "sharpen"}, EXACTLY_ONE_KERNEL),
+    "NaN kernel": (
+        {"kernel": "[[NaN]]"},
+        "kernel contains NaN; every value must be a finite number.",
+    ),
+}
+
+
+@pytest.mark.parametrize(("form", "detail"), POOL_FORM_ERRORS.values(), ids=POOL_FORM_ERRORS.keys())
+def test_pool_image_refuses_unusable_form_fields(
+    client: TestClient, form: dict[str, str], detail: str
+) -> None:
+    response = post_image(client, "/api/pool", png(random_gray(8, 8)), **form)
+
+    assert response.status_code == 422
+    assert response.json() == {"detail": detail}
+
+
+@pytest.mark.parametrize(
+    ("form", "sentence"),
+    [
+        ({"padding": "1"}, "body.padding (got '1'): Input should be 'valid' or 'same'"),
+        ({"mode": "min"}, "body.mode (got 'min'): Input should be 'max' or 'average'"),
+        (
+            {"kernel": "[[1]]", "conv_bias": "nan"},
+            "body.conv_bias (got 'nan'): Input should be a finite number",
+        ),
+    ],
+    ids=["numeric padding", "unknown mode", "NaN convolution bias"],
+)
+def test_pool_image_refuses_malformed_form_fields(
+    client: TestClient, form: dict[str, str], sentence: str
+) -> None:
+    response = post_image(client, "/api/pool", png(random_gray(8, 8)), **form)
+
+    assert response.status_code == 422
+    assert sentence in response.json()["detail"]

@@ -1,0 +1,212 @@
+"""Uploads that are not images, broken images, and bodies or images over the caps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from tests.api.imagefiles import (
+    compressed_bomb_png,
+    encode,
+    png,
+    png_with_header_size,
+    post_image,
+    random_rgb,
+)
+from tests.conftest import SMALL_UPLOAD_CAP_BYTES
+
+NOT_AN_IMAGE = (
+    "The upload is not an image this app can read. Supported formats: PNG, JPEG, GIF, BMP, "
+    "WEBP, TIFF. Save it as PNG or JPEG and try again."
+)
+TOO_LARGE_BODY = (
+    "The request body is larger than 16,384 bytes, the most this server accepts. Send a "
+    "smaller file: scale the image down or save it as JPEG."
+)
+IMAGE_ENDPOINTS = ["/api/convolve", "/api/pool"]
+
+
+@pytest.mark.parametrize("path", IMAGE_ENDPOINTS)
+@pytest.mark.parametrize(
+    "data",
+    [b"hello, world", b"%PDF-1.4\n1 0 obj\n", b"<svg xmlns='http://www.w3.org/2000/svg'/>"],
+    ids=["text", "pdf", "svg"],
+)
+def test_bytes_that_are_not_an_image_are_refused_with_415(
+    client: TestClient, path: str, data: bytes
+) -> None:
+    response = post_image(client, path, data, kernel_name="identity")
+
+    assert response.status_code == 415
+    assert response.json() == {"detail": NOT_AN_IMAGE}
+
+
+@pytest.mark.parametrize("path", IMAGE_ENDPOINTS)
+def test_an_empty_file_is_refused_with_415(client: TestClient, path: str) -> None:
+    response = post_image(client, path, b"")
+
+    assert response.status_code == 415
+    assert response.json() == {
+        "detail": "The uploaded image is empty (0 bytes). Choose a PNG or JPEG file."
+    }
+
+
+@pytest.mark.parametrize("format", ["PNG", "JPEG"])
+def test_an_image_cut_off_in_its_pixel_data_is_refused_as_truncated(
+    client: TestClient, format: str
+) -> None:
+    data = encode(Image.fromarray(random_rgb(64, 64)), format)
+
+    response = post_image(client, "/api/convolve", data[: len(data) // 2], kernel="[[1]]")
+
+    assert response.status_code == 415
+    detail = response.json()["detail"]
+    assert detail.startswith(f"The {format} image could not be decoded (image file is truncated")
+    assert detail.endswith("the file may be truncated or corrupt. Re-save it and try again.")
+
+
+def test_a_jpeg_cut_off_in_its_header_is_refused_with_415(client: TestClient) -> None:
+    data = encode(Image.fromarray(random_rgb(8, 8)), "JPEG")
+
+    response = post_image(client, "/api/convolve", data[:200], kernel="[[1]]")
+
+    assert response.status_code == 415
+    assert response.json()["detail"].startswith("The image header could not be read")
+
+
+def test_a_png_cut_off_in_its_header_is_refused_with_415(client: TestClient) -> None:
+    data = png(random_rgb(8, 8))
+
+    response = post_image(client, "/api/convolve", data[:30], kernel="[[1]]")
+
+    assert response.status_code == 415
+    assert response.json() == {"detail": NOT_AN_IMAGE}
+
+
+def test_an_image_whose_header_claims_too_many_pixels_is_refused_before_decoding(
+    client: TestClient,
+) -> None:
+    # 67 bytes whose header says 5000x5000. Decoding would fail as truncated (415), so a 413
+    # shows the pixel count was judged from the header alone.
+    data = png_with_header_size(5000, 5000)
+
+    response = post_image(client, "/api/convolve", data, kernel="[[1]]")
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "The image has 5000x5000 = 25,000,000 pixels; at most 1,048,576 pixels are "
+        "accepted. Scale it down (for example to 1024 pixels on its longer side) and upload it "
+        "again."
+    }
+
+
+@pytest.mark.parametrize("path", IMAGE_ENDPOINTS)
+def test_a_real_image_one_pixel_over_the_cap_is_refused(
+    small_caps_client: TestClient, path: str
+) -> None:
+    data = png(np.zeros((100, 101), dtype=np.uint8))
+
+    response = post_image(small_caps_client, path, data)
+
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith(
+        "The image has 101x100 = 10,100 pixels; at most 10,000 pixels are accepted."
+    )
+
+
+def test_an_image_at_the_pixel_cap_is_accepted(small_caps_client: TestClient) -> None:
+    response = post_image(small_caps_client, "/api/pool", png(np.zeros((100, 100), dtype=np.uint8)))
+
+    assert response.status_code == 200
+
+
+def test_a_decompression_bomb_is_refused_with_413(client: TestClient) -> None:
+    # 48 KB of PNG that would decode to 20000x20000 = 400 million pixels.
+    bomb = compressed_bomb_png(20_000)
+
+    response = post_image(client, "/api/convolve", bomb, kernel="[[1]]")
+
+    assert response.status_code == 413
+    assert "at most 1,048,576 pixels are accepted" in response.json()["detail"]
+
+
+def test_a_decompression_bomb_is_refused_with_its_pixel_count(client: TestClient) -> None:
+    response = post_image(client, "/api/convolve", compressed_bomb_png(20_000), kernel="[[1]]")
+
+    # Pillow's own limit fires before the header can be read, so the count comes from Pillow.
+    assert response.json()["detail"].startswith("The image has 400,000,000 pixels;")
+
+
+@pytest.mark.parametrize("path", IMAGE_ENDPOINTS)
+def test_an_upload_over_the_byte_cap_is_refused_from_its_content_length(
+    small_caps_client: TestClient, path: str
+) -> None:
+    response = post_image(small_caps_client, path, b"\x00" * (SMALL_UPLOAD_CAP_BYTES + 1))
+
+    assert response.request.headers["content-length"].isdigit()
+    assert response.status_code == 413
+    assert response.json() == {"detail": TOO_LARGE_BODY}
+
+
+def test_an_upload_over_the_byte_cap_is_refused_while_streaming_without_a_length(
+    small_caps_client: TestClient,
+) -> None:
+    boundary = "convlens-test"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + b"\x00" * (2 * SMALL_UPLOAD_CAP_BYTES)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(body), 4096):
+            yield body[start : start + 4096]
+
+    response = small_caps_client.post(
+        "/api/convolve",
+        content=chunks(),
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
+    assert response.json() == {"detail": TOO_LARGE_BODY}
+
+
+@pytest.mark.parametrize("path", ["/api/convolve/matrix", "/api/pool/matrix"])
+def test_a_json_body_over_the_byte_cap_is_refused_from_its_content_length(
+    small_caps_client: TestClient, path: str
+) -> None:
+    body = {"input": [[0.5] * 100] * 100, "kernel": [[1]]}
+
+    response = small_caps_client.post(path, json=body)
+
+    assert int(response.request.headers["content-length"]) > SMALL_UPLOAD_CAP_BYTES
+    assert response.status_code == 413
+    assert response.json() == {"detail": TOO_LARGE_BODY}
+
+
+@pytest.mark.parametrize("path", ["/api/convolve/matrix", "/api/pool/matrix"])
+def test_a_json_body_over_the_byte_cap_is_refused_while_streaming(
+    small_caps_client: TestClient, path: str
+) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"input": ['
+        for _ in range(1000):
+            yield b"[1, 2, 3, 4, 5, 6, 7, 8, 9, 10],"
+        yield b"[0]]}"
+
+    response = small_caps_client.post(
+        path, content=chunks(), headers={"content-type": "application/json"}
+    )
+
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
+    assert response.json() == {"detail": TOO_LARGE_BODY}

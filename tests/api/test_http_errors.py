@@ -1,0 +1,164 @@
+"""Requests that go wrong before any operation runs: bodies that cannot be read, the wrong
+content type, unknown paths and methods. Every answer is JSON with a ``detail``."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+JSON_ENDPOINTS = ["/api/convolve/matrix", "/api/pool/matrix"]
+VALID_BODY = b'{"input": [[1, 2], [3, 4]], "kernel": [[1]]}'
+
+
+@pytest.mark.parametrize("path", JSON_ENDPOINTS)
+def test_malformed_json_is_refused_with_where_it_broke(client: TestClient, path: str) -> None:
+    response = client.post(
+        path, content=b'{"input": [[1, 2]', headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "The request does not match what this endpoint expects: body: not valid JSON: "
+        "Expecting ',' delimiter at character 17. Fix the fields listed in 'errors' (see /docs "
+        "for each field's type and range) and send it again.",
+        "errors": [{"loc": ["body", 17], "msg": "JSON decode error", "type": "json_invalid"}],
+    }
+
+
+@pytest.mark.parametrize("path", JSON_ENDPOINTS)
+def test_a_json_body_sent_as_text_is_refused_with_415(client: TestClient, path: str) -> None:
+    response = client.post(path, content=VALID_BODY, headers={"content-type": "text/plain"})
+
+    assert response.status_code == 415
+    assert response.json() == {
+        "detail": "This endpoint takes a JSON object sent with Content-Type: application/json; "
+        "the request's Content-Type was 'text/plain'. Send the body as JSON with that header."
+    }
+
+
+def test_a_json_body_sent_as_a_form_is_refused_with_415(client: TestClient) -> None:
+    response = client.post("/api/convolve/matrix", data={"input": "[[1]]", "kernel": "[[1]]"})
+
+    assert response.status_code == 415
+    assert (
+        "the request's Content-Type was 'application/x-www-form-urlencoded'"
+        in (response.json()["detail"])
+    )
+
+
+def test_a_json_body_without_a_content_type_is_refused_with_415(client: TestClient) -> None:
+    response = client.post("/api/convolve/matrix", content=VALID_BODY)
+
+    assert "content-type" not in response.request.headers
+    assert response.status_code == 415
+    assert response.json() == {
+        "detail": "This endpoint takes a JSON object sent with Content-Type: application/json; "
+        "the request had no Content-Type header. Send the body as JSON with that header."
+    }
+
+
+def test_a_json_array_instead_of_an_object_is_refused(client: TestClient) -> None:
+    response = client.post("/api/convolve/matrix", json=[[1, 2], [3, 4]])
+
+    assert response.status_code == 422
+    assert (
+        "body (got [[1, 2], [3, 4]]): Input should be a valid dictionary"
+        in (response.json()["detail"])
+    )
+
+
+def test_an_empty_json_body_is_refused_as_missing(client: TestClient) -> None:
+    response = client.post(
+        "/api/convolve/matrix", content=b"", headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(
+        "The request does not match what this endpoint expects: body: Field required."
+    )
+
+
+def test_a_body_that_is_not_utf8_is_refused_with_400(client: TestClient) -> None:
+    response = client.post(
+        "/api/convolve/matrix",
+        content=b'{"input": "\xe9"}',
+        headers={"content-type": "application/json"},
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "The request body could not be read ('utf-8' codec can't decode byte 0xe9 in "
+        "position 11: invalid continuation byte). This endpoint expects JSON encoded as UTF-8, "
+        "sent with Content-Type: application/json; see /docs for each endpoint's body."
+    }
+
+
+def test_json_nested_too_deeply_to_parse_is_refused_with_400(client: TestClient) -> None:
+    body = b'{"input": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+
+    response = client.post(
+        "/api/convolve/matrix", content=body, headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("The request body could not be read (")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "reason"),
+    [
+        ("multipart/form-data", "Missing boundary in multipart"),
+        ("multipart/form-data; boundary=abc", "Invalid multipart data"),
+    ],
+    ids=["no boundary", "wrong boundary"],
+)
+def test_a_broken_multipart_body_is_refused_with_400(
+    client: TestClient, content_type: str, reason: str
+) -> None:
+    response = client.post(
+        "/api/convolve", content=b"--xyz\r\nnot a form", headers={"content-type": content_type}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": f"The request body could not be read ({reason}). This endpoint expects a "
+        "multipart/form-data form with a boundary that matches the Content-Type header; see "
+        "/docs for each endpoint's body."
+    }
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/nothing", "/api/kernels/sobel", "/nothing", "/static/x.png"]
+)
+def test_an_unknown_path_is_a_404_that_points_to_the_docs(client: TestClient, path: str) -> None:
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {
+        "detail": f"There is nothing at {path}. See /docs for the API's paths."
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("POST", "/api/health", "GET"),
+        ("DELETE", "/api/kernels", "GET"),
+        ("GET", "/api/convolve/matrix", "POST"),
+        ("PUT", "/api/convolve", "POST"),
+        ("GET", "/api/pool", "POST"),
+        ("PATCH", "/api/pool/matrix", "POST"),
+        ("POST", "/api/samples", "GET"),
+    ],
+)
+def test_a_wrong_method_is_a_405_that_names_it_and_the_allowed_one(
+    client: TestClient, method: str, path: str, allowed: str
+) -> None:
+    response = client.request(method, path)
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+    assert response.json() == {
+        "detail": f"{method} is not allowed on {path}. See /docs for the methods each path takes."
+    }

@@ -1,0 +1,46 @@
+"""Shared fixtures: the real app, built by ``create_app`` and entered so its lifespan runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+
+# Large enough for every sample photo (the biggest is 791 KB and 640x427), small enough that the
+# caps are cheap to reach in a test.
+UPLOAD_CAP_BYTES = 2 * 1024 * 1024
+IMAGE_CAP_PIXELS = 1024 * 1024
+
+# A second app with tiny caps, for the 413 paths.
+SMALL_UPLOAD_CAP_BYTES = 16 * 1024
+SMALL_IMAGE_CAP_PIXELS = 100 * 100
+
+
+def make_client(settings: Settings) -> TestClient:
+    # raise_server_exceptions=False: a bug must show up as the 500 a user would get, so that
+    # tests assert on status codes instead of crashing with the app's traceback.
+    return TestClient(create_app(settings), raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings(max_upload_bytes=UPLOAD_CAP_BYTES, max_image_pixels=IMAGE_CAP_PIXELS)
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings) -> Iterator[TestClient]:
+    with make_client(settings) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def small_caps_client() -> Iterator[TestClient]:
+    settings = Settings(
+        max_upload_bytes=SMALL_UPLOAD_CAP_BYTES, max_image_pixels=SMALL_IMAGE_CAP_PIXELS
+    )
+    with make_client(settings) as test_client:
+        yield test_client
