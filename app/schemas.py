@@ -13,6 +13,7 @@ from app.core.shapes import MAX_EXPLICIT_PADDING
 MAX_MATRIX_SIDE = 256
 MAX_MATRIX_CHANNELS = 16
 MAX_ABS_VALUE = 1e9
+MAX_JSON_OUTPUT_VALUES = 1_048_576
 
 Value = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_ABS_VALUE, le=MAX_ABS_VALUE)]
 Row = Annotated[list[Value], Field(min_length=1, max_length=MAX_MATRIX_SIDE)]

@@ -20,6 +20,7 @@ from app.api.forms import (
 from app.api.images import (
     PNG_RESPONSE,
     ImageUpload,
+    PngCompressionField,
     image_result,
     png_response,
     read_image,
@@ -29,7 +30,9 @@ from app.core.convolution import check_input
 from app.core.imaging import to_color, to_pixels
 from app.core.kernels import KERNEL_PRESETS, resolve_kernel
 from app.core.lab import convolve
+from app.errors import InvalidParameter
 from app.schemas import (
+    MAX_JSON_OUTPUT_VALUES,
     ConvolveImageResponse,
     ConvolveMatrixRequest,
     ConvolveMatrixResponse,
@@ -99,6 +102,13 @@ def convolve_matrix(body: ConvolveMatrixRequest) -> dict[str, Any]:
     inputs = check_input(body.input)
     spec = resolve_kernel(body.kernel, body.kernel_name, 1 if inputs.ndim == 2 else inputs.shape[2])
     result = convolve(inputs, spec, body.strides, body.padding, body.bias, body.trace)
+    if result.output.size > MAX_JSON_OUTPUT_VALUES:
+        raise InvalidParameter(
+            f"The output would hold {result.output.size:,} numbers "
+            f"({' x '.join(map(str, result.output.shape))}); at most {MAX_JSON_OUTPUT_VALUES:,} "
+            "are returned as JSON. Use fewer filters, a larger stride, or POST /api/convolve "
+            "for images."
+        )
     return {
         "output": result.output.tolist(),
         "output_shape": list(result.output.shape),
@@ -126,6 +136,7 @@ def convolve_image(
     color: ColorField = "rgb",
     mapping: MappingField = "auto",
     include_input: IncludeInputField = False,
+    png_compression: PngCompressionField = "none",
     trace: TraceField = None,
 ) -> Any:
     """Apply a kernel to an image: PNG with `Accept: image/png`, else JSON with the numbers."""
@@ -140,10 +151,17 @@ def convolve_image(
     result = convolve(inputs, spec, stride_pair, padding_spec, bias, trace_at)
     shown, pixel_map = to_pixels(result.output, mapping)
     if wants_png(request):
-        return png_response(shown, result.output.shape, pixel_map)
+        return png_response(shown, result.output.shape, pixel_map, png_compression)
     return {
         **image_result(
-            shown, result.output.shape, pixel_map, result.geometry, decoded, pixels, include_input
+            shown,
+            result.output.shape,
+            pixel_map,
+            result.geometry,
+            decoded,
+            pixels,
+            include_input,
+            png_compression,
         ),
         "kernel": spec.kernel.weights[:, :, 0, 0].tolist(),
         "trace": result.trace,

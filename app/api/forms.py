@@ -31,9 +31,7 @@ PADDING_PATTERN = _pair_pattern(_WHOLE_NUMBER, words=("valid", "same"))
 # Published in the schema. tests/api checks them against MAX_POOL_SIZE and MAX_EXPLICIT_PADDING.
 STRIDES_SCHEMA = {"pattern": _pair_pattern(r"[1-9][0-9]{0,5}")}
 POOL_SIZE_SCHEMA = {"pattern": _pair_pattern(r"([1-9]|1[0-5])")}
-PADDING_SCHEMA = {
-    "pattern": _pair_pattern(r"([0-9]|[1-5][0-9]|6[0-4])", words=("valid", "same"))
-}
+PADDING_SCHEMA = {"pattern": _pair_pattern(r"([0-9]|[1-5][0-9]|6[0-4])", words=("valid", "same"))}
 POSITION_SCHEMA = {"pattern": _pair_pattern(r"[0-9]{1,6}", pair_only=True)}
 MAX_KERNEL_TEXT = 20_000
 MAX_KERNEL_VALUE = 1e6

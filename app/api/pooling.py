@@ -28,6 +28,7 @@ from app.api.forms import (
 from app.api.images import (
     PNG_RESPONSE,
     ImageUpload,
+    PngCompressionField,
     base64_png,
     image_result,
     png_response,
@@ -77,6 +78,7 @@ def pool_image(
     color: ColorField = "rgb",
     mapping: MappingField = "auto",
     include_input: IncludeInputField = False,
+    png_compression: PngCompressionField = "none",
     kernel: KernelText = None,
     kernel_name: KernelNameField = None,
     conv_strides: StridesField = "1",
@@ -101,15 +103,22 @@ def pool_image(
     pooled = pool2d(values, size, pool_strides, padding, mode, with_argmax=mode == "max")
     shown, pixel_map = to_pixels(pooled.output, mapping)
     if wants_png(request):
-        return png_response(shown, pooled.output.shape, pixel_map)
+        return png_response(shown, pooled.output.shape, pixel_map, png_compression)
     return {
         **image_result(
-            shown, pooled.output.shape, pixel_map, pooled.geometry, decoded, pixels, include_input
+            shown,
+            pooled.output.shape,
+            pixel_map,
+            pooled.geometry,
+            decoded,
+            pixels,
+            include_input,
+            png_compression,
         ),
         "convolution": convolution,
         "winners_image": None
         if pooled.argmax is None
-        else base64_png(_winners_mask(pooled.argmax, values.shape[:2])),
+        else base64_png(_winners_mask(pooled.argmax, values.shape[:2]), png_compression),
     }
 
 

@@ -31,6 +31,7 @@ from app.errors import InvalidKernel, InvalidParameter
 MAX_KERNEL_SIZE = 15
 MAX_CHANNELS = 64
 MAX_FILTERS = 64
+MAX_MULTIPLY_ADDS = 1_000_000_000
 
 FloatArray = NDArray[np.floating]
 KernelKind = Literal["depthwise", "summed", "filters"]
@@ -163,6 +164,7 @@ def conv2d(
     if kernel.kind == "depthwise":
         output = _correlate(planes, weights[:, :, 0, 0], grid)
     else:
+        _check_work(planes.shape, kernel)
         filters = weights.shape[3]
         output = np.zeros((*grid.output_hw, filters), dtype=dtype)
         for k in range(filters):
@@ -179,6 +181,20 @@ def conv2d(
     if kernel.kind == "summed" or (kernel.kind == "depthwise" and inputs.ndim == 2):
         output = output[..., 0]
     return output, grid
+
+
+def _check_work(input_shape: tuple[int, ...], kernel: Kernel) -> None:
+    """Refuse multi-filter work that would tie a worker up for seconds."""
+    height, width, channels = input_shape
+    kh, kw = kernel.size
+    filters = kernel.weights.shape[3]
+    work = height * width * kh * kw * channels * filters
+    if work > MAX_MULTIPLY_ADDS:
+        raise InvalidParameter(
+            f"This convolution needs {work:,} multiply-adds ({height}x{width} input, {kh}x{kw} "
+            f"kernel, {channels} channels, {filters} filters); at most {MAX_MULTIPLY_ADDS:,} are "
+            "allowed. Use a smaller input, a smaller kernel or fewer filters."
+        )
 
 
 def _correlate(planes: FloatArray, kernel2d: FloatArray, grid: Geometry) -> FloatArray:

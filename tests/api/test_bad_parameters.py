@@ -599,3 +599,31 @@ def test_pool_image_refuses_malformed_form_fields(
 
     assert response.status_code == 422
     assert sentence in response.json()["detail"]
+
+
+def test_multi_filter_work_over_the_cap_is_refused_before_computing(client: TestClient) -> None:
+    zeros = {"dtype": int}  # "0" keeps the body under the test app's 2 MiB cap
+    body = {
+        "input": np.zeros((110, 110, 16), **zeros).tolist(),
+        "kernel": np.zeros((9, 9, 16, 64), **zeros).tolist(),
+    }
+
+    response = client.post("/api/convolve/matrix", json=body)
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "This convolution needs 1,003,622,400 multiply-adds (110x110 input, 9x9 kernel, "
+        "16 channels, 64 filters); at most 1,000,000,000 are allowed. Use a smaller input, "
+        "a smaller kernel or fewer filters."
+    )
+
+
+def test_a_json_output_over_the_cap_is_refused(client: TestClient) -> None:
+    body = {"input": np.zeros((200, 200, 1)).tolist(), "kernel": np.zeros((1, 1, 1, 32)).tolist()}
+
+    response = client.post("/api/convolve/matrix", json=body)
+
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(
+        "The output would hold 1,280,000 numbers (200 x 200 x 32); at most 1,048,576"
+    )

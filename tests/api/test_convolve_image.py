@@ -274,3 +274,23 @@ def test_a_sample_photo_takes_a_gradient_preset_with_stride_2(client: TestClient
     assert response.status_code == 200
     assert response.headers["x-convlens-output-shape"] == "255,255"
     assert decode_png_response(response).shape == (255, 255)
+
+
+def test_deflate_compression_gives_the_same_pixels_in_a_smaller_png(client: TestClient) -> None:
+    photo = (PROJECT_ROOT / "static/samples/camera.png").read_bytes()
+    responses = {
+        compression: post_image(
+            client,
+            "/api/convolve",
+            photo,
+            headers={"accept": "image/png"},
+            kernel_name="gaussian_blur_3x3",
+            png_compression=compression,
+        )
+        for compression in ("none", "deflate")
+    }
+
+    assert all(r.status_code == 200 for r in responses.values())
+    stored, deflated = responses["none"].content, responses["deflate"].content
+    assert len(deflated) < len(stored) / 1.5
+    np.testing.assert_array_equal(decode(stored), decode(deflated))
