@@ -62,9 +62,11 @@ class Strict(BaseModel):
 
 
 class ErrorItem(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str
+    loc: list[str | int] = Field(
+        description='Where the problem is: "body" or the form, then the field path.'
+    )
+    msg: str = Field(description="What is wrong with that field.")
+    type: str = Field(description="Pydantic's error type, e.g. greater_than_equal.")
 
 
 class ErrorResponse(BaseModel):
@@ -75,57 +77,69 @@ class ErrorResponse(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok"]
-    version: str
-    kernel_presets: int
+    status: Literal["ok"] = Field(description='Always "ok" when the app answers.')
+    version: str = Field(description="The app's version.")
+    kernel_presets: int = Field(description="How many kernel presets GET /api/kernels lists.")
 
 
 class KernelPresetOut(BaseModel):
-    name: str
-    label: str
-    matrix: list[list[float]]
-    explanation: str
+    name: str = Field(description="Identifier to send as kernel_name.")
+    label: str = Field(description="Human-readable name.")
+    matrix: list[list[float]] = Field(
+        description="The kernel weights, rows of numbers (for magnitude presets: Gx)."
+    )
+    explanation: str = Field(description="What the kernel does, in one line.")
     combine: Literal["single", "magnitude"] = Field(
         description='"magnitude": the output is sqrt(Gx^2 + Gy^2) with Gx = matrix and '
         "Gy = matrix_y."
     )
-    matrix_y: list[list[float]] | None
+    matrix_y: list[list[float]] | None = Field(
+        description="For magnitude presets: the Gy kernel; otherwise null."
+    )
 
 
 class AxisSizeOut(BaseModel):
-    axis: Literal["rows", "cols"]
-    input: int
-    window: int
-    stride: int
-    pad_before: int
-    pad_after: int
-    pad_total: int
+    axis: Literal["rows", "cols"] = Field(description="Which dimension this arithmetic is for.")
+    input: int = Field(description="Input size W along this axis.")
+    window: int = Field(description="Kernel (or pooling window) size F along this axis.")
+    stride: int = Field(description="Stride S: how far the window moves each step.")
+    pad_before: int = Field(description="Zero rows/cols added before (top or left).")
+    pad_after: int = Field(description="Zero rows/cols added after (bottom or right).")
+    pad_total: int = Field(description="pad_before + pad_after (2P when symmetric).")
     output: int = Field(description="floor((input - window + pad_total) / stride) + 1")
-    divides_evenly: bool
+    divides_evenly: bool = Field(description="Whether (W - F + 2P) is a multiple of S.")
     unreached: int = Field(description="Padded rows/cols at the end that no window reaches.")
-    formula: str
-    explanation: str
+    formula: str = Field(description="(W - F + 2P) / S + 1 with the numbers filled in.")
+    explanation: str = Field(
+        description="What the numbers mean, including what is dropped when uneven."
+    )
 
 
 class OutputSize(BaseModel):
-    rows: AxisSizeOut
-    cols: AxisSizeOut
+    rows: AxisSizeOut = Field(description="The arithmetic for the output height.")
+    cols: AxisSizeOut = Field(description="The arithmetic for the output width.")
 
 
 class ContributionOut(BaseModel):
-    input_channel: int
-    window: list[list[float]]
-    kernel: list[list[float]]
-    products: list[list[float]]
-    sum: float
+    input_channel: int = Field(description="The input channel these terms come from.")
+    window: list[list[float]] = Field(
+        description="The input values under the kernel (zeros in the padding)."
+    )
+    kernel: list[list[float]] = Field(description="The kernel weights applied to this channel.")
+    products: list[list[float]] = Field(description="window * kernel, cell by cell.")
+    sum: float = Field(description="The sum of the products.")
 
 
 class ChannelTraceOut(BaseModel):
-    output_channel: int
-    contributions: list[ContributionOut]
-    sum: float
-    bias: float
-    output: float
+    output_channel: int = Field(
+        description="The output channel (filter, or channel for 2-D kernels)."
+    )
+    contributions: list[ContributionOut] = Field(
+        description="One entry per input channel that feeds this output."
+    )
+    sum: float = Field(description="The sum of all contributions.")
+    bias: float = Field(description="The bias added (0 for the Gx/Gy parts of a magnitude).")
+    output: float = Field(description="sum + bias: the output value at this position.")
 
 
 class GradientTraceOut(BaseModel):
@@ -134,20 +148,32 @@ class GradientTraceOut(BaseModel):
 
 
 class TraceOut(BaseModel):
-    position: list[int]
+    position: list[int] = Field(description="The output [row, col] explained.")
     window_origin: list[int] = Field(
         description="Input (row, col) of the window's top-left cell; negative inside padding."
     )
-    in_padding: list[list[bool]]
-    channels: list[ChannelTraceOut]
-    gradient: GradientTraceOut | None = None
+    in_padding: list[list[bool]] = Field(
+        description="true for window cells that fall in the zero padding."
+    )
+    channels: list[ChannelTraceOut] = Field(description="The terms for each output channel.")
+    gradient: GradientTraceOut | None = Field(
+        default=None, description="For magnitude presets: the Gy terms and sqrt(Gx^2 + Gy^2)."
+    )
 
 
 class ConvolveMatrixRequest(Strict):
     input: Matrix2D | Matrix3D = Field(
         description="H x W or H x W x C numbers.",
-        examples=[[[1, 0, 1, 1, 0, 1], [0, 1, 0, 0, 1, 0], [0, 1, 1, 1, 1, 0],
-                   [0, 1, 1, 1, 1, 0], [1, 0, 1, 1, 0, 1], [1, 1, 0, 0, 1, 1]]],
+        examples=[
+            [
+                [1, 0, 1, 1, 0, 1],
+                [0, 1, 0, 0, 1, 0],
+                [0, 1, 1, 1, 1, 0],
+                [0, 1, 1, 1, 1, 0],
+                [1, 0, 1, 1, 0, 1],
+                [1, 1, 0, 0, 1, 1],
+            ]
+        ],
     )
     kernel: Kernel2D | Kernel3D | Kernel4D | None = Field(
         default=None,
@@ -156,79 +182,106 @@ class ConvolveMatrixRequest(Strict):
         examples=[[[0.06, 0.13, 0.06], [0.13, 0.25, 0.13], [0.06, 0.13, 0.06]]],
     )
     kernel_name: KernelName | None = Field(default=None, description="A preset from /api/kernels.")
-    strides: Strides = 1
+    strides: Strides = Field(
+        default=1, description="Window step: an integer or [rows, cols]; 1 visits every position."
+    )
     padding: PaddingSpec = Field(
         default="valid",
         description='"valid" (none), "same" (Keras rule), or zero pixels per side: n or '
         "[rows, cols].",
     )
-    bias: Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)] = 0.0
+    bias: Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)] = Field(
+        default=0.0, description="Added to every output value."
+    )
     trace: Position | None = Field(default=None, description="Output [row, col] to explain.")
 
 
 class ConvolveMatrixResponse(BaseModel):
-    output: NumberGrid
-    output_shape: list[int]
-    kernel_shape: list[int]
+    output: NumberGrid = Field(description="The output grid: H' x W' or H' x W' x channels.")
+    output_shape: list[int] = Field(description="The output's shape.")
+    kernel_shape: list[int] = Field(
+        description="The kernel's shape as given (for presets: kh, kw)."
+    )
     kernel_kind: Literal["depthwise", "summed", "filters"] = Field(
         description="depthwise: a 2-D kernel on each channel; summed: one kh x kw x C filter; "
         "filters: K filters."
     )
-    output_size: OutputSize
-    trace: TraceOut | None
+    output_size: OutputSize = Field(description="The output-size arithmetic for rows and cols.")
+    trace: TraceOut | None = Field(
+        description="The multiply-and-sum at the requested position, if asked."
+    )
 
 
 class PoolMatrixRequest(Strict):
     input: Matrix2D | Matrix3D = Field(
-        examples=[[[110, 256, 153, 67], [12, 89, 88, 43], [10, 15, 50, 55], [23, 9, 49, 23]]]
+        description="H x W or H x W x C numbers; each channel is pooled on its own.",
+        examples=[[[110, 256, 153, 67], [12, 89, 88, 43], [10, 15, 50, 55], [23, 9, 49, 23]]],
     )
-    pool_size: PoolSize = 2
+    pool_size: PoolSize = Field(
+        default=2, description="Window size: an integer or [rows, cols], 1 to 15."
+    )
     strides: Strides | None = Field(default=None, description="Defaults to pool_size.")
-    padding: Literal["valid", "same"] = "valid"
-    mode: Literal["max", "average"] = "max"
+    padding: Literal["valid", "same"] = Field(
+        default="valid",
+        description='"valid" (no padding) or "same" (Keras rule; padding never counts).',
+    )
+    mode: Literal["max", "average"] = Field(
+        default="max",
+        description='"max" keeps the largest value of each window, "average" the mean.',
+    )
 
 
 class PoolMatrixResponse(BaseModel):
-    output: NumberGrid
-    output_shape: list[int]
-    output_size: OutputSize
+    output: NumberGrid = Field(description="The pooled grid.")
+    output_shape: list[int] = Field(description="The pooled grid's shape.")
+    output_size: OutputSize = Field(description="The output-size arithmetic for rows and cols.")
     argmax: list[list[list[int]]] | list[list[list[list[int]]]] | None = Field(
         description="Max mode: input [row, col] of each window's winner (per channel for 3-D)."
     )
 
 
 class InputInfo(BaseModel):
-    width: int
-    height: int
-    channels: int
-    format: str
-    mode: str
-    notes: list[str]
+    width: int = Field(description="Width in pixels of what the operation ran on.")
+    height: int = Field(description="Height in pixels.")
+    channels: int = Field(description="1 (grey) or 3 (RGB).")
+    format: str = Field(description="The uploaded file's format, e.g. PNG.")
+    mode: str = Field(description="The uploaded file's Pillow mode, e.g. RGB, P, I;16.")
+    notes: list[str] = Field(
+        description="What was done to read it (rotated, first frame, alpha on white ...)."
+    )
 
 
 class PixelMapOut(BaseModel):
-    mapping: Literal["identity", "clip", "rescale", "absolute"]
-    value_min: float
-    value_max: float
-    description: str
+    mapping: Literal["identity", "clip", "rescale", "absolute"] = Field(
+        description="identity, clip, rescale or absolute."
+    )
+    value_min: float = Field(description="The smallest output value before mapping.")
+    value_max: float = Field(description="The largest output value before mapping.")
+    description: str = Field(description="The mapping in words, with the numbers.")
 
 
 class ImageResult(BaseModel):
     image: str = Field(description="The output as a base64-encoded PNG.")
-    media_type: Literal["image/png"] = "image/png"
-    output_shape: list[int]
-    value_range: list[float]
-    pixel_map: PixelMapOut
-    output_size: OutputSize
-    input: InputInfo
+    media_type: Literal["image/png"] = Field(
+        default="image/png", description="The type of the base64 images."
+    )
+    output_shape: list[int] = Field(description="The output's shape: rows, cols[, channels].")
+    value_range: list[float] = Field(
+        description="[min, max] of the output values before mapping to pixels."
+    )
+    pixel_map: PixelMapOut = Field(description="How the values became 0..255 pixels.")
+    output_size: OutputSize = Field(description="The output-size arithmetic for rows and cols.")
+    input: InputInfo = Field(description="What was uploaded and what the operation ran on.")
     input_image: str | None = Field(
         default=None, description="With include_input: the exact 8-bit input used, as PNG."
     )
 
 
 class ConvolveImageResponse(ImageResult):
-    kernel: list[list[float]]
-    trace: TraceOut | None = None
+    kernel: list[list[float]] = Field(description="The kernel applied (for magnitude presets: Gx).")
+    trace: TraceOut | None = Field(
+        default=None, description="The multiply-and-sum at the requested position, if asked."
+    )
 
 
 class PoolImageResponse(ImageResult):
@@ -243,10 +296,10 @@ class PoolImageResponse(ImageResult):
 
 
 class Sample(BaseModel):
-    name: str
-    title: str
-    url: str
-    width: int
-    height: int
-    mode: str
-    licence: str
+    name: str = Field(description="Identifier of the sample.")
+    title: str = Field(description="What the photo shows.")
+    url: str = Field(description="Where to fetch the image.")
+    width: int = Field(description="Width in pixels.")
+    height: int = Field(description="Height in pixels.")
+    mode: str = Field(description="Pillow mode: L (grey) or RGB.")
+    licence: str = Field(description="The photo's licence and author.")

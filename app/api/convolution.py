@@ -66,7 +66,10 @@ PaddingField = Annotated[
         description='"valid", "same", zero pixels per side ("1") or rows,cols ("1,2").',
     ),
 ]
-BiasField = Annotated[float, Form(allow_inf_nan=False, ge=-1e6, le=1e6)]
+BiasField = Annotated[
+    float,
+    Form(allow_inf_nan=False, ge=-1e6, le=1e6, description="Added to every output value."),
+]
 ColorField = Annotated[
     Literal["rgb", "gray"],
     Form(description='"rgb": the kernel runs on each channel; "gray": on the luma first.'),

@@ -73,8 +73,14 @@ def pool_image(
         str | None,
         Form(json_schema_extra=STRIDES_SCHEMA, description="Defaults to pool_size."),
     ] = None,
-    padding: Annotated[Literal["valid", "same"], Form()] = "valid",
-    mode: Annotated[Literal["max", "average"], Form()] = "max",
+    padding: Annotated[
+        Literal["valid", "same"],
+        Form(description='"valid" (no padding) or "same" (Keras rule; padding never counts).'),
+    ] = "valid",
+    mode: Annotated[
+        Literal["max", "average"],
+        Form(description='"max" keeps the largest value of each window, "average" the mean.'),
+    ] = "max",
     color: ColorField = "rgb",
     mapping: MappingField = "auto",
     include_input: IncludeInputField = False,
