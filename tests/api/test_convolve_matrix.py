@@ -9,16 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.reference import conv2d_filters, correlate2d, keras_same_pads
+from tests.worked_examples import BINARY_6X6, BLUR_3X3
 
-BINARY_6X6 = [
-    [1, 0, 1, 1, 0, 1],
-    [0, 1, 0, 0, 1, 0],
-    [0, 1, 1, 1, 1, 0],
-    [0, 1, 1, 1, 1, 0],
-    [1, 0, 1, 1, 0, 1],
-    [1, 1, 0, 0, 1, 1],
-]
-BLUR = [[0.06, 0.13, 0.06], [0.13, 0.25, 0.13], [0.06, 0.13, 0.06]]
 SOBEL_RIGHT = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
 SOBEL_BOTTOM = [[-1, -2, -1], [0, 0, 0], [1, 2, 1]]
 
@@ -31,13 +23,13 @@ def convolve(client: TestClient, **body: Any) -> dict[str, Any]:
 
 
 def test_blurring_the_6x6_binary_image_gives_the_worked_example(client: TestClient) -> None:
-    result = convolve(client, input=BINARY_6X6, kernel=BLUR)
+    result = convolve(client, input=BINARY_6X6, kernel=BLUR_3X3)
 
     assert result["output_shape"] == [4, 4]
     assert np.round(result["output"][0], 2).tolist() == [0.56, 0.57, 0.57, 0.56]
     # The top-left window [[1,0,1],[0,1,0],[0,1,1]] keeps .06, .06, .25, .13 and .06.
     assert result["output"][0][0] == pytest.approx(0.56)
-    assert np.allclose(result["output"], correlate2d(np.array(BINARY_6X6), np.array(BLUR)))
+    assert np.allclose(result["output"], correlate2d(np.array(BINARY_6X6), np.array(BLUR_3X3)))
     assert result["kernel_shape"] == [3, 3]
     assert result["kernel_kind"] == "depthwise"
     assert result["trace"] is None
@@ -46,9 +38,9 @@ def test_blurring_the_6x6_binary_image_gives_the_worked_example(client: TestClie
 def test_trace_shows_the_window_products_sum_and_result_of_one_position(
     client: TestClient,
 ) -> None:
-    x, kernel = np.array(BINARY_6X6, dtype=float), np.array(BLUR)
+    x, kernel = np.array(BINARY_6X6, dtype=float), np.array(BLUR_3X3)
 
-    result = convolve(client, input=BINARY_6X6, kernel=BLUR, bias=0.5, trace=[1, 2])
+    result = convolve(client, input=BINARY_6X6, kernel=BLUR_3X3, bias=0.5, trace=[1, 2])
 
     trace = result["trace"]
     window = x[1:4, 2:5]
@@ -58,7 +50,7 @@ def test_trace_shows_the_window_products_sum_and_result_of_one_position(
     [channel] = trace["channels"]
     [contribution] = channel["contributions"]
     assert contribution["window"] == window.tolist()
-    assert contribution["kernel"] == BLUR
+    assert contribution["kernel"] == BLUR_3X3
     assert np.allclose(contribution["products"], window * kernel)
     assert contribution["sum"] == pytest.approx(np.sum(window * kernel))
     assert channel["sum"] == pytest.approx(np.sum(window * kernel))
@@ -81,8 +73,6 @@ def test_trace_at_a_corner_with_same_padding_marks_the_padded_cells(client: Test
     [channel] = trace["channels"]
     assert channel["contributions"][0]["window"] == [[0, 0, 0], [0, 1, 2], [0, 5, 6]]
     assert channel["output"] == 1 + 2 + 5 + 6 == result["output"][0][0]
-
-
 
 
 def test_trace_of_a_window_wholly_in_the_top_left_padding_shows_only_zeros(

@@ -9,8 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.reference import keras_same_pads, pool2d
-
-GRID_4X4 = [[110, 256, 153, 67], [12, 89, 88, 43], [10, 15, 50, 55], [23, 9, 49, 23]]
+from tests.worked_examples import POOL_4X4
 
 
 def pool(client: TestClient, **body: Any) -> dict[str, Any]:
@@ -23,7 +22,7 @@ def pool(client: TestClient, **body: Any) -> dict[str, Any]:
 def test_2x2_max_pooling_keeps_each_windows_largest_value_and_where_it_was(
     client: TestClient,
 ) -> None:
-    result = pool(client, input=GRID_4X4, pool_size=2, mode="max")
+    result = pool(client, input=POOL_4X4, pool_size=2, mode="max")
 
     assert result["output"] == [[256, 153], [23, 55]]
     assert result["output_shape"] == [2, 2]
@@ -31,11 +30,11 @@ def test_2x2_max_pooling_keeps_each_windows_largest_value_and_where_it_was(
 
 
 def test_max_pooling_is_the_default(client: TestClient) -> None:
-    assert pool(client, input=GRID_4X4)["output"] == [[256, 153], [23, 55]]
+    assert pool(client, input=POOL_4X4)["output"] == [[256, 153], [23, 55]]
 
 
 def test_2x2_average_pooling_gives_each_windows_mean_and_no_argmax(client: TestClient) -> None:
-    result = pool(client, input=GRID_4X4, pool_size=2, mode="average")
+    result = pool(client, input=POOL_4X4, pool_size=2, mode="average")
 
     assert result["output"] == [
         [(110 + 256 + 12 + 89) / 4, (153 + 67 + 88 + 43) / 4],

@@ -4,16 +4,7 @@ import pytest
 from app.core.convolution import check_input, check_kernel, conv2d
 from app.errors import InvalidKernel, InvalidParameter
 from tests.core.reference import correlate, keras_same_padding
-
-BINARY_6X6 = [
-    [1, 0, 1, 1, 0, 1],
-    [0, 1, 0, 0, 1, 0],
-    [0, 1, 1, 1, 1, 0],
-    [0, 1, 1, 1, 1, 0],
-    [1, 0, 1, 1, 0, 1],
-    [1, 1, 0, 0, 1, 1],
-]
-BLUR = [[0.06, 0.13, 0.06], [0.13, 0.25, 0.13], [0.06, 0.13, 0.06]]
+from tests.worked_examples import BINARY_6X6, BLUR_3X3
 
 
 def convolve(x, kernel, strides=1, padding="valid", bias=0.0):
@@ -23,7 +14,7 @@ def convolve(x, kernel, strides=1, padding="valid", bias=0.0):
 
 
 def test_blur_of_the_6x6_binary_image_matches_the_worked_example():
-    output, grid = convolve(BINARY_6X6, BLUR)
+    output, grid = convolve(BINARY_6X6, BLUR_3X3)
     assert output.shape == (4, 4)
     assert np.round(output[0], 2).tolist() == [0.56, 0.57, 0.57, 0.56]
     # Top-left window [[1,0,1],[0,1,0],[0,1,1]]: its ones sit under .06, .06, .25, .13 and .06.

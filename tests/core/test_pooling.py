@@ -5,19 +5,18 @@ from app.core.convolution import check_input
 from app.core.pooling import pool2d
 from app.errors import InvalidParameter
 from tests.core.reference import keras_same_padding
-
-GRID = [[110, 256, 153, 67], [12, 89, 88, 43], [10, 15, 50, 55], [23, 9, 49, 23]]
+from tests.worked_examples import POOL_4X4
 
 
 def test_2x2_max_pooling_matches_the_worked_example_and_names_the_winners():
-    pooled = pool2d(check_input(GRID), 2)
+    pooled = pool2d(check_input(POOL_4X4), 2)
     assert pooled.output.tolist() == [[256, 153], [23, 55]]
     assert pooled.argmax is not None
     assert pooled.argmax.tolist() == [[[0, 1], [0, 2]], [[3, 0], [2, 3]]]
 
 
 def test_2x2_average_pooling_of_the_worked_example():
-    pooled = pool2d(check_input(GRID), 2, mode="average")
+    pooled = pool2d(check_input(POOL_4X4), 2, mode="average")
     assert pooled.output.tolist() == [
         [(110 + 256 + 12 + 89) / 4, (153 + 67 + 88 + 43) / 4],
         [(10 + 15 + 23 + 9) / 4, (50 + 55 + 49 + 23) / 4],

@@ -6,17 +6,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from .lab import KernelLab, dims
+from tests.worked_examples import BINARY_6X6, BLUR_3X3
 
-EXAMPLE = [
-    [1, 0, 1, 1, 0, 1],
-    [0, 1, 0, 0, 1, 0],
-    [0, 1, 1, 1, 1, 0],
-    [0, 1, 1, 1, 1, 0],
-    [1, 0, 1, 1, 0, 1],
-    [1, 1, 0, 0, 1, 1],
-]
-KERNEL = [[0.06, 0.13, 0.06], [0.13, 0.25, 0.13], [0.06, 0.13, 0.06]]
+from .lab import KernelLab, dims
 
 
 def block(top: int, left: int, size: int = 3) -> list[tuple[int, int]]:
@@ -90,7 +82,7 @@ def test_max_pooling_the_output_marks_the_winning_cells(numbers_lab: KernelLab, 
     page.click("#numbers-pool [data-action=pool]")
     expect(page.locator("#numbers-pooled-shape")).to_have_text(dims(2, 2))
     output = page.request.post(
-        "/api/convolve/matrix", data={"input": EXAMPLE, "kernel": KERNEL}
+        "/api/convolve/matrix", data={"input": BINARY_6X6, "kernel": BLUR_3X3}
     ).json()["output"]
     truth = page.request.post("/api/pool/matrix", data={"input": output, "pool_size": 2}).json()
     winners = sorted(tuple(cell) for row in truth["argmax"] for cell in row)
