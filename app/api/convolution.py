@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-import numpy as np
 from fastapi import APIRouter, Form, Request
 
 from app.api.deps import SettingsDep
@@ -149,7 +148,7 @@ def convolve_image(
     trace_at = None if trace is None else parse_position(trace)
     decoded = read_image(image, settings)
     pixels = to_color(decoded.pixels, color)
-    inputs = pixels.astype(np.float32)
+    inputs = check_input(pixels)
     spec = resolve_kernel(kernel_values, kernel_name, 1 if inputs.ndim == 2 else inputs.shape[2])
     result = convolve(inputs, spec, stride_pair, padding_spec, bias, trace_at)
     shown, pixel_map = to_pixels(result.output, mapping)

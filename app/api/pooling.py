@@ -99,7 +99,7 @@ def pool_image(
     conv_padding_spec = parse_padding(conv_padding)
     decoded = read_image(image, settings)
     pixels = to_color(decoded.pixels, color)
-    values = pixels.astype(np.float32)
+    values = check_input(pixels)
     convolution = None
     if kernel_values is not None or kernel_name is not None:
         channels = 1 if values.ndim == 2 else values.shape[2]

@@ -67,6 +67,8 @@ def pool2d(
     if mode not in ("max", "average"):
         raise InvalidParameter(f'mode must be "max" or "average", got {mode!r}.')
     planes = inputs if inputs.ndim == 3 else inputs[..., np.newaxis]
+    if planes.dtype == np.uint8:  # pixels: padding with -inf needs floats
+        planes = planes.astype(np.float32)
     grid = pool_geometry(planes.shape[:2], pool_size, strides, padding)
     (top, bottom), (left, right) = (
         (grid.rows.pad_before, grid.rows.pad_after),

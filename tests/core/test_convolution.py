@@ -158,3 +158,16 @@ def test_kernel_larger_than_the_padded_input_is_refused():
         convolve(np.zeros((3, 3)), np.ones((5, 5)), 1, "valid")
     output, _ = convolve(np.zeros((3, 3)), np.ones((5, 5)), 1, 1)
     assert output.shape == (1, 1)
+
+
+@pytest.mark.parametrize("kernel_shape", [(3, 3), (3, 3, 3), (2, 2, 3, 2)])
+@pytest.mark.parametrize("padding", ["valid", "same", 3])
+def test_8_bit_pixels_give_the_float32_result(kernel_shape, padding):
+    rng = np.random.default_rng(9)
+    pixels = rng.integers(0, 256, (9, 8, 3), dtype=np.uint8)
+    kernel = rng.normal(size=kernel_shape)
+    assert check_input(pixels) is pixels
+    output, _ = convolve(pixels, kernel, 2, padding, bias=1.5)
+    expected, _ = convolve(pixels.astype(np.float32), kernel, 2, padding, bias=1.5)
+    assert output.dtype == np.float32
+    np.testing.assert_allclose(output, expected, rtol=1e-6, atol=1e-4)

@@ -87,3 +87,11 @@ def test_same_max_pooling_never_picks_padding_even_when_all_values_are_negative(
 def test_bad_pooling_parameters_are_refused(kwargs, message):
     with pytest.raises(InvalidParameter, match=message):
         pool2d(check_input(np.zeros((4, 4))), **kwargs)
+
+
+@pytest.mark.parametrize("mode", ["max", "average"])
+def test_8_bit_pixels_pool_like_floats(mode):
+    pixels = np.random.default_rng(4).integers(0, 256, (7, 7, 3), dtype=np.uint8)
+    pooled = pool2d(check_input(pixels), 2, padding="same", mode=mode)
+    expected = pool2d(check_input(pixels.astype(np.float32)), 2, padding="same", mode=mode)
+    np.testing.assert_array_equal(pooled.output, expected.output)
