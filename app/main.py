@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from app import __version__
-from app.api import convolution, health, pages, pooling, samples
+from app.api import convolution, docs, health, pages, pooling, samples
 from app.config import Settings
 from app.errors import ConvLensError
 from app.errors import explain_validation_errors as explain
@@ -44,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="See what a convolutional neural network does to an image.",
         lifespan=lifespan,
+        docs_url=None,  # served below from local files: FastAPI's default loads them from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, convolution, pooling, samples):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(pages.router)
+    app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     _add_error_handlers(app)
     return app

@@ -1,0 +1,23 @@
+"""The OpenAPI docs page works offline: Swagger UI comes from the app, not from a CDN."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+from playwright.sync_api import Page, expect
+
+
+def test_docs_render_every_endpoint_from_local_files_only(
+    page: Page, base_url: str, artifacts: Path
+) -> None:
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
+
+    page.goto("/docs")
+
+    for path in ("/api/convolve/matrix", "/api/pool/matrix", "/api/convolve", "/api/pool"):
+        expect(page.locator(".opblock-summary-path", has_text=path).first).to_be_visible()
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("ConvLens")
+    assert hosts == {urlparse(base_url).netloc}
+    page.screenshot(path=artifacts / "laptop-docs.png")
