@@ -6,9 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.convolution import MAX_FILTERS, MAX_KERNEL_SIZE
-from app.core.pooling import MAX_POOL_SIZE
-from app.core.shapes import MAX_EXPLICIT_PADDING
+from app.core.convolution import MAX_FILTERS, MAX_KERNEL_SIZE, KernelKind
+from app.core.kernels import Combine
+from app.core.pooling import MAX_POOL_SIZE, PoolMode
+from app.core.shapes import MAX_EXPLICIT_PADDING, PaddingMode
 
 MAX_MATRIX_SIDE = 256
 MAX_MATRIX_CHANNELS = 16
@@ -41,7 +42,7 @@ Stride = Annotated[int, Field(ge=1, le=64)]
 Strides = Stride | Annotated[list[Stride], Field(min_length=2, max_length=2)]
 PadAmount = Annotated[int, Field(ge=0, le=MAX_EXPLICIT_PADDING)]
 PadPair = Annotated[list[PadAmount], Field(min_length=2, max_length=2)]
-PaddingSpec = Literal["valid", "same"] | PadAmount | PadPair
+PaddingSpec = PaddingMode | PadAmount | PadPair
 PoolSide = Annotated[int, Field(ge=1, le=MAX_POOL_SIZE)]
 PoolSize = PoolSide | Annotated[list[PoolSide], Field(min_length=2, max_length=2)]
 PositionIndex = Annotated[int, Field(ge=0, le=1_000_000)]
@@ -89,7 +90,7 @@ class KernelPresetOut(BaseModel):
         description="The kernel weights, rows of numbers (for magnitude presets: Gx)."
     )
     explanation: str = Field(description="What the kernel does, in one line.")
-    combine: Literal["single", "magnitude"] = Field(
+    combine: Combine = Field(
         description='"magnitude": the output is sqrt(Gx^2 + Gy^2) with Gx = matrix and '
         "Gy = matrix_y."
     )
@@ -202,7 +203,7 @@ class ConvolveMatrixResponse(BaseModel):
     kernel_shape: list[int] = Field(
         description="The kernel's shape as given (for presets: kh, kw)."
     )
-    kernel_kind: Literal["depthwise", "summed", "filters"] = Field(
+    kernel_kind: KernelKind = Field(
         description="depthwise: a 2-D kernel on each channel; summed: one kh x kw x C filter; "
         "filters: K filters."
     )
@@ -221,11 +222,11 @@ class PoolMatrixRequest(Strict):
         default=2, description="Window size: an integer or [rows, cols], 1 to 15."
     )
     strides: Strides | None = Field(default=None, description="Defaults to pool_size.")
-    padding: Literal["valid", "same"] = Field(
+    padding: PaddingMode = Field(
         default="valid",
         description='"valid" (no padding) or "same" (Keras rule; padding never counts).',
     )
-    mode: Literal["max", "average"] = Field(
+    mode: PoolMode = Field(
         default="max",
         description='"max" keeps the largest value of each window, "average" the mean.',
     )

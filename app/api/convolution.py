@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 
@@ -26,7 +26,7 @@ from app.api.images import (
     wants_png,
 )
 from app.core.convolution import check_input
-from app.core.imaging import to_color, to_pixels
+from app.core.imaging import ColorMode, PixelMapping, to_color, to_pixels
 from app.core.kernels import KERNEL_PRESETS, resolve_kernel
 from app.core.lab import convolve
 from app.errors import InvalidParameter
@@ -70,11 +70,11 @@ BiasField = Annotated[
     Form(allow_inf_nan=False, ge=-1e6, le=1e6, description="Added to every output value."),
 ]
 ColorField = Annotated[
-    Literal["rgb", "gray"],
+    ColorMode,
     Form(description='"rgb": the kernel runs on each channel; "gray": on the luma first.'),
 ]
 MappingField = Annotated[
-    Literal["auto", "clip", "rescale", "absolute"],
+    PixelMapping,
     Form(
         description="How values become pixels. auto: as they are when all lie in 0..255, "
         "otherwise rescale (min..max onto 0..255)."

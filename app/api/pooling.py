@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import numpy as np
 from fastapi import APIRouter, Form, Request
@@ -39,7 +39,8 @@ from app.core.convolution import check_input
 from app.core.imaging import to_color, to_pixels
 from app.core.kernels import resolve_kernel
 from app.core.lab import convolve
-from app.core.pooling import pool2d
+from app.core.pooling import PoolMode, pool2d
+from app.core.shapes import PaddingMode
 from app.schemas import PoolImageResponse, PoolMatrixRequest, PoolMatrixResponse
 
 router = APIRouter(prefix="/api", tags=["pooling"])
@@ -74,11 +75,11 @@ def pool_image(
         Form(json_schema_extra=STRIDES_SCHEMA, description="Defaults to pool_size."),
     ] = None,
     padding: Annotated[
-        Literal["valid", "same"],
+        PaddingMode,
         Form(description='"valid" (no padding) or "same" (Keras rule; padding never counts).'),
     ] = "valid",
     mode: Annotated[
-        Literal["max", "average"],
+        PoolMode,
         Form(description='"max" keeps the largest value of each window, "average" the mean.'),
     ] = "max",
     color: ColorField = "rgb",
