@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
-from playwright.sync_api import FilePayload, Page, expect
+from playwright.sync_api import FilePayload, Page, Route, expect
 
 from .conftest import ROOT
 from .lab import KernelLab, dims, size_text
@@ -226,6 +226,29 @@ def test_dropping_a_file_on_the_drop_zone_convolves_it(lab: KernelLab, page: Pag
     )
     lab.wait_result(source="upload")
     expect(page.locator("#output-shape")).to_have_text(dims(8, 18))
+
+
+def test_a_file_dropped_while_the_default_sample_loads_is_not_replaced_by_it(page: Page) -> None:
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/static/samples/**", hold)
+    lab = KernelLab(page).open()
+    expect(page.locator("#image-source [data-role=chosen]")).to_contain_text("Chosen:")
+    page.set_input_files(
+        "#image-upload",
+        files=[{"name": "early.png", "mimeType": "image/png", "buffer": _png_bytes(20, 10)}],
+    )
+    lab.wait_result(source="upload")
+    for route in held:
+        route.continue_()
+    page.unroute("**/static/samples/**")  # also lets through any request held since
+    page.wait_for_load_state("networkidle")
+    lab.wait_result(source="upload")
+    expect(page.locator("#output-shape")).to_have_text(dims(8, 18))
+    expect(page.locator("#image-source [data-role=chosen]")).to_contain_text("early.png")
 
 
 def test_uploading_a_text_file_shows_the_apis_message(lab: KernelLab, page: Page) -> None:

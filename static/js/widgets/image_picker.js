@@ -13,6 +13,9 @@ export function createImagePicker(root, { samples, onPick, onError }) {
   const fileInput = root.querySelector("input[type=file]");
   const chosen = root.querySelector("[data-role=chosen]");
   const cards = new Map();
+  // Each pick gets a number; a sample whose download finishes after a later pick is dropped,
+  // so a file dropped while the default sample is still loading is not replaced by it.
+  let latestPick = 0;
 
   function markChosen(name, text) {
     for (const [cardName, card] of cards) card.setAttribute("aria-pressed", String(cardName === name));
@@ -22,17 +25,19 @@ export function createImagePicker(root, { samples, onPick, onError }) {
   async function pickSample(name) {
     const sample = samples.find((s) => s.name === name);
     if (!sample) return;
+    const pick = ++latestPick;
     markChosen(name, `Chosen: ${sample.title} (${sample.width} × ${sample.height}).`);
     try {
       const file = await getImageBlob(sample.url);
-      onPick(file, { name: sample.name, label: sample.title });
+      if (pick === latestPick) onPick(file, { name: sample.name, label: sample.title });
     } catch (error) {
-      onError(error);
+      if (pick === latestPick) onError(error);
     }
   }
 
   function pickFile(file) {
     if (!file) return;
+    latestPick += 1;
     markChosen(null, `Chosen: your file ${file.name} (${Math.ceil(file.size / 1024)} KB).`);
     onPick(file, { name: "upload", label: file.name });
   }
