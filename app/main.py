@@ -19,7 +19,8 @@ from app.config import Settings
 from app.errors import ConvLensError
 from app.errors import explain_validation_errors as explain
 from app.limits import BodySizeLimit
-from app.schemas import ErrorResponse, Sample
+from app.schemas.common import ErrorResponse
+from app.schemas.lab import Sample
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorResponse} for status in (400, 404, 413, 415, 422)
@@ -107,9 +108,7 @@ def _add_error_handlers(app: FastAPI) -> None:
                 f"{request.method} is not allowed on {request.url.path}. See /docs for the "
                 "methods each path takes."
             )
-        return JSONResponse(
-            {"detail": detail}, status_code=exc.status_code, headers=exc.headers
-        )
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
 
 def _is_body_of_wrong_type(errors: Sequence[Any]) -> bool:

@@ -30,7 +30,7 @@ from app.core.imaging import ColorMode, PixelMapping, to_color, to_pixels
 from app.core.kernels import KERNEL_PRESETS, resolve_kernel
 from app.core.lab import convolve
 from app.errors import InvalidParameter
-from app.schemas import (
+from app.schemas.lab import (
     MAX_JSON_OUTPUT_VALUES,
     ConvolveImageResponse,
     ConvolveMatrixRequest,

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from app import __version__
 from app.core.kernels import KERNEL_PRESETS
-from app.schemas import Health
+from app.schemas.common import Health
 
 router = APIRouter(prefix="/api", tags=["health"])
 

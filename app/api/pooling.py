@@ -41,7 +41,7 @@ from app.core.kernels import resolve_kernel
 from app.core.lab import convolve
 from app.core.pooling import PoolMode, pool2d
 from app.core.shapes import PaddingMode
-from app.schemas import PoolImageResponse, PoolMatrixRequest, PoolMatrixResponse
+from app.schemas.lab import PoolImageResponse, PoolMatrixRequest, PoolMatrixResponse
 
 router = APIRouter(prefix="/api", tags=["pooling"])
 

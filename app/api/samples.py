@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from PIL import Image
 
-from app.schemas import Sample
+from app.schemas.lab import Sample
 
 router = APIRouter(prefix="/api", tags=["samples"])
 

@@ -1,15 +1,16 @@
-"""Pydantic request and response models: strict, bounded, finite."""
+"""Request and response models of the Kernel lab: convolution, pooling, samples."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.core.convolution import MAX_FILTERS, MAX_KERNEL_SIZE, KernelKind
 from app.core.kernels import Combine
 from app.core.pooling import MAX_POOL_SIZE, PoolMode
 from app.core.shapes import MAX_EXPLICIT_PADDING, PaddingMode
+from app.schemas.common import Strict
 
 MAX_MATRIX_SIDE = 256
 MAX_MATRIX_CHANNELS = 16
@@ -50,37 +51,6 @@ Position = Annotated[list[PositionIndex], Field(min_length=2, max_length=2)]
 KernelName = Annotated[str, Field(min_length=1, max_length=64, examples=["sobel_left"])]
 
 NumberGrid = list[list[float]] | list[list[list[float]]]
-
-
-class Strict(BaseModel):
-    """A request body: unknown fields are refused, and so are values of the wrong JSON type.
-
-    Strict mode keeps ``"2"`` from passing as the number 2 and ``true`` as the stride 1; an
-    integer still passes where a float is expected.
-    """
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class ErrorItem(BaseModel):
-    loc: list[str | int] = Field(
-        description='Where the problem is: "body" or the form, then the field path.'
-    )
-    msg: str = Field(description="What is wrong with that field.")
-    type: str = Field(description="Pydantic's error type, e.g. greater_than_equal.")
-
-
-class ErrorResponse(BaseModel):
-    detail: str = Field(description="What was wrong, what was expected, and how to fix it.")
-    errors: list[ErrorItem] | None = Field(
-        default=None, description="For malformed requests: each field that failed validation."
-    )
-
-
-class Health(BaseModel):
-    status: Literal["ok"] = Field(description='Always "ok" when the app answers.')
-    version: str = Field(description="The app's version.")
-    kernel_presets: int = Field(description="How many kernel presets GET /api/kernels lists.")
 
 
 class KernelPresetOut(BaseModel):
