@@ -1,31 +1,77 @@
-"""The ``convlens`` command."""
+"""The ``convlens`` command: ``convlens serve`` and ``convlens train``."""
 
 from __future__ import annotations
 
 import argparse
+import shlex
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from app.ml.architectures import RECIPES
+
     parser = argparse.ArgumentParser(prog="convlens", description="ConvLens: see what a CNN does.")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="Serve the web app and the REST API.")
     serve.add_argument("--host", help="Interface (default: CONVLENS_HOST or 127.0.0.1).")
     serve.add_argument("--port", type=int, help="Port (default: CONVLENS_PORT or 8000).")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="Worker processes, each with its own models."
+    )
     serve.add_argument("--reload", action="store_true", help="Restart when the code changes.")
+
+    train_parser = commands.add_parser(
+        "train",
+        help="Train a shipped model on MNIST and save <id>.keras and <id>.json.",
+        description="Train a shipped model from scratch. The same seed gives the same model.",
+    )
+    train_parser.add_argument("model_id", choices=sorted(RECIPES), help="Which model to train.")
+    train_parser.add_argument(
+        "--data",
+        type=Path,
+        help="MNIST .npz in Keras' layout (e.g. ../shared/data/mnist.npz); "
+        "without it Keras downloads MNIST.",
+    )
+    train_parser.add_argument("--epochs", type=int, help="Epochs (default: the model's recipe).")
+    train_parser.add_argument("--seed", type=int, default=1998, help="Random seed (default: 1998).")
+    train_parser.add_argument(
+        "--out", type=Path, help="Where to save (default: CONVLENS_MODELS_DIR or models/)."
+    )
     args = parser.parse_args(argv)
 
+    from app.config import Settings
+
+    settings = Settings()
     if args.command == "serve":
         import uvicorn
 
-        from app.config import Settings
-
-        settings = Settings()
         uvicorn.run(
             "app.main:app",
             host=args.host or settings.host,
             port=args.port or settings.port,
+            workers=args.workers,
             reload=args.reload,
+        )
+    elif args.command == "train":
+        from app.ml.train import DatasetError, load_mnist, train
+
+        if args.epochs is not None and args.epochs < 1:
+            parser.error("--epochs must be at least 1.")
+        try:
+            dataset = load_mnist(args.data)
+        except DatasetError as exc:
+            print(f"convlens train: {exc}", file=sys.stderr)
+            return 2
+        command = shlex.join(["convlens", *(argv if argv is not None else sys.argv[1:])])
+        train(
+            args.model_id,
+            dataset,
+            args.out or settings.models_dir,
+            epochs=args.epochs,
+            seed=args.seed,
+            command=command,
         )
     return 0
 

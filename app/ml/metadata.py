@@ -1,0 +1,68 @@
+"""The ``<id>.json`` that sits beside every ``<id>.keras``: what the model is and how it was made.
+
+``convlens train`` writes it; the registry reads it back through :class:`ModelMetadata`, so a
+hand-made pair dropped into ``models/`` is checked the same way.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class DatasetInfo(_Record):
+    name: str = Field(description="The dataset, e.g. MNIST.")
+    file: str | None = Field(default=None, description="The .npz file trained from, if any.")
+    sha256: str | None = Field(default=None, description="SHA-256 of that file.")
+    train_images: int | None = Field(default=None, description="Images trained on.")
+    val_images: int | None = Field(default=None, description="Images held out for validation.")
+    test_images: int | None = Field(default=None, description="Images the accuracy is from.")
+
+
+class InputContract(_Record):
+    shape: tuple[int, int, int] = Field(description="Height, width, channels of one input.")
+    dtype: str = Field(default="float32", description="Element type.")
+    range: tuple[float, float] = Field(default=(0.0, 1.0), description="Value range.")
+    background: str = Field(default="black (0.0)", description="What the background looks like.")
+    ink: str = Field(default="white (1.0)", description="What the ink looks like.")
+    layout: str = Field(default="", description="How the digit sits in the frame.")
+
+
+class History(_Record):
+    loss: list[float] = Field(description="Training loss after each epoch.")
+    accuracy: list[float] = Field(description="Training accuracy after each epoch.")
+    val_loss: list[float] = Field(description="Validation loss after each epoch.")
+    val_accuracy: list[float] = Field(description="Validation accuracy after each epoch.")
+
+
+class TrainingInfo(_Record):
+    optimizer: str | None = Field(default=None, description="Optimizer.")
+    learning_rate: float | None = Field(default=None, description="Learning rate.")
+    batch_size: int | None = Field(default=None, description="Batch size.")
+    loss: str | None = Field(default=None, description="Loss function.")
+    seconds: float | None = Field(default=None, description="Wall-clock training time.")
+    seconds_per_epoch: float | None = Field(default=None, description="Mean time per epoch.")
+    trained_on: str | None = Field(default=None, description="Date of training (ISO 8601).")
+    machine: str | None = Field(default=None, description="Where it was trained.")
+    tensorflow: str | None = Field(default=None, description="TensorFlow version.")
+    keras: str | None = Field(default=None, description="Keras version.")
+    onednn: bool | None = Field(default=None, description="Whether oneDNN was on.")
+    command: str | None = Field(default=None, description="The command that reproduces it.")
+
+
+class ModelMetadata(_Record):
+    id: str = Field(description="The model's id: its file name without .keras.")
+    name: str = Field(description="A readable name.")
+    description: str = Field(default="", description="One or two sentences on the model.")
+    dataset: DatasetInfo = Field(description="What it was trained on.")
+    classes: list[str] = Field(min_length=2, description="Class names, in output order.")
+    input: InputContract = Field(description="The input the model expects.")
+    test_accuracy: float | None = Field(default=None, ge=0, le=1, description="Test accuracy.")
+    test_loss: float | None = Field(default=None, description="Test loss.")
+    epochs: int | None = Field(default=None, description="Epochs trained.")
+    seed: int | None = Field(default=None, description="Random seed.")
+    history: History | None = Field(default=None, description="Per-epoch curves.")
+    training: TrainingInfo | None = Field(default=None, description="The training recipe.")

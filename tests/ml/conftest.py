@@ -1,0 +1,30 @@
+"""The shipped models, loaded once by the real registry, and MNIST test digits to feed them."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from app.config import PROJECT_ROOT, Settings
+from app.ml.registry import Registry, load_registry
+
+MNIST = PROJECT_ROOT.parent / "shared" / "data" / "mnist.npz"
+SHIPPED = ("lenet5", "mnist-cnn", "mlp")
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return load_registry(Settings().models_dir)
+
+
+@pytest.fixture(scope="session")
+def mnist_test() -> tuple[np.ndarray, np.ndarray]:
+    """The first 1,000 MNIST test digits as the models take them (0..1, 28x28x1), and labels."""
+    if not MNIST.is_file():
+        pytest.fail(f"MNIST is expected at {MNIST} (see ../shared/data/README.md).")
+    with np.load(MNIST) as data:
+        images, labels = data["x_test"][:1000], data["y_test"][:1000]
+    return (images.astype(np.float32) / 255.0)[..., np.newaxis], labels

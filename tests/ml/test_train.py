@@ -1,0 +1,108 @@
+"""Training: reproducible from the seed, metadata beside the model, clear errors on bad data."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.config import PROJECT_ROOT
+from app.ml.train import DatasetError, load_mnist, train
+
+from .conftest import MNIST
+
+pytestmark = pytest.mark.keras
+
+
+def quiet(_: str) -> None:
+    pass
+
+
+def test_the_same_seed_trains_the_same_model_and_another_seed_does_not(tmp_path: Path) -> None:
+    import keras
+
+    data = load_mnist(MNIST, limit=1500)
+    runs = {
+        name: train("lenet5", data, tmp_path / name, epochs=1, seed=seed, log=quiet)
+        for name, seed in (("a", 5), ("b", 5), ("c", 6))
+    }
+    weights = {
+        name: keras.saving.load_model(tmp_path / name / "lenet5.keras").get_weights()
+        for name in runs
+    }
+
+    assert runs["a"]["history"] == runs["b"]["history"]
+    assert all(np.array_equal(x, y) for x, y in zip(weights["a"], weights["b"], strict=True))
+    assert not all(np.array_equal(x, y) for x, y in zip(weights["a"], weights["c"], strict=True))
+
+
+def test_training_writes_the_metadata_the_registry_reads(tmp_path: Path) -> None:
+    from app.ml.registry import load_registry
+
+    data = load_mnist(MNIST, limit=1000)
+    meta = train("mlp", data, tmp_path, epochs=2, seed=3, command="convlens train mlp", log=quiet)
+    on_disk = json.loads((tmp_path / "mlp.json").read_text())
+
+    assert on_disk == meta
+    assert meta["dataset"]["sha256"] == (
+        "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64"
+    )
+    assert meta["dataset"]["train_images"] == meta["dataset"]["test_images"] == 1000
+    assert meta["epochs"] == 2 and meta["seed"] == 3 and meta["parameters"] == 66_790
+    assert all(len(values) == 2 for values in meta["history"].values())
+    assert 0.0 <= meta["test_accuracy"] <= 1.0
+    assert meta["training"]["command"] == "convlens train mlp"
+    registry = load_registry(tmp_path)
+    assert list(registry) == ["mlp"]
+
+
+def test_the_validation_split_is_the_last_five_thousand_training_images() -> None:
+    data = load_mnist(MNIST)
+    with np.load(MNIST) as raw:
+        np.testing.assert_array_equal(data.x_val[..., 0], raw["x_train"][55000:] / np.float32(255))
+        np.testing.assert_array_equal(data.y_train, raw["y_train"][:55000])
+    assert data.x_train.shape == (55000, 28, 28, 1) and data.x_train.dtype == np.float32
+    assert data.x_test.shape == (10000, 28, 28, 1)
+
+
+def test_a_missing_dataset_says_where_to_find_one(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match=r"No dataset file at .*nothing\.npz\. Pass the path"):
+        load_mnist(tmp_path / "nothing.npz")
+
+
+def test_a_dataset_in_the_wrong_layout_is_refused_naming_the_array(tmp_path: Path) -> None:
+    path = tmp_path / "odd.npz"
+    np.savez(
+        path,
+        x_train=np.zeros((10, 32, 32), np.uint8),
+        y_train=np.zeros(10, np.uint8),
+        x_test=np.zeros((10, 28, 28), np.uint8),
+        y_test=np.zeros(10, np.uint8),
+    )
+    with pytest.raises(DatasetError, match=r"x_train is uint8 \(10, 32, 32\); expected uint8 of"):
+        load_mnist(path)
+    (tmp_path / "text.npz").write_text("hello")
+    with pytest.raises(DatasetError, match=r"could not be read as an \.npz file"):
+        load_mnist(tmp_path / "text.npz")
+
+
+def test_the_command_refuses_an_unknown_model_and_a_missing_file(tmp_path: Path) -> None:
+    def convlens(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "app.cli", "train", *args],
+            capture_output=True,
+            text=True,
+            cwd=PROJECT_ROOT,
+        )
+
+    unknown = convlens("alexnet")
+    assert unknown.returncode == 2
+    assert "invalid choice: 'alexnet' (choose from 'lenet5', 'mlp', 'mnist-cnn')" in unknown.stderr
+    missing = convlens("mlp", "--data", str(tmp_path / "none.npz"), "--out", str(tmp_path))
+    assert missing.returncode == 2
+    assert "No dataset file at" in missing.stderr
+    assert not list(tmp_path.glob("*.keras"))
