@@ -50,6 +50,10 @@ class BadImage(ConvLensError):
     status_code = 415
 
 
+class NoDigit(ConvLensError):
+    """An image with no ink in it: nothing to classify, so no guess is made."""
+
+
 class ImageTooLarge(ConvLensError):
     """An image whose pixel count or byte size is over the configured cap."""
 

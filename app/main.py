@@ -14,11 +14,12 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from app import __version__
-from app.api import convolution, docs, health, pages, pooling, samples
+from app.api import convolution, docs, health, models, pages, pooling, samples
 from app.config import Settings
 from app.errors import ConvLensError
 from app.errors import explain_validation_errors as explain
 from app.limits import BodySizeLimit
+from app.ml.registry import Registry, load_registry
 from app.schemas.common import ErrorResponse
 from app.schemas.lab import Sample
 
@@ -31,6 +32,7 @@ UNPARSEABLE_BODY = "There was an error parsing the body"
 
 class State(TypedDict):
     samples: list[Sample]
+    registry: Registry
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,7 +40,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-        yield {"samples": samples.load_samples(settings.static_dir)}
+        yield {
+            "samples": samples.load_samples(settings.static_dir),
+            "registry": load_registry(settings.models_dir),
+        }
 
     app = FastAPI(
         title="ConvLens",
@@ -51,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
-    for module in (health, convolution, pooling, samples):
+    for module in (health, convolution, pooling, samples, models):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(pages.router)
     app.include_router(docs.router)

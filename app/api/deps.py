@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.config import Settings
+from app.ml.registry import Registry
 
 
 def get_settings(request: Request) -> Settings:
@@ -14,4 +15,10 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_registry(request: Request) -> Registry:
+    registry: Registry = request.state.registry
+    return registry
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+RegistryDep = Annotated[Registry, Depends(get_registry)]

@@ -3,9 +3,10 @@
 Decoding trusts nothing: the format must be on an allow-list, the pixel count is checked from the
 header before any pixel is decompressed, and every decoder error becomes a :class:`BadImage`.
 Whatever the source (palette, 16-bit, CMYK, alpha, animated, EXIF-rotated), the result is an
-8-bit array: ``(H, W)`` for grayscale sources, ``(H, W, 3)`` RGB otherwise. Plain 8-bit RGB or
-grey PNGs, the common upload, are decoded by OpenCV, which is faster than Pillow and gives the
-same pixels; everything else, and anything OpenCV cannot decode, goes through Pillow.
+8-bit array: ``(H, W)`` for grayscale sources, ``(H, W, 3)`` RGB otherwise, with transparency
+composited onto white and the alpha channel kept beside it (``DecodedImage.alpha``). Plain 8-bit
+RGB or grey PNGs, the common upload, are decoded by OpenCV, which is faster than Pillow and gives
+the same pixels; everything else, and anything OpenCV cannot decode, goes through Pillow.
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ class DecodedImage:
     source_format: str
     source_mode: str
     notes: list[str] = field(default_factory=list)
+    # The source's alpha channel, (H, W), when it had one. ``pixels`` are already composited onto
+    # white; with alpha a caller can tell transparent from white (white strokes on a transparent
+    # canvas vanish on white) and composite again: ``pixel - (255 - alpha) * (255 - background)
+    # / 255`` puts the same source onto any other background.
+    alpha: UInt8Array | None = None
 
 
 @dataclass(frozen=True)
@@ -186,7 +192,7 @@ def _decode_with_pillow(image: Image.Image) -> DecodedImage:
             notes.append(f"The image has {frames} frames; the first one is used.")
         image.load()
         image = _orient(image, notes)
-        pixels = _to_uint8(image, notes)
+        pixels, alpha = _to_uint8(image, notes)
     except (ImageTooLarge, BadImage):
         raise
     except Exception as exc:
@@ -194,7 +200,7 @@ def _decode_with_pillow(image: Image.Image) -> DecodedImage:
             f"The {source_format} image could not be decoded ({exc}); the file may be truncated "
             "or corrupt. Re-save it and try again."
         ) from None
-    return DecodedImage(pixels, source_format, source_mode, notes)
+    return DecodedImage(pixels, source_format, source_mode, notes, alpha)
 
 
 def _decode_plain_png(data: bytes, image: Image.Image) -> UInt8Array | None:
@@ -285,10 +291,11 @@ def _orient(image: Image.Image, notes: list[str]) -> Image.Image:
     return ImageOps.exif_transpose(image)
 
 
-def _to_uint8(image: Image.Image, notes: list[str]) -> UInt8Array:
+def _to_uint8(image: Image.Image, notes: list[str]) -> tuple[UInt8Array, UInt8Array | None]:
+    """The pixels (alpha composited onto white), and the alpha channel if the source had one."""
     mode = image.mode
     if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
-        return _high_depth_to_uint8(image, notes)
+        return _high_depth_to_uint8(image, notes), None
     has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
         mode == "P" and "transparency" in image.info
     )
@@ -296,16 +303,17 @@ def _to_uint8(image: Image.Image, notes: list[str]) -> UInt8Array:
         notes.append("Transparent areas were placed on a white background.")
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        alpha = _as_uint8(np.asarray(rgba.getchannel("A")))
         image = Image.alpha_composite(background, rgba)
-        return _as_uint8(np.asarray(image.convert("L" if mode in ("LA", "La") else "RGB")))
+        return _as_uint8(np.asarray(image.convert("L" if mode in ("LA", "La") else "RGB"))), alpha
     if mode in ("1", "L"):
-        return _as_uint8(np.asarray(image if mode == "L" else image.convert("L")))
+        return _as_uint8(np.asarray(image if mode == "L" else image.convert("L"))), None
     if mode == "P":
         notes.append("The palette image was expanded to RGB.")
     elif mode == "CMYK":
         notes.append("The CMYK image was converted to RGB.")
     # convert() to the mode the image already has would only add a copy.
-    return _as_uint8(np.asarray(image if mode == "RGB" else image.convert("RGB")))
+    return _as_uint8(np.asarray(image if mode == "RGB" else image.convert("RGB"))), None
 
 
 def _high_depth_to_uint8(image: Image.Image, notes: list[str]) -> UInt8Array:

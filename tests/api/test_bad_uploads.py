@@ -27,7 +27,12 @@ TOO_LARGE_BODY = (
     "The request body is larger than 16,384 bytes, the most this server accepts. Send a "
     "smaller file: scale the image down or save it as JPEG."
 )
-IMAGE_ENDPOINTS = ["/api/convolve", "/api/pool"]
+IMAGE_ENDPOINTS = [
+    "/api/convolve",
+    "/api/pool",
+    "/api/models/lenet5/predict",
+    "/api/models/mnist-cnn/activations",
+]
 
 
 @pytest.mark.parametrize("path", IMAGE_ENDPOINTS)

@@ -142,3 +142,15 @@ def test_png_encoding_is_lossless(compression, shape):
 def test_deflate_is_smaller_on_a_photo():
     photo = cv2.imread(str(SAMPLES[0]), cv2.IMREAD_UNCHANGED)
     assert len(encode_png(photo, "deflate")) < len(encode_png(photo, "none")) / 1.5
+
+
+def test_the_alpha_channel_is_kept_beside_the_pixels_composited_on_white():
+    rgba = np.zeros((2, 2, 4), dtype=np.uint8)
+    rgba[0, 0] = (255, 255, 255, 255)  # white ink on a transparent canvas
+    rgba[0, 1] = (255, 255, 255, 128)
+    decoded = decode_image(png_bytes(Image.fromarray(rgba, "RGBA")), CAP)
+    assert decoded.alpha is not None
+    assert decoded.alpha.tolist() == [[255, 128], [0, 0]]
+    assert decoded.pixels[..., 0].tolist() == [[255, 255], [255, 255]]  # invisible on white
+    opaque = decode_image(png_bytes(Image.fromarray(rgba[..., :3], "RGB")), CAP)
+    assert opaque.alpha is None

@@ -1,0 +1,287 @@
+"""Trained models: listing, summary, learned filters, predictions and feature maps."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from fastapi import APIRouter, Form, Path, Query, Request, UploadFile
+from fastapi.responses import Response
+
+from app.api.deps import RegistryDep, SettingsDep
+from app.api.images import ImageUpload, base64_png, read_image, wants_png
+from app.config import Settings
+from app.core.heatmap import colorize, scale_for
+from app.core.imaging import encode_png
+from app.core.preprocess import DigitInput, DigitOptions, InvertMode, prepare_digit
+from app.errors import NoDigit, UnknownResource
+from app.ml.forward import channels_first, filter_grid, forward, resolve_layers
+from app.ml.registry import LayerSummary, LoadedModel
+from app.schemas.models import (
+    ActivationsResponse,
+    FiltersResponse,
+    ModelDetail,
+    ModelInfo,
+    PredictResponse,
+)
+
+router = APIRouter(prefix="/api/models", tags=["models"])
+
+ModelId = Annotated[
+    str, Path(max_length=64, description="A model id from GET /api/models.", examples=["lenet5"])
+]
+InvertField = Annotated[
+    InvertMode,
+    Form(
+        description="Flip dark and light? MNIST digits are white on black. auto: flip when the "
+        "background is light; yes / no: always / never."
+    ),
+]
+CropField = Annotated[
+    bool, Form(description="Crop to the ink's bounding box first. Off: keep the whole frame.")
+]
+FitField = Annotated[
+    bool,
+    Form(
+        description="Fit the ink into a 20x20 box keeping its aspect ratio, then pad to 28x28, "
+        "as MNIST did. Off: stretch the image straight to 28x28."
+    ),
+]
+CenterField = Annotated[
+    bool,
+    Form(
+        description="Move the digit so its centre of mass is at the centre, as MNIST did. Off: "
+        "centre its bounding box."
+    ),
+]
+ThickenField = Annotated[
+    bool,
+    Form(
+        description="Thicken strokes that would come out thinner than 1 pixel at 28x28 (a "
+        "1-pixel pen on a big canvas) to about MNIST's stroke width. Off: keep them as drawn."
+    ),
+]
+LayersField = Annotated[
+    str | None,
+    Form(
+        max_length=2000,
+        description="Comma-separated layer names (from GET /api/models/{id}); all layers if "
+        "left out.",
+    ),
+]
+FormatField = Annotated[
+    Literal["numbers", "png"],
+    Form(
+        description="numbers: each map as rows of values; png: each map as a base64 PNG tile "
+        "coloured with the layer's scale."
+    ),
+]
+PNG_GRID = {
+    "description": "With `Accept: image/png`: all filters as one picture, a column per "
+    "filter and a row per input channel; the colour scale is in the headers.",
+    "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
+@router.get("", response_model=list[ModelInfo])
+def list_models(registry: RegistryDep) -> list[dict[str, Any]]:
+    """The trained models this server hosts."""
+    return [_info(loaded) for loaded in registry.values()]
+
+
+@router.get("/{model_id}", response_model=ModelDetail)
+def model_detail(model_id: ModelId, registry: RegistryDep) -> dict[str, Any]:
+    """A model's summary, layer by layer, with the arithmetic, and its training history."""
+    loaded = registry.get_model(model_id)
+    meta = loaded.metadata
+    trainable = sum(int(np.prod(w.shape)) for w in loaded.model.trainable_weights)
+    return {
+        **_info(loaded),
+        "summary": [_row(layer) for layer in loaded.layers],
+        "total_params": loaded.total_params,
+        "trainable_params": trainable,
+        "test_loss": meta.test_loss,
+        "epochs": meta.epochs,
+        "seed": meta.seed,
+        "history": meta.history,
+        "training": meta.training,
+    }
+
+
+@router.get("/{model_id}/filters", response_model=FiltersResponse, responses={200: PNG_GRID})
+def model_filters(
+    request: Request,
+    model_id: ModelId,
+    registry: RegistryDep,
+    layer: Annotated[
+        str | None,
+        Query(max_length=64, description="A convolution layer; the first one if left out."),
+    ] = None,
+) -> Any:
+    """The learned kernels of a convolution layer, as numbers or as a PNG grid."""
+    loaded = registry.get_model(model_id)
+    name = layer if layer is not None else _first_filter_layer(loaded)
+    kernel, bias = loaded.filters(name)
+    if wants_png(request):
+        grid = filter_grid(kernel)
+        scale = scale_for(grid)
+        return Response(
+            content=encode_png(colorize(grid, scale), "deflate"),
+            media_type="image/png",
+            headers={
+                "X-ConvLens-Colour-Scale": f"{scale.colormap},{scale.min:.6g},{scale.max:.6g}",
+                "X-ConvLens-Kernel-Shape": ",".join(map(str, kernel.shape)),
+            },
+        )
+    return {
+        "model": loaded.id,
+        "layer": name,
+        "kernel_shape": list(kernel.shape),
+        "kernels": np.transpose(kernel, (3, 2, 0, 1)).tolist(),
+        "bias": None if bias is None else bias.tolist(),
+        "value_range": [float(kernel.min()), float(kernel.max())],
+    }
+
+
+@router.post("/{model_id}/predict", response_model=PredictResponse)
+def predict(
+    model_id: ModelId,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    image: ImageUpload,
+    invert: InvertField = "auto",
+    crop: CropField = True,
+    fit: FitField = True,
+    center: CenterField = True,
+    thicken: ThickenField = True,
+) -> dict[str, Any]:
+    """Classify a drawing or photo of a digit; returns the 28x28 input the model saw."""
+    loaded = registry.get_model(model_id)
+    digit = _digit(image, settings, DigitOptions(invert, crop, fit, center, thicken))
+    result = forward(loaded, digit.model_input)
+    classes = loaded.metadata.classes
+    return {
+        "model": loaded.id,
+        "label": classes[result.label_index],
+        "confidence": float(result.probabilities[result.label_index]),
+        "probabilities": result.probabilities.tolist(),
+        "classes": classes,
+        "model_input": digit.model_input.tolist(),
+        "preprocessing": _preprocessing(digit),
+    }
+
+
+@router.post("/{model_id}/activations", response_model=ActivationsResponse)
+def activations(
+    model_id: ModelId,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    image: ImageUpload,
+    layers: LayersField = None,
+    format: FormatField = "numbers",
+    invert: InvertField = "auto",
+    crop: CropField = True,
+    fit: FitField = True,
+    center: CenterField = True,
+    thicken: ThickenField = True,
+) -> dict[str, Any]:
+    """Every chosen layer's output for one image, from a single forward pass."""
+    loaded = registry.get_model(model_id)
+    names = resolve_layers(loaded, layers)
+    digit = _digit(image, settings, DigitOptions(invert, crop, fit, center, thicken))
+    result = forward(loaded, digit.model_input)
+    return {
+        "model": loaded.id,
+        "label": loaded.metadata.classes[result.label_index],
+        "probabilities": result.probabilities.tolist(),
+        "classes": loaded.metadata.classes,
+        "model_input": digit.model_input.tolist(),
+        "preprocessing": _preprocessing(digit),
+        "layers": [_activation(loaded, name, result.outputs[name], format) for name in names],
+    }
+
+
+def _digit(image: UploadFile, settings: Settings, options: DigitOptions) -> DigitInput:
+    decoded = read_image(image, settings)
+    digit = prepare_digit(decoded, options)
+    if digit.empty:
+        raise NoDigit(digit.message)
+    return digit
+
+
+def _preprocessing(digit: DigitInput) -> dict[str, Any]:
+    return {
+        "polarity": digit.polarity,
+        "inverted": digit.inverted,
+        "background": digit.background,
+        "ink_box": None if digit.ink_box is None else asdict(digit.ink_box),
+        "scale": None if digit.scale is None else list(digit.scale),
+        "shift": list(digit.shift),
+        "center_of_mass": None if digit.center_of_mass is None else list(digit.center_of_mass),
+        "notes": list(digit.notes),
+    }
+
+
+def _activation(
+    loaded: LoadedModel, name: str, output: np.ndarray, fmt: Literal["numbers", "png"]
+) -> dict[str, Any]:
+    layer = loaded.layer(name)
+    scale = scale_for(output)
+    entry: dict[str, Any] = {
+        "name": name,
+        "type": layer.type,
+        "shape": list(output.shape),
+        "kind": "maps" if output.ndim == 3 else "vector",
+        "value_range": [float(output.min()), float(output.max())],
+        "scale": {"colormap": scale.colormap, "min": scale.min, "max": scale.max},
+    }
+    if output.ndim != 3:
+        entry["values"] = output.reshape(-1).tolist()
+    elif fmt == "png":
+        entry["tiles"] = [
+            base64_png(colorize(channel, scale), "deflate") for channel in channels_first(output)
+        ]
+    else:
+        entry["maps"] = channels_first(output).tolist()
+    return entry
+
+
+def _first_filter_layer(loaded: LoadedModel) -> str:
+    if not loaded.filter_layers:
+        raise UnknownResource(
+            f"Model {loaded.id!r} has no convolution layers, so it has no filters to show. "
+            "Models with filters list them in filter_layers (GET /api/models)."
+        )
+    return loaded.filter_layers[0]
+
+
+def _info(loaded: LoadedModel) -> dict[str, Any]:
+    meta = loaded.metadata
+    return {
+        "id": loaded.id,
+        "name": meta.name,
+        "description": meta.description,
+        "dataset": meta.dataset.name,
+        "classes": meta.classes,
+        "input_shape": list(meta.input.shape),
+        "parameters": loaded.total_params,
+        "test_accuracy": meta.test_accuracy,
+        "layers": [layer.name for layer in loaded.layers],
+        "filter_layers": list(loaded.filter_layers),
+        "runtime": loaded.runner.kind,
+    }
+
+
+def _row(layer: LayerSummary) -> dict[str, Any]:
+    return {
+        "name": layer.name,
+        "type": layer.type,
+        "input_shape": list(layer.input_shape),
+        "output_shape": list(layer.output_shape),
+        "params": layer.params,
+        "params_formula": layer.params_formula,
+        "output_formula": layer.output_formula,
+        "activation": layer.activation,
+        "config": layer.config,
+    }

@@ -1,0 +1,301 @@
+"""Where the ink is in a drawing or photo: background, polarity, and the marks that make a digit.
+
+:func:`find_ink` turns a decoded image into an ink image: float32, ``(h, w)``, ink 1 and
+background exactly 0, whichever way round the source was. Its steps, and why each is there:
+
+- **grey**: luminance in [0, 1]. Transparency is composited onto a background that contrasts
+  with the strokes (:func:`_composite`). Images over 1024 pixels on a side are first reduced by
+  area averaging: the digit ends up 20 pixels tall, and a digit too small to survive that
+  reduction (under 2% of the image) would be too small to read anyway.
+- **background**: a smooth (quadratic) surface fitted to the border pixels (a ring 1/40 of the
+  shorter side wide), refitted without the pixels that stray from it, so a digit touching the
+  edge does not bend it. A drawing's background is flat and so is the surface; a photographed
+  page, lit from one side or darker towards the corners, varies across the image, and
+  subtracting the surface evens it out. The spread of the border around the surface (median
+  absolute deviation) measures the paper's noise. Dark ink is then measured relative to the
+  paper's brightness where it lies (Weber contrast), since shade darkens ink and paper alike.
+- **polarity**: the marks that differ from the background by at least the ink threshold (0.1,
+  or 6 times the noise if that is more) are summed on each side; the side with more is the ink.
+- **ink**: connected marks whose contrast exceeds half the threshold (or 3 times the noise) and
+  that reach the full threshold somewhere (hysteresis, as in Canny's edge detector: a light
+  pencil stroke keeps its faint parts, isolated noise has nothing strong to hang on); the
+  largest such component must be at least 1/40 of the image across, or nothing counts as a
+  digit; components under 5% of its area are specks and are dropped, so a stray dot cannot
+  stretch the bounding box. The kept marks, with a one-pixel margin for their anti-aliased
+  edges, are scaled so that the 90th percentile of the ink's strength is 1, then clipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from app.core.imaging import DecodedImage
+
+FloatArray = NDArray[np.float32]
+
+WORKING_SIZE = 1024
+BORDER_FRACTION = 1 / 40
+# Weaker marks are not ink: about 25 grey levels. A light pencil line on white paper differs by
+# 0.2 or more; the noise and JPEG ringing of a blank photographed page stays under 0.05.
+MIN_CONTRAST = 0.1
+MIN_PAPER = 0.05
+SEED_NOISE_SIGMAS = 6.0
+FLOOR_NOISE_SIGMAS = 3.0
+SPECK_FRACTION = 0.05
+MIN_EXTENT_FRACTION = 1 / 40
+MIN_EXTENT = 3
+INK_PERCENTILE = 90.0
+FIT_SAMPLES = 2000
+_EDGE_KERNEL = np.ones((3, 3), np.uint8)
+
+
+@dataclass(frozen=True, eq=False)
+class Ink:
+    """The ink image (float32 ``(h, w)``, ink 1, background 0) and what was found on the way.
+
+    ``dark``: the ink is darker than the background. ``background``: the background's
+    luminance (median of the border, 0..1). ``source_per_working``: source pixels per pixel of
+    ``image`` (above 1 when a large source was reduced). ``empty_reason``: why there is no
+    digit, or ``""``.
+    """
+
+    image: FloatArray
+    dark: bool
+    background: float
+    source_shape: tuple[int, int]
+    source_per_working: float
+    notes: tuple[str, ...]
+    empty_reason: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return bool(self.empty_reason)
+
+
+def find_ink(image: DecodedImage) -> Ink:
+    """The ink of a decoded image: ``pixels`` ``(H, W)`` or ``(H, W, 3)`` uint8, optional alpha."""
+    notes: list[str] = []
+    source_shape = (int(image.pixels.shape[0]), int(image.pixels.shape[1]))
+    grey, alpha, factor = _working_grey(image, notes)
+    if alpha is not None:
+        grey = _composite(grey, alpha, notes)
+    border = _border_mask(grey.shape)
+    background = float(np.median(grey[border]))
+    surface, noise = _background_surface(grey, border, notes)
+    residual: FloatArray = grey - surface
+
+    def no_ink(reason: str) -> Ink:
+        empty = np.zeros_like(grey)
+        return Ink(empty, False, background, source_shape, factor, tuple(notes), reason)
+
+    if float(grey.max() - grey.min()) < 1.5 / 255:
+        return no_ink(f"the image is one flat tone (luminance {background:.2f}) with no marks.")
+    threshold = max(SEED_NOISE_SIGMAS * noise, MIN_CONTRAST)
+    darker = float(residual[residual < -threshold].sum())
+    lighter = float(residual[residual > threshold].sum())
+    if darker == 0.0 and lighter == 0.0:
+        return no_ink(
+            f"nothing in it differs from the background by {threshold:.2f} or more "
+            f"(the background's own noise is about {noise:.3f})."
+        )
+    dark = -darker > lighter
+    if dark:
+        # Light falls on paper and ink alike: in the shaded part of a page the ink is less dark
+        # in absolute terms, but as dark relative to the paper around it (Weber contrast). A
+        # dark background says nothing about the light, so light ink keeps absolute contrast.
+        contrast = cast(FloatArray, -residual / np.maximum(surface, np.float32(MIN_PAPER)))
+        noise /= max(background, MIN_PAPER)
+        threshold = max(SEED_NOISE_SIGMAS * noise, MIN_CONTRAST)
+    else:
+        contrast = residual
+    floor = FLOOR_NOISE_SIGMAS * noise
+    marks = _marks(contrast, threshold, max(floor, MIN_CONTRAST / 2))
+    if isinstance(marks, str):
+        return no_ink(marks)
+    mask, specks = marks
+    strength = float(np.percentile(contrast[mask & (contrast > threshold)], INK_PERCENTILE))
+    ink_image = cast(
+        FloatArray, np.clip((contrast - floor) * np.float32(1.0 / (strength - floor)), 0.0, 1.0)
+    )
+    ink_image[~mask] = 0.0
+    ignored = f"; {specks} speck{'s' if specks != 1 else ''} ignored" if specks else ""
+    notes.append(
+        f"Ink: the marks {threshold:.2f} or more {'darker' if dark else 'lighter'} than the "
+        f"background, with their fainter edges{ignored}. Scaled so that the ink's typical "
+        f"strength ({strength:.2f}) is 1 and the background 0, as MNIST's white on black."
+    )
+    return Ink(ink_image, dark, background, source_shape, factor, tuple(notes))
+
+
+def _working_grey(
+    image: DecodedImage, notes: list[str]
+) -> tuple[FloatArray, FloatArray | None, float]:
+    """Luminance and alpha as float32 in [0, 1], reduced if large; and the reduction factor."""
+    pixels = image.pixels
+    grey = cast(
+        NDArray[np.uint8], cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY) if pixels.ndim == 3 else pixels
+    )
+    alpha = image.alpha
+    height, width = grey.shape
+    factor = max(height, width) / WORKING_SIZE
+    if factor > 1.0:
+        size = (max(1, round(width / factor)), max(1, round(height / factor)))
+        grey = cast(NDArray[np.uint8], cv2.resize(grey, size, interpolation=cv2.INTER_AREA))
+        if alpha is not None:
+            alpha = cast(NDArray[np.uint8], cv2.resize(alpha, size, interpolation=cv2.INTER_AREA))
+        notes.append(
+            f"The {height}x{width} image was reduced to {size[1]}x{size[0]} (averaging areas) to "
+            "find the ink; the digit ends up 20 pixels tall either way."
+        )
+    else:
+        factor = 1.0
+    scaled_alpha = None if alpha is None else _unit(alpha)
+    return _unit(grey), scaled_alpha, factor
+
+
+def _unit(pixels: NDArray[np.uint8]) -> FloatArray:
+    return cast(FloatArray, pixels.astype(np.float32) * np.float32(1 / 255))
+
+
+def _composite(grey: FloatArray, alpha: FloatArray, notes: list[str]) -> FloatArray:
+    """Composite again, onto a background that contrasts with the strokes.
+
+    ``grey`` arrives composited onto white, ``grey = alpha * colour + (1 - alpha)``, so
+    ``grey - (1 - alpha)`` is the premultiplied colour, and adding ``(1 - alpha) * b`` puts it on
+    background ``b`` instead. A transparent canvas has its strokes opaque and its background
+    transparent, often black at alpha 0: black strokes belong on white, but white strokes would
+    vanish there, so the strokes' mean luminance (weighted by alpha) picks white or black.
+    Compositing, rather than taking alpha itself as the ink, keeps one path for every source:
+    polarity, background and ink are then found the same way as for an opaque image, strokes of
+    any colour work, and anti-aliased edges keep their coverage. When most of the image is
+    opaque, the opaque part is the picture itself (a photo with rounded or cut-out corners): its
+    transparent parts then take its own tone, so they do not look like ink.
+    """
+    if float(alpha.min()) >= 1.0:
+        return grey
+    covered = float(alpha.sum())
+    if covered == 0.0:
+        notes.append("The image is fully transparent: there is nothing drawn on it.")
+        return grey
+    transparency = 1.0 - alpha
+    premultiplied = grey - transparency
+    opaque_luminance = float(premultiplied.sum()) / covered
+    light = opaque_luminance >= 0.5
+    if covered / alpha.size >= 0.5:
+        fill = 1.0 if light else 0.0
+        why = "most of the image is opaque, so its transparent parts were given its own tone"
+    else:
+        fill = 0.0 if light else 1.0
+        why = "transparent areas were filled to contrast with the strokes"
+    notes.append(
+        f"The opaque pixels are {'light' if light else 'dark'} (mean luminance "
+        f"{opaque_luminance:.2f}): {why}, {'white' if fill else 'black'}."
+    )
+    if fill == 1.0:
+        return grey
+    return cast(FloatArray, np.clip(premultiplied, 0.0, 1.0))
+
+
+def _border_mask(shape: tuple[int, ...]) -> NDArray[np.bool_]:
+    height, width = shape
+    ring = max(1, int(min(height, width) * BORDER_FRACTION))
+    border = np.zeros((height, width), bool)
+    border[:ring] = border[-ring:] = True
+    border[:, :ring] = border[:, -ring:] = True
+    return border
+
+
+def _background_surface(
+    grey: FloatArray, border: NDArray[np.bool_], notes: list[str]
+) -> tuple[FloatArray, float]:
+    """The background's brightness across the image, and the noise around it.
+
+    A quadratic surface ``c0 + c1 x + c2 y + c3 x^2 + c4 x y + c5 y^2`` (``x``, ``y`` from -1 to
+    1 across the image) fitted by least squares to the border pixels: a plane for a page lit from
+    one side, a bowl for a lens's vignetting, both common in photos. The top and bottom rows fix
+    the ``x`` terms, the side columns the ``y`` terms, the corners ``x y``. The fit is done twice,
+    the second time without the border pixels more than 3 noise deviations off the first (a
+    stroke that reaches the edge); the noise is the robust standard deviation of the border
+    around the surface (1.4826 x the median absolute deviation). A border of one tone (a drawing)
+    is that tone, with no noise.
+    """
+    values = grey[border]
+    low, high = float(values.min()), float(values.max())
+    if high - low < 0.5 / 255:
+        return np.full((1, 1), (low + high) / 2, np.float32), 0.0
+    height, width = grey.shape
+    cols, rows = _unit_axis(width), _unit_axis(height)
+    row_index, col_index = np.nonzero(border)
+    # A few thousand border pixels pin six coefficients down as well as all of them would.
+    step = max(1, values.size // FIT_SAMPLES)
+    row_index, col_index, targets = row_index[::step], col_index[::step], values[::step]
+    x, y = cols[col_index].astype(np.float64), rows[row_index].astype(np.float64)
+    design = np.column_stack([np.ones(x.size), x, y, x * x, x * y, y * y])
+    targets = targets.astype(np.float64)
+    keep = np.ones(targets.size, bool)
+    noise = 0.0
+    for _ in range(2):
+        kept = design[keep]
+        # Normal equations (6x6); lstsq copes when a thin image makes them singular. einsum,
+        # not matmul: BLAS threads stall on a busy server for products this small.
+        normal = np.einsum("ij,ik->jk", kept, kept)
+        coefficients = np.linalg.lstsq(normal, np.einsum("ij,i->j", kept, targets[keep]))[0]
+        deviation = targets - np.einsum("ij,j->i", design, coefficients)
+        noise = 1.4826 * float(np.median(np.abs(deviation[keep])))
+        keep = np.abs(deviation) <= max(3.0 * noise, 2.0 / 255)
+    c0, c1, c2, c3, c4, c5 = (np.float32(c) for c in coefficients)
+    along_x = (c1 + c3 * cols) * cols
+    along_y = c0 + (c2 + c5 * rows) * rows
+    surface = along_x[np.newaxis, :] + along_y[:, np.newaxis] + c4 * np.outer(rows, cols)
+    span = float(surface.max() - surface.min())
+    if span >= 0.05:
+        notes.append(
+            f"The background's brightness varies by {span:.2f} across the image, as on a page "
+            "in uneven light; a smooth surface fitted to the border was subtracted to even it out."
+        )
+    return surface, noise
+
+
+def _unit_axis(size: int) -> FloatArray:
+    """Pixel positions along one side, from -1 to 1 (0 for a side one pixel long)."""
+    if size == 1:
+        return np.zeros(1, np.float32)
+    return np.linspace(-1.0, 1.0, size, dtype=np.float32)
+
+
+def _marks(
+    contrast: FloatArray, threshold: float, low: float
+) -> tuple[NDArray[np.bool_], int] | str:
+    """The mask of the digit's marks and how many specks were dropped; or why there are none.
+
+    ``contrast`` is positive where the image differs from the background towards the ink.
+    """
+    height, width = contrast.shape
+    weak = (contrast > low).astype(np.uint8)
+    # Without stats: OpenCV's statistics pass costs several times the labelling itself.
+    count, labels = cv2.connectedComponents(weak, connectivity=8)
+    seeded = np.zeros(count, bool)
+    seeded[labels[contrast > threshold]] = True
+    seeded[0] = False
+    if not seeded.any():
+        return f"nothing in it stands out from the background by {threshold:.2f} or more."
+    areas = np.where(seeded, np.bincount(labels.ravel(), minlength=count), 0)
+    largest = int(np.argmax(areas))
+    component = labels == largest
+    extent_h = int(np.count_nonzero(component.any(axis=1)))
+    extent_w = int(np.count_nonzero(component.any(axis=0)))
+    min_extent = max(MIN_EXTENT, MIN_EXTENT_FRACTION * max(height, width))
+    if max(extent_h, extent_w) < min_extent:
+        return (
+            f"only specks stand out from the background, the largest {extent_h}x{extent_w} "
+            f"pixels, too small for a digit (at least {min_extent:.0f} pixels across)."
+        )
+    kept = areas >= SPECK_FRACTION * areas[largest]
+    specks = int(seeded.sum() - kept.sum())
+    mask = cv2.dilate(kept[labels].astype(np.uint8), _EDGE_KERNEL)
+    return mask.astype(bool), specks

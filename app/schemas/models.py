@@ -1,0 +1,144 @@
+"""Response models of the trained-model endpoints: listing, summary, filters, predictions."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from app.ml.metadata import History, TrainingInfo
+
+Grid = list[list[float]]
+
+
+class ModelInfo(BaseModel):
+    id: str = Field(description="The id used in URLs, e.g. lenet5.")
+    name: str = Field(description="A readable name.")
+    description: str = Field(description="One or two sentences on the model.")
+    dataset: str = Field(description="What it was trained on.")
+    classes: list[str] = Field(description="Class names, in the order of the probabilities.")
+    input_shape: list[int] = Field(description="Height, width, channels of the model's input.")
+    parameters: int = Field(description="Total number of parameters (weights and biases).")
+    test_accuracy: float | None = Field(description="Accuracy on the dataset's test split, 0..1.")
+    layers: list[str] = Field(description="Layer names, input to output.")
+    filter_layers: list[str] = Field(description="Layers with learned filters (convolutions).")
+    runtime: str = Field(description="How requests run the model: litert or tf.function.")
+
+
+class LayerRow(BaseModel):
+    name: str = Field(description="The layer's name: the key for activations and filters.")
+    type: str = Field(description="The Keras layer class, e.g. Conv2D.")
+    input_shape: list[int] = Field(description="Shape of one input, without the batch axis.")
+    output_shape: list[int] = Field(description="Shape of one output, without the batch axis.")
+    params: int = Field(description="Parameters of this layer.")
+    params_formula: str = Field(
+        description="Each weight tensor's shape multiplied out and summed, e.g. "
+        "5*5*1*6 + 6 = 156 (kernel height*width*input channels*filters + one bias per filter)."
+    )
+    output_formula: str | None = Field(
+        description="How the output size follows from the input: (W - F + 2P) / S + 1 with the "
+        "numbers filled in, for convolution and pooling layers."
+    )
+    activation: str | None = Field(description="The activation applied to the output, if any.")
+    config: dict[str, int | str | bool | list[int]] = Field(
+        description="The layer's settings in Keras' names (filters, kernel_size, strides ...)."
+    )
+
+
+class ModelDetail(ModelInfo):
+    summary: list[LayerRow] = Field(description="model.summary(), one row per layer.")
+    total_params: int = Field(description="Sum of the params column.")
+    trainable_params: int = Field(description="Parameters the optimizer updates.")
+    test_loss: float | None = Field(description="Loss on the test split.")
+    epochs: int | None = Field(description="Epochs trained.")
+    seed: int | None = Field(description="Random seed of the training run.")
+    history: History | None = Field(description="Loss and accuracy after each epoch.")
+    training: TrainingInfo | None = Field(description="How it was trained, and the command.")
+
+
+class FiltersResponse(BaseModel):
+    model: str = Field(description="The model id.")
+    layer: str = Field(description="The convolution layer.")
+    kernel_shape: list[int] = Field(
+        description="Keras layout: kernel height, width, input channels, filters."
+    )
+    kernels: list[list[Grid]] = Field(
+        description="kernels[f][c] is filter f's kh x kw weights for input channel c."
+    )
+    bias: list[float] | None = Field(description="One bias per filter, or null.")
+    value_range: list[float] = Field(description="Smallest and largest weight: min, max.")
+
+
+class InkBoxOut(BaseModel):
+    top: int = Field(description="First row of ink in the uploaded image.")
+    left: int = Field(description="First column of ink.")
+    height: int = Field(description="Rows the ink spans.")
+    width: int = Field(description="Columns the ink spans.")
+
+
+class Preprocessing(BaseModel):
+    polarity: str = Field(description="What the background was and what was done about it.")
+    inverted: bool = Field(description="Whether light and dark were flipped.")
+    background: float = Field(description="The background's brightness in the upload, 0..1.")
+    ink_box: InkBoxOut | None = Field(description="The ink's bounding box in the upload.")
+    scale: list[float] | None = Field(
+        description="Model pixels per uploaded pixel: rows, columns (equal unless fit is off)."
+    )
+    shift: list[int] = Field(
+        description="Pixels down and right that centring by mass moved the digit."
+    )
+    center_of_mass: list[float] | None = Field(
+        description="Row and column of the ink's centre of mass in the 28x28 input."
+    )
+    notes: list[str] = Field(description="Each step taken, in plain words, in order.")
+
+
+class PredictResponse(BaseModel):
+    model: str = Field(description="The model id.")
+    label: str = Field(description="The most probable class.")
+    confidence: float = Field(description="Its probability, 0..1.")
+    probabilities: list[float] = Field(description="One probability per class, summing to 1.")
+    classes: list[str] = Field(description="Class names, in the order of probabilities.")
+    model_input: Grid = Field(description="The exact 28x28 input the model saw, 0..1.")
+    preprocessing: Preprocessing = Field(description="What was done to the image, step by step.")
+
+
+class ColourScale(BaseModel):
+    colormap: Literal["diverging", "sequential"] = Field(
+        description="diverging (signed values): blue below zero, near-white at zero, red "
+        "above, symmetric about zero; sequential (non-negative values): white at 0 to dark "
+        "blue at the maximum. The same scales the pages draw with."
+    )
+    min: float = Field(description="The value drawn with the scale's first colour.")
+    max: float = Field(description="The value drawn with the scale's last colour.")
+
+
+class LayerActivation(BaseModel):
+    name: str = Field(description="The layer's name.")
+    type: str = Field(description="The Keras layer class.")
+    shape: list[int] = Field(description="Output shape without the batch axis.")
+    kind: Literal["maps", "vector"] = Field(
+        description="maps: height x width x channels feature maps; vector: one value per unit."
+    )
+    value_range: list[float] = Field(description="Smallest and largest value: min, max.")
+    scale: ColourScale = Field(description="The colour scale the PNG tiles use.")
+    maps: list[Grid] | None = Field(
+        default=None, description='format "numbers", maps: maps[c] is channel c as rows of values.'
+    )
+    values: list[float] | None = Field(
+        default=None, description="For vectors: the value of each unit."
+    )
+    tiles: list[str] | None = Field(
+        default=None,
+        description='format "png", maps: one base64 PNG per channel, coloured with scale.',
+    )
+
+
+class ActivationsResponse(BaseModel):
+    model: str = Field(description="The model id.")
+    label: str = Field(description="The most probable class.")
+    probabilities: list[float] = Field(description="One probability per class.")
+    classes: list[str] = Field(description="Class names.")
+    model_input: Grid = Field(description="The exact 28x28 input the model saw, 0..1.")
+    preprocessing: Preprocessing = Field(description="What was done to the image.")
+    layers: list[LayerActivation] = Field(description="The chosen layers, input to output.")
