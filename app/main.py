@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from app import __version__
-from app.api import convolution, docs, health, models, pages, pooling, samples
+from app.api import architectures, convolution, docs, health, models, pages, pooling, samples
 from app.config import Settings
 from app.errors import ConvLensError
 from app.errors import explain_validation_errors as explain
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
-    for module in (health, convolution, pooling, samples, models):
+    for module in (health, convolution, pooling, samples, models, architectures):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(pages.router)
     app.include_router(docs.router)

@@ -1,0 +1,68 @@
+"""The Architecture lab: output shapes, parameters and receptive fields of layer stacks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from app.core.architecture import summarize
+from app.core.architecture_layers import layer_to_json, stack_from_json
+from app.core.architecture_presets import PRESETS, Preset, get_preset
+from app.schemas.architectures import (
+    PresetInfo,
+    PresetResponse,
+    SummaryRequest,
+    SummaryResponse,
+)
+
+router = APIRouter(prefix="/api/architectures", tags=["architectures"])
+
+PresetName = Annotated[
+    str, Path(max_length=64, description="A preset's name, e.g. alexnet.", examples=["alexnet"])
+]
+
+
+@router.get("", response_model=list[PresetInfo])
+def list_architectures() -> list[dict[str, Any]]:
+    """The preset architectures with their totals, for comparing them side by side."""
+    return [_overview(preset) for preset in PRESETS.values()]
+
+
+# Declared before GET /{name}, whose path also matches /summary: Starlette answers a method it
+# does not route (OPTIONS) with the Allow header of the first route whose path matches.
+@router.post("/summary", response_model=SummaryResponse)
+def summarize_stack(body: SummaryRequest) -> dict[str, Any]:
+    """Each layer's output shape, parameters, MACs and receptive field, with the arithmetic."""
+    layers = stack_from_json(body.model_dump(exclude_none=True)["layers"])
+    return summarize(body.input_shape, layers).as_dict()
+
+
+@router.get("/{name}", response_model=PresetResponse)
+def get_architecture(name: PresetName) -> dict[str, Any]:
+    """A preset's layers (in the request format) and its full table."""
+    preset = get_preset(name)
+    return {
+        **_overview(preset),
+        "layers": [layer_to_json(layer) for layer in preset.layers],
+        "summary": preset.summary.as_dict(),
+    }
+
+
+def _overview(preset: Preset) -> dict[str, Any]:
+    summary = preset.summary
+    totals = summary.as_dict()
+    del totals["layers"], totals["warnings"]
+    return {
+        **totals,
+        "name": preset.name,
+        "title": preset.title,
+        "description": preset.description,
+        "source": preset.source,
+        "layer_count": len(summary.rows),
+        "receptive_field_growth": [
+            row.receptive_field[0] if row.receptive_field else None
+            for row in summary.rows
+            if row.nesting == 0
+        ],
+    }

@@ -1,0 +1,437 @@
+"""What one layer does to a tensor's shape, parameters, multiply-accumulates and receptive field.
+
+:mod:`app.core.architecture` walks the stack; each function here takes one layer and the
+:class:`Tensor` it receives and returns the :class:`Result`, with the arithmetic written out.
+The formulas are in the docstring of :mod:`app.core.architecture`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from app.core.architecture_layers import (
+    MAX_DEPTH_MULTIPLIER,
+    MAX_STRIDE,
+    MAX_UNITS,
+    MAX_WINDOW,
+    Activation,
+    Add,
+    AveragePooling2D,
+    BatchNormalization,
+    Concatenate,
+    Conv2D,
+    Dense,
+    DepthwiseConv2D,
+    Dropout,
+    Flatten,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling2D,
+    Layer,
+    MaxPooling2D,
+    ZeroPadding2D,
+)
+from app.core.architecture_windows import (
+    axes,
+    axes_formula,
+    read_count,
+    read_pair,
+    uneven_warnings,
+    zero_padding_amounts,
+)
+from app.errors import InvalidParameter
+
+Shape = tuple[int, ...]
+Pair = tuple[int, int]
+ParamKind = Literal["conv", "dense", "norm"]
+NO_WEIGHTS = "0: no weights"
+NO_MACS = "0: no multiply-accumulates counted"
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A layer's output as the walk sees it: shape (no batch axis) and what it sees of the input.
+
+    ``span`` is the extent of the input that all units together see (for an image tensor,
+    ``r + (H - 1)*j`` per axis); ``depth`` counts weight layers on the longest path to here.
+    """
+
+    shape: Shape
+    receptive_field: Pair | None
+    jump: Pair | None
+    span: Pair | None
+    depth: int
+
+    @classmethod
+    def image(cls, shape: Shape, rf: Pair = (1, 1), jump: Pair = (1, 1), depth: int = 0) -> Tensor:
+        span = (rf[0] + (shape[0] - 1) * jump[0], rf[1] + (shape[1] - 1) * jump[1])
+        return cls(shape, rf, jump, span, depth)
+
+    @classmethod
+    def vector(cls, shape: Shape) -> Tensor:
+        return cls(shape, None, None, None, 0)
+
+
+@dataclass(frozen=True)
+class Result:
+    tensor: Tensor
+    settings: str
+    output_formula: str
+    receptive_field_formula: str
+    params: int = 0
+    trainable: int | None = None  # None: all of them
+    params_formula: str = NO_WEIGHTS
+    param_kind: ParamKind | None = None
+    macs: int = 0
+    macs_formula: str = NO_MACS
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def trainable_params(self) -> int:
+        return self.params if self.trainable is None else self.trainable
+
+
+def shape_text(shape: Sequence[int]) -> str:
+    return "x".join(str(size) for size in shape)
+
+
+def apply(layer: Layer, tensor: Tensor, where: str) -> Result:
+    """The result of a layer that is not a merge on ``tensor``; ``where`` names it in errors."""
+    match layer:
+        case Conv2D() | DepthwiseConv2D():
+            return _conv(layer, tensor, where)
+        case MaxPooling2D() | AveragePooling2D():
+            return _pool(layer, tensor, where)
+        case GlobalAveragePooling2D() | GlobalMaxPooling2D():
+            return _global_pool(layer, tensor, where)
+        case ZeroPadding2D():
+            return _zero_padding(layer, tensor, where)
+        case Flatten():
+            return _flatten(tensor)
+        case Dense():
+            return _dense(layer, tensor, where)
+        case Dropout():
+            return _dropout(layer, tensor, where)
+        case BatchNormalization():
+            return _batch_norm(layer, tensor)
+        case Activation():
+            return Result(
+                tensor,
+                layer.activation,
+                f"unchanged: {layer.activation} of each value -> {shape_text(tensor.shape)}",
+                "unchanged",
+            )
+    raise InvalidParameter(f"{where} cannot be summarised here: it is a {type(layer).__name__}.")
+
+
+def merge(layer: Add | Concatenate, outputs: Sequence[Tensor], where: str) -> Result:
+    """Add or Concatenate the branches' outputs (an empty branch passed its input through)."""
+    if len(outputs) < 2:
+        raise InvalidParameter(
+            f"{where} has {len(outputs)} branch; a merge needs at least 2. Write the identity "
+            "shortcut as an empty branch: [[...main path...], []]."
+        )
+    shapes = [output.shape for output in outputs]
+    listed = ", ".join(
+        f"branch {b}{' (identity)' if not branch else ''} gives {shape_text(shape)}"
+        for b, (branch, shape) in enumerate(zip(layer.branches, shapes, strict=True))
+    )
+    if isinstance(layer, Add):
+        if any(shape != shapes[0] for shape in shapes):
+            raise InvalidParameter(
+                f"{where}: its branches end in different shapes ({listed}). Add sums value by "
+                "value, so every branch must end in the same shape; Keras raises ValueError "
+                '("Inputs have incompatible shapes"). Give the shortcut a 1x1 Conv2D with the '
+                "main path's filters and strides (a projection shortcut), or use padding "
+                '"same" in the main path.'
+            )
+        shape = shapes[0]
+        formula = f"every branch ends in {shape_text(shape)}: summed value by value"
+    else:
+        if any(len(s) != len(shapes[0]) or s[:-1] != shapes[0][:-1] for s in shapes):
+            raise InvalidParameter(
+                f"{where}: its branches end in shapes that differ in more than the channels "
+                f"({listed}). Concatenate stacks along the last axis, so all other sizes must "
+                'match; Keras raises ValueError ("requires inputs with matching shapes except '
+                'for the concatenation axis"). Use padding "same" and the same strides in '
+                "every branch."
+            )
+        channels = [s[-1] for s in shapes]
+        shape = (*shapes[0][:-1], sum(channels))
+        formula = f"channels {' + '.join(map(str, channels))} = {sum(channels)}"
+    fields = [o.receptive_field for o in outputs if o.receptive_field is not None]
+    jumps = [o.jump for o in outputs if o.jump is not None]
+    spans = [o.span for o in outputs if o.span is not None]
+    tensor = Tensor(
+        shape,
+        _largest(fields),
+        _largest(jumps),
+        _largest(spans),
+        max(o.depth for o in outputs),
+    )
+    return Result(
+        tensor,
+        f"{len(outputs)} branches",
+        f"{formula} -> {shape_text(shape)}",
+        "the largest over the branches" if fields else "none: vectors have no spatial layout",
+    )
+
+
+def _conv(layer: Conv2D | DepthwiseConv2D, tensor: Tensor, where: str) -> Result:
+    c = _image_input(tensor, where)[2]
+    window = read_pair(layer.kernel_size, "kernel_size", where, MAX_WINDOW)
+    strides = read_pair(layer.strides, "strides", where, MAX_STRIDE)
+    rows, cols = axes(tensor.shape, window, strides, layer.padding, where, "kernel")
+    kh, kw = window
+    if isinstance(layer, Conv2D):
+        per_position = read_count(layer.filters, "filters", where, MAX_UNITS)
+        channels = per_position
+        what = f"{per_position} filters"
+        settings = f"{per_position} filters {kh}x{kw}"
+    else:
+        per_position = read_count(
+            layer.depth_multiplier, "depth_multiplier", where, MAX_DEPTH_MULTIPLIER
+        )
+        channels = c * per_position
+        what = f"{c} channels x depth_multiplier {per_position}"
+        settings = f"{kh}x{kw} depthwise, depth_multiplier {per_position}"
+    weights = f"{kh}*{kw}*{c}*{per_position}"
+    params = kh * kw * c * per_position + (channels if layer.use_bias else 0)
+    params_formula = (
+        f"{weights} + {channels} = {params:,}" if layer.use_bias else f"{weights} = {params:,}"
+    )
+    shape = (rows.output, cols.output, channels)
+    macs = rows.output * cols.output * kh * kw * c * per_position
+    settings += _window_settings(strides, layer.padding) + _activation(layer.activation)
+    if not layer.use_bias:
+        settings += ", no bias"
+    return Result(
+        _windowed(tensor, shape, window, strides, 1),
+        settings,
+        f"{axes_formula(rows, cols)}; {what} -> {shape_text(shape)}",
+        _rf_formula(tensor, window, strides),
+        params=params,
+        params_formula=params_formula,
+        param_kind="conv",
+        macs=macs,
+        macs_formula=f"{rows.output}*{cols.output}*{weights} = {macs:,}",
+        warnings=uneven_warnings(rows, cols),
+    )
+
+
+def _pool(layer: MaxPooling2D | AveragePooling2D, tensor: Tensor, where: str) -> Result:
+    c = _image_input(tensor, where)[2]
+    window = read_pair(layer.pool_size, "pool_size", where, MAX_WINDOW)
+    strides = read_pair(
+        layer.pool_size if layer.strides is None else layer.strides, "strides", where, MAX_STRIDE
+    )
+    rows, cols = axes(tensor.shape, window, strides, layer.padding, where, "pool window")
+    shape = (rows.output, cols.output, c)
+    mode = "max" if isinstance(layer, MaxPooling2D) else "average"
+    return Result(
+        _windowed(tensor, shape, window, strides, 0),
+        f"{mode} {window[0]}x{window[1]}{_window_settings(strides, layer.padding)}",
+        f"{axes_formula(rows, cols)}; channels stay {c} -> {shape_text(shape)}",
+        _rf_formula(tensor, window, strides),
+        params_formula="0: pooling has no weights",
+        macs_formula=f"0: pooling takes the {mode} of each window; no multiply-accumulates",
+        warnings=uneven_warnings(rows, cols),
+    )
+
+
+def _global_pool(
+    layer: GlobalAveragePooling2D | GlobalMaxPooling2D, tensor: Tensor, where: str
+) -> Result:
+    h, w, c = _image_input(tensor, where)
+    mode = "max" if isinstance(layer, GlobalMaxPooling2D) else "average"
+    if layer.keepdims:
+        out = _windowed(tensor, (1, 1, c), (h, w), (h, w), 0)
+    else:
+        out = Tensor((c,), tensor.span, None, tensor.span, tensor.depth)
+    kept = f", kept as {shape_text(out.shape)}" if layer.keepdims else ""
+    return Result(
+        out,
+        "keepdims" if layer.keepdims else "",
+        f"the {mode} of each {h}x{w} map -> {c} values{kept}",
+        _rf_formula(tensor, (h, w), (h, w)),
+        params_formula="0: pooling has no weights",
+        macs_formula=f"0: pooling takes the {mode} of each map; no multiply-accumulates",
+    )
+
+
+def _zero_padding(layer: ZeroPadding2D, tensor: Tensor, where: str) -> Result:
+    h, w, c = _image_input(tensor, where)
+    (top, bottom), (left, right) = zero_padding_amounts(layer.padding, where)
+    shape = (h + top + bottom, w + left + right, c)
+    out = Tensor.image(shape, _known(tensor.receptive_field), _known(tensor.jump), tensor.depth)
+    return Result(
+        out,
+        f"(({top}, {bottom}), ({left}, {right}))",
+        f"rows {h} + {top} + {bottom} = {shape[0]}, cols {w} + {left} + {right} = {shape[1]}"
+        f" -> {shape_text(shape)}",
+        "unchanged: zeros add nothing of the input",
+        params_formula="0: padding has no weights",
+    )
+
+
+def _flatten(tensor: Tensor) -> Result:
+    shape = tensor.shape
+    size = math.prod(shape)
+    formula = (
+        f"already flat: {size:,} values"
+        if len(shape) == 1
+        else f"{'*'.join(map(str, shape))} = {size:,} values in one vector"
+    )
+    out = Tensor((size,), tensor.receptive_field, None, tensor.span, tensor.depth)
+    return Result(
+        out,
+        "",
+        formula,
+        "unchanged: each value still sees what it saw; the next Dense sees them all",
+        params_formula="0: Flatten only reshapes",
+    )
+
+
+def _dense(layer: Dense, tensor: Tensor, where: str) -> Result:
+    units = read_count(layer.units, "units", where, MAX_UNITS)
+    *leading, last = tensor.shape
+    params = last * units + (units if layer.use_bias else 0)
+    weights = f"{last}*{units}"
+    params_formula = (
+        f"{weights} + {units} = {params:,}" if layer.use_bias else f"{weights} = {params:,}"
+    )
+    shape = (*leading, units)
+    macs = math.prod(leading) * last * units
+    warnings: tuple[str, ...] = ()
+    if leading:
+        out = Tensor(shape, tensor.receptive_field, tensor.jump, tensor.span, tensor.depth + 1)
+        output_formula = (
+            f"Dense acts on the last axis only: {last} -> {units} at each of the "
+            f"{shape_text(leading)} positions -> {shape_text(shape)}"
+        )
+        rf_formula = "unchanged: a Dense on the last axis is a 1x1 convolution"
+        warnings = (
+            f"Dense on a {shape_text(tensor.shape)} input acts on the last axis only, at every "
+            f"position (as a 1x1 Conv2D would), so the output is {shape_text(shape)}. To wire "
+            "every value to every unit, put a Flatten (or global pooling) before it.",
+        )
+    else:
+        out = Tensor(shape, tensor.span, None, tensor.span, tensor.depth + 1)
+        output_formula = f"each of the {units} units sees all {last:,} inputs -> {units}"
+        rf_formula = (
+            f"every unit sees all of the last feature map: {_pair_text(tensor.span)}"
+            if tensor.span
+            else "none: a vector input has no spatial layout"
+        )
+    return Result(
+        out,
+        f"{units} units{_activation(layer.activation)}" + ("" if layer.use_bias else ", no bias"),
+        output_formula,
+        rf_formula,
+        params=params,
+        params_formula=params_formula,
+        param_kind="dense",
+        macs=macs,
+        macs_formula=f"{'*'.join(map(str, tensor.shape))}*{units} = {macs:,}",
+        warnings=warnings,
+    )
+
+
+def _dropout(layer: Dropout, tensor: Tensor, where: str) -> Result:
+    rate = layer.rate
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
+        raise InvalidParameter(
+            f"{where} has rate {rate!r}; a dropout rate is the fraction of values dropped "
+            "while training, a number from 0 to 1 (0.5 is common)."
+        )
+    return Result(
+        tensor,
+        f"rate {rate:g}",
+        f"unchanged: while training, {rate:.0%} of the values are set to 0 -> "
+        f"{shape_text(tensor.shape)}",
+        "unchanged",
+        params_formula="0: dropout has no weights",
+    )
+
+
+def _batch_norm(layer: BatchNormalization, tensor: Tensor) -> Result:
+    channels = tensor.shape[-1]
+    learned = [name for name, on in (("gamma", layer.scale), ("beta", layer.center)) if on]
+    per_channel = len(learned) + 2
+    trainable = len(learned) * channels
+    params = per_channel * channels
+    kept = f"{', '.join(learned)}: {trainable:,} trainable; " if learned else ""
+    return Result(
+        tensor,
+        ", ".join(
+            f"no {n}" for n, on in (("center", layer.center), ("scale", layer.scale)) if not on
+        ),
+        f"unchanged: each of the {channels} channels is normalised -> {shape_text(tensor.shape)}",
+        "unchanged",
+        params=params,
+        trainable=trainable,
+        params_formula=f"{per_channel}*{channels} = {params:,} ({kept}moving mean, variance: "
+        f"{2 * channels:,} non-trainable)",
+        param_kind="norm",
+        macs_formula="0: normalising scales and shifts; no multiply-accumulates counted",
+    )
+
+
+def _image_input(tensor: Tensor, where: str) -> tuple[int, int, int]:
+    if len(tensor.shape) != 3:
+        raise InvalidParameter(
+            f"{where} needs an image-shaped input [height, width, channels], but its input is a "
+            f"vector of {tensor.shape[0]:,} values. Keras raises ValueError: the layer expects "
+            f"a 4-D batch and gets a {len(tensor.shape) + 1}-D one. Move this layer before the "
+            "Flatten (or global pooling), or remove it."
+        )
+    h, w, c = tensor.shape
+    return h, w, c
+
+
+def _windowed(tensor: Tensor, shape: Shape, window: Pair, strides: Pair, weights: int) -> Tensor:
+    rf, jump = _known(tensor.receptive_field), _known(tensor.jump)
+    return Tensor.image(
+        shape,
+        (rf[0] + (window[0] - 1) * jump[0], rf[1] + (window[1] - 1) * jump[1]),
+        (jump[0] * strides[0], jump[1] * strides[1]),
+        tensor.depth + weights,
+    )
+
+
+def _rf_formula(tensor: Tensor, window: Pair, strides: Pair) -> str:
+    rf, jump = _known(tensor.receptive_field), _known(tensor.jump)
+    parts = [
+        f"{rf[i]} + ({window[i]}-1)*{jump[i]} = {rf[i] + (window[i] - 1) * jump[i]}, "
+        f"jump {jump[i]}*{strides[i]} = {jump[i] * strides[i]}"
+        for i in (0, 1)
+    ]
+    return parts[0] if parts[0] == parts[1] else f"rows: {parts[0]}; cols: {parts[1]}"
+
+
+def _known(pair: Pair | None) -> Pair:
+    # Image tensors always carry a receptive field; vectors never reach a windowed layer.
+    return pair if pair is not None else (1, 1)
+
+
+def _largest(pairs: Sequence[Pair]) -> Pair | None:
+    if not pairs:
+        return None
+    return (max(p[0] for p in pairs), max(p[1] for p in pairs))
+
+
+def _pair_text(pair: Pair | None) -> str:
+    if pair is None:
+        return "none"
+    return f"{pair[0]}x{pair[1]} pixels"
+
+
+def _window_settings(strides: Pair, padding: str) -> str:
+    stride_text = str(strides[0]) if strides[0] == strides[1] else f"{strides[0]}x{strides[1]}"
+    return f", strides {stride_text}, {padding}"
+
+
+def _activation(name: str | None) -> str:
+    return f", {name}" if name and name != "linear" else ""

@@ -1,0 +1,406 @@
+"""The architecture engine against shapes, parameters and receptive fields worked out by hand."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app.core.architecture import summarize
+from app.core.architecture_layers import (
+    MAX_LAYERS,
+    Activation,
+    Add,
+    AveragePooling2D,
+    BatchNormalization,
+    Concatenate,
+    Conv2D,
+    Dense,
+    DepthwiseConv2D,
+    Dropout,
+    Flatten,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling2D,
+    Input,
+    MaxPooling2D,
+    ZeroPadding2D,
+    layer_from_json,
+    layer_to_json,
+    stack_from_json,
+)
+from app.core.architecture_presets import PRESETS, get_preset, preset_summary
+from app.errors import InvalidParameter, UnknownName, UnknownResource
+
+
+def rows_by_name(input_shape, layers):
+    return {row.name: row for row in summarize(input_shape, layers).rows}
+
+
+def test_alexnet_first_layer_writes_out_the_textbook_arithmetic():
+    row = rows_by_name((227, 227, 3), [Conv2D(filters=96, kernel_size=11, strides=4, name="c")])[
+        "c"
+    ]
+    assert row.output_shape == (55, 55, 96)
+    assert row.output_formula == "(227 - 11 + 2*0) / 4 + 1 = 55; 96 filters -> 55x55x96"
+    assert row.params == 34_944
+    assert row.params_formula == "11*11*3*96 + 96 = 34,944"
+    assert row.macs == 55 * 55 * 11 * 11 * 3 * 96
+    assert row.macs_formula == "55*55*11*11*3*96 = 105,415,200"
+    assert row.activation_values == 55 * 55 * 96
+    assert row.activation_bytes == 4 * 55 * 55 * 96
+
+
+def test_lenet5_shows_the_classic_parameter_counts():
+    rows = {row.name: row for row in preset_summary("lenet5").rows}
+    assert rows["conv1"].params_formula == "5*5*1*6 + 6 = 156"
+    assert rows["conv2"].params_formula == "5*5*6*16 + 16 = 2,416"
+    assert rows["flatten"].output_shape == (400,)
+    assert rows["fc1"].params_formula == "400*120 + 120 = 48,120"
+    assert rows["fc2"].params_formula == "120*84 + 84 = 10,164"
+    assert rows["output"].params_formula == "84*10 + 10 = 850"
+
+
+@pytest.mark.parametrize(
+    ("name", "total"), [("lenet5", 61_706), ("mnist-cnn", 123_690), ("mlp", 66_790)]
+)
+def test_shipped_mnist_models_have_their_known_totals(name, total):
+    summary = preset_summary(name)
+    assert summary.total_params == total
+    assert summary.trainable_params == total
+    assert summary.output_shape == (10,)
+
+
+@pytest.mark.parametrize(
+    ("name", "total", "non_trainable", "depth"),
+    [
+        ("alexnet", 62_378_344, 0, 8),
+        ("vgg16", 138_357_544, 0, 16),
+        ("resnet50", 25_636_712, 53_120, 50),
+        ("googlenet", 6_998_552, 0, 22),
+        ("course-conv", 78 + 456 + 24_010, 0, 3),
+        ("course-conv-pool", 78 + 456 + 970, 0, 3),
+    ],
+)
+def test_famous_architectures_have_their_published_totals_and_depth(
+    name, total, non_trainable, depth
+):
+    # AlexNet, VGG16 and ResNet-50 totals as Keras reports them; depth counts weight layers on the
+    # longest path, which is where the names VGG16 and ResNet-50 come from (GoogLeNet: "22 layers").
+    summary = preset_summary(name)
+    assert summary.total_params == total
+    assert summary.non_trainable_params == non_trainable
+    assert summary.depth == depth
+
+
+def test_same_padding_is_ceil_of_size_over_stride_and_reports_the_zeros_added():
+    row = rows_by_name(
+        (224, 224, 3), [Conv2D(filters=8, kernel_size=7, strides=2, padding="same")]
+    )["conv2d"]
+    assert row.output_shape == (112, 112, 8)
+    # Keras pads (112 - 1)*2 + 7 - 224 = 5 zeros: 2 before, 3 after.
+    assert row.output_formula.startswith('ceil(224 / 2) = 112 ("same" adds 2+3 zeros)')
+    assert row.warnings == ()
+
+
+def test_uneven_division_is_a_warning_and_keras_floors_it():
+    row = rows_by_name((28, 28, 1), [Conv2D(filters=4, kernel_size=5, strides=2, name="c")])["c"]
+    assert row.output_shape == (12, 12, 4)
+    assert "floor((28 - 5 + 2*0) / 2) + 1 = floor(11.5) + 1 = 12" in row.output_formula
+    assert row.warnings == (
+        "rows and columns: 28 - 5 = 23 is not a multiple of the stride 2, so the last row and "
+        "column are never read. Keras floors the division and gives 12; change the stride, the "
+        "window or the padding to use every pixel.",
+    )
+    tall = rows_by_name((9, 8, 1), [MaxPooling2D(pool_size=2, name="p")])["p"]
+    assert tall.output_shape == (4, 4, 1)
+    assert tall.warnings == (
+        "rows: 9 - 2 = 7 is not a multiple of the stride 2, so the last row is never read. Keras "
+        "floors the division and gives 4; change the stride, the window or the padding to use "
+        "every pixel.",
+    )
+    wide = rows_by_name((8, 13, 1), [MaxPooling2D(pool_size=1, strides=4, name="p")])["p"]
+    assert wide.warnings[0].startswith("rows: 8 - 1 = 7 is not a multiple of the stride 4")
+    assert "so the last 3 rows are never read" in wide.warnings[0]
+    assert "cols: 13 - 1 = 12" not in " ".join(wide.warnings)  # 12 divides by 4: all read
+
+
+def test_asymmetric_windows_are_worked_out_per_axis():
+    row = rows_by_name(
+        (10, 20, 2), [Conv2D(filters=3, kernel_size=(3, 5), strides=(1, 3), name="c")]
+    )["c"]
+    assert row.output_shape == (8, 6, 3)
+    assert row.output_formula.startswith(
+        "rows: (10 - 3 + 2*0) / 1 + 1 = 8; cols: (20 - 5 + 2*0) / 3 + 1 = 6"
+    )
+    assert row.params == 3 * 5 * 2 * 3 + 3
+    assert row.receptive_field == (3, 5)
+    assert row.jump == (1, 3)
+
+
+def test_a_kernel_larger_than_its_input_is_impossible_and_named():
+    layers = [
+        Conv2D(filters=4, kernel_size=3),
+        MaxPooling2D(pool_size=2),
+        Conv2D(filters=8, kernel_size=5, name="too_big"),
+    ]
+    with pytest.raises(InvalidParameter) as caught:
+        summarize((8, 8, 1), layers)
+    message = caught.value.detail
+    assert message.startswith('layers[2] "too_big" (Conv2D): its 5x5 kernel is larger than its 3x3')
+    assert "(3 - 5 + 2*0) / 1 + 1 gives -1" in message
+    assert "Keras raises ValueError" in message
+    assert "Computed output size would be zero or negative" in message
+    assert 'padding "same"' in message
+
+
+def test_a_pool_that_leaves_nothing_is_impossible():
+    with pytest.raises(InvalidParameter, match=r'layers\[0\] "max_pooling2d" \(MaxPooling2D\)'):
+        summarize((1, 1, 3), [MaxPooling2D(pool_size=2)])
+
+
+def test_pooling_strides_default_to_the_pool_size():
+    row = rows_by_name((7, 7, 2), [AveragePooling2D(pool_size=3)])["average_pooling2d"]
+    assert row.output_shape == (2, 2, 2)
+    assert row.params == 0 and row.macs == 0
+    assert row.jump == (3, 3)
+
+
+def test_depthwise_convolution_multiplies_channels_by_the_depth_multiplier():
+    row = rows_by_name(
+        (16, 16, 8), [DepthwiseConv2D(kernel_size=3, depth_multiplier=2, padding="same")]
+    )["depthwise_conv2d"]
+    assert row.output_shape == (16, 16, 16)
+    assert row.params_formula == "3*3*8*2 + 16 = 160"
+    assert row.macs == 16 * 16 * 3 * 3 * 8 * 2
+
+
+def test_conv_without_bias_counts_only_the_kernel():
+    row = rows_by_name((5, 5, 3), [Conv2D(filters=4, kernel_size=3, use_bias=False)])["conv2d"]
+    assert row.params == 3 * 3 * 3 * 4
+    assert row.params_formula == "3*3*3*4 = 108"
+
+
+def test_dense_on_an_image_acts_on_the_last_axis_and_warns():
+    row = rows_by_name((28, 28, 3), [Dense(units=5)])["dense"]
+    assert row.output_shape == (28, 28, 5)
+    assert row.params_formula == "3*5 + 5 = 20"
+    assert row.macs == 28 * 28 * 3 * 5
+    assert row.receptive_field == (1, 1)
+    assert "put a Flatten" in row.warnings[0]
+
+
+def test_batch_normalization_has_four_per_channel_of_which_two_are_not_trained():
+    row = rows_by_name((4, 4, 64), [BatchNormalization()])["batch_normalization"]
+    assert (row.params, row.trainable_params, row.non_trainable_params) == (256, 128, 128)
+    assert row.params_formula.startswith("4*64 = 256")
+    no_center = rows_by_name((10,), [BatchNormalization(center=False)])["batch_normalization"]
+    assert (no_center.params, no_center.trainable_params) == (30, 10)
+
+
+def test_zero_padding_accepts_an_int_a_pair_and_per_side_pairs():
+    for padding, shape in [(1, (7, 9, 2)), ((2, 0), (9, 7, 2)), (((1, 2), (3, 4)), (8, 14, 2))]:
+        row = rows_by_name((5, 7, 2), [ZeroPadding2D(padding=padding)])["zero_padding2d"]
+        assert row.output_shape == shape, padding
+        assert row.params == 0
+
+
+def test_layers_without_weights_count_zero():
+    summary = summarize(
+        (6, 6, 2), [Activation(activation="relu"), Dropout(rate=0.3), Flatten(), Dropout(rate=0)]
+    )
+    assert [row.params for row in summary.rows] == [0, 0, 0, 0, 0]
+    assert summary.output_shape == (72,)
+    assert summary.rows[3].output_formula == "6*6*2 = 72 values in one vector"
+
+
+def test_global_pooling_gives_one_value_per_channel():
+    summary = summarize((7, 5, 32), [GlobalMaxPooling2D()])
+    assert summary.output_shape == (32,)
+    kept = summarize((7, 5, 32), [GlobalAveragePooling2D(keepdims=True)])
+    assert kept.output_shape == (1, 1, 32)
+    assert kept.receptive_field == (7, 5)
+
+
+def test_receptive_field_follows_the_recurrence():
+    # Three stacked 3x3 convolutions see 7x7 (VGG's argument); with a stride-2 pool between the
+    # first and the second, the later kernels step 2 input pixels: 3, 4, 4 + 2*2, 8 + 2*2.
+    three = summarize((32, 32, 1), [Conv2D(filters=1, kernel_size=3)] * 3)
+    assert [row.receptive_field for row in three.rows] == [(1, 1), (3, 3), (5, 5), (7, 7)]
+    pooled = summarize(
+        (32, 32, 1),
+        [
+            Conv2D(filters=1, kernel_size=3),
+            MaxPooling2D(pool_size=2),
+            Conv2D(filters=1, kernel_size=3),
+            Conv2D(filters=1, kernel_size=3),
+        ],
+    )
+    assert [row.receptive_field[0] for row in pooled.rows] == [1, 3, 4, 8, 12]
+    assert [row.jump[0] for row in pooled.rows] == [1, 1, 2, 2, 2]
+    assert pooled.rows[3].receptive_field_formula == "4 + (3-1)*2 = 8, jump 2*1 = 2"
+
+
+def test_dense_after_flatten_sees_the_whole_last_feature_map():
+    summary = summarize(
+        (28, 28, 1), [Conv2D(filters=2, kernel_size=5), MaxPooling2D(), Flatten(), Dense(units=3)]
+    )
+    # The pooled map is 12x12 with units 6 pixels wide, 2 apart: 6 + 11*2 = 28.
+    assert summary.rows[2].receptive_field == (6, 6)
+    assert summary.rows[3].receptive_field == (6, 6)
+    assert summary.rows[4].receptive_field == (28, 28)
+
+
+def test_add_sums_equal_shapes_and_an_empty_branch_is_the_identity():
+    block = Add(
+        branches=(
+            (Conv2D(filters=4, kernel_size=3, padding="same"), BatchNormalization()),
+            (),
+        ),
+        name="block",
+    )
+    summary = summarize((8, 8, 4), [block])
+    rows = {row.name: row for row in summary.rows}
+    assert rows["block"].output_shape == (8, 8, 4)
+    assert rows["block"].input_shapes == ((8, 8, 4), (8, 8, 4))
+    assert rows["block"].params == 0
+    assert rows["conv2d"].location == "layers[0].branches[0][0]"
+    assert rows["conv2d"].nesting == 1
+    assert [row.name for row in summary.rows] == [
+        "input_layer",
+        "conv2d",
+        "batch_normalization",
+        "block",
+    ]
+    assert summary.total_params == 3 * 3 * 4 * 4 + 4 + 4 * 4
+    assert summary.receptive_field == (3, 3)
+
+
+def test_add_of_different_shapes_is_impossible():
+    block = Add(branches=((Conv2D(filters=4, kernel_size=3),), ()))
+    with pytest.raises(InvalidParameter) as caught:
+        summarize((8, 8, 4), [block])
+    message = caught.value.detail
+    assert message.startswith('layers[0] "add" (Add): its branches end in different shapes')
+    assert "branch 0 gives 6x6x4, branch 1 (identity) gives 8x8x4" in message
+    assert "projection shortcut" in message
+
+
+def test_concatenate_adds_up_channels_and_needs_equal_sizes():
+    module = Concatenate(
+        branches=(
+            (Conv2D(filters=16, kernel_size=1),),
+            (Conv2D(filters=8, kernel_size=1), Conv2D(filters=24, kernel_size=3, padding="same")),
+            (MaxPooling2D(pool_size=3, strides=1, padding="same"),),
+        )
+    )
+    summary = summarize((14, 14, 32), [module])
+    assert summary.output_shape == (14, 14, 16 + 24 + 32)
+    assert summary.rows[-1].output_formula == "channels 16 + 24 + 32 = 72 -> 14x14x72"
+    assert summary.receptive_field == (3, 3)
+    uneven = Concatenate(branches=((Conv2D(filters=16, kernel_size=3),), ()))
+    with pytest.raises(InvalidParameter, match="differ in more than the channels"):
+        summarize((14, 14, 32), [uneven])
+
+
+def test_convolution_after_flatten_is_impossible():
+    with pytest.raises(InvalidParameter) as caught:
+        summarize((8, 8, 1), [Flatten(), Conv2D(filters=1, kernel_size=1)])
+    assert caught.value.detail.startswith('layers[1] "conv2d" (Conv2D) needs an image-shaped')
+    assert "vector of 64 values" in caught.value.detail
+
+
+def test_unnamed_layers_get_keras_style_names_that_avoid_given_ones():
+    summary = summarize(
+        (8, 8, 1),
+        [
+            Conv2D(filters=1, kernel_size=1, name="conv2d"),
+            Conv2D(filters=1, kernel_size=1),
+            Conv2D(filters=1, kernel_size=1),
+        ],
+    )
+    assert [row.name for row in summary.rows] == ["input_layer", "conv2d", "conv2d_1", "conv2d_2"]
+
+
+def test_duplicate_names_are_refused_as_keras_would():
+    with pytest.raises(InvalidParameter, match="Two layers are named 'x'"):
+        summarize((4,), [Dense(units=1, name="x"), Dense(units=1, name="x")])
+
+
+def test_the_input_can_be_a_first_input_layer_but_only_once():
+    summary = summarize(None, [Input(shape=(784,), name="pixels"), Dense(units=10)])
+    assert summary.rows[0].name == "pixels"
+    assert summary.rows[0].location == "layers[0]"
+    assert summary.rows[1].location == "layers[1]"
+    assert summary.total_params == 7_850
+    with pytest.raises(InvalidParameter, match="given twice"):
+        summarize((784,), [Input(shape=(784,)), Dense(units=10)])
+    with pytest.raises(InvalidParameter, match="no input"):
+        summarize(None, [Dense(units=10)])
+    with pytest.raises(InvalidParameter, match="can only come first"):
+        summarize((4,), [Dense(units=10), Input(shape=(4,))])
+
+
+@pytest.mark.parametrize("shape", [(28, 28), (0, 5, 1), (4097, 3, 1), (5, 5, 4097), ()])
+def test_input_shapes_that_are_not_images_or_vectors_are_refused(shape):
+    with pytest.raises(InvalidParameter, match="input"):
+        summarize(shape, [Flatten()])
+
+
+def test_stack_size_and_nesting_are_bounded():
+    with pytest.raises(InvalidParameter, match=f"more than {MAX_LAYERS} layers"):
+        summarize((4,), [Dropout(rate=0.1)] * (MAX_LAYERS + 1))
+    nested: Add | Dropout = Dropout(rate=0.1)
+    for _ in range(6):
+        nested = Add(branches=((nested,), ()))
+    with pytest.raises(InvalidParameter, match="nested more than"):
+        summarize((4,), [nested])
+
+
+def test_huge_but_valid_arithmetic_is_exact_and_quick():
+    start = time.perf_counter()
+    summary = summarize(
+        (4096, 4096, 1),
+        [Conv2D(filters=65_536, kernel_size=1), Flatten(), Dense(units=65_536)],
+    )
+    assert time.perf_counter() - start < 0.5
+    flat = 4096 * 4096 * 65_536
+    assert summary.rows[-1].params == flat * 65_536 + 65_536
+    assert summary.total_macs == 4096 * 4096 * 65_536 + flat * 65_536
+
+
+def test_params_by_kind_says_where_the_parameters_sit():
+    summary = preset_summary("alexnet")
+    assert summary.params_by_kind["conv"] == 34_944 + 614_656 + 885_120 + 1_327_488 + 884_992
+    assert summary.params_by_kind["dense"] == 37_752_832 + 16_781_312 + 4_097_000
+    assert summary.params_by_kind["norm"] == 0
+
+
+def test_presets_survive_the_json_round_trip():
+    for preset in PRESETS.values():
+        as_json = [layer_to_json(layer) for layer in preset.layers]
+        assert stack_from_json(as_json) == preset.layers, preset.name
+
+
+def test_layer_json_names_the_problem():
+    assert layer_to_json(Conv2D(filters=3, kernel_size=(5, 5))) == {
+        "type": "Conv2D",
+        "filters": 3,
+        "kernel_size": [5, 5],
+    }
+    with pytest.raises(UnknownName, match="Use one of: Input, Conv2D, DepthwiseConv2D"):
+        layer_from_json({"type": "Conv3D"}, "layers[4]")
+    with pytest.raises(InvalidParameter, match=r"layers\[1\] \(Dense\) has no setting 'filters'"):
+        layer_from_json({"type": "Dense", "units": 3, "filters": 3}, "layers[1]")
+    with pytest.raises(InvalidParameter, match=r"needs 'filters', 'kernel_size'"):
+        layer_from_json({"type": "Conv2D"})
+
+
+def test_unknown_presets_list_the_valid_names():
+    with pytest.raises(UnknownResource, match="Use one of: lenet5, mnist-cnn, mlp"):
+        get_preset("lenet")
+
+
+def test_every_preset_has_a_description_and_a_one_line_source():
+    for preset in PRESETS.values():
+        assert preset.description and preset.title
+        assert preset.source.endswith(".") and "\n" not in preset.source
