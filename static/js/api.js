@@ -145,3 +145,54 @@ export function poolMatrix(input, pool, signal) {
     signal,
   );
 }
+
+// --- Trained models (Draw, Network explorer, Training) ----------------------------------------
+
+export const getModels = (signal) => getJson("/api/models", signal);
+
+export const getModel = (id, signal) => getJson(`/api/models/${encodeURIComponent(id)}`, signal);
+
+/** A convolution layer's learned kernels: {kernel_shape, kernels[f][c], bias, value_range}. */
+export const getFilters = (id, layer, signal) =>
+  getJson(`/api/models/${encodeURIComponent(id)}/filters?layer=${encodeURIComponent(layer)}`, signal);
+
+/** The shipped MNIST test digits: [{name, label, index, url}]. */
+export const getDigits = (signal) => getJson("/static/digits/digits.json", signal);
+
+/** The preprocessing switches as form fields: {invert: auto|yes|no, crop, fit, center, thicken}. */
+const digitFields = (options = {}) => ({
+  invert: options.invert,
+  crop: options.crop,
+  fit: options.fit,
+  center: options.center,
+  thicken: options.thicken,
+});
+
+/** POST /api/models/{id}/predict: label, probabilities and the 28x28 input the model saw. */
+export const predictDigit = (id, image, options, signal) =>
+  postForm(
+    `/api/models/${encodeURIComponent(id)}/predict`,
+    { image, ...digitFields(options) },
+    signal,
+  );
+
+/** POST /api/models/{id}/activations: every layer's output (as numbers) for one image. */
+export const getActivations = (id, image, options, signal) =>
+  postForm(
+    `/api/models/${encodeURIComponent(id)}/activations`,
+    { image, format: "numbers", layers: options?.layers, ...digitFields(options) },
+    signal,
+  );
+
+// --- Architecture lab ------------------------------------------------------------------------
+
+/** The preset architectures with their totals: [{name, title, total_params, ...}]. */
+export const getArchitectures = (signal) => getJson("/api/architectures", signal);
+
+/** One preset: {layers (the request format, Input first), summary, ...totals}. */
+export const getArchitecture = (name, signal) =>
+  getJson(`/api/architectures/${encodeURIComponent(name)}`, signal);
+
+/** POST /api/architectures/summary with {input_shape?, layers}: the table and totals. */
+export const summarizeArchitecture = (stack, signal) =>
+  postJson("/api/architectures/summary", stack, signal);

@@ -46,3 +46,47 @@ export const DEFAULTS = {
 };
 
 export const CHANNEL_NAMES = { 1: ["Gray"], 3: ["Red", "Green", "Blue"] };
+
+// --- Draw, Network explorer and Training pages -----------------------------------------------
+
+export const SKETCH = {
+  size: 280, // CSS pixels of the square drawing pad
+  // MNIST strokes are 2-3 pixels in a 20-pixel digit, a tenth of its height or a little more:
+  // on a digit drawn ~200 px tall that is 20-30 px.
+  strokeWidth: 22,
+  ink: "#111111",
+  paper: "#ffffff",
+  throttleMs: 150, // while a stroke is drawn, ask for a prediction at most this often
+};
+
+export const MODEL_ORDER = ["lenet5", "mnist-cnn", "mlp"]; // how the pages list the models
+
+export const EXPLORER = {
+  tilePx: 56, // CSS size of one feature-map tile (wider maps keep this width)
+  filterPx: 56, // CSS size of one first-layer filter
+  enlargedPx: 392, // the enlarged map in the dialog (14 px per cell for 28 x 28)
+  barHeightPx: 64, // dense-layer bar charts
+  digitsShown: 20, // MNIST test digits offered as inputs
+};
+
+export const CHART = {
+  train: "#1f5fbf", // training curve (solid)
+  validation: "#d95f02", // validation curve (dashed)
+  width: 460,
+  height: 260,
+};
+
+// --- Architecture lab ------------------------------------------------------------------------
+
+export const ARCHITECTURE = {
+  defaultPreset: "lenet5",
+  summaryDebounceMs: 300, // wait this long after the last edit before asking for the table
+  // Where the parameters sit: convolutions, dense layers, batch normalisation.
+  kindColours: { conv: "#2171b5", dense: "#f4a582", norm: "#6baed6" },
+  inputLine: "#b2182b", // the input size, drawn across the receptive-field sparklines
+  sparkWidth: 180,
+  sparkHeight: 48,
+  maxLayers: 300,
+  maxInputSide: 4096,
+  maxInputChannels: 4096,
+};

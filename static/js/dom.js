@@ -60,3 +60,29 @@ export function latestOnly() {
 export const isAbort = (error) => error?.name === "AbortError";
 
 export const byId = (id) => document.getElementById(id);
+
+/** Call fn at once, then at most once every `ms` while calls keep coming; the last call is never
+ * lost (it runs at the end of the period). .cancel() drops a pending call. */
+export function throttle(fn, ms) {
+  let last = -Infinity;
+  let timer = null;
+  let pending = null;
+  const run = () => {
+    timer = null;
+    last = performance.now();
+    const args = pending;
+    pending = null;
+    fn(...args);
+  };
+  const throttled = (...args) => {
+    pending = args;
+    if (timer) return;
+    timer = setTimeout(run, Math.max(0, last + ms - performance.now()));
+  };
+  throttled.cancel = () => {
+    clearTimeout(timer);
+    timer = null;
+    pending = null;
+  };
+  return throttled;
+}

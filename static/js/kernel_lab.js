@@ -1,9 +1,10 @@
 // Entry module of the Kernel lab page: loads presets and samples, then starts the image and the
 // numbers labs and the tabs that switch between them.
 import { getKernels, getSamples } from "./api.js";
-import { COLOURS } from "./config.js";
+import { COLOURS, DEFAULTS } from "./config.js";
 import { byId } from "./dom.js";
 import { createImageLab } from "./lab/image_lab.js";
+import { readKernelLink } from "./lab/kernel_link.js";
 import { createNumbersLab } from "./lab/numbers_lab.js";
 import { createStatus } from "./widgets/status.js";
 
@@ -41,12 +42,27 @@ function setupTabs(onShow) {
   if (initial) select(initial, false);
 }
 
+/** A kernel sent by a link (#kernel=...&label=..., e.g. from the network explorer), or null. */
+function linkedKernel(status) {
+  try {
+    const link = readKernelLink(location.hash);
+    if (!link) return null;
+    const note =
+      `Loaded from a link: ${link.label}, weights rounded to ${DEFAULTS.decimals} decimals. ` +
+      "Edit any cell to make it your own.";
+    return { ...link, note };
+  } catch (error) {
+    status.error(error);
+    return null;
+  }
+}
+
 async function main() {
   applyColours();
   const status = createStatus(byId("error-box"), byId("status-line"));
   try {
     const [presets, samples] = await Promise.all([getKernels(), getSamples()]);
-    const imageLab = createImageLab({ presets, samples, status });
+    const imageLab = createImageLab({ presets, samples, status, initialKernel: linkedKernel(status) });
     const numbersLab = createNumbersLab({ presets, status });
     const started = new Set();
     const start = (name) => {

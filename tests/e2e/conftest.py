@@ -43,7 +43,9 @@ CHROMIUM_ARGS = [
 ]
 LAPTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 390, "height": 844}
-STARTUP_SECONDS = 30
+# Start-up imports TensorFlow and converts every model to LiteRT: about 10 s on an idle
+# 2-core machine, several times that when the machine is busy.
+STARTUP_SECONDS = 120
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

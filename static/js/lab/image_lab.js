@@ -11,7 +11,8 @@ import { createKernelEditor } from "../widgets/kernel_editor.js";
 import { createImageTrace } from "./image_trace.js";
 import { poolButtons, readConv, readPictureOptions, readPool, watchForm } from "./params.js";
 
-export function createImageLab({ presets, samples, status }) {
+/** `initialKernel`: {matrix, label, note} to start with instead of the default preset. */
+export function createImageLab({ presets, samples, status, initialKernel = null }) {
   const panel = byId("image-result");
   const paramsForm = byId("image-params");
   const poolForm = byId("image-pool-params");
@@ -31,7 +32,7 @@ export function createImageLab({ presets, samples, status }) {
 
   const kernel = createKernelEditor(byId("image-kernel"), {
     presets,
-    initial: { name: DEFAULTS.imagePreset },
+    initial: initialKernel ?? { name: DEFAULTS.imagePreset },
     idPrefix: "image-kernel",
     onChange: schedule,
   });

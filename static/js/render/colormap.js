@@ -34,12 +34,21 @@ export function scaleFor(values) {
   return makeScale("sequential", 0, high || 1, COLOURS.sequential);
 }
 
+/** The scale the API chose for a layer ({colormap, min, max}), so pages colour it the same. */
+export function scaleFromApi({ colormap, min, max }) {
+  return colormap === "diverging"
+    ? makeScale("diverging", min, max, COLOURS.diverging)
+    : makeScale("sequential", min, max, COLOURS.sequential);
+}
+
 function makeScale(kind, min, max, stops) {
   return {
     kind,
     min,
     max,
     stops,
+    /** [r, g, b] of a value, 0..255 each: for drawing into ImageData. */
+    rgb: (value) => interpolate(stops, (value - min) / (max - min)),
     colour(value) {
       const rgb = interpolate(stops, (value - min) / (max - min));
       return { background: `rgb(${rgb.join(",")})`, text: textColourOn(rgb) };

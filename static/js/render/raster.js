@@ -68,3 +68,44 @@ export function windowValues(imageData, channels, [top, left], [kh, kw]) {
   }
   return rows;
 }
+
+/**
+ * Numbers onto a canvas, one pixel per cell (CSS scales it up without smoothing): `toRgb(value)`
+ * gives [r, g, b]; NaN cells (gaps between tiles) stay transparent.
+ */
+function paintGrid(canvas, grid, toRgb) {
+  const rows = grid.length;
+  const cols = grid[0]?.length ?? 0;
+  canvas.width = cols;
+  canvas.height = rows;
+  if (!rows || !cols) return;
+  const ctx = context(canvas);
+  const image = ctx.createImageData(cols, rows);
+  const data = image.data;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const value = grid[r][c];
+      if (!Number.isFinite(value)) continue;
+      const [red, green, blue] = toRgb(value);
+      const i = (r * cols + c) * 4;
+      data[i] = red;
+      data[i + 1] = green;
+      data[i + 2] = blue;
+      data[i + 3] = 255;
+    }
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+/** A grid of numbers as a heatmap coloured by `scale` (see colormap.js). */
+export function drawHeatmap(canvas, grid, scale) {
+  paintGrid(canvas, grid, scale.rgb);
+}
+
+/** Values 0..1 as grey pixels, 0 black and 1 white: how an MNIST model's input looks. */
+export function drawGrey(canvas, grid) {
+  paintGrid(canvas, grid, (value) => {
+    const level = Math.round(Math.min(1, Math.max(0, value)) * 255);
+    return [level, level, level];
+  });
+}

@@ -2,12 +2,28 @@
 import { getImageBlob } from "../api.js";
 import { el } from "../dom.js";
 
+/** A sample photo's card: thumbnail, title, size and licence. */
+function describePhoto(sample) {
+  const kind = sample.mode === "L" ? "gray" : "colour";
+  return {
+    label: sample.title,
+    chosen: `Chosen: ${sample.title} (${sample.width} × ${sample.height}).`,
+    children: [
+      el("img", { src: sample.url, alt: "", loading: "lazy", width: 96, height: 64 }),
+      el("span", { class: "sample-title", text: sample.title }),
+      el("span", { class: "sample-meta", text: `${sample.width} × ${sample.height}, ${kind}` }),
+      el("span", { class: "sample-licence", text: sample.licence }),
+    ],
+  };
+}
+
 /**
- * createImagePicker(root, {samples, onPick(file, {name, label}), onError(error)}) where root
- * holds [data-role=samples], [data-role=dropzone], input[type=file], [data-role=chosen].
- * Returns {pickSample(name)}.
+ * createImagePicker(root, {samples, onPick(file, {name, label}), onError(error), describe})
+ * where root holds [data-role=samples], [data-role=dropzone], input[type=file],
+ * [data-role=chosen]; describe(sample) -> {label, chosen, children} draws a card (default: a
+ * sample photo's). Returns {pickSample(name), clearChoice()}.
  */
-export function createImagePicker(root, { samples, onPick, onError }) {
+export function createImagePicker(root, { samples, onPick, onError, describe = describePhoto }) {
   const list = root.querySelector("[data-role=samples]");
   const dropzone = root.querySelector("[data-role=dropzone]");
   const fileInput = root.querySelector("input[type=file]");
@@ -26,10 +42,11 @@ export function createImagePicker(root, { samples, onPick, onError }) {
     const sample = samples.find((s) => s.name === name);
     if (!sample) return;
     const pick = ++latestPick;
-    markChosen(name, `Chosen: ${sample.title} (${sample.width} × ${sample.height}).`);
+    const card = describe(sample);
+    markChosen(name, card.chosen);
     try {
       const file = await getImageBlob(sample.url);
-      if (pick === latestPick) onPick(file, { name: sample.name, label: sample.title });
+      if (pick === latestPick) onPick(file, { name: sample.name, label: card.label });
     } catch (error) {
       if (pick === latestPick) onError(error);
     }
@@ -43,7 +60,6 @@ export function createImagePicker(root, { samples, onPick, onError }) {
   }
 
   for (const sample of samples) {
-    const kind = sample.mode === "L" ? "gray" : "colour";
     const card = el(
       "button",
       {
@@ -53,12 +69,7 @@ export function createImagePicker(root, { samples, onPick, onError }) {
         dataset: { name: sample.name },
         onclick: () => pickSample(sample.name),
       },
-      [
-        el("img", { src: sample.url, alt: "", loading: "lazy", width: 96, height: 64 }),
-        el("span", { class: "sample-title", text: sample.title }),
-        el("span", { class: "sample-meta", text: `${sample.width} × ${sample.height}, ${kind}` }),
-        el("span", { class: "sample-licence", text: sample.licence }),
-      ],
+      describe(sample).children,
     );
     cards.set(sample.name, card);
     list.append(el("li", {}, [card]));
@@ -82,5 +93,12 @@ export function createImagePicker(root, { samples, onPick, onError }) {
     pickFile(event.dataTransfer?.files?.[0]);
   });
 
-  return { pickSample };
+  return {
+    pickSample,
+    /** Forget the choice (the input now comes from elsewhere, e.g. a drawing). */
+    clearChoice() {
+      latestPick += 1;
+      markChosen(null, "");
+    },
+  };
 }

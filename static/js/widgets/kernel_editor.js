@@ -28,13 +28,15 @@ function sizeSelect(id, label, onchange) {
 }
 
 /**
- * createKernelEditor(root, {presets, initial: {name} | {matrix}, idPrefix, onChange(kernel)})
- * returns {value() -> {name | null, matrix, label}}.
+ * createKernelEditor(root, {presets, initial: {name} | {matrix, label?, note?}, idPrefix,
+ * onChange(kernel)}) returns {value() -> {name | null, matrix, label}}. A matrix with a label
+ * (a filter loaded from a trained model) keeps that label, and shows the note, until edited.
  */
 export function createKernelEditor(root, { presets, initial, idPrefix, onChange }) {
   const byName = new Map(presets.map((preset) => [preset.name, preset]));
   let name = null;
   let matrix = [[1]];
+  let loadedLabel = null;
 
   const presetSelect = el("select", { id: `${idPrefix}-preset` }, [
     el("option", { value: "", text: "Custom (edit the cells)" }),
@@ -80,8 +82,9 @@ export function createKernelEditor(root, { presets, initial, idPrefix, onChange 
   }
 
   function becomeCustom(text) {
-    if (name === null) return;
+    if (name === null && loadedLabel === null) return;
     name = null;
+    loadedLabel = null;
     presetSelect.value = "";
     explanation.textContent = text;
     gyHolder.hidden = true;
@@ -94,6 +97,7 @@ export function createKernelEditor(root, { presets, initial, idPrefix, onChange 
       return;
     }
     name = preset.name;
+    loadedLabel = null;
     matrix = preset.matrix.map((row) => [...row]);
     presetSelect.value = name;
     explanation.textContent = preset.explanation;
@@ -118,7 +122,7 @@ export function createKernelEditor(root, { presets, initial, idPrefix, onChange 
     /** The kernel to send; throws (naming the cell) while a cell does not hold a number. */
     value() {
       grid.read();
-      const label = name ? byName.get(name).label : "custom kernel";
+      const label = name ? byName.get(name).label : loadedLabel ?? "custom kernel";
       return { name, matrix: matrix.map((row) => [...row]), label };
     },
   };
@@ -126,8 +130,9 @@ export function createKernelEditor(root, { presets, initial, idPrefix, onChange 
   if (initial.name) choosePreset(initial.name);
   else {
     matrix = initial.matrix.map((row) => [...row]);
+    loadedLabel = initial.label ?? null;
     presetSelect.value = "";
-    explanation.textContent = "Your own kernel: type a weight into any cell.";
+    explanation.textContent = initial.note ?? "Your own kernel: type a weight into any cell.";
     paint(true);
   }
   return api;

@@ -4,6 +4,16 @@
 
 const STEPS = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
 
+/** The [row, col] of a rows x cols picture under a pointer event, or null outside it. */
+export function cellAt(element, event, rows, cols) {
+  const rect = element.getBoundingClientRect();
+  if (!rows || !cols || rect.width === 0 || rect.height === 0) return null;
+  const col = Math.floor(((event.clientX - rect.left) / rect.width) * cols);
+  const row = Math.floor(((event.clientY - rect.top) / rect.height) * rows);
+  if (row < 0 || col < 0 || row >= rows || col >= cols) return null;
+  return [row, col];
+}
+
 /**
  * createPixelPicker(canvas, {onMove(pos, how), onSelect(pos), onRelease()}) with pos = [row, col]
  * and how = "hover" | "drag" | "key". Returns {setShape(rows, cols), position, setPosition}.
@@ -13,14 +23,7 @@ export function createPixelPicker(canvas, { onMove, onSelect, onRelease }) {
   let cols = 0;
   let position = [0, 0];
 
-  function fromEvent(event) {
-    const rect = canvas.getBoundingClientRect();
-    if (!rows || !cols || rect.width === 0 || rect.height === 0) return null;
-    const col = Math.floor(((event.clientX - rect.left) / rect.width) * cols);
-    const row = Math.floor(((event.clientY - rect.top) / rect.height) * rows);
-    if (row < 0 || col < 0 || row >= rows || col >= cols) return null;
-    return [row, col];
-  }
+  const fromEvent = (event) => cellAt(canvas, event, rows, cols);
 
   canvas.addEventListener("pointermove", (event) => {
     const pos = fromEvent(event);

@@ -1,0 +1,110 @@
+// The presets side by side: depth, parameters and where they sit, multiply-accumulates, and how
+// the receptive field grows layer by layer (a sparkline against the input's size).
+import { ARCHITECTURE } from "../config.js";
+import { el } from "../dom.js";
+import { formatCount, formatLarge, formatShape } from "./numbers.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const KINDS = [["conv", "convolution"], ["dense", "dense"], ["norm", "batch norm"]];
+
+function svg(tag, attrs) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
+  return node;
+}
+
+function shareBar(preset) {
+  const bar = el("div", { class: "share-bar", role: "img" });
+  const parts = [];
+  for (const [kind, label] of KINDS) {
+    const params = preset.params_by_kind[kind];
+    if (!params) continue;
+    const percent = (100 * params) / preset.total_params;
+    parts.push(`${label} ${percent.toFixed(percent < 1 ? 2 : 0)}%`);
+    const segment = el("span", { class: "share", title: `${label}: ${formatCount(params)}` });
+    segment.style.width = `${percent}%`;
+    segment.style.background = ARCHITECTURE.kindColours[kind];
+    bar.append(segment);
+  }
+  bar.setAttribute("aria-label", `Parameters: ${parts.join(", ")}`);
+  return [bar, el("span", { class: "share-text", text: parts.join(" · ") })];
+}
+
+function sparkline(preset) {
+  const values = preset.receptive_field_growth.filter((v) => v !== null);
+  const width = ARCHITECTURE.sparkWidth;
+  const height = ARCHITECTURE.sparkHeight;
+  const side = preset.input_shape[0];
+  const top = Math.max(side, ...values);
+  const x = (i) => 2 + (i * (width - 4)) / Math.max(values.length - 1, 1);
+  const y = (v) => height - 2 - (v * (height - 4)) / top;
+  const chart = svg("svg", {
+    viewBox: `0 0 ${width} ${height}`, width, height, class: "sparkline", role: "img",
+    "aria-label": `Receptive field grows from ${values[0]} to ${values.at(-1)} pixels over ` +
+      `${values.length - 1} layers; the input is ${side} pixels high.`,
+  });
+  chart.append(
+    svg("line", { x1: 0, x2: width, y1: y(side), y2: y(side), stroke: ARCHITECTURE.inputLine,
+      "stroke-dasharray": "4 3", "stroke-width": 1 }),
+    svg("polyline", { points: values.map((v, i) => `${x(i)},${y(v)}`).join(" "), fill: "none",
+      stroke: ARCHITECTURE.kindColours.conv, "stroke-width": 2 }),
+  );
+  return chart;
+}
+
+/** renderCompare(root, presets, {onLoad(name)}): one row per preset. */
+export function renderCompare(root, presets, { onLoad }) {
+  const legend = el("p", { class: "legend-row" }, [
+    ...KINDS.map(([kind, label]) => {
+      const swatch = el("span", { class: "swatch", "aria-hidden": "true" });
+      swatch.style.background = ARCHITECTURE.kindColours[kind];
+      return el("span", { class: "legend-item" }, [swatch, label]);
+    }),
+    el("span", { class: "legend-item" }, [
+      el("span", { class: "swatch swatch-line", "aria-hidden": "true" }),
+      "input size, on the receptive-field lines",
+    ]),
+  ]);
+  const rows = presets.map((preset) =>
+    el("tr", { dataset: { preset: preset.name } }, [
+      el("th", { scope: "row", dataset: { label: "Architecture" } }, [
+        el("strong", { text: preset.title }),
+        el("span", { class: "row-settings", text: preset.description }),
+        el("span", { class: "row-source", text: preset.source }),
+        el("button", {
+          type: "button", class: "button button-quiet", text: "Load in the editor",
+          "aria-label": `Load ${preset.title} in the editor`, onclick: () => onLoad(preset.name),
+        }),
+      ]),
+      el("td", { dataset: { label: "Input" }, text: formatShape(preset.input_shape) }),
+      el("td", { dataset: { label: "Depth" } }, [
+        el("span", { class: "value", text: preset.depth }),
+        el("span", { class: "working", text: `${preset.layer_count - 1} layers in all` }),
+      ]),
+      el("td", { dataset: { label: "Parameters" } }, [
+        el("span", { class: "value", text: formatCount(preset.total_params) }),
+        ...shareBar(preset),
+      ]),
+      el("td", { dataset: { label: "MACs" } }, [
+        el("span", { class: "value", text: formatLarge(preset.total_macs) }),
+      ]),
+      el("td", { dataset: { label: "Receptive field" } }, [
+        el("span", { class: "value", text: `${preset.receptive_field?.[0] ?? "–"} px` }),
+        sparkline(preset),
+      ]),
+    ]),
+  );
+  root.replaceChildren(
+    legend,
+    el("div", { class: "table-wrap" }, [
+      el("table", { class: "arch-table compare-table", id: "compare-table" }, [
+        el("caption", { class: "visually-hidden", text: "The preset architectures compared" }),
+        el("thead", {}, [
+          el("tr", {}, ["Architecture", "Input", "Depth", "Parameters", "MACs",
+            "Receptive field"].map((text) => el("th", { scope: "col", text }))),
+        ]),
+        el("tbody", {}, rows),
+      ]),
+    ]),
+  );
+}

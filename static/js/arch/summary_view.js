@@ -1,0 +1,105 @@
+// The stack's summary: the totals, then one table row per layer with its output shape,
+// parameters, multiply-accumulates and receptive field, each with its arithmetic underneath.
+// A quiz can hide one value (shown as "?") until it is answered.
+import { el } from "../dom.js";
+import { formatBytes, formatCount, formatField, formatLarge, formatShape } from "./numbers.js";
+
+const COLUMNS = ["Layer", "Output shape", "Parameters", "MACs", "Receptive field"];
+
+function percent(part, whole) {
+  const value = (100 * part) / whole;
+  return `${value < 1 ? value.toFixed(2) : Math.round(value)}%`;
+}
+
+function total(label, value, id, note) {
+  return el("div", { class: "total" }, [
+    el("dt", { text: label }),
+    el("dd", {}, [
+      el("span", { id, class: "total-value", text: value }),
+      note ? el("span", { class: "total-note", text: note }) : null,
+    ]),
+  ]);
+}
+
+function renderTotals(summary) {
+  const kinds = summary.params_by_kind;
+  const where = summary.total_params
+    ? ["conv", "dense", "norm"]
+        .filter((kind) => kinds[kind])
+        .map((kind) => `${kind} ${percent(kinds[kind], summary.total_params)}`)
+        .join(", ")
+    : "";
+  return el("dl", { class: "totals" }, [
+    total("Total parameters", formatCount(summary.total_params), "total-params",
+      formatBytes(summary.params_bytes)),
+    total("Trainable", formatCount(summary.trainable_params), "trainable-params",
+      summary.non_trainable_params ? `${formatCount(summary.non_trainable_params)} not` : ""),
+    total("Where they sit", where || "no weights", "params-where"),
+    total("MACs per input", formatLarge(summary.total_macs), "total-macs"),
+    total("Activations", formatLarge(summary.activation_values), "total-activations",
+      formatBytes(summary.activation_bytes)),
+    total("Depth", String(summary.depth), "total-depth",
+      `${summary.weight_layers} conv/dense layers`),
+    total("Output", formatShape(summary.output_shape), "output-shape"),
+    total("Receptive field", formatField(summary.receptive_field), "final-rf"),
+  ]);
+}
+
+function cell(label, value, working, hidden) {
+  return el("td", { class: hidden ? "quiz-hidden" : undefined, dataset: { label } }, [
+    el("span", { class: "value", text: hidden ? "?" : value }),
+    working && !hidden ? el("span", { class: "working", text: working }) : null,
+  ]);
+}
+
+function layerCell(row) {
+  const nested = row.nesting > 0 ? `in ${row.location.replace(/\.branches.*$/, "")}` : null;
+  return el("th", { scope: "row", dataset: { label: "Layer" } }, [
+    el("span", { class: "row-index", text: row.index }),
+    el("code", { class: "row-name", text: row.name }),
+    " ",
+    el("span", { class: "row-type", text: row.type }),
+    row.settings ? el("span", { class: "row-settings", text: row.settings }) : null,
+    nested ? el("span", { class: "row-settings", text: `${nested}, ${branchOf(row)}` }) : null,
+    ...row.warnings.map((text) => el("span", { class: "row-warning", text: `⚠ ${text}` })),
+  ]);
+}
+
+function branchOf(row) {
+  const match = row.location.match(/\.branches\[(\d+)\]\[\d+\]$/);
+  return match ? `branch ${match[1]}` : "";
+}
+
+/** createSummaryView(root) -> {render(summary, {hide: {location, kind} | null})}. */
+export function createSummaryView(root) {
+  return {
+    render(summary, { hide = null } = {}) {
+      const rows = summary.layers.map((row) => {
+        const hidden = (kind) => hide?.location === row.location && hide.kind === kind;
+        const rf = row.receptive_field
+          ? `${formatField(row.receptive_field)}${row.jump ? `, jump ${row.jump[0]}` : ""}`
+          : "–";
+        return el("tr", { class: `nesting-${Math.min(row.nesting, 3)}`,
+          dataset: { location: row.location } }, [
+          layerCell(row),
+          cell("Output shape", formatShape(row.output_shape), row.output_formula, hidden("shape")),
+          cell("Parameters", formatCount(row.params), row.params_formula, hidden("params")),
+          cell("MACs", formatLarge(row.macs), row.macs ? row.macs_formula : null, false),
+          cell("Receptive field", rf, row.receptive_field_formula, false),
+        ]);
+      });
+      root.replaceChildren(
+        renderTotals(summary),
+        el("div", { class: "table-wrap" }, [
+          el("table", { class: "arch-table", id: "summary-table" }, [
+            el("caption", { class: "visually-hidden", text: "Each layer's output and cost" }),
+            el("thead", {}, [
+              el("tr", {}, COLUMNS.map((text) => el("th", { scope: "col", text }))),
+            ]),
+            el("tbody", {}, rows),
+          ]),
+        ]),
+      );
+    },
+  };
+}

@@ -1,0 +1,156 @@
+// Entry module of the Network explorer: a model and an input (an MNIST test digit, a drawing or
+// an upload) -> one /activations request -> every layer drawn, input to output, beside the
+// learned filters and the summary table.
+import { getActivations, getDigits, getFilters, getModel, getModels } from "./api.js";
+import { EXPLORER } from "./config.js";
+import { byId, el, isAbort, latestOnly } from "./dom.js";
+import { renderNetwork } from "./explorer/network_view.js";
+import { formatPercent } from "./render/probability_bars.js";
+import { renderSummaryTable } from "./render/summary_table.js";
+import { createImagePicker } from "./widgets/image_picker.js";
+import { createMapDialog } from "./widgets/map_dialog.js";
+import { createModelPicker, orderModels } from "./widgets/model_picker.js";
+import { createSketchpad } from "./widgets/sketchpad.js";
+import { createStatus } from "./widgets/status.js";
+
+const describeDigit = (digit) => ({
+  label: `MNIST test digit #${digit.index}`,
+  chosen: `Input: MNIST test digit #${digit.index}, labelled “${digit.label}” in the data set.`,
+  children: [
+    el("img", { src: digit.url, alt: "", width: 28, height: 28 }),
+    el("span", { class: "visually-hidden", text: `Test digit #${digit.index}, labelled ` }),
+    el("span", { class: "digit-label", text: digit.label }),
+  ],
+});
+
+/** Pick two of each label (the shipped set is sorted by label), at most EXPLORER.digitsShown. */
+const shownDigits = (digits) => digits.slice(0, EXPLORER.digitsShown);
+
+function start({ models, digits, status }) {
+  const ordered = orderModels(models);
+  const wanted = new URLSearchParams(location.search).get("model");
+  const state = {
+    modelId: ordered.some((m) => m.id === wanted) ? wanted : ordered[0].id,
+    image: null,
+    source: null,
+  };
+  const network = byId("network");
+  const job = latestOnly();
+  const modelData = new Map(); // id -> Promise<{detail, filters: Map(layer -> filters)}>
+  const dialog = createMapDialog();
+
+  createModelPicker(byId("explorer-models"), {
+    models: ordered,
+    name: "explorer-model",
+    legend: "Which trained network to look inside",
+    selected: state.modelId,
+    onSelect(id) {
+      state.modelId = id;
+      const url = new URL(location.href);
+      url.searchParams.set("model", id);
+      history.replaceState(null, "", url);
+      run();
+    },
+  });
+  const picker = createImagePicker(byId("explorer-source"), {
+    samples: shownDigits(digits),
+    describe: describeDigit,
+    onError: (error) => status.error(error),
+    onPick(file, source) {
+      state.image = file;
+      state.source = source;
+      if (source.name === "upload") pad.showPicture(file);
+      else if (!pad.isEmpty() || pad.hasPicture()) pad.clear();
+      run();
+    },
+  });
+  const pad = createSketchpad(byId("explorer-pad"), {
+    label: "Drawing pad",
+    onChange: ({ type }) => {
+      if (type === "end" || (type === "undo" && !pad.isEmpty())) useDrawing();
+    },
+  });
+  byId("explorer-undo").addEventListener("click", () => pad.undo());
+  byId("explorer-clear").addEventListener("click", () => pad.clear());
+
+  async function useDrawing() {
+    picker.clearChoice();
+    const image = await pad.toBlob();
+    state.image = image;
+    state.source = { name: "drawing", label: "your drawing" };
+    byId("explorer-source").querySelector("[data-role=chosen]").textContent = "Input: your drawing.";
+    run();
+  }
+
+  function loadModel(id) {
+    if (!modelData.has(id)) {
+      const promise = getModel(id).then(async (detail) => {
+        const entries = await Promise.all(
+          detail.filter_layers.map(async (layer) => [layer, await getFilters(id, layer)]),
+        );
+        return { detail, filters: new Map(entries) };
+      });
+      promise.catch(() => modelData.delete(id)); // try again next time
+      modelData.set(id, promise);
+    }
+    return modelData.get(id);
+  }
+
+  function setStatus(value) {
+    network.dataset.status = value;
+    network.setAttribute("aria-busy", String(value === "busy"));
+  }
+
+  async function run() {
+    const signal = job.start();
+    const { modelId, image, source } = state;
+    setStatus("busy");
+    status.busy(image ? `Running ${source.label} through ${modelId}…` : `Loading ${modelId}…`);
+    try {
+      const { detail, filters } = await loadModel(modelId);
+      if (signal.aborted) return;
+      byId("model-description").textContent = detail.description;
+      renderSummaryTable(byId("summary"), detail);
+      if (!image) {
+        setStatus("idle");
+        return;
+      }
+      const activations = await getActivations(modelId, image, {}, signal);
+      if (signal.aborted) return;
+      renderNetwork(network, { detail, activations, filters, dialog });
+      Object.assign(network.dataset, {
+        model: modelId,
+        source: source.name,
+        renders: String(Number(network.dataset.renders ?? 0) + 1), // lets tests await a new render
+      });
+      const top = Math.max(...activations.probabilities);
+      byId("network-answer").textContent =
+        `${detail.name} reads ${source.label} as ${activations.label} (${formatPercent(top)}).`;
+      status.clearError();
+      status.done(`Done: ${activations.layers.length} layers of ${detail.name}.`);
+      setStatus("ready");
+    } catch (error) {
+      if (isAbort(error)) return;
+      setStatus("error");
+      status.error(error);
+    }
+  }
+
+  const first = shownDigits(digits).find((d) => d.label === "7") ?? digits[0];
+  if (first) picker.pickSample(first.name);
+  else run();
+}
+
+async function main() {
+  const status = createStatus(byId("error-box"), byId("status-line"));
+  try {
+    const [models, digits] = await Promise.all([getModels(), getDigits()]);
+    if (!models.length) throw new Error("The server hosts no trained models yet: run `convlens train` first.");
+    start({ models, digits, status });
+    document.body.dataset.ready = "true";
+  } catch (error) {
+    status.error(error);
+  }
+}
+
+main();

@@ -1,0 +1,256 @@
+// The network as a column of layers, input to output: the 28x28 input, each convolution and
+// pooling layer's feature maps (with the learned filters beside the convolutions), flatten and
+// dense layers as bars, and the output as labelled probabilities. Every picture reports the
+// value under the pointer in its layer's readout line.
+import { el } from "../dom.js";
+import { formatNumber } from "../format.js";
+import { kernelLabHref, roundKernel } from "../lab/kernel_link.js";
+import { scaleFromApi } from "../render/colormap.js";
+import { renderFeatureMaps, watchCells } from "../render/feature_maps.js";
+import { filterScale, renderFilterBank, renderFilterTiles } from "../render/filters_view.js";
+import { renderLegend } from "../render/legend.js";
+import { createProbabilityBars, formatPercent } from "../render/probability_bars.js";
+import { drawGrey } from "../render/raster.js";
+import { formatShape } from "../render/summary_table.js";
+import { renderVectorBars } from "../render/vector_bars.js";
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const POOLING = { MaxPooling2D: "largest value", AveragePooling2D: "average" };
+
+/** One sentence on what a layer computes, with this model's numbers. */
+export function explainLayer(row) {
+  const config = row.config ?? {};
+  const inputs = row.input_shape;
+  const relu = row.activation === "relu" ? ", and ReLU sets its negative values to 0" : "";
+  if (row.type === "Conv2D") {
+    const size = config.kernel_size.join(" × ");
+    const channels = inputs[inputs.length - 1];
+    return (
+      `${plural(config.filters, "filter")} of ${size} weights (times ${plural(channels, "input map")}) ` +
+      `slide over the input; each filter makes one feature map${relu}. Padding "${config.padding}".`
+    );
+  }
+  if (row.type in POOLING) {
+    const size = config.pool_size.join(" × ");
+    return (
+      `Each ${size} window of a map is replaced by its ${POOLING[row.type]}: the maps shrink to ` +
+      `${formatShape(row.output_shape.slice(0, 2))}, and there are still ${row.output_shape[2]}. No weights.`
+    );
+  }
+  if (row.type === "Flatten") {
+    return `The ${formatShape(inputs)} numbers are laid out in one row of ${row.output_shape[0]}, so that dense layers can read them. No weights.`;
+  }
+  if (row.type === "Dense") {
+    const n = inputs[0];
+    if (row.activation === "softmax") {
+      return `${plural(config.units, "unit")}, one per class: each adds up all ${n} inputs times its weights, plus a bias; softmax turns the ${config.units} sums into probabilities that add up to 1.`;
+    }
+    return `${plural(config.units, "unit")}: each adds up all ${n} inputs times its own weights, plus a bias${relu}.`;
+  }
+  return `A ${row.type} layer.`;
+}
+
+function readoutLine(layer) {
+  return el("p", {
+    class: "readout",
+    dataset: { role: "readout", layer },
+    text: "Point at a picture to read its values.",
+  });
+}
+
+/** Write a hovered value into a readout line (and its data- attributes, for tests and tools). */
+function report(readout, text, data) {
+  for (const key of ["channel", "filter", "unit", "row", "col", "value"]) delete readout.dataset[key];
+  if (!data) {
+    readout.textContent = readout.dataset.hint;
+    readout.classList.remove("is-active");
+    return;
+  }
+  Object.assign(readout.dataset, data);
+  readout.textContent = text;
+  readout.classList.add("is-active");
+}
+
+function section(row, readout, children, extraHead = []) {
+  const head = el("div", { class: "layer-head" }, [
+    el("h3", {}, [el("code", { text: row.name }), " ", el("span", { class: "layer-type", text: row.type })]),
+    el("span", { class: "layer-shape", title: "output shape", text: formatShape(row.output_shape) }),
+    el("span", { class: "layer-params", text: `${row.params.toLocaleString("en-US")} parameters` }),
+    ...extraHead,
+  ]);
+  return el("section", { class: "layer", dataset: { layer: row.name }, "aria-label": `Layer ${row.name}` }, [
+    head,
+    el("p", { class: "layer-explain", text: explainLayer(row) }),
+    ...children,
+    readout,
+  ]);
+}
+
+function inputSection(activations) {
+  const readout = readoutLine("input");
+  readout.dataset.hint = "Point at the input to read a pixel's value.";
+  readout.textContent = readout.dataset.hint;
+  const grid = activations.model_input;
+  const canvas = el("canvas", {
+    class: "input-canvas",
+    role: "img",
+    "aria-label": "The 28 × 28 input: the digit as white ink on black",
+  });
+  drawGrey(canvas, grid);
+  watchCells(canvas, 28, 28, (pos) =>
+    report(readout, pos && `Pixel row ${pos[0]}, column ${pos[1]}: ${formatNumber(grid[pos[0]][pos[1]])}`, pos && {
+      row: pos[0],
+      col: pos[1],
+      value: grid[pos[0]][pos[1]],
+    }),
+  );
+  const notes = el("details", { class: "input-notes" }, [
+    el("summary", { text: "How the picture became this input" }),
+    el("ol", {}, activations.preprocessing.notes.map((note) => el("li", { text: note }))),
+  ]);
+  return el("section", { class: "layer", dataset: { layer: "input" }, "aria-label": "The input" }, [
+    el("div", { class: "layer-head" }, [
+      el("h3", {}, [el("code", { text: "input" })]),
+      el("span", { class: "layer-shape", text: "28 × 28 × 1" }),
+    ]),
+    el("p", {
+      class: "layer-explain",
+      text: "What the network reads: 28 × 28 numbers from 0 (black) to 1 (white), made from your picture the way MNIST's digits were made.",
+    }),
+    el("div", { class: "input-body" }, [canvas, notes]),
+    readout,
+  ]);
+}
+
+function mapsSection(row, layer, ctx) {
+  const readout = readoutLine(row.name);
+  readout.dataset.hint = "Point at a map to read a value; click a map to enlarge it.";
+  readout.textContent = readout.dataset.hint;
+  const scale = scaleFromApi(layer.scale);
+  const maps = el("div", { class: "layer-maps" });
+  const mapsLegend = el("div");
+  renderFeatureMaps(maps, {
+    layer: row.name,
+    maps: layer.maps,
+    scale,
+    onHover: (cell) =>
+      report(
+        readout,
+        cell && `Map ${cell.channel}, row ${cell.row}, column ${cell.col}: ${formatNumber(cell.value)}`,
+        cell,
+      ),
+    onOpen: (index) =>
+      ctx.dialog.open({
+        layer: row.name,
+        maps: layer.maps,
+        index,
+        scale,
+        describe: (i) => describeMap(row, i),
+      }),
+  });
+  renderLegend(mapsLegend, scale, "Value colour");
+  const blocks = [
+    el("div", { class: "layer-block" }, [
+      el("h4", { text: `${plural(layer.maps.length, "feature map")}, ${formatShape(layer.shape.slice(0, 2))} each` }),
+      maps,
+      mapsLegend,
+    ]),
+  ];
+  const filters = ctx.filters.get(row.name);
+  if (filters) blocks.push(filtersBlock(row, filters, readout, ctx));
+  // Many maps and filters need the whole width each; a few sit side by side.
+  const stacked = layer.maps.length > 8 ? " is-stacked" : "";
+  return section(row, readout, [el("div", { class: `layer-body${stacked}` }, blocks)]);
+}
+
+function describeMap(row, index) {
+  if (row.type === "Conv2D") return `What filter ${index} of ${row.name} found in its input: big values where the input looks like the filter.`;
+  if (row.type in POOLING) return `Map ${index} of the layer before, shrunk: each ${row.config.pool_size.join(" × ")} window became its ${POOLING[row.type]}.`;
+  return "";
+}
+
+function filtersBlock(row, filters, readout, ctx) {
+  const scale = filterScale(filters);
+  const holder = el("div");
+  const legend = el("div");
+  const [kh, kw, channels, count] = filters.kernel_shape;
+  const onHover = (cell) =>
+    report(
+      readout,
+      cell &&
+        `Filter ${cell.filter}${cell.channel === undefined ? "" : `, input channel ${cell.channel}`}, ` +
+          `row ${cell.row}, column ${cell.col}: weight ${formatNumber(cell.value)}`,
+      cell,
+    );
+  let heading;
+  if (channels === 1) {
+    heading = `${plural(count, "filter")} of ${kh} × ${kw} weights`;
+    renderFilterTiles(holder, {
+      filters,
+      scale,
+      onHover,
+      linkFor: (f) => {
+        const label = `${ctx.model.name} ${row.name} filter ${f}`;
+        const matrix = roundKernel(filters.kernels[f][0]);
+        return { href: kernelLabHref(matrix, label), label, matrix };
+      },
+    });
+  } else {
+    heading = `${plural(count, "filter")} of ${kh} × ${kw} × ${channels} weights: a column per filter, a row per input channel`;
+    renderFilterBank(holder, { filters, scale, onHover });
+  }
+  renderLegend(legend, scale, "Weight colour");
+  return el("div", { class: "layer-block layer-filters" }, [el("h4", { text: heading }), holder, legend]);
+}
+
+function vectorSection(row, layer, ctx) {
+  const readout = readoutLine(row.name);
+  readout.dataset.hint = "Point at a bar to read a unit's value.";
+  readout.textContent = readout.dataset.hint;
+  const scale = scaleFromApi(layer.scale);
+  const bars = el("div", { class: "vector-bars" });
+  ctx.afterAttach.push(() =>
+    renderVectorBars(bars, {
+      label: `${row.name} values`,
+      values: layer.values,
+      scale,
+      onHover: (unit) =>
+        report(readout, unit && `Unit ${unit.unit}: ${formatNumber(unit.value)}`, unit),
+    }),
+  );
+  const legend = el("div");
+  renderLegend(legend, scale, "Value colour");
+  return section(row, readout, [bars, legend]);
+}
+
+function outputSection(row, activations) {
+  const readout = el("p", { class: "readout", dataset: { role: "readout", layer: row.name } });
+  const bars = el("div");
+  createProbabilityBars(bars, { label: "Probability of each class" }).render(
+    activations.classes,
+    activations.probabilities,
+  );
+  const top = activations.probabilities.indexOf(Math.max(...activations.probabilities));
+  readout.textContent = `The network's answer: ${activations.label} (${formatPercent(activations.probabilities[top])}).`;
+  return section(row, readout, [bars]);
+}
+
+/**
+ * renderNetwork(container, {detail, activations, filters: Map(layer -> filters), dialog}) draws
+ * every layer of `activations` in the order of the model's summary.
+ */
+export function renderNetwork(container, { detail, activations, filters, dialog }) {
+  const byName = new Map(activations.layers.map((layer) => [layer.name, layer]));
+  const ctx = { model: detail, filters, dialog, afterAttach: [] };
+  const last = detail.summary[detail.summary.length - 1]?.name;
+  const sections = [inputSection(activations)];
+  for (const row of detail.summary) {
+    const layer = byName.get(row.name);
+    if (!layer) continue;
+    if (row.name === last && row.activation === "softmax") sections.push(outputSection(row, activations));
+    else if (layer.kind === "maps") sections.push(mapsSection(row, layer, ctx));
+    else sections.push(vectorSection(row, layer, ctx));
+  }
+  container.replaceChildren(...sections);
+  for (const attach of ctx.afterAttach) attach(); // bars size themselves to their box
+}

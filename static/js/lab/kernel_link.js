@@ -1,0 +1,45 @@
+// A link that opens the Kernel lab with a given kernel: /#kernel=[[...]]&label=... . The network
+// explorer writes it for a learned filter; the Kernel lab reads it at startup.
+import { DEFAULTS, SIZES } from "../config.js";
+
+const round = (value) => Number(value.toFixed(DEFAULTS.decimals)) || 0; // -0 -> 0
+
+/** Weights rounded the way the Kernel lab shows them (DEFAULTS.decimals places). */
+export const roundKernel = (matrix) => matrix.map((row) => row.map(round));
+
+/** The Kernel lab's URL with `matrix` (rows of weights) loaded as the kernel. */
+export function kernelLabHref(matrix, label) {
+  const params = new URLSearchParams({ kernel: JSON.stringify(roundKernel(matrix)), label });
+  return `/#${params}`;
+}
+
+/**
+ * The kernel in a location hash made by kernelLabHref: {matrix, label}; null when the hash holds
+ * no kernel. Throws an Error saying what is wrong with a malformed one.
+ */
+export function readKernelLink(hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ""));
+  const text = params.get("kernel");
+  if (text === null) return null;
+  let matrix;
+  try {
+    matrix = JSON.parse(text);
+  } catch {
+    throw new Error("The link's kernel is not valid JSON; expected rows of numbers like [[0,1],[1,0]].");
+  }
+  const rows = Array.isArray(matrix) ? matrix.length : 0;
+  const cols = Array.isArray(matrix?.[0]) ? matrix[0].length : 0;
+  const inRange = (n) => n >= SIZES.kernelMin && n <= SIZES.kernelMax;
+  const valid =
+    inRange(rows) &&
+    inRange(cols) &&
+    matrix.every((row) => Array.isArray(row) && row.length === cols && row.every(Number.isFinite));
+  if (!valid) {
+    throw new Error(
+      `The link's kernel must be ${SIZES.kernelMin} to ${SIZES.kernelMax} rows of the same ` +
+        "number of numbers; the default kernel is shown instead.",
+    );
+  }
+  const label = (params.get("label") ?? "").trim().slice(0, 80) || "a kernel from a link";
+  return { matrix, label };
+}

@@ -1,0 +1,73 @@
+// model.summary() as a table: each layer's output shape and parameter count with the arithmetic
+// behind both, and the totals. On a phone the CSS stacks each row into a card, naming each cell
+// by its column (data-label).
+import { el } from "../dom.js";
+
+export const formatShape = (shape) => shape.join(" × ");
+const count = (n) => n.toLocaleString("en-US");
+const HEADERS = [
+  "Layer",
+  "Type",
+  "Output shape",
+  "Parameters",
+  "Parameters, worked out",
+  "Output size, worked out",
+];
+
+function labelled(row) {
+  [...row.children].forEach((cell, i) => {
+    cell.dataset.label = HEADERS[i];
+  });
+  return row;
+}
+
+/** renderSummaryTable(container, detail) for a GET /api/models/{id} answer. */
+export function renderSummaryTable(container, detail) {
+  const head = el("tr", {}, HEADERS.map((text) => el("th", { scope: "col", text })));
+  const input = el("tr", { dataset: { layer: "input" } }, [
+    el("th", { scope: "row" }, [el("code", { text: "input" })]),
+    el("td", { text: "Input" }),
+    el("td", { class: "num", text: formatShape(detail.input_shape) }),
+    el("td", { class: "num", text: "0" }),
+    el("td", { text: "the picture itself" }),
+    el("td", { text: "28 × 28 grey pixels, 0 (black) to 1 (white)" }),
+  ]);
+  const rows = detail.summary.map((row) =>
+    el("tr", { dataset: { layer: row.name } }, [
+      el("th", { scope: "row" }, [el("code", { text: row.name })]),
+      el("td", {}, [
+        row.type,
+        row.activation ? el("span", { class: "activation", text: row.activation }) : null,
+      ]),
+      el("td", { class: "num", text: formatShape(row.output_shape) }),
+      el("td", { class: "num", dataset: { role: "params", value: row.params }, text: count(row.params) }),
+      el("td", {}, [el("code", { text: row.params_formula })]),
+      el("td", {}, [row.output_formula ? el("code", { text: row.output_formula }) : "–"]),
+    ]),
+  );
+  const total = el("tr", {}, [
+    el("th", { scope: "row", colspan: 3, text: "Total" }),
+    el("td", {
+      class: "num",
+      id: "summary-total",
+      dataset: { value: detail.total_params },
+      text: count(detail.total_params),
+    }),
+    el("td", {
+      colspan: 2,
+      text:
+        `the sum of the Parameters column; ${count(detail.trainable_params)} of them trainable ` +
+        "(changed by training)",
+    }),
+  ]);
+  container.replaceChildren(
+    el("div", { class: "table-scroll", tabindex: 0, role: "region", "aria-label": `${detail.name} summary table` }, [
+      el("table", { class: "summary-table" }, [
+        el("caption", { text: `${detail.name}, layer by layer` }),
+        el("thead", {}, [head]),
+        el("tbody", {}, [input, ...rows].map(labelled)),
+        el("tfoot", {}, [total]),
+      ]),
+    ]),
+  );
+}

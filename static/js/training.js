@@ -1,0 +1,176 @@
+// Entry module of the Training page: per model, the loss and accuracy after each epoch (training
+// and validation) as charts, the test results, the recipe and the command that reproduces it.
+import { getModel, getModels } from "./api.js";
+import { CHART } from "./config.js";
+import { byId, el } from "./dom.js";
+import { formatNumber } from "./format.js";
+import { renderLineChart } from "./render/line_chart.js";
+import { formatCount, orderModels } from "./widgets/model_picker.js";
+import { createStatus } from "./widgets/status.js";
+
+const percent = (value) => (value == null ? "–" : `${(value * 100).toFixed(2)}%`);
+
+function duration(seconds) {
+  if (seconds == null) return "–";
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
+}
+
+function compareTable(details) {
+  const head = ["Model", "Test accuracy", "Test loss", "Parameters", "Epochs", "Training time"];
+  return el("table", { class: "data-table" }, [
+    el("thead", {}, [el("tr", {}, head.map((text) => el("th", { scope: "col", text })))]),
+    el(
+      "tbody",
+      {},
+      details.map((d) =>
+        el("tr", { dataset: { model: d.id } }, [
+          el("th", { scope: "row" }, [el("a", { href: `#model-${d.id}`, text: d.name })]),
+          el("td", { class: "num", text: percent(d.test_accuracy) }),
+          el("td", { class: "num", text: d.test_loss == null ? "–" : formatNumber(d.test_loss, 4) }),
+          el("td", { class: "num", text: formatCount(d.total_params) }),
+          el("td", { class: "num", text: d.epochs ?? "–" }),
+          el("td", { class: "num", text: duration(d.training?.seconds) }),
+        ]),
+      ),
+    ),
+  ]);
+}
+
+function facts(detail) {
+  const t = detail.training ?? {};
+  const recipe = [
+    t.optimizer,
+    t.learning_rate != null ? `learning rate ${t.learning_rate}` : null,
+    t.batch_size != null ? `batches of ${t.batch_size}` : null,
+  ].filter(Boolean);
+  const rows = [
+    ["Test accuracy", `${percent(detail.test_accuracy)} of the 10,000 test digits`],
+    ["Test loss", detail.test_loss == null ? "–" : formatNumber(detail.test_loss, 4)],
+    ["Parameters", formatCount(detail.total_params)],
+    ["Epochs", detail.epochs ?? "–"],
+    [
+      "Training time",
+      `${duration(t.seconds)}${t.seconds_per_epoch ? ` (${t.seconds_per_epoch.toFixed(1)} s per epoch)` : ""}${t.machine ? ` on ${t.machine}` : ""}`,
+    ],
+    ["Recipe", recipe.length ? recipe.join(", ") : "–"],
+    ["Loss function", t.loss ?? "–"],
+    ["Seed", detail.seed ?? "–"],
+  ];
+  return el(
+    "dl",
+    { class: "facts" },
+    rows.flatMap(([term, value]) => [el("dt", { text: term }), el("dd", { text: String(value) })]),
+  );
+}
+
+function chartFigure(detail, metric) {
+  const history = detail.history;
+  const isLoss = metric === "loss";
+  const name = isLoss ? "Loss" : "Accuracy";
+  const train = history[metric];
+  const validation = history[`val_${metric}`];
+  const fmt = isLoss ? (v) => formatNumber(v, 3) : (v) => `${formatNumber(v * 100, 1)}%`;
+  const best = isLoss ? Math.min(...validation) : Math.max(...validation);
+  const label =
+    `${detail.name}, ${name.toLowerCase()} after each of ${train.length} epochs: training from ` +
+    `${fmt(train[0])} to ${fmt(train[train.length - 1])}, validation from ${fmt(validation[0])} ` +
+    `to ${fmt(validation[validation.length - 1])} (best ${fmt(best)}).`;
+  const plot = el("div", { class: "chart", dataset: { model: detail.id, metric } });
+  const figure = el("figure", { class: "chart-figure" }, [
+    el("figcaption", { text: isLoss ? "Loss (lower is better)" : "Accuracy (higher is better)" }),
+    plot,
+  ]);
+  const all = [...train, ...validation];
+  renderLineChart(plot, {
+    label,
+    xLabel: "epoch",
+    yLabel: isLoss ? "loss" : "accuracy",
+    format: fmt,
+    domain: isLoss ? [0, Math.max(...all) * 1.05] : [Math.max(0, Math.floor(Math.min(...all) * 50) / 50), 1],
+    series: [
+      { key: "train", name: "training digits", values: train, colour: CHART.train },
+      { key: "validation", name: "validation digits", values: validation, colour: CHART.validation, dashed: true },
+    ],
+  });
+  return figure;
+}
+
+function numbersTable(detail) {
+  const h = detail.history;
+  const rows = h.loss.map((_, i) =>
+    el("tr", {}, [
+      el("th", { scope: "row", class: "num", text: i + 1 }),
+      ...[h.loss[i], h.val_loss[i]].map((v) => el("td", { class: "num", text: formatNumber(v, 4) })),
+      ...[h.accuracy[i], h.val_accuracy[i]].map((v) => el("td", { class: "num", text: percent(v) })),
+    ]),
+  );
+  const head = ["Epoch", "Training loss", "Validation loss", "Training accuracy", "Validation accuracy"];
+  return el("details", { class: "numbers" }, [
+    el("summary", { text: "The numbers behind the charts" }),
+    el("div", { class: "table-scroll" }, [
+      el("table", { class: "data-table" }, [
+        el("thead", {}, [el("tr", {}, head.map((text) => el("th", { scope: "col", text })))]),
+        el("tbody", {}, rows),
+      ]),
+    ]),
+  ]);
+}
+
+function commandBlock(command) {
+  if (!command) return null;
+  const code = el("code", { text: command });
+  const button = el("button", {
+    type: "button",
+    class: "button button-quiet",
+    text: "Copy",
+    "aria-label": "Copy the command",
+    onclick: async () => {
+      try {
+        await navigator.clipboard.writeText(command);
+        button.textContent = "Copied";
+      } catch {
+        getSelection().selectAllChildren(code); // the learner can copy it by hand
+        button.textContent = "Selected: press Ctrl+C";
+      }
+      setTimeout(() => (button.textContent = "Copy"), 2500);
+    },
+  });
+  return el("div", { class: "command" }, [
+    el("h3", { text: "Train it again yourself" }),
+    el("div", { class: "command-row" }, [el("pre", {}, [code]), button]),
+  ]);
+}
+
+function modelSection(detail) {
+  const charts = detail.history
+    ? el("div", { class: "charts" }, [chartFigure(detail, "loss"), chartFigure(detail, "accuracy")])
+    : el("p", { class: "note", text: "This model was saved without its training history." });
+  return el(
+    "section",
+    { class: "panel model-training", id: `model-${detail.id}`, dataset: { model: detail.id, epochs: detail.epochs ?? "" }, "aria-labelledby": `heading-${detail.id}` },
+    [
+      el("h2", { id: `heading-${detail.id}`, text: detail.name }),
+      el("p", { class: "model-description", text: detail.description }),
+      el("div", { class: "model-training-body" }, [facts(detail), charts]),
+      detail.history ? numbersTable(detail) : null,
+      commandBlock(detail.training?.command),
+    ],
+  );
+}
+
+async function main() {
+  const status = createStatus(byId("error-box"), byId("status-line"));
+  try {
+    const models = orderModels(await getModels());
+    const details = await Promise.all(models.map((model) => getModel(model.id)));
+    byId("compare").replaceChildren(compareTable(details));
+    byId("models").replaceChildren(...details.map(modelSection));
+    document.body.dataset.ready = "true";
+  } catch (error) {
+    status.error(error);
+  }
+}
+
+main();

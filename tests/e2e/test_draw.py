@@ -1,0 +1,173 @@
+"""The Draw page: a digit drawn with the mouse or a finger, classified live by every model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import FilePayload, Page, expect
+
+from .digit_pages import ONE, SEVEN, DrawPage, api_post, digit_png, horizontal_overflow
+
+TOLERANCE = 1e-6
+UPLOAD = "#draw-upload"
+
+
+def close(shown: list[float], expected: list[float]) -> bool:
+    return max(abs(a - b) for a, b in zip(shown, expected, strict=True)) < TOLERANCE
+
+
+def test_drawn_seven_is_classified_as_the_api_classifies_the_canvas(
+    page: Page, artifacts: Path
+) -> None:
+    draw = DrawPage(page).open()
+    expect(draw.guess).to_have_text("Draw a digit")
+    draw.draw(SEVEN)
+    label = draw.wait_guess("lenet5")
+    assert label == "7"
+    expect(page.locator("#prob-bars .prob-row.is-top")).to_have_attribute("data-label", "7")
+
+    answer = api_post(page, "/api/models/lenet5/predict", draw.canvas_png())
+    assert answer["label"] == label
+    shown = draw.probabilities()
+    assert len(shown) == 10
+    assert close(shown, answer["probabilities"])
+    expect(page.locator("#prob-bars .prob-row[data-label='7'] .prob-value")).to_have_text(
+        f"{answer['probabilities'][7] * 100:.1f}%"
+    )
+    # The 28x28 picture is the API's model_input, grey level for grey level.
+    expected = [[round(v * 255) for v in row] for row in answer["model_input"]]
+    assert draw.model_input_pixels() == expected
+    notes = page.locator("#preprocess-notes li")
+    expect(notes).to_have_text(answer["preprocessing"]["notes"])
+    page.screenshot(path=artifacts / "laptop-draw.png", full_page=True)
+
+
+def test_every_model_guesses_and_the_picker_shows_each_in_detail(page: Page) -> None:
+    draw = DrawPage(page).open()
+    draw.draw(ONE)
+    draw.wait_guess()
+    png = draw.canvas_png()
+    models = page.request.get("/api/models").json()
+    for model in models:
+        card = page.locator(f".model-card[data-model='{model['id']}'] .model-guess")
+        expect(card).to_have_attribute("data-state", "ready")
+        draw.choose_model(model["id"])
+        label = draw.wait_guess(model["id"])
+        answer = api_post(page, f"/api/models/{model['id']}/predict", png)
+        assert label == answer["label"] == card.get_attribute("data-label")
+        shown = draw.probabilities()
+        assert close(shown, answer["probabilities"])
+        expect(page.locator("#bars-caption")).to_contain_text(model["name"])
+    # The vertical stroke is a "1" for the models we ship.
+    assert api_post(page, "/api/models/lenet5/predict", png)["label"] == "1"
+
+
+def test_undo_removes_the_last_stroke_and_clear_empties_the_pad(page: Page) -> None:
+    draw = DrawPage(page).open()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if "/predict" in r.url else None)
+    expect(page.locator("#undo-stroke")).to_be_disabled()
+
+    draw.draw(ONE)
+    draw.wait_guess()
+    one_stroke = draw.signature()
+    draw.draw([[(60, 120), (220, 120)]])
+    page.wait_for_function("document.querySelector('#guess').dataset.label !== '1'")
+    assert draw.signature() != one_stroke
+
+    page.click("#undo-stroke")
+    assert draw.signature() == one_stroke
+    expect(draw.guess).to_have_attribute("data-label", "1")
+
+    page.keyboard.press("Control+z")  # the shortcut undoes too: nothing left
+    expect(draw.guess).to_have_text("Draw a digit")
+
+    draw.draw(SEVEN)
+    draw.wait_guess()
+    page.click("#clear-drawing")
+    expect(draw.guess).to_have_text("Draw a digit")
+    expect(page.locator("#sketchpad-holder .sketchpad")).to_have_attribute("data-empty", "true")
+    expect(page.locator("#prob-bars .prob-row.is-top")).to_have_count(0)
+    sent = len(requests)
+    draw.draw(SEVEN)
+    draw.wait_guess()
+    page.keyboard.press("Delete")
+    expect(draw.guess).to_have_text("Draw a digit")
+    page.wait_for_timeout(300)
+    # An empty pad never asks the API: the last requests were for the stroke before Delete.
+    assert len(requests) > sent
+    count_after_clear = len(requests)
+    page.wait_for_timeout(300)
+    assert len(requests) == count_after_clear
+
+
+def test_upload_is_classified_and_a_refused_one_shows_the_api_message(page: Page) -> None:
+    draw = DrawPage(page).open()
+    page.set_input_files(
+        UPLOAD,
+        FilePayload(name="seven.png", mimeType="image/png", buffer=digit_png("mnist-test-00000")),
+    )
+    assert draw.wait_guess() == "7"
+    expect(page.locator("#draw-source [data-role=chosen]")).to_contain_text("seven.png")
+
+    blank = page.evaluate(
+        """async () => {
+          const c = Object.assign(document.createElement("canvas"), {width: 64, height: 64});
+          const ctx = c.getContext("2d"); ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, 64, 64);
+          const blob = await new Promise((r) => c.toBlob(r, "image/png"));
+          return Array.from(new Uint8Array(await blob.arrayBuffer()));
+        }"""
+    )
+    refused = page.request.post(
+        "/api/models/lenet5/predict",
+        multipart={"image": {"name": "blank.png", "mimeType": "image/png", "buffer": bytes(blank)}},
+    )
+    assert refused.status == 422
+    detail = refused.json()["detail"]
+    page.set_input_files(
+        UPLOAD,
+        FilePayload(name="blank.png", mimeType="image/png", buffer=bytes(blank)),
+    )
+    expect(page.locator("#error-box")).to_be_visible()
+    expect(page.locator("#error-box [data-role=message]")).to_have_text(detail)
+    expect(draw.guess).to_have_text(detail)
+
+
+def test_preprocessing_switches_change_what_the_model_sees(page: Page) -> None:
+    draw = DrawPage(page).open()
+    draw.draw(SEVEN)
+    draw.wait_guess()
+    fitted = draw.model_input_pixels()
+    page.click("#draw-preprocess summary")
+    page.uncheck("#draw-preprocess [name=fit]")
+    expect(page.locator("#preprocess-notes")).to_contain_text("Fit is off")
+    draw.wait_guess()
+    answer = api_post(page, "/api/models/lenet5/predict", draw.canvas_png(), fit="false")
+    expected = [[round(v * 255) for v in row] for row in answer["model_input"]]
+    assert draw.model_input_pixels() == expected != fitted
+
+
+def test_phone_draws_with_a_finger_without_overflow(phone_page: Page, artifacts: Path) -> None:
+    page = phone_page
+    draw = DrawPage(page).open()
+    assert horizontal_overflow(page) == 0
+    pad = draw.pad.bounding_box()
+    assert pad and pad["width"] <= 390
+    draw.draw_touch(SEVEN)
+    assert draw.wait_guess() == "7"
+    assert horizontal_overflow(page) == 0
+    page.screenshot(path=artifacts / "phone-draw.png", full_page=True)
+
+
+def test_arrow_keys_switch_models_with_a_visible_focus(page: Page) -> None:
+    draw = DrawPage(page).open()
+    ids = page.locator(".model-card").evaluate_all("cards => cards.map(c => c.dataset.model)")
+    draw.draw(SEVEN)
+    draw.wait_guess(ids[0])
+    if len(ids) < 2:
+        return
+    page.focus("input[name=draw-model]:checked")
+    page.keyboard.press("ArrowRight")
+    draw.wait_guess(ids[1])
+    card = page.locator(f".model-card[data-model='{ids[1]}']")
+    assert card.evaluate("c => getComputedStyle(c).outlineStyle") == "solid"

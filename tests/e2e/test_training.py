@@ -1,0 +1,45 @@
+"""The Training page: each model's loss and accuracy curves, one point per epoch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from .digit_pages import horizontal_overflow
+
+
+def open_training(page: Page) -> None:
+    page.goto("/training")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+
+
+def test_each_model_has_loss_and_accuracy_charts_with_a_point_per_epoch(
+    page: Page, artifacts: Path
+) -> None:
+    open_training(page)
+    models = page.request.get("/api/models").json()
+    expect(page.locator(".model-training")).to_have_count(len(models))
+    for model in models:
+        detail = page.request.get(f"/api/models/{model['id']}").json()
+        section = page.locator(f".model-training[data-model='{model['id']}']")
+        expect(section.locator("h2")).to_have_text(detail["name"])
+        history = detail["history"]
+        for metric in ("loss", "accuracy"):
+            chart = section.locator(f".chart[data-metric={metric}]")
+            label = chart.locator("svg[role=img]").get_attribute("aria-label") or ""
+            assert detail["name"] in label and f"{detail['epochs']} epochs" in label
+            for series, key in (("train", metric), ("validation", f"val_{metric}")):
+                points = chart.locator(f".chart-point[data-series={series}]")
+                expect(points).to_have_count(detail["epochs"])
+                values = points.evaluate_all("ps => ps.map(p => Number(p.dataset.value))")
+                assert values == history[key]
+        expect(section.locator(".command code")).to_have_text(detail["training"]["command"])
+        expect(section).to_contain_text(f"{detail['test_accuracy'] * 100:.2f}%")
+    page.screenshot(path=artifacts / "laptop-training.png", full_page=True)
+
+
+def test_phone_training_fits_the_screen(phone_page: Page, artifacts: Path) -> None:
+    open_training(phone_page)
+    assert horizontal_overflow(phone_page) == 0
+    phone_page.screenshot(path=artifacts / "phone-training.png", full_page=True)
