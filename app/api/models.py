@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from fastapi import APIRouter, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from app.api.deps import RegistryDep, SettingsDep
@@ -77,6 +77,20 @@ FormatField = Annotated[
         "coloured with the layer's scale."
     ),
 ]
+
+
+def digit_options(
+    invert: InvertField = "auto",
+    crop: CropField = True,
+    fit: FitField = True,
+    center: CenterField = True,
+    thicken: ThickenField = True,
+) -> DigitOptions:
+    """The preprocessing switches, shared by predict and activations."""
+    return DigitOptions(invert, crop, fit, center, thicken)
+
+
+DigitOptionsDep = Annotated[DigitOptions, Depends(digit_options)]
 PNG_GRID = {
     "description": "With `Accept: image/png`: all filters as one picture, a column per "
     "filter and a row per input channel; the colour scale is in the headers.",
@@ -150,15 +164,11 @@ def predict(
     registry: RegistryDep,
     settings: SettingsDep,
     image: ImageUpload,
-    invert: InvertField = "auto",
-    crop: CropField = True,
-    fit: FitField = True,
-    center: CenterField = True,
-    thicken: ThickenField = True,
+    options: DigitOptionsDep,
 ) -> dict[str, Any]:
     """Classify a drawing or photo of a digit; returns the 28x28 input the model saw."""
     loaded = registry.get_model(model_id)
-    digit = _digit(image, settings, DigitOptions(invert, crop, fit, center, thicken))
+    digit = _digit(image, settings, options)
     result = forward(loaded, digit.model_input)
     classes = loaded.metadata.classes
     return {
@@ -178,18 +188,14 @@ def activations(
     registry: RegistryDep,
     settings: SettingsDep,
     image: ImageUpload,
+    options: DigitOptionsDep,
     layers: LayersField = None,
     format: FormatField = "numbers",
-    invert: InvertField = "auto",
-    crop: CropField = True,
-    fit: FitField = True,
-    center: CenterField = True,
-    thicken: ThickenField = True,
 ) -> dict[str, Any]:
     """Every chosen layer's output for one image, from a single forward pass."""
     loaded = registry.get_model(model_id)
     names = resolve_layers(loaded, layers)
-    digit = _digit(image, settings, DigitOptions(invert, crop, fit, center, thicken))
+    digit = _digit(image, settings, options)
     result = forward(loaded, digit.model_input)
     return {
         "model": loaded.id,

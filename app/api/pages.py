@@ -1,4 +1,4 @@
-"""HTML pages."""
+"""HTML pages: one template each, rendered with the page's name for the navigation."""
 
 from __future__ import annotations
 
@@ -8,36 +8,36 @@ from fastapi.responses import HTMLResponse
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
+def _page(request: Request, template: str, page: str) -> HTMLResponse:
+    templates = request.app.state.templates
+    return templates.TemplateResponse(request, template, {"page": page})  # type: ignore[no-any-return]
+
+
 @router.get("/", response_class=HTMLResponse)
 def kernel_lab(request: Request) -> HTMLResponse:
     """The Kernel lab."""
-    templates = request.app.state.templates
-    return templates.TemplateResponse(request, "kernel_lab.html", {"page": "lab"})  # type: ignore[no-any-return]
+    return _page(request, "kernel_lab.html", "lab")
 
 
 @router.get("/draw", response_class=HTMLResponse)
 def draw(request: Request) -> HTMLResponse:
     """Draw a digit and watch the trained models classify it."""
-    templates = request.app.state.templates
-    return templates.TemplateResponse(request, "draw.html", {"page": "draw"})  # type: ignore[no-any-return]
+    return _page(request, "draw.html", "draw")
 
 
 @router.get("/explorer", response_class=HTMLResponse)
 def explorer(request: Request) -> HTMLResponse:
     """The network explorer: every layer's output for one input."""
-    templates = request.app.state.templates
-    return templates.TemplateResponse(request, "explorer.html", {"page": "explorer"})  # type: ignore[no-any-return]
+    return _page(request, "explorer.html", "explorer")
 
 
 @router.get("/training", response_class=HTMLResponse)
 def training(request: Request) -> HTMLResponse:
     """How the shipped models were trained: curves and recipes."""
-    templates = request.app.state.templates
-    return templates.TemplateResponse(request, "training.html", {"page": "training"})  # type: ignore[no-any-return]
+    return _page(request, "training.html", "training")
 
 
 @router.get("/architectures", response_class=HTMLResponse)
 def architecture_lab(request: Request) -> HTMLResponse:
     """The Architecture lab: shapes and parameters of a layer stack, presets, a quiz."""
-    templates = request.app.state.templates
-    return templates.TemplateResponse(request, "architecture_lab.html", {"page": "architectures"})  # type: ignore[no-any-return]
+    return _page(request, "architecture_lab.html", "architectures")
