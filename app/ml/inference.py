@@ -100,6 +100,11 @@ class TFFunctionRunner:
         )
         self.layer_names = layer_names
 
+    @property
+    def tracing_count(self) -> int:
+        """How many times the function was traced: 1, unless something forced a retrace."""
+        return int(self._call.experimental_get_tracing_count())
+
     def run(self, x: FloatArray) -> dict[str, FloatArray]:
         outputs = self._call(x[np.newaxis].astype(np.float32, copy=False))
         if not isinstance(outputs, list | tuple):

@@ -66,6 +66,10 @@ def test_the_tf_function_fallback_gives_the_same_outputs(
     assert fallback.kind == "tf.function" and isinstance(loaded.runner, LiteRTRunner)
     for name in names:
         np.testing.assert_allclose(got[name], expected[name], rtol=1e-4, atol=1e-5)
+    # Traced once for its fixed signature, however many different inputs follow.
+    for x in mnist_test[0][1:20]:
+        fallback.run(x)
+    assert fallback.tracing_count == 1
 
 
 def test_the_runner_is_safe_to_call_from_many_threads(
