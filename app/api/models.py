@@ -79,14 +79,14 @@ FormatField = Annotated[
 ]
 
 
-def digit_options(
+async def digit_options(
     invert: InvertField = "auto",
     crop: CropField = True,
     fit: FitField = True,
     center: CenterField = True,
     thicken: ThickenField = True,
 ) -> DigitOptions:
-    """The preprocessing switches, shared by predict and activations."""
+    """The preprocessing switches, shared by predict and activations (async: called inline)."""
     return DigitOptions(invert, crop, fit, center, thicken)
 
 

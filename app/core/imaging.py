@@ -45,6 +45,7 @@ PNG_PARAMS: dict[PngCompression, list[int]] = {
         cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_UP,
     ],
 }  # fmt: skip
+_TRANSPARENCY_NOTE = "Transparent areas were placed on a white background."
 ColorMode = Literal["rgb", "gray"]
 PixelMapping = Literal["auto", "clip", "rescale", "absolute"]
 UInt8Array = NDArray[np.uint8]
@@ -76,9 +77,9 @@ class PixelMap:
 def decode_image(data: bytes, max_pixels: int) -> DecodedImage:
     """Decode untrusted bytes into an 8-bit array, or raise BadImage / ImageTooLarge."""
     image = _open_checked(data, max_pixels)
-    pixels = _decode_plain_png(data, image)
-    if pixels is not None:
-        return DecodedImage(pixels, "PNG", image.mode)
+    decoded = _decode_plain_png(data, image)
+    if decoded is not None:
+        return decoded
     return _decode_with_pillow(image)
 
 
@@ -203,30 +204,43 @@ def _decode_with_pillow(image: Image.Image) -> DecodedImage:
     return DecodedImage(pixels, source_format, source_mode, notes, alpha)
 
 
-def _decode_plain_png(data: bytes, image: Image.Image) -> UInt8Array | None:
+def _decode_plain_png(data: bytes, image: Image.Image) -> DecodedImage | None:
     """Decode a plain PNG with OpenCV, which does it faster than Pillow; None if not plain.
 
-    Plain (see :func:`_plain_png_channels`) means Pillow would give exactly these pixels with no
-    note: nothing to rotate, composite, expand or scale. The pixel cap has already been checked
-    from the header. Whatever OpenCV fails on goes on to Pillow, so a broken file still ends
-    in Pillow's BadImage message.
+    Plain (see :func:`_plain_png_channels`) means Pillow would give exactly these pixels and
+    notes: nothing to rotate, expand or scale, and, for RGBA, nothing to composite because every
+    pixel is opaque (what a browser canvas exports for a drawing on a filled background). The
+    pixel cap has already been checked from the header. Whatever OpenCV fails on goes on to
+    Pillow, so a broken file still ends in Pillow's BadImage message.
     """
     channels = _plain_png_channels(data, image.size) if image.format == "PNG" else None
     if channels is None:
         return None
     flags = cv2.IMREAD_IGNORE_ORIENTATION | (
-        cv2.IMREAD_COLOR if channels == 3 else cv2.IMREAD_GRAYSCALE
+        cv2.IMREAD_GRAYSCALE
+        if channels == 1
+        else cv2.IMREAD_COLOR
+        if channels == 3
+        else cv2.IMREAD_UNCHANGED
     )
     pixels = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
     width, height = image.size
-    expected = (height, width, 3) if channels == 3 else (height, width)
+    expected = (height, width) if channels == 1 else (height, width, channels)
     if pixels is None or pixels.dtype != np.uint8 or pixels.shape != expected:
         return None
-    return _as_uint8(cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB) if channels == 3 else pixels)
+    if channels == 1:
+        return DecodedImage(_as_uint8(pixels), "PNG", image.mode)
+    if channels == 3:
+        return DecodedImage(_as_uint8(cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)), "PNG", image.mode)
+    alpha = np.ascontiguousarray(pixels[:, :, 3])
+    if int(alpha.min()) < 255:
+        return None  # real transparency: Pillow composites it
+    rgb = _as_uint8(cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGB))
+    return DecodedImage(rgb, "PNG", image.mode, [_TRANSPARENCY_NOTE], alpha=_as_uint8(alpha))
 
 
 def _plain_png_channels(data: bytes, size: tuple[int, int]) -> int | None:
-    """3 for a plain 8-bit RGB PNG, 1 for plain 8-bit grey, None for anything else.
+    """3 for a plain 8-bit RGB PNG, 4 for RGBA, 1 for plain 8-bit grey, None for anything else.
 
     Walks the chunk list (headers only): the first chunk is a ``size`` IHDR, not interlaced,
     every chunk is complete and on :data:`_PLAIN_PNG_CHUNKS`, and the file ends with IEND.
@@ -236,7 +250,7 @@ def _plain_png_channels(data: bytes, size: tuple[int, int]) -> int | None:
     length, kind, width, height, depth, colour, _, _, interlace = struct.unpack_from(
         ">I4sIIBBBBB", data, len(_PNG_SIGNATURE)
     )
-    channels = {0: 1, 2: 3}.get(colour)
+    channels = {0: 1, 2: 3, 6: 4}.get(colour)
     if (
         kind != b"IHDR"
         or length != 13
@@ -300,7 +314,7 @@ def _to_uint8(image: Image.Image, notes: list[str]) -> tuple[UInt8Array, UInt8Ar
         mode == "P" and "transparency" in image.info
     )
     if has_alpha:
-        notes.append("Transparent areas were placed on a white background.")
+        notes.append(_TRANSPARENCY_NOTE)
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         alpha = _as_uint8(np.asarray(rgba.getchannel("A")))

@@ -42,6 +42,25 @@ def test_every_sample_decodes_to_the_same_pixels_as_pillow_alone(path):
     assert (decoded.source_format, decoded.notes) == (reference.source_format, reference.notes)
 
 
+@pytest.mark.parametrize("transparent", [False, True], ids=["opaque", "transparent"])
+def test_an_rgba_canvas_export_decodes_as_pillow_decodes_it(transparent):
+    rng = np.random.default_rng(4)
+    rgba = rng.integers(0, 256, (30, 40, 4), dtype=np.uint8)
+    rgba[..., 3] = 255
+    if transparent:
+        rgba[:5, :5, 3] = 0
+    data = png_bytes(Image.fromarray(rgba, "RGBA"))
+    decoded = decode_image(data, CAP)
+    reference = pillow_only(data)
+    np.testing.assert_array_equal(decoded.pixels, reference.pixels)
+    np.testing.assert_array_equal(decoded.alpha, reference.alpha)
+    assert (decoded.source_format, decoded.source_mode, decoded.notes) == (
+        reference.source_format,
+        reference.source_mode,
+        reference.notes,
+    )
+
+
 def test_exif_orientation_in_a_png_is_applied_whichever_path_decodes_it():
     pixels = np.zeros((2, 3, 3), dtype=np.uint8)
     pixels[0, 0] = (255, 0, 0)

@@ -156,11 +156,24 @@ export function createSketchpad(parent, options = {}) {
       paint();
       onChange?.({ type: "clear" });
     },
-    /** The drawing as a PNG file, ink on white, at the canvas' device resolution. */
+    /**
+     * The drawing as a PNG file, ink on white, at its CSS size (280 x 280) whatever the screen's
+     * pixel ratio: the model sees 28 x 28 either way, and a 2x or 3x export costs the server
+     * 4x or 9x the decoding and preprocessing (bench/models.py).
+     */
     toBlob() {
       if (frame) paint();
+      let source = canvas;
+      if (canvas.width !== size) {
+        source = document.createElement("canvas");
+        source.width = size;
+        source.height = size;
+        const ctx = source.getContext("2d");
+        ctx.imageSmoothingQuality = "high";
+        ctx.drawImage(canvas, 0, 0, size, size);
+      }
       return new Promise((resolve, reject) => {
-        canvas.toBlob((blob) => {
+        source.toBlob((blob) => {
           if (blob) resolve(new File([blob], "drawing.png", { type: "image/png" }));
           else reject(new Error("The browser could not turn the drawing into a PNG."));
         }, "image/png");
