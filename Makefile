@@ -37,3 +37,4 @@ browser:
 bench: setup-test
 	$(BIN)/python bench/convolution.py
 	$(BIN)/python bench/endpoint.py
+	$(BIN)/python bench/models.py

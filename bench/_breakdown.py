@@ -1,0 +1,287 @@
+"""Where the time of one model request goes, measured in this process, without HTTP.
+
+The app (``create_app()``) is called as an ASGI application with a pre-built scope and the whole
+multipart body in one ``http.request`` message, so middleware, routing, form parsing, the
+dependencies, the threadpool and the response model all count, but no HTTP parsing or socket.
+The registry is passed in the scope's state as uvicorn passes the lifespan's, so only the models
+given are loaded. Each stage is then timed alone with the functions the endpoint calls; what the
+stages leave of the ASGI time is routing, middleware, the dependencies, ``Response`` and the
+event loop. Every stage gets its wall time and its CPU time (this process's, every thread); the
+shares are of CPU time, which a busy machine does not inflate by making a stage wait for a core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import io
+import time
+import typing
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from _common import Timing
+from _http import BOUNDARY
+from fastapi import FastAPI, UploadFile, params
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from pydantic.fields import FieldInfo
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.types import Message
+
+from app.api import models as models_api
+from app.api.images import read_image
+from app.config import Settings
+from app.core.preprocess import DigitOptions, prepare_digit
+from app.ml.forward import forward
+from app.ml.registry import LoadedModel, Registry
+
+AsyncCall = Callable[[], Awaitable[Any]]
+
+
+class AsgiDriver:
+    """Calls an ASGI app for one request and collects the response, as a server would."""
+
+    def __init__(self, app: FastAPI, state: dict[str, Any]) -> None:
+        self.app = app
+        self.state = state
+
+    def scope(self, path: str, body: bytes, method: str = "POST") -> dict[str, Any]:
+        headers = [(b"host", b"127.0.0.1:8000"), (b"accept", b"application/json")]
+        if method == "POST":
+            headers += [
+                (b"content-type", f"multipart/form-data; boundary={BOUNDARY}".encode()),
+                (b"content-length", str(len(body)).encode()),
+            ]
+        return {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.4"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8000),
+            "state": dict(self.state),
+        }
+
+    @staticmethod
+    def receive_once(body: bytes) -> Callable[[], Awaitable[Message]]:
+        sent = False
+
+        async def receive() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await asyncio.get_running_loop().create_future()  # no disconnect: wait forever
+            raise AssertionError("unreachable")
+
+        return receive
+
+    async def post(self, path: str, body: bytes, method: str = "POST") -> tuple[int, bytes]:
+        status = 0
+        chunks: list[bytes] = []
+
+        async def send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(self.scope(path, body, method), self.receive_once(body), send)
+        return status, b"".join(chunks)
+
+
+def model_route(path: str) -> APIRoute:
+    for route in models_api.router.routes:
+        if isinstance(route, APIRoute) and route.path == path:
+            return route
+    raise SystemExit(f"No route {path} in app.api.models.")
+
+
+def threadpool_hops(route: APIRoute) -> int:
+    """How many times FastAPI hands this route's request to the threadpool and back.
+
+    Every plain ``def`` dependency, the endpoint itself if it is a ``def``, and then the
+    response model's validation (run there too when the endpoint is a ``def``).
+    """
+
+    def sync_calls(dependant: Dependant) -> int:
+        return sum(
+            (not inspect.iscoroutinefunction(sub.call)) + sync_calls(sub)
+            for sub in dependant.dependencies
+        )
+
+    endpoint_is_sync = not inspect.iscoroutinefunction(route.endpoint)
+    validated = endpoint_is_sync and route.response_field is not None
+    return sync_calls(route.dependant) + endpoint_is_sync + validated
+
+
+def default_arguments(function: Callable[..., Any], **given: Any) -> dict[str, Any]:
+    """The arguments FastAPI would pass to a route or dependency for a form that sends only
+    ``given``: the other parameters take their defaults, ``Depends`` ones resolved alike."""
+    hints = typing.get_type_hints(function, include_extras=True)
+    arguments = {}
+    for name, parameter in inspect.signature(function).parameters.items():
+        if name in given:
+            arguments[name] = given[name]
+            continue
+        metadata = getattr(hints.get(name), "__metadata__", ())
+        depends = next((m for m in metadata if isinstance(m, params.Depends)), None)
+        if depends is not None and depends.dependency is not None:
+            value = depends.dependency(**default_arguments(depends.dependency))
+            if inspect.iscoroutine(value):  # an async dependency: it only returns, so run it
+                value = asyncio.run(value)
+            arguments[name] = value
+        elif parameter.default is not inspect.Parameter.empty:
+            default = parameter.default
+            arguments[name] = default.default if isinstance(default, FieldInfo) else default
+        elif name != "image":
+            raise SystemExit(f"{function.__name__}: no value for its parameter {name!r}.")
+    return arguments
+
+
+def upload(png: bytes) -> UploadFile:
+    return UploadFile(
+        io.BytesIO(png), filename="drawing.png", headers=Headers({"content-type": "image/png"})
+    )
+
+
+async def time_async_interleaved(
+    contenders: dict[str, AsyncCall], rounds: int, warmup: int = 5
+) -> tuple[dict[str, Timing], dict[str, Timing]]:
+    """:func:`_common.time_interleaved` for coroutines: wall time and this process's CPU time.
+
+    CPU time counts every thread of the process (the threadpool too) and leaves out the time
+    spent waiting for a core, so on a busy machine it still says what each stage costs.
+    """
+    for call in contenders.values():
+        for _ in range(warmup):
+            await call()
+    names = list(contenders)
+    wall: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
+    for index in range(rounds):
+        shift = index % len(names)
+        for name in names[shift:] + names[:shift]:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            await contenders[name]()
+            cpu[name].append((time.process_time() - start_cpu) * 1000.0)
+            wall[name].append((time.perf_counter() - start) * 1000.0)
+    return (
+        {name: Timing(tuple(values)) for name, values in wall.items()},
+        {name: Timing(tuple(values)) for name, values in cpu.items()},
+    )
+
+
+def stage_contenders(
+    driver: AsgiDriver,
+    loaded: LoadedModel,
+    registry: Registry,
+    settings: Settings,
+    png: bytes,
+    body: bytes,
+    route: APIRoute,
+) -> dict[str, AsyncCall]:
+    """The whole in-process request and each of its stages, for the predict or activations
+    ``route`` of ``app.api.models``."""
+    endpoint = route.path.rsplit("/", 1)[1]
+    path = f"/api/models/{loaded.id}/{endpoint}"
+    field = route.response_field
+    decoded = read_image(upload(png), settings)
+    digit = prepare_digit(decoded, DigitOptions())
+    hops = threadpool_hops(route)
+
+    given = {"model_id": loaded.id, "registry": registry, "settings": settings}
+    if endpoint == "activations":
+        given["format"] = "numbers"
+    arguments = default_arguments(route.endpoint, **given)
+
+    def call_endpoint() -> Any:
+        return route.endpoint(**arguments, image=upload(png))
+
+    content = call_endpoint()
+
+    async def asgi() -> None:
+        status, _ = await driver.post(path, body)
+        assert status == 200, status
+
+    async def health() -> None:
+        status, _ = await driver.post("/api/health", b"", "GET")
+        assert status == 200, status
+
+    async def multipart() -> None:
+        request = Request(driver.scope(path, body), driver.receive_once(body))
+        form = await request.form()
+        await form.close()
+
+    async def round_trips() -> None:
+        for _ in range(hops):
+            await run_in_threadpool(int)
+
+    async def endpoint_function() -> None:
+        call_endpoint()
+
+    async def decode() -> None:
+        read_image(upload(png), settings)
+
+    async def preprocess() -> None:
+        prepare_digit(decoded, DigitOptions())
+
+    async def infer() -> None:
+        forward(loaded, digit.model_input)
+
+    async def validate_and_serialize() -> None:
+        value, errors = field.validate(content, {}, loc=("response",))
+        assert not errors, errors
+        field.serialize_json(value)
+
+    return {
+        "asgi": asgi,
+        "health": health,
+        "multipart": multipart,
+        "hops": round_trips,
+        "endpoint": endpoint_function,
+        "decode": decode,
+        "preprocess": preprocess,
+        "forward": infer,
+        "response": validate_and_serialize,
+    }
+
+
+def breakdown_rows(wall: dict[str, Timing], cpu: dict[str, Timing], hops: int) -> list[list[str]]:
+    """Rows of (stage, wall best / median, CPU median, share of the in-process request's CPU)."""
+    cost = {name: timing.median_ms for name, timing in cpu.items()}
+
+    def share(ms: float) -> str:
+        return f"{ms / cost['asgi']:.0%}"
+
+    def row(label: str, name: str) -> list[str]:
+        return [label, wall[name].cell(), f"{cost[name]:.2f}", share(cost[name])]
+
+    def rest(label: str, ms: float) -> list[str]:
+        return [label, "", f"~{ms:.2f}", share(ms)]
+
+    inner = sum(cost[name] for name in ("decode", "preprocess", "forward"))
+    outer = sum(cost[name] for name in ("multipart", "hops", "endpoint", "response"))
+    return [
+        row("ASGI app in this process, no HTTP", "asgi"),
+        row("  multipart parsing (Request.form)", "multipart"),
+        row(f"  {hops} threadpool round trips (sync deps, endpoint, response)", "hops"),
+        row("  endpoint function", "endpoint"),
+        row("    read_image + decode_image", "decode"),
+        row("    prepare_digit", "preprocess"),
+        row("    forward (the runner)", "forward"),
+        rest("    the response dict: tolist, notes, layers (rest)", cost["endpoint"] - inner),
+        row("  response model: validate + serialize to JSON", "response"),
+        rest("  routing, middleware, deps, Response, event loop (rest)", cost["asgi"] - outer),
+        row("for scale: GET /api/health through the same app", "health"),
+    ]
