@@ -29,8 +29,19 @@ class KernelLab:
             selector += f"[data-kernel={kernel}]"
         self.page.wait_for_selector(selector)
 
+    def renders(self) -> int:
+        return int(self.page.locator("#image-result").get_attribute("data-renders") or 0)
+
     def choose_sample(self, name: str) -> None:
+        # The lab opens on a sample of its own (the first one, camera): wait for that result,
+        # then for the one this click causes, or a late first result would replace what the
+        # test goes on to select.
+        self.wait_result()
+        before = self.renders()
         self.page.click(f".sample-card[data-name={name}]")
+        self.page.wait_for_function(
+            "Number(document.getElementById('image-result').dataset.renders ?? 0) > " + str(before)
+        )
         self.wait_result(source=name)
 
     def choose_preset(self, name: str) -> None:

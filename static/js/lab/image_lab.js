@@ -145,6 +145,7 @@ export function createImageLab({ presets, samples, status, initialKernel = null 
     const { input } = result;
     panel.dataset.source = state.source.name;
     panel.dataset.kernel = conv.kernel.name ?? "custom";
+    panel.dataset.renders = String(Number(panel.dataset.renders ?? 0) + 1); // tests await a new one
     byId("input-size").textContent = `${input.height} × ${input.width}`;
     byId("output-shape").textContent = formatSize(result.output_shape);
     byId("output-channels").textContent = `(${formatChannels(result.output_shape)})`;
