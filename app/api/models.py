@@ -109,12 +109,11 @@ def model_detail(model_id: ModelId, registry: RegistryDep) -> dict[str, Any]:
     """A model's summary, layer by layer, with the arithmetic, and its training history."""
     loaded = registry.get_model(model_id)
     meta = loaded.metadata
-    trainable = sum(int(np.prod(w.shape)) for w in loaded.model.trainable_weights)
     return {
         **_info(loaded),
         "summary": [_row(layer) for layer in loaded.layers],
         "total_params": loaded.total_params,
-        "trainable_params": trainable,
+        "trainable_params": loaded.trainable_params,
         "test_loss": meta.test_loss,
         "epochs": meta.epochs,
         "seed": meta.seed,

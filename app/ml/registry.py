@@ -65,6 +65,10 @@ class LoadedModel:
         return sum(layer.params for layer in self.layers)
 
     @property
+    def trainable_params(self) -> int:
+        return sum(math.prod(w.shape) for w in self.model.trainable_weights)
+
+    @property
     def filter_layers(self) -> tuple[str, ...]:
         return tuple(layer.name for layer in self.layers if layer.type in FILTER_LAYERS)
 
@@ -196,7 +200,7 @@ def summarize(model: keras.Model) -> tuple[LayerSummary, ...]:
                 params_formula=params_formula([tuple(w.shape) for w in layer.weights]),
                 output_formula=_output_formula(kind, config, input_shape, output_shape),
                 activation=config.get("activation"),
-                config=_plain_config(kind, config),
+                config=_plain_config(config),
             )
         )
     return tuple(rows)
@@ -240,7 +244,7 @@ def _output_formula(
     return None
 
 
-def _plain_config(kind: str, config: dict[str, Any]) -> dict[str, Any]:
+def _plain_config(config: dict[str, Any]) -> dict[str, Any]:
     """The settings a learner reads in ``model.summary()``, in Keras' own names."""
     keys = ("filters", "kernel_size", "strides", "padding", "pool_size", "units", "use_bias")
     return {key: config[key] for key in keys if key in config}
