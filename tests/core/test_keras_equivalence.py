@@ -80,10 +80,21 @@ def test_2d_kernel_equals_keras_depthwise_conv2d(
     rng = np.random.default_rng(height * 13 + width)
     x = rng.uniform(-1, 1, (height, width, channels)).astype(np.float32)
     kernel = rng.uniform(-1, 1, (kh, kw)).astype(np.float32)
-    layer = keras.layers.DepthwiseConv2D((kh, kw), strides=strides, padding=padding, use_bias=False)
-    layer.build((None, height, width, channels))
-    layer.set_weights([np.repeat(kernel[:, :, None, None], channels, axis=2)])
-    expected = np.asarray(layer(x[None]))[0]
+    if strides[0] == strides[1]:
+        layer = keras.layers.DepthwiseConv2D(
+            (kh, kw), strides=strides, padding=padding, use_bias=False
+        )
+        layer.build((None, height, width, channels))
+        layer.set_weights([np.repeat(kernel[:, :, None, None], channels, axis=2)])
+        expected = np.asarray(layer(x[None]))[0]
+    else:
+        # TensorFlow's depthwise kernel refuses unequal strides (tensorflow/tensorflow#33005);
+        # a depthwise convolution is the same Conv2D applied to each channel alone.
+        layer = keras.layers.Conv2D(1, (kh, kw), strides=strides, padding=padding, use_bias=False)
+        layer.build((None, height, width, 1))
+        layer.set_weights([kernel[:, :, None, None]])
+        planes = np.moveaxis(x, -1, 0)[..., None]  # (channels, height, width, 1): a batch
+        expected = np.moveaxis(np.asarray(layer(planes))[..., 0], 0, -1)
 
     output, _ = conv2d(check_input(x), check_kernel(kernel, channels), strides, padding)
     np.testing.assert_allclose(output, expected, rtol=1e-5, atol=1e-5)
