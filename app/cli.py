@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
 from collections.abc import Sequence
@@ -47,11 +46,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     if args.command == "serve":
         import uvicorn
-
-        # Worker processes start with this environment. With glibc's default of 8 arenas per
-        # core, two workers' RSS rose 9-11% over 5,000 requests and then levelled off; with 2
-        # arenas it stayed within 2.3% over 10,000 (bench/README.md).
-        os.environ.setdefault("MALLOC_ARENA_MAX", "2")
 
         uvicorn.run(
             "app.main:app",

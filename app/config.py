@@ -24,3 +24,9 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(
         default=4096 * 4096, ge=1, description="Largest decoded image accepted, in pixels."
     )
+    compute_threads: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Model requests (predict, activations) computed at once in each process.",
+    )

@@ -15,10 +15,12 @@ from starlette.exceptions import HTTPException
 
 from app import __version__
 from app.api import architectures, convolution, docs, health, models, pages, pooling, samples
+from app.api.compute import ComputeSlots
 from app.config import Settings
 from app.errors import ConvLensError
 from app.errors import explain_validation_errors as explain
 from app.limits import BodySizeLimit
+from app.malloc import tune_malloc
 from app.ml.registry import Registry, load_registry
 from app.schemas.common import ErrorResponse
 from app.schemas.lab import Sample
@@ -33,6 +35,7 @@ UNPARSEABLE_BODY = "There was an error parsing the body"
 class State(TypedDict):
     samples: list[Sample]
     registry: Registry
+    compute: ComputeSlots
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -40,9 +43,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+        tune_malloc()  # before the models load and the threadpool starts
         yield {
             "samples": samples.load_samples(settings.static_dir),
             "registry": load_registry(settings.models_dir),
+            "compute": ComputeSlots(settings.compute_threads),
         }
 
     app = FastAPI(

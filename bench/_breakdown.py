@@ -16,16 +16,14 @@ import asyncio
 import inspect
 import io
 import time
-import typing
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from _common import Timing
 from _http import BOUNDARY
-from fastapi import FastAPI, UploadFile, params
+from fastapi import FastAPI, UploadFile
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from pydantic.fields import FieldInfo
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -36,7 +34,7 @@ from app.api.images import read_image
 from app.config import Settings
 from app.core.preprocess import DigitOptions, prepare_digit
 from app.ml.forward import forward
-from app.ml.registry import LoadedModel, Registry
+from app.ml.registry import LoadedModel
 
 AsyncCall = Callable[[], Awaitable[Any]]
 
@@ -108,10 +106,11 @@ def model_route(path: str) -> APIRoute:
 
 
 def threadpool_hops(route: APIRoute) -> int:
-    """How many times FastAPI hands this route's request to the threadpool and back.
+    """How many times FastAPI hands this route's request to a worker thread and back.
 
-    Every plain ``def`` dependency, the endpoint itself if it is a ``def``, and then the
-    response model's validation (run there too when the endpoint is a ``def``).
+    Every plain ``def`` dependency; the endpoint's work (a ``def`` endpoint runs in the
+    threadpool, the async model endpoints hand theirs to the compute slots); and then the
+    response model's validation, run in the threadpool too when the endpoint is a ``def``.
     """
 
     def sync_calls(dependant: Dependant) -> int:
@@ -122,31 +121,7 @@ def threadpool_hops(route: APIRoute) -> int:
 
     endpoint_is_sync = not inspect.iscoroutinefunction(route.endpoint)
     validated = endpoint_is_sync and route.response_field is not None
-    return sync_calls(route.dependant) + endpoint_is_sync + validated
-
-
-def default_arguments(function: Callable[..., Any], **given: Any) -> dict[str, Any]:
-    """The arguments FastAPI would pass to a route or dependency for a form that sends only
-    ``given``: the other parameters take their defaults, ``Depends`` ones resolved alike."""
-    hints = typing.get_type_hints(function, include_extras=True)
-    arguments = {}
-    for name, parameter in inspect.signature(function).parameters.items():
-        if name in given:
-            arguments[name] = given[name]
-            continue
-        metadata = getattr(hints.get(name), "__metadata__", ())
-        depends = next((m for m in metadata if isinstance(m, params.Depends)), None)
-        if depends is not None and depends.dependency is not None:
-            value = depends.dependency(**default_arguments(depends.dependency))
-            if inspect.iscoroutine(value):  # an async dependency: it only returns, so run it
-                value = asyncio.run(value)
-            arguments[name] = value
-        elif parameter.default is not inspect.Parameter.empty:
-            default = parameter.default
-            arguments[name] = default.default if isinstance(default, FieldInfo) else default
-        elif name != "image":
-            raise SystemExit(f"{function.__name__}: no value for its parameter {name!r}.")
-    return arguments
+    return sync_calls(route.dependant) + 1 + validated
 
 
 def upload(png: bytes) -> UploadFile:
@@ -185,7 +160,6 @@ async def time_async_interleaved(
 def stage_contenders(
     driver: AsgiDriver,
     loaded: LoadedModel,
-    registry: Registry,
     settings: Settings,
     png: bytes,
     body: bytes,
@@ -200,13 +174,14 @@ def stage_contenders(
     digit = prepare_digit(decoded, DigitOptions())
     hops = threadpool_hops(route)
 
-    given = {"model_id": loaded.id, "registry": registry, "settings": settings}
-    if endpoint == "activations":
-        given["format"] = "numbers"
-    arguments = default_arguments(route.endpoint, **given)
+    options = DigitOptions()
+    layers = [layer.name for layer in loaded.layers]
 
     def call_endpoint() -> Any:
-        return route.endpoint(**arguments, image=upload(png))
+        """What the endpoint hands to a compute slot: the whole request but for the web."""
+        if endpoint == "predict":
+            return models_api._prediction(loaded, upload(png), settings, options)
+        return models_api._activations(loaded, layers, "numbers", upload(png), settings, options)
 
     content = call_endpoint()
 
@@ -234,7 +209,7 @@ def stage_contenders(
         read_image(upload(png), settings)
 
     async def preprocess() -> None:
-        prepare_digit(decoded, DigitOptions())
+        prepare_digit(decoded, options)
 
     async def infer() -> None:
         forward(loaded, digit.model_input)
@@ -275,8 +250,8 @@ def breakdown_rows(wall: dict[str, Timing], cpu: dict[str, Timing], hops: int) -
     return [
         row("ASGI app in this process, no HTTP", "asgi"),
         row("  multipart parsing (Request.form)", "multipart"),
-        row(f"  {hops} threadpool round trips (sync deps, endpoint, response)", "hops"),
-        row("  endpoint function", "endpoint"),
+        row(f"  {hops} worker-thread round trips (sync deps, the work, response)", "hops"),
+        row("  the endpoint's work (in a worker thread)", "endpoint"),
         row("    read_image + decode_image", "decode"),
         row("    prepare_digit", "preprocess"),
         row("    forward (the runner)", "forward"),

@@ -336,13 +336,19 @@ def run(server: Server, args: argparse.Namespace) -> dict[str, Any]:
 def breakdown(
     loop: asyncio.AbstractEventLoop, loaded: Any, png: bytes, rounds: int, report: dict[str, Any]
 ) -> None:
+    from app.api.compute import ComputeSlots
     from app.config import Settings
     from app.main import create_app
     from app.ml.registry import Registry
 
     settings = Settings()
     registry = Registry({loaded.id: loaded}, {})
-    driver = AsgiDriver(create_app(settings), {"registry": registry, "samples": []})
+
+    async def lifespan_state() -> dict[str, Any]:  # the compute slots belong to a running loop
+        compute = ComputeSlots(settings.compute_threads)
+        return {"registry": registry, "samples": [], "compute": compute}
+
+    driver = AsgiDriver(create_app(settings), loop.run_until_complete(lifespan_state()))
     image = {"image": ("drawing.png", png, "image/png")}
     print(
         f"4. Breakdown in this process (server stopped), {rounds} interleaved rounds, "
@@ -354,7 +360,7 @@ def breakdown(
     ):
         body = multipart_body(fields, image)
         route = model_route("/api/models/{model_id}/" + endpoint)
-        contenders = stage_contenders(driver, loaded, registry, settings, png, body, route)
+        contenders = stage_contenders(driver, loaded, settings, png, body, route)
         wall, cpu = loop.run_until_complete(time_async_interleaved(contenders, rounds))
         print(f"\nPOST /api/models/{loaded.id}/{endpoint}:")
         print_table(

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.api.compute import ComputeSlots
 from app.config import Settings
 from app.ml.registry import Registry
 
@@ -22,5 +23,11 @@ async def get_registry(request: Request) -> Registry:
     return registry
 
 
+async def get_compute(request: Request) -> ComputeSlots:
+    compute: ComputeSlots = request.state.compute
+    return compute
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
+ComputeDep = Annotated[ComputeSlots, Depends(get_compute)]

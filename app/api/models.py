@@ -9,7 +9,7 @@ import numpy as np
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from app.api.deps import RegistryDep, SettingsDep
+from app.api.deps import ComputeDep, RegistryDep, SettingsDep
 from app.api.images import ImageUpload, base64_png, read_image, wants_png
 from app.config import Settings
 from app.core.heatmap import colorize, scale_for
@@ -158,15 +158,41 @@ def model_filters(
 
 
 @router.post("/{model_id}/predict", response_model=PredictResponse)
-def predict(
+async def predict(
     model_id: ModelId,
     registry: RegistryDep,
     settings: SettingsDep,
+    compute: ComputeDep,
     image: ImageUpload,
     options: DigitOptionsDep,
 ) -> dict[str, Any]:
     """Classify a drawing or photo of a digit; returns the 28x28 input the model saw."""
     loaded = registry.get_model(model_id)
+    return await compute.run(_prediction, loaded, image, settings, options)
+
+
+@router.post("/{model_id}/activations", response_model=ActivationsResponse)
+async def activations(
+    model_id: ModelId,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    compute: ComputeDep,
+    image: ImageUpload,
+    options: DigitOptionsDep,
+    layers: LayersField = None,
+    format: FormatField = "numbers",
+) -> dict[str, Any]:
+    """Every chosen layer's output for one image, from a single forward pass."""
+    loaded = registry.get_model(model_id)
+    names = resolve_layers(loaded, layers)
+    return await compute.run(_activations, loaded, names, format, image, settings, options)
+
+
+# The endpoints above are async so that they can hand their work to the compute slots; these
+# run in a slot's worker thread.
+def _prediction(
+    loaded: LoadedModel, image: UploadFile, settings: Settings, options: DigitOptions
+) -> dict[str, Any]:
     digit = _digit(image, settings, options)
     result = forward(loaded, digit.model_input)
     classes = loaded.metadata.classes
@@ -181,19 +207,14 @@ def predict(
     }
 
 
-@router.post("/{model_id}/activations", response_model=ActivationsResponse)
-def activations(
-    model_id: ModelId,
-    registry: RegistryDep,
-    settings: SettingsDep,
-    image: ImageUpload,
-    options: DigitOptionsDep,
-    layers: LayersField = None,
-    format: FormatField = "numbers",
+def _activations(
+    loaded: LoadedModel,
+    names: list[str],
+    fmt: Literal["numbers", "png"],
+    image: UploadFile,
+    settings: Settings,
+    options: DigitOptions,
 ) -> dict[str, Any]:
-    """Every chosen layer's output for one image, from a single forward pass."""
-    loaded = registry.get_model(model_id)
-    names = resolve_layers(loaded, layers)
     digit = _digit(image, settings, options)
     result = forward(loaded, digit.model_input)
     return {
@@ -203,7 +224,7 @@ def activations(
         "classes": loaded.metadata.classes,
         "model_input": digit.model_input.tolist(),
         "preprocessing": _preprocessing(digit),
-        "layers": [_activation(loaded, name, result.outputs[name], format) for name in names],
+        "layers": [_activation(loaded, name, result.outputs[name], fmt) for name in names],
     }
 
 

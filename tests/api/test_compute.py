@@ -1,0 +1,77 @@
+"""The compute slots: model requests computed at most N at a time per process, off the loop."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import anyio
+import pytest
+from pydantic import ValidationError
+
+from app.api.compute import ComputeSlots
+from app.config import Settings
+
+
+def run_concurrently(slots: int, tasks: int) -> tuple[int, set[int]]:
+    """Start ``tasks`` jobs at once; return the most that ran together and their thread ids."""
+    lock = threading.Lock()
+    active = 0
+    most = 0
+    threads: set[int] = set()
+
+    def job() -> int:
+        nonlocal active, most
+        with lock:
+            active += 1
+            most = max(most, active)
+            threads.add(threading.get_ident())
+        time.sleep(0.02)  # long enough for the others to be started meanwhile
+        with lock:
+            active -= 1
+        return threading.get_ident()
+
+    async def main() -> None:
+        compute = ComputeSlots(slots)
+        assert compute.slots == slots
+        async with anyio.create_task_group() as group:
+            for _ in range(tasks):
+                group.start_soon(compute.run, job)
+
+    anyio.run(main)
+    return most, threads
+
+
+@pytest.mark.parametrize("slots", [1, 2, 3])
+def test_no_more_than_the_slots_run_at_once(slots: int) -> None:
+    most, _ = run_concurrently(slots, tasks=6)
+    assert most == slots
+
+
+def test_the_work_runs_in_a_worker_thread_not_on_the_event_loop() -> None:
+    _, threads = run_concurrently(1, tasks=2)
+    assert threading.get_ident() not in threads
+
+
+def test_the_result_and_the_arguments_pass_through() -> None:
+    async def main() -> int:
+        return await ComputeSlots(1).run(pow, 2, 10)
+
+    assert anyio.run(main) == 1024
+
+
+def test_fewer_than_one_slot_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1 slot, got 0"):
+        ComputeSlots(0)
+    with pytest.raises(ValidationError, match="compute_threads"):
+        Settings(compute_threads=0)
+
+
+def test_the_app_has_as_many_slots_as_its_settings_say() -> None:
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    settings = Settings(compute_threads=3, models_dir=Settings().static_dir / "no-models-here")
+    with TestClient(create_app(settings)) as client:
+        assert client.app_state["compute"].slots == 3
