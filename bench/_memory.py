@@ -31,7 +31,7 @@ def memory_pool(
     port = connection.port
     images = [("drawing.png", canvas_png(d), "image/png") for d in digits] + [
         ("photo.jpg", photo_jpeg(digits[3], 3), "image/jpeg"),
-        ("digit.png", plain_png(digits[5]), "image/png"),  # 28x28 grey: the OpenCV path
+        ("digit.png", plain_png(digits[5]), "image/png"),  # 28x28 grey: the libspng path
     ]
     good: list[Request] = []
     for model in models:

@@ -53,7 +53,7 @@ def photo_jpeg(digit: UInt8Array, seed: int) -> bytes:
 
 
 def plain_png(pixels: UInt8Array) -> bytes:
-    """8-bit grey PNG: the file the app's OpenCV fast path decodes."""
+    """8-bit grey PNG: the file the app decodes with libspng."""
     ok, encoded = cv2.imencode(".png", pixels)
     assert ok
     return encoded.tobytes()

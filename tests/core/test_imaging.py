@@ -110,6 +110,18 @@ def test_a_truncated_png_is_a_bad_image_on_either_path():
         decode_image(data[: len(data) // 2], CAP)
 
 
+def test_a_png_whose_pixel_data_fails_its_crc_decodes_as_pillow_decodes_it():
+    # Neither Pillow nor libspng checks the pixel data's CRC (Pillow checks the header's).
+    pixels = np.arange(64, dtype=np.uint8).reshape(8, 8)
+    data = bytearray(png_bytes(Image.fromarray(pixels)))
+    idat = data.index(b"IDAT")
+    length = int.from_bytes(data[idat - 4 : idat], "big")
+    data[idat + 4 + length] ^= 0xFF  # the first byte of IDAT's CRC
+    decoded = decode_image(bytes(data), CAP)
+    np.testing.assert_array_equal(decoded.pixels, pillow_only(bytes(data)).pixels)
+    np.testing.assert_array_equal(decoded.pixels, pixels)
+
+
 def test_gray_is_itu_601_luma():
     rgb = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255], [10, 20, 30]]], dtype=np.uint8)
     expected = np.rint(rgb @ np.array([0.299, 0.587, 0.114]))
