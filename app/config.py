@@ -30,3 +30,9 @@ class Settings(BaseSettings):
         le=64,
         description="Model requests (predict, activations) computed at once in each process.",
     )
+    opencv_threads: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Threads OpenCV may split one operation over, in each process.",
+    )
