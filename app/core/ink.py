@@ -125,7 +125,7 @@ def find_ink(image: DecodedImage) -> Ink:
     if isinstance(marks, str):
         return no_ink(marks)
     mask, seeds, specks = marks
-    strength = float(percentile(contrast[cv2.bitwise_and(mask, seeds).view(bool)], INK_PERCENTILE))
+    strength = float(percentile(contrast[(mask & seeds).view(bool)], INK_PERCENTILE))
     # In place: (contrast - floor) * scale, clipped to [0, 1], zero off the marks (mask is 0/1).
     ink_image = contrast
     ink_image -= floor
@@ -304,21 +304,25 @@ def _unit_axis(size: int) -> FloatArray:
 def _marks(
     contrast: FloatArray, threshold: float, low: float
 ) -> tuple[NDArray[np.uint8], NDArray[np.uint8], int] | str:
-    """The digit's marks (uint8 0/1), the seeds (uint8 0/255: ``contrast > threshold``) and how
+    """The digit's marks (uint8 0/1), the seeds (uint8 0/1: ``contrast > threshold``) and how
     many specks were dropped; or why there are none.
 
     ``contrast`` is positive where the image differs from the background towards the ink.
     """
-    height, width = contrast.shape
-    weak = _compare(contrast, low, cv2.CMP_GT)
-    seeds = _compare(contrast, threshold, cv2.CMP_GT)
+    weak = _as_mask(contrast > low)
+    seeds = _as_mask(contrast > threshold)
     # Without stats: OpenCV's statistics pass costs several times the labelling itself.
-    count, labels = cv2.connectedComponents(weak, connectivity=8)
+    count, found = cv2.connectedComponents(weak, connectivity=8)
+    labels = cast(NDArray[np.int32], found)
+    # Seeds are weak too (threshold >= low), so their labels are 1 or more; 0 means no seeds.
+    first, last = (int(v) for v in cv2.minMaxLoc(labels, seeds)[:2])
+    if last == 0:
+        return f"nothing in it stands out from the background by {threshold:.2f} or more."
+    if first == last:  # one seeded component, as in most drawings: it is the digit
+        return _digit_marks(labels, first, contrast.shape, seeds, specks=0)
     seeded = np.zeros(count, bool)
     seeded[labels[seeds.view(bool)]] = True
     seeded[0] = False
-    if not seeded.any():
-        return f"nothing in it stands out from the background by {threshold:.2f} or more."
     # Labels as uint8 when they fit (almost always: a digit and a few specks), for OpenCV's
     # histogram and lookup table, several times faster than bincount and fancy indexing.
     small = cast(NDArray[np.uint8], labels.astype(np.uint8)) if count <= 256 else None
@@ -329,28 +333,46 @@ def _marks(
         counts = np.bincount(labels.ravel(), minlength=count)
     areas = np.where(seeded, counts, 0)
     largest = int(np.argmax(areas))
+    kept = areas >= SPECK_FRACTION * areas[largest]
+    if int(kept.sum()) == 1:
+        return _digit_marks(labels, largest, contrast.shape, seeds, int(seeded.sum()) - 1)
+    specks = int(seeded.sum() - kept.sum())
+    if small is not None:
+        table = np.zeros(256, np.uint8)
+        table[:count] = kept
+        chosen = cast(NDArray[np.uint8], cv2.LUT(small, table))
+    else:
+        chosen = kept[labels].astype(np.uint8)
+    return _digit_marks(labels, largest, contrast.shape, seeds, specks, chosen)
+
+
+def _digit_marks(
+    labels: NDArray[np.int32],
+    largest: int,
+    shape: tuple[int, ...],
+    seeds: NDArray[np.uint8],
+    specks: int,
+    chosen: NDArray[np.uint8] | None = None,
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8], int] | str:
+    """The marks of :func:`_marks` once the digit's components are known: the ``largest`` one
+    must be a digit's size; ``chosen`` (0/1) are all kept components, the largest alone if None.
+    """
+    component = _as_mask(labels == largest)
     # The component's rows and columns: with 8-connectivity its extent is its bounding box.
-    _, _, extent_w, extent_h = cv2.boundingRect(_compare(labels, largest, cv2.CMP_EQ))
+    _, _, extent_w, extent_h = cv2.boundingRect(component)
+    height, width = shape
     min_extent = max(MIN_EXTENT, MIN_EXTENT_FRACTION * max(height, width))
     if max(extent_h, extent_w) < min_extent:
         return (
             f"only specks stand out from the background, the largest {extent_h}x{extent_w} "
             f"pixels, too small for a digit (at least {min_extent:.0f} pixels across)."
         )
-    kept = areas >= SPECK_FRACTION * areas[largest]
-    specks = int(seeded.sum() - kept.sum())
-    if small is not None:
-        table = np.zeros(256, np.uint8)
-        table[:count] = kept
-        chosen = cv2.LUT(small, table)
-    else:
-        chosen = kept[labels].astype(np.uint8)
+    if chosen is None:
+        chosen = component
     mask = cast(NDArray[np.uint8], cv2.dilate(chosen, _EDGE_KERNEL))
     return mask, seeds, specks
 
 
-def _compare(values: NDArray[np.generic], level: float, operation: int) -> NDArray[np.uint8]:
-    """``values <op> level`` as uint8 0/255, in one pass. OpenCV rounds ``level`` to the type of
-    ``values`` first, as NumPy does with a Python scalar, so ``>`` agrees with NumPy's ``>``."""
-    result: NDArray[np.uint8] = cv2.compare(values, level, operation)  # type: ignore[call-overload]
-    return result
+def _as_mask(flags: NDArray[np.bool_]) -> NDArray[np.uint8]:
+    """A bool array as uint8 0/1 without a copy: the mask type OpenCV takes."""
+    return flags.view(np.uint8)
