@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypedDict
 
-import cv2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -21,8 +20,8 @@ from app.config import Settings
 from app.errors import ConvLensError
 from app.errors import explain_validation_errors as explain
 from app.limits import BodySizeLimit
-from app.malloc import tune_malloc
 from app.ml.registry import Registry, load_registry
+from app.process import tune_process
 from app.schemas.common import ErrorResponse
 from app.schemas.lab import Sample
 
@@ -44,11 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-        tune_malloc()  # before the models load and the threadpool starts
-        # Requests, not the pixels of one image, are what a server runs in parallel: with
-        # OpenCV's default (every core) a digit request cost 5.3 ms of CPU instead of 4.3 in
-        # the same wall time, its threads waiting on each other (bench/README.md).
-        cv2.setNumThreads(settings.opencv_threads)
+        tune_process(settings)  # before the models load and the worker threads start
         yield {
             "samples": samples.load_samples(settings.static_dir),
             "registry": load_registry(settings.models_dir),

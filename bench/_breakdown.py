@@ -250,7 +250,7 @@ def breakdown_rows(wall: dict[str, Timing], cpu: dict[str, Timing], hops: int) -
     return [
         row("ASGI app in this process, no HTTP", "asgi"),
         row("  multipart parsing (Request.form)", "multipart"),
-        row(f"  {hops} worker-thread round trips (sync deps, the work, response)", "hops"),
+        row(f"  worker-thread round trips: {hops} (sync deps, the work, response)", "hops"),
         row("  the endpoint's work (in a worker thread)", "endpoint"),
         row("    read_image + decode_image", "decode"),
         row("    prepare_digit", "preprocess"),

@@ -340,8 +340,10 @@ def breakdown(
     from app.config import Settings
     from app.main import create_app
     from app.ml.registry import Registry
+    from app.process import tune_process
 
     settings = Settings()
+    tune_process(settings)  # as the server's lifespan does: malloc, OpenCV's threads
     registry = Registry({loaded.id: loaded}, {})
 
     async def lifespan_state() -> dict[str, Any]:  # the compute slots belong to a running loop
