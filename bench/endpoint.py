@@ -10,11 +10,12 @@ The stages are then timed on their own with the functions the endpoint calls: ``
 the convolution (``to_color`` + float32 + ``resolve_kernel`` + ``convolve``), ``to_pixels`` and
 ``encode_png``; what is left of the request time is HTTP, multipart and the test client.
 
-The reference is the fastest lossless pipeline assembled from Pillow and OpenCV: every decoder
-and every encoder setting listed below is timed, the fastest of each is combined, and that
-pipeline (decode -> cv2.filter2D to float32 -> the same min..max rescale -> encode) is timed
-against the endpoint, round by round. It works in BGR end to end since a per-channel kernel does
-not care about channel order. Its output pixels are checked equal to the endpoint's.
+The reference is the fastest lossless pipeline assembled from Pillow, OpenCV and libspng (the
+app's own PNG decoder, through pyspng): every decoder and every encoder setting listed below is
+timed, the fastest of each is combined, and that pipeline (decode -> cv2.filter2D to float32 ->
+the same min..max rescale -> encode) is timed against the endpoint, round by round. It works in
+BGR end to end since a per-channel kernel does not care about channel order. Its output pixels
+are checked equal to the endpoint's.
 
 Goal: endpoint / reference <= 1.5. Run: .venv/bin/python bench/endpoint.py [--rounds N]
 """
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+import pyspng
 from _common import (
     SAMPLES_DIR,
     machine_line,
@@ -113,8 +115,14 @@ def cv2_decode(flags: int) -> Callable[[bytes], UInt8Array]:
     return decode
 
 
+def spng_decode(data: bytes) -> UInt8Array:
+    pixels: UInt8Array = pyspng.load(data)
+    return pixels[..., ::-1]  # RGB -> BGR, a view
+
+
 DECODERS: dict[str, Callable[[bytes], UInt8Array]] = {
     "Pillow open + load": pillow_decode,
+    "pyspng.load (libspng)": spng_decode,
     "cv2.imdecode UNCHANGED": cv2_decode(cv2.IMREAD_UNCHANGED),
     "cv2.imdecode COLOR": cv2_decode(cv2.IMREAD_COLOR),
 }
