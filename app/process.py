@@ -31,7 +31,6 @@ library without ``mallopt`` (musl, macOS) it does nothing.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 
 import cv2
@@ -69,11 +68,8 @@ def tune_process(settings: Settings) -> dict[str, int]:
 
 def tune_malloc() -> dict[str, int]:
     """Apply :data:`SETTINGS` with ``mallopt``; returns those it applied (none off glibc)."""
-    name = ctypes.util.find_library("c")
-    try:
-        mallopt = ctypes.CDLL(name).mallopt if name else None
-    except (OSError, AttributeError):
-        mallopt = None
+    # The process's own symbols include its C library's: no search for libc on disk.
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
     if mallopt is None:
         logger.info("No mallopt in this C library: malloc keeps its defaults.")
         return {}

@@ -309,8 +309,8 @@ def _marks(
 
     ``contrast`` is positive where the image differs from the background towards the ink.
     """
-    weak = _as_mask(contrast > low)
-    seeds = _as_mask(contrast > threshold)
+    weak = as_mask(contrast > low)
+    seeds = as_mask(contrast > threshold)
     # Without stats: OpenCV's statistics pass costs several times the labelling itself.
     count, found = cv2.connectedComponents(weak, connectivity=8)
     labels = cast(NDArray[np.int32], found)
@@ -357,7 +357,7 @@ def _digit_marks(
     """The marks of :func:`_marks` once the digit's components are known: the ``largest`` one
     must be a digit's size; ``chosen`` (0/1) are all kept components, the largest alone if None.
     """
-    component = _as_mask(labels == largest)
+    component = as_mask(labels == largest)
     # The component's rows and columns: with 8-connectivity its extent is its bounding box.
     _, _, extent_w, extent_h = cv2.boundingRect(component)
     height, width = shape
@@ -373,6 +373,6 @@ def _digit_marks(
     return mask, seeds, specks
 
 
-def _as_mask(flags: NDArray[np.bool_]) -> NDArray[np.uint8]:
+def as_mask(flags: NDArray[np.bool_]) -> NDArray[np.uint8]:
     """A bool array as uint8 0/1 without a copy: the mask type OpenCV takes."""
     return flags.view(np.uint8)

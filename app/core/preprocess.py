@@ -36,10 +36,9 @@ from typing import Literal, cast
 
 import cv2
 import numpy as np
-from numpy.typing import NDArray
 
 from app.core.imaging import DecodedImage
-from app.core.ink import FloatArray, Ink, find_ink
+from app.core.ink import FloatArray, Ink, as_mask, find_ink
 
 InvertMode = Literal["auto", "yes", "no"]
 
@@ -210,14 +209,8 @@ def _bounding_box(ink_image: FloatArray) -> tuple[int, int, int, int]:
     Every pixel above zero counts, as in MNIST, whose digits' boxes measured at threshold 0 have
     a longer side of exactly 20 (9,997 of the 10,000 test digits; the others 19).
     """
-    left, top, width, height = cv2.boundingRect(_above(ink_image, 0.0))
+    left, top, width, height = cv2.boundingRect(as_mask(ink_image > 0))
     return top, left, height, width
-
-
-def _above(values: FloatArray, level: float) -> NDArray[np.uint8]:
-    """``values > level`` as uint8 0/1 (a view of NumPy's bool result), the mask OpenCV takes."""
-    flags: NDArray[np.bool_] = values > level
-    return flags.view(np.uint8)
 
 
 def _stroke_width(region: FloatArray) -> float:
@@ -226,7 +219,7 @@ def _stroke_width(region: FloatArray) -> float:
     A stroke ``w`` wide and ``l`` long has area ``w * l`` and perimeter ``2 * (w + l)``, so for
     long strokes this is ``w``; the perimeter counts pixel edges between ink and not-ink.
     """
-    ink = _above(region, 0.5)
+    ink = region > 0.5
     area = int(np.count_nonzero(ink))
     if area == 0:
         return 0.0

@@ -16,6 +16,7 @@ from app.config import Settings
 def run_concurrently(slots: int, tasks: int) -> tuple[int, set[int]]:
     """Start ``tasks`` jobs at once; return the most that ran together and their thread ids."""
     lock = threading.Lock()
+    full = threading.Event()
     active = 0
     most = 0
     threads: set[int] = set()
@@ -26,7 +27,12 @@ def run_concurrently(slots: int, tasks: int) -> tuple[int, set[int]]:
             active += 1
             most = max(most, active)
             threads.add(threading.get_ident())
-        time.sleep(0.02)  # long enough for the others to be started meanwhile
+            if active >= slots:
+                full.set()
+        # Wait until the slots are all taken, however slowly threads start; then linger, so
+        # that a job the limiter wrongly let in would overlap them.
+        full.wait(timeout=5.0)
+        time.sleep(0.01)
         with lock:
             active -= 1
         return threading.get_ident()
