@@ -17,6 +17,7 @@ import io
 import re
 import struct
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
@@ -36,6 +37,7 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PLAIN_PNG_CHUNKS = frozenset(
     (b"IDAT", b"IEND", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"pHYs", b"tIME", b"tEXt")
 )
+_PLAIN_PNG_MODES = {1: "L", 3: "RGB", 4: "RGBA"}  # Pillow's names for them
 # How results are encoded; both are lossless PNG. Deflating costs more than the convolution
 # itself (bench/endpoint.py: a 1024x1024 RGB result takes about 3 ms stored and 30 ms deflated
 # at zlib level 1 with run-length matching and the Up filter, for a file about 2.3x smaller).
@@ -79,11 +81,10 @@ class PixelMap:
 
 def decode_image(data: bytes, max_pixels: int) -> DecodedImage:
     """Decode untrusted bytes into an 8-bit array, or raise BadImage / ImageTooLarge."""
-    image = _open_checked(data, max_pixels)
-    decoded = _decode_plain_png(data, image)
+    decoded = _decode_plain_png(data, max_pixels)
     if decoded is not None:
         return decoded
-    return _decode_with_pillow(image)
+    return _decode_with_pillow(_open_checked(data, max_pixels))
 
 
 def to_color(pixels: UInt8Array, color: ColorMode) -> UInt8Array:
@@ -207,40 +208,46 @@ def _decode_with_pillow(image: Image.Image) -> DecodedImage:
     return DecodedImage(pixels, source_format, source_mode, notes, alpha)
 
 
-def _decode_plain_png(data: bytes, image: Image.Image) -> DecodedImage | None:
+def _decode_plain_png(data: bytes, max_pixels: int) -> DecodedImage | None:
     """Decode a plain PNG with libspng, which does it faster than Pillow; None if not plain.
 
-    Plain (see :func:`_plain_png_channels`) means Pillow would give exactly these pixels and
+    Plain (see :func:`_plain_png_header`) means Pillow would give exactly these pixels and
     notes: nothing to rotate, expand or scale, and, for RGBA, nothing to composite because every
     pixel is opaque (what a browser canvas exports for a drawing on a filled background). The
-    pixel cap has already been checked from the header. Whatever libspng fails on goes on to
-    Pillow, so a broken file still ends in Pillow's BadImage message.
+    header is read here, not by Pillow, whose ``Image.open`` costs half as much as the decoding
+    itself. Anything else, an image over the pixel cap, and whatever libspng fails on go on to
+    Pillow, so they end in the same checks and messages as every other upload.
     """
-    channels = _plain_png_channels(data, image.size) if image.format == "PNG" else None
-    if channels is None:
+    header = _plain_png_header(data)
+    if header is None:
+        return None
+    channels, width, height = header
+    if width * height > max_pixels:
         return None
     try:
         pixels = pyspng.load(data)
     except RuntimeError:  # pyspng's one error type
         return None
-    width, height = image.size
     expected = (height, width) if channels == 1 else (height, width, channels)
     if pixels.dtype != np.uint8 or pixels.shape != expected:
         return None
+    mode = _PLAIN_PNG_MODES[channels]
     if channels < 4:
-        return DecodedImage(_as_uint8(pixels), "PNG", image.mode)
+        return DecodedImage(_as_uint8(pixels), "PNG", mode)
     alpha = _as_uint8(cv2.extractChannel(pixels, 3))
     if int(alpha.min()) < 255:
         return None  # real transparency: Pillow composites it
     rgb = _as_uint8(cv2.cvtColor(pixels, cv2.COLOR_RGBA2RGB))
-    return DecodedImage(rgb, "PNG", image.mode, [_TRANSPARENCY_NOTE], alpha=alpha)
+    return DecodedImage(rgb, "PNG", mode, [_TRANSPARENCY_NOTE], alpha=alpha)
 
 
-def _plain_png_channels(data: bytes, size: tuple[int, int]) -> int | None:
-    """3 for a plain 8-bit RGB PNG, 4 for RGBA, 1 for plain 8-bit grey, None for anything else.
+def _plain_png_header(data: bytes) -> tuple[int, int, int] | None:
+    """(channels, width, height) of a plain 8-bit PNG: 1 for grey, 3 for RGB, 4 for RGBA; None
+    for anything else.
 
-    Walks the chunk list (headers only): the first chunk is a ``size`` IHDR, not interlaced,
-    every chunk is complete and on :data:`_PLAIN_PNG_CHUNKS`, and the file ends with IEND.
+    Walks the chunk list: the first chunk is an IHDR of at least 1x1 pixels, not interlaced,
+    every other chunk is complete and on :data:`_PLAIN_PNG_CHUNKS`, each matches its CRC, and
+    the file ends with IEND.
     """
     if not data.startswith(_PNG_SIGNATURE) or len(data) < len(_PNG_SIGNATURE) + 25:
         return None
@@ -251,16 +258,20 @@ def _plain_png_channels(data: bytes, size: tuple[int, int]) -> int | None:
     if (
         kind != b"IHDR"
         or length != 13
-        or (width, height) != size
+        or width < 1
+        or height < 1
         or depth != 8
         or interlace != 0
         or channels is None
+        or _crc_mismatch(data, len(_PNG_SIGNATURE), length)
     ):
         return None
     offset = len(_PNG_SIGNATURE) + 25
     while offset + 12 <= len(data):
         length, kind = struct.unpack_from(">I4s", data, offset)
-        if kind not in _PLAIN_PNG_CHUNKS:
+        if kind not in _PLAIN_PNG_CHUNKS or offset + 12 + length > len(data):
+            return None
+        if _crc_mismatch(data, offset, length):  # libspng does not check them, Pillow some
             return None
         if kind == b"tEXt":
             keyword = data[offset + 8 : offset + 8 + min(length, 80)].split(b"\0", 1)[0].lower()
@@ -268,8 +279,14 @@ def _plain_png_channels(data: bytes, size: tuple[int, int]) -> int | None:
                 return None
         offset += 12 + length
         if kind == b"IEND":
-            return channels if offset == len(data) else None
+            return (channels, width, height) if offset == len(data) else None
     return None
+
+
+def _crc_mismatch(data: bytes, offset: int, length: int) -> bool:
+    """The chunk at ``offset`` (``length`` data bytes) does not match its CRC."""
+    stored: int = struct.unpack_from(">I", data, offset + 8 + length)[0]
+    return zlib.crc32(data[offset + 4 : offset + 8 + length]) != stored
 
 
 def _as_uint8(array: object) -> UInt8Array:

@@ -6,7 +6,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from app.core.imaging import (
     _decode_with_pillow,
@@ -120,6 +120,40 @@ def test_a_png_whose_pixel_data_fails_its_crc_decodes_as_pillow_decodes_it():
     decoded = decode_image(bytes(data), CAP)
     np.testing.assert_array_equal(decoded.pixels, pillow_only(bytes(data)).pixels)
     np.testing.assert_array_equal(decoded.pixels, pixels)
+
+
+@pytest.mark.parametrize("chunk", [b"IHDR", b"tEXt"])
+def test_a_png_whose_header_fails_its_crc_is_refused_as_pillow_refuses_it(chunk):
+    # libspng ignores CRCs; Pillow checks those of the chunks before the pixel data.
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "drawn on a canvas")
+    data = bytearray(png_bytes(Image.new("RGB", (8, 8), "white"), pnginfo=info))
+    start = data.index(chunk)
+    length = int.from_bytes(data[start - 4 : start], "big")
+    data[start + 4 + length] ^= 0xFF  # the first byte of the chunk's CRC
+    with pytest.raises(BadImage, match="not an image this app can read"):
+        pillow_only(bytes(data))
+    with pytest.raises(BadImage, match="not an image this app can read"):
+        decode_image(bytes(data), CAP)
+
+
+def test_a_png_with_damaged_pixel_data_is_refused_as_pillow_refuses_it():
+    # libspng would decode the damage into wrong pixels: a CRC that fails sends it to Pillow.
+    rng = np.random.default_rng(7)
+    data = png_bytes(Image.fromarray(rng.integers(0, 256, (24, 24, 3), dtype=np.uint8)))
+    idat = data.index(b"IDAT")
+    length = int.from_bytes(data[idat - 4 : idat], "big")
+    for position in range(idat + 4, idat + 4 + length, 97):
+        damaged = bytearray(data)
+        damaged[position] ^= 0x10
+        try:
+            expected = pillow_only(bytes(damaged)).pixels
+        except BadImage as refused:
+            with pytest.raises(BadImage) as raised:
+                decode_image(bytes(damaged), CAP)
+            assert str(raised.value) == str(refused)
+        else:
+            np.testing.assert_array_equal(decode_image(bytes(damaged), CAP).pixels, expected)
 
 
 def test_gray_is_itu_601_luma():
