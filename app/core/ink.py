@@ -9,7 +9,8 @@ background exactly 0, whichever way round the source was. Its steps, and why eac
   reduction (under 2% of the image) would be too small to read anyway.
 - **background**: a smooth (quadratic) surface fitted to the border pixels (a ring 1/40 of the
   shorter side wide), refitted without the pixels that stray from it, so a digit touching the
-  edge does not bend it. A drawing's background is flat and so is the surface; a photographed
+  edge does not bend it. A drawing's background is flat and so is the surface (every step is
+  then a table over the 256 grey levels, :func:`_ink_on_flat_background`); a photographed
   page, lit from one side or darker towards the corners, varies across the image, and
   subtracting the surface evens it out. The spread of the border around the surface (median
   absolute deviation) measures the paper's noise. Dark ink is then measured relative to the
@@ -82,10 +83,27 @@ def find_ink(image: DecodedImage) -> Ink:
     """The ink of a decoded image: ``pixels`` ``(H, W)`` or ``(H, W, 3)`` uint8, optional alpha."""
     notes: list[str] = []
     source_shape = (int(image.pixels.shape[0]), int(image.pixels.shape[1]))
-    grey, alpha, factor = _working_grey(image, notes)
-    if alpha is not None:
-        grey = _composite(grey, alpha, notes)
-    border = _border_mask(grey.shape)
+    grey8, alpha8, factor = _working_grey(image, notes)
+    border = _border_mask(grey8.shape)
+    if alpha8 is None:
+        low8, high8 = (int(v) for v in cv2.minMaxLoc(grey8[border])[:2])
+        if low8 == high8:  # a drawing: one tone all round the edge
+            return _ink_on_flat_background(grey8, low8, source_shape, factor, notes)
+    return _ink_on_surface(grey8, alpha8, border, source_shape, factor, notes)
+
+
+def _ink_on_surface(
+    grey8: NDArray[np.uint8],
+    alpha8: NDArray[np.uint8] | None,
+    border: NDArray[np.bool_],
+    source_shape: tuple[int, int],
+    factor: float,
+    notes: list[str],
+) -> Ink:
+    """:func:`find_ink` in general: any background, transparency composited first."""
+    grey = _unit(grey8)
+    if alpha8 is not None:
+        grey = _composite(grey, _unit(alpha8), notes)
     border_values = grey[border]
     low, high = (float(v) for v in cv2.minMaxLoc(border_values)[:2])
     # A flat border (a drawing) is its own median; np.median costs 60 us more.
@@ -98,47 +116,148 @@ def find_ink(image: DecodedImage) -> Ink:
         return Ink(empty, False, background, source_shape, factor, tuple(notes), reason)
 
     grey_low, grey_high = cv2.minMaxLoc(grey)[:2]
-    if float(np.float32(grey_high) - np.float32(grey_low)) < 1.5 / 255:
-        return no_ink(f"the image is one flat tone (luminance {background:.2f}) with no marks.")
+    if _one_tone(grey_low, grey_high):
+        return no_ink(_one_tone_reason(background))
     threshold = max(SEED_NOISE_SIGMAS * noise, MIN_CONTRAST)
     darker = float(residual[residual < -threshold].sum())
     lighter = float(residual[residual > threshold].sum())
     if darker == 0.0 and lighter == 0.0:
-        return no_ink(
-            f"nothing in it differs from the background by {threshold:.2f} or more "
-            f"(the background's own noise is about {noise:.3f})."
-        )
+        return no_ink(_no_contrast_reason(threshold, noise))
     dark = -darker > lighter
     if dark:
         # Light falls on paper and ink alike: in the shaded part of a page the ink is less dark
         # in absolute terms, but as dark relative to the paper around it (Weber contrast). A
         # dark background says nothing about the light, so light ink keeps absolute contrast.
-        # (surface - grey is -residual to the bit, one pass fewer.)
-        contrast = cast(FloatArray, np.subtract(surface, grey))
-        contrast /= np.maximum(surface, np.float32(MIN_PAPER))
+        contrast = _weber(surface, grey)
         noise /= max(background, MIN_PAPER)
         threshold = max(SEED_NOISE_SIGMAS * noise, MIN_CONTRAST)
     else:
         contrast = residual
     floor = FLOOR_NOISE_SIGMAS * noise
-    marks = _marks(contrast, threshold, max(floor, MIN_CONTRAST / 2))
+    low_mark = max(floor, MIN_CONTRAST / 2)
+    marks = _marks(as_mask(contrast > low_mark), as_mask(contrast > threshold), threshold)
     if isinstance(marks, str):
         return no_ink(marks)
     mask, seeds, specks = marks
     strength = float(percentile(contrast[(mask & seeds).view(bool)], INK_PERCENTILE))
-    # In place: (contrast - floor) * scale, clipped to [0, 1], zero off the marks (mask is 0/1).
-    ink_image = contrast
-    ink_image -= floor
-    ink_image *= np.float32(1.0 / (strength - floor))
-    np.clip(ink_image, 0.0, 1.0, out=ink_image)
+    ink_image = _ink_scale(contrast, floor, strength)
     ink_image *= mask
+    notes.append(_ink_note(threshold, dark, specks, strength))
+    return Ink(ink_image, dark, background, source_shape, factor, tuple(notes))
+
+
+def _ink_on_flat_background(
+    grey8: NDArray[np.uint8],
+    tone: int,
+    source_shape: tuple[int, int],
+    factor: float,
+    notes: list[str],
+) -> Ink:
+    """:func:`find_ink` for an opaque image whose border is all grey level ``tone``.
+
+    With a flat border the background surface is that one tone and the noise is 0, so every
+    per-pixel quantity (residual, contrast, the marks' thresholds, the scaled ink) depends on
+    the pixel's grey level alone. Each is computed once per level, with the same float32
+    operations as the general path, and looked up per pixel: the same pixels, notes and
+    numbers (tests compare the two paths), with fewer passes over the image. Contrast rises or
+    falls with the grey level, so a threshold on it is one on the levels, and its ranks are
+    theirs. The one difference: when there are marks both darker and lighter than the
+    background, the sums that decide the polarity come from a histogram in float64, not from
+    adding the pixels up in float32, so marks that balance to 7 digits could come out the other
+    way round.
+    """
+    background = float(_LEVELS[tone])
+    surface = np.full(1, _LEVELS[tone], np.float32)
+    residual: FloatArray = _LEVELS - surface
+
+    def no_ink(reason: str) -> Ink:
+        empty = np.zeros(grey8.shape, np.float32)
+        return Ink(empty, False, background, source_shape, factor, tuple(notes), reason)
+
+    grey_low, grey_high = (int(v) for v in cv2.minMaxLoc(grey8)[:2])
+    if _one_tone(float(_LEVELS[grey_low]), float(_LEVELS[grey_high])):
+        return no_ink(_one_tone_reason(background))
+    threshold = MIN_CONTRAST  # the noise is 0
+    darker_levels, lighter_levels = residual < -threshold, residual > threshold
+    # Residual rises with the level: the darkest pixel tells whether any is dark enough.
+    has_darker, has_lighter = bool(darker_levels[grey_low]), bool(lighter_levels[grey_high])
+    if not (has_darker or has_lighter):
+        return no_ink(_no_contrast_reason(threshold, 0.0))
+    dark = has_darker  # -darker > lighter = 0
+    if has_darker and has_lighter:
+        counts = np.bincount(grey8.reshape(-1), minlength=256).astype(np.float64)
+        darker = float(counts[darker_levels] @ residual[darker_levels])
+        lighter = float(counts[lighter_levels] @ residual[lighter_levels])
+        dark = -darker > lighter
+    contrast = _weber(surface, _LEVELS) if dark else residual
+    floor = 0.0
+    low_mark = max(floor, MIN_CONTRAST / 2)
+    weak = _pixels_at(grey8, contrast > low_mark)
+    marks = _marks(weak, _pixels_at(grey8, contrast > threshold), threshold)
+    if isinstance(marks, str):
+        return no_ink(marks)
+    mask, seeds, specks = marks
+    inked = np.bincount(grey8[(mask & seeds).view(bool)], minlength=256)
+    strength = float(percentile_of_counts(contrast, inked, INK_PERCENTILE))
+    levels = _ink_scale(contrast, floor, strength)  # contrast is this call's own array
+    ink_image = cast(FloatArray, cv2.LUT(grey8, levels))
+    ink_image *= mask
+    notes.append(_ink_note(threshold, dark, specks, strength))
+    return Ink(ink_image, dark, background, source_shape, factor, tuple(notes))
+
+
+def _pixels_at(grey8: NDArray[np.uint8], levels: NDArray[np.bool_]) -> NDArray[np.uint8]:
+    """uint8 0/1: the pixels whose grey level is one of ``levels`` (a flag per level).
+
+    The levels are a run from black or to white whenever they come from a threshold on a
+    quantity that rises or falls with the level; one comparison then does it.
+    """
+    count = int(np.count_nonzero(levels))
+    if levels[:count].all():
+        return as_mask(np.less(grey8, count))
+    if levels[256 - count :].all():
+        return as_mask(np.greater_equal(grey8, 256 - count))
+    return cast(NDArray[np.uint8], cv2.LUT(grey8, as_mask(levels)))
+
+
+def _one_tone(grey_low: float, grey_high: float) -> bool:
+    return float(np.float32(grey_high) - np.float32(grey_low)) < 1.5 / 255
+
+
+def _one_tone_reason(background: float) -> str:
+    return f"the image is one flat tone (luminance {background:.2f}) with no marks."
+
+
+def _no_contrast_reason(threshold: float, noise: float) -> str:
+    return (
+        f"nothing in it differs from the background by {threshold:.2f} or more "
+        f"(the background's own noise is about {noise:.3f})."
+    )
+
+
+def _weber(surface: FloatArray, grey: FloatArray) -> FloatArray:
+    """Dark ink's contrast relative to the paper: ``(surface - grey) / surface``, the paper
+    floored at MIN_PAPER. (``surface - grey`` is the residual negated, to the bit.)"""
+    contrast = cast(FloatArray, np.subtract(surface, grey))
+    contrast /= np.maximum(surface, np.float32(MIN_PAPER))
+    return contrast
+
+
+def _ink_scale(contrast: FloatArray, floor: float, strength: float) -> FloatArray:
+    """In place: ``(contrast - floor)`` scaled so that ``strength`` is 1, clipped to [0, 1]."""
+    contrast -= floor
+    contrast *= np.float32(1.0 / (strength - floor))
+    np.clip(contrast, 0.0, 1.0, out=contrast)
+    return contrast
+
+
+def _ink_note(threshold: float, dark: bool, specks: int, strength: float) -> str:
     ignored = f"; {specks} speck{'s' if specks != 1 else ''} ignored" if specks else ""
-    notes.append(
+    return (
         f"Ink: the marks {threshold:.2f} or more {'darker' if dark else 'lighter'} than the "
         f"background, with their fainter edges{ignored}. Scaled so that the ink's typical "
         f"strength ({strength:.2f}) is 1 and the background 0, as MNIST's white on black."
     )
-    return Ink(ink_image, dark, background, source_shape, factor, tuple(notes))
 
 
 def percentile(values: FloatArray, q: float) -> np.float32:
@@ -152,18 +271,37 @@ def percentile(values: FloatArray, q: float) -> np.float32:
         return cast(np.float32, values.max())
     lower = math.floor(virtual)
     ranked = np.partition(values, (lower, lower + 1))
-    below, above = ranked[lower], ranked[lower + 1]
-    weight = virtual - lower
+    return _lerp(ranked[lower], ranked[lower + 1], virtual - lower)
+
+
+def percentile_of_counts(values: FloatArray, counts: NDArray[np.intp], q: float) -> np.float32:
+    """:func:`percentile` of the array holding each ``values[i]`` ``counts[i]`` times (at least
+    one count above 0), to the bit, without building it."""
+    present = counts > 0
+    values, counts = values[present], counts[present]
+    order = np.argsort(values, kind="stable")
+    values, cumulative = values[order], np.cumsum(counts[order])
+    count = int(cumulative[-1])
+    virtual = (count - 1) * (q / 100)
+    if virtual >= count - 1:
+        return cast(np.float32, values[-1])
+    lower = math.floor(virtual)
+    below, above = np.searchsorted(cumulative, (lower, lower + 1), side="right")
+    return _lerp(values[below], values[above], virtual - lower)
+
+
+def _lerp(below: np.float32, above: np.float32, weight: float) -> np.float32:
+    """NumPy's ``_lerp`` between two neighbouring ranks, in float32."""
     step = above - below
     if weight >= 0.5:
-        return cast(np.float32, above - step * (1 - weight))
-    return cast(np.float32, below + step * weight)
+        return above - step * (1 - weight)
+    return below + step * weight
 
 
 def _working_grey(
     image: DecodedImage, notes: list[str]
-) -> tuple[FloatArray, FloatArray | None, float]:
-    """Luminance and alpha as float32 in [0, 1], reduced if large; and the reduction factor."""
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None, float]:
+    """Luminance and alpha (uint8), reduced if large, alpha None if opaque; the reduction factor."""
     pixels = image.pixels
     grey = cast(
         NDArray[np.uint8], cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY) if pixels.ndim == 3 else pixels
@@ -184,12 +322,15 @@ def _working_grey(
         factor = 1.0
     if alpha is not None and int(alpha.min()) == 255:
         alpha = None  # opaque: nothing to composite (a canvas export with a filled background)
-    scaled_alpha = None if alpha is None else _unit(alpha)
-    return _unit(grey), scaled_alpha, factor
+    return grey, alpha, factor
 
 
 def _unit(pixels: NDArray[np.uint8]) -> FloatArray:
     return cast(FloatArray, np.multiply(pixels, np.float32(1 / 255), dtype=np.float32))
+
+
+_LEVELS = _unit(np.arange(256, dtype=np.uint8))  # what each grey level becomes in [0, 1]
+_LEVELS.flags.writeable = False
 
 
 def _composite(grey: FloatArray, alpha: FloatArray, notes: list[str]) -> FloatArray:
@@ -302,24 +443,49 @@ def _unit_axis(size: int) -> FloatArray:
 
 
 def _marks(
-    contrast: FloatArray, threshold: float, low: float
+    weak: NDArray[np.uint8], seeds: NDArray[np.uint8], threshold: float
 ) -> tuple[NDArray[np.uint8], NDArray[np.uint8], int] | str:
-    """The digit's marks (uint8 0/1), the seeds (uint8 0/1: ``contrast > threshold``) and how
-    many specks were dropped; or why there are none.
+    """The digit's marks (uint8 0/1), the seeds and how many specks were dropped; or why there
+    are none.
 
-    ``contrast`` is positive where the image differs from the background towards the ink.
+    ``weak`` (uint8 0/1) are the pixels that differ from the background towards the ink by more
+    than the low mark, ``seeds`` those that reach ``threshold``: each component of ``weak``
+    that holds a seed is a mark (hysteresis). The search runs inside the weak pixels' bounding
+    box, with a pixel's margin for the marks' edges, which is all of it there is: a digit
+    covers a fraction of its canvas.
     """
-    weak = as_mask(contrast > low)
-    seeds = as_mask(contrast > threshold)
+    left, top, width, height = cv2.boundingRect(weak)
+    if width == 0:
+        return _no_seeds_reason(threshold)
+    # The box starts on an even pixel, so that OpenCV's labelling, which scans 2x2 blocks,
+    # numbers the components as it would in the whole image.
+    rows = slice(max(0, top - 1) & ~1, min(weak.shape[0], top + height + 1))
+    window = (rows, slice(max(0, left - 1) & ~1, min(weak.shape[1], left + width + 1)))
+    found = _marks_in(weak[window], seeds[window], threshold, weak.shape)
+    if isinstance(found, str):
+        return found
+    mask = np.zeros_like(weak)
+    mask[window] = found[0]
+    return mask, seeds, found[1]
+
+
+def _no_seeds_reason(threshold: float) -> str:
+    return f"nothing in it stands out from the background by {threshold:.2f} or more."
+
+
+def _marks_in(
+    weak: NDArray[np.uint8], seeds: NDArray[np.uint8], threshold: float, shape: tuple[int, ...]
+) -> tuple[NDArray[np.uint8], int] | str:
+    """:func:`_marks` inside a window of an image of ``shape``: the marks and the specks."""
     # Without stats: OpenCV's statistics pass costs several times the labelling itself.
     count, found = cv2.connectedComponents(weak, connectivity=8)
     labels = cast(NDArray[np.int32], found)
     # Seeds are weak too (threshold >= low), so their labels are 1 or more; 0 means no seeds.
     first, last = (int(v) for v in cv2.minMaxLoc(labels, seeds)[:2])
     if last == 0:
-        return f"nothing in it stands out from the background by {threshold:.2f} or more."
+        return _no_seeds_reason(threshold)
     if first == last:  # one seeded component, as in most drawings: it is the digit
-        return _digit_marks(labels, first, contrast.shape, seeds, specks=0)
+        return _digit_marks(labels, first, shape, specks=0)
     seeded = np.zeros(count, bool)
     seeded[labels[seeds.view(bool)]] = True
     seeded[0] = False
@@ -335,7 +501,7 @@ def _marks(
     largest = int(np.argmax(areas))
     kept = areas >= SPECK_FRACTION * areas[largest]
     if int(kept.sum()) == 1:
-        return _digit_marks(labels, largest, contrast.shape, seeds, int(seeded.sum()) - 1)
+        return _digit_marks(labels, largest, shape, int(seeded.sum()) - 1)
     specks = int(seeded.sum() - kept.sum())
     if small is not None:
         table = np.zeros(256, np.uint8)
@@ -343,19 +509,19 @@ def _marks(
         chosen = cast(NDArray[np.uint8], cv2.LUT(small, table))
     else:
         chosen = kept[labels].astype(np.uint8)
-    return _digit_marks(labels, largest, contrast.shape, seeds, specks, chosen)
+    return _digit_marks(labels, largest, shape, specks, chosen)
 
 
 def _digit_marks(
     labels: NDArray[np.int32],
     largest: int,
     shape: tuple[int, ...],
-    seeds: NDArray[np.uint8],
     specks: int,
     chosen: NDArray[np.uint8] | None = None,
-) -> tuple[NDArray[np.uint8], NDArray[np.uint8], int] | str:
-    """The marks of :func:`_marks` once the digit's components are known: the ``largest`` one
-    must be a digit's size; ``chosen`` (0/1) are all kept components, the largest alone if None.
+) -> tuple[NDArray[np.uint8], int] | str:
+    """The marks of :func:`_marks_in` once the digit's components are known: the ``largest``
+    one must be a digit's size in an image of ``shape``; ``chosen`` (0/1) are all kept
+    components, the largest alone if None.
     """
     component = as_mask(labels == largest)
     # The component's rows and columns: with 8-connectivity its extent is its bounding box.
@@ -369,8 +535,7 @@ def _digit_marks(
         )
     if chosen is None:
         chosen = component
-    mask = cast(NDArray[np.uint8], cv2.dilate(chosen, _EDGE_KERNEL))
-    return mask, seeds, specks
+    return cast(NDArray[np.uint8], cv2.dilate(chosen, _EDGE_KERNEL)), specks
 
 
 def as_mask(flags: NDArray[np.bool_]) -> NDArray[np.uint8]:

@@ -386,7 +386,8 @@ def test_a_mostly_opaque_picture_with_transparent_corners_keeps_its_own_backgrou
 
 
 def test_marks_that_never_reach_the_ink_threshold_are_not_a_digit():
-    from app.core.ink import _marks
+    from app.core.ink import _marks, as_mask
 
     faint = np.full((50, 50), 0.07, np.float32)  # above the low threshold, below the seed
-    assert "stands out" in str(_marks(faint, threshold=0.1, low=0.05))
+    weak, seeds = as_mask(faint > 0.05), as_mask(faint > 0.1)
+    assert "stands out" in str(_marks(weak, seeds, threshold=0.1))
