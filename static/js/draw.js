@@ -97,12 +97,13 @@ function start(models, status) {
     }
     let image;
     try {
-      image = state.upload ?? (await pad.toBlob());
+      // Read now, before any await: each request carries the drawing and switches of its event.
+      image = state.upload ?? pad.toPngFile();
     } catch (error) {
+      panel.setAttribute("aria-busy", "false");
       status.error(error);
       return;
     }
-    if (revision !== state.revision) return; // a newer drawing (or a clear) took over
     const options = readDigitOptions(form);
     const ids = which === "all" ? [...byModel.keys()] : [state.selected];
     // The chosen model first: its answer is the one on screen.

@@ -73,10 +73,9 @@ function start({ models, digits, status }) {
   byId("explorer-undo").addEventListener("click", () => pad.undo());
   byId("explorer-clear").addEventListener("click", () => pad.clear());
 
-  async function useDrawing() {
+  function useDrawing() {
     picker.clearChoice();
-    const image = await pad.toBlob();
-    state.image = image;
+    state.image = pad.toPngFile();
     state.source = { name: "drawing", label: "your drawing" };
     byId("explorer-source").querySelector("[data-role=chosen]").textContent = "Input: your drawing.";
     run();

@@ -1,6 +1,6 @@
 // A square drawing pad for mouse, touch and pen (Pointer Events with pointer capture): smooth
 // round strokes, undo per stroke, clear, an optional picture shown in its place (an upload),
-// and the drawing as a PNG Blob. Points are kept in pad units (0..size), so the pad can be drawn
+// and the drawing as a PNG file. Points are kept in pad units (0..size), so the pad can be drawn
 // at any CSS width and any device-pixel ratio.
 import { SKETCH } from "../config.js";
 import { el } from "../dom.js";
@@ -10,7 +10,7 @@ const midpoint = (a, b) => [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
 /**
  * createSketchpad(parent, {label, size, strokeWidth, onChange({type})}) where type is "start",
  * "move", "end" (of a stroke), "undo" or "clear". Returns {element, canvas, isEmpty(),
- * strokeCount(), undo(), clear(), toBlob(), showPicture(file | null), hasPicture()}.
+ * strokeCount(), undo(), clear(), toPngFile(), showPicture(file | null), hasPicture()}.
  */
 export function createSketchpad(parent, options = {}) {
   const {
@@ -160,8 +160,13 @@ export function createSketchpad(parent, options = {}) {
      * The drawing as a PNG file, ink on white, at its CSS size (280 x 280) whatever the screen's
      * pixel ratio: the model sees 28 x 28 either way, and a 2x or 3x export costs the server
      * 4x or 9x the decoding and preprocessing (bench/models.py).
+     *
+     * Synchronous on purpose. Chromium's canvas.toBlob() (and convertToBlob() on the main
+     * thread) encodes in idle-time tasks; on a page with nothing to render it gets no idle
+     * time and falls back on its own timers, 1 s or 6.7 s later. toDataURL() encodes at once,
+     * in about 2 ms at this size, so a prediction always starts from the drawing as it is now.
      */
-    toBlob() {
+    toPngFile() {
       if (frame) paint();
       let source = canvas;
       if (canvas.width !== size) {
@@ -172,12 +177,13 @@ export function createSketchpad(parent, options = {}) {
         ctx.imageSmoothingQuality = "high";
         ctx.drawImage(canvas, 0, 0, size, size);
       }
-      return new Promise((resolve, reject) => {
-        source.toBlob((blob) => {
-          if (blob) resolve(new File([blob], "drawing.png", { type: "image/png" }));
-          else reject(new Error("The browser could not turn the drawing into a PNG."));
-        }, "image/png");
-      });
+      const url = source.toDataURL("image/png");
+      const prefix = "data:image/png;base64,";
+      if (!url.startsWith(prefix)) {
+        throw new Error("The browser could not turn the drawing into a PNG.");
+      }
+      const bytes = Uint8Array.from(atob(url.slice(prefix.length)), (char) => char.charCodeAt(0));
+      return new File([bytes], "drawing.png", { type: "image/png" });
     },
     /** Show a picture (an uploaded file) in the pad instead of the strokes; null removes it. */
     showPicture(file) {
