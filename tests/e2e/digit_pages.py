@@ -3,6 +3,7 @@ as what a learner does: draw a stroke, pick a digit, point at a map."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
@@ -115,16 +116,12 @@ class DrawPage:
         return [float(v) for v in values]
 
     def canvas_png(self, canvas: str = "#sketchpad-holder .sketch-canvas") -> bytes:
-        """The drawing exactly as the page sends it: the canvas as a PNG."""
-        data: list[int] = self.page.evaluate(
-            """async (selector) => {
-              const canvas = document.querySelector(selector);
-              const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
-              return Array.from(new Uint8Array(await blob.arrayBuffer()));
-            }""",
-            canvas,
+        """The drawing exactly as the page sends it: the canvas as a PNG, through toDataURL()
+        like the sketchpad (Chromium's toBlob() can wait seconds for idle time)."""
+        data_url: str = self.page.evaluate(
+            "(selector) => document.querySelector(selector).toDataURL('image/png')", canvas
         )
-        return bytes(data)
+        return base64.b64decode(data_url.removeprefix("data:image/png;base64,"), validate=True)
 
     def signature(self) -> str:
         script = "document.querySelector('#sketchpad-holder canvas').toDataURL()"
