@@ -44,11 +44,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         tune_process(settings)  # before the models load and the worker threads start
-        yield {
-            "samples": samples.load_samples(settings.static_dir),
-            "registry": load_registry(settings.models_dir),
-            "compute": ComputeSlots(settings.compute_threads),
-        }
+        compute = ComputeSlots(settings.compute_threads)
+        try:
+            yield {
+                "samples": samples.load_samples(settings.static_dir),
+                "registry": load_registry(settings.models_dir),
+                "compute": compute,
+            }
+        finally:
+            compute.close()
 
     app = FastAPI(
         title="ConvLens",

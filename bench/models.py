@@ -346,11 +346,9 @@ def breakdown(
     tune_process(settings)  # as the server's lifespan does: malloc, OpenCV's threads
     registry = Registry({loaded.id: loaded}, {})
 
-    async def lifespan_state() -> dict[str, Any]:  # the compute slots belong to a running loop
-        compute = ComputeSlots(settings.compute_threads)
-        return {"registry": registry, "samples": [], "compute": compute}
-
-    driver = AsgiDriver(create_app(settings), loop.run_until_complete(lifespan_state()))
+    compute = ComputeSlots(settings.compute_threads)
+    state = {"registry": registry, "samples": [], "compute": compute}
+    driver = AsgiDriver(create_app(settings), state)
     image = {"image": ("drawing.png", png, "image/png")}
     print(
         f"4. Breakdown in this process (server stopped), {rounds} interleaved rounds, "
@@ -375,6 +373,7 @@ def breakdown(
             f"(GET /api/health {server_cpu['GET /api/health']:.2f}). uvicorn's HTTP work is what "
             "that adds to the ASGI app: within the noise of these figures."
         )
+    compute.close()
     print()
 
 

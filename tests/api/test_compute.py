@@ -40,9 +40,12 @@ def run_concurrently(slots: int, tasks: int) -> tuple[int, set[int]]:
     async def main() -> None:
         compute = ComputeSlots(slots)
         assert compute.slots == slots
-        async with anyio.create_task_group() as group:
-            for _ in range(tasks):
-                group.start_soon(compute.run, job)
+        try:
+            async with anyio.create_task_group() as group:
+                for _ in range(tasks):
+                    group.start_soon(compute.run, job)
+        finally:
+            compute.close()
 
     anyio.run(main)
     return most, threads
@@ -60,10 +63,61 @@ def test_the_work_runs_in_a_worker_thread_not_on_the_event_loop() -> None:
 
 
 def test_the_result_and_the_arguments_pass_through() -> None:
+    compute = ComputeSlots(1)
+
     async def main() -> int:
-        return await ComputeSlots(1).run(pow, 2, 10)
+        return await compute.run(pow, 2, 10)
 
     assert anyio.run(main) == 1024
+    compute.close()
+
+
+def test_an_exception_reaches_the_caller_as_it_was_raised() -> None:
+    compute = ComputeSlots(1)
+    problem = ValueError("no digit")
+
+    def fail() -> None:
+        raise problem
+
+    async def main() -> None:
+        with pytest.raises(ValueError) as raised:
+            await compute.run(fail)
+        assert raised.value is problem
+        assert await compute.run(pow, 3, 2) == 9  # the slot goes on serving
+
+    anyio.run(main)
+    compute.close()
+
+
+def test_a_call_whose_caller_has_gone_is_skipped_if_it_has_not_started() -> None:
+    compute = ComputeSlots(1)
+    release = threading.Event()
+    ran: list[str] = []
+
+    def blocker() -> None:
+        release.wait(timeout=5.0)
+        ran.append("blocker")
+
+    async def main() -> None:
+        async with anyio.create_task_group() as group:
+            group.start_soon(compute.run, blocker)
+            await anyio.sleep(0.05)  # the blocker holds the one slot
+            with anyio.move_on_after(0.05):
+                await compute.run(ran.append, "abandoned")  # queued, then its caller gives up
+            release.set()
+        assert await compute.run(ran.append, "next") is None
+
+    anyio.run(main)
+    compute.close()
+    assert ran == ["blocker", "next"]
+
+
+def test_close_lets_the_threads_finish_and_stop() -> None:
+    compute = ComputeSlots(2)
+    threads = list(compute._threads)
+    assert all(thread.is_alive() for thread in threads)
+    compute.close()
+    assert not any(thread.is_alive() for thread in threads)
 
 
 def test_fewer_than_one_slot_is_refused() -> None:
