@@ -65,7 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
-    for module in (health, convolution, pooling, samples, models, architectures):
+    # The model endpoints first: FastAPI tries the routers in order, and they take the load.
+    for module in (models, health, convolution, pooling, samples, architectures):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(pages.router)
     app.include_router(docs.router)

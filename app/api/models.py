@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -14,9 +13,9 @@ from app.api.images import ImageUpload, base64_png, read_image, wants_png
 from app.config import Settings
 from app.core.heatmap import colorize, scale_for
 from app.core.imaging import encode_png
-from app.core.preprocess import DigitInput, DigitOptions, InvertMode, prepare_digit
+from app.core.preprocess import DigitInput, DigitOptions, InkBox, InvertMode, prepare_digit
 from app.errors import NoDigit, UnknownResource
-from app.ml.forward import channels_first, filter_grid, forward, resolve_layers
+from app.ml.forward import channels_first, classify, filter_grid, forward, resolve_layers
 from app.ml.registry import LayerSummary, LoadedModel
 from app.schemas.models import (
     ActivationsResponse,
@@ -194,13 +193,14 @@ def _prediction(
     loaded: LoadedModel, image: UploadFile, settings: Settings, options: DigitOptions
 ) -> dict[str, Any]:
     digit = _digit(image, settings, options)
-    result = forward(loaded, digit.model_input)
+    probabilities = classify(loaded, digit.model_input)
+    label = int(np.argmax(probabilities))
     classes = loaded.metadata.classes
     return {
         "model": loaded.id,
-        "label": classes[result.label_index],
-        "confidence": float(result.probabilities[result.label_index]),
-        "probabilities": result.probabilities.tolist(),
+        "label": classes[label],
+        "confidence": float(probabilities[label]),
+        "probabilities": probabilities.tolist(),
         "classes": classes,
         "model_input": digit.model_input.tolist(),
         "preprocessing": _preprocessing(digit),
@@ -241,12 +241,17 @@ def _preprocessing(digit: DigitInput) -> dict[str, Any]:
         "polarity": digit.polarity,
         "inverted": digit.inverted,
         "background": digit.background,
-        "ink_box": None if digit.ink_box is None else asdict(digit.ink_box),
+        "ink_box": None if digit.ink_box is None else _box(digit.ink_box),
         "scale": None if digit.scale is None else list(digit.scale),
         "shift": list(digit.shift),
         "center_of_mass": None if digit.center_of_mass is None else list(digit.center_of_mass),
         "notes": list(digit.notes),
     }
+
+
+def _box(box: InkBox) -> dict[str, int]:
+    # Not dataclasses.asdict: its recursive copy costs 70 us, a tenth of preparing the digit.
+    return {"top": box.top, "left": box.left, "height": box.height, "width": box.width}
 
 
 def _activation(

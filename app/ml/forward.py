@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from app.ml.registry import LoadedModel
+from app.ml.registry import SUPPORTED_INPUT, LoadedModel
 
 FloatArray = NDArray[np.float32]
 
@@ -26,9 +26,13 @@ class Forward:
 
 def forward(loaded: LoadedModel, model_input: FloatArray) -> Forward:
     """Run ``model_input`` (28 x 28, 0..1) through the model once, keeping every layer."""
-    x = model_input.reshape(loaded.model.inputs[0].shape[1:])
-    outputs = loaded.runner.run(x)
+    outputs = loaded.runner.run(model_input.reshape(SUPPORTED_INPUT))
     return Forward(probabilities=outputs[loaded.runner.layer_names[-1]], outputs=outputs)
+
+
+def classify(loaded: LoadedModel, model_input: FloatArray) -> FloatArray:
+    """The class probabilities for ``model_input`` (28 x 28, 0..1): the last layer alone."""
+    return loaded.runner.classify(model_input.reshape(SUPPORTED_INPUT))
 
 
 def resolve_layers(loaded: LoadedModel, names: str | None) -> list[str]:

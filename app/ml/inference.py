@@ -35,6 +35,10 @@ class Runner(Protocol):
 
     def run(self, x: FloatArray) -> dict[str, FloatArray]: ...
 
+    def classify(self, x: FloatArray) -> FloatArray:
+        """The last layer's output alone (the class probabilities), as ``run`` gives it."""
+        ...
+
 
 def feature_extractor(model: keras.Model) -> tuple[keras.Model, tuple[str, ...]]:
     """A model with the same input whose outputs are every layer's output, and their names."""
@@ -63,25 +67,36 @@ class LiteRTRunner:
         # One thread: requests already run in parallel, and these models are too small to split.
         self._interpreter = Interpreter(model_content=flatbuffer, num_threads=1)
         self._interpreter.allocate_tensors()
-        self._signature = self._interpreter.get_signature_runner()
-        outputs = self._interpreter.get_signature_list()["serving_default"]["outputs"]
+        # The signature maps names to tensor indices; the runner itself is not kept: it resizes
+        # and re-allocates the input on every call, and while it lives the interpreter refuses
+        # invoke() (it counts the runner's reference to its internals as a raw-data view).
+        signature = self._interpreter.get_signature_runner()
+        (input_details,) = signature.get_input_details().values()
+        outputs = signature.get_output_details()
+        del signature
         # The signature names outputs output_0, output_1 ... in the extractor's order.
         order = sorted(outputs, key=lambda name: int(name.rsplit("_", 1)[1]))
-        self._input_name = self._interpreter.get_signature_list()["serving_default"]["inputs"][0]
-        self._output_keys = tuple(order)
+        self._input_index: int = input_details["index"]
+        self._output_indices: tuple[int, ...] = tuple(outputs[name]["index"] for name in order)
         self.layer_names = layer_names
         self.size_bytes = len(flatbuffer)
         # The interpreter is not thread-safe; an invoke takes microseconds, so a lock is cheap.
         self._lock = threading.Lock()
 
     def run(self, x: FloatArray) -> dict[str, FloatArray]:
+        return dict(zip(self.layer_names, self._invoke(x, self._output_indices), strict=True))
+
+    def classify(self, x: FloatArray) -> FloatArray:
+        return self._invoke(x, self._output_indices[-1:])[0]
+
+    def _invoke(self, x: FloatArray, indices: tuple[int, ...]) -> list[FloatArray]:
+        """The outputs at ``indices`` for one input, without the batch axis (copies)."""
         batch = x[np.newaxis].astype(np.float32, copy=False)
         with self._lock:
-            outputs = self._signature(**{self._input_name: batch})
-        return {
-            name: np.asarray(outputs[key][0], dtype=np.float32)
-            for name, key in zip(self.layer_names, self._output_keys, strict=True)
-        }
+            self._interpreter.set_tensor(self._input_index, batch)
+            self._interpreter.invoke()
+            outputs = [self._interpreter.get_tensor(index) for index in indices]
+        return [np.asarray(output[0], dtype=np.float32) for output in outputs]
 
 
 class TFFunctionRunner:
@@ -113,6 +128,9 @@ class TFFunctionRunner:
             name: np.asarray(output[0], dtype=np.float32)
             for name, output in zip(self.layer_names, outputs, strict=True)
         }
+
+    def classify(self, x: FloatArray) -> FloatArray:
+        return self.run(x)[self.layer_names[-1]]
 
 
 def build_runner(model: keras.Model) -> Runner:

@@ -188,6 +188,23 @@ def test_predict_reads_mnist_test_digits_drawn_large_and_off_centre(client: Test
     assert answers[0]["preprocessing"]["inverted"] is False
 
 
+def test_predict_reports_the_preprocessing_as_prepare_digit_records_it(
+    client: TestClient,
+) -> None:
+    from dataclasses import asdict
+
+    from app.core.imaging import decode_image
+    from app.core.preprocess import prepare_digit
+
+    data = drawing(3, invert=True)
+    body = post_image(client, "/api/models/lenet5/predict", data).json()
+    digit = prepare_digit(decode_image(data, 1 << 24))
+    assert digit.ink_box is not None
+    assert body["preprocessing"]["ink_box"] == asdict(digit.ink_box)
+    assert body["preprocessing"]["notes"] == list(digit.notes)
+    assert body["model_input"] == digit.model_input.tolist()
+
+
 def test_the_preprocessing_switches_change_what_the_model_sees(client: TestClient) -> None:
     path = "/api/models/lenet5/predict"
     full = np.asarray(post_image(client, path, drawing(0, invert=True)).json()["model_input"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.ml.forward import forward
+from app.ml.forward import classify, forward
 from app.ml.inference import LiteRTRunner, TFFunctionRunner, feature_extractor
 from app.ml.registry import Registry
 
@@ -84,3 +84,18 @@ def test_the_runner_is_safe_to_call_from_many_threads(
         together = list(pool.map(lambda x: loaded.runner.run(x)["output"], images))
     for a, b in zip(alone, together, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("model_id", SHIPPED)
+def test_classify_gives_the_last_layer_of_a_full_run_to_the_bit(
+    registry: Registry, mnist_test: tuple[np.ndarray, np.ndarray], model_id: str
+) -> None:
+    loaded = registry.get_model(model_id)
+    extractor, names = feature_extractor(loaded.model)
+    fallback = TFFunctionRunner(extractor, names)
+    for x in mnist_test[0][:20]:
+        for runner in (loaded.runner, fallback):
+            probabilities = runner.classify(x)
+            assert probabilities.dtype == np.float32 and probabilities.shape == (10,)
+            assert probabilities.tobytes() == runner.run(x)[names[-1]].tobytes()
+        np.testing.assert_array_equal(classify(loaded, x[..., 0]), loaded.runner.classify(x))
