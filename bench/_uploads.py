@@ -25,7 +25,7 @@ def load_digits() -> tuple[list[UInt8Array], list[int]]:
 
 
 def canvas_png(digit: UInt8Array) -> bytes:
-    """A 28x28 MNIST digit as the Draw page exports a drawing of it (``canvas.toBlob``).
+    """A 28x28 MNIST digit as the Draw page exports a drawing of it (``canvas.toDataURL``).
 
     280x280 RGBA PNG, opaque, ink #111111 on white: the digit scaled 10x, with strokes about
     20 pixels wide and anti-aliased edges one or two pixels wide, as a round brush leaves them.

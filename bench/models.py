@@ -2,7 +2,7 @@
 
 The real server (``python -m uvicorn app.main:app``, ``--workers N``, ``--http``) runs in a
 subprocess on 127.0.0.1; this process is the client and also times the model itself. The upload
-is what the Draw page sends: a 280x280 RGBA PNG of ink #111111 on white (``canvas.toBlob``),
+is what the Draw page sends: a 280x280 RGBA PNG of ink #111111 on white (``canvas.toDataURL``),
 here an MNIST test digit scaled 10x with anti-aliased strokes about 20 pixels wide.
 
 1. Memory: server RSS (with several workers, the workers' sum) after the first 100 mixed
