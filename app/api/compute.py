@@ -74,15 +74,19 @@ class ComputeSlots:
 
     def _serve(self) -> None:
         while (job := self._queue.get()) is not None:
-            if job.future.cancelled():  # a plain flag: safe to read from this thread
-                continue
-            result, error = None, None
-            try:
-                result = job.context.run(job.call)
-            except BaseException as exc:  # handed to the caller as it is
-                error = exc
-            with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting
-                job.loop.call_soon_threadsafe(_settle, job.future, result, error)
+            if not job.future.cancelled():  # a plain flag: safe to read from this thread
+                _compute(job)
+            del job  # hold nothing of a request (its upload, its answer) while waiting
+
+
+def _compute(job: _Job) -> None:
+    result, error = None, None
+    try:
+        result = job.context.run(job.call)
+    except BaseException as exc:  # handed to the caller as it is
+        error = exc
+    with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting
+        job.loop.call_soon_threadsafe(_settle, job.future, result, error)
 
 
 def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:

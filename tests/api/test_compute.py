@@ -135,3 +135,26 @@ def test_the_app_has_as_many_slots_as_its_settings_say() -> None:
     settings = Settings(compute_threads=3, models_dir=Settings().static_dir / "no-models-here")
     with TestClient(create_app(settings)) as client:
         assert client.app_state["compute"].slots == 3
+
+
+def test_a_slot_holds_nothing_of_a_finished_call_while_it_waits() -> None:
+    import gc
+    import weakref
+
+    class Answer:
+        pass
+
+    compute = ComputeSlots(1)
+
+    async def main() -> weakref.ref[Answer]:
+        answer = await compute.run(Answer)
+        return weakref.ref(answer)
+
+    ref = anyio.run(main)
+    for _ in range(200):  # until the slot is back waiting on its queue, however slow
+        gc.collect()
+        if ref() is None:
+            break
+        time.sleep(0.01)
+    assert ref() is None
+    compute.close()
