@@ -214,9 +214,10 @@ def _decode_plain_png(data: bytes, max_pixels: int) -> DecodedImage | None:
     Plain (see :func:`_plain_png_header`) means Pillow would give exactly these pixels and
     notes: nothing to rotate, expand or scale, and, for RGBA, nothing to composite because every
     pixel is opaque (what a browser canvas exports for a drawing on a filled background). The
-    header is read here, not by Pillow, whose ``Image.open`` costs half as much as the decoding
-    itself. Anything else, an image over the pixel cap, and whatever libspng fails on go on to
-    Pillow, so they end in the same checks and messages as every other upload.
+    header walk checks every chunk's CRC, which libspng does not: a damaged file goes on to
+    Pillow instead of decoding to wrong pixels. Anything else, an image over the pixel cap, and
+    whatever libspng fails on go on to Pillow too, so they end in the same checks and messages
+    as every other upload.
     """
     header = _plain_png_header(data)
     if header is None:

@@ -265,13 +265,12 @@ def percentile(values: FloatArray, q: float) -> np.float32:
     array, without its 130 us of overhead: partition around the two neighbouring ranks and
     interpolate as NumPy's ``_lerp`` does, in float32 (tests compare the two).
     """
-    count = values.size
-    virtual = (count - 1) * (q / 100)
-    if virtual >= count - 1:
+    rank = _rank(values.size, q)
+    if rank is None:
         return cast(np.float32, values.max())
-    lower = math.floor(virtual)
+    lower, weight = rank
     ranked = np.partition(values, (lower, lower + 1))
-    return _lerp(ranked[lower], ranked[lower + 1], virtual - lower)
+    return _lerp(ranked[lower], ranked[lower + 1], weight)
 
 
 def percentile_of_counts(values: FloatArray, counts: NDArray[np.intp], q: float) -> np.float32:
@@ -281,13 +280,22 @@ def percentile_of_counts(values: FloatArray, counts: NDArray[np.intp], q: float)
     values, counts = values[present], counts[present]
     order = np.argsort(values, kind="stable")
     values, cumulative = values[order], np.cumsum(counts[order])
-    count = int(cumulative[-1])
+    rank = _rank(int(cumulative[-1]), q)
+    if rank is None:
+        return cast(np.float32, values[-1])
+    lower, weight = rank
+    below, above = np.searchsorted(cumulative, (lower, lower + 1), side="right")
+    return _lerp(values[below], values[above], weight)
+
+
+def _rank(count: int, q: float) -> tuple[int, float] | None:
+    """NumPy's linear method: the lower of the two ranks to interpolate between, and the weight
+    of the upper one; None when the percentile is the largest value."""
     virtual = (count - 1) * (q / 100)
     if virtual >= count - 1:
-        return cast(np.float32, values[-1])
+        return None
     lower = math.floor(virtual)
-    below, above = np.searchsorted(cumulative, (lower, lower + 1), side="right")
-    return _lerp(values[below], values[above], virtual - lower)
+    return lower, virtual - lower
 
 
 def _lerp(below: np.float32, above: np.float32, weight: float) -> np.float32:
