@@ -30,6 +30,11 @@ class Settings(BaseSettings):
         le=64,
         description="Model requests (predict, activations) computed at once in each process.",
     )
+    plain_forms: bool = Field(
+        default=True,
+        description="Read plain predict forms with ConvLens' own strict reader, and everything "
+        "else with FastAPI's (app/api/plain_form.py); off: FastAPI's for every form.",
+    )
     opencv_threads: int = Field(
         default=1,
         ge=1,

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import io
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from pydantic import TypeAdapter
+from starlette.requests import ClientDisconnect
 
+from app.api.compute import ComputeSlots
 from app.api.deps import ComputeDep, RegistryDep, SettingsDep
 from app.api.images import ImageUpload, base64_png, read_image, wants_png
+from app.api.plain_form import PlainForm, parse_plain_form
 from app.config import Settings
 from app.core.heatmap import colorize, scale_for
 from app.core.imaging import encode_png
 from app.core.preprocess import DigitInput, DigitOptions, InkBox, InvertMode, prepare_digit
 from app.errors import NoDigit, UnknownResource
 from app.ml.forward import channels_first, classify, filter_grid, forward, resolve_layers
-from app.ml.registry import LayerSummary, LoadedModel
+from app.ml.registry import LayerSummary, LoadedModel, Registry
 from app.schemas.models import (
     ActivationsResponse,
     FiltersResponse,
@@ -27,8 +34,12 @@ from app.schemas.models import (
 
 router = APIRouter(prefix="/api/models", tags=["models"])
 
+MAX_MODEL_ID = 64
 ModelId = Annotated[
-    str, Path(max_length=64, description="A model id from GET /api/models.", examples=["lenet5"])
+    str,
+    Path(
+        max_length=MAX_MODEL_ID, description="A model id from GET /api/models.", examples=["lenet5"]
+    ),
 ]
 InvertField = Annotated[
     InvertMode,
@@ -156,7 +167,67 @@ def model_filters(
     }
 
 
-@router.post("/{model_id}/predict", response_model=PredictResponse)
+class PredictRoute(APIRoute):
+    """The predict route, with plain forms read by :mod:`app.api.plain_form` and FastAPI's own
+    form handling left for the rest.
+
+    A form of the plain shape whose fields all hold values this route accepts as they are
+    (``true``/``false``, an invert mode) goes straight to the same work and response model as
+    FastAPI's handler would give it; the response is the same to the byte
+    (``tests/api/test_plain_predict.py``). Anything else, including every request that is wrong
+    in some way, goes to FastAPI's handler, which validates it and says what is wrong. This
+    takes the server's CPU per prediction from about 5.0 to 3.7 ms (``bench/README.md``).
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        standard = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            settings: Settings = request.app.state.settings
+            if not settings.plain_forms:
+                return await standard(request)
+            try:
+                body = await request.body()  # the body size limit's 413 propagates as it is
+            except ClientDisconnect:  # FastAPI's handler reports it as it always does
+                return await standard(request)
+            model_id: str = request.path_params["model_id"]
+            form = parse_plain_form(request.headers.get("content-type"), body)
+            options = None if form is None else _plain_digit_options(form)
+            if form is None or options is None or len(model_id) > MAX_MODEL_ID:
+                return await standard(request)
+            image = form.files["image"]
+            upload = UploadFile(
+                io.BytesIO(image.data), size=len(image.data), filename=image.filename
+            )
+            registry: Registry = request.state.registry
+            compute: ComputeSlots = request.state.compute
+            loaded = registry.get_model(model_id)
+            result = await compute.run(_prediction, loaded, upload, settings, options)
+            content = _PREDICT_RESPONSE.dump_json(_PREDICT_RESPONSE.validate_python(result))
+            return Response(content, media_type="application/json")
+
+        return handler
+
+
+_PREDICT_RESPONSE = TypeAdapter(PredictResponse)
+_PLAIN_VALUES: dict[str, dict[str, Any]] = {
+    "invert": {mode: mode for mode in get_args(InvertMode)},
+    **{flag: {"true": True, "false": False} for flag in ("crop", "fit", "center", "thicken")},
+}
+
+
+def _plain_digit_options(form: PlainForm) -> DigitOptions | None:
+    """The options of a plain predict form, or None if it has anything else or other values."""
+    if form.files.keys() != {"image"} or not form.fields.keys() <= _PLAIN_VALUES.keys():
+        return None
+    values = {}
+    for name, text in form.fields.items():
+        if text not in _PLAIN_VALUES[name]:
+            return None
+        values[name] = _PLAIN_VALUES[name][text]
+    return DigitOptions(**values)
+
+
 async def predict(
     model_id: ModelId,
     registry: RegistryDep,
@@ -168,6 +239,15 @@ async def predict(
     """Classify a drawing or photo of a digit; returns the 28x28 input the model saw."""
     loaded = registry.get_model(model_id)
     return await compute.run(_prediction, loaded, image, settings, options)
+
+
+router.add_api_route(  # what @router.post does, with the route class
+    "/{model_id}/predict",
+    predict,
+    methods=["POST"],
+    response_model=PredictResponse,
+    route_class_override=PredictRoute,
+)
 
 
 @router.post("/{model_id}/activations", response_model=ActivationsResponse)
