@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
-from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
-from starlette.requests import ClientDisconnect
 
 from app.api.compute import ComputeSlots
 from app.api.deps import ComputeDep, RegistryDep, SettingsDep
 from app.api.images import ImageUpload, base64_png, read_image, wants_png
-from app.api.plain_form import PlainForm, parse_plain_form
+from app.api.plain_form import PlainForm, plain_form_route
 from app.config import Settings
 from app.core.heatmap import colorize, scale_for
 from app.core.imaging import encode_png
@@ -72,10 +71,11 @@ ThickenField = Annotated[
         "1-pixel pen on a big canvas) to about MNIST's stroke width. Off: keep them as drawn."
     ),
 ]
+MAX_LAYERS_TEXT = 2000
 LayersField = Annotated[
     str | None,
     Form(
-        max_length=2000,
+        max_length=MAX_LAYERS_TEXT,
         description="Comma-separated layer names (from GET /api/models/{id}); all layers if "
         "left out.",
     ),
@@ -167,65 +167,94 @@ def model_filters(
     }
 
 
-class PredictRoute(APIRoute):
-    """The predict route, with plain forms read by :mod:`app.api.plain_form` and FastAPI's own
-    form handling left for the rest.
-
-    A form of the plain shape whose fields all hold values this route accepts as they are
-    (``true``/``false``, an invert mode) goes straight to the same work and response model as
-    FastAPI's handler would give it; the response is the same to the byte
-    (``tests/api/test_plain_predict.py``). Anything else, including every request that is wrong
-    in some way, goes to FastAPI's handler, which validates it and says what is wrong. This
-    takes the server's CPU per prediction from about 5.0 to 3.7 ms (``bench/README.md``).
-    """
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        standard = super().get_route_handler()
-
-        async def handler(request: Request) -> Response:
-            settings: Settings = request.app.state.settings
-            if not settings.plain_forms:
-                return await standard(request)
-            try:
-                body = await request.body()  # the body size limit's 413 propagates as it is
-            except ClientDisconnect:  # FastAPI's handler reports it as it always does
-                return await standard(request)
-            model_id: str = request.path_params["model_id"]
-            form = parse_plain_form(request.headers.get("content-type"), body)
-            options = None if form is None else _plain_digit_options(form)
-            if form is None or options is None or len(model_id) > MAX_MODEL_ID:
-                return await standard(request)
-            image = form.files["image"]
-            upload = UploadFile(
-                io.BytesIO(image.data), size=len(image.data), filename=image.filename
-            )
-            registry: Registry = request.state.registry
-            compute: ComputeSlots = request.state.compute
-            loaded = registry.get_model(model_id)
-            result = await compute.run(_prediction, loaded, upload, settings, options)
-            content = _PREDICT_RESPONSE.dump_json(_PREDICT_RESPONSE.validate_python(result))
-            return Response(content, media_type="application/json")
-
-        return handler
-
-
-_PREDICT_RESPONSE = TypeAdapter(PredictResponse)
-_PLAIN_VALUES: dict[str, dict[str, Any]] = {
+# Plain forms (app.api.plain_form): predict and activations read the forms that clients
+# actually send themselves, and leave the rest to FastAPI. A field missing from a plain form
+# takes its default below, the same as the endpoint's; a value not listed here (FastAPI also
+# takes "1", "on", "YES" ... for true) sends the request to FastAPI.
+_FLAGS = {"true": True, "false": False}
+_PLAIN_DIGIT_FIELDS: dict[str, dict[str, Any]] = {
     "invert": {mode: mode for mode in get_args(InvertMode)},
-    **{flag: {"true": True, "false": False} for flag in ("crop", "fit", "center", "thicken")},
+    **{flag: _FLAGS for flag in ("crop", "fit", "center", "thicken")},
 }
+_PLAIN_FORMATS: dict[str, Literal["numbers", "png"]] = {"numbers": "numbers", "png": "png"}
+_PLAIN_ACTIVATIONS_FIELDS: dict[str, Callable[[str], bool]] = {
+    "layers": lambda text: 0 < len(text) <= MAX_LAYERS_TEXT,  # "" is left to FastAPI
+    "format": lambda text: text in _PLAIN_FORMATS,
+}
+_PREDICT_RESPONSE = TypeAdapter(PredictResponse)
+_ACTIVATIONS_RESPONSE = TypeAdapter(ActivationsResponse)
 
 
-def _plain_digit_options(form: PlainForm) -> DigitOptions | None:
-    """The options of a plain predict form, or None if it has anything else or other values."""
-    if form.files.keys() != {"image"} or not form.fields.keys() <= _PLAIN_VALUES.keys():
+@dataclass(frozen=True)
+class _PlainDigitRequest:
+    loaded: LoadedModel
+    upload: UploadFile
+    options: DigitOptions
+    settings: Settings
+    compute: ComputeSlots
+    fields: dict[str, str]  # the plain text fields besides the options
+
+
+def _plain_digit_request(
+    request: Request, form: PlainForm, other_fields: Mapping[str, Callable[[str], bool]] = {}
+) -> _PlainDigitRequest | None:
+    """The parts of a plain predict or activations form, or None if FastAPI should read it.
+
+    ``other_fields``: the endpoint's fields besides the options, each with a test of the texts
+    the endpoint takes as they are.
+    """
+    model_id: str = request.path_params["model_id"]
+    if form.files.keys() != {"image"} or len(model_id) > MAX_MODEL_ID:
         return None
-    values = {}
+    options: dict[str, Any] = {}
+    fields: dict[str, str] = {}
     for name, text in form.fields.items():
-        if text not in _PLAIN_VALUES[name]:
+        if name in other_fields:
+            if not other_fields[name](text):
+                return None
+            fields[name] = text
+        elif text in _PLAIN_DIGIT_FIELDS.get(name, {}):
+            options[name] = _PLAIN_DIGIT_FIELDS[name][text]
+        else:
             return None
-        values[name] = _PLAIN_VALUES[name][text]
-    return DigitOptions(**values)
+    image = form.files["image"]
+    registry: Registry = request.state.registry
+    return _PlainDigitRequest(
+        loaded=registry.get_model(model_id),  # after the fields, as FastAPI checks them first
+        upload=UploadFile(io.BytesIO(image.data), size=len(image.data), filename=image.filename),
+        options=DigitOptions(**options),
+        settings=request.app.state.settings,
+        compute=request.state.compute,
+        fields=fields,
+    )
+
+
+def _json(adapter: TypeAdapter[Any], result: dict[str, Any]) -> Response:
+    """What FastAPI makes of an endpoint's result with this response model."""
+    content = adapter.dump_json(adapter.validate_python(result))
+    return Response(content, media_type="application/json")
+
+
+async def _plain_predict(request: Request, form: PlainForm) -> Response | None:
+    plain = _plain_digit_request(request, form)
+    if plain is None:
+        return None
+    result = await plain.compute.run(
+        _prediction, plain.loaded, plain.upload, plain.settings, plain.options
+    )
+    return _json(_PREDICT_RESPONSE, result)
+
+
+async def _plain_activations(request: Request, form: PlainForm) -> Response | None:
+    plain = _plain_digit_request(request, form, _PLAIN_ACTIVATIONS_FIELDS)
+    if plain is None:
+        return None
+    fmt = _PLAIN_FORMATS[plain.fields.get("format", "numbers")]
+    names = resolve_layers(plain.loaded, plain.fields.get("layers"))
+    result = await plain.compute.run(
+        _activations, plain.loaded, names, fmt, plain.upload, plain.settings, plain.options
+    )
+    return _json(_ACTIVATIONS_RESPONSE, result)
 
 
 async def predict(
@@ -246,11 +275,10 @@ router.add_api_route(  # what @router.post does, with the route class
     predict,
     methods=["POST"],
     response_model=PredictResponse,
-    route_class_override=PredictRoute,
+    route_class_override=plain_form_route(_plain_predict),
 )
 
 
-@router.post("/{model_id}/activations", response_model=ActivationsResponse)
 async def activations(
     model_id: ModelId,
     registry: RegistryDep,
@@ -265,6 +293,15 @@ async def activations(
     loaded = registry.get_model(model_id)
     names = resolve_layers(loaded, layers)
     return await compute.run(_activations, loaded, names, format, image, settings, options)
+
+
+router.add_api_route(
+    "/{model_id}/activations",
+    activations,
+    methods=["POST"],
+    response_model=ActivationsResponse,
+    route_class_override=plain_form_route(_plain_activations),
+)
 
 
 # The endpoints above are async so that they can hand their work to the compute slots; these

@@ -23,7 +23,13 @@ The shape (RFC 7578, with none of its options):
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from starlette.requests import ClientDisconnect
 
 _BOUNDARY_CHARS = r"[0-9A-Za-z'()+_,\-./:=?]{1,70}"
 _CONTENT_TYPE = re.compile(
@@ -108,3 +114,36 @@ def _headers(head: bytes) -> tuple[str, str | None, str | None] | None:
     if not name or filename == b"":
         return None
     return name.decode("ascii"), None if filename is None else filename.decode("ascii"), part_type
+
+
+PlainAnswer = Callable[[Request, PlainForm], Awaitable[Response | None]]
+
+
+def plain_form_route(answer: PlainAnswer) -> type[APIRoute]:
+    """A route class that gives plain forms to ``answer`` and the rest to FastAPI's handler.
+
+    ``answer`` returns the response, or None for a form whose values it does not take as they
+    are: FastAPI's handler then reads the form again, validates it and answers, errors
+    included. So the two must agree wherever ``answer`` answers (``tests/api`` checks this to
+    the byte), and anything unusual is FastAPI's, with its messages. With
+    ``CONVLENS_PLAIN_FORMS=false`` every request is FastAPI's.
+    """
+
+    class PlainFormRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            standard = super().get_route_handler()
+
+            async def handler(request: Request) -> Response:
+                if not request.app.state.settings.plain_forms:
+                    return await standard(request)
+                try:
+                    body = await request.body()  # the body size limit's 413 goes up as it is
+                except ClientDisconnect:  # FastAPI's handler reports it as it always does
+                    return await standard(request)
+                form = parse_plain_form(request.headers.get("content-type"), body)
+                response = None if form is None else await answer(request, form)
+                return response if response is not None else await standard(request)
+
+            return handler
+
+    return PlainFormRoute

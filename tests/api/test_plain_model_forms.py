@@ -1,4 +1,4 @@
-"""Predict with plain forms read by ConvLens against predict through FastAPI's form handling.
+"""Predict and activations with plain forms read by ConvLens, against FastAPI's form handling.
 
 Two apps differ only in ``plain_forms``. Every request goes to both, and the answers must be the
 same to the byte: status, headers and body. A spy on ``Request.form`` (FastAPI's way into a
@@ -78,10 +78,11 @@ class Case:
     model: str
     body: bytes
     content_type: str = f"multipart/form-data; boundary={BOUNDARY}"
+    endpoint: str = "predict"
 
     def post(self, client: TestClient) -> tuple[int, list[tuple[str, str]], bytes]:
         response = client.post(
-            f"/api/models/{self.model}/predict",
+            f"/api/models/{self.model}/{self.endpoint}",
             content=self.body,
             headers={"content-type": self.content_type},
         )
@@ -117,6 +118,28 @@ PLAIN = {
     "an image over the pixel cap": Case("lenet5", form(png_with_header_size(5000, 5000), {})),
     "an empty file": Case("lenet5", form(b"", {})),
     "an unknown model": Case("resnet", form(canvas(DIGITS[0]), {})),
+    **{
+        f"activations of {model} {digit.stem} {fields}": Case(
+            model, form(canvas(digit), fields), endpoint="activations"
+        )
+        for model, digit, fields in [
+            ("lenet5", DIGITS[0], {}),
+            ("mnist-cnn", DIGITS[1], {"format": "png"}),
+            ("mlp", DIGITS[2], {"format": "numbers", "invert": "no", "fit": "false"}),
+            ("lenet5", DIGITS[3], {"layers": "conv1", "format": "png"}),
+            ("lenet5", DIGITS[4], {"layers": " pool2 ,conv1,, ", "crop": "false"}),
+            ("mnist-cnn", DIGITS[5], {"center": "false", "layers": "conv2"}),
+        ]
+    },
+    "activations of an unknown layer": Case(
+        "lenet5", form(canvas(DIGITS[0]), {"layers": "conv1,conv9"}), endpoint="activations"
+    ),
+    "activations of an unknown model and layer": Case(
+        "resnet", form(canvas(DIGITS[0]), {"layers": "conv9"}), endpoint="activations"
+    ),
+    "activations of a blank canvas": Case(
+        "mlp", form(png(np.zeros((280, 280), np.uint8)), {}), endpoint="activations"
+    ),
 }
 NOT_PLAIN = {
     "no image": Case("lenet5", form(None, {"crop": "true"})),
@@ -129,6 +152,21 @@ NOT_PLAIN = {
     "a model id over 64 characters": Case("x" * 65, form(canvas(DIGITS[0]), {})),
     "an unknown model and a bad flag": Case("resnet", form(canvas(DIGITS[0]), {"fit": "2"})),
     "not multipart": Case("lenet5", b"crop=true", "application/x-www-form-urlencoded"),
+    "activations with no layers named": Case(
+        "lenet5", form(canvas(DIGITS[0]), {"layers": ""}), endpoint="activations"
+    ),
+    "activations with a layer list over 2,000 characters": Case(
+        "lenet5", form(canvas(DIGITS[0]), {"layers": "conv1," * 400}), endpoint="activations"
+    ),
+    "activations as JPEG": Case(
+        "lenet5", form(canvas(DIGITS[0]), {"format": "jpeg"}), endpoint="activations"
+    ),
+    "activations of an unknown model as JPEG": Case(
+        "resnet", form(canvas(DIGITS[0]), {"format": "jpeg"}), endpoint="activations"
+    ),
+    "activations with a field of predict's spelled wrong": Case(
+        "mlp", form(canvas(DIGITS[0]), {"centre": "false"}), endpoint="activations"
+    ),
     # Cut short before the file: cut inside it, Starlette leaves its temporary file to the GC.
     "a broken form": Case("lenet5", form(canvas(DIGITS[0]), {"crop": "true"})[:70]),
 }
