@@ -1,6 +1,9 @@
 """Decoding (both paths), colour handling, value-to-pixel mapping and PNG encoding."""
 
 import io
+import struct
+import tracemalloc
+import zlib
 from pathlib import Path
 
 import cv2
@@ -9,7 +12,9 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from app.core.imaging import (
+    _decode_plain_png,
     _decode_with_pillow,
+    _inflate_exactly,
     _open_checked,
     decode_image,
     encode_png,
@@ -155,6 +160,70 @@ def test_a_png_with_damaged_pixel_data_is_refused_as_pillow_refuses_it():
             assert str(raised.value) == str(refused)
         else:
             np.testing.assert_array_equal(decode_image(bytes(damaged), CAP).pixels, expected)
+
+
+def grey_png_with_stream(width: int, height: int, stream: bytes) -> bytes:
+    """An 8-bit grey PNG of the given size whose IDAT holds ``stream``, CRCs all correct."""
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(payload))
+            + kind
+            + payload
+            + struct.pack(">I", zlib.crc32(kind + payload))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", stream) + chunk(b"IEND", b"")
+    )
+
+
+ROWS = b"".join(b"\x01" + bytes(range(r, r + 8)) for r in range(6))  # 6 rows of 8, Sub filter
+
+
+@pytest.mark.parametrize(
+    "stream",
+    [
+        zlib.compress(ROWS + b"\x00" * 9),  # a row more than the header says
+        zlib.compress(ROWS[:-3]),  # short of the last row
+        zlib.compress(ROWS) + b"extra",  # something after the end of the stream
+        zlib.compress(ROWS)[:-4] + b"\0\0\0\0",  # a wrong Adler-32
+        zlib.compress(ROWS)[:-6],  # cut off
+    ],
+    ids=["a row too many", "a row short", "trailing data", "bad checksum", "truncated"],
+)
+def test_pixel_data_that_is_not_exactly_the_rows_is_left_to_pillow(stream):
+    data = grey_png_with_stream(8, 6, stream)
+    assert _decode_plain_png(data, CAP) is None
+    try:
+        expected = pillow_only(data)
+    except BadImage as refused:
+        with pytest.raises(BadImage) as raised:
+            decode_image(data, CAP)
+        assert str(raised.value) == str(refused)
+    else:
+        np.testing.assert_array_equal(decode_image(data, CAP).pixels, expected.pixels)
+
+
+def test_the_fast_path_decodes_exact_rows_as_pillow_does():
+    data = grey_png_with_stream(8, 6, zlib.compress(ROWS))
+    decoded = _decode_plain_png(data, CAP)
+    assert decoded is not None
+    np.testing.assert_array_equal(decoded.pixels, pillow_only(data).pixels)
+    np.testing.assert_array_equal(decoded.pixels[:, 0], np.arange(6))  # Sub undone: r, r+1 ...
+
+
+def test_inflating_stops_one_byte_past_the_size_however_much_the_stream_holds():
+    bomb = zlib.compress(bytes(50_000_000), 9)  # 49 KB that inflate to 50 MB
+    tracemalloc.start()
+    try:
+        assert _inflate_exactly(bomb, 1000) is None
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+    assert _inflate_exactly(bomb, 50_000_000) == bytes(50_000_000)
 
 
 def test_gray_is_itu_601_luma():
