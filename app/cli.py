@@ -18,9 +18,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--host", help="Interface (default: CONVLENS_HOST or 127.0.0.1).")
     serve.add_argument("--port", type=int, help="Port (default: CONVLENS_PORT or 8000).")
     serve.add_argument(
-        "--workers", type=int, default=1, help="Worker processes, each with its own models."
+        "--workers",
+        type=int,
+        default=1,
+        help="Worker processes, each with its own models and listening socket (default: 1).",
     )
     serve.add_argument("--reload", action="store_true", help="Restart when the code changes.")
+    serve.add_argument(
+        "--log-level",
+        choices=["critical", "error", "warning", "info", "debug"],
+        default="info",
+        help="uvicorn's log level; info logs every request (default: info).",
+    )
 
     train_parser = commands.add_parser(
         "train",
@@ -45,15 +54,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     settings = Settings()
     if args.command == "serve":
-        import uvicorn
+        from app.serving import serve as run_server
 
-        uvicorn.run(
-            "app.main:app",
-            host=args.host or settings.host,
-            port=args.port or settings.port,
-            workers=args.workers,
-            reload=args.reload,
-        )
+        if args.workers < 1:
+            parser.error("--workers must be at least 1.")
+        if args.workers > 1 and args.reload:
+            parser.error("--reload runs one worker: leave out --workers or --reload.")
+        host, port = args.host or settings.host, args.port or settings.port
+        return run_server(host, port, args.workers, args.reload, args.log_level)
     elif args.command == "train":
         from app.ml.train import DatasetError, load_mnist, train
 

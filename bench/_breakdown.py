@@ -1,8 +1,8 @@
 """Where the time of one model request goes, measured in this process, without HTTP.
 
 The app (``create_app()``) is called as an ASGI application with a pre-built scope and the whole
-multipart body in one ``http.request`` message, so middleware, routing, form parsing, the
-dependencies, the threadpool and the response model all count, but no HTTP parsing or socket.
+multipart body in one ``http.request`` message, so middleware, routing, reading the form, the
+compute slot and the response model all count, but no HTTP parsing or socket.
 The registry is passed in the scope's state as uvicorn passes the lifespan's, so only the models
 given are loaded. Each stage is then timed alone with the functions the endpoint calls; what the
 stages leave of the ASGI time is routing, middleware, the dependencies, ``Response`` and the
@@ -31,6 +31,7 @@ from starlette.types import Message
 
 from app.api import models as models_api
 from app.api.images import read_image
+from app.api.plain_form import parse_plain_form
 from app.config import Settings
 from app.core.preprocess import DigitOptions, prepare_digit
 from app.ml.forward import classify, forward
@@ -194,9 +195,11 @@ def stage_contenders(
         assert status == 200, status
 
     async def multipart() -> None:
+        # What the model routes do with a plain form (app.api.plain_form); FastAPI's own form
+        # handling, which they leave the rest to, spent 0.45 ms on parsing alone (bench/README.md).
         request = Request(driver.scope(path, body), driver.receive_once(body))
-        form = await request.form()
-        await form.close()
+        form = parse_plain_form(request.headers.get("content-type"), await request.body())
+        assert form is not None, "the bench's form is not plain: the routes would leave it"
 
     async def round_trips() -> None:
         # The work's hop goes through the app's compute slots; any others through FastAPI's
@@ -255,7 +258,7 @@ def breakdown_rows(wall: dict[str, Timing], cpu: dict[str, Timing], hops: int) -
     outer = sum(cost[name] for name in ("multipart", "hops", "endpoint", "response"))
     return [
         row("ASGI app in this process, no HTTP", "asgi"),
-        row("  multipart parsing (Request.form)", "multipart"),
+        row("  the form: body + parse_plain_form", "multipart"),
         row(f"  worker-thread round trips: {hops} (sync deps, the work, response)", "hops"),
         row("  the endpoint's work (in a worker thread)", "endpoint"),
         row("    read_image + decode_image", "decode"),

@@ -67,19 +67,35 @@ def machine_cpu_seconds() -> tuple[float, float]:
     return (sum(values) - idle) / CLOCK_TICKS, sum(values) / CLOCK_TICKS
 
 
-class Server:
-    """``python -m uvicorn app.main:app`` on a free port, until :meth:`stop`."""
+DEFAULT_APP = "app.main:app"
 
-    def __init__(self, workers: int = 1, http: str = "auto", app: str = "app.main:app") -> None:
+
+class Server:
+    """The server on a free port, until :meth:`stop`.
+
+    ``launcher="convlens"``: ``convlens serve``, as users start it (with several workers, each
+    on a socket of its own: ``app/serving.py``). ``launcher="uvicorn"``: ``python -m uvicorn``
+    with ``http`` and ``app``, to compare variants (its workers share one socket).
+    """
+
+    def __init__(
+        self,
+        workers: int = 1,
+        http: str = "auto",
+        app: str = DEFAULT_APP,
+        launcher: str = "convlens",
+    ) -> None:
         self.workers = workers
         self.http = http
         self.port = free_port()
         self.log_path = Path(tempfile.mkstemp(prefix="convlens-bench-", suffix=".log")[1])
-        command = [
-            sys.executable, "-m", "uvicorn", app,
-            "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
-            "--http", http,
-        ]  # fmt: skip
+        address = ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        if launcher == "convlens":
+            if (app, http) != (DEFAULT_APP, "auto"):
+                raise SystemExit("--app and --http are uvicorn's: add --launcher uvicorn.")
+            command = [sys.executable, "-m", "app.cli", "serve", *address]
+        else:
+            command = [sys.executable, "-m", "uvicorn", app, *address, "--http", http]
         if workers > 1:
             command += ["--workers", str(workers)]
         self.command = command

@@ -141,13 +141,20 @@ def cpu_cells(use: CpuUse, requests: int) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument(
+        "--launcher",
+        default="convlens",
+        choices=["convlens", "uvicorn"],
+        help="convlens: `convlens serve`, as users start it (default); uvicorn: `python -m "
+        "uvicorn` with --app and --http, to compare variants (its workers share one socket)",
+    )
     parser.add_argument("--http", default="auto", choices=["auto", "h11", "httptools"])
     parser.add_argument(
         "--app",
         default="app.main:app",
-        help="the ASGI app uvicorn serves, module:attribute (a variant to compare; put its "
-        "folder on PYTHONPATH)",
+        help="with --launcher uvicorn: the ASGI app, module:attribute (a variant to compare; "
+        "put its folder on PYTHONPATH)",
     )
     parser.add_argument("--rounds", type=int, default=100, help="latency rounds (default 100)")
     parser.add_argument("--seconds", type=float, default=10.0, help="each throughput run")
@@ -156,7 +163,8 @@ def main() -> None:
     args = parser.parse_args()
     # SIGTERM (a timeout, say) ends the script through the finally below, stopping the server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    server = Server(args.workers, args.http, args.app)  # loads its models while we load ours
+    # The server loads its models while we load ours.
+    server = Server(args.workers, args.http, args.app, args.launcher)
     print(f"Machine: {machine_line()}")
     print(f"At start: {load_line()}; busy processes: {busy_processes(exclude={server.pid})}")
     try:
@@ -398,7 +406,7 @@ def summary(report: dict[str, Any], args: argparse.Namespace) -> None:
     ]  # fmt: skip
     workers = f"{args.workers} worker{'s' if args.workers > 1 else ''}"
     print(
-        f"Summary ({args.app}, {workers}, --http {args.http}; ratios are medians of per-round "
+        f"Summary ({args.launcher}, {workers}; ratios are medians of per-round "
         "ratios):"
     )
     print_table(["goal", "measured", "target", ""], rows)

@@ -1,0 +1,126 @@
+"""``convlens serve``: uvicorn, and with several workers a listening socket for each.
+
+uvicorn's ``--workers N`` has its N processes accept from one shared socket. Each accepts every
+connection waiting when it wakes, so keep-alive clients that connect together often all land on
+one worker: with 8 clients on 2 workers, one worker served all 8 in about one load test in five
+(``bench/models.py``: about 1.0 of 2 cores busy, half the predictions per second). Here each
+worker listens on a socket of its own with ``SO_REUSEPORT``, and the kernel spreads new
+connections over them by a hash of the client's address and port.
+
+The supervisor is this process: it checks the port is free, starts the workers, and when one
+stops, or on SIGINT or SIGTERM, stops the others and exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import socket
+import sys
+import threading
+from multiprocessing.process import BaseProcess
+from types import FrameType
+from typing import Any
+
+import uvicorn
+
+APP = "app.main:app"
+logger = logging.getLogger("convlens.serve")
+
+
+def serve(host: str, port: int, workers: int, reload: bool, log_level: str) -> int:
+    """Serve until stopped; returns the exit status."""
+    if workers == 1 or reload:
+        uvicorn.run(APP, host=host, port=port, workers=1, reload=reload, log_level=log_level)
+        return 0
+    try:
+        _check_free(host, port)
+    except OSError as exc:
+        print(f"convlens serve: cannot listen on {host}:{port}: {exc.strerror}.", file=sys.stderr)
+        return 1
+    return _supervise(host, port, workers, log_level)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` with ``SO_REUSEPORT``, for one worker to listen on."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(address)
+    return sock
+
+
+def _check_free(host: str, port: int) -> None:
+    """Raise OSError if anything, another ConvLens included, is bound to the port.
+
+    A socket without ``SO_REUSEPORT`` cannot share the port with any other, so binding one
+    shows whether the workers would be the only ones on it.
+    """
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        probe.bind(address)
+
+
+def _worker(host: str, port: int, log_level: str) -> None:
+    config = uvicorn.Config(APP, host=host, port=port, log_level=log_level)
+    uvicorn.Server(config).run(sockets=[listening_socket(host, port)])
+
+
+def _supervise(host: str, port: int, workers: int, log_level: str) -> int:
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s:     %(message)s")
+    context = multiprocessing.get_context("spawn")
+    stopped = threading.Event()
+    processes: list[BaseProcess] = []
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        stopped.set()
+
+    previous: dict[int, Any] = {
+        number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        for n in range(workers):
+            process = context.Process(
+                target=_worker, args=(host, port, log_level), name=f"convlens-worker-{n}"
+            )
+            process.start()
+            processes.append(process)
+        logger.info(
+            "ConvLens on http://%s:%d with %d workers, each on its own socket (pids %s)",
+            host, port, workers, ", ".join(str(p.pid) for p in processes),
+        )  # fmt: skip
+        while not stopped.wait(0.5):
+            ended = [p for p in processes if not p.is_alive()]
+            if ended:
+                logger.error("Worker %s exited with %s; stopping.", ended[0].pid, ended[0].exitcode)
+                return _stop(processes) or 1
+        return _stop(processes)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _stop(processes: list[BaseProcess], timeout: float = 30.0) -> int:
+    """SIGTERM to each worker still running, then wait; 0 if all ended cleanly, else 1.
+
+    uvicorn shuts down cleanly on SIGTERM or SIGINT and then re-raises the signal, so a worker
+    that ended on one of them ended cleanly.
+    """
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    clean = {0, -signal.SIGTERM, -signal.SIGINT}
+    for process in processes:
+        process.join(timeout)
+        if process.is_alive():
+            logger.error("Worker %s did not stop within %.0f s; killed.", process.pid, timeout)
+            process.kill()
+            process.join()
+    return 0 if all(p.exitcode in clean for p in processes) else 1
