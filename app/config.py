@@ -32,8 +32,9 @@ class Settings(BaseSettings):
     )
     plain_forms: bool = Field(
         default=True,
-        description="Read plain predict forms with ConvLens' own strict reader, and everything "
-        "else with FastAPI's (app/api/plain_form.py); off: FastAPI's for every form.",
+        description="Read plain predict and activations forms with ConvLens' own strict "
+        "reader, and every other form with FastAPI's (app/api/plain_form.py); off: FastAPI's "
+        "for every form.",
     )
     opencv_threads: int = Field(
         default=1,

@@ -42,35 +42,35 @@ def serve(host: str, port: int, workers: int, reload: bool, log_level: str) -> i
     return _supervise(host, port, workers, log_level)
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host:port`` with ``SO_REUSEPORT``, for one worker to listen on."""
-    family, kind, proto, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    sock = socket.socket(family, kind, proto)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind(address)
-    return sock
-
-
 def _check_free(host: str, port: int) -> None:
     """Raise OSError if anything, another ConvLens included, is bound to the port.
 
     A socket without ``SO_REUSEPORT`` cannot share the port with any other, so binding one
     shows whether the workers would be the only ones on it.
     """
+    _bound_socket(host, port, share=False).close()
+
+
+def _bound_socket(host: str, port: int, share: bool) -> socket.socket:
+    """A socket bound to ``host:port``; ``share``: with ``SO_REUSEPORT``, for one worker."""
     family, kind, proto, _, address = socket.getaddrinfo(
         host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
     )[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
-        probe.bind(address)
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        if share:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def _worker(host: str, port: int, log_level: str) -> None:
     config = uvicorn.Config(APP, host=host, port=port, log_level=log_level)
-    uvicorn.Server(config).run(sockets=[listening_socket(host, port)])
+    uvicorn.Server(config).run(sockets=[_bound_socket(host, port, share=True)])
 
 
 def _supervise(host: str, port: int, workers: int, log_level: str) -> int:

@@ -1,4 +1,5 @@
-"""``convlens serve --workers 2`` for real: a socket per worker, one server per port, clean stop."""
+"""``convlens serve --workers 2`` for real: a socket per worker, one server per port, clean stop,
+and a stop with an error when a worker dies."""
 
 from __future__ import annotations
 
@@ -62,6 +63,19 @@ def sockets_of(pid: int) -> set[str]:
     return inodes
 
 
+def wait_for_two_workers(server: subprocess.Popen[bytes], port: int, log: Path) -> list[int]:
+    """The workers' pids, once both listen on the port."""
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        assert server.poll() is None, log.read_text()
+        workers = [pid for pid in children(server.pid) if b"resource_tracker" not in
+                   Path(f"/proc/{pid}/cmdline").read_bytes()]  # fmt: skip
+        if len(workers) == 2 and list(listening_inodes(port).values()).count("0A") == 2:
+            return workers
+        time.sleep(0.5)
+    pytest.fail(f"no two listening workers:\n{log.read_text()}")
+
+
 def health(sock: socket.socket) -> bytes:
     sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
     return sock.recv(4096)
@@ -72,18 +86,8 @@ def test_two_workers_listen_on_sockets_of_their_own_and_share_connections(tmp_pa
     server = serve(port, tmp_path / "server.log")
     clients: list[socket.socket] = []
     try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            assert server.poll() is None, (tmp_path / "server.log").read_text()
-            workers = [pid for pid in children(server.pid) if b"resource_tracker" not in
-                       Path(f"/proc/{pid}/cmdline").read_bytes()]  # fmt: skip
-            states = listening_inodes(port)
-            if len(workers) == 2 and list(states.values()).count("0A") == 2:
-                break
-            time.sleep(0.5)
-        else:
-            pytest.fail(f"no two listening workers:\n{(tmp_path / 'server.log').read_text()}")
-        listening = {inode for inode, state in states.items() if state == "0A"}
+        workers = wait_for_two_workers(server, port, tmp_path / "server.log")
+        listening = {inode for inode, state in listening_inodes(port).items() if state == "0A"}
         assert [len(sockets_of(pid) & listening) for pid in workers] == [1, 1]
 
         # 24 keep-alive clients connecting at once: each worker gets some of them.
@@ -108,3 +112,18 @@ def test_two_workers_listen_on_sockets_of_their_own_and_share_connections(tmp_pa
         os.kill(server.pid, signal.SIGTERM)
         assert server.wait(60) == 0
     assert "0A" not in listening_inodes(port).values()  # nothing listens any more
+
+
+def test_a_worker_that_dies_stops_the_server_with_an_error(tmp_path: Path) -> None:
+    port = free_port()
+    server = serve(port, tmp_path / "server.log")
+    try:
+        workers = wait_for_two_workers(server, port, tmp_path / "server.log")
+        os.kill(workers[0], signal.SIGKILL)
+        assert server.wait(60) == 1
+    finally:
+        if server.poll() is None:
+            os.kill(server.pid, signal.SIGKILL)
+    assert "exited with -9; stopping" in (tmp_path / "server.log").read_text()
+    assert not Path(f"/proc/{workers[1]}").exists()  # the other worker was stopped and reaped
+    assert "0A" not in listening_inodes(port).values()

@@ -13,7 +13,14 @@ from fastapi.responses import Response
 from pydantic import TypeAdapter
 
 from app.api.compute import ComputeSlots
-from app.api.deps import ComputeDep, RegistryDep, SettingsDep
+from app.api.deps import (
+    ComputeDep,
+    RegistryDep,
+    SettingsDep,
+    compute_of,
+    registry_of,
+    settings_of,
+)
 from app.api.images import ImageUpload, base64_png, read_image, wants_png
 from app.api.plain_form import PlainForm, plain_form_route
 from app.config import Settings
@@ -22,7 +29,7 @@ from app.core.imaging import encode_png
 from app.core.preprocess import DigitInput, DigitOptions, InkBox, InvertMode, prepare_digit
 from app.errors import NoDigit, UnknownResource
 from app.ml.forward import channels_first, classify, filter_grid, forward, resolve_layers
-from app.ml.registry import LayerSummary, LoadedModel, Registry
+from app.ml.registry import LayerSummary, LoadedModel
 from app.schemas.models import (
     ActivationsResponse,
     FiltersResponse,
@@ -80,8 +87,9 @@ LayersField = Annotated[
         "left out.",
     ),
 ]
+ActivationsFormat = Literal["numbers", "png"]
 FormatField = Annotated[
-    Literal["numbers", "png"],
+    ActivationsFormat,
     Form(
         description="numbers: each map as rows of values; png: each map as a base64 PNG tile "
         "coloured with the layer's scale."
@@ -176,7 +184,7 @@ _PLAIN_DIGIT_FIELDS: dict[str, dict[str, Any]] = {
     "invert": {mode: mode for mode in get_args(InvertMode)},
     **{flag: _FLAGS for flag in ("crop", "fit", "center", "thicken")},
 }
-_PLAIN_FORMATS: dict[str, Literal["numbers", "png"]] = {"numbers": "numbers", "png": "png"}
+_PLAIN_FORMATS: dict[str, ActivationsFormat] = {fmt: fmt for fmt in get_args(ActivationsFormat)}
 _PLAIN_ACTIVATIONS_FIELDS: dict[str, Callable[[str], bool]] = {
     "layers": lambda text: 0 < len(text) <= MAX_LAYERS_TEXT,  # "" is left to FastAPI
     "format": lambda text: text in _PLAIN_FORMATS,
@@ -218,13 +226,13 @@ def _plain_digit_request(
         else:
             return None
     image = form.files["image"]
-    registry: Registry = request.state.registry
     return _PlainDigitRequest(
-        loaded=registry.get_model(model_id),  # after the fields, as FastAPI checks them first
+        # After the fields, as FastAPI checks them before the endpoint looks the model up.
+        loaded=registry_of(request).get_model(model_id),
         upload=UploadFile(io.BytesIO(image.data), size=len(image.data), filename=image.filename),
         options=DigitOptions(**options),
-        settings=request.app.state.settings,
-        compute=request.state.compute,
+        settings=settings_of(request),
+        compute=compute_of(request),
         fields=fields,
     )
 
@@ -327,7 +335,7 @@ def _prediction(
 def _activations(
     loaded: LoadedModel,
     names: list[str],
-    fmt: Literal["numbers", "png"],
+    fmt: ActivationsFormat,
     image: UploadFile,
     settings: Settings,
     options: DigitOptions,
@@ -372,7 +380,7 @@ def _box(box: InkBox) -> dict[str, int]:
 
 
 def _activation(
-    loaded: LoadedModel, name: str, output: np.ndarray, fmt: Literal["numbers", "png"]
+    loaded: LoadedModel, name: str, output: np.ndarray, fmt: ActivationsFormat
 ) -> dict[str, Any]:
     layer = loaded.layer(name)
     scale = scale_for(output)

@@ -31,6 +31,8 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from starlette.requests import ClientDisconnect
 
+from app.api.deps import settings_of
+
 _BOUNDARY_CHARS = r"[0-9A-Za-z'()+_,\-./:=?]{1,70}"
 _CONTENT_TYPE = re.compile(
     rf'multipart/form-data;[ ]?boundary=(?:({_BOUNDARY_CHARS})|"({_BOUNDARY_CHARS})")'
@@ -134,7 +136,7 @@ def plain_form_route(answer: PlainAnswer) -> type[APIRoute]:
             standard = super().get_route_handler()
 
             async def handler(request: Request) -> Response:
-                if not request.app.state.settings.plain_forms:
+                if not settings_of(request).plain_forms:
                     return await standard(request)
                 try:
                     body = await request.body()  # the body size limit's 413 goes up as it is

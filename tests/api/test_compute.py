@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 
 import anyio
 import pytest
@@ -138,9 +140,6 @@ def test_the_app_has_as_many_slots_as_its_settings_say() -> None:
 
 
 def test_a_slot_holds_nothing_of_a_finished_call_while_it_waits() -> None:
-    import gc
-    import weakref
-
     class Answer:
         pass
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import asdict
 from functools import cache
 from typing import Any
 
@@ -12,6 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import PROJECT_ROOT
+from app.core.imaging import decode_image
+from app.core.preprocess import prepare_digit
 from tests.api.imagefiles import decode_base64_png, decode_png_response, png, post_image
 
 pytestmark = pytest.mark.keras
@@ -191,11 +194,6 @@ def test_predict_reads_mnist_test_digits_drawn_large_and_off_centre(client: Test
 def test_predict_reports_the_preprocessing_as_prepare_digit_records_it(
     client: TestClient,
 ) -> None:
-    from dataclasses import asdict
-
-    from app.core.imaging import decode_image
-    from app.core.preprocess import prepare_digit
-
     data = drawing(3, invert=True)
     body = post_image(client, "/api/models/lenet5/predict", data).json()
     digit = prepare_digit(decode_image(data, 1 << 24))
