@@ -38,7 +38,7 @@ import cv2
 import numpy as np
 
 from app.core.imaging import DecodedImage
-from app.core.ink import FloatArray, Ink, as_mask, find_ink
+from app.core.ink import WHOLE, FloatArray, Ink, Window, as_mask, find_ink
 
 InvertMode = Literal["auto", "yes", "no"]
 
@@ -145,7 +145,7 @@ def prepare_digit(image: DecodedImage, options: DigitOptions | None = None) -> D
 
     inverted, polarity, flip_output = _polarity(ink, options.invert)
     notes.append(polarity)
-    box = _bounding_box(ink.image)
+    box = _bounding_box(ink.image, ink.window)
     region = ink.image[box[0] : box[0] + box[2], box[1] : box[1] + box[3]]
     if options.crop:
         notes.append(
@@ -203,14 +203,17 @@ def _polarity(ink: Ink, invert: InvertMode) -> tuple[bool, str, bool]:
     return inverted, reason, flip_output
 
 
-def _bounding_box(ink_image: FloatArray) -> tuple[int, int, int, int]:
-    """(top, left, height, width) of the non-zero pixels; the caller has checked there are some.
+def _bounding_box(ink_image: FloatArray, window: Window = WHOLE) -> tuple[int, int, int, int]:
+    """(top, left, height, width) of the non-zero pixels, which lie inside ``window``; the
+    caller has checked there are some.
 
     Every pixel above zero counts, as in MNIST, whose digits' boxes measured at threshold 0 have
     a longer side of exactly 20 (9,997 of the 10,000 test digits; the others 19).
     """
-    left, top, width, height = cv2.boundingRect(as_mask(ink_image > 0))
-    return top, left, height, width
+    left, top, width, height = cv2.boundingRect(as_mask(ink_image[window] > 0))
+    if width == 0:
+        return 0, 0, 0, 0
+    return top + (window[0].start or 0), left + (window[1].start or 0), height, width
 
 
 def _stroke_width(region: FloatArray) -> float:

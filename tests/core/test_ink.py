@@ -11,6 +11,7 @@ from app.core.imaging import DecodedImage
 from app.core.ink import (
     Ink,
     _border_mask,
+    _border_range,
     _ink_on_flat_background,
     _ink_on_surface,
     _marks,
@@ -57,6 +58,18 @@ def test_percentile_of_counts_equals_numpys_on_the_repeated_values(seed: int) ->
         got = percentile_of_counts(values, counts.astype(np.intp), q)
         assert got.dtype == np.float32
         assert got.tobytes() == expected.tobytes(), (levels, q)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_border_range_is_that_of_the_border_mask(seed: int) -> None:
+    rng = np.random.default_rng(300 + seed)
+    shapes = [(1, 1), (1, 7), (9, 1), (2, 2), *(tuple(rng.integers(1, 400, 2)) for _ in range(8))]
+    for shape in shapes:
+        grey = rng.integers(40, 200, shape).astype(np.uint8)
+        row, col = int(rng.integers(shape[0])), int(rng.integers(shape[1]))
+        grey[row, col], grey[-1, 0] = 255, 3  # extremes somewhere, often off the border
+        border = grey[_border_mask(grey.shape)]
+        assert _border_range(grey) == (int(border.min()), int(border.max())), shape
 
 
 def flat_background_images(seed: int) -> list[np.ndarray]:
@@ -153,10 +166,13 @@ def test_the_marks_found_in_the_inks_box_are_those_of_the_whole_image(seed: int)
         assert found == whole
     else:
         assert not isinstance(found, str)
-        mask, same_seeds, specks = found
+        mask, same_seeds, specks, window = found
         assert same_seeds is seeds
         assert mask.tobytes() == whole[0].tobytes()
         assert specks == whole[1]
+        outside = mask.copy()
+        outside[window] = 0
+        assert not outside.any()
 
 
 def test_no_weak_pixels_at_all_are_no_marks() -> None:
