@@ -24,7 +24,7 @@ from app.api.deps import (
 from app.api.images import ImageUpload, base64_png, read_image, wants_png
 from app.api.plain_form import PlainForm, plain_form_route
 from app.config import Settings
-from app.core.heatmap import colorize, scale_for
+from app.core.heatmap import colorize, scale_for, scale_for_range
 from app.core.imaging import encode_png
 from app.core.preprocess import DigitInput, DigitOptions, InkBox, InvertMode, prepare_digit
 from app.errors import NoDigit, UnknownResource
@@ -383,13 +383,13 @@ def _activation(
     loaded: LoadedModel, name: str, output: np.ndarray, fmt: ActivationsFormat
 ) -> dict[str, Any]:
     layer = loaded.layer(name)
-    scale = scale_for(output)
+    scale, low, high = scale_for_range(output)
     entry: dict[str, Any] = {
         "name": name,
         "type": layer.type,
         "shape": list(output.shape),
         "kind": "maps" if output.ndim == 3 else "vector",
-        "value_range": [float(output.min()), float(output.max())],
+        "value_range": [low, high],
         "scale": {"colormap": scale.colormap, "min": scale.min, "max": scale.max},
     }
     if output.ndim != 3:

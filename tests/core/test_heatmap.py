@@ -7,7 +7,14 @@ import re
 import numpy as np
 
 from app.config import PROJECT_ROOT
-from app.core.heatmap import DIVERGING, SEQUENTIAL, Scale, colorize, scale_for
+from app.core.heatmap import (
+    DIVERGING,
+    SEQUENTIAL,
+    Scale,
+    colorize,
+    scale_for,
+    scale_for_range,
+)
 
 
 def test_the_stops_are_the_ones_the_browser_draws_with() -> None:
@@ -26,6 +33,19 @@ def test_signed_values_get_a_symmetric_diverging_scale() -> None:
 def test_non_negative_values_get_a_sequential_scale_from_zero() -> None:
     assert scale_for(np.array([0.5, 4.0])) == Scale("sequential", 0.0, 4.0)
     assert scale_for(np.zeros(3)) == Scale("sequential", 0.0, 1.0)
+
+
+def test_the_scale_with_its_range_is_scale_for_with_min_and_max() -> None:
+    rng = np.random.default_rng(8)
+    cases = [np.zeros(4), -np.zeros(4), np.array([-0.0, 0.0]), np.array([np.inf, -1.0])]
+    cases += [np.array([1.0, np.nan, -2.0]), np.array([np.nan, 5.0])]
+    cases += [rng.normal(size=shape).astype(np.float32) for shape in [(7,), (3, 4, 2), (5, 5)]]
+    cases += [rng.random(10).astype(np.float32)]
+    for values in cases:
+        scale, low, high = scale_for_range(values)
+        assert scale == scale_for(values)
+        expected = [float(values.min()), float(values.max())]
+        assert np.array([low, high]).tobytes() == np.array(expected).tobytes()  # NaN, -0.0 too
 
 
 def test_colours_are_the_stops_at_the_ends_and_in_between_halfway() -> None:
