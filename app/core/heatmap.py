@@ -37,7 +37,8 @@ def scale_for(values: NDArray[np.floating]) -> Scale:
 
 def scale_for_range(values: NDArray[np.floating]) -> tuple[Scale, float, float]:
     """:func:`scale_for`, and the values' min and max (NaN if any value is), in two passes
-    over the values instead of four (NumPy's ``nanmin`` and ``nanmax`` cost 5 of the others)."""
+    over the values instead of four; NumPy's ``nanmin`` and ``nanmax`` also cost about five
+    times its ``min`` and ``max``."""
     low, high = float(values.min()), float(values.max())
     if math.isnan(low):  # min and max are NaN as soon as one value is
         return scale_for(values), low, high

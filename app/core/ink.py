@@ -216,8 +216,8 @@ def _ink_on_flat_background(
 def _histogram(grey8: NDArray[np.uint8], mask: NDArray[np.uint8]) -> NDArray[np.intp]:
     """How many pixels under ``mask`` (uint8 0/1) have each of the 256 grey levels.
 
-    OpenCV's histogram, several times faster than ``np.bincount(grey8[mask])``, which copies the
-    pixels out first; its float32 counts are exact up to 2**24 pixels, 16 times the largest
+    OpenCV's histogram reads the pixels under the mask in place, where ``np.bincount(grey8[mask])``
+    copies them out first; its float32 counts are exact up to 2**24 pixels, 16 times the largest
     working image.
     """
     counts = cv2.calcHist([grey8], [0], mask, [256], [0, 256])
