@@ -138,13 +138,15 @@ def _ink_on_surface(
         contrast = residual
     floor = FLOOR_NOISE_SIGMAS * noise
     low_mark = max(floor, MIN_CONTRAST / 2)
-    marks = _marks(as_mask(contrast > low_mark), as_mask(contrast > threshold), threshold)
+    seeds = as_mask(contrast > threshold)
+    marks = _marks(as_mask(contrast > low_mark), seeds, threshold)
     if isinstance(marks, str):
         return no_ink(marks)
-    mask, seeds, specks, window = marks
-    strength = float(percentile(contrast[(mask & seeds).view(bool)], INK_PERCENTILE))
-    ink_image = _ink_scale(contrast, floor, strength)
-    ink_image *= mask
+    mask, specks, window = marks
+    marked = contrast[window]  # a view: contrast is this call's own array
+    strength = float(percentile(marked[(mask & seeds[window]).view(bool)], INK_PERCENTILE))
+    ink_image = np.zeros_like(grey)
+    ink_image[window] = _ink_scale(marked, floor, strength) * mask
     notes.append(_ink_note(threshold, dark, specks, strength))
     return Ink(ink_image, dark, background, source_shape, factor, tuple(notes), window=window)
 
@@ -196,18 +198,19 @@ def _ink_on_flat_background(
     floor = 0.0
     low_mark = max(floor, MIN_CONTRAST / 2)
     weak = _pixels_at(grey8, contrast > low_mark)
-    marks = _marks(weak, _pixels_at(grey8, contrast > threshold), threshold)
+    seeds = _pixels_at(grey8, contrast > threshold)
+    marks = _marks(weak, seeds, threshold)
     if isinstance(marks, str):
         return no_ink(marks)
-    mask, seeds, specks, window = marks
+    mask, specks, window = marks
     # The marks and seeds lie inside the window: the rest of the image is not read again.
-    grey_in, mask_in = grey8[window], mask[window]
-    inked = _histogram(grey_in, cast(NDArray[np.uint8], cv2.bitwise_and(mask_in, seeds[window])))
+    grey_in = grey8[window]
+    inked = _histogram(grey_in, cast(NDArray[np.uint8], cv2.bitwise_and(mask, seeds[window])))
     strength = float(percentile_of_counts(contrast, inked, INK_PERCENTILE))
     levels = _ink_scale(contrast, floor, strength)  # contrast is this call's own array
     ink_image = np.zeros(grey8.shape, np.float32)
     marked = cast(FloatArray, cv2.LUT(grey_in, levels))
-    marked *= mask_in
+    marked *= mask
     ink_image[window] = marked
     notes.append(_ink_note(threshold, dark, specks, strength))
     return Ink(ink_image, dark, background, source_shape, factor, tuple(notes), window=window)
@@ -484,9 +487,9 @@ def _unit_axis(size: int) -> FloatArray:
 
 def _marks(
     weak: NDArray[np.uint8], seeds: NDArray[np.uint8], threshold: float
-) -> tuple[NDArray[np.uint8], NDArray[np.uint8], int, Window] | str:
-    """The digit's marks (uint8 0/1), the seeds, how many specks were dropped and the window
-    (rows, columns) outside which there are no marks; or why there are none.
+) -> tuple[NDArray[np.uint8], int, Window] | str:
+    """The window (rows, columns) outside which there are no marks, the digit's marks inside it
+    (uint8 0/1) and how many specks were dropped; or why there are no marks.
 
     ``weak`` (uint8 0/1) are the pixels that differ from the background towards the ink by more
     than the low mark, ``seeds`` those that reach ``threshold``: each component of ``weak``
@@ -504,9 +507,7 @@ def _marks(
     found = _marks_in(weak[window], seeds[window], threshold, weak.shape)
     if isinstance(found, str):
         return found
-    mask = np.zeros_like(weak)
-    mask[window] = found[0]
-    return mask, seeds, found[1], window
+    return found[0], found[1], window
 
 
 def _no_seeds_reason(threshold: float) -> str:
