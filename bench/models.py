@@ -1,7 +1,8 @@
 """POST /api/models/lenet5/predict and /activations over HTTP against a bare ``model.predict``.
 
-The real server (``python -m uvicorn app.main:app``, ``--workers N``, ``--http``) runs in a
-subprocess on 127.0.0.1; this process is the client and also times the model itself. The upload
+The real server (``convlens serve --workers N``, as users start it; ``--launcher uvicorn`` runs
+``python -m uvicorn`` with ``--app`` and ``--http`` instead) runs in a subprocess on 127.0.0.1;
+this process is the client and also times the model itself. The upload
 is what the Draw page sends: a 280x280 RGBA PNG of ink #111111 on white (``canvas.toDataURL``),
 here an MNIST test digit scaled 10x with anti-aliased strokes about 20 pixels wide.
 
@@ -20,7 +21,7 @@ here an MNIST test digit scaled 10x with anti-aliased strokes about 20 pixels wi
 
 Goals (from the issue): predict p50 <= 1/4 of ``model.predict``; activations p50 < 2x predict
 p50; >= 500 predictions/s with 8 clients; RSS after 5,000 within 10% of RSS after 100.
-Run: .venv/bin/python bench/models.py [--workers N] [--http auto|h11|httptools] [--help]
+Run: .venv/bin/python bench/models.py [--workers N] [--launcher convlens|uvicorn] [--help]
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ from _http import (
     run_load,
 )
 from _memory import CLIENTS, FIELDS, MODEL_ID, get_json, memory_pool, run_memory
-from _server import CpuMeter, CpuUse, Server, busy_processes
+from _server import DEFAULT_APP, CpuMeter, CpuUse, Server, busy_processes
 from _uploads import CANVAS, canvas_png, load_digits
 
 MEMORY_MODELS = ("lenet5", "mnist-cnn", "mlp")
@@ -152,7 +153,7 @@ def main() -> None:
     parser.add_argument("--http", default="auto", choices=["auto", "h11", "httptools"])
     parser.add_argument(
         "--app",
-        default="app.main:app",
+        default=DEFAULT_APP,
         help="with --launcher uvicorn: the ASGI app, module:attribute (a variant to compare; "
         "put its folder on PYTHONPATH)",
     )
