@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from app import __version__
 from app.api import architectures, convolution, docs, health, models, pages, pooling, samples
 from app.api.compute import ComputeSlots
+from app.api.plain_form import PlainForms
 from app.config import Settings
 from app.errors import ConvLensError
 from app.errors import explain_validation_errors as explain
@@ -64,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
+    if settings.plain_forms:  # inside the size limit, which checks the body first
+        app.add_middleware(PlainForms, answers=models.PLAIN_FORM_ANSWERS, settings=settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     # The model endpoints first: FastAPI tries the routers in order, and they take the load.
     for module in (models, health, convolution, pooling, samples, architectures):

@@ -195,8 +195,8 @@ def stage_contenders(
         assert status == 200, status
 
     async def multipart() -> None:
-        # What the model routes do with a plain form (app.api.plain_form); FastAPI's own form
-        # handling, which they leave the rest to, spent 0.45 ms on parsing alone (bench/README.md).
+        # What the plain-form middleware does (app.api.plain_form); FastAPI's own form handling,
+        # which it leaves the rest to, spent 0.45 ms on parsing alone (bench/README.md).
         request = Request(driver.scope(path, body), driver.receive_once(body))
         form = parse_plain_form(request.headers.get("content-type"), await request.body())
         assert form is not None, "the bench's form is not plain: the routes would leave it"
@@ -266,6 +266,6 @@ def breakdown_rows(wall: dict[str, Timing], cpu: dict[str, Timing], hops: int) -
         row("    the model (classify for predict, forward for activations)", "forward"),
         rest("    the response dict: tolist, notes, layers (rest)", cost["endpoint"] - inner),
         row("  response model: validate + serialize to JSON", "response"),
-        rest("  routing, middleware, deps, Response, event loop (rest)", cost["asgi"] - outer),
+        rest("  middleware, Response, event loop (rest)", cost["asgi"] - outer),
         row("for scale: GET /api/health through the same app", "health"),
     ]

@@ -13,23 +13,16 @@ from fastapi.responses import Response
 from pydantic import TypeAdapter
 
 from app.api.compute import ComputeSlots
-from app.api.deps import (
-    ComputeDep,
-    RegistryDep,
-    SettingsDep,
-    compute_of,
-    registry_of,
-    settings_of,
-)
+from app.api.deps import ComputeDep, RegistryDep, SettingsDep
 from app.api.images import ImageUpload, base64_png, read_image, wants_png
-from app.api.plain_form import PlainForm, plain_form_route
+from app.api.plain_form import PlainAnswer, PlainRequest
 from app.config import Settings
 from app.core.heatmap import colorize, scale_for, scale_for_range
 from app.core.imaging import encode_png
 from app.core.preprocess import DigitInput, DigitOptions, InkBox, InvertMode, prepare_digit
 from app.errors import NoDigit, UnknownResource
 from app.ml.forward import channels_first, classify, filter_grid, forward, resolve_layers
-from app.ml.registry import LayerSummary, LoadedModel
+from app.ml.registry import LayerSummary, LoadedModel, Registry
 from app.schemas.models import (
     ActivationsResponse,
     FiltersResponse,
@@ -204,14 +197,14 @@ class _PlainDigitRequest:
 
 
 def _plain_digit_request(
-    request: Request, form: PlainForm, other_fields: Mapping[str, Callable[[str], bool]] = {}
+    plain: PlainRequest, other_fields: Mapping[str, Callable[[str], bool]] = {}
 ) -> _PlainDigitRequest | None:
     """The parts of a plain predict or activations form, or None if FastAPI should read it.
 
     ``other_fields``: the endpoint's fields besides the options, each with a test of the texts
     the endpoint takes as they are.
     """
-    model_id: str = request.path_params["model_id"]
+    model_id, form = plain.path_params["model_id"], plain.form
     if form.files.keys() != {"image"} or len(model_id) > MAX_MODEL_ID:
         return None
     options: dict[str, Any] = {}
@@ -226,13 +219,15 @@ def _plain_digit_request(
         else:
             return None
     image = form.files["image"]
+    registry: Registry = plain.state["registry"]
+    compute: ComputeSlots = plain.state["compute"]
     return _PlainDigitRequest(
         # After the fields, as FastAPI checks them before the endpoint looks the model up.
-        loaded=registry_of(request).get_model(model_id),
+        loaded=registry.get_model(model_id),
         upload=UploadFile(io.BytesIO(image.data), size=len(image.data), filename=image.filename),
         options=DigitOptions(**options),
-        settings=settings_of(request),
-        compute=compute_of(request),
+        settings=plain.settings,
+        compute=compute,
         fields=fields,
     )
 
@@ -243,8 +238,8 @@ def _json(adapter: TypeAdapter[Any], result: dict[str, Any]) -> Response:
     return Response(content, media_type="application/json")
 
 
-async def _plain_predict(request: Request, form: PlainForm) -> Response | None:
-    plain = _plain_digit_request(request, form)
+async def _plain_predict(request: PlainRequest) -> Response | None:
+    plain = _plain_digit_request(request)
     if plain is None:
         return None
     result = await plain.compute.run(
@@ -253,8 +248,8 @@ async def _plain_predict(request: Request, form: PlainForm) -> Response | None:
     return _json(_PREDICT_RESPONSE, result)
 
 
-async def _plain_activations(request: Request, form: PlainForm) -> Response | None:
-    plain = _plain_digit_request(request, form, _PLAIN_ACTIVATIONS_FIELDS)
+async def _plain_activations(request: PlainRequest) -> Response | None:
+    plain = _plain_digit_request(request, _PLAIN_ACTIVATIONS_FIELDS)
     if plain is None:
         return None
     fmt = _PLAIN_FORMATS[plain.fields.get("format", "numbers")]
@@ -278,12 +273,8 @@ async def predict(
     return await compute.run(_prediction, loaded, image, settings, options)
 
 
-router.add_api_route(  # what @router.post does, with the route class
-    "/{model_id}/predict",
-    predict,
-    methods=["POST"],
-    response_model=PredictResponse,
-    route_class_override=plain_form_route(_plain_predict),
+router.add_api_route(
+    "/{model_id}/predict", predict, methods=["POST"], response_model=PredictResponse
 )
 
 
@@ -304,12 +295,13 @@ async def activations(
 
 
 router.add_api_route(
-    "/{model_id}/activations",
-    activations,
-    methods=["POST"],
-    response_model=ActivationsResponse,
-    route_class_override=plain_form_route(_plain_activations),
+    "/{model_id}/activations", activations, methods=["POST"], response_model=ActivationsResponse
 )
+# The answers to plain forms, which app.main puts in front of routing (app.api.plain_form).
+PLAIN_FORM_ANSWERS: dict[str, PlainAnswer] = {
+    f"{router.prefix}/{{model_id}}/predict": _plain_predict,
+    f"{router.prefix}/{{model_id}}/activations": _plain_activations,
+}
 
 
 # The endpoints above are async so that they can hand their work to the compute slots; these

@@ -22,16 +22,19 @@ The shape (RFC 7578, with none of its options):
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Request, Response
-from fastapi.routing import APIRoute
-from starlette.requests import ClientDisconnect
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import compile_path
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.deps import settings_of
+from app.config import Settings
 
 _BOUNDARY_CHARS = r"[0-9A-Za-z'()+_,\-./:=?]{1,70}"
 _CONTENT_TYPE = re.compile(
@@ -118,34 +121,121 @@ def _headers(head: bytes) -> tuple[str, str | None, str | None] | None:
     return name.decode("ascii"), None if filename is None else filename.decode("ascii"), part_type
 
 
-PlainAnswer = Callable[[Request, PlainForm], Awaitable[Response | None]]
+@dataclass(frozen=True)
+class PlainRequest:
+    """A POST whose body is a plain form, as :class:`PlainForms` hands it to an answer.
 
-
-def plain_form_route(answer: PlainAnswer) -> type[APIRoute]:
-    """A route class that gives plain forms to ``answer`` and the rest to FastAPI's handler.
-
-    ``answer`` returns the response, or None for a form whose values it does not take as they
-    are: FastAPI's handler then reads the form again, validates it and answers, errors
-    included. So the two must agree wherever ``answer`` answers (``tests/api`` checks this to
-    the byte), and anything unusual is FastAPI's, with its messages. With
-    ``CONVLENS_PLAIN_FORMS=false`` every request is FastAPI's.
+    ``path_params``: the path's parameters, as the route would have them. ``state``: the app's
+    lifespan state (what ``request.state`` holds). ``settings``: the app's settings.
     """
 
-    class PlainFormRoute(APIRoute):
-        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-            standard = super().get_route_handler()
+    path_params: dict[str, str]
+    form: PlainForm
+    state: Mapping[str, Any]
+    settings: Settings
 
-            async def handler(request: Request) -> Response:
-                if not settings_of(request).plain_forms:
-                    return await standard(request)
-                try:
-                    body = await request.body()  # the body size limit's 413 goes up as it is
-                except ClientDisconnect:  # FastAPI's handler reports it as it always does
-                    return await standard(request)
-                form = parse_plain_form(request.headers.get("content-type"), body)
-                response = None if form is None else await answer(request, form)
-                return response if response is not None else await standard(request)
 
-            return handler
+PlainAnswer = Callable[[PlainRequest], Awaitable[Response | None]]
 
-    return PlainFormRoute
+
+class PlainForms:
+    """ASGI middleware: plain forms POSTed to the paths in ``answers`` are answered there, ahead
+    of FastAPI's routing; every other request goes on to the app as it came.
+
+    ``answers`` maps a route's path (``"/api/models/{model_id}/predict"``, matched as Starlette
+    matches it) to a function that returns the response, or None for a form whose values it
+    does not take as they are. FastAPI then reads the form, its body handed on as received,
+    validates it and answers, errors included. So the two must agree wherever an answer
+    answers (``tests/api`` checks this to the byte), and anything unusual is FastAPI's, with
+    its messages. An exception the answer raises is answered by the app's handler for its
+    type, as it would be from the route; one with no handler goes up to the server's 500.
+
+    Why in front of routing: for a predict request, the middleware stack, routing and
+    FastAPI's request handling cost the server about 13% of its CPU time per prediction
+    (``bench/README.md``). The request must declare its ``Content-Length``, which the body size
+    limit, outside this middleware, has already checked; a chunked body goes to FastAPI.
+    """
+
+    def __init__(
+        self, app: ASGIApp, answers: Mapping[str, PlainAnswer], settings: Settings
+    ) -> None:
+        self.app = app
+        self.settings = settings
+        self.routes = [(compile_path(path)[0], answer) for path, answer in answers.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answer, params = self._route(scope)
+        if answer is None:
+            await self.app(scope, receive, send)
+            return
+        content_type, length = _form_headers(scope["headers"])
+        if length is None:
+            await self.app(scope, receive, send)
+            return
+        received: list[Message] = []
+        while True:
+            message = await receive()
+            received.append(message)
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+        if received[-1]["type"] != "http.request":  # the client left: FastAPI reports it
+            await self.app(scope, _replay(received, receive), send)
+            return
+        form = parse_plain_form(content_type, b"".join(m.get("body", b"") for m in received))
+        try:
+            plain = PlainRequest(params, form, scope["state"], self.settings) if form else None
+            response = None if plain is None else await answer(plain)
+        except Exception as exc:
+            response = await _handled(scope, exc)
+        if response is None:
+            await self.app(scope, _replay(received, receive), send)
+            return
+        await response(scope, receive, send)
+
+    def _route(self, scope: Scope) -> tuple[PlainAnswer | None, dict[str, str]]:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope.get("root_path"):
+            return None, {}
+        for regex, answer in self.routes:
+            match = regex.match(scope["path"])
+            if match is not None:
+                return answer, match.groupdict()
+        return None, {}
+
+
+def _form_headers(headers: Iterable[tuple[bytes, bytes]]) -> tuple[str | None, int | None]:
+    """The request's Content-Type, and its Content-Length if it declares exactly one."""
+    content_type: str | None = None
+    lengths: list[bytes] = []
+    for key, value in headers:
+        if key == b"content-type":
+            content_type = value.decode("latin-1")
+        elif key == b"content-length":
+            lengths.append(value)
+    if len(lengths) != 1 or not lengths[0].isdigit():
+        return content_type, None
+    return content_type, int(lengths[0])
+
+
+def _replay(received: list[Message], receive: Receive) -> Receive:
+    """``receive`` with the messages already read handed out again first."""
+    pending = list(received)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
+
+
+async def _handled(scope: Scope, exc: Exception) -> Response:
+    """The app's answer to ``exc``, from its handler for the nearest class of it (as Starlette's
+    ``ExceptionMiddleware`` finds it); ``exc`` is raised again if there is none."""
+    handlers = scope["app"].exception_handlers
+    handler = next((handlers[cls] for cls in type(exc).__mro__ if cls in handlers), None)
+    if handler is None:
+        raise exc
+    request = Request(scope)
+    if inspect.iscoroutinefunction(handler):
+        response: Response = await handler(request, exc)
+    else:
+        response = await run_in_threadpool(handler, request, exc)
+    return response

@@ -157,7 +157,7 @@ def test_an_upload_over_the_byte_cap_is_refused_from_its_content_length(
     assert response.json() == {"detail": TOO_LARGE_BODY}
 
 
-# Predict reads a plain form's body itself (app.api.plain_form): the cap holds there too.
+# Plain predict forms are read ahead of routing (app.api.plain_form): the cap holds there too.
 @pytest.mark.parametrize("path", ["/api/convolve", "/api/models/lenet5/predict"])
 def test_an_upload_over_the_byte_cap_is_refused_while_streaming_without_a_length(
     small_caps_client: TestClient, path: str

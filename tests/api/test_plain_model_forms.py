@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from starlette.requests import Request
 from starlette.types import Message
 
+from app.api import models
 from app.config import PROJECT_ROOT, Settings
 from tests.api.imagefiles import png_with_header_size
 from tests.conftest import make_client
@@ -191,38 +192,96 @@ def test_other_forms_are_left_to_fastapi(
     assert answer == NOT_PLAIN[case].post(fastapi_only)
 
 
+def drive(
+    test_client: TestClient, headers: list[tuple[bytes, bytes]], messages: list[Message]
+) -> list[Message]:
+    """What the app sends for a predict request whose body arrives as ``messages``."""
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/models/lenet5/predict",
+        "raw_path": b"/api/models/lenet5/predict",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", f"multipart/form-data; boundary={BOUNDARY}".encode())]
+        + headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+        "state": dict(test_client.app_state),
+    }
+    pending = list(messages)
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return pending.pop(0) if pending else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    asyncio.run(test_client.app(scope, receive, send))
+    return sent
+
+
+def chunked(body: bytes, *cuts: int) -> list[Message]:
+    """``body`` as the server hands it over, in pieces cut at ``cuts``."""
+    edges = [0, *cuts, len(body)]
+    return [
+        {"type": "http.request", "body": body[a:b], "more_body": b < len(body)}
+        for a, b in itertools.pairwise(edges)
+    ]
+
+
 def test_a_client_gone_before_its_body_arrives_is_answered_as_fastapi_answers_it(
     client: TestClient, fastapi_only: TestClient
 ) -> None:
-    def answer(test_client: TestClient) -> list[Message]:
-        scope = {
-            "type": "http",
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": "/api/models/lenet5/predict",
-            "raw_path": b"/api/models/lenet5/predict",
-            "query_string": b"",
-            "root_path": "",
-            "headers": [(b"content-type", f"multipart/form-data; boundary={BOUNDARY}".encode())],
-            "client": ("127.0.0.1", 50000),
-            "server": ("testserver", 80),
-            "state": dict(test_client.app_state),
-        }
-        sent: list[Message] = []
-
-        async def receive() -> Message:
-            return {"type": "http.disconnect"}
-
-        async def send(message: Message) -> None:
-            sent.append(message)
-
-        asyncio.run(test_client.app(scope, receive, send))
-        return sent
-
-    sent = answer(client)
+    sent = drive(client, [], [])
     assert sent[0]["status"] == 400
-    assert sent == answer(fastapi_only)
+    assert sent == drive(fastapi_only, [], [])
+
+
+def test_a_client_gone_halfway_through_its_body_is_answered_as_fastapi_answers_it(
+    client: TestClient, fastapi_only: TestClient, forms_read_by_fastapi: list[str]
+) -> None:
+    body = form(canvas(DIGITS[0]), {})
+    length = [(b"content-length", str(len(body)).encode())]
+    half = chunked(body, 1000, 2000)[:2]  # then the client is gone
+
+    sent = drive(client, length, half)
+
+    assert forms_read_by_fastapi == ["/api/models/lenet5/predict"]  # handed on as received
+    assert sent[0]["status"] == 400
+    assert sent == drive(fastapi_only, length, half)
+
+
+def test_a_body_in_pieces_is_read_whole(
+    client: TestClient, fastapi_only: TestClient, forms_read_by_fastapi: list[str]
+) -> None:
+    body = form(canvas(DIGITS[4]), {"invert": "auto"})
+    length = [(b"content-length", str(len(body)).encode())]
+    pieces = chunked(body, 1, 150, 151, len(body) - 3)
+
+    sent = drive(client, length, pieces)
+
+    assert forms_read_by_fastapi == []
+    assert sent[0]["status"] == 200
+    assert sent == drive(fastapi_only, length, pieces)
+
+
+def test_an_error_without_a_handler_goes_up_as_it_does_from_the_route(
+    client: TestClient, fastapi_only: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> object:
+        raise ZeroDivisionError("a bug in the endpoint")
+
+    monkeypatch.setattr(models, "_prediction", broken)
+    case = PLAIN["a digit PNG as shipped"]
+
+    answer = case.post(client)
+
+    assert answer[0] == 500  # Starlette's ServerErrorMiddleware, outside both paths
+    assert answer == case.post(fastapi_only)
 
 
 def test_the_cases_cover_success_and_every_kind_of_error(
