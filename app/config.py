@@ -28,7 +28,9 @@ class Settings(BaseSettings):
         default=1,
         ge=1,
         le=64,
-        description="Model requests (predict, activations) computed at once in each process.",
+        description="Model requests (predict, activations) computed at once in each process, "
+        "besides plain forms with small PNGs, which the event loop's thread works on itself "
+        "(app/api/models.py, INLINE_PIXELS).",
     )
     plain_forms: bool = Field(
         default=True,

@@ -5,7 +5,9 @@ more of them at once in one process adds no speed, only switching: with FastAPI'
 (up to 40 at once) and 8 clients, one worker served 129 predictions/s at 10.8 ms of CPU each;
 one at a time, 141/s at 7.9 ms (``bench/models.py``). Requests beyond the slots wait their turn
 in a queue, while the event loop keeps reading and answering other requests; more throughput
-comes from more worker processes (``convlens serve --workers N``).
+comes from more worker processes (``convlens serve --workers N``). A plain form with a small
+PNG, a drawing, skips the slots: the event loop's thread works on it itself
+(``app.api.models.INLINE_PIXELS``).
 
 The slots are threads of their own, fed from one queue, rather than anyio's worker threads
 behind a capacity limiter: handing a call over and its result back costs a queue put and a

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, TypeVarTuple, get_args
 
 import numpy as np
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
@@ -18,7 +18,7 @@ from app.api.images import ImageUpload, base64_png, read_image, wants_png
 from app.api.plain_form import PlainAnswer, PlainRequest
 from app.config import Settings
 from app.core.heatmap import colorize, scale_for, scale_for_range
-from app.core.imaging import encode_png
+from app.core.imaging import encode_png, png_size
 from app.core.preprocess import DigitInput, DigitOptions, InkBox, InvertMode, prepare_digit
 from app.errors import NoDigit, UnknownResource
 from app.ml.forward import channels_first, classify, filter_grid, forward, resolve_layers
@@ -32,6 +32,8 @@ from app.schemas.models import (
 )
 
 router = APIRouter(prefix="/api/models", tags=["models"])
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 MAX_MODEL_ID = 64
 ModelId = Annotated[
@@ -182,6 +184,13 @@ _PLAIN_ACTIVATIONS_FIELDS: dict[str, Callable[[str], bool]] = {
     "layers": lambda text: 0 < len(text) <= MAX_LAYERS_TEXT,  # "" is left to FastAPI
     "format": lambda text: text in _PLAIN_FORMATS,
 }
+# A plain form's image that is a PNG of at most this many pixels and bytes (a Draw page canvas
+# is 280x280 and 5-30 KB) is worked on in the event loop's thread, which it holds for a few
+# milliseconds: handing it to a compute slot and back cost the server 8% more CPU time per
+# prediction (8 clients, 2 workers; bench/README.md). Larger images go to the compute slots,
+# so a big photo does not hold up the other requests.
+INLINE_PIXELS = 512 * 512
+INLINE_BYTES = 1024 * 1024
 _PREDICT_RESPONSE = TypeAdapter(PredictResponse)
 _ACTIVATIONS_RESPONSE = TypeAdapter(ActivationsResponse)
 
@@ -194,6 +203,13 @@ class _PlainDigitRequest:
     settings: Settings
     compute: ComputeSlots
     fields: dict[str, str]  # the plain text fields besides the options
+    small: bool  # an image to work on inline (INLINE_PIXELS)
+
+    async def run(self, func: Callable[[*Ts], T], *args: *Ts) -> T:
+        """``func(*args)``, in this thread if the image is small, else in a compute slot."""
+        if self.small:
+            return func(*args)
+        return await self.compute.run(func, *args)
 
 
 def _plain_digit_request(
@@ -219,6 +235,8 @@ def _plain_digit_request(
         else:
             return None
     image = form.files["image"]
+    size = png_size(image.data)
+    small = size is not None and size[0] * size[1] <= INLINE_PIXELS
     registry: Registry = plain.state["registry"]
     compute: ComputeSlots = plain.state["compute"]
     return _PlainDigitRequest(
@@ -229,6 +247,7 @@ def _plain_digit_request(
         settings=plain.settings,
         compute=compute,
         fields=fields,
+        small=small and len(image.data) <= INLINE_BYTES,
     )
 
 
@@ -242,9 +261,7 @@ async def _plain_predict(request: PlainRequest) -> Response | None:
     plain = _plain_digit_request(request)
     if plain is None:
         return None
-    result = await plain.compute.run(
-        _prediction, plain.loaded, plain.upload, plain.settings, plain.options
-    )
+    result = await plain.run(_prediction, plain.loaded, plain.upload, plain.settings, plain.options)
     return _json(_PREDICT_RESPONSE, result)
 
 
@@ -254,7 +271,7 @@ async def _plain_activations(request: PlainRequest) -> Response | None:
         return None
     fmt = _PLAIN_FORMATS[plain.fields.get("format", "numbers")]
     names = resolve_layers(plain.loaded, plain.fields.get("layers"))
-    result = await plain.compute.run(
+    result = await plain.run(
         _activations, plain.loaded, names, fmt, plain.upload, plain.settings, plain.options
     )
     return _json(_ACTIVATIONS_RESPONSE, result)

@@ -92,6 +92,17 @@ def decode_image(data: bytes, max_pixels: int) -> DecodedImage:
     return _decode_with_pillow(_open_checked(data, max_pixels))
 
 
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) as a PNG's header states them, unchecked; None if ``data`` does not start
+    as a PNG does. A PNG decodes to that many pixels, or fails to decode."""
+    if not data.startswith(_PNG_SIGNATURE) or len(data) < _IHDR_END:
+        return None
+    length, kind, width, height = struct.unpack_from(">I4sII", data, len(_PNG_SIGNATURE))
+    if (length, kind) != (13, b"IHDR"):
+        return None
+    return width, height
+
+
 def to_color(pixels: UInt8Array, color: ColorMode) -> UInt8Array:
     """``gray`` gives luma (ITU-R 601: 0.299 R + 0.587 G + 0.114 B); ``rgb`` leaves it as is."""
     if color == "gray" and pixels.ndim == 3:

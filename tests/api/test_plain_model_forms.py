@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -21,6 +22,7 @@ from starlette.requests import Request
 from starlette.types import Message
 
 from app.api import models
+from app.api.compute import ComputeSlots
 from app.config import PROJECT_ROOT, Settings
 from tests.api.imagefiles import png_with_header_size
 from tests.conftest import make_client
@@ -205,8 +207,10 @@ def drive(
         "raw_path": b"/api/models/lenet5/predict",
         "query_string": b"",
         "root_path": "",
-        "headers": [(b"content-type", f"multipart/form-data; boundary={BOUNDARY}".encode())]
-        + headers,
+        "headers": [
+            (b"content-type", f"multipart/form-data; boundary={BOUNDARY}".encode()),
+            *headers,
+        ],
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
         "state": dict(test_client.app_state),
@@ -282,6 +286,42 @@ def test_an_error_without_a_handler_goes_up_as_it_does_from_the_route(
 
     assert answer[0] == 500  # Starlette's ServerErrorMiddleware, outside both paths
     assert answer == case.post(fastapi_only)
+
+
+@pytest.mark.parametrize(
+    ("image", "inline"),
+    [
+        ("canvas", True),  # 280x280
+        ("512x512", True),
+        ("512x513", False),
+        ("jpeg", False),
+        ("over 1 MiB", False),
+    ],
+)
+def test_small_pngs_are_worked_on_inline_and_the_rest_in_a_compute_slot(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, image: str, inline: bool
+) -> None:
+    noise = np.random.default_rng(5).integers(0, 256, (512, 512, 4), np.uint8)  # 512x512
+    data = {
+        "canvas": canvas(DIGITS[0]),
+        "512x512": png(np.full((512, 512), 255, np.uint8)),
+        "512x513": png(np.full((513, 512), 255, np.uint8)),
+        "jpeg": jpeg(np.full((100, 100, 3), 255, np.uint8)),
+        "over 1 MiB": png(noise),
+    }[image]
+    assert (len(data) > 1024 * 1024) == (image == "over 1 MiB")
+    slots: list[object] = []
+    original = ComputeSlots.run
+
+    async def spy(self: ComputeSlots, func: Any, *args: Any) -> Any:
+        slots.append(func)
+        return await original(self, func, *args)
+
+    monkeypatch.setattr(ComputeSlots, "run", spy)
+    for endpoint in ("predict", "activations"):
+        status = Case("lenet5", form(data, {}), endpoint=endpoint).post(client)[0]
+        assert status in (200, 422)  # a digit, or none found
+    assert len(slots) == (0 if inline else 2)
 
 
 def test_the_cases_cover_success_and_every_kind_of_error(

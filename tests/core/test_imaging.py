@@ -18,6 +18,7 @@ from app.core.imaging import (
     _open_checked,
     decode_image,
     encode_png,
+    png_size,
     to_color,
     to_pixels,
 )
@@ -95,6 +96,23 @@ def test_pixel_cap_is_checked_from_the_header_before_decoding():
     data = png_bytes(Image.new("L", (300, 200)))
     with pytest.raises(ImageTooLarge, match="300x200 = 60,000 pixels; at most 50,000"):
         decode_image(data, 50_000)
+
+
+def test_png_size_is_what_pillow_reads_from_the_header():
+    for mode, size in [("L", (300, 200)), ("RGBA", (1, 5000)), ("RGB", (280, 280))]:
+        data = png_bytes(Image.new(mode, size))
+        assert png_size(data) == Image.open(io.BytesIO(data)).size == size
+        assert png_size(data[:33]) == size  # the signature and IHDR are enough
+        assert png_size(data[:32]) is None
+
+
+def test_png_size_is_none_for_anything_but_a_png():
+    jpeg = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(jpeg, format="JPEG")
+    not_ihdr = bytearray(png_bytes(Image.new("L", (3, 4))))
+    not_ihdr[12:16] = b"IDAT"
+    for data in (b"", b"hello", jpeg.getvalue(), bytes(not_ihdr)):
+        assert png_size(data) is None
 
 
 @pytest.mark.parametrize(
