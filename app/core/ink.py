@@ -39,6 +39,10 @@ from numpy.typing import NDArray
 from app.core.imaging import DecodedImage
 
 FloatArray = NDArray[np.float32]
+# For cast(): an alias is looked up, where NDArray[np.uint8] in place subscripts a generic on
+# every call (4 us each).
+UInt8Array = NDArray[np.uint8]
+Int32Array = NDArray[np.int32]
 Window = tuple[slice, slice]  # rows, columns
 WHOLE: Window = (slice(None), slice(None))
 
@@ -205,7 +209,7 @@ def _ink_on_flat_background(
     mask, specks, window = marks
     # The marks and seeds lie inside the window: the rest of the image is not read again.
     grey_in = grey8[window]
-    inked = _histogram(grey_in, cast(NDArray[np.uint8], cv2.bitwise_and(mask, seeds[window])))
+    inked = _histogram(grey_in, cast(UInt8Array, cv2.bitwise_and(mask, seeds[window])))
     strength = float(percentile_of_counts(contrast, inked, INK_PERCENTILE))
     levels = _ink_scale(contrast, floor, strength)  # contrast is this call's own array
     ink_image = np.zeros(grey8.shape, np.float32)
@@ -238,7 +242,7 @@ def _pixels_at(grey8: NDArray[np.uint8], levels: NDArray[np.bool_]) -> NDArray[n
         return as_mask(np.less(grey8, count))
     if levels[256 - count :].all():
         return as_mask(np.greater_equal(grey8, 256 - count))
-    return cast(NDArray[np.uint8], cv2.LUT(grey8, as_mask(levels)))
+    return cast(UInt8Array, cv2.LUT(grey8, as_mask(levels)))
 
 
 def _one_tone(grey_low: float, grey_high: float) -> bool:
@@ -333,16 +337,16 @@ def _working_grey(
     """Luminance and alpha (uint8), reduced if large, alpha None if opaque; the reduction factor."""
     pixels = image.pixels
     grey = cast(
-        NDArray[np.uint8], cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY) if pixels.ndim == 3 else pixels
+        UInt8Array, cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY) if pixels.ndim == 3 else pixels
     )
     alpha = image.alpha
     height, width = grey.shape
     factor = max(height, width) / WORKING_SIZE
     if factor > 1.0:
         size = (max(1, round(width / factor)), max(1, round(height / factor)))
-        grey = cast(NDArray[np.uint8], cv2.resize(grey, size, interpolation=cv2.INTER_AREA))
+        grey = cast(UInt8Array, cv2.resize(grey, size, interpolation=cv2.INTER_AREA))
         if alpha is not None:
-            alpha = cast(NDArray[np.uint8], cv2.resize(alpha, size, interpolation=cv2.INTER_AREA))
+            alpha = cast(UInt8Array, cv2.resize(alpha, size, interpolation=cv2.INTER_AREA))
         notes.append(
             f"The {height}x{width} image was reduced to {size[1]}x{size[0]} (averaging areas) to "
             "find the ink; the digit ends up 20 pixels tall either way."
@@ -520,7 +524,7 @@ def _marks_in(
     """:func:`_marks` inside a window of an image of ``shape``: the marks and the specks."""
     # Without stats: OpenCV's statistics pass costs several times the labelling itself.
     count, found = cv2.connectedComponents(weak, connectivity=8)
-    labels = cast(NDArray[np.int32], found)
+    labels = cast(Int32Array, found)
     # Seeds are weak too (threshold >= low), so their labels are 1 or more; 0 means no seeds.
     first, last = (int(v) for v in cv2.minMaxLoc(labels, seeds)[:2])
     if last == 0:
@@ -532,7 +536,7 @@ def _marks_in(
     seeded[0] = False
     # Labels as uint8 when they fit (almost always: a digit and a few specks), for OpenCV's
     # histogram and lookup table, several times faster than bincount and fancy indexing.
-    small = cast(NDArray[np.uint8], labels.astype(np.uint8)) if count <= 256 else None
+    small = cast(UInt8Array, labels.astype(np.uint8)) if count <= 256 else None
     if small is not None:
         histogram = cv2.calcHist([small], [0], None, [256], [0, 256]).reshape(-1)[:count]
         counts = histogram.astype(np.int64)
@@ -547,7 +551,7 @@ def _marks_in(
     if small is not None:
         table = np.zeros(256, np.uint8)
         table[:count] = kept
-        chosen = cast(NDArray[np.uint8], cv2.LUT(small, table))
+        chosen = cast(UInt8Array, cv2.LUT(small, table))
     else:
         chosen = kept[labels].astype(np.uint8)
     return _digit_marks(labels, largest, shape, specks, chosen)
@@ -576,7 +580,7 @@ def _digit_marks(
         )
     if chosen is None:
         chosen = component
-    return cast(NDArray[np.uint8], cv2.dilate(chosen, _EDGE_KERNEL)), specks
+    return cast(UInt8Array, cv2.dilate(chosen, _EDGE_KERNEL)), specks
 
 
 def as_mask(flags: NDArray[np.bool_]) -> NDArray[np.uint8]:

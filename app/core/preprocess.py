@@ -220,12 +220,15 @@ def _stroke_width(region: FloatArray) -> float:
     A stroke ``w`` wide and ``l`` long has area ``w * l`` and perimeter ``2 * (w + l)``, so for
     long strokes this is ``w``; the perimeter counts pixel edges between ink and not-ink.
     """
-    ink = region > 0.5
-    area = int(np.count_nonzero(ink))
+    ink = as_mask(region > 0.5)
+    area = cv2.countNonZero(ink)
     if area == 0:
         return 0.0
-    edges = np.count_nonzero(ink[1:] != ink[:-1]) + np.count_nonzero(ink[:, 1:] != ink[:, :-1])
-    edges += np.count_nonzero(ink[[0, -1]]) + np.count_nonzero(ink[:, [0, -1]])
+    # With a ring of not-ink around it, the edges on the region's border are counted as the
+    # changes between neighbours too.
+    ringed = cv2.copyMakeBorder(ink, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    edges = cv2.countNonZero(cv2.bitwise_xor(ringed[1:], ringed[:-1]))
+    edges += cv2.countNonZero(cv2.bitwise_xor(ringed[:, 1:], ringed[:, :-1]))
     return 2.0 * area / edges
 
 

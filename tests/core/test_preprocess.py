@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from app.core.imaging import DecodedImage
-from app.core.preprocess import DigitInput, DigitOptions, prepare_digit
+from app.core.preprocess import DigitInput, DigitOptions, _stroke_width, prepare_digit
 from tests.drawings import (
     STYLES,
     decode,
@@ -184,6 +184,29 @@ def test_a_one_pixel_line_drawing_is_thickened_to_mnist_strokes():
     # MNIST's digits carry about 100 units of ink; a bare one-pixel line scaled by 0.1 almost none.
     assert 50 < result.model_input.sum() < 200
     assert thin.model_input.sum() < 0.3 * result.model_input.sum()
+
+
+def test_stroke_width_is_twice_the_area_over_the_perimeter():
+    bar = np.zeros((7, 14), np.float32)
+    bar[2:5, 1:13] = 0.9  # 3 x 12: area 36, perimeter 2 * (3 + 12) = 30
+    assert _stroke_width(bar) == 2 * 36 / 30
+    assert _stroke_width(bar[2:5]) == 2 * 36 / 30  # ink on the region's own border
+    assert _stroke_width(np.full((1, 1), 0.6, np.float32)) == 2 * 1 / 4
+    assert _stroke_width(np.full((4, 4), 0.5, np.float32)) == 0.0  # 0.5 is not above 0.5
+
+
+@pytest.mark.parametrize("shape", [(201, 159), (1, 9), (9, 1), (2, 2), (40, 3)])
+def test_stroke_width_counts_edges_as_numpy_does(shape):
+    def numpy_width(region):
+        ink = np.pad(region > 0.5, 1)
+        edges = np.count_nonzero(np.diff(ink, axis=0)) + np.count_nonzero(np.diff(ink, axis=1))
+        return 2.0 * np.count_nonzero(ink) / edges
+
+    rng = np.random.default_rng(shape[0] * 1000 + shape[1])
+    for _ in range(20):
+        region = rng.random(shape, np.float32)
+        region[0, 0] = 1.0  # some ink
+        assert _stroke_width(region) == numpy_width(region)
 
 
 def test_ordinary_brush_strokes_are_not_thickened():
