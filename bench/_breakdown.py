@@ -1,19 +1,19 @@
 """Where the time of one model request goes, measured in this process, without HTTP.
 
 The app (``create_app()``) is called as an ASGI application with a pre-built scope and the whole
-multipart body in one ``http.request`` message, so middleware, routing, reading the form, the
-compute slot and the response model all count, but no HTTP parsing or socket.
-The registry is passed in the scope's state as uvicorn passes the lifespan's, so only the models
-given are loaded. Each stage is then timed alone with the functions the endpoint calls; what the
-stages leave of the ASGI time is routing, middleware, the dependencies, ``Response`` and the
-event loop. Every stage gets its wall time and its CPU time (this process's, every thread); the
+multipart body in one ``http.request`` message, so middleware, reading the form, the compute
+slot (for an upload that is not a small PNG) and the response model all count, but no HTTP
+parsing or socket. The bench's form is plain, so it is answered ahead of routing
+(``app.api.plain_form``). The registry is passed in the scope's state as uvicorn passes the
+lifespan's, so only the models given are loaded. Each stage is then timed alone with the
+functions the endpoint calls; what the stages leave of the ASGI time is middleware,
+``Response`` and the event loop. Every stage gets its wall time and its CPU time (this process's, every thread); the
 shares are of CPU time, which a busy machine does not inflate by making a stage wait for a core.
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import io
 import time
 from collections.abc import Awaitable, Callable
@@ -22,9 +22,7 @@ from typing import Any
 from _common import Timing
 from _http import BOUNDARY
 from fastapi import FastAPI, UploadFile
-from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import Message
@@ -106,23 +104,10 @@ def model_route(path: str) -> APIRoute:
     raise SystemExit(f"No route {path} in app.api.models.")
 
 
-def threadpool_hops(route: APIRoute) -> int:
-    """How many times FastAPI hands this route's request to a worker thread and back.
-
-    Every plain ``def`` dependency; the endpoint's work (a ``def`` endpoint runs in the
-    threadpool, the async model endpoints hand theirs to the compute slots); and then the
-    response model's validation, run in the threadpool too when the endpoint is a ``def``.
-    """
-
-    def sync_calls(dependant: Dependant) -> int:
-        return sum(
-            (not inspect.iscoroutinefunction(sub.call)) + sync_calls(sub)
-            for sub in dependant.dependencies
-        )
-
-    endpoint_is_sync = not inspect.iscoroutinefunction(route.endpoint)
-    validated = endpoint_is_sync and route.response_field is not None
-    return sync_calls(route.dependant) + 1 + validated
+def compute_hops(png: bytes) -> int:
+    """How many times the plain-form path hands this upload to a compute slot and back: none
+    for a small PNG, which the event loop's thread works on itself."""
+    return 0 if models_api.works_inline(png) else 1
 
 
 def upload(png: bytes) -> UploadFile:
@@ -173,7 +158,7 @@ def stage_contenders(
     field = route.response_field
     decoded = read_image(upload(png), settings)
     digit = prepare_digit(decoded, DigitOptions())
-    hops = threadpool_hops(route)
+    hops = compute_hops(png)
 
     options = DigitOptions()
     layers = [layer.name for layer in loaded.layers]
@@ -202,11 +187,8 @@ def stage_contenders(
         assert form is not None, "the bench's form is not plain: the routes would leave it"
 
     async def round_trips() -> None:
-        # The work's hop goes through the app's compute slots; any others through FastAPI's
-        # threadpool, as FastAPI makes them.
-        await driver.state["compute"].run(int)
-        for _ in range(hops - 1):
-            await run_in_threadpool(int)
+        for _ in range(hops):
+            await driver.state["compute"].run(int)
 
     async def endpoint_function() -> None:
         call_endpoint()
@@ -259,8 +241,8 @@ def breakdown_rows(wall: dict[str, Timing], cpu: dict[str, Timing], hops: int) -
     return [
         row("ASGI app in this process, no HTTP", "asgi"),
         row("  the form: body + parse_plain_form", "multipart"),
-        row(f"  worker-thread round trips: {hops} (sync deps, the work, response)", "hops"),
-        row("  the endpoint's work (in a worker thread)", "endpoint"),
+        row(f"  compute-slot round trips: {hops} (none for a small PNG)", "hops"),
+        row("  the endpoint's work", "endpoint"),
         row("    read_image + decode_image", "decode"),
         row("    prepare_digit", "preprocess"),
         row("    the model (classify for predict, forward for activations)", "forward"),

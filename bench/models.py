@@ -41,9 +41,9 @@ import numpy as np
 from _breakdown import (
     AsgiDriver,
     breakdown_rows,
+    compute_hops,
     model_route,
     stage_contenders,
-    threadpool_hops,
     time_async_interleaved,
 )
 from _common import PROJECT_ROOT, machine_line, print_table
@@ -374,7 +374,7 @@ def breakdown(
         print(f"\nPOST /api/models/{loaded.id}/{endpoint}:")
         print_table(
             ["stage", "wall best / median", "CPU median", "share"],
-            breakdown_rows(wall, cpu, threadpool_hops(route)),
+            breakdown_rows(wall, cpu, compute_hops(png)),
         )
         server_cpu = report["server_cpu"]
         print(

@@ -235,8 +235,6 @@ def _plain_digit_request(
         else:
             return None
     image = form.files["image"]
-    size = png_size(image.data)
-    small = size is not None and size[0] * size[1] <= INLINE_PIXELS
     registry: Registry = plain.state["registry"]
     compute: ComputeSlots = plain.state["compute"]
     return _PlainDigitRequest(
@@ -247,8 +245,14 @@ def _plain_digit_request(
         settings=plain.settings,
         compute=compute,
         fields=fields,
-        small=small and len(image.data) <= INLINE_BYTES,
+        small=works_inline(image.data),
     )
+
+
+def works_inline(image: bytes) -> bool:
+    """Whether a plain form's image is worked on in the event loop's thread (INLINE_PIXELS)."""
+    size = png_size(image)
+    return size is not None and size[0] * size[1] <= INLINE_PIXELS and len(image) <= INLINE_BYTES
 
 
 def _json(adapter: TypeAdapter[Any], result: dict[str, Any]) -> Response:
