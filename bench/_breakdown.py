@@ -7,8 +7,9 @@ parsing or socket. The bench's form is plain, so it is answered ahead of routing
 (``app.api.plain_form``). The registry is passed in the scope's state as uvicorn passes the
 lifespan's, so only the models given are loaded. Each stage is then timed alone with the
 functions the endpoint calls; what the stages leave of the ASGI time is middleware,
-``Response`` and the event loop. Every stage gets its wall time and its CPU time (this process's, every thread); the
-shares are of CPU time, which a busy machine does not inflate by making a stage wait for a core.
+``Response`` and the event loop. Every stage gets its wall time and its CPU time (this
+process's, every thread); the shares are of CPU time, which a busy machine does not inflate by
+making a stage wait for a core.
 """
 
 from __future__ import annotations

@@ -11,34 +11,21 @@ from app.config import Settings
 from app.ml.registry import Registry
 
 
-# Plain lookups, for code that has the request itself (the model routes' plain-form path).
-def settings_of(request: Request) -> Settings:
+# The dependencies are async so that FastAPI calls them inline: a plain def would cost a
+# threadpool round trip each (bench/models.py measured about 0.15 ms per request apiece).
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def registry_of(request: Request) -> Registry:
+async def get_registry(request: Request) -> Registry:
     registry: Registry = request.state.registry
     return registry
 
 
-def compute_of(request: Request) -> ComputeSlots:
+async def get_compute(request: Request) -> ComputeSlots:
     compute: ComputeSlots = request.state.compute
     return compute
-
-
-# The dependencies are async so that FastAPI calls them inline: a plain def would cost a
-# threadpool round trip each (bench/models.py measured about 0.15 ms per request apiece).
-async def get_settings(request: Request) -> Settings:
-    return settings_of(request)
-
-
-async def get_registry(request: Request) -> Registry:
-    return registry_of(request)
-
-
-async def get_compute(request: Request) -> ComputeSlots:
-    return compute_of(request)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

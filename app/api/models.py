@@ -186,7 +186,7 @@ _PLAIN_ACTIVATIONS_FIELDS: dict[str, Callable[[str], bool]] = {
 }
 # A plain form's image that is a PNG of at most this many pixels and bytes (a Draw page canvas
 # is 280x280 and 5-30 KB) is worked on in the event loop's thread, which it holds for a few
-# milliseconds: handing it to a compute slot and back cost the server 8% more CPU time per
+# milliseconds: handing it to a compute slot and back cost the server 3-8% more CPU time per
 # prediction (8 clients, 2 workers; bench/README.md). Larger images go to the compute slots,
 # so a big photo does not hold up the other requests.
 INLINE_PIXELS = 512 * 512
@@ -281,6 +281,7 @@ async def _plain_activations(request: PlainRequest) -> Response | None:
     return _json(_ACTIVATIONS_RESPONSE, result)
 
 
+@router.post("/{model_id}/predict", response_model=PredictResponse)
 async def predict(
     model_id: ModelId,
     registry: RegistryDep,
@@ -294,11 +295,7 @@ async def predict(
     return await compute.run(_prediction, loaded, image, settings, options)
 
 
-router.add_api_route(
-    "/{model_id}/predict", predict, methods=["POST"], response_model=PredictResponse
-)
-
-
+@router.post("/{model_id}/activations", response_model=ActivationsResponse)
 async def activations(
     model_id: ModelId,
     registry: RegistryDep,
@@ -315,9 +312,6 @@ async def activations(
     return await compute.run(_activations, loaded, names, format, image, settings, options)
 
 
-router.add_api_route(
-    "/{model_id}/activations", activations, methods=["POST"], response_model=ActivationsResponse
-)
 # The answers to plain forms, which app.main puts in front of routing (app.api.plain_form).
 PLAIN_FORM_ANSWERS: dict[str, PlainAnswer] = {
     f"{router.prefix}/{{model_id}}/predict": _plain_predict,
@@ -326,7 +320,7 @@ PLAIN_FORM_ANSWERS: dict[str, PlainAnswer] = {
 
 
 # The endpoints above are async so that they can hand their work to the compute slots; these
-# run in a slot's worker thread.
+# run in a slot's worker thread (or, for a plain form's small PNG, in the event loop's).
 def _prediction(
     loaded: LoadedModel, image: UploadFile, settings: Settings, options: DigitOptions
 ) -> dict[str, Any]:

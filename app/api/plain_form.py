@@ -151,7 +151,7 @@ class PlainForms:
     type, as it would be from the route; one with no handler goes up to the server's 500.
 
     Why in front of routing: for a predict request, the middleware stack, routing and
-    FastAPI's request handling cost the server about 13% of its CPU time per prediction
+    FastAPI's request handling cost the server 10-13% of its CPU time per prediction
     (``bench/README.md``). The request must declare its ``Content-Length``, which the body size
     limit, outside this middleware, has already checked; a chunked body goes to FastAPI.
     """
@@ -203,11 +203,12 @@ class PlainForms:
 
 
 def _form_headers(headers: Iterable[tuple[bytes, bytes]]) -> tuple[str | None, int | None]:
-    """The request's Content-Type, and its Content-Length if it declares exactly one."""
+    """The request's Content-Type (the first, as Starlette reads it), and its Content-Length if
+    it declares exactly one."""
     content_type: str | None = None
     lengths: list[bytes] = []
     for key, value in headers:
-        if key == b"content-type":
+        if key == b"content-type" and content_type is None:
             content_type = value.decode("latin-1")
         elif key == b"content-length":
             lengths.append(value)

@@ -273,6 +273,19 @@ def test_a_body_in_pieces_is_read_whole(
     assert sent == drive(fastapi_only, length, pieces)
 
 
+def test_the_first_content_type_counts_as_starlette_reads_it(
+    client: TestClient, fastapi_only: TestClient, forms_read_by_fastapi: list[str]
+) -> None:
+    body = form(canvas(DIGITS[2]), {})
+    headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"text/plain")]
+
+    sent = drive(client, headers, chunked(body))
+
+    assert forms_read_by_fastapi == []
+    assert sent[0]["status"] == 200
+    assert sent == drive(fastapi_only, headers, chunked(body))
+
+
 def test_an_error_without_a_handler_goes_up_as_it_does_from_the_route(
     client: TestClient, fastapi_only: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
