@@ -5,14 +5,14 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeVar, TypeVarTuple, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import TypeAdapter
 
-from app.api.compute import ComputeSlots
+from app.api.compute import ComputeSlots, T, Ts
 from app.api.deps import ComputeDep, RegistryDep, SettingsDep
 from app.api.images import ImageUpload, base64_png, read_image, wants_png
 from app.api.plain_form import PlainAnswer, PlainRequest
@@ -32,8 +32,6 @@ from app.schemas.models import (
 )
 
 router = APIRouter(prefix="/api/models", tags=["models"])
-T = TypeVar("T")
-Ts = TypeVarTuple("Ts")
 
 MAX_MODEL_ID = 64
 ModelId = Annotated[

@@ -95,12 +95,21 @@ def decode_image(data: bytes, max_pixels: int) -> DecodedImage:
 def png_size(data: bytes) -> tuple[int, int] | None:
     """(width, height) as a PNG's header states them, unchecked; None if ``data`` does not start
     as a PNG does. A PNG decodes to that many pixels, or fails to decode."""
+    header = _ihdr(data)
+    return None if header is None else (header[0], header[1])
+
+
+def _ihdr(data: bytes) -> tuple[int, int, int, int, int] | None:
+    """Width, height, bit depth, colour type and interlace method from a PNG's IHDR, its CRC
+    unchecked; None if ``data`` does not start with a PNG's signature and IHDR."""
     if not data.startswith(_PNG_SIGNATURE) or len(data) < _IHDR_END:
         return None
-    length, kind, width, height = struct.unpack_from(">I4sII", data, len(_PNG_SIGNATURE))
+    length, kind, width, height, depth, colour, _, _, interlace = struct.unpack_from(
+        ">I4sIIBBBBB", data, len(_PNG_SIGNATURE)
+    )
     if (length, kind) != (13, b"IHDR"):
         return None
-    return width, height
+    return width, height, depth, colour, interlace
 
 
 def to_color(pixels: UInt8Array, color: ColorMode) -> UInt8Array:
@@ -315,21 +324,18 @@ def _plain_png_header(data: bytes) -> _PlainPng | None:
     every other chunk is complete and on :data:`_PLAIN_PNG_CHUNKS`, each matches its CRC, and
     the file ends with IEND.
     """
-    if not data.startswith(_PNG_SIGNATURE) or len(data) < _IHDR_END:
+    header = _ihdr(data)
+    if header is None:
         return None
-    length, kind, width, height, depth, colour, _, _, interlace = struct.unpack_from(
-        ">I4sIIBBBBB", data, len(_PNG_SIGNATURE)
-    )
+    width, height, depth, colour, interlace = header
     channels = {0: 1, 2: 3, 6: 4}.get(colour)
     if (
-        kind != b"IHDR"
-        or length != 13
-        or width < 1
+        width < 1
         or height < 1
         or depth != 8
         or interlace != 0
         or channels is None
-        or _crc_mismatch(data, len(_PNG_SIGNATURE), length)
+        or _crc_mismatch(data, len(_PNG_SIGNATURE), 13)
     ):
         return None
     idat: list[bytes] = []

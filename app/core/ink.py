@@ -36,12 +36,11 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from app.core.imaging import DecodedImage
+from app.core.imaging import DecodedImage, UInt8Array
 
 FloatArray = NDArray[np.float32]
-# For cast(): an alias is looked up, where NDArray[np.uint8] in place subscripts a generic on
-# every call (4 us each).
-UInt8Array = NDArray[np.uint8]
+# For cast(), aliases such as imaging's UInt8Array: an alias is looked up, where
+# NDArray[np.int32] written in the call subscripts a generic on every call (4 us each).
 Int32Array = NDArray[np.int32]
 Window = tuple[slice, slice]  # rows, columns
 WHOLE: Window = (slice(None), slice(None))
