@@ -11,6 +11,7 @@ run: setup
 
 test: setup-test browser
 	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
 

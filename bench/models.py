@@ -406,10 +406,7 @@ def summary(report: dict[str, Any], args: argparse.Namespace) -> None:
         ["retracing warnings in the server log", f"{retraces}", "0", verdict(retraces == 0)],
     ]  # fmt: skip
     workers = f"{args.workers} worker{'s' if args.workers > 1 else ''}"
-    print(
-        f"Summary ({args.launcher}, {workers}; ratios are medians of per-round "
-        "ratios):"
-    )
+    print(f"Summary ({args.launcher}, {workers}; ratios are medians of per-round ratios):")
     print_table(["goal", "measured", "target", ""], rows)
     print(load_line())
 

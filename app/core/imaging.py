@@ -119,9 +119,9 @@ def to_color(pixels: UInt8Array, color: ColorMode) -> UInt8Array:
     return pixels
 
 
-def to_pixels(values: NDArray[np.floating], mapping: PixelMapping = "auto") -> tuple[
-    UInt8Array, PixelMap
-]:
+def to_pixels(
+    values: NDArray[np.floating], mapping: PixelMapping = "auto"
+) -> tuple[UInt8Array, PixelMap]:
     """Map float results to 0..255, saying how; nothing is clipped without saying so."""
     if values.size == 0:
         raise InvalidParameter("There are no values to show: the result is empty.")
@@ -267,7 +267,7 @@ def _decode_plain_png(data: bytes, max_pixels: int) -> DecodedImage | None:
     if rows is None:
         return None
     try:
-        pixels = pyspng.load(_stored_png(data[: _IHDR_END], rows))
+        pixels = pyspng.load(_stored_png(data[:_IHDR_END], rows))
     except RuntimeError:  # pyspng's one error type
         return None
     expected = (png.height, png.width) + (() if png.channels == 1 else (png.channels,))

@@ -178,9 +178,7 @@ class KernelSpec:
     preset: KernelPreset | None = None
 
 
-def resolve_kernel(
-    kernel: object | None, kernel_name: str | None, in_channels: int
-) -> KernelSpec:
+def resolve_kernel(kernel: object | None, kernel_name: str | None, in_channels: int) -> KernelSpec:
     """Exactly one of an explicit ``kernel`` or a preset ``kernel_name``."""
     if (kernel is None) == (kernel_name is None):
         raise InvalidKernel(

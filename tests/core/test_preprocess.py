@@ -1,6 +1,5 @@
 """Drawings and photos of a digit -> MNIST's 28x28 layout, whatever the source looked like."""
 
-
 import cv2
 import numpy as np
 import pytest
