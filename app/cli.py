@@ -40,8 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     train_parser.add_argument(
         "--data",
         type=Path,
-        help="MNIST .npz in Keras' layout (e.g. ../shared/data/mnist.npz); "
-        "without it Keras downloads MNIST.",
+        help="MNIST .npz in Keras' layout (x_train, y_train, x_test, y_test; see "
+        "models/README.md); without it Keras downloads MNIST (11 MB, needs internet).",
     )
     train_parser.add_argument("--epochs", type=int, help="Epochs (default: the model's recipe).")
     train_parser.add_argument("--seed", type=int, default=1998, help="Random seed (default: 1998).")

@@ -12,7 +12,8 @@ from numpy.typing import NDArray
 from PIL import Image
 
 UInt8Array = NDArray[np.uint8]
-MNIST = os.environ.get("CONVLENS_MNIST", str(PROJECT_ROOT.parent / "shared/data/mnist.npz"))
+# The MNIST digits the tests ship (tests/data/README.md); CONVLENS_MNIST names another .npz.
+MNIST = os.environ.get("CONVLENS_MNIST", str(PROJECT_ROOT / "tests/data/mnist-slice.npz"))
 CANVAS, INK, PAPER = 280, 0x11, 0xFF  # static/js/config.js SKETCH: size, ink, paper
 
 

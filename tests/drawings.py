@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 from functools import cache
-from pathlib import Path
 from typing import Literal
 
 import cv2
@@ -18,8 +17,8 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from app.core.imaging import DecodedImage, decode_image
+from tests.data.cut_mnist import SLICE
 
-MNIST_PATH = Path(__file__).parents[2] / "shared" / "data" / "mnist.npz"
 CANVAS = 280
 Style = Literal[
     "white_on_black", "black_on_white", "transparent_black", "transparent_white", "paper_photo"
@@ -35,7 +34,7 @@ STYLES: tuple[Style, ...] = (
 
 @cache
 def mnist_test_set() -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
-    with np.load(MNIST_PATH) as data:
+    with np.load(SLICE) as data:
         return data["x_test"], data["y_test"]
 
 

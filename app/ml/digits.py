@@ -1,6 +1,6 @@
 """The MNIST test digits shipped in ``static/digits`` as inputs for the Network explorer.
 
-``python -m app.ml.digits --data ../shared/data/mnist.npz`` regenerates them: for each class,
+``python -m app.ml.digits --data PATH/TO/mnist.npz`` regenerates them: for each class,
 the first two test digits, saved as 28x28 grey PNGs (white ink on black, exactly as in MNIST)
 with an index in ``digits.json``.
 """

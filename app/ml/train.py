@@ -24,7 +24,8 @@ import numpy.typing as npt
 
 from app.ml.architectures import CLASSES, INPUT_SHAPE, RECIPES, Recipe
 
-VALIDATION_SIZE = 5000
+# The last twelfth of the training images is held out for validation: 5,000 of MNIST's 60,000.
+VALIDATION_FRACTION = 12
 # Augmentation of the training images: rotation as a fraction of a full turn (+-0.02 = +-7
 # degrees), zoom and shift as fractions of the image size (+-8%, about +-2 pixels).
 AUGMENT = {"rotation": 0.02, "zoom": 0.08, "shift": 0.08}
@@ -66,13 +67,12 @@ class Dataset:
 def load_mnist(path: Path | None, limit: int | None = None) -> Dataset:
     """MNIST from an ``.npz`` in Keras' layout, or from Keras' downloader when ``path`` is None.
 
-    The last 5,000 training images are held out for validation; ``limit`` keeps only the first
-    ``limit`` images of each split (for quick tests of the training code itself).
+    The last twelfth of the training images (5,000 of MNIST's 60,000) is held out for
+    validation; ``limit`` keeps only the first ``limit`` images of each split (for quick tests
+    of the training code itself).
     """
     if path is None:
-        from keras.datasets import mnist
-
-        (x_train, y_train), (x_test, y_test) = mnist.load_data()
+        (x_train, y_train), (x_test, y_test) = _download_mnist()
         source: dict[str, Any] = {"name": "MNIST", "loader": "keras.datasets.mnist.load_data()"}
     else:
         arrays = _read_npz(path)
@@ -82,7 +82,7 @@ def load_mnist(path: Path | None, limit: int | None = None) -> Dataset:
             "file": path.name,
             "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
         }
-    split = len(x_train) - VALIDATION_SIZE
+    split = len(x_train) - len(x_train) // VALIDATION_FRACTION
     parts = {
         "train": (x_train[:split], y_train[:split]),
         "val": (x_train[split:], y_train[split:]),
@@ -106,11 +106,27 @@ def load_mnist(path: Path | None, limit: int | None = None) -> Dataset:
     )
 
 
+def _download_mnist() -> Any:
+    """Keras' own MNIST download (11 MB, cached in ~/.keras/datasets), or a DatasetError."""
+    from keras.datasets import mnist
+
+    print("No --data given: downloading MNIST with keras.datasets.mnist.load_data() ...")
+    try:
+        return mnist.load_data()
+    except Exception as exc:  # Keras raises whatever its download raised
+        raise DatasetError(
+            f"MNIST could not be downloaded ({type(exc).__name__}: {str(exc)[:200]}). On a "
+            "machine without internet access, pass --data PATH to an MNIST .npz in Keras' "
+            "layout (models/README.md says where to get one)."
+        ) from None
+
+
 def _read_npz(path: Path) -> dict[str, npt.NDArray[np.uint8]]:
     if not path.is_file():
         raise DatasetError(
             f"No dataset file at {path}. Pass the path to an MNIST .npz in Keras' layout "
-            "(here: ../shared/data/mnist.npz), or no --data to download it with Keras."
+            "(x_train, y_train, x_test, y_test; models/README.md says where to get one), or "
+            "leave out --data to download it with Keras."
         )
     try:
         with np.load(path, allow_pickle=False) as npz:

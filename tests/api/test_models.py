@@ -16,11 +16,11 @@ from app.config import PROJECT_ROOT
 from app.core.imaging import decode_image
 from app.core.preprocess import prepare_digit
 from tests.api.imagefiles import decode_base64_png, decode_png_response, png, post_image
+from tests.data.cut_mnist import SLICE
 
 pytestmark = pytest.mark.keras
 
 MODELS = PROJECT_ROOT / "models"
-MNIST = PROJECT_ROOT.parent / "shared" / "data" / "mnist.npz"
 SHIPPED = ["lenet5", "mlp", "mnist-cnn"]
 
 
@@ -46,7 +46,7 @@ def keras_outputs(model_id: str, model_input: list[list[float]]) -> dict[str, np
 
 @cache
 def mnist_digits() -> tuple[np.ndarray, np.ndarray]:
-    with np.load(MNIST) as data:
+    with np.load(SLICE) as data:
         return data["x_test"][:40], data["y_test"][:40]
 
 

@@ -78,7 +78,7 @@ def test_mnist_centres_its_digits_by_mass_on_pixel_14_by_whole_pixel_shifts():
 def test_mnist_digits_fill_a_20x20_box_with_their_longer_side():
     longer = [max(ink_box(digit)) for digit in mnist_test_set()[0]]
     assert np.mean(np.equal(longer, 20)) > 0.999
-    assert min(longer) == 19
+    assert min(longer) >= 19  # a handful of the full 10,000 are 19 pixels long
 
 
 def test_an_mnist_test_digit_comes_back_almost_unchanged():

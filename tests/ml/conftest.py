@@ -7,10 +7,10 @@ import os
 import numpy as np
 import pytest
 
-from app.config import PROJECT_ROOT, Settings
+from app.config import Settings
 from app.ml.registry import Registry, load_registry
+from tests.data.cut_mnist import SLICE
 
-MNIST = PROJECT_ROOT.parent / "shared" / "data" / "mnist.npz"
 SHIPPED = ("lenet5", "mnist-cnn", "mlp")
 
 
@@ -23,8 +23,6 @@ def registry() -> Registry:
 @pytest.fixture(scope="session")
 def mnist_test() -> tuple[np.ndarray, np.ndarray]:
     """The first 1,000 MNIST test digits as the models take them (0..1, 28x28x1), and labels."""
-    if not MNIST.is_file():
-        pytest.fail(f"MNIST is expected at {MNIST} (see ../shared/data/README.md).")
-    with np.load(MNIST) as data:
+    with np.load(SLICE) as data:
         images, labels = data["x_test"][:1000], data["y_test"][:1000]
     return (images.astype(np.float32) / 255.0)[..., np.newaxis], labels

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -12,8 +13,7 @@ import pytest
 
 from app.config import PROJECT_ROOT
 from app.ml.train import DatasetError, load_mnist, train
-
-from .conftest import MNIST
+from tests.data.cut_mnist import SLICE
 
 pytestmark = pytest.mark.keras
 
@@ -25,7 +25,7 @@ def quiet(_: str) -> None:
 def test_the_same_seed_trains_the_same_model_and_another_seed_does_not(tmp_path: Path) -> None:
     import keras
 
-    data = load_mnist(MNIST, limit=1500)
+    data = load_mnist(SLICE, limit=1500)
     runs = {
         name: train("lenet5", data, tmp_path / name, epochs=1, seed=seed, log=quiet)
         for name, seed in (("a", 5), ("b", 5), ("c", 6))
@@ -43,14 +43,13 @@ def test_the_same_seed_trains_the_same_model_and_another_seed_does_not(tmp_path:
 def test_training_writes_the_metadata_the_registry_reads(tmp_path: Path) -> None:
     from app.ml.registry import load_registry
 
-    data = load_mnist(MNIST, limit=1000)
+    data = load_mnist(SLICE, limit=1000)
     meta = train("mlp", data, tmp_path, epochs=2, seed=3, command="convlens train mlp", log=quiet)
     on_disk = json.loads((tmp_path / "mlp.json").read_text())
 
     assert on_disk == meta
-    assert meta["dataset"]["sha256"] == (
-        "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64"
-    )
+    assert meta["dataset"]["sha256"] == hashlib.sha256(SLICE.read_bytes()).hexdigest()
+    assert meta["dataset"]["file"] == "mnist-slice.npz"
     assert meta["dataset"]["train_images"] == meta["dataset"]["test_images"] == 1000
     assert meta["epochs"] == 2 and meta["seed"] == 3 and meta["parameters"] == 66_790
     assert all(len(values) == 2 for values in meta["history"].values())
@@ -60,13 +59,15 @@ def test_training_writes_the_metadata_the_registry_reads(tmp_path: Path) -> None
     assert list(registry) == ["mlp"]
 
 
-def test_the_validation_split_is_the_last_five_thousand_training_images() -> None:
-    data = load_mnist(MNIST)
-    with np.load(MNIST) as raw:
-        np.testing.assert_array_equal(data.x_val[..., 0], raw["x_train"][55000:] / np.float32(255))
-        np.testing.assert_array_equal(data.y_train, raw["y_train"][:55000])
-    assert data.x_train.shape == (55000, 28, 28, 1) and data.x_train.dtype == np.float32
-    assert data.x_test.shape == (10000, 28, 28, 1)
+def test_the_validation_split_is_the_last_twelfth_of_the_training_images() -> None:
+    # 5,000 of MNIST's 60,000; 250 of the slice's 3,000.
+    data = load_mnist(SLICE)
+    with np.load(SLICE) as raw:
+        np.testing.assert_array_equal(data.x_val[..., 0], raw["x_train"][2750:] / np.float32(255))
+        np.testing.assert_array_equal(data.y_train, raw["y_train"][:2750])
+    assert data.x_train.shape == (2750, 28, 28, 1) and data.x_train.dtype == np.float32
+    assert data.x_val.shape == (250, 28, 28, 1)
+    assert data.x_test.shape == (2000, 28, 28, 1)
 
 
 def test_a_missing_dataset_says_where_to_find_one(tmp_path: Path) -> None:
