@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from app.ml.architectures import RECIPES
+    from app.ml.recipes import RECIPES
 
     parser = argparse.ArgumentParser(prog="convlens", description="ConvLens: see what a CNN does.")
     commands = parser.add_subparsers(dest="command", required=True)

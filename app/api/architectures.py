@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from app.core.architecture import summarize
-from app.core.architecture_layers import layer_to_json, stack_from_json
-from app.core.architecture_presets import PRESETS, Preset, get_preset
+from app.core.architecture import summary
+from app.core.architecture.catalogue import layer_catalogue
+from app.core.architecture.presets import PRESETS, Preset, get_preset
 from app.schemas.architectures import (
+    LayerCatalogue,
     PresetInfo,
     PresetResponse,
     SummaryRequest,
@@ -29,13 +30,19 @@ def list_architectures() -> list[dict[str, Any]]:
     return [_overview(preset) for preset in PRESETS.values()]
 
 
-# Declared before GET /{name}, whose path also matches /summary: Starlette answers a method it
-# does not route (OPTIONS) with the Allow header of the first route whose path matches.
+# Declared before GET /{name}, whose path also matches /summary and /layer-types: Starlette
+# answers a method it does not route (OPTIONS) with the Allow header of the first route whose
+# path matches, and GET /{name} would answer /layer-types itself.
 @router.post("/summary", response_model=SummaryResponse)
 def summarize_stack(body: SummaryRequest) -> dict[str, Any]:
     """Each layer's output shape, parameters, MACs and receptive field, with the arithmetic."""
-    layers = stack_from_json(body.model_dump(exclude_none=True)["layers"])
-    return summarize(body.input_shape, layers).as_dict()
+    return summary.summarize_stack(body.input_shape, body.layers).as_dict()
+
+
+@router.get("/layer-types", response_model=LayerCatalogue)
+def list_layer_types() -> dict[str, Any]:
+    """Every layer type with its settings, defaults and bounds, and the limits of a stack."""
+    return layer_catalogue()
 
 
 @router.get("/{name}", response_model=PresetResponse)
@@ -44,14 +51,14 @@ def get_architecture(name: PresetName) -> dict[str, Any]:
     preset = get_preset(name)
     return {
         **_overview(preset),
-        "layers": [layer_to_json(layer) for layer in preset.layers],
+        "layers": preset.layers,
         "summary": preset.summary.as_dict(),
     }
 
 
 def _overview(preset: Preset) -> dict[str, Any]:
-    summary = preset.summary
-    totals = summary.as_dict()
+    table = preset.summary
+    totals = table.as_dict()
     del totals["layers"], totals["warnings"]
     return {
         **totals,
@@ -59,10 +66,10 @@ def _overview(preset: Preset) -> dict[str, Any]:
         "title": preset.title,
         "description": preset.description,
         "source": preset.source,
-        "layer_count": len(summary.rows),
+        "layer_count": len(table.rows),
         "receptive_field_growth": [
             row.receptive_field[0] if row.receptive_field else None
-            for row in summary.rows
+            for row in table.rows
             if row.nesting == 0
         ],
     }

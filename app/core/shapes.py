@@ -188,3 +188,21 @@ def output_sizes(
             )
         )
     return sizes[0], sizes[1]
+
+
+def both_axes_formula(rows: AxisSize, cols: AxisSize) -> str:
+    """The formula once when both axes work out alike, else each axis named."""
+    if rows.formula == cols.formula:
+        return rows.formula
+    return f"rows: {rows.formula}; cols: {cols.formula}"
+
+
+def uneven_explanations(rows: AxisSize, cols: AxisSize) -> tuple[str, ...]:
+    """The explanation of each axis the window does not divide evenly, said once if alike."""
+
+    def said(prefix: str, size: AxisSize) -> str:
+        return f"{prefix}: {size.explanation[0].lower()}{size.explanation[1:]}"
+
+    if rows.formula == cols.formula and not rows.divides_evenly:
+        return (said("rows and columns alike", rows),)
+    return tuple(said(size.axis, size) for size in (rows, cols) if not size.divides_evenly)

@@ -161,7 +161,7 @@ def load_model(path: Path) -> LoadedModel:
         id=path.stem,
         metadata=metadata,
         model=model,
-        layers=summarize(model),
+        layers=summarize_keras_model(model),
         runner=build_runner(model),
     )
 
@@ -180,7 +180,7 @@ def _read_metadata(path: Path) -> ModelMetadata:
     return metadata
 
 
-def summarize(model: keras.Model) -> tuple[LayerSummary, ...]:
+def summarize_keras_model(model: keras.Model) -> tuple[LayerSummary, ...]:
     """``model.summary()`` as data, with each parameter count and output size worked out."""
     rows = []
     for layer in model.layers:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.ml.architectures import CLASSES, INPUT_SHAPE, RECIPES, Recipe
+from app.ml.recipes import CLASSES, INPUT_SHAPE, RECIPES, Recipe
 
 # The last twelfth of the training images is held out for validation: 5,000 of MNIST's 60,000.
 VALIDATION_FRACTION = 12

@@ -12,221 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.core.architecture_layers import (
-    MAX_BRANCHES,
-    MAX_DEPTH_MULTIPLIER,
-    MAX_INPUT_VALUES,
-    MAX_LAYERS,
-    MAX_NAME_LENGTH,
-    MAX_NESTING,
-    MAX_STRIDE,
-    MAX_UNITS,
-    MAX_WINDOW,
-    MAX_ZERO_PADDING,
-    ActivationName,
-    LayerType,
-)
-from app.core.shapes import PaddingMode
+from app.core.architecture.layers import LAYER_TYPE_NAMES, InputShape, Layer
+from app.core.architecture.limits import MAX_LAYERS, stack_size_problem
 from app.schemas.common import Strict
-
-LayerName = Annotated[
-    str,
-    Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"),
-]
-Side = Annotated[int, Field(ge=1, le=MAX_WINDOW)]
-Window = Side | Annotated[list[Side], Field(min_length=2, max_length=2)]
-StrideSide = Annotated[int, Field(ge=1, le=MAX_STRIDE)]
-Strides = StrideSide | Annotated[list[StrideSide], Field(min_length=2, max_length=2)]
-Units = Annotated[int, Field(ge=1, le=MAX_UNITS)]
-PadSide = Annotated[int, Field(ge=0, le=MAX_ZERO_PADDING)]
-PadPair = Annotated[list[PadSide], Field(min_length=2, max_length=2)]
-ZeroPadding = PadSide | PadPair | Annotated[list[PadPair], Field(min_length=2, max_length=2)]
-ShapeSide = Annotated[int, Field(ge=1, le=MAX_INPUT_VALUES)]
-InputShape = Annotated[
-    list[ShapeSide],
-    Field(
-        min_length=1,
-        max_length=3,
-        description="[height, width, channels] for images (up to 4096 a side, 4096 channels), "
-        "or [length] for vectors; no batch axis.",
-        examples=[[28, 28, 1]],
-    ),
-]
-
-NAME = "The layer's name (unique); left out, it gets a Keras-style one such as conv2d_1."
-KERNEL = "Window size: an integer or [rows, cols]."
-STRIDES = "Window step: an integer or [rows, cols]."
-PADDING = '"valid": no padding, output floor((W - F) / S) + 1; "same": output ceil(W / S).'
-USE_BIAS = "Whether each output channel adds a learned bias."
-ACTIVATION = "Applied to each output value; null means linear. No effect on shapes or params."
-
-
-class LayerBase(Strict):
-    name: LayerName | None = Field(default=None, description=NAME)
-
-
-class InputSpec(LayerBase):
-    type: Literal["Input"] = Field(description="Only as the first layer, instead of input_shape.")
-    shape: InputShape
-
-
-class Conv2DSpec(LayerBase):
-    type: Literal["Conv2D"] = Field(description="keras.layers.Conv2D")
-    filters: Units = Field(description="How many filters, i.e. output channels.")
-    kernel_size: Window = Field(description=KERNEL)
-    strides: Strides = Field(default=1, description=STRIDES)
-    padding: PaddingMode = Field(default="valid", description=PADDING)
-    use_bias: bool = Field(default=True, description=USE_BIAS)
-    activation: ActivationName | None = Field(default=None, description=ACTIVATION)
-
-
-class DepthwiseConv2DSpec(LayerBase):
-    type: Literal["DepthwiseConv2D"] = Field(description="keras.layers.DepthwiseConv2D")
-    kernel_size: Window = Field(description=KERNEL)
-    strides: Strides = Field(default=1, description=STRIDES)
-    padding: PaddingMode = Field(default="valid", description=PADDING)
-    depth_multiplier: Annotated[int, Field(ge=1, le=MAX_DEPTH_MULTIPLIER)] = Field(
-        default=1, description="Filters per input channel: output channels = C_in * this."
-    )
-    use_bias: bool = Field(default=True, description=USE_BIAS)
-    activation: ActivationName | None = Field(default=None, description=ACTIVATION)
-
-
-class MaxPooling2DSpec(LayerBase):
-    type: Literal["MaxPooling2D"] = Field(description="keras.layers.MaxPooling2D")
-    pool_size: Window = Field(default=2, description=KERNEL)
-    strides: Strides | None = Field(default=None, description="Defaults to pool_size.")
-    padding: PaddingMode = Field(default="valid", description=PADDING)
-
-
-class AveragePooling2DSpec(LayerBase):
-    type: Literal["AveragePooling2D"] = Field(description="keras.layers.AveragePooling2D")
-    pool_size: Window = Field(default=2, description=KERNEL)
-    strides: Strides | None = Field(default=None, description="Defaults to pool_size.")
-    padding: PaddingMode = Field(default="valid", description=PADDING)
-
-
-class GlobalAveragePooling2DSpec(LayerBase):
-    type: Literal["GlobalAveragePooling2D"] = Field(
-        description="keras.layers.GlobalAveragePooling2D"
-    )
-    keepdims: bool = Field(default=False, description="Keep a 1x1xC map instead of C values.")
-
-
-class GlobalMaxPooling2DSpec(LayerBase):
-    type: Literal["GlobalMaxPooling2D"] = Field(description="keras.layers.GlobalMaxPooling2D")
-    keepdims: bool = Field(default=False, description="Keep a 1x1xC map instead of C values.")
-
-
-class ZeroPadding2DSpec(LayerBase):
-    type: Literal["ZeroPadding2D"] = Field(description="keras.layers.ZeroPadding2D")
-    padding: ZeroPadding = Field(
-        default=1, description="Zeros per side: n, [rows, cols] or [[top, bottom], [left, right]]."
-    )
-
-
-class FlattenSpec(LayerBase):
-    type: Literal["Flatten"] = Field(description="keras.layers.Flatten")
-
-
-class DenseSpec(LayerBase):
-    type: Literal["Dense"] = Field(description="keras.layers.Dense; acts on the last axis.")
-    units: Units = Field(description="How many output units.")
-    use_bias: bool = Field(default=True, description=USE_BIAS)
-    activation: ActivationName | None = Field(default=None, description=ACTIVATION)
-
-
-class DropoutSpec(LayerBase):
-    type: Literal["Dropout"] = Field(description="keras.layers.Dropout")
-    rate: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(
-        description="Fraction of values set to 0 while training."
-    )
-
-
-class BatchNormalizationSpec(LayerBase):
-    type: Literal["BatchNormalization"] = Field(description="keras.layers.BatchNormalization")
-    center: bool = Field(default=True, description="Learn a shift (beta) per channel.")
-    scale: bool = Field(default=True, description="Learn a scale (gamma) per channel.")
-
-
-class ActivationSpec(LayerBase):
-    type: Literal["Activation"] = Field(description="keras.layers.Activation")
-    activation: ActivationName = Field(description="The function applied to each value.")
-
-
-BRANCHES = (
-    "Each branch is a list of layers applied to this layer's input; [] is the input itself "
-    f"(an identity shortcut). 2 to {MAX_BRANCHES} branches, nested at most {MAX_NESTING} deep."
-)
-NESTED_MERGE = {
-    "type": "object",
-    "description": "An Add or Concatenate inside a branch: the same fields as at the top level.",
-    "properties": {
-        "type": {"type": "string", "enum": ["Add", "Concatenate"]},
-        "name": {"type": "string"},
-        "branches": {"type": "array", "items": {"type": "array", "items": {"type": "object"}}},
-    },
-    "required": ["type", "branches"],
-}
-
-
-def _nested_merges_in_brief(schema: dict[str, Any]) -> None:
-    """Document a merge inside a branch as a plain object; validation stays exact and recursive.
-
-    Spelling out the recursion makes the schema describe every layer type again at every depth,
-    which multiplies what schema-driven clients and fuzzers walk through about fourfold.
-    """
-    items = schema["items"]["items"]
-    items["oneOf"] = [
-        variant
-        for variant in items["oneOf"]
-        if not any(merge in variant.get("$ref", "") for merge in ("AddSpec", "ConcatenateSpec"))
-    ] + [NESTED_MERGE]
-    items.pop("discriminator", None)
-
-
-class AddSpec(LayerBase):
-    type: Literal["Add"] = Field(description="keras.layers.Add: sums branches of equal shape.")
-    branches: Annotated[
-        list[Annotated[list[LayerSpecIn], Field(max_length=MAX_LAYERS)]],
-        Field(min_length=2, max_length=MAX_BRANCHES),
-    ] = Field(
-        description=BRANCHES,
-        examples=[[[{"type": "Conv2D", "filters": 1, "kernel_size": 3, "padding": "same"}], []]],
-        json_schema_extra=_nested_merges_in_brief,
-    )
-
-
-class ConcatenateSpec(LayerBase):
-    type: Literal["Concatenate"] = Field(
-        description="keras.layers.Concatenate: stacks branches along the channel (last) axis."
-    )
-    branches: Annotated[
-        list[Annotated[list[LayerSpecIn], Field(max_length=MAX_LAYERS)]],
-        Field(min_length=2, max_length=MAX_BRANCHES),
-    ] = Field(description=BRANCHES, json_schema_extra=_nested_merges_in_brief)
-
-
-LayerSpecIn = Annotated[
-    InputSpec
-    | Conv2DSpec
-    | DepthwiseConv2DSpec
-    | MaxPooling2DSpec
-    | AveragePooling2DSpec
-    | GlobalAveragePooling2DSpec
-    | GlobalMaxPooling2DSpec
-    | ZeroPadding2DSpec
-    | FlattenSpec
-    | DenseSpec
-    | DropoutSpec
-    | BatchNormalizationSpec
-    | ActivationSpec
-    | AddSpec
-    | ConcatenateSpec,
-    Field(discriminator="type"),
-]
-AddSpec.model_rebuild()
-ConcatenateSpec.model_rebuild()
 
 
 def _count_layers(layers: object, nesting: int, seen: int) -> int:
@@ -235,17 +23,11 @@ def _count_layers(layers: object, nesting: int, seen: int) -> int:
         return seen
     for layer in layers:
         seen += 1
-        if seen > MAX_LAYERS:
-            raise ValueError(
-                f"the stack has more than {MAX_LAYERS} layers, branches included; remove some"
-            )
         branches = layer.get("branches") if isinstance(layer, dict) else None
+        problem = stack_size_problem(seen, nesting + 1 if isinstance(branches, list) else 0)
+        if problem:
+            raise ValueError(problem)
         if isinstance(branches, list):
-            if nesting >= MAX_NESTING:
-                raise ValueError(
-                    f"branches are nested more than {MAX_NESTING} deep; put merges one after "
-                    "another instead of inside each other"
-                )
             for branch in branches:
                 seen = _count_layers(branch, nesting + 1, seen)
     return seen
@@ -256,7 +38,7 @@ class SummaryRequest(Strict):
         default=None,
         description="The input's shape. Leave it out only when layers starts with an Input.",
     )
-    layers: Annotated[list[LayerSpecIn], Field(max_length=MAX_LAYERS)] = Field(
+    layers: Annotated[list[Layer], Field(max_length=MAX_LAYERS)] = Field(
         description=f"The stack, first layer first; at most {MAX_LAYERS} layers in all, "
         "branches included.",
         examples=[
@@ -284,7 +66,9 @@ ParamKind = Literal["conv", "dense", "norm"]
 
 class LayerRowOut(BaseModel):
     index: int = Field(description="Row number; row 0 is the input.")
-    type: LayerType = Field(description="The Keras layer class.")
+    type: str = Field(
+        description="The Keras layer class.", json_schema_extra={"enum": list(LAYER_TYPE_NAMES)}
+    )
     name: str = Field(description="The layer's name, given or Keras-style.")
     location: str = Field(
         description='Where the layer is in the request, e.g. "layers[5].branches[1][0]".'
@@ -350,5 +134,50 @@ class PresetInfo(Totals):
 
 
 class PresetResponse(PresetInfo):
-    layers: list[LayerSpecIn] = Field(description="The stack, in the request format.")
+    layers: list[Layer] = Field(description="The stack, in the request format.")
     summary: SummaryResponse = Field(description="The full table, as the summary endpoint gives.")
+
+
+EditorKind = Literal["int", "float", "bool", "choice", "pair", "zeros", "shape", "branches"]
+
+
+class LayerSettingOut(BaseModel):
+    key: str = Field(description="The setting's Keras argument name, e.g. kernel_size.")
+    label: str = Field(description="A short label for a form field, e.g. Kernel.")
+    description: str = Field(description="What the setting means, in a sentence.")
+    kind: EditorKind = Field(
+        description="int, float, bool, choice (one of options), pair (n or [rows, cols]), "
+        "zeros (n, [rows, cols] or [[top, bottom], [left, right]]), shape, or branches."
+    )
+    required: bool = Field(description="Whether a layer of this type must give it.")
+    nullable: bool = Field(description="Whether null is allowed (it then means the default).")
+    default: Any = Field(description="The value when it is left out; null when required.")
+    example: Any = Field(description="What a new layer starts with: the default or an example.")
+    minimum: int | float | None = Field(description="The smallest number allowed, if a number.")
+    maximum: int | float | None = Field(description="The largest number allowed, if a number.")
+    options: list[str] = Field(description="The allowed values of a choice; [] otherwise.")
+
+
+class LayerTypeOut(BaseModel):
+    type: str = Field(description="The Keras layer class, as the request's type.")
+    about: str = Field(description="What the layer does, in a few words.")
+    keras_name: str = Field(description="What Keras calls an unnamed one (conv2d, conv2d_1...).")
+    fields: list[LayerSettingOut] = Field(description="Its settings, as Keras orders them.")
+    example: dict[str, Any] = Field(description="A new layer of this type, in the request format.")
+
+
+class StackLimits(BaseModel):
+    max_layers: int = Field(description="Layers in a stack, branches included.")
+    max_nesting: int = Field(description="How deep merges may sit inside branches.")
+    max_branches: int = Field(description="Branches of one Add or Concatenate.")
+    max_input_side: int = Field(description="Height or width of an image input.")
+    max_input_channels: int = Field(description="Channels of an image input.")
+    max_input_values: int = Field(description="Values in the input.")
+    max_channels: int = Field(description="Channels any layer may give.")
+    max_layer_values: int = Field(description="Values any layer may give.")
+    max_total: int = Field(description="The stack's parameters, and its multiply-accumulates.")
+
+
+class LayerCatalogue(BaseModel):
+    layer_types: list[LayerTypeOut] = Field(description="Every layer type the lab knows.")
+    limits: StackLimits = Field(description="What a whole stack must keep to.")

@@ -80,7 +80,7 @@ def test_a_preset_gives_its_layers_in_the_request_format_and_its_table(client: T
     conv1 = alexnet["summary"]["layers"][1]
     assert conv1["name"] == "conv1"
     assert conv1["output_shape"] == [55, 55, 96]
-    assert conv1["output_formula"].startswith("(227 - 11 + 2*0) / 4 + 1 = 55")
+    assert conv1["output_formula"].startswith("(227 - 11 + 2*0) / 4 + 1 = 54 + 1 = 55")
     assert conv1["params_formula"] == "11*11*3*96 + 96 = 34,944"
     assert alexnet["summary"]["total_params"] == alexnet["total_params"] == 62_378_344
 
@@ -177,7 +177,8 @@ def test_an_impossible_stack_is_a_422_naming_the_layer(client: TestClient) -> No
     )
 
     assert detail.startswith(
-        'layers[2] "conv2" (Conv2D): its 5x5 kernel is larger than its 3x3 input along the rows'
+        'layers[2] "conv2" (Conv2D): The kernel (5x5) is larger than the padded input (3x3) '
+        "along the rows."
     )
     assert "Keras raises ValueError" in detail
 
@@ -190,8 +191,8 @@ def test_uneven_divisions_are_warnings_not_errors(client: TestClient) -> None:
 
     assert result["output_shape"] == [5, 5, 1]
     assert result["warnings"][0].startswith(
-        "layers[0] 'max_pooling2d': rows and columns: 11 - 2 = 9 is not a multiple of the "
-        "stride 2, so the last row and column are never read."
+        "layers[0] 'max_pooling2d': rows and columns alike: the division is not exact: window "
+        "number 5 starts at padded index 8 (4 steps of 2)"
     )
 
 
@@ -293,3 +294,66 @@ def test_merges_nest_and_stay_strictly_validated_inside_branches(client: TestCli
     module["branches"][0][0]["filters"] = 0  # type: ignore[index]
     detail = refused(client, {"input_shape": [6, 6, 8], "layers": [block]})
     assert "body.layers.0.Add.branches.0.0.Concatenate.branches.0.0.Conv2D.filters" in detail
+
+
+def test_layer_types_describe_every_setting_with_its_bounds(client: TestClient) -> None:
+    response = client.get("/api/architectures/layer-types")
+
+    assert response.status_code == 200
+    catalogue = response.json()
+    types = {entry["type"]: entry for entry in catalogue["layer_types"]}
+    assert list(types) == [
+        "Input", "Conv2D", "DepthwiseConv2D", "MaxPooling2D", "AveragePooling2D",
+        "GlobalAveragePooling2D", "GlobalMaxPooling2D", "ZeroPadding2D", "Flatten", "Dense",
+        "Dropout", "BatchNormalization", "Activation", "Add", "Concatenate",
+    ]  # fmt: skip
+    conv = {field["key"]: field for field in types["Conv2D"]["fields"]}
+    # keras.layers.Conv2D's own argument names, in its order.
+    assert list(conv) == ["filters", "kernel_size", "strides", "padding", "use_bias", "activation"]
+    assert conv["filters"] | {"description": ""} == {
+        "key": "filters", "label": "Filters", "description": "", "kind": "int",
+        "required": True, "nullable": False, "default": None, "example": 8,
+        "minimum": 1, "maximum": 65_536, "options": [],
+    }  # fmt: skip
+    assert (conv["kernel_size"]["kind"], conv["kernel_size"]["maximum"]) == ("pair", 256)
+    assert conv["padding"]["options"] == ["valid", "same"]
+    assert conv["activation"]["nullable"] and "relu" in conv["activation"]["options"]
+    pool_strides = types["MaxPooling2D"]["fields"][1]
+    assert (pool_strides["key"], pool_strides["nullable"]) == ("strides", True)
+    rate = types["Dropout"]["fields"][0]
+    assert (rate["kind"], rate["minimum"], rate["maximum"]) == ("float", 0, 1)
+    assert types["Flatten"]["fields"] == []
+    assert types["Add"]["fields"][0]["kind"] == "branches"
+    assert types["Conv2D"]["keras_name"] == "conv2d"
+    assert catalogue["limits"]["max_layers"] == 300
+    assert catalogue["limits"]["max_branches"] == 8
+
+
+def test_every_layer_type_s_example_is_a_layer_the_summary_accepts(client: TestClient) -> None:
+    types = client.get("/api/architectures/layer-types").json()["layer_types"]
+    input_layer, *others = (entry["example"] for entry in types)
+    assert input_layer == {"type": "Input", "shape": [28, 28, 1]}
+
+    for layer in others:
+        if layer["type"] == "Add":  # as the page does: the main path keeps the channels
+            layer["branches"][0][0]["filters"] = input_layer["shape"][-1]
+        rows = summary(client, {"layers": [input_layer, layer]})["layers"]
+        assert rows[-1]["type"] == layer["type"]
+        assert rows[-1]["location"] == "layers[1]"
+
+
+def test_a_stack_that_grows_past_what_the_lab_follows_is_a_clear_422(client: TestClient) -> None:
+    # Issue 14: 299 layers multiplying the channels by 256 each once reached 720 digits.
+    depthwise = {"type": "DepthwiseConv2D", "kernel_size": 1, "depth_multiplier": 256}
+    detail = refused(client, {"input_shape": [4, 4, 3], "layers": [depthwise] * 299})
+
+    assert detail == (
+        'layers[2] "depthwise_conv2d_2" (DepthwiseConv2D) gives 50,331,648 channels; this lab '
+        "follows up to 1,048,576 channels a layer (depth multipliers multiply them, "
+        "concatenations add them up). Use fewer filters, a smaller depth_multiplier or fewer "
+        "branches."
+    )
+    # 4096 * 256 = 1,048,576 is the most; it still answers.
+    assert summary(client, {"input_shape": [1, 1, 4096], "layers": [depthwise]})[
+        "output_shape"
+    ] == [1, 1, 1_048_576]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
-from app.core.architecture import summarize
-from app.core.architecture_layers import (
-    MAX_LAYERS,
+from app.core.architecture.layers import (
     Activation,
     Add,
     AveragePooling2D,
@@ -22,18 +22,19 @@ from app.core.architecture_layers import (
     GlobalAveragePooling2D,
     GlobalMaxPooling2D,
     Input,
+    Layer,
     MaxPooling2D,
+    Stack,
     ZeroPadding2D,
-    layer_from_json,
-    layer_to_json,
-    stack_from_json,
 )
-from app.core.architecture_presets import PRESETS, get_preset, preset_summary
-from app.errors import InvalidParameter, UnknownName, UnknownResource
+from app.core.architecture.limits import MAX_LAYERS
+from app.core.architecture.presets import PRESETS, get_preset, preset_summary
+from app.core.architecture.summary import summarize_stack
+from app.errors import InvalidParameter, UnknownResource
 
 
 def rows_by_name(input_shape, layers):
-    return {row.name: row for row in summarize(input_shape, layers).rows}
+    return {row.name: row for row in summarize_stack(input_shape, layers).rows}
 
 
 def test_alexnet_first_layer_writes_out_the_textbook_arithmetic():
@@ -41,7 +42,7 @@ def test_alexnet_first_layer_writes_out_the_textbook_arithmetic():
         "c"
     ]
     assert row.output_shape == (55, 55, 96)
-    assert row.output_formula == "(227 - 11 + 2*0) / 4 + 1 = 55; 96 filters -> 55x55x96"
+    assert row.output_formula == "(227 - 11 + 2*0) / 4 + 1 = 54 + 1 = 55; 96 filters -> 55x55x96"
     assert row.params == 34_944
     assert row.params_formula == "11*11*3*96 + 96 = 34,944"
     assert row.macs == 55 * 55 * 11 * 11 * 3 * 96
@@ -98,30 +99,33 @@ def test_same_padding_is_ceil_of_size_over_stride_and_reports_the_zeros_added():
     )["conv2d"]
     assert row.output_shape == (112, 112, 8)
     # Keras pads (112 - 1)*2 + 7 - 224 = 5 zeros: 2 before, 3 after.
-    assert row.output_formula.startswith('ceil(224 / 2) = 112 ("same" adds 2+3 zeros)')
+    assert row.output_formula.startswith("(224 - 7 + (2+3)) / 2 + 1 = 111 + 1 = 112")
     assert row.warnings == ()
 
 
 def test_uneven_division_is_a_warning_and_keras_floors_it():
     row = rows_by_name((28, 28, 1), [Conv2D(filters=4, kernel_size=5, strides=2, name="c")])["c"]
     assert row.output_shape == (12, 12, 4)
-    assert "floor((28 - 5 + 2*0) / 2) + 1 = floor(11.5) + 1 = 12" in row.output_formula
+    assert "(28 - 5 + 2*0) / 2 + 1 = floor(11.5) + 1 = 12" in row.output_formula
+    # 23 = 11 steps of 2 and 1 left over: window 12 reads 22..26, never index 27.
     assert row.warnings == (
-        "rows and columns: 28 - 5 = 23 is not a multiple of the stride 2, so the last row and "
-        "column are never read. Keras floors the division and gives 12; change the stride, the "
-        "window or the padding to use every pixel.",
+        "rows and columns alike: the division is not exact: window number 12 starts at padded "
+        "index 22 (11 steps of 2) and one more step would run past the edge, so the last padded "
+        "row is never reached by the window. Keras does the same; change the stride or padding "
+        "to make it divide evenly.",
     )
     tall = rows_by_name((9, 8, 1), [MaxPooling2D(pool_size=2, name="p")])["p"]
     assert tall.output_shape == (4, 4, 1)
     assert tall.warnings == (
-        "rows: 9 - 2 = 7 is not a multiple of the stride 2, so the last row is never read. Keras "
-        "floors the division and gives 4; change the stride, the window or the padding to use "
-        "every pixel.",
+        "rows: the division is not exact: window number 4 starts at padded index 6 (3 steps of "
+        "2) and one more step would run past the edge, so the last padded row is never reached "
+        "by the window. Keras does the same; change the stride or padding to make it divide "
+        "evenly.",
     )
     wide = rows_by_name((8, 13, 1), [MaxPooling2D(pool_size=1, strides=4, name="p")])["p"]
-    assert wide.warnings[0].startswith("rows: 8 - 1 = 7 is not a multiple of the stride 4")
-    assert "so the last 3 rows are never read" in wide.warnings[0]
-    assert "cols: 13 - 1 = 12" not in " ".join(wide.warnings)  # 12 divides by 4: all read
+    assert wide.warnings[0].startswith("rows: the division is not exact: window number 2 ")
+    assert "so the last 3 padded rows are never reached" in wide.warnings[0]
+    assert len(wide.warnings) == 1  # cols: 13 - 1 = 12 divides by 4, all read
 
 
 def test_asymmetric_windows_are_worked_out_per_axis():
@@ -130,7 +134,7 @@ def test_asymmetric_windows_are_worked_out_per_axis():
     )["c"]
     assert row.output_shape == (8, 6, 3)
     assert row.output_formula.startswith(
-        "rows: (10 - 3 + 2*0) / 1 + 1 = 8; cols: (20 - 5 + 2*0) / 3 + 1 = 6"
+        "rows: (10 - 3 + 2*0) / 1 + 1 = 7 + 1 = 8; cols: (20 - 5 + 2*0) / 3 + 1 = 5 + 1 = 6"
     )
     assert row.params == 3 * 5 * 2 * 3 + 3
     assert row.receptive_field == (3, 5)
@@ -144,10 +148,12 @@ def test_a_kernel_larger_than_its_input_is_impossible_and_named():
         Conv2D(filters=8, kernel_size=5, name="too_big"),
     ]
     with pytest.raises(InvalidParameter) as caught:
-        summarize((8, 8, 1), layers)
+        summarize_stack((8, 8, 1), layers)
     message = caught.value.detail
-    assert message.startswith('layers[2] "too_big" (Conv2D): its 5x5 kernel is larger than its 3x3')
-    assert "(3 - 5 + 2*0) / 1 + 1 gives -1" in message
+    assert message.startswith(
+        'layers[2] "too_big" (Conv2D): The kernel (5x5) is larger than the padded input (3x3) '
+        "along the rows."
+    )
     assert "Keras raises ValueError" in message
     assert "Computed output size would be zero or negative" in message
     assert 'padding "same"' in message
@@ -155,7 +161,7 @@ def test_a_kernel_larger_than_its_input_is_impossible_and_named():
 
 def test_a_pool_that_leaves_nothing_is_impossible():
     with pytest.raises(InvalidParameter, match=r'layers\[0\] "max_pooling2d" \(MaxPooling2D\)'):
-        summarize((1, 1, 3), [MaxPooling2D(pool_size=2)])
+        summarize_stack((1, 1, 3), [MaxPooling2D(pool_size=2)])
 
 
 def test_pooling_strides_default_to_the_pool_size():
@@ -205,7 +211,7 @@ def test_zero_padding_accepts_an_int_a_pair_and_per_side_pairs():
 
 
 def test_layers_without_weights_count_zero():
-    summary = summarize(
+    summary = summarize_stack(
         (6, 6, 2), [Activation(activation="relu"), Dropout(rate=0.3), Flatten(), Dropout(rate=0)]
     )
     assert [row.params for row in summary.rows] == [0, 0, 0, 0, 0]
@@ -214,9 +220,9 @@ def test_layers_without_weights_count_zero():
 
 
 def test_global_pooling_gives_one_value_per_channel():
-    summary = summarize((7, 5, 32), [GlobalMaxPooling2D()])
+    summary = summarize_stack((7, 5, 32), [GlobalMaxPooling2D()])
     assert summary.output_shape == (32,)
-    kept = summarize((7, 5, 32), [GlobalAveragePooling2D(keepdims=True)])
+    kept = summarize_stack((7, 5, 32), [GlobalAveragePooling2D(keepdims=True)])
     assert kept.output_shape == (1, 1, 32)
     assert kept.receptive_field == (7, 5)
 
@@ -224,9 +230,9 @@ def test_global_pooling_gives_one_value_per_channel():
 def test_receptive_field_follows_the_recurrence():
     # Three stacked 3x3 convolutions see 7x7 (VGG's argument); with a stride-2 pool between the
     # first and the second, the later kernels step 2 input pixels: 3, 4, 4 + 2*2, 8 + 2*2.
-    three = summarize((32, 32, 1), [Conv2D(filters=1, kernel_size=3)] * 3)
+    three = summarize_stack((32, 32, 1), [Conv2D(filters=1, kernel_size=3)] * 3)
     assert [row.receptive_field for row in three.rows] == [(1, 1), (3, 3), (5, 5), (7, 7)]
-    pooled = summarize(
+    pooled = summarize_stack(
         (32, 32, 1),
         [
             Conv2D(filters=1, kernel_size=3),
@@ -241,7 +247,7 @@ def test_receptive_field_follows_the_recurrence():
 
 
 def test_dense_after_flatten_sees_the_whole_last_feature_map():
-    summary = summarize(
+    summary = summarize_stack(
         (28, 28, 1), [Conv2D(filters=2, kernel_size=5), MaxPooling2D(), Flatten(), Dense(units=3)]
     )
     # The pooled map is 12x12 with units 6 pixels wide, 2 apart: 6 + 11*2 = 28.
@@ -258,7 +264,7 @@ def test_add_sums_equal_shapes_and_an_empty_branch_is_the_identity():
         ),
         name="block",
     )
-    summary = summarize((8, 8, 4), [block])
+    summary = summarize_stack((8, 8, 4), [block])
     rows = {row.name: row for row in summary.rows}
     assert rows["block"].output_shape == (8, 8, 4)
     assert rows["block"].input_shapes == ((8, 8, 4), (8, 8, 4))
@@ -278,7 +284,7 @@ def test_add_sums_equal_shapes_and_an_empty_branch_is_the_identity():
 def test_add_of_different_shapes_is_impossible():
     block = Add(branches=((Conv2D(filters=4, kernel_size=3),), ()))
     with pytest.raises(InvalidParameter) as caught:
-        summarize((8, 8, 4), [block])
+        summarize_stack((8, 8, 4), [block])
     message = caught.value.detail
     assert message.startswith('layers[0] "add" (Add): its branches end in different shapes')
     assert "branch 0 gives 6x6x4, branch 1 (identity) gives 8x8x4" in message
@@ -293,24 +299,24 @@ def test_concatenate_adds_up_channels_and_needs_equal_sizes():
             (MaxPooling2D(pool_size=3, strides=1, padding="same"),),
         )
     )
-    summary = summarize((14, 14, 32), [module])
+    summary = summarize_stack((14, 14, 32), [module])
     assert summary.output_shape == (14, 14, 16 + 24 + 32)
     assert summary.rows[-1].output_formula == "channels 16 + 24 + 32 = 72 -> 14x14x72"
     assert summary.receptive_field == (3, 3)
     uneven = Concatenate(branches=((Conv2D(filters=16, kernel_size=3),), ()))
     with pytest.raises(InvalidParameter, match="differ in more than the channels"):
-        summarize((14, 14, 32), [uneven])
+        summarize_stack((14, 14, 32), [uneven])
 
 
 def test_convolution_after_flatten_is_impossible():
     with pytest.raises(InvalidParameter) as caught:
-        summarize((8, 8, 1), [Flatten(), Conv2D(filters=1, kernel_size=1)])
+        summarize_stack((8, 8, 1), [Flatten(), Conv2D(filters=1, kernel_size=1)])
     assert caught.value.detail.startswith('layers[1] "conv2d" (Conv2D) needs an image-shaped')
     assert "vector of 64 values" in caught.value.detail
 
 
 def test_unnamed_layers_get_keras_style_names_that_avoid_given_ones():
-    summary = summarize(
+    summary = summarize_stack(
         (8, 8, 1),
         [
             Conv2D(filters=1, kernel_size=1, name="conv2d"),
@@ -323,42 +329,42 @@ def test_unnamed_layers_get_keras_style_names_that_avoid_given_ones():
 
 def test_duplicate_names_are_refused_as_keras_would():
     with pytest.raises(InvalidParameter, match="Two layers are named 'x'"):
-        summarize((4,), [Dense(units=1, name="x"), Dense(units=1, name="x")])
+        summarize_stack((4,), [Dense(units=1, name="x"), Dense(units=1, name="x")])
 
 
 def test_the_input_can_be_a_first_input_layer_but_only_once():
-    summary = summarize(None, [Input(shape=(784,), name="pixels"), Dense(units=10)])
+    summary = summarize_stack(None, [Input(shape=(784,), name="pixels"), Dense(units=10)])
     assert summary.rows[0].name == "pixels"
     assert summary.rows[0].location == "layers[0]"
     assert summary.rows[1].location == "layers[1]"
     assert summary.total_params == 7_850
     with pytest.raises(InvalidParameter, match="given twice"):
-        summarize((784,), [Input(shape=(784,)), Dense(units=10)])
+        summarize_stack((784,), [Input(shape=(784,)), Dense(units=10)])
     with pytest.raises(InvalidParameter, match="no input"):
-        summarize(None, [Dense(units=10)])
+        summarize_stack(None, [Dense(units=10)])
     with pytest.raises(InvalidParameter, match="can only come first"):
-        summarize((4,), [Dense(units=10), Input(shape=(4,))])
+        summarize_stack((4,), [Dense(units=10), Input(shape=(4,))])
 
 
 @pytest.mark.parametrize("shape", [(28, 28), (0, 5, 1), (4097, 3, 1), (5, 5, 4097), ()])
 def test_input_shapes_that_are_not_images_or_vectors_are_refused(shape):
     with pytest.raises(InvalidParameter, match="input"):
-        summarize(shape, [Flatten()])
+        summarize_stack(shape, [Flatten()])
 
 
 def test_stack_size_and_nesting_are_bounded():
     with pytest.raises(InvalidParameter, match=f"more than {MAX_LAYERS} layers"):
-        summarize((4,), [Dropout(rate=0.1)] * (MAX_LAYERS + 1))
+        summarize_stack((4,), [Dropout(rate=0.1)] * (MAX_LAYERS + 1))
     nested: Add | Dropout = Dropout(rate=0.1)
     for _ in range(6):
         nested = Add(branches=((nested,), ()))
     with pytest.raises(InvalidParameter, match="nested more than"):
-        summarize((4,), [nested])
+        summarize_stack((4,), [nested])
 
 
 def test_huge_but_valid_arithmetic_is_exact_and_quick():
     start = time.perf_counter()
-    summary = summarize(
+    summary = summarize_stack(
         (4096, 4096, 1),
         [Conv2D(filters=65_536, kernel_size=1), Flatten(), Dense(units=65_536)],
     )
@@ -376,23 +382,48 @@ def test_params_by_kind_says_where_the_parameters_sit():
 
 
 def test_presets_survive_the_json_round_trip():
+    stack = TypeAdapter(Stack)
     for preset in PRESETS.values():
-        as_json = [layer_to_json(layer) for layer in preset.layers]
-        assert stack_from_json(as_json) == preset.layers, preset.name
+        as_json = json.loads(stack.dump_json(preset.layers))
+        assert stack.validate_python(as_json) == preset.layers, preset.name
 
 
 def test_layer_json_names_the_problem():
-    assert layer_to_json(Conv2D(filters=3, kernel_size=(5, 5))) == {
+    layer = TypeAdapter(Layer)
+    assert Conv2D(filters=3, kernel_size=(5, 5)).model_dump(mode="json") == {
         "type": "Conv2D",
+        "name": None,
         "filters": 3,
         "kernel_size": [5, 5],
+        "strides": 1,
+        "padding": "valid",
+        "use_bias": True,
+        "activation": None,
     }
-    with pytest.raises(UnknownName, match="Use one of: Input, Conv2D, DepthwiseConv2D"):
-        layer_from_json({"type": "Conv3D"}, "layers[4]")
-    with pytest.raises(InvalidParameter, match=r"layers\[1\] \(Dense\) has no setting 'filters'"):
-        layer_from_json({"type": "Dense", "units": 3, "filters": 3}, "layers[1]")
-    with pytest.raises(InvalidParameter, match=r"needs 'filters', 'kernel_size'"):
-        layer_from_json({"type": "Conv2D"})
+    with pytest.raises(ValidationError, match="expected tags: 'Input', 'Conv2D', 'Depthwise"):
+        layer.validate_python({"type": "Conv3D"})
+    with pytest.raises(ValidationError, match=r"Dense\.filters\n  Extra inputs are not permitted"):
+        layer.validate_python({"type": "Dense", "units": 3, "filters": 3})
+    with pytest.raises(ValidationError, match=r"Conv2D\.filters\n  Field required") as missing:
+        layer.validate_python({"type": "Conv2D"})
+    assert "Conv2D.kernel_size\n  Field required" in str(missing.value)
+
+
+@pytest.mark.parametrize(
+    ("layer", "setting"),
+    [
+        (lambda: Conv2D(filters=0, kernel_size=3), "filters"),
+        (lambda: Conv2D(filters=True, kernel_size=3), "filters"),
+        (lambda: DepthwiseConv2D(kernel_size=(3, 257)), "kernel_size"),
+        (lambda: MaxPooling2D(strides=(1, 0)), "strides"),
+        (lambda: ZeroPadding2D(padding=((1, 2), (3, 513))), "padding"),
+        (lambda: Dropout(rate=1.5), "rate"),
+        (lambda: Dense(units=3, activation="glu"), "activation"),
+    ],
+)
+def test_layers_check_their_bounds_wherever_they_are_made(layer, setting):
+    with pytest.raises(ValidationError, match=setting):
+        layer()
 
 
 def test_unknown_presets_list_the_valid_names():
@@ -404,3 +435,28 @@ def test_every_preset_has_a_description_and_a_one_line_source():
     for preset in PRESETS.values():
         assert preset.description and preset.title
         assert preset.source.endswith(".") and "\n" not in preset.source
+
+
+def test_a_stack_is_bounded_in_what_it_grows_to_not_only_in_its_arguments():
+    depthwise = DepthwiseConv2D(kernel_size=1, depth_multiplier=256)
+    with pytest.raises(InvalidParameter, match=r"layers\[2\] .* gives 50,331,648 channels"):
+        summarize_stack((4, 4, 3), [depthwise] * 299)
+    # Eight branches of 65,536 channels each: 524,288, under 2**20; one more concatenation of
+    # that with itself is 1,048,576 and still fits, a third doubling does not.
+    wide = Concatenate(branches=((Conv2D(filters=65_536, kernel_size=1),),) * 8)
+    twice = Concatenate(branches=((wide,), (wide,)))
+    assert summarize_stack((1, 1, 1), [twice]).output_shape == (1, 1, 2**20)
+    with pytest.raises(InvalidParameter, match="gives 2,097,152 channels"):
+        summarize_stack((1, 1, 1), [Concatenate(branches=((twice,), (twice,)))])
+    # 4096*4096 positions of 65,536 channels is 2**40 values, the most a layer may give; one
+    # more row and column of zeros on each side is 4098*4098*65,536.
+    widest = Conv2D(filters=65_536, kernel_size=1)
+    assert summarize_stack((4096, 4096, 1), [widest]).rows[-1].activation_values == 2**40
+    with pytest.raises(
+        InvalidParameter, match=f"4098x4098x65536 = {4098 * 4098 * 65_536:,} values"
+    ):
+        summarize_stack((4096, 4096, 1), [widest, ZeroPadding2D(padding=1)])
+    # A 256x256 "same" convolution of that: 4096*4096 * 256*256*65,536*65,536 = 2**72.
+    costly = Conv2D(filters=65_536, kernel_size=256, padding="same")
+    with pytest.raises(InvalidParameter, match=f"to {2**40 + 2**72:,} multiply-accumulates"):
+        summarize_stack((4096, 4096, 1), [widest, costly])

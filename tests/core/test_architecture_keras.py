@@ -1,7 +1,7 @@
 """The architecture engine against Keras: every preset, and a few hundred random stacks.
 
 References are built in Keras independently of the engine: ``keras.applications`` for VGG16 and
-ResNet-50 (``weights=None``), ``app.ml.architectures`` for the shipped MNIST models, and the
+ResNet-50 (``weights=None``), ``app.ml.recipes`` for the shipped MNIST models, and the
 functional API by hand for AlexNet, GoogLeNet and the course models. Random stacks are translated
 layer by layer (the same Keras arguments) and must agree on every output shape and
 ``count_params()``, and on which stacks are impossible (Keras raises ValueError).
@@ -14,8 +14,7 @@ import os
 import numpy as np
 import pytest
 
-from app.core.architecture import Summary, summarize
-from app.core.architecture_layers import (
+from app.core.architecture.layers import (
     ACTIVATIONS,
     Activation,
     Add,
@@ -33,7 +32,8 @@ from app.core.architecture_layers import (
     MaxPooling2D,
     ZeroPadding2D,
 )
-from app.core.architecture_presets import preset_summary
+from app.core.architecture.presets import preset_summary
+from app.core.architecture.summary import Summary, summarize_stack
 from app.errors import InvalidParameter
 
 pytestmark = pytest.mark.keras
@@ -81,9 +81,9 @@ def assert_same_as_keras(summary: Summary, model, by_name: bool = True) -> None:
     ("preset", "builder"), [("lenet5", "lenet5"), ("mnist-cnn", "mnist_cnn"), ("mlp", "mlp")]
 )
 def test_shipped_mnist_models_match_the_app_s_keras_builders(keras, preset, builder):
-    from app.ml import architectures
+    from app.ml import recipes
 
-    model = getattr(architectures, builder)()
+    model = getattr(recipes, builder)()
     summary = preset_summary(preset)
     assert_same_as_keras(summary, model)
     assert summary.rows[0].name == model.layers[0].name == "input"
@@ -382,7 +382,7 @@ def keras_model(keras, shape, layers):
 
 def engine_verdict(shape, layers) -> Summary | None:
     try:
-        return summarize(shape, layers)
+        return summarize_stack(shape, layers)
     except InvalidParameter:
         return None
 

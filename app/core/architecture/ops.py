@@ -1,27 +1,19 @@
 """What one layer does to a tensor's shape, parameters, multiply-accumulates and receptive field.
 
-:mod:`app.core.architecture` walks the stack; each function here takes one layer and the
-:class:`Tensor` it receives and returns the :class:`Result`, with the arithmetic written out.
-The formulas are in the docstring of :mod:`app.core.architecture`.
+:mod:`app.core.architecture.summary` walks the stack; each function here takes one layer and
+the :class:`Tensor` it receives and returns the :class:`Result`, with the arithmetic written
+out. The formulas are in the docstring of :mod:`app.core.architecture.summary`; output sizes are
+:func:`app.core.shapes.output_sizes`, the arithmetic and the words the Kernel lab shows too.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
 
-from app.core.architecture_layers import (
-    MAX_DEPTH_MULTIPLIER,
-    MAX_STRIDE,
-    MAX_UNITS,
-    MAX_WINDOW,
+from app.core.architecture.layers import (
     Activation,
-    Add,
     AveragePooling2D,
     BatchNormalization,
-    Concatenate,
     Conv2D,
     Dense,
     DepthwiseConv2D,
@@ -33,68 +25,23 @@ from app.core.architecture_layers import (
     MaxPooling2D,
     ZeroPadding2D,
 )
-from app.core.architecture_windows import (
-    axes,
-    axes_formula,
-    read_count,
-    read_pair,
-    uneven_warnings,
-    zero_padding_amounts,
+from app.core.architecture.tensor import (
+    Pair,
+    Result,
+    Shape,
+    Tensor,
+    shape_text,
+)
+from app.core.shapes import (
+    AxisSize,
+    PaddingMode,
+    as_pair,
+    both_axes_formula,
+    output_sizes,
+    resolve_padding,
+    uneven_explanations,
 )
 from app.errors import InvalidParameter
-
-Shape = tuple[int, ...]
-Pair = tuple[int, int]
-ParamKind = Literal["conv", "dense", "norm"]
-NO_WEIGHTS = "0: no weights"
-NO_MACS = "0: no multiply-accumulates counted"
-
-
-@dataclass(frozen=True)
-class Tensor:
-    """A layer's output as the walk sees it: shape (no batch axis) and what it sees of the input.
-
-    ``span`` is the extent of the input that all units together see (for an image tensor,
-    ``r + (H - 1)*j`` per axis); ``depth`` counts weight layers on the longest path to here.
-    """
-
-    shape: Shape
-    receptive_field: Pair | None
-    jump: Pair | None
-    span: Pair | None
-    depth: int
-
-    @classmethod
-    def image(cls, shape: Shape, rf: Pair = (1, 1), jump: Pair = (1, 1), depth: int = 0) -> Tensor:
-        span = (rf[0] + (shape[0] - 1) * jump[0], rf[1] + (shape[1] - 1) * jump[1])
-        return cls(shape, rf, jump, span, depth)
-
-    @classmethod
-    def vector(cls, shape: Shape) -> Tensor:
-        return cls(shape, None, None, None, 0)
-
-
-@dataclass(frozen=True)
-class Result:
-    tensor: Tensor
-    settings: str
-    output_formula: str
-    receptive_field_formula: str
-    params: int = 0
-    trainable: int | None = None  # None: all of them
-    params_formula: str = NO_WEIGHTS
-    param_kind: ParamKind | None = None
-    macs: int = 0
-    macs_formula: str = NO_MACS
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def trainable_params(self) -> int:
-        return self.params if self.trainable is None else self.trainable
-
-
-def shape_text(shape: Sequence[int]) -> str:
-    return "x".join(str(size) for size in shape)
 
 
 def apply(layer: Layer, tensor: Tensor, where: str) -> Result:
@@ -111,9 +58,9 @@ def apply(layer: Layer, tensor: Tensor, where: str) -> Result:
         case Flatten():
             return _flatten(tensor)
         case Dense():
-            return _dense(layer, tensor, where)
+            return _dense(layer, tensor)
         case Dropout():
-            return _dropout(layer, tensor, where)
+            return _dropout(layer, tensor)
         case BatchNormalization():
             return _batch_norm(layer, tensor)
         case Activation():
@@ -126,74 +73,19 @@ def apply(layer: Layer, tensor: Tensor, where: str) -> Result:
     raise InvalidParameter(f"{where} cannot be summarised here: it is a {type(layer).__name__}.")
 
 
-def merge(layer: Add | Concatenate, outputs: Sequence[Tensor], where: str) -> Result:
-    """Add or Concatenate the branches' outputs (an empty branch passed its input through)."""
-    if len(outputs) < 2:
-        raise InvalidParameter(
-            f"{where} has {len(outputs)} branch; a merge needs at least 2. Write the identity "
-            "shortcut as an empty branch: [[...main path...], []]."
-        )
-    shapes = [output.shape for output in outputs]
-    listed = ", ".join(
-        f"branch {b}{' (identity)' if not branch else ''} gives {shape_text(shape)}"
-        for b, (branch, shape) in enumerate(zip(layer.branches, shapes, strict=True))
-    )
-    if isinstance(layer, Add):
-        if any(shape != shapes[0] for shape in shapes):
-            raise InvalidParameter(
-                f"{where}: its branches end in different shapes ({listed}). Add sums value by "
-                "value, so every branch must end in the same shape; Keras raises ValueError "
-                '("Inputs have incompatible shapes"). Give the shortcut a 1x1 Conv2D with the '
-                "main path's filters and strides (a projection shortcut), or use padding "
-                '"same" in the main path.'
-            )
-        shape = shapes[0]
-        formula = f"every branch ends in {shape_text(shape)}: summed value by value"
-    else:
-        if any(len(s) != len(shapes[0]) or s[:-1] != shapes[0][:-1] for s in shapes):
-            raise InvalidParameter(
-                f"{where}: its branches end in shapes that differ in more than the channels "
-                f"({listed}). Concatenate stacks along the last axis, so all other sizes must "
-                'match; Keras raises ValueError ("requires inputs with matching shapes except '
-                'for the concatenation axis"). Use padding "same" and the same strides in '
-                "every branch."
-            )
-        channels = [s[-1] for s in shapes]
-        shape = (*shapes[0][:-1], sum(channels))
-        formula = f"channels {' + '.join(map(str, channels))} = {sum(channels)}"
-    fields = [o.receptive_field for o in outputs if o.receptive_field is not None]
-    jumps = [o.jump for o in outputs if o.jump is not None]
-    spans = [o.span for o in outputs if o.span is not None]
-    tensor = Tensor(
-        shape,
-        _largest(fields),
-        _largest(jumps),
-        _largest(spans),
-        max(o.depth for o in outputs),
-    )
-    return Result(
-        tensor,
-        f"{len(outputs)} branches",
-        f"{formula} -> {shape_text(shape)}",
-        "the largest over the branches" if fields else "none: vectors have no spatial layout",
-    )
-
-
 def _conv(layer: Conv2D | DepthwiseConv2D, tensor: Tensor, where: str) -> Result:
     c = _image_input(tensor, where)[2]
-    window = read_pair(layer.kernel_size, "kernel_size", where, MAX_WINDOW)
-    strides = read_pair(layer.strides, "strides", where, MAX_STRIDE)
-    rows, cols = axes(tensor.shape, window, strides, layer.padding, where, "kernel")
+    window = as_pair(layer.kernel_size, "kernel_size")
+    strides = as_pair(layer.strides, "strides")
+    rows, cols = window_axes(tensor, window, strides, layer.padding, where, "kernel")
     kh, kw = window
     if isinstance(layer, Conv2D):
-        per_position = read_count(layer.filters, "filters", where, MAX_UNITS)
+        per_position = layer.filters
         channels = per_position
         what = f"{per_position} filters"
         settings = f"{per_position} filters {kh}x{kw}"
     else:
-        per_position = read_count(
-            layer.depth_multiplier, "depth_multiplier", where, MAX_DEPTH_MULTIPLIER
-        )
+        per_position = layer.depth_multiplier
         channels = c * per_position
         what = f"{c} channels x depth_multiplier {per_position}"
         settings = f"{kh}x{kw} depthwise, depth_multiplier {per_position}"
@@ -210,34 +102,32 @@ def _conv(layer: Conv2D | DepthwiseConv2D, tensor: Tensor, where: str) -> Result
     return Result(
         _windowed(tensor, shape, window, strides, 1),
         settings,
-        f"{axes_formula(rows, cols)}; {what} -> {shape_text(shape)}",
+        f"{both_axes_formula(rows, cols)}; {what} -> {shape_text(shape)}",
         _rf_formula(tensor, window, strides),
         params=params,
         params_formula=params_formula,
         param_kind="conv",
         macs=macs,
         macs_formula=f"{rows.output}*{cols.output}*{weights} = {macs:,}",
-        warnings=uneven_warnings(rows, cols),
+        warnings=uneven_explanations(rows, cols),
     )
 
 
 def _pool(layer: MaxPooling2D | AveragePooling2D, tensor: Tensor, where: str) -> Result:
     c = _image_input(tensor, where)[2]
-    window = read_pair(layer.pool_size, "pool_size", where, MAX_WINDOW)
-    strides = read_pair(
-        layer.pool_size if layer.strides is None else layer.strides, "strides", where, MAX_STRIDE
-    )
-    rows, cols = axes(tensor.shape, window, strides, layer.padding, where, "pool window")
+    window = as_pair(layer.pool_size, "pool_size")
+    strides = window if layer.strides is None else as_pair(layer.strides, "strides")
+    rows, cols = window_axes(tensor, window, strides, layer.padding, where, "pooling window")
     shape = (rows.output, cols.output, c)
     mode = "max" if isinstance(layer, MaxPooling2D) else "average"
     return Result(
         _windowed(tensor, shape, window, strides, 0),
         f"{mode} {window[0]}x{window[1]}{_window_settings(strides, layer.padding)}",
-        f"{axes_formula(rows, cols)}; channels stay {c} -> {shape_text(shape)}",
+        f"{both_axes_formula(rows, cols)}; channels stay {c} -> {shape_text(shape)}",
         _rf_formula(tensor, window, strides),
         params_formula="0: pooling has no weights",
         macs_formula=f"0: pooling takes the {mode} of each window; no multiply-accumulates",
-        warnings=uneven_warnings(rows, cols),
+        warnings=uneven_explanations(rows, cols),
     )
 
 
@@ -263,7 +153,7 @@ def _global_pool(
 
 def _zero_padding(layer: ZeroPadding2D, tensor: Tensor, where: str) -> Result:
     h, w, c = _image_input(tensor, where)
-    (top, bottom), (left, right) = zero_padding_amounts(layer.padding, where)
+    (top, bottom), (left, right) = _zero_padding_amounts(layer)
     shape = (h + top + bottom, w + left + right, c)
     out = Tensor.image(shape, _known(tensor.receptive_field), _known(tensor.jump), tensor.depth)
     return Result(
@@ -294,8 +184,8 @@ def _flatten(tensor: Tensor) -> Result:
     )
 
 
-def _dense(layer: Dense, tensor: Tensor, where: str) -> Result:
-    units = read_count(layer.units, "units", where, MAX_UNITS)
+def _dense(layer: Dense, tensor: Tensor) -> Result:
+    units = layer.units
     *leading, last = tensor.shape
     params = last * units + (units if layer.use_bias else 0)
     weights = f"{last}*{units}"
@@ -339,13 +229,8 @@ def _dense(layer: Dense, tensor: Tensor, where: str) -> Result:
     )
 
 
-def _dropout(layer: Dropout, tensor: Tensor, where: str) -> Result:
+def _dropout(layer: Dropout, tensor: Tensor) -> Result:
     rate = layer.rate
-    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
-        raise InvalidParameter(
-            f"{where} has rate {rate!r}; a dropout rate is the fraction of values dropped "
-            "while training, a number from 0 to 1 (0.5 is common)."
-        )
     return Result(
         tensor,
         f"rate {rate:g}",
@@ -377,6 +262,33 @@ def _batch_norm(layer: BatchNormalization, tensor: Tensor) -> Result:
         param_kind="norm",
         macs_formula="0: normalising scales and shifts; no multiply-accumulates counted",
     )
+
+
+def window_axes(
+    tensor: Tensor, window: Pair, strides: Pair, padding: PaddingMode, where: str, what: str
+) -> tuple[AxisSize, AxisSize]:
+    """Each axis's output size as :func:`app.core.shapes.output_sizes` works it out."""
+    spatial = (tensor.shape[0], tensor.shape[1])
+    zeros = resolve_padding(padding, spatial, window, strides)
+    try:
+        return output_sizes(spatial, window, strides, zeros, what)
+    except InvalidParameter as exc:
+        raise InvalidParameter(
+            f'{where}: {exc.detail} Keras raises ValueError ("Computed output size would be '
+            'zero or negative") when it builds such a layer.'
+        ) from exc
+
+
+def _zero_padding_amounts(layer: ZeroPadding2D) -> tuple[Pair, Pair]:
+    """((top, bottom), (left, right)) from n, (rows, cols) or ((top, bottom), (left, right))."""
+    match layer.padding:
+        case int(n):
+            return (n, n), (n, n)
+        case (int(rows), int(cols)):
+            return (rows, rows), (cols, cols)
+        case ((top, bottom), (left, right)):
+            return (top, bottom), (left, right)
+    raise AssertionError(f"ZeroPadding2D has padding {layer.padding!r}")
 
 
 def _image_input(tensor: Tensor, where: str) -> tuple[int, int, int]:
@@ -414,12 +326,6 @@ def _rf_formula(tensor: Tensor, window: Pair, strides: Pair) -> str:
 def _known(pair: Pair | None) -> Pair:
     # Image tensors always carry a receptive field; vectors never reach a windowed layer.
     return pair if pair is not None else (1, 1)
-
-
-def _largest(pairs: Sequence[Pair]) -> Pair | None:
-    if not pairs:
-        return None
-    return (max(p[0] for p in pairs), max(p[1] for p in pairs))
 
 
 def _pair_text(pair: Pair | None) -> str:

@@ -2,7 +2,7 @@
 
 Each preset's totals equal what Keras' ``model.summary()`` reports for the same model: VGG16 and
 ResNet-50 as ``keras.applications`` builds them (``weights=None``), the MNIST models as
-``app.ml.architectures`` builds them, and the others as the tests build them by hand.
+``app.ml.recipes`` builds them, and the others as the tests build them by hand.
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from app.core.architecture import Summary, summarize
-from app.core.architecture_layers import (
+from app.core.architecture.layers import (
     Activation,
     Add,
     BatchNormalization,
@@ -27,6 +26,7 @@ from app.core.architecture_layers import (
     Stack,
     ZeroPadding2D,
 )
+from app.core.architecture.summary import Summary, summarize_stack
 from app.core.shapes import PaddingMode
 from app.errors import UnknownResource
 
@@ -283,8 +283,7 @@ PRESETS: dict[str, Preset] = {
             "MNIST CNN",
             "The classic course model ConvLens ships: 32 and 64 3x3 filters with 2x2 max "
             "pooling, then dense 64, 32, 10.",
-            "ConvLens's shipped model (app/ml/architectures.py), after the Keras MNIST convnet "
-            "example.",
+            "ConvLens's shipped model (app/ml/recipes.py), after the Keras MNIST convnet example.",
             (Input(shape=(28, 28, 1), name="input"), *_mnist_cnn()),
         ),
         Preset(
@@ -292,8 +291,7 @@ PRESETS: dict[str, Preset] = {
             "Dense baseline (MLP)",
             "No convolution: the 784 pixels feed 84 dense units, then 10. Compare how many "
             "parameters the first layer needs without weight sharing.",
-            "ConvLens's shipped model (app/ml/architectures.py), the multilayer perceptron "
-            "baseline.",
+            "ConvLens's shipped model (app/ml/recipes.py), the multilayer perceptron baseline.",
             (Input(shape=(28, 28, 1), name="input"), *_mlp()),
         ),
         Preset(
@@ -366,4 +364,4 @@ def get_preset(name: str) -> Preset:
 @cache
 def preset_summary(name: str) -> Summary:
     preset = get_preset(name)
-    return summarize(None, preset.layers)
+    return summarize_stack(None, preset.layers)

@@ -1,10 +1,10 @@
 """Shapes, parameters, multiply-accumulates and receptive fields of a layer stack, as in Keras.
 
-``summarize(input_shape, layers)`` walks a stack of :mod:`app.core.architecture_layers` specs
+``summarize_stack(input_shape, layers)`` walks a stack of :mod:`app.core.architecture.layers`
 and writes out, for every layer (branches included), the arithmetic a learner would do by hand:
 
-* output size per spatial axis, ``"valid"``: ``floor((W - F + 2*0) / S) + 1``; ``"same"``:
-  ``ceil(W / S)`` (the padding Keras adds is reported);
+* output size per spatial axis, as :mod:`app.core.shapes` writes it for the Kernel lab:
+  ``floor((W - F + P_before + P_after) / S) + 1``, where ``"same"`` pads as Keras does;
 * parameters: ``kh*kw*C_in*filters + filters`` for Conv2D, ``kh*kw*C_in*m + C_in*m`` for
   DepthwiseConv2D, ``in*units + units`` for Dense (on the last axis, as Keras applies it),
   ``4*C`` for BatchNormalization, of which ``2*C`` (moving mean and variance) are not trainable;
@@ -18,7 +18,9 @@ and writes out, for every layer (branches included), the arithmetic a learner wo
 
 A window that does not fit its input (the output would be zero or negative) makes the stack
 impossible: Keras raises ``ValueError`` and so do we, as ``InvalidParameter`` naming the layer. A
-division with a remainder is only a warning on that layer: Keras floors it.
+division with a remainder is only a warning on that layer: Keras floors it. So that every answer
+stays a number a learner can read, a layer's channels, values and parameters, and the stack's
+totals, are bounded (``MAX_CHANNELS`` and the rest below); a stack past them is refused.
 """
 
 from __future__ import annotations
@@ -28,22 +30,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.core import architecture_ops as ops
-from app.core.architecture_layers import (
-    KERAS_BASE_NAMES,
-    MAX_INPUT_CHANNELS,
-    MAX_INPUT_SIDE,
-    MAX_INPUT_VALUES,
-    MAX_LAYERS,
-    MAX_NESTING,
-    Add,
-    Concatenate,
-    Input,
-    Layer,
-    layer_type,
-    walk,
-)
-from app.core.architecture_ops import ParamKind, Shape, Tensor, shape_text
+from app.core.architecture import ops
+from app.core.architecture.layers import Add, Concatenate, Input, Layer, layer_type, walk
+from app.core.architecture.limits import check_growth, check_input_shape, stack_size_problem
+from app.core.architecture.merges import merge
+from app.core.architecture.tensor import ParamKind, Shape, Tensor, shape_text
 from app.errors import InvalidParameter
 
 BYTES_PER_VALUE = 4  # float32
@@ -171,7 +162,7 @@ class Summary:
         ]
 
 
-def summarize(input_shape: Sequence[int] | None, layers: Sequence[Layer]) -> Summary:
+def summarize_stack(input_shape: Sequence[int] | None, layers: Sequence[Layer]) -> Summary:
     """The table for ``layers`` applied to an input of ``input_shape`` (no batch axis).
 
     The input is ``input_shape`` or, when that is None, the stack's first layer, an ``Input``.
@@ -179,10 +170,10 @@ def summarize(input_shape: Sequence[int] | None, layers: Sequence[Layer]) -> Sum
     """
     _check_size(layers)
     input_layer, body, input_location = _split_input(input_shape, layers)
-    shape = _check_input_shape(input_layer.shape, input_location)
+    shape = check_input_shape(input_layer.shape, input_location)
     names = _Names(layers)
     tensor = Tensor.image(shape) if len(shape) == 3 else Tensor.vector(shape)
-    name = input_layer.name or names.next("Input")
+    name = input_layer.name or names.next(Input.keras_name)
     walker = _Walker(names)
     walker.rows.append(
         LayerRow(
@@ -242,8 +233,7 @@ class _Names:
             self.used.add(layer.name)
         self.counts: Counter[str] = Counter()
 
-    def next(self, type_name: str) -> str:
-        base = KERAS_BASE_NAMES[type_name]
+    def next(self, base: str) -> str:
         while True:
             count = self.counts[base]
             self.counts[base] += 1
@@ -257,6 +247,8 @@ class _Walker:
     def __init__(self, names: _Names) -> None:
         self.names = names
         self.rows: list[LayerRow] = []
+        self.params = 0
+        self.macs = 0
 
     def run(
         self, tensor: Tensor, layers: Sequence[Layer], prefix: str, nesting: int, offset: int = 0
@@ -268,7 +260,7 @@ class _Walker:
 
     def layer(self, tensor: Tensor, layer: Layer, location: str, nesting: int) -> Tensor:
         type_name = layer_type(layer)
-        name = layer.name or self.names.next(type_name)
+        name = layer.name or self.names.next(layer.keras_name)
         where = f'{location} "{name}" ({type_name})'
         if isinstance(layer, Input):
             raise InvalidParameter(
@@ -280,12 +272,15 @@ class _Walker:
                 self.run(tensor, branch, f"{location}.branches[{b}]", nesting + 1)
                 for b, branch in enumerate(layer.branches)
             ]
-            result = ops.merge(layer, outputs, where)
+            result = merge(layer, outputs, where)
             inputs = tuple(output.shape for output in outputs)
         else:
             result = ops.apply(layer, tensor, where)
             inputs = (tensor.shape,)
         output = result.tensor
+        self.params += result.params
+        self.macs += result.macs
+        check_growth(where, output.shape, self.params, self.macs)
         self.rows.append(
             LayerRow(
                 index=len(self.rows),
@@ -313,18 +308,12 @@ class _Walker:
 
 
 def _check_size(layers: Sequence[Layer]) -> None:
+    deepest = 0
     for count, (_, depth) in enumerate(walk(layers), start=1):
-        if count > MAX_LAYERS:
-            raise InvalidParameter(
-                f"The stack has more than {MAX_LAYERS} layers (branches included), the most this "
-                "lab summarises. ResNet-50 needs under 200; remove some layers."
-            )
-        if depth > MAX_NESTING:
-            raise InvalidParameter(
-                f"Branches are nested more than {MAX_NESTING} deep (an Add or Concatenate "
-                f"inside a branch of another, {depth} times). Flatten the structure: put merges "
-                "one after another instead of inside each other."
-            )
+        deepest = max(deepest, depth)
+        problem = stack_size_problem(count, deepest)
+        if problem:
+            raise InvalidParameter(problem)
 
 
 def _split_input(
@@ -345,29 +334,8 @@ def _split_input(
         first = layers[0]
         assert isinstance(first, Input)
         return first, layers[1:], "layers[0]"
-    return Input(shape=tuple(input_shape)), layers, "input_shape"
-
-
-def _check_input_shape(shape: Sequence[int], location: str) -> Shape:
-    values = tuple(shape)
-    if len(values) not in (1, 3) or any(
-        isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in values
-    ):
-        raise InvalidParameter(
-            f"{location} is {list(values)!r}; an input is [height, width, channels] for images "
-            "or [length] for vectors, with every size a whole number of at least 1."
-        )
-    if len(values) == 3 and (max(values[:2]) > MAX_INPUT_SIDE or values[2] > MAX_INPUT_CHANNELS):
-        raise InvalidParameter(
-            f"{location} is {list(values)!r}; this lab takes images up to {MAX_INPUT_SIDE} pixels "
-            f"a side with up to {MAX_INPUT_CHANNELS} channels. Use a smaller input."
-        )
-    if math.prod(values) > MAX_INPUT_VALUES:
-        raise InvalidParameter(
-            f"{location} is {list(values)!r}, {math.prod(values):,} values; this lab takes inputs "
-            f"of up to {MAX_INPUT_VALUES:,} values. Use a smaller input."
-        )
-    return values
+    # Not validated here: _check_input_shape says what is wrong with it, naming input_shape.
+    return Input.model_construct(shape=tuple(input_shape)), layers, "input_shape"
 
 
 def _listed(pair: tuple[int, int] | None) -> list[int] | None:

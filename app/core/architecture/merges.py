@@ -1,0 +1,68 @@
+"""Add and Concatenate: how the branches' outputs become one tensor, or why they cannot."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.core.architecture.layers import Add, Concatenate
+from app.core.architecture.tensor import Pair, Result, Tensor, shape_text
+from app.errors import InvalidParameter
+
+
+def merge(layer: Add | Concatenate, outputs: Sequence[Tensor], where: str) -> Result:
+    """Add or Concatenate the branches' outputs (an empty branch passed its input through)."""
+    if len(outputs) < 2:
+        raise InvalidParameter(
+            f"{where} has {len(outputs)} branch; a merge needs at least 2. Write the identity "
+            "shortcut as an empty branch: [[...main path...], []]."
+        )
+    shapes = [output.shape for output in outputs]
+    listed = ", ".join(
+        f"branch {b}{' (identity)' if not branch else ''} gives {shape_text(shape)}"
+        for b, (branch, shape) in enumerate(zip(layer.branches, shapes, strict=True))
+    )
+    if isinstance(layer, Add):
+        if any(shape != shapes[0] for shape in shapes):
+            raise InvalidParameter(
+                f"{where}: its branches end in different shapes ({listed}). Add sums value by "
+                "value, so every branch must end in the same shape; Keras raises ValueError "
+                '("Inputs have incompatible shapes"). Give the shortcut a 1x1 Conv2D with the '
+                "main path's filters and strides (a projection shortcut), or use padding "
+                '"same" in the main path.'
+            )
+        shape = shapes[0]
+        formula = f"every branch ends in {shape_text(shape)}: summed value by value"
+    else:
+        if any(len(s) != len(shapes[0]) or s[:-1] != shapes[0][:-1] for s in shapes):
+            raise InvalidParameter(
+                f"{where}: its branches end in shapes that differ in more than the channels "
+                f"({listed}). Concatenate stacks along the last axis, so all other sizes must "
+                'match; Keras raises ValueError ("requires inputs with matching shapes except '
+                'for the concatenation axis"). Use padding "same" and the same strides in '
+                "every branch."
+            )
+        channels = [s[-1] for s in shapes]
+        shape = (*shapes[0][:-1], sum(channels))
+        formula = f"channels {' + '.join(map(str, channels))} = {sum(channels)}"
+    fields = [o.receptive_field for o in outputs if o.receptive_field is not None]
+    jumps = [o.jump for o in outputs if o.jump is not None]
+    spans = [o.span for o in outputs if o.span is not None]
+    tensor = Tensor(
+        shape,
+        _largest(fields),
+        _largest(jumps),
+        _largest(spans),
+        max(o.depth for o in outputs),
+    )
+    return Result(
+        tensor,
+        f"{len(outputs)} branches",
+        f"{formula} -> {shape_text(shape)}",
+        "the largest over the branches" if fields else "none: vectors have no spatial layout",
+    )
+
+
+def _largest(pairs: Sequence[Pair]) -> Pair | None:
+    if not pairs:
+        return None
+    return (max(p[0] for p in pairs), max(p[1] for p in pairs))
