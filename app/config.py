@@ -24,19 +24,31 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(
         default=4096 * 4096, ge=1, description="Largest decoded image accepted, in pixels."
     )
+    max_image_side: int = Field(
+        default=4096,
+        ge=1,
+        description="Longest side of a decoded image accepted, in pixels: a thin image under "
+        "the pixel cap is refused too, before padding could make it thousands of times larger.",
+    )
     compute_threads: int = Field(
         default=1,
         ge=1,
         le=64,
-        description="Model requests (predict, activations) computed at once in each process, "
-        "besides plain forms with small PNGs, which the event loop's thread works on itself "
-        "(app/api/models.py, INLINE_PIXELS).",
+        description="Model requests (predict, activations, live frames) computed at once in "
+        "each process; the rest wait their turn.",
     )
-    plain_forms: bool = Field(
-        default=True,
-        description="Read plain predict and activations forms with ConvLens' own strict "
-        "reader, and every other form with FastAPI's (app/api/plain_form.py); off: FastAPI's "
-        "for every form.",
+    live_max_frame_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest canvas frame accepted on /api/live, in bytes; a bigger one closes "
+        "the socket (code 1009).",
+    )
+    live_messages_per_second: float = Field(
+        default=60,
+        gt=0,
+        le=10_000,
+        description="Messages a second a live client may send on average (bursts of twice "
+        "that); more closes the socket (code 1008).",
     )
     opencv_threads: int = Field(
         default=1,

@@ -14,15 +14,23 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from app import __version__
-from app.api import architectures, convolution, docs, health, models, pages, pooling, samples
+from app.api import (
+    architectures,
+    convolution,
+    docs,
+    health,
+    live,
+    models,
+    pages,
+    pooling,
+    samples,
+)
 from app.api.compute import ComputeSlots
-from app.api.plain_form import PlainForms
 from app.config import Settings
 from app.errors import ConvLensError
 from app.errors import explain_validation_errors as explain
 from app.limits import BodySizeLimit
 from app.ml.registry import Registry, load_registry
-from app.process import tune_process
 from app.schemas.common import ErrorResponse
 from app.schemas.lab import Sample
 
@@ -44,7 +52,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-        tune_process(settings)  # before the models load and the worker threads start
         compute = ComputeSlots(settings.compute_threads)
         try:
             yield {
@@ -65,11 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
-    if settings.plain_forms:  # inside the size limit, which checks the body first
-        app.add_middleware(PlainForms, answers=models.PLAIN_FORM_ANSWERS, settings=settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
-    # The model endpoints first: FastAPI tries the routers in order, and they take the load.
-    for module in (models, health, convolution, pooling, samples, architectures):
+    for module in (models, live, health, convolution, pooling, samples, architectures):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(pages.router)
     app.include_router(docs.router)

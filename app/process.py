@@ -1,7 +1,8 @@
 """Process-wide settings for a serving process: glibc's malloc, and OpenCV's threads.
 
-:func:`tune_process` applies both when the app starts (its lifespan), before the models load and
-the worker threads start; anything that times the app in-process calls it too.
+:func:`tune_process` applies both in each serving process (``app.serving.served_app``), before
+the models load and the compute threads start; anything that times the app in-process calls it
+too. The app itself (``create_app``) leaves the process as it found it, so tests do not change it.
 
 OpenCV splits an operation over every core by default. A server runs requests, not one image's
 pixels, in parallel: with 2 threads, decoding and preparing a digit took as long but cost 1 ms

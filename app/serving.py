@@ -9,6 +9,9 @@ connections over them by a hash of the client's address and port.
 
 The supervisor is this process: it checks the port is free, starts the workers, and when one
 stops, or on SIGINT or SIGTERM, stops the others and exits.
+
+Every worker serves :func:`served_app`: the process tuned for serving (:mod:`app.process`),
+then the app. ``app.main:app`` is the same app untuned, for tests and other ASGI servers.
 """
 
 from __future__ import annotations
@@ -24,15 +27,35 @@ from types import FrameType
 from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
 
-APP = "app.main:app"
+from app.config import Settings
+
+APP = "app.serving:served_app"
 logger = logging.getLogger("convlens.serve")
+
+
+def served_app() -> FastAPI:
+    """The app as ``convlens serve`` runs it, in a process tuned for serving first."""
+    from app.main import create_app
+    from app.process import tune_process
+
+    settings = Settings()
+    tune_process(settings)  # before the models load and the compute threads start
+    return create_app(settings)
+
+
+def _options(log_level: str) -> dict[str, Any]:
+    """uvicorn's settings for every worker: the app factory, the log level, and WebSocket
+    messages refused by the server beyond twice the live frame cap, before they are buffered."""
+    frame_cap = Settings().live_max_frame_bytes
+    return {"factory": True, "log_level": log_level, "ws_max_size": 2 * frame_cap}
 
 
 def serve(host: str, port: int, workers: int, reload: bool, log_level: str) -> int:
     """Serve until stopped; returns the exit status."""
     if workers == 1 or reload:
-        uvicorn.run(APP, host=host, port=port, workers=1, reload=reload, log_level=log_level)
+        uvicorn.run(APP, host=host, port=port, reload=reload, **_options(log_level))
         return 0
     try:
         _check_free(host, port)
@@ -69,7 +92,7 @@ def _bound_socket(host: str, port: int, share: bool) -> socket.socket:
 
 
 def _worker(host: str, port: int, log_level: str) -> None:
-    config = uvicorn.Config(APP, host=host, port=port, log_level=log_level)
+    config = uvicorn.Config(APP, host=host, port=port, **_options(log_level))
     uvicorn.Server(config).run(sockets=[_bound_socket(host, port, share=True)])
 
 

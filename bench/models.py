@@ -16,8 +16,6 @@ here an MNIST test digit scaled 10x with anti-aliased strokes about 20 pixels wi
 3. Throughput: 8 clients on keep-alive connections for ``--seconds`` each, after 1 s of
    warm-up; every status is checked and a sample of the bodies parsed as JSON. The CPU time of
    the server, of this process (the client) and of the rest of the machine is measured.
-4. Breakdown: the same requests through the ASGI app in this process, and each stage alone
-   (``_breakdown.py``), once the server has stopped.
 
 Goals (from the issue): predict p50 <= 1/4 of ``model.predict``; activations p50 < 2x predict
 p50; >= 500 predictions/s with 8 clients; RSS after 5,000 within 10% of RSS after 100.
@@ -27,7 +25,6 @@ Run: .venv/bin/python bench/models.py [--workers N] [--launcher convlens|uvicorn
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import signal
@@ -38,14 +35,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from _breakdown import (
-    AsgiDriver,
-    breakdown_rows,
-    compute_hops,
-    model_route,
-    stage_contenders,
-    time_async_interleaved,
-)
 from _common import PROJECT_ROOT, machine_line, print_table
 from _http import (
     Connection,
@@ -54,7 +43,6 @@ from _http import (
     build_request,
     for_duration,
     form_request,
-    multipart_body,
     new_event_loop,
     run_load,
 )
@@ -160,7 +148,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=100, help="latency rounds (default 100)")
     parser.add_argument("--seconds", type=float, default=10.0, help="each throughput run")
     parser.add_argument("--memory-requests", type=int, default=5000)
-    parser.add_argument("--breakdown-rounds", type=int, default=200, help="0: no breakdown")
     args = parser.parse_args()
     # SIGTERM (a timeout, say) ends the script through the finally below, stopping the server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -336,54 +323,8 @@ def run(server: Server, args: argparse.Namespace) -> dict[str, Any]:
         print(f"The server logged errors:\n{log[log.index('Traceback') :][:3000]}\n")
     server.stop()
 
-    if args.breakdown_rounds:
-        breakdown(loop, loaded, png, args.breakdown_rounds, report)
     loop.close()
     return report
-
-
-def breakdown(
-    loop: asyncio.AbstractEventLoop, loaded: Any, png: bytes, rounds: int, report: dict[str, Any]
-) -> None:
-    from app.api.compute import ComputeSlots
-    from app.config import Settings
-    from app.main import create_app
-    from app.ml.registry import Registry
-    from app.process import tune_process
-
-    settings = Settings()
-    tune_process(settings)  # as the server's lifespan does: malloc, OpenCV's threads
-    registry = Registry({loaded.id: loaded}, {})
-
-    compute = ComputeSlots(settings.compute_threads)
-    state = {"registry": registry, "samples": [], "compute": compute}
-    driver = AsgiDriver(create_app(settings), state)
-    image = {"image": ("drawing.png", png, "image/png")}
-    print(
-        f"4. Breakdown in this process (server stopped), {rounds} interleaved rounds, "
-        f"ms; CPU is this process's CPU time; {load_line()}"
-    )
-    for endpoint, fields, name in (
-        ("predict", FIELDS, "POST predict"),
-        ("activations", {**FIELDS, "format": "numbers"}, "POST activations, numbers"),
-    ):
-        body = multipart_body(fields, image)
-        route = model_route("/api/models/{model_id}/" + endpoint)
-        contenders = stage_contenders(driver, loaded, settings, png, body, route)
-        wall, cpu = loop.run_until_complete(time_async_interleaved(contenders, rounds))
-        print(f"\nPOST /api/models/{loaded.id}/{endpoint}:")
-        print_table(
-            ["stage", "wall best / median", "CPU median", "share"],
-            breakdown_rows(wall, cpu, compute_hops(png)),
-        )
-        server_cpu = report["server_cpu"]
-        print(
-            f"The server over HTTP, one client: {server_cpu[name]:.2f} ms CPU per request "
-            f"(GET /api/health {server_cpu['GET /api/health']:.2f}). uvicorn's HTTP work is what "
-            "that adds to the ASGI app: within the noise of these figures."
-        )
-    compute.close()
-    print()
 
 
 def summary(report: dict[str, Any], args: argparse.Namespace) -> None:

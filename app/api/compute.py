@@ -1,19 +1,14 @@
 """A fixed number of threads per process for the CPU-bound work of the model endpoints.
 
-Decoding, preparing and classifying a digit holds the GIL for most of its 2-3 ms, so running
-more of them at once in one process adds no speed, only switching: with FastAPI's threadpool
-(up to 40 at once) and 8 clients, one worker served 129 predictions/s at 10.8 ms of CPU each;
-one at a time, 141/s at 7.9 ms (``bench/models.py``). Requests beyond the slots wait their turn
-in a queue, while the event loop keeps reading and answering other requests; more throughput
-comes from more worker processes (``convlens serve --workers N``). A plain form with a small
-PNG, a drawing, skips the slots: the event loop's thread works on it itself
-(``app.api.models.INLINE_PIXELS``).
+Decoding, preparing and classifying a digit holds the GIL for most of its few milliseconds, so
+running more of them at once in one process adds no speed, only switching (``bench/models.py``
+measured it against FastAPI's threadpool of 40). Requests beyond the slots wait their turn in a
+queue, while the event loop keeps reading and answering other requests; more throughput comes
+from more worker processes (``convlens serve --workers N``).
 
 The slots are threads of their own, fed from one queue, rather than anyio's worker threads
 behind a capacity limiter: handing a call over and its result back costs a queue put and a
-``call_soon_threadsafe``, against anyio's cancel scopes, limiter wake-ups and worker
-bookkeeping. With 8 clients on 2 workers that took the server's CPU per prediction from 4.81
-to 4.37 ms (medians of 8 interleaved windows, servers of both versions up at once).
+``call_soon_threadsafe``, less than anyio's cancel scopes and limiter wake-ups.
 """
 
 from __future__ import annotations

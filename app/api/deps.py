@@ -4,27 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from starlette.requests import HTTPConnection
 
 from app.api.compute import ComputeSlots
 from app.config import Settings
 from app.ml.registry import Registry
 
 
-# The dependencies are async so that FastAPI calls them inline: a plain def would cost a
-# threadpool round trip each (bench/models.py measured about 0.15 ms per request apiece).
-async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
+# Async, so that FastAPI calls them inline rather than in its threadpool. They take the
+# connection, not the request, so that WebSocket routes get the same dependencies.
+async def get_settings(connection: HTTPConnection) -> Settings:
+    settings: Settings = connection.app.state.settings
     return settings
 
 
-async def get_registry(request: Request) -> Registry:
-    registry: Registry = request.state.registry
+async def get_registry(connection: HTTPConnection) -> Registry:
+    registry: Registry = connection.state.registry
     return registry
 
 
-async def get_compute(request: Request) -> ComputeSlots:
-    compute: ComputeSlots = request.state.compute
+async def get_compute(connection: HTTPConnection) -> ComputeSlots:
+    compute: ComputeSlots = connection.state.compute
     return compute
 
 

@@ -1,11 +1,13 @@
-"""Response models of the trained-model endpoints: listing, summary, filters, predictions."""
+"""Request forms and response models of the trained-model endpoints."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from fastapi import UploadFile
+from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.preprocess import DigitOptions, InvertMode
 from app.ml.metadata import History, TrainingInfo
 
 Grid = list[list[float]]
@@ -67,6 +69,62 @@ class FiltersResponse(BaseModel):
     )
     bias: list[float] | None = Field(description="One bias per filter, or null.")
     value_range: list[float] = Field(description="Smallest and largest weight: min, max.")
+
+
+MAX_LAYERS_TEXT = 2000
+ActivationsFormat = Literal["numbers", "png"]
+
+
+class DigitSwitches(BaseModel):
+    """The preprocessing switches, shared by predict, activations and the live socket."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    invert: InvertMode = Field(
+        default="auto",
+        description="Flip dark and light? MNIST digits are white on black. auto: flip when the "
+        "background is light; yes / no: always / never.",
+    )
+    crop: bool = Field(
+        default=True,
+        description="Crop to the ink's bounding box first. Off: keep the whole frame.",
+    )
+    fit: bool = Field(
+        default=True,
+        description="Fit the ink into a 20x20 box keeping its aspect ratio, then pad to 28x28, "
+        "as MNIST did. Off: stretch the image straight to 28x28.",
+    )
+    center: bool = Field(
+        default=True,
+        description="Move the digit so its centre of mass is at the centre, as MNIST did. Off: "
+        "centre its bounding box.",
+    )
+    thicken: bool = Field(
+        default=True,
+        description="Thicken strokes that would come out thinner than 1 pixel at 28x28 (a "
+        "1-pixel pen on a big canvas) to about MNIST's stroke width. Off: keep them as drawn.",
+    )
+
+    def options(self) -> DigitOptions:
+        return DigitOptions(self.invert, self.crop, self.fit, self.center, self.thicken)
+
+
+class PredictForm(DigitSwitches):
+    image: UploadFile = Field(description="A PNG, JPEG, GIF, BMP, WebP or TIFF image.")
+
+
+class ActivationsForm(PredictForm):
+    layers: str | None = Field(
+        default=None,
+        max_length=MAX_LAYERS_TEXT,
+        description="Comma-separated layer names (from GET /api/models/{id}); all layers if "
+        "left out.",
+    )
+    format: ActivationsFormat = Field(
+        default="numbers",
+        description="numbers: each map as rows of values; png: each map as a base64 PNG tile "
+        "coloured with the layer's scale.",
+    )
 
 
 class InkBoxOut(BaseModel):

@@ -176,6 +176,44 @@ export const predictDigit = (id, image, options, signal) =>
     signal,
   );
 
+/**
+ * /api/live: a WebSocket on which canvas frames are classified by several models at once (the
+ * protocol is in the README). openLive({onMessage, onClose}) returns {sendSettings(settings),
+ * sendFrame(blob) -> frame number, isClosed()}. onMessage gets each answer as sent, with
+ * `error` (an ApiError) on "error" messages; onClose({code, reason, opened}) once it has ended.
+ * Messages sent before the socket opens wait for it.
+ */
+export function openLive({ onMessage, onClose }) {
+  const url = new URL("/api/live", window.location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const socket = new WebSocket(url);
+  const waiting = [];
+  let frames = 0;
+  let opened = false;
+  socket.addEventListener("open", () => {
+    opened = true;
+    for (const message of waiting.splice(0)) socket.send(message);
+  });
+  socket.addEventListener("message", (event) => {
+    const message = JSON.parse(event.data);
+    if (message.type === "error") message.error = new ApiError(message.detail, message.status);
+    onMessage(message);
+  });
+  socket.addEventListener("close", ({ code, reason }) => onClose?.({ code, reason, opened }));
+  const send = (message) => {
+    if (socket.readyState === WebSocket.OPEN) socket.send(message);
+    else waiting.push(message);
+  };
+  return {
+    sendSettings: (settings) => send(JSON.stringify(settings)),
+    sendFrame(blob) {
+      send(blob);
+      return ++frames;
+    },
+    isClosed: () => socket.readyState >= WebSocket.CLOSING,
+  };
+}
+
 /** POST /api/models/{id}/activations: every layer's output (as numbers) for one image. */
 export const getActivations = (id, image, options, signal) =>
   postForm(

@@ -157,7 +157,7 @@ def test_an_upload_over_the_byte_cap_is_refused_from_its_content_length(
     assert response.json() == {"detail": TOO_LARGE_BODY}
 
 
-# Plain predict forms are read ahead of routing (app.api.plain_form): the cap holds there too.
+# The model endpoints stream their uploads too: the cap holds there as for the Kernel lab.
 @pytest.mark.parametrize("path", ["/api/convolve", "/api/models/lenet5/predict"])
 def test_an_upload_over_the_byte_cap_is_refused_while_streaming_without_a_length(
     small_caps_client: TestClient, path: str

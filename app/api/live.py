@@ -1,0 +1,216 @@
+"""``/api/live``: the Draw page's WebSocket, classifying a drawing as it is drawn.
+
+The client sends canvas frames (binary messages: the image file, usually a PNG) and, when its
+choices change, a settings message (text: JSON of :class:`LiveSettings`). The server works on
+the latest frame only: a frame that a newer one overtakes while the models are busy is dropped,
+so a fast pen never builds a queue. Each frame worked on is answered with one text message::
+
+    {"type": "prediction", "frame": 7, "dropped": 2, "predictions": [<predict's JSON>, ...]}
+
+``frame`` counts the binary messages of this connection from 1; ``dropped`` is how many frames
+since the last answer were overtaken; each entry of ``predictions`` is exactly what
+``POST /api/models/{id}/predict`` returns for that model. A bad frame or bad settings get
+``{"type": "error", "frame": 7 | null, "status": 415, "detail": "..."}`` (the status REST
+would answer) and the socket stays open. A frame over the size cap closes the socket with code
+1009, a flood of messages with 1008, each with a reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from pydantic import Field, ValidationError
+from pydantic_core import to_json
+
+from app.api.compute import ComputeSlots
+from app.api.deps import ComputeDep, RegistryDep, SettingsDep
+from app.api.predictions import decode_digit, predictions
+from app.config import Settings
+from app.errors import ConvLensError, explain_validation_errors
+from app.ml.registry import LoadedModel, Registry
+from app.schemas.models import DigitSwitches
+
+router = APIRouter(prefix="/api", tags=["live"])
+
+MAX_SETTINGS_TEXT = 4096
+MAX_LIVE_MODELS = 8
+
+
+class LiveSettings(DigitSwitches):
+    models: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_LIVE_MODELS,
+        description="Model ids to classify each frame with; every model if left out.",
+    )
+
+
+class FloodGuard:
+    """A token bucket: ``rate`` messages a second on average, bursts of up to ``burst``."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens, self.stamp = burst, time.monotonic()
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class _Session:
+    """One connection: its settings, the latest frame waiting, and one sender at a time."""
+
+    def __init__(
+        self, socket: WebSocket, registry: Registry, settings: Settings, compute: ComputeSlots
+    ) -> None:
+        self.socket, self.registry = socket, registry
+        self.settings, self.compute = settings, compute
+        self.choices = LiveSettings()
+        self.models: list[LoadedModel] = list(registry.values())
+        self.frames = 0
+        self.latest: tuple[int, bytes] | None = None
+        self.dropped = 0
+        self.waiting = asyncio.Event()
+        self.sending = asyncio.Lock()
+        rate = settings.live_messages_per_second
+        self.guard = FloodGuard(rate, burst=2 * rate)
+
+    async def receive(self) -> None:
+        """Read messages until the client leaves or must be closed."""
+        while True:
+            message = await self.socket.receive()
+            if message["type"] == "websocket.disconnect":
+                raise WebSocketDisconnect(message.get("code", 1000))
+            if not self.guard.allow():
+                rate = self.settings.live_messages_per_second
+                await self.close(
+                    status.WS_1008_POLICY_VIOLATION,
+                    f"More than {rate:g} messages a second: send a frame when the drawing "
+                    "changes, and at most one more while an answer is on its way.",
+                )
+                return
+            if message.get("bytes") is not None:
+                if not await self.take_frame(message["bytes"]):
+                    return
+            else:
+                await self.take_settings(message.get("text") or "")
+
+    async def take_frame(self, data: bytes) -> bool:
+        self.frames += 1
+        cap = self.settings.live_max_frame_bytes
+        if len(data) > cap:
+            await self.close(
+                status.WS_1009_MESSAGE_TOO_BIG,
+                f"Frame {self.frames} is {len(data):,} bytes; frames may be at most {cap:,}. "
+                "Send the canvas as a PNG of at most 512x512 pixels.",
+            )
+            return False
+        if self.latest is not None:
+            self.dropped += 1
+        self.latest = (self.frames, data)
+        self.waiting.set()
+        return True
+
+    async def take_settings(self, text: str) -> None:
+        try:
+            if len(text) > MAX_SETTINGS_TEXT:
+                raise ConvLensError(
+                    f"The settings message is {len(text):,} characters; at most "
+                    f"{MAX_SETTINGS_TEXT:,} are accepted."
+                )
+            choices = LiveSettings.model_validate_json(text)
+            models = [self.registry.get_model(name) for name in choices.models or self.registry]
+        except ValidationError as exc:
+            detail = (
+                f"The settings message does not match what /api/live expects: "
+                f"{explain_validation_errors(exc.errors())}. Send JSON such as "
+                '{"models": ["lenet5"], "invert": "auto"}.'
+            )
+            await self.send_error(None, 422, detail)
+            return
+        except ConvLensError as exc:
+            await self.send_error(None, exc.status_code, exc.detail)
+            return
+        self.choices, self.models = choices, models
+        answer = {"type": "settings", **choices.model_dump(exclude={"models"})}
+        await self.send({**answer, "models": [loaded.id for loaded in models]})
+
+    async def work(self) -> None:
+        """Answer the latest frame, again and again, until cancelled or the client leaves."""
+        with contextlib.suppress(WebSocketDisconnect):
+            while True:
+                await self.waiting.wait()
+                self.waiting.clear()
+                if self.latest is not None:
+                    await self.answer(*self.latest)
+
+    async def answer(self, frame: int, data: bytes) -> None:
+        self.latest = None
+        dropped, self.dropped = self.dropped, 0
+        try:
+            answer = await self.compute.run(
+                _answer, self.models, data, self.settings, self.choices, frame, dropped
+            )
+        except ConvLensError as exc:
+            await self.send_error(frame, exc.status_code, exc.detail)
+            return
+        async with self.sending:
+            await self.socket.send_text(answer)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        async with self.sending:
+            await self.socket.send_text(json.dumps(message))
+
+    async def send_error(self, frame: int | None, code: int, detail: str) -> None:
+        await self.send({"type": "error", "frame": frame, "status": code, "detail": detail})
+
+    async def close(self, code: int, reason: str) -> None:
+        async with self.sending:
+            await self.socket.close(code, reason[:120])  # a close reason fits in 123 bytes
+
+
+def _answer(
+    models: list[LoadedModel],
+    data: bytes,
+    settings: Settings,
+    choices: LiveSettings,
+    frame: int,
+    dropped: int,
+) -> str:
+    """In a compute slot: one decode and one preparation, then every chosen model."""
+    digit = decode_digit(data, settings, choices.options())
+    message = {
+        "type": "prediction",
+        "frame": frame,
+        "dropped": dropped,
+        "predictions": predictions(models, digit),
+    }
+    return to_json(message).decode()
+
+
+@router.websocket("/live")
+async def live(
+    socket: WebSocket, registry: RegistryDep, settings: SettingsDep, compute: ComputeDep
+) -> None:
+    """Classify canvas frames as they are drawn (protocol: app/api/live.py, README)."""
+    await socket.accept()
+    session = _Session(socket, registry, settings, compute)
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(session.work)
+        try:
+            await session.receive()
+        except WebSocketDisconnect:
+            pass
+        finally:
+            tasks.cancel_scope.cancel()  # the frame in work, if any, is skipped or dropped

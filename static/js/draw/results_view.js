@@ -1,0 +1,75 @@
+// The Draw page's results panel: the chosen model's guess, its probability bars, the 28x28 input
+// it saw and the preprocessing notes; or the empty and error states, each shown as it is.
+import { byId, el } from "../dom.js";
+import { createProbabilityBars, formatPercent } from "../render/probability_bars.js";
+import { clearCanvas, drawGrey } from "../render/raster.js";
+
+const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+const EMPTY_TEXT = "Draw a digit";
+
+/** createResultsView() returns {showEmpty(), showModel(model, entry, {upload}), setBusy(busy)}. */
+export function createResultsView() {
+  const panel = byId("draw-results");
+  const guess = byId("guess");
+  const modelInput = byId("model-input");
+  const notes = byId("preprocess-notes");
+  const bars = createProbabilityBars(byId("prob-bars"), { label: "Probability of each digit" });
+
+  function setGuess(text, data) {
+    if (guess.textContent !== text) guess.textContent = text;
+    byId("pad-guess").textContent = data.state === "empty" ? "" : text;
+    guess.dataset.state = data.state;
+    guess.dataset.model = data.model ?? "";
+    guess.dataset.label = data.label ?? "";
+  }
+
+  function showEmpty() {
+    panel.dataset.state = "empty";
+    panel.setAttribute("aria-busy", "false");
+    setGuess(EMPTY_TEXT, { state: "empty" });
+    bars.clear(DIGITS);
+    clearCanvas(modelInput);
+    modelInput.setAttribute("aria-label", "The 28 × 28 input the model saw: empty until you draw.");
+    notes.replaceChildren(el("li", { text: "Nothing yet: draw a digit or upload a picture of one." }));
+  }
+
+  function showError(model, error) {
+    panel.dataset.state = "error";
+    setGuess(error.message, { state: "error", model: model.id });
+    bars.clear(DIGITS);
+    clearCanvas(modelInput);
+    notes.replaceChildren();
+  }
+
+  function showResult(model, result, { upload }) {
+    panel.dataset.state = "ready";
+    setGuess(`${model.name} guesses ${result.label}, ${formatPercent(result.confidence)} sure.`, {
+      state: "ready",
+      model: model.id,
+      label: result.label,
+    });
+    bars.render(result.classes, result.probabilities);
+    drawGrey(modelInput, result.model_input);
+    modelInput.setAttribute(
+      "aria-label",
+      `The 28 × 28 input ${model.name} saw: your ${upload ? "picture" : "drawing"} as white ` +
+        "ink on black, shrunk and centred.",
+    );
+    notes.replaceChildren(...result.preprocessing.notes.map((note) => el("li", { text: note })));
+  }
+
+  return {
+    showEmpty,
+    /** The chosen model's captions, and its entry ({result} | {error}) if it has one yet. */
+    showModel(model, entry, { upload = false } = {}) {
+      byId("bars-caption").textContent = `How sure ${model.name} is of each digit`;
+      byId("model-input-caption").textContent = `What ${model.name} saw: 28 × 28 pixels`;
+      if (!entry) return;
+      if (entry.error) showError(model, entry.error);
+      else showResult(model, entry.result, { upload });
+    },
+    setBusy(busy) {
+      panel.setAttribute("aria-busy", String(busy));
+    },
+  };
+}

@@ -1,0 +1,205 @@
+"""``/api/live``: canvas frames over a WebSocket, answered with exactly what REST predict says."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from app.api.compute import ComputeSlots
+from app.api.live import FloodGuard
+from app.config import Settings
+from tests.api.imagefiles import png
+from tests.api.test_models import SHIPPED, drawing
+from tests.conftest import make_client
+
+pytestmark = pytest.mark.keras
+
+
+def receive(socket: Any) -> dict[str, Any]:
+    message: dict[str, Any] = socket.receive_json()
+    return message
+
+
+def rest_predict(client: TestClient, model_id: str, image: bytes, **fields: str) -> Any:
+    response = client.post(
+        f"/api/models/{model_id}/predict", files={"image": ("d.png", image)}, data=fields
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_frame_is_answered_by_every_model_with_what_rest_predict_answers(
+    client: TestClient,
+) -> None:
+    image = drawing(3)
+    with client.websocket_connect("/api/live") as socket:
+        socket.send_bytes(image)
+        answer = receive(socket)
+
+    assert answer["type"] == "prediction"
+    assert answer["frame"] == 1 and answer["dropped"] == 0
+    assert [p["model"] for p in answer["predictions"]] == SHIPPED
+    for prediction in answer["predictions"]:
+        assert prediction == rest_predict(client, prediction["model"], image)
+
+
+def test_settings_choose_the_models_and_the_switches_like_the_form_fields(
+    client: TestClient,
+) -> None:
+    image = drawing(5, invert=True)  # dark ink on white
+    with client.websocket_connect("/api/live") as socket:
+        socket.send_text(json.dumps({"models": ["mlp"], "invert": "no", "center": False}))
+        confirmed = receive(socket)
+        socket.send_bytes(image)
+        answer = receive(socket)
+
+    assert confirmed == {
+        "type": "settings",
+        "invert": "no",
+        "crop": True,
+        "fit": True,
+        "center": False,
+        "thicken": True,
+        "models": ["mlp"],
+    }
+    assert [p["model"] for p in answer["predictions"]] == ["mlp"]
+    expected = rest_predict(client, "mlp", image, invert="no", center="false")
+    assert answer["predictions"][0] == expected
+    assert expected != rest_predict(client, "mlp", image)  # the switches changed something
+
+
+def test_a_bad_frame_gets_an_error_and_the_socket_stays_usable(client: TestClient) -> None:
+    with client.websocket_connect("/api/live") as socket:
+        socket.send_bytes(b"this is not an image")
+        not_an_image = receive(socket)
+        socket.send_bytes(png(np.zeros((280, 280), np.uint8)))
+        blank = receive(socket)
+        socket.send_bytes(drawing(7))
+        answer = receive(socket)
+
+    assert not_an_image["type"] == "error" and not_an_image["frame"] == 1
+    assert not_an_image["status"] == 415
+    assert not_an_image["detail"].startswith("The upload is not an image this app can read.")
+    blank_rest = client.post(
+        "/api/models/lenet5/predict",
+        files={"image": ("b.png", png(np.zeros((280, 280), np.uint8)))},
+    )
+    assert (blank["frame"], blank["status"]) == (2, 422)
+    assert blank["detail"] == blank_rest.json()["detail"]
+    assert answer["type"] == "prediction" and answer["frame"] == 3
+
+
+def test_bad_settings_get_an_error_that_says_what_to_send(client: TestClient) -> None:
+    with client.websocket_connect("/api/live") as socket:
+        socket.send_text('{"models": ["lenet"]}')
+        unknown_model = receive(socket)
+        socket.send_text('{"stride": 4}')
+        unknown_field = receive(socket)
+        socket.send_text("models=lenet5")
+        not_json = receive(socket)
+        socket.send_bytes(drawing(1))
+        answer = receive(socket)
+
+    assert unknown_model == {
+        "type": "error",
+        "frame": None,
+        "status": 404,
+        "detail": "There is no model 'lenet'. Models: lenet5, mlp, mnist-cnn.",
+    }
+    assert unknown_field["status"] == 422 and "stride" in unknown_field["detail"]
+    assert not_json["status"] == 422 and "Send JSON such as" in not_json["detail"]
+    assert [p["model"] for p in answer["predictions"]] == SHIPPED  # the old settings stand
+
+
+@pytest.fixture
+def strict_client() -> Iterator[TestClient]:
+    settings = Settings(live_max_frame_bytes=4096, live_messages_per_second=5)
+    with make_client(settings) as test_client:
+        yield test_client
+
+
+def test_an_oversize_frame_closes_the_socket_with_1009_and_the_cap(
+    strict_client: TestClient,
+) -> None:
+    with strict_client.websocket_connect("/api/live") as socket:
+        socket.send_bytes(bytes(4097))
+        with pytest.raises(WebSocketDisconnect) as closed:
+            socket.receive_json()
+
+    assert closed.value.code == 1009
+    assert closed.value.reason.startswith("Frame 1 is 4,097 bytes; frames may be at most 4,096.")
+
+
+def test_a_flood_of_messages_closes_the_socket_with_1008(strict_client: TestClient) -> None:
+    with strict_client.websocket_connect("/api/live") as socket:
+        for _ in range(40):  # a burst of 10 is allowed at 5 a second
+            socket.send_text("{}")
+        messages = []
+        with pytest.raises(WebSocketDisconnect) as closed:
+            while True:
+                messages.append(socket.receive_json())
+
+    assert closed.value.code == 1008
+    assert closed.value.reason.startswith("More than 5 messages a second")
+    assert 10 <= len(messages) < 40
+
+
+def test_the_flood_guard_refills_at_its_rate() -> None:
+    guard = FloodGuard(rate=1000, burst=3)
+    assert [guard.allow() for _ in range(4)] == [True, True, True, False]
+    guard.stamp -= 0.002  # as if 2 ms had passed: two more messages
+    assert [guard.allow() for _ in range(3)] == [True, True, False]
+
+
+class Blocker:
+    """Holds the app's only compute slot until released, so that frames pile up behind it."""
+
+    def __init__(self, client: TestClient) -> None:
+        compute: ComputeSlots = client.app_state["compute"]
+        assert compute.slots == 1
+        self.release = threading.Event()
+        self.started = threading.Event()
+        assert client.portal is not None
+        client.portal.start_task_soon(compute.run, self._hold)
+        assert self.started.wait(10)
+
+    def _hold(self) -> None:
+        self.started.set()
+        self.release.wait(30)
+
+
+def test_frames_overtaken_while_the_models_are_busy_are_dropped(client: TestClient) -> None:
+    with client.websocket_connect("/api/live") as socket:
+        blocker = Blocker(client)
+        for digit in range(5):
+            socket.send_bytes(drawing(digit))
+        socket.send_text("{}")  # answered at once: every frame before it has been read
+        assert receive(socket)["type"] == "settings"
+        blocker.release.set()
+        first, latest = receive(socket), receive(socket)
+
+    assert (first["frame"], first["dropped"]) == (1, 0)  # taken before the others came
+    assert (latest["frame"], latest["dropped"]) == (5, 3)  # frames 2, 3 and 4 overtaken
+    assert latest["predictions"][0] == rest_predict(client, "lenet5", drawing(4))
+
+
+def test_a_client_that_leaves_with_a_frame_in_work_leaves_the_server_serving(
+    client: TestClient,
+) -> None:
+    with client.websocket_connect("/api/live") as socket:
+        blocker = Blocker(client)
+        socket.send_bytes(drawing(2))
+        socket.send_text("{}")
+        assert receive(socket)["type"] == "settings"
+    blocker.release.set()  # the frame's work is skipped or its answer dropped
+
+    with client.websocket_connect("/api/live") as socket:
+        socket.send_bytes(drawing(2))
+        assert receive(socket)["frame"] == 1
