@@ -169,7 +169,8 @@ class LayerTypeOut(BaseModel):
 class StackLimits(BaseModel):
     max_layers: int = Field(description="Layers in a stack, branches included.")
     max_nesting: int = Field(description="How deep merges may sit inside branches.")
-    max_branches: int = Field(description="Branches of one Add or Concatenate.")
+    min_branches: int = Field(description="Fewest branches of one Add or Concatenate.")
+    max_branches: int = Field(description="Most branches of one Add or Concatenate.")
     max_input_side: int = Field(description="Height or width of an image input.")
     max_input_channels: int = Field(description="Channels of an image input.")
     max_input_values: int = Field(description="Values in the input.")

@@ -231,6 +231,9 @@ export const getArchitectures = (signal) => getJson("/api/architectures", signal
 export const getArchitecture = (name, signal) =>
   getJson(`/api/architectures/${encodeURIComponent(name)}`, signal);
 
+/** Every layer type with its settings and bounds, and a stack's limits: {layer_types, limits}. */
+export const getLayerTypes = (signal) => getJson("/api/architectures/layer-types", signal);
+
 /** POST /api/architectures/summary with {input_shape?, layers}: the table and totals. */
 export const summarizeArchitecture = (stack, signal) =>
   postJson("/api/architectures/summary", stack, signal);

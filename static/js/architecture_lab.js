@@ -1,12 +1,17 @@
-// Entry module of the Architecture lab page: loads the presets, wires the stack editor to the
-// summary table (recomputed by the server a moment after each edit), the quiz and the
+// Entry module of the Architecture lab page: loads the layer types and the presets, wires the
+// stack editor to the summary table (recomputed by the server a moment after each edit), the quiz and the
 // side-by-side comparison of the presets.
-import { getArchitecture, getArchitectures, summarizeArchitecture } from "./api.js";
-import { renderCompare } from "./arch/compare.js";
-import { formatCount } from "./arch/numbers.js";
-import { createQuiz } from "./arch/quiz.js";
-import { createStackEditor } from "./arch/stack_editor.js";
-import { createSummaryView } from "./arch/summary_view.js";
+import {
+  getArchitecture,
+  getArchitectures,
+  getLayerTypes,
+  summarizeArchitecture,
+} from "./api.js";
+import { renderCompare } from "./architecture_lab/compare.js";
+import { formatCount } from "./architecture_lab/numbers.js";
+import { createQuiz } from "./architecture_lab/quiz.js";
+import { createStackEditor } from "./architecture_lab/stack_editor.js";
+import { createSummaryView } from "./architecture_lab/summary_view.js";
 import { ARCHITECTURE } from "./config.js";
 import { byId, debounce, isAbort, latestOnly } from "./dom.js";
 import { createStatus } from "./widgets/status.js";
@@ -25,118 +30,129 @@ function errorLocation(detail) {
   return `layers[${field[1]}]${nested}`;
 }
 
-function main() {
-  const status = createStatus(byId("error-box"), byId("status-line"));
-  const results = byId("arch-results");
-  const stackError = byId("stack-error");
-  const presetSelect = byId("preset-select");
-  const presetAbout = byId("preset-about");
-  const view = createSummaryView(byId("summary"));
-  const job = latestOnly();
-  let latest = null;
-  let loaded = null; // the preset last loaded, until the stack is edited
-  let loading = false;
-
-  function showStackError(message, location) {
-    stackError.querySelector("[data-role=message]").textContent = message;
-    stackError.hidden = false;
-    editor.markError(location, message);
-    results.dataset.status = "error";
-  }
-
-  function show(summary) {
-    latest = summary;
-    stackError.hidden = true;
-    view.render(summary, { hide: quiz.hidden() });
-    editor.showRows(summary.layers, quiz.hidden());
-    results.dataset.status = "ready";
-    status.done(
-      `${summary.layers.length - 1} layers, ${formatCount(summary.total_params)} parameters.`,
-    );
-  }
-
-  async function recompute() {
-    editor.clearMarks();
-    const body = editor.request();
-    if (!body) {
-      job.abort();
-      showStackError(editor.problems().join(" "), null);
-      return;
-    }
-    results.dataset.status = "busy";
-    const signal = job.start();
-    try {
-      show(await summarizeArchitecture(body, signal));
-    } catch (error) {
-      if (isAbort(error)) return;
-      if (error.status === 422) showStackError(error.message, errorLocation(error.message));
-      else status.error(error);
-    }
-  }
-
-  const schedule = debounce(recompute, ARCHITECTURE.summaryDebounceMs);
-  const editor = createStackEditor(byId("stack-editor"), {
-    onChange() {
-      if (loading) return;
-      if (loaded) {
-        presetAbout.dataset.edited = "true";
-        byId("preset-edited").hidden = false;
-      }
-      results.dataset.status = "busy";
-      schedule();
-    },
+/** The page's parts and what they share: the latest summary and the preset last loaded. */
+function createLab(catalogue) {
+  const lab = {
+    status: createStatus(byId("error-box"), byId("status-line")),
+    results: byId("arch-results"),
+    view: createSummaryView(byId("summary")),
+    job: latestOnly(),
+    latest: null,
+    loaded: null, // the preset last loaded, until the stack is edited
+    loading: false,
+  };
+  lab.schedule = debounce(() => recompute(lab), ARCHITECTURE.summaryDebounceMs);
+  lab.editor = createStackEditor(byId("stack-editor"), {
+    catalogue,
+    onChange: () => edited(lab),
   });
-  const quiz = createQuiz(byId("quiz"), {
-    summary: () => latest,
+  lab.quiz = createQuiz(byId("quiz"), {
+    summary: () => lab.latest,
     onHide(hide) {
-      if (!latest) return;
-      view.render(latest, { hide });
-      editor.showRows(latest.layers, hide);
+      if (!lab.latest) return;
+      lab.view.render(lab.latest, { hide });
+      lab.editor.showRows(lab.latest.layers, hide);
     },
   });
+  return lab;
+}
 
-  async function loadPreset(name) {
-    status.clearError();
-    try {
-      const preset = await getArchitecture(name);
-      schedule.cancel();
-      job.abort();
-      loading = true;
-      editor.setStack(preset.layers);
-      loading = false;
-      loaded = name;
-      presetSelect.value = name;
-      byId("preset-description").textContent = preset.description;
-      byId("preset-source").textContent = preset.source;
-      byId("preset-edited").hidden = true;
-      history.replaceState(null, "", `#${name}`);
-      show(preset.summary);
-    } catch (error) {
-      loading = false;
-      status.error(error);
-    }
+function edited(lab) {
+  if (lab.loading) return;
+  if (lab.loaded) {
+    byId("preset-about").dataset.edited = "true";
+    byId("preset-edited").hidden = false;
   }
+  lab.results.dataset.status = "busy";
+  lab.schedule();
+}
 
-  presetSelect.addEventListener("change", () => loadPreset(presetSelect.value));
+function showStackError(lab, message, location) {
+  const stackError = byId("stack-error");
+  stackError.querySelector("[data-role=message]").textContent = message;
+  stackError.hidden = false;
+  lab.editor.markError(location, message);
+  lab.results.dataset.status = "error";
+}
 
-  return getArchitectures().then(async (presets) => {
-    presetSelect.replaceChildren(
-      ...presets.map((preset) => {
-        const label = `${preset.title} (${formatCount(preset.total_params)} parameters)`;
-        return new Option(label, preset.name);
-      }),
-    );
-    renderCompare(byId("compare"), presets, {
-      onLoad: async (name) => {
-        await loadPreset(name);
-        byId("editor-heading").scrollIntoView({ block: "start" });
-        presetSelect.focus({ preventScroll: true });
-      },
-    });
-    const fromHash = presets.find((preset) => `#${preset.name}` === location.hash);
-    await loadPreset(fromHash?.name ?? ARCHITECTURE.defaultPreset);
-    document.body.dataset.ready = "true";
+function show(lab, summary) {
+  lab.latest = summary;
+  byId("stack-error").hidden = true;
+  lab.view.render(summary, { hide: lab.quiz.hidden() });
+  lab.editor.showRows(summary.layers, lab.quiz.hidden());
+  lab.results.dataset.status = "ready";
+  lab.status.done(
+    `${summary.layers.length - 1} layers, ${formatCount(summary.total_params)} parameters.`,
+  );
+}
+
+async function recompute(lab) {
+  lab.editor.clearMarks();
+  const body = lab.editor.request();
+  if (!body) {
+    lab.job.abort();
+    showStackError(lab, lab.editor.problems().join(" "), null);
+    return;
+  }
+  lab.results.dataset.status = "busy";
+  const signal = lab.job.start();
+  try {
+    show(lab, await summarizeArchitecture(body, signal));
+  } catch (error) {
+    if (isAbort(error)) return;
+    if (error.status === 422) showStackError(lab, error.message, errorLocation(error.message));
+    else lab.status.error(error);
+  }
+}
+
+async function loadPreset(lab, name) {
+  lab.status.clearError();
+  try {
+    const preset = await getArchitecture(name);
+    lab.schedule.cancel();
+    lab.job.abort();
+    lab.loading = true;
+    lab.editor.setStack(preset.layers);
+    lab.loading = false;
+    lab.loaded = name;
+    byId("preset-select").value = name;
+    byId("preset-description").textContent = preset.description;
+    byId("preset-source").textContent = preset.source;
+    byId("preset-edited").hidden = true;
+    history.replaceState(null, "", `#${name}`);
+    show(lab, preset.summary);
+  } catch (error) {
+    lab.loading = false;
+    lab.status.error(error);
+  }
+}
+
+/** Fill the preset menu and the comparison, then load the preset the address names. */
+async function showPresets(lab) {
+  const presets = await getArchitectures();
+  const presetSelect = byId("preset-select");
+  presetSelect.replaceChildren(
+    ...presets.map((preset) => {
+      const label = `${preset.title} (${formatCount(preset.total_params)} parameters)`;
+      return new Option(label, preset.name);
+    }),
+  );
+  presetSelect.addEventListener("change", () => loadPreset(lab, presetSelect.value));
+  renderCompare(byId("compare"), presets, {
+    onLoad: async (name) => {
+      await loadPreset(lab, name);
+      byId("editor-heading").scrollIntoView({ block: "start" });
+      presetSelect.focus({ preventScroll: true });
+    },
   });
+  const fromHash = presets.find((preset) => `#${preset.name}` === location.hash);
+  await loadPreset(lab, fromHash?.name ?? ARCHITECTURE.defaultPreset);
+}
+
+async function main() {
+  const lab = createLab(await getLayerTypes());
+  await showPresets(lab);
+  document.body.dataset.ready = "true";
 }
 
 main().catch((error) => {

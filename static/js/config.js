@@ -86,7 +86,4 @@ export const ARCHITECTURE = {
   inputLine: "#b2182b", // the input size, drawn across the receptive-field sparklines
   sparkWidth: 180,
   sparkHeight: 48,
-  maxLayers: 300,
-  maxInputSide: 4096,
-  maxInputChannels: 4096,
 };

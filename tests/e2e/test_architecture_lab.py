@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 READY = "#arch-results[data-status=ready]"
 TIMES = " \u00d7 "  # the page writes shapes with multiplication signs
@@ -93,7 +93,10 @@ def test_what_if_alexnet_s_first_layer_had_stride_2(lab: ArchitectureLab) -> Non
         f"36864*4096 + 4096 = {count(36_864 * 4096 + 4096)}"
     )
     # 54 - 3 = 51 is odd: the stride-2 pool leaves a row and a column unread, as Keras does.
-    expect(lab.row("layers[4]")).to_contain_text("is not a multiple of the stride 2")
+    expect(lab.row("layers[4]")).to_contain_text(
+        "rows and columns alike: the division is not exact: window number 26 starts at padded "
+        "index 50 (25 steps of 2)"
+    )
 
 
 def test_an_impossible_stack_names_the_layer_inline(lab: ArchitectureLab) -> None:
@@ -101,7 +104,9 @@ def test_an_impossible_stack_names_the_layer_inline(lab: ArchitectureLab) -> Non
 
     error = lab.page.locator("#stack-error")
     expect(error).to_be_visible()
-    expect(error).to_contain_text('layers[3] "conv2" (Conv2D): its 20x20 kernel is larger than')
+    expect(error).to_contain_text(
+        'layers[3] "conv2" (Conv2D): The kernel (20x20) is larger than the padded input (14x14)'
+    )
     expect(error).to_contain_text("Keras raises ValueError")
     expect(lab.card("layers[3]")).to_have_class(re.compile("has-error"))
     expect(lab.page.locator("#arch-results")).to_have_attribute("data-status", "error")
@@ -159,6 +164,38 @@ def test_a_residual_block_s_shortcut_can_be_edited_and_must_match(lab: Architect
     expect(error).to_contain_text('layers[7] "conv2_block1_add" (Add): its branches end in')
     expect(error).to_contain_text("branch 0 gives 56x56x256, branch 1 gives 56x56x128")
     expect(block).to_have_class(re.compile("has-error"))
+
+
+def test_the_layer_menu_and_fields_are_built_from_the_api(page: Page) -> None:
+    """Nothing about the layer types is written in the page: change the API's answer, and the
+    menu and the fields change with it."""
+
+    def altered(route: Route) -> None:
+        catalogue = route.fetch().json()
+        dense = next(t for t in catalogue["layer_types"] if t["type"] == "Dense")
+        dense["about"] = "told by the API"
+        dense["fields"][0] |= {"label": "Neurons", "maximum": 77}
+        route.fulfill(json=catalogue)
+
+    page.route("**/api/architectures/layer-types", altered)
+    lab = ArchitectureLab(page).open()
+    types = lab.api("GET", "/api/architectures/layer-types")["layer_types"]
+
+    options = page.locator("#add-layer-type option")
+    expect(options).to_have_count(len(types) - 1)  # every type but the Input
+    texts = options.all_text_contents()
+    assert texts[0] == f"Conv2D: {types[1]['about']}"
+    assert "Dense: told by the API" in texts
+    assert "Input" not in " ".join(texts)
+    fc1 = lab.card("layers[6]").locator(":scope > .params")
+    expect(fc1.get_by_label("Neurons", exact=True)).to_have_attribute("max", "77")
+    expect(fc1.get_by_label("Neurons", exact=True)).to_have_value("120")
+
+    page.select_option("#add-layer-type", "Dropout")
+    page.click("#add-layer")
+    rate = lab.card("layers[9]").locator(":scope > .params").get_by_label("Rate", exact=True)
+    expect(rate).to_have_value("0.5")  # the API's example for a new Dropout
+    expect(rate).to_have_attribute("max", "1")
 
 
 def answer_for(lab: ArchitectureLab, location: str, kind: str) -> tuple[str, str]:

@@ -27,6 +27,7 @@ def layer_catalogue() -> dict[str, Any]:
         "limits": {
             "max_layers": limits.MAX_LAYERS,
             "max_nesting": limits.MAX_NESTING,
+            "min_branches": limits.MIN_BRANCHES,
             "max_branches": limits.MAX_BRANCHES,
             "max_input_side": limits.MAX_INPUT_SIDE,
             "max_input_channels": limits.MAX_INPUT_CHANNELS,

@@ -38,6 +38,7 @@ from app.core.architecture.limits import (
     MAX_UNITS,
     MAX_WINDOW,
     MAX_ZERO_PADDING,
+    MIN_BRANCHES,
 )
 from app.core.shapes import PaddingMode
 
@@ -108,7 +109,8 @@ ACTIVATION = "Applied to each output value; null means linear. No effect on shap
 KEEPDIMS = "Keep a 1x1xC map instead of C values."
 BRANCHES = (
     "Each branch is a list of layers applied to this layer's input; [] is the input itself "
-    f"(an identity shortcut). 2 to {MAX_BRANCHES} branches, nested at most {MAX_NESTING} deep."
+    f"(an identity shortcut). {MIN_BRANCHES} to {MAX_BRANCHES} branches, nested at most "
+    f"{MAX_NESTING} deep."
 )
 
 
@@ -310,7 +312,7 @@ def _nested_merges_in_brief(schema: dict[str, Any]) -> None:
 Branches = Annotated[
     tuple[Annotated[tuple["Layer", ...], Strict(False), Field(max_length=MAX_LAYERS)], ...],
     Strict(False),
-    Field(min_length=2, max_length=MAX_BRANCHES),
+    Field(min_length=MIN_BRANCHES, max_length=MAX_BRANCHES),
     Editor("branches"),
 ]
 

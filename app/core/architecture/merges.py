@@ -10,12 +10,10 @@ from app.errors import InvalidParameter
 
 
 def merge(layer: Add | Concatenate, outputs: Sequence[Tensor], where: str) -> Result:
-    """Add or Concatenate the branches' outputs (an empty branch passed its input through)."""
-    if len(outputs) < 2:
-        raise InvalidParameter(
-            f"{where} has {len(outputs)} branch; a merge needs at least 2. Write the identity "
-            "shortcut as an empty branch: [[...main path...], []]."
-        )
+    """Add or Concatenate the branches' outputs (an empty branch passed its input through).
+
+    The layer has at least ``MIN_BRANCHES`` branches: its model checked that when it was made.
+    """
     shapes = [output.shape for output in outputs]
     listed = ", ".join(
         f"branch {b}{' (identity)' if not branch else ''} gives {shape_text(shape)}"
