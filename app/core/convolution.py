@@ -25,13 +25,24 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from app.core.shapes import AxisSize, Padding, Pair, check_strides, output_sizes, resolve_padding
+from app.core.shapes import (
+    MAX_EXPLICIT_PADDING,
+    AxisSize,
+    Padding,
+    Pair,
+    check_strides,
+    output_sizes,
+    resolve_padding,
+)
 from app.errors import InvalidKernel, InvalidParameter
 
 MAX_KERNEL_SIZE = 15
 MAX_CHANNELS = 64
 MAX_FILTERS = 64
 MAX_MULTIPLY_ADDS = 1_000_000_000
+# The largest padded plane an operation may build: a 4096 x 4096 image (the default image caps)
+# padded by the most explicit padding allowed on every side.
+MAX_PADDED_PIXELS = (4096 + 2 * MAX_EXPLICIT_PADDING) ** 2
 
 FloatArray = NDArray[np.floating]
 KernelKind = Literal["depthwise", "summed", "filters"]
@@ -56,6 +67,10 @@ class Geometry:
     def output_hw(self) -> Pair:
         return self.rows.output, self.cols.output
 
+    @property
+    def padded_hw(self) -> Pair:
+        return self.rows.input + self.rows.pad_total, self.cols.input + self.cols.pad_total
+
     def as_dict(self) -> dict[str, object]:
         return {"rows": self.rows.as_dict(), "cols": self.cols.as_dict()}
 
@@ -73,6 +88,10 @@ class Kernel:
     @property
     def size(self) -> Pair:
         return int(self.weights.shape[0]), int(self.weights.shape[1])
+
+    @property
+    def filters(self) -> int:
+        return int(self.weights.shape[3])
 
     @property
     def shape(self) -> list[int]:
@@ -165,6 +184,7 @@ def conv2d(
     """
     planes = inputs if inputs.ndim == 3 else inputs[..., np.newaxis]
     grid = geometry(planes.shape[:2], kernel.size, strides, padding)
+    check_padded_size(grid)
     if planes.dtype == np.uint8:
         # Converting first is faster than filter2D's own 8-bit-to-float path (bench/).
         planes = planes.astype(np.float32)
@@ -204,6 +224,22 @@ def _check_work(input_shape: tuple[int, ...], kernel: Kernel) -> None:
             f"This convolution needs {work:,} multiply-adds ({height}x{width} input, {kh}x{kw} "
             f"kernel, {channels} channels, {filters} filters); at most {MAX_MULTIPLY_ADDS:,} are "
             "allowed. Use a smaller input, a smaller kernel or fewer filters."
+        )
+
+
+def check_padded_size(grid: Geometry) -> None:
+    """Refuse padding that would make an input plane larger than :data:`MAX_PADDED_PIXELS`.
+
+    Checked before any padded copy exists: a thin input grows by far more than its own size
+    (2,000,000 x 1 padded by 64 on every side is 2,000,128 x 129).
+    """
+    (height, width), (padded_h, padded_w) = (grid.rows.input, grid.cols.input), grid.padded_hw
+    if padded_h * padded_w > MAX_PADDED_PIXELS:
+        raise InvalidParameter(
+            f"Padding the {height}x{width} input ({grid.rows.pad_total} rows and "
+            f"{grid.cols.pad_total} columns in all) would make it {padded_h}x{padded_w} = "
+            f"{padded_h * padded_w:,} values per channel; at most {MAX_PADDED_PIXELS:,} are "
+            'allowed. Use less padding ("valid" for none) or a smaller input.'
         )
 
 

@@ -84,12 +84,17 @@ class PixelMap:
     description: str
 
 
-def decode_image(data: bytes, max_pixels: int) -> DecodedImage:
-    """Decode untrusted bytes into an 8-bit array, or raise BadImage / ImageTooLarge."""
-    decoded = _decode_plain_png(data, max_pixels)
+def decode_image(data: bytes, max_pixels: int, max_side: int | None = None) -> DecodedImage:
+    """Decode untrusted bytes into an 8-bit array, or raise BadImage / ImageTooLarge.
+
+    ``max_pixels`` caps width x height and ``max_side`` each side on its own, both judged from
+    the header: a 2,000,000 x 1 image is under a 16-megapixel cap, yet padding it by 64 on each
+    side would make it 129 times larger.
+    """
+    decoded = _decode_plain_png(data, max_pixels, max_side)
     if decoded is not None:
         return decoded
-    return _decode_with_pillow(_open_checked(data, max_pixels))
+    return _decode_with_pillow(_open_checked(data, max_pixels, max_side))
 
 
 def png_size(data: bytes) -> tuple[int, int] | None:
@@ -184,8 +189,8 @@ def encode_png(pixels: UInt8Array, compression: PngCompression = "none") -> byte
     return encoded.tobytes()
 
 
-def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
-    """Read the header only: the format must be allowed and the pixel count under the cap."""
+def _open_checked(data: bytes, max_pixels: int, max_side: int | None = None) -> Image.Image:
+    """Read the header only: the format must be allowed and the size under the caps."""
     if not data:
         raise BadImage("The uploaded image is empty (0 bytes). Choose a PNG or JPEG file.")
     try:
@@ -209,6 +214,12 @@ def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
         raise BadImage(f"The image is {width}x{height} pixels; it needs at least 1x1.")
     if width * height > max_pixels:
         raise _too_many_pixels((width, height), max_pixels)
+    if max_side is not None and max(width, height) > max_side:
+        raise ImageTooLarge(
+            f"The image is {width}x{height} pixels; each side may be at most {max_side:,} "
+            "pixels. Crop it or scale it down so that its longer side is at most "
+            f"{max_side:,} pixels, and upload it again."
+        )
     return image
 
 
@@ -245,7 +256,9 @@ class _PlainPng:
         return 1 + self.width * self.channels  # each row starts with its filter type
 
 
-def _decode_plain_png(data: bytes, max_pixels: int) -> DecodedImage | None:
+def _decode_plain_png(
+    data: bytes, max_pixels: int, max_side: int | None = None
+) -> DecodedImage | None:
     """Decode a plain PNG faster than Pillow; None if it is not plain.
 
     Plain (see :func:`_plain_png_header`) means Pillow would give exactly these pixels and
@@ -256,12 +269,14 @@ def _decode_plain_png(data: bytes, max_pixels: int) -> DecodedImage | None:
     (``isal``) inflates, about 4x faster, and libspng unfilters: it is given the rows as stored
     deflate blocks, which it copies. The header walk checks every chunk's CRC and the inflate
     checks the Adler-32, neither of which libspng does: a damaged file goes on to Pillow instead
-    of decoding to wrong pixels. So does anything else, an image over the pixel cap, a stream
-    that does not inflate to exactly the rows, and whatever libspng fails on, so they end in the
-    same checks and messages as every other upload.
+    of decoding to wrong pixels. So does anything else, an image over the pixel or side cap, a
+    stream that does not inflate to exactly the rows, and whatever libspng fails on, so they end
+    in the same checks and messages as every other upload.
     """
     png = _plain_png_header(data)
     if png is None or png.width * png.height > max_pixels:
+        return None
+    if max_side is not None and max(png.width, png.height) > max_side:
         return None
     rows = _inflate_exactly(png.idat, png.height * png.row_bytes)
     if rows is None:

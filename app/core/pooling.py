@@ -19,12 +19,13 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from app.core.convolution import FloatArray, Geometry
+from app.core.convolution import FloatArray, Geometry, check_padded_size
 from app.core.shapes import PaddingMode, as_pair, check_strides, output_sizes, resolve_padding
 from app.errors import InvalidParameter
 
 PoolMode = Literal["max", "average"]
 MAX_POOL_SIZE = 15
+MAX_POOL_WORK = 200_000_000
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,45 @@ def pool_geometry(
     return Geometry(rows, cols)
 
 
+def plan_pool(
+    input_hw: tuple[int, int],
+    channels: int,
+    pool_size: int | tuple[int, int] | list[int],
+    strides: int | tuple[int, int] | list[int] | None,
+    padding: PaddingMode,
+) -> Geometry:
+    """The pooling's geometry, once its padded size and its work are known to be allowed."""
+    grid = pool_geometry(input_hw, pool_size, strides, padding)
+    check_pool_work(grid, channels)
+    check_padded_size(grid)
+    return grid
+
+
+def check_pool_work(grid: Geometry, channels: int) -> None:
+    """Refuse pooling that would tie a worker up for seconds, before any output array exists.
+
+    Each output value looks at every cell of its window: ``rows' x cols' x channels x ph x pw``
+    comparisons (or additions), as convolution counts its multiply-adds.
+    """
+    out_h, out_w = grid.output_hw
+    ph, pw = grid.rows.window, grid.cols.window
+    work = out_h * out_w * channels * ph * pw
+    if work > MAX_POOL_WORK:
+        raise InvalidParameter(
+            f"This pooling needs {work:,} window reads ({out_h}x{out_w} output, {ph}x{pw} "
+            f"window, {channels} channel(s)); at most {MAX_POOL_WORK:,} are allowed. Use a "
+            "larger stride (the default, the pool size, does not overlap windows), a smaller "
+            "window or a smaller image."
+        )
+
+
+def winners_mask(argmax: NDArray[np.int64], input_hw: tuple[int, int]) -> NDArray[np.uint8]:
+    """An ``input_hw`` mask: 255 where an input cell won its window (in any channel), else 0."""
+    mask = np.zeros(input_hw, dtype=np.uint8)
+    mask[argmax[..., 0].ravel(), argmax[..., 1].ravel()] = 255
+    return mask
+
+
 def pool2d(
     inputs: FloatArray,
     pool_size: int | tuple[int, int] | list[int] = 2,
@@ -67,9 +107,9 @@ def pool2d(
     if mode not in ("max", "average"):
         raise InvalidParameter(f'mode must be "max" or "average", got {mode!r}.')
     planes = inputs if inputs.ndim == 3 else inputs[..., np.newaxis]
+    grid = plan_pool(planes.shape[:2], planes.shape[2], pool_size, strides, padding)
     if planes.dtype == np.uint8:  # pixels: padding with -inf needs floats
         planes = planes.astype(np.float32)
-    grid = pool_geometry(planes.shape[:2], pool_size, strides, padding)
     (top, bottom), (left, right) = (
         (grid.rows.pad_before, grid.rows.pad_after),
         (grid.cols.pad_before, grid.cols.pad_after),
@@ -91,11 +131,13 @@ def pool2d(
     if mode == "max":
         output = np.full((out_h, out_w, planes.shape[2]), -np.inf, dtype=planes.dtype)
         if with_argmax:
-            winner_u = np.zeros(output.shape, dtype=np.int64)
-            winner_v = np.zeros(output.shape, dtype=np.int64)
+            # Window offsets fit a byte (MAX_POOL_SIZE): an eighth of the memory of int64 ones.
+            winner_u = np.zeros(output.shape, dtype=np.uint8)
+            winner_v = np.zeros(output.shape, dtype=np.uint8)
+            better = np.empty(output.shape, dtype=bool)
         for u, v, cells in window_cells():
             if with_argmax:
-                better = cells > output
+                np.greater(cells, output, out=better)
                 winner_u[better] = u
                 winner_v[better] = v
             np.maximum(output, cells, out=output)

@@ -1,7 +1,16 @@
+import tracemalloc
+
 import numpy as np
 import pytest
 
-from app.core.convolution import check_input, check_kernel, conv2d
+from app.core.convolution import (
+    check_input,
+    check_kernel,
+    check_padded_size,
+    conv2d,
+    geometry,
+)
+from app.core.shapes import MAX_EXPLICIT_PADDING
 from app.errors import InvalidKernel, InvalidParameter
 from tests.core.reference import correlate, keras_same_padding
 from tests.worked_examples import BINARY_6X6, BLUR_3X3
@@ -171,3 +180,34 @@ def test_8_bit_pixels_give_the_float32_result(kernel_shape, padding):
     expected, _ = convolve(pixels.astype(np.float32), kernel, 2, padding, bias=1.5)
     assert output.dtype == np.float32
     np.testing.assert_allclose(output, expected, rtol=1e-6, atol=1e-4)
+
+
+def test_padding_a_thin_input_past_the_padded_size_cap_is_refused_before_padding():
+    # 200,000 x 1 values (800 KB) padded by 64 on every side would be 200,128 x 129: 100 MB.
+    thin = check_input(np.zeros((200_000, 1), dtype=np.float32))
+    kernel = check_kernel([[1.0]], 1)
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidParameter) as refused:
+            conv2d(thin, kernel, padding=64)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert str(refused.value) == (
+        "Padding the 200000x1 input (128 rows and 128 columns in all) would make it 200128x129 "
+        "= 25,816,512 values per channel; at most 17,842,176 are allowed. Use less padding "
+        '("valid" for none) or a smaller input.'
+    )
+    assert peak < 1_000_000
+
+
+def test_the_largest_default_image_with_the_most_padding_is_allowed():
+    grid = geometry((4096, 4096), (3, 3), 1, MAX_EXPLICIT_PADDING)
+
+    check_padded_size(grid)  # no refusal
+
+    assert grid.padded_hw == (4224, 4224)
+    with pytest.raises(InvalidParameter, match="4225x4224"):
+        check_padded_size(geometry((4097, 4096), (3, 3), 1, MAX_EXPLICIT_PADDING))

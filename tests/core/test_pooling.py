@@ -1,3 +1,7 @@
+import contextlib
+import tracemalloc
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -95,3 +99,57 @@ def test_8_bit_pixels_pool_like_floats(mode):
     pooled = pool2d(check_input(pixels), 2, padding="same", mode=mode)
     expected = pool2d(check_input(pixels.astype(np.float32)), 2, padding="same", mode=mode)
     np.testing.assert_array_equal(pooled.output, expected.output)
+
+
+def peak_bytes_while(run: Callable[[], object]) -> int:
+    """The most memory Python and NumPy held at once, above the start, while ``run`` ran."""
+    tracemalloc.start()
+    try:
+        with contextlib.suppress(InvalidParameter):
+            run()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_pooling_over_the_work_limit_is_refused_before_any_output_array_exists():
+    # A flat 4096x4096 image as a read-only view of one byte: the refusal must come from the
+    # check on the geometry, before the float copy (64 MB) or an output array (66 MB) is made.
+    flat = np.broadcast_to(np.uint8(0), (4096, 4096))
+
+    with pytest.raises(InvalidParameter) as refused:
+        pool2d(flat, 15, 1)
+
+    assert str(refused.value) == (
+        "This pooling needs 3,749,112,900 window reads (4082x4082 output, 15x15 window, "
+        "1 channel(s)); at most 200,000,000 are allowed. Use a larger stride (the default, the "
+        "pool size, does not overlap windows), a smaller window or a smaller image."
+    )
+    assert peak_bytes_while(lambda: pool2d(flat, 15, 1)) < 1_000_000
+
+
+def test_pooling_at_the_work_limit_is_computed():
+    # 200 x 200 outputs x 5,000 cells would be 200,000,000 reads exactly: allowed.
+    x = np.zeros((1000, 1000), dtype=np.float32)
+
+    pooled = pool2d(x, (1, 5), (5, 5), mode="average")
+
+    assert pooled.output.shape == (200, 200)
+    with pytest.raises(InvalidParameter, match="window reads"):
+        pool2d(np.zeros((4001, 4001), dtype=np.uint8), 10, 2)
+
+
+def test_padding_that_would_make_a_huge_plane_is_refused_before_padding():
+    # 4,500,000 x 1 is under the work limit with 15x15 windows at stride 15, but padded "same"
+    # it would be a 4,500,000 x 15 plane.
+    thin = np.broadcast_to(np.float32(0), (4_500_000, 1))
+
+    with pytest.raises(InvalidParameter) as refused:
+        pool2d(thin, 15, 15, "same")
+
+    assert str(refused.value) == (
+        "Padding the 4500000x1 input (0 rows and 14 columns in all) would make it 4500000x15 "
+        "= 67,500,000 values per channel; at most 17,842,176 are allowed. Use less padding "
+        '("valid" for none) or a smaller input.'
+    )
+    assert peak_bytes_while(lambda: pool2d(thin, 15, 15, "same")) < 1_000_000
