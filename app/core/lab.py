@@ -1,4 +1,9 @@
-"""One call per Kernel-lab operation: convolve (with its trace) and pool, on arrays."""
+"""The Kernel lab's operations, each one call: on number grids and on decoded images.
+
+An image goes through one pipeline: colour (RGB or luma) -> 8-bit input checked -> convolution
+and/or pooling -> values mapped to pixels. Every limit (window fit, padded size, work) is
+checked before the arrays of its step are made.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,45 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from app.core.convolution import FloatArray, Geometry
-from app.core.kernels import KernelSpec, apply_kernel
-from app.core.shapes import Padding, Pair
+import numpy as np
+from numpy.typing import NDArray
+
+from app.core.convolution import FloatArray, Geometry, check_input, geometry
+from app.core.imaging import (
+    ColorMode,
+    DecodedImage,
+    PixelMap,
+    PixelMapping,
+    UInt8Array,
+    to_color,
+    to_pixels,
+)
+from app.core.kernels import KernelSpec, apply_kernel, resolve_kernel
+from app.core.pooling import Pooled, PoolMode, plan_pool, pool2d, winners_mask
+from app.core.shapes import Padding, PaddingMode, Pair
 from app.core.trace import trace
+from app.errors import InvalidParameter
+
+MAX_GRID_OUTPUT_VALUES = 1_048_576
+
+
+@dataclass(frozen=True)
+class KernelStep:
+    """A convolution to apply: exactly one of ``kernel`` (a matrix) or ``kernel_name``."""
+
+    kernel: object | None = None
+    kernel_name: str | None = None
+    strides: int | Pair | list[int] = 1
+    padding: Padding | list[int] = "valid"
+    bias: float = 0.0
+
+
+@dataclass(frozen=True)
+class PoolStep:
+    pool_size: int | Pair | list[int] = 2
+    strides: int | Pair | list[int] | None = None
+    padding: PaddingMode = "valid"
+    mode: PoolMode = "max"
 
 
 @dataclass(frozen=True)
@@ -17,6 +57,7 @@ class Convolution:
     output: FloatArray
     geometry: Geometry
     trace: dict[str, Any] | None
+    spec: KernelSpec
 
 
 def convolve(
@@ -44,4 +85,128 @@ def convolve(
                     for x, y in zip(gx.channels, gy.channels, strict=True)
                 ],
             }
-    return Convolution(output, grid, explained)
+    return Convolution(output, grid, explained, spec)
+
+
+def convolve_step(
+    inputs: FloatArray, step: KernelStep, trace_at: list[int] | tuple[int, int] | None = None
+) -> Convolution:
+    """Resolve the step's kernel for ``inputs`` (from :func:`check_input`) and convolve."""
+    channels = 1 if inputs.ndim == 2 else inputs.shape[2]
+    spec = resolve_kernel(step.kernel, step.kernel_name, channels)
+    return convolve(inputs, spec, step.strides, step.padding, step.bias, trace_at)
+
+
+def convolve_grid(
+    values: object, step: KernelStep, trace_at: list[int] | tuple[int, int] | None = None
+) -> Convolution:
+    """Convolve a grid of numbers whose output is returned as numbers, so it is capped."""
+    result = convolve_step(check_input(values), step, trace_at)
+    if result.output.size > MAX_GRID_OUTPUT_VALUES:
+        raise InvalidParameter(
+            f"The output would hold {result.output.size:,} numbers "
+            f"({' x '.join(map(str, result.output.shape))}); at most "
+            f"{MAX_GRID_OUTPUT_VALUES:,} are returned as JSON. Use fewer filters, a larger "
+            "stride, or POST /api/convolve for images."
+        )
+    return result
+
+
+def pool_grid(values: object, step: PoolStep) -> Pooled:
+    return pool2d(check_input(values), step.pool_size, step.strides, step.padding, step.mode)
+
+
+@dataclass(frozen=True)
+class ImageOutcome:
+    """What an image operation ran on, what it computed, and how that became pixels."""
+
+    decoded: DecodedImage
+    pixels: UInt8Array
+    """The exact 8-bit input the operation ran on (after the colour choice)."""
+    output: FloatArray
+    geometry: Geometry
+    shown: UInt8Array
+    pixel_map: PixelMap
+
+
+@dataclass(frozen=True)
+class ConvolvedImage(ImageOutcome):
+    kernel: list[list[float]]
+    """The 2-D kernel applied (for magnitude presets: Gx)."""
+    trace: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class PooledImage(ImageOutcome):
+    convolution: Geometry | None
+    """The convolution's arithmetic, when a kernel ran before the pooling."""
+    argmax: NDArray[np.int64] | None
+
+    def winners(self) -> UInt8Array | None:
+        """Max pooling: a mask as large as the pooled input, 255 where a pixel won a window."""
+        if self.argmax is None:
+            return None
+        rows, cols = self.geometry.rows.input, self.geometry.cols.input
+        return winners_mask(self.argmax, (rows, cols))
+
+
+def convolve_image(
+    decoded: DecodedImage,
+    step: KernelStep,
+    color: ColorMode = "rgb",
+    mapping: PixelMapping = "auto",
+    trace_at: tuple[int, int] | None = None,
+) -> ConvolvedImage:
+    pixels = to_color(decoded.pixels, color)
+    result = convolve_step(check_input(pixels), step, trace_at)
+    shown, pixel_map = to_pixels(result.output, mapping)
+    return ConvolvedImage(
+        decoded=decoded,
+        pixels=pixels,
+        output=result.output,
+        geometry=result.geometry,
+        shown=shown,
+        pixel_map=pixel_map,
+        kernel=result.spec.kernel.weights[:, :, 0, 0].tolist(),
+        trace=result.trace,
+    )
+
+
+def pool_image(
+    decoded: DecodedImage,
+    step: PoolStep,
+    kernel: KernelStep | None = None,
+    color: ColorMode = "rgb",
+    mapping: PixelMapping = "auto",
+) -> PooledImage:
+    """Pool an image, after a convolution when ``kernel`` is given.
+
+    The pooling's work is checked on the convolution's output size before the convolution
+    runs, so a refused request costs no convolution either.
+    """
+    pixels = to_color(decoded.pixels, color)
+    values = check_input(pixels)
+    channels = 1 if values.ndim == 2 else values.shape[2]
+    convolution = None
+    if kernel is not None:
+        spec = resolve_kernel(kernel.kernel, kernel.kernel_name, channels)
+        conv_grid = geometry(values.shape[:2], spec.kernel.size, kernel.strides, kernel.padding)
+        # A 2-D kernel keeps the channels; the others make one map per filter.
+        conv_channels = channels if spec.kernel.kind == "depthwise" else spec.kernel.filters
+        plan_pool(conv_grid.output_hw, conv_channels, step.pool_size, step.strides, step.padding)
+        result = convolve(values, spec, kernel.strides, kernel.padding, kernel.bias)
+        values, convolution = result.output, result.geometry
+    pooled = pool2d(
+        values, step.pool_size, step.strides, step.padding, step.mode, step.mode == "max"
+    )
+    shown, pixel_map = to_pixels(pooled.output, mapping)
+    return PooledImage(
+        decoded=decoded,
+        pixels=pixels,
+        output=pooled.output,
+        geometry=pooled.geometry,
+        shown=shown,
+        pixel_map=pixel_map,
+        convolution=convolution,
+        argmax=pooled.argmax,
+    )

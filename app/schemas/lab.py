@@ -8,14 +8,15 @@ from pydantic import BaseModel, Field
 
 from app.core.convolution import MAX_FILTERS, MAX_KERNEL_SIZE, KernelKind
 from app.core.kernels import Combine
+from app.core.lab import KernelStep, PoolStep
 from app.core.pooling import MAX_POOL_SIZE, PoolMode
 from app.core.shapes import MAX_EXPLICIT_PADDING, PaddingMode
 from app.schemas.common import Strict
+from app.schemas.form_fields import NamesAcceptedFields
 
 MAX_MATRIX_SIDE = 256
 MAX_MATRIX_CHANNELS = 16
 MAX_ABS_VALUE = 1e9
-MAX_JSON_OUTPUT_VALUES = 1_048_576
 
 Value = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_ABS_VALUE, le=MAX_ABS_VALUE)]
 Row = Annotated[list[Value], Field(min_length=1, max_length=MAX_MATRIX_SIDE)]
@@ -132,7 +133,7 @@ class TraceOut(BaseModel):
     )
 
 
-class ConvolveMatrixRequest(Strict):
+class ConvolveMatrixRequest(Strict, NamesAcceptedFields):
     input: Matrix2D | Matrix3D = Field(
         description="H x W or H x W x C numbers.",
         examples=[
@@ -166,6 +167,9 @@ class ConvolveMatrixRequest(Strict):
     )
     trace: Position | None = Field(default=None, description="Output [row, col] to explain.")
 
+    def kernel_step(self) -> KernelStep:
+        return KernelStep(self.kernel, self.kernel_name, self.strides, self.padding, self.bias)
+
 
 class ConvolveMatrixResponse(BaseModel):
     output: NumberGrid = Field(description="The output grid: H' x W' or H' x W' x channels.")
@@ -183,7 +187,7 @@ class ConvolveMatrixResponse(BaseModel):
     )
 
 
-class PoolMatrixRequest(Strict):
+class PoolMatrixRequest(Strict, NamesAcceptedFields):
     input: Matrix2D | Matrix3D = Field(
         description="H x W or H x W x C numbers; each channel is pooled on its own.",
         examples=[[[110, 256, 153, 67], [12, 89, 88, 43], [10, 15, 50, 55], [23, 9, 49, 23]]],
@@ -200,6 +204,9 @@ class PoolMatrixRequest(Strict):
         default="max",
         description='"max" keeps the largest value of each window, "average" the mean.',
     )
+
+    def pool_step(self) -> PoolStep:
+        return PoolStep(self.pool_size, self.strides, self.padding, self.mode)
 
 
 class PoolMatrixResponse(BaseModel):

@@ -42,6 +42,11 @@ def validation_detail(explained: str) -> str:
     )
 
 
+def field_named_in(explained: str) -> str:
+    """``"body.strides (got ...): ..."`` -> ``"strides"``."""
+    return explained.removeprefix("body.").split(" ")[0].rstrip(":")
+
+
 def post_matrix(client: TestClient, path: str, body: Any) -> Any:
     if isinstance(body, bytes):  # raw text, for what json.dumps will not write (NaN, Infinity)
         return client.post(path, content=body, headers={"content-type": "application/json"})
@@ -227,8 +232,15 @@ CONVOLVE_VALIDATION_ERRORS = {
     ),
     "an unknown field": (
         {"input": GRID_3X3, "kernel": [[1]], "dilation": 2},
-        "body.dilation (got 2): Extra inputs are not permitted",
+        "body.dilation (got 2): is not a field of this request; the fields are input, kernel, "
+        "kernel_name, strides, padding, bias, trace",
         ["body", "dilation"],
+    ),
+    "a misspelt field": (
+        {"input": GRID_3X3, "kernel": [[1]], "stride": 2},
+        "body.stride (got 2): is not a field of this request (did you mean strides?); the "
+        "fields are input, kernel, kernel_name, strides, padding, bias, trace",
+        ["body", "stride"],
     ),
     "no input": (
         {"kernel": [[1]]},
@@ -267,11 +279,12 @@ def test_a_validation_message_lists_at_most_five_fields(client: TestClient) -> N
 
     detail = response.json()["detail"]
     assert detail == validation_detail(
-        "body.extra0 (got 0): Extra inputs are not permitted; "
-        "body.extra1 (got 1): Extra inputs are not permitted; "
-        "body.extra2 (got 2): Extra inputs are not permitted; "
-        "body.extra3 (got 3): Extra inputs are not permitted; "
-        "body.extra4 (got 4): Extra inputs are not permitted (and 2 more fields)"
+        "body.extra0 (got 0): is not a field of this request; the fields are input, kernel, "
+        "kernel_name, strides, padding, bias, trace; "
+        "body.extra1 (got 1): is not a field of this request; "
+        "body.extra2 (got 2): is not a field of this request; "
+        "body.extra3 (got 3): is not a field of this request; "
+        "body.extra4 (got 4): is not a field of this request (and 2 more fields)"
     )
     assert len(response.json()["errors"]) == 7
 
@@ -299,7 +312,8 @@ POOL_ERRORS = {
     ),
     "a kernel, which pooling has not got": (
         {"input": GRID_3X3, "kernel": [[1]]},
-        "body.kernel (got [[1]]): Extra inputs are not permitted",
+        "body.kernel (got [[1]]): is not a field of this request; the fields are input, "
+        "pool_size, strides, padding, mode",
     ),
 }
 
@@ -327,23 +341,6 @@ def test_pool_matrix_refuses_a_window_larger_than_the_input(client: TestClient) 
 
 # (form fields, the exact detail) for the multipart POST /api/convolve on an 8x8 gray image.
 CONVOLVE_FORM_ERRORS = {
-    "NaN kernel": ({"kernel": "NaN"}, "kernel contains NaN; every value must be a finite number."),
-    "NaN in a kernel": (
-        {"kernel": "[[1, NaN]]"},
-        "kernel contains NaN; every value must be a finite number.",
-    ),
-    "Infinity in a kernel": (
-        {"kernel": "[[-Infinity]]"},
-        "kernel contains -Infinity; every value must be a finite number.",
-    ),
-    "overflowing kernel value": (
-        {"kernel": "[[1e400]]"},
-        "kernel value inf is too large; values must lie within +-1e+06.",
-    ),
-    "huge kernel value": (
-        {"kernel": "[[2000000]]"},
-        "kernel value 2000000 is too large; values must lie within +-1e+06.",
-    ),
     "empty kernel": (
         {"kernel": "[]"},
         "kernel must have 2 dimensions (kh x kw), 3 (kh x kw x channels) or 4 "
@@ -357,25 +354,6 @@ CONVOLVE_FORM_ERRORS = {
     "16x16 kernel": (
         {"kernel": str(np.ones((16, 16), dtype=int).tolist())},
         "kernel is 16x16; sizes from 1x1 to 15x15 are supported. Use a smaller kernel.",
-    ),
-    "kernel that is not JSON": (
-        {"kernel": "blur"},
-        "kernel must be a JSON list of rows of numbers, such as [[0,-1,0],[-1,5,-1],[0,-1,0]]; "
-        "it could not be parsed: Expecting value: line 1 column 1 (char 0).",
-    ),
-    "kernel that is a number": (
-        {"kernel": "5"},
-        "kernel must be a list of rows, such as [[0,-1,0],[-1,5,-1],[0,-1,0]]; got '5'.",
-    ),
-    "booleans in a kernel": (
-        {"kernel": "[[true]]"},
-        "kernel values must be plain numbers; found True. Use a 2-D list such as "
-        "[[1,2,1],[2,4,2],[1,2,1]].",
-    ),
-    "strings in a kernel": (
-        {"kernel": '[["1"]]'},
-        "kernel values must be plain numbers; found '1'. Use a 2-D list such as "
-        "[[1,2,1],[2,4,2],[1,2,1]].",
     ),
     "kernel larger than the image": (
         {"kernel": str(np.ones((9, 9), dtype=int).tolist())},
@@ -392,14 +370,6 @@ CONVOLVE_FORM_ERRORS = {
         "strides must be at least 1, got [2, -1]. A stride is how many pixels the window moves "
         "each step; use 1 to visit every position.",
     ),
-    "stride that is not a number": (
-        {"kernel": "[[1]]", "strides": "two"},
-        "strides must be a whole number such as 2, or a pair rows,cols such as 2,1; got 'two'.",
-    ),
-    "stride with an unclosed bracket": (
-        {"kernel": "[[1]]", "strides": "[2"},
-        "strides must be a whole number such as 2, or a pair rows,cols such as 2,1; got '[2'.",
-    ),
     "negative padding": (
         {"kernel": "[[1]]", "padding": "-1"},
         'padding must not be negative, got [-1, -1]. Use 0 (or "valid") for no padding.',
@@ -409,28 +379,10 @@ CONVOLVE_FORM_ERRORS = {
         "padding of 1000 pixels is more than the 64 allowed; a CNN pads by about half the kernel "
         "size, so use a smaller number.",
     ),
-    "unknown padding word": (
-        {"kernel": "[[1]]", "padding": "full"},
-        'padding must be "valid", "same", a number of zero pixels such as 1, or a pair '
-        "rows,cols such as 1,2; got 'full'.",
-    ),
-    "padding word in capitals": (
-        {"kernel": "[[1]]", "padding": "SAME"},
-        'padding must be "valid", "same", a number of zero pixels such as 1, or a pair '
-        "rows,cols such as 1,2; got 'SAME'.",
-    ),
     "trace outside the output": (
         {"kernel": "[[1]]", "trace": "8,0"},
         "trace position [8, 0] is outside the 8x8 output; give [row, col] with 0 <= row < 8 and "
         "0 <= col < 8.",
-    ),
-    "trace with one number": (
-        {"kernel": "[[1]]", "trace": "3"},
-        "trace must be an output position row,col such as 3,5; got '3'.",
-    ),
-    "trace that is not a position": (
-        {"kernel": "[[1]]", "trace": "middle"},
-        "trace must be an output position row,col such as 3,5; got 'middle'.",
     ),
     "unknown preset": ({"kernel_name": "nope"}, UNKNOWN_PRESET),
     "kernel and kernel_name": ({"kernel": "[[1]]", "kernel_name": "sharpen"}, EXACTLY_ONE_KERNEL),
@@ -450,6 +402,169 @@ def test_convolve_image_refuses_unusable_form_fields(
     assert response.json() == {"detail": detail}
 
 
+# (form fields, what the detail explains, the field's loc) for POST /api/convolve on an 8x8
+# gray image: text that does not read as the field's kind of value is a validation error that
+# names the field, like any other malformed value.
+A_NUMBER_OR_PAIR = "must be a whole number such as 2, or a pair rows,cols such as 2,1"
+A_PADDING = (
+    'must be "valid", "same", a number of zero pixels such as 1, or a pair rows,cols such as 1,2'
+)
+A_POSITION = "must be an output position row,col such as 3,5"
+NOT_FINITE = "contains {name}; every value must be a finite number"
+PLAIN_NUMBERS = (
+    "values must be plain numbers; found {found}. Use a 2-D list such as [[1,2,1],[2,4,2],[1,2,1]]"
+)
+CONVOLVE_FORM_FORMAT_ERRORS = {
+    "NaN kernel": ({"kernel": "NaN"}, "body.kernel (got 'NaN'): " + NOT_FINITE.format(name="NaN")),
+    "NaN in a kernel": (
+        {"kernel": "[[1, NaN]]"},
+        "body.kernel (got '[[1, NaN]]'): " + NOT_FINITE.format(name="NaN"),
+    ),
+    "Infinity in a kernel": (
+        {"kernel": "[[-Infinity]]"},
+        "body.kernel (got '[[-Infinity]]'): " + NOT_FINITE.format(name="-Infinity"),
+    ),
+    "overflowing kernel value": (
+        {"kernel": "[[1e400]]"},
+        "body.kernel (got '[[1e400]]'): value inf is too large; values must lie within +-1e+06",
+    ),
+    "huge kernel value": (
+        {"kernel": "[[2000000]]"},
+        "body.kernel (got '[[2000000]]'): value 2000000 is too large; values must lie within "
+        "+-1e+06",
+    ),
+    "kernel that is not JSON": (
+        {"kernel": "blur"},
+        "body.kernel (got 'blur'): must be a JSON list of rows of numbers, such as "
+        "[[0,-1,0],[-1,5,-1],[0,-1,0]]; it could not be parsed: Expecting value: line 1 column 1 "
+        "(char 0)",
+    ),
+    "kernel that is a number": (
+        {"kernel": "5"},
+        "body.kernel (got '5'): must be a list of rows, such as [[0,-1,0],[-1,5,-1],[0,-1,0]]",
+    ),
+    "booleans in a kernel": (
+        {"kernel": "[[true]]"},
+        "body.kernel (got '[[true]]'): " + PLAIN_NUMBERS.format(found="True"),
+    ),
+    "strings in a kernel": (
+        {"kernel": '[["1"]]'},
+        "body.kernel (got '[[\"1\"]]'): " + PLAIN_NUMBERS.format(found="'1'"),
+    ),
+    "kernel text too long": (
+        {"kernel": " " * 20_001},
+        "body.kernel: is 20,001 characters; at most 20,000 are accepted",
+    ),
+    "stride that is not a number": (
+        {"kernel": "[[1]]", "strides": "two"},
+        f"body.strides (got 'two'): {A_NUMBER_OR_PAIR}",
+    ),
+    "stride with an unclosed bracket": (
+        {"kernel": "[[1]]", "strides": "[2"},
+        f"body.strides (got '[2'): {A_NUMBER_OR_PAIR}",
+    ),
+    "unknown padding word": (
+        {"kernel": "[[1]]", "padding": "full"},
+        f"body.padding (got 'full'): {A_PADDING}",
+    ),
+    "padding word in capitals": (
+        {"kernel": "[[1]]", "padding": "SAME"},
+        f"body.padding (got 'SAME'): {A_PADDING}",
+    ),
+    "trace with one number": (
+        {"kernel": "[[1]]", "trace": "3"},
+        f"body.trace (got '3'): {A_POSITION}",
+    ),
+    "trace that is not a position": (
+        {"kernel": "[[1]]", "trace": "middle"},
+        f"body.trace (got 'middle'): {A_POSITION}",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("form", "explained"),
+    CONVOLVE_FORM_FORMAT_ERRORS.values(),
+    ids=CONVOLVE_FORM_FORMAT_ERRORS.keys(),
+)
+def test_convolve_image_refuses_form_text_that_does_not_read_naming_the_field(
+    client: TestClient, form: dict[str, str], explained: str
+) -> None:
+    response = post_image(client, "/api/convolve", png(random_gray(8, 8)), **form)
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == validation_detail(explained)
+    field = field_named_in(explained)
+    assert [error["loc"] for error in response.json()["errors"]] == [["body", field]]
+
+
+def test_a_pair_field_sent_twice_is_refused(client: TestClient) -> None:
+    response = client.post(
+        "/api/convolve",
+        files=[
+            ("image", ("a.png", png(random_gray(8, 8)))),
+            ("kernel", (None, "[[1]]")),
+            ("strides", (None, "1")),
+            ("strides", (None, "2")),
+        ],
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == validation_detail(
+        "body.strides (got ['1', '2']): must be sent once, not 2 times"
+    )
+
+
+CONVOLVE_FIELDS = (
+    "image, color, mapping, include_input, png_compression, kernel, kernel_name, strides, "
+    "padding, bias, trace"
+)
+POOL_FIELDS = (
+    "image, color, mapping, include_input, png_compression, pool_size, strides, padding, mode, "
+    "kernel, kernel_name, conv_strides, conv_padding, conv_bias"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "form", "explained"),
+    [
+        (
+            "/api/convolve",
+            {"kernel": "[[1]]", "stride": "4"},
+            "body.stride (got '4'): is not a field of this request (did you mean strides?); "
+            f"the fields are {CONVOLVE_FIELDS}",
+        ),
+        (
+            "/api/pool",
+            {"pool": "3"},
+            "body.pool (got '3'): is not a field of this request (did you mean pool_size?); "
+            f"the fields are {POOL_FIELDS}",
+        ),
+        (
+            "/api/pool",
+            {"dilation": "2"},
+            "body.dilation (got '2'): is not a field of this request; the fields are "
+            + POOL_FIELDS,
+        ),
+    ],
+    ids=["misspelt convolve strides", "misspelt pool field", "pool field nobody has"],
+)
+def test_an_unknown_form_field_is_refused_naming_it_and_the_accepted_ones(
+    client: TestClient, path: str, form: dict[str, str], explained: str
+) -> None:
+    response = post_image(client, path, png(random_gray(8, 8)), **form)
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == validation_detail(explained)
+    assert response.json()["errors"] == [
+        {
+            "loc": ["body", field_named_in(explained)],
+            "msg": explained.split(": ", 1)[1],
+            "type": "extra_forbidden",
+        }
+    ]
+
+
 def test_convolve_image_refuses_a_deeply_nested_kernel_without_crashing(
     client: TestClient,
 ) -> None:
@@ -459,8 +574,8 @@ def test_convolve_image_refuses_a_deeply_nested_kernel_without_crashing(
 
     assert response.status_code == 422
     assert response.json()["detail"].startswith(
-        "kernel must be a JSON list of rows of numbers, such as [[0,-1,0],[-1,5,-1],[0,-1,0]]; "
-        "it could not be parsed: "
+        "The request does not match what this endpoint expects: body.kernel: must be a JSON list "
+        "of rows of numbers, such as [[0,-1,0],[-1,5,-1],[0,-1,0]]; it could not be parsed: "
     )
 
 
@@ -490,10 +605,6 @@ CONVOLVE_FORM_VALIDATION_ERRORS = {
         "body.include_input (got 'maybe'): Input should be a valid boolean, unable to interpret "
         "input",
     ),
-    "kernel text too long": (
-        {"kernel": " " * 20_001},
-        "body.kernel: String should have at most 20000 characters",
-    ),
 }
 
 
@@ -518,9 +629,10 @@ def test_image_endpoints_require_the_image_as_a_file(client: TestClient, path: s
 
     assert missing.status_code == as_text.status_code == 422
     assert missing.json()["detail"] == validation_detail("body.image: Field required")
+    fields = CONVOLVE_FIELDS if path == "/api/convolve" else POOL_FIELDS
     assert as_text.json()["detail"] == validation_detail(
         "body.image (got 'a.png'): must be a file: send it as a multipart/form-data part with a "
-        "filename"
+        f"filename; body.other: is not a field of this request; the fields are {fields}"
     )
 
 
@@ -533,10 +645,6 @@ POOL_FORM_ERRORS = {
     "pool size 16": (
         {"pool_size": "16,2"},
         "pool_size must be between 1 and 15, got [16, 2]; 2 is the usual choice.",
-    ),
-    "pool size that is not a number": (
-        {"pool_size": "big"},
-        "pool_size must be a whole number such as 2, or a pair rows,cols such as 2,1; got 'big'.",
     ),
     "window larger than the image": (
         {"pool_size": "9"},
@@ -553,20 +661,12 @@ POOL_FORM_ERRORS = {
         "strides must be at least 1, got [0, 0]. A stride is how many pixels the window moves "
         "each step; use 1 to visit every position.",
     ),
-    "convolution stride that is not a number": (
-        {"kernel": "[[1]]", "conv_strides": "x"},
-        "conv_strides must be a whole number such as 2, or a pair rows,cols such as 2,1; got 'x'.",
-    ),
     "negative convolution padding": (
         {"kernel": "[[1]]", "conv_padding": "-3"},
         'padding must not be negative, got [-3, -3]. Use 0 (or "valid") for no padding.',
     ),
     "unknown preset": ({"kernel_name": "nope"}, UNKNOWN_PRESET),
     "kernel and kernel_name": ({"kernel": "[[1]]", "kernel_name": "sharpen"}, EXACTLY_ONE_KERNEL),
-    "NaN kernel": (
-        {"kernel": "[[NaN]]"},
-        "kernel contains NaN; every value must be a finite number.",
-    ),
 }
 
 
@@ -589,8 +689,27 @@ def test_pool_image_refuses_unusable_form_fields(
             {"kernel": "[[1]]", "conv_bias": "nan"},
             "body.conv_bias (got 'nan'): Input should be a finite number",
         ),
+        (
+            {"pool_size": "big"},
+            f"body.pool_size (got 'big'): {A_NUMBER_OR_PAIR}",
+        ),
+        (
+            {"kernel": "[[1]]", "conv_strides": "x"},
+            f"body.conv_strides (got 'x'): {A_NUMBER_OR_PAIR}",
+        ),
+        (
+            {"kernel": "[[NaN]]"},
+            "body.kernel (got '[[NaN]]'): " + NOT_FINITE.format(name="NaN"),
+        ),
     ],
-    ids=["numeric padding", "unknown mode", "NaN convolution bias"],
+    ids=[
+        "numeric padding",
+        "unknown mode",
+        "NaN convolution bias",
+        "pool size that is not a number",
+        "convolution stride that is not a number",
+        "NaN kernel",
+    ],
 )
 def test_pool_image_refuses_malformed_form_fields(
     client: TestClient, form: dict[str, str], sentence: str

@@ -44,7 +44,10 @@ IMAGE_ENDPOINTS = [
 def test_bytes_that_are_not_an_image_are_refused_with_415(
     client: TestClient, path: str, data: bytes
 ) -> None:
-    response = post_image(client, path, data, kernel_name="identity")
+    # Every form refuses fields it does not take: only the lab's have a kernel.
+    form = {"kernel_name": "identity"} if path in ("/api/convolve", "/api/pool") else {}
+
+    response = post_image(client, path, data, **form)
 
     assert response.status_code == 415
     assert response.json() == {"detail": NOT_AN_IMAGE}
@@ -107,6 +110,44 @@ def test_an_image_whose_header_claims_too_many_pixels_is_refused_before_decoding
         "accepted. Scale it down (for example to 1024 pixels on its longer side) and upload it "
         "again."
     }
+
+
+THIN_IMAGE_REFUSED = (
+    "The image is {width}x{height} pixels; each side may be at most 4,096 pixels. Crop it or "
+    "scale it down so that its longer side is at most 4,096 pixels, and upload it again."
+)
+
+
+@pytest.mark.parametrize("path", IMAGE_ENDPOINTS)
+def test_a_thin_image_under_the_pixel_cap_is_refused_by_the_side_cap(
+    client: TestClient, path: str
+) -> None:
+    # 5,000 pixels, far under the 1,048,576-pixel cap: padded by 64 on every side it would hold
+    # 129 times as many, which is why each side is capped on its own.
+    data = png(np.zeros((5000, 1), dtype=np.uint8))
+    form = {"kernel": "[[1]]", "padding": "64"} if path == "/api/convolve" else {}
+
+    response = post_image(client, path, data, **form)
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": THIN_IMAGE_REFUSED.format(width=1, height=5000)}
+
+
+def test_a_header_claiming_a_side_over_the_cap_is_refused_before_decoding(
+    client: TestClient,
+) -> None:
+    response = post_image(client, "/api/convolve", png_with_header_size(4097, 1), kernel="[[1]]")
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": THIN_IMAGE_REFUSED.format(width=4097, height=1)}
+
+
+def test_an_image_at_the_side_cap_is_accepted(client: TestClient) -> None:
+    data = png(np.zeros((1, 4096), dtype=np.uint8))
+
+    response = post_image(client, "/api/convolve", data, kernel="[[1]]")
+
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize("path", IMAGE_ENDPOINTS)

@@ -167,3 +167,16 @@ def test_a_sample_photo_max_pools_to_half_its_size(client: TestClient) -> None:
     expected = photo[:426].reshape(213, 2, 320, 2, 3).max(axis=(1, 3))
     assert response.headers["x-convlens-output-shape"] == "213,320,3"
     assert np.array_equal(decode_png_response(response), expected)
+
+
+def test_pooling_over_the_work_limit_is_refused_with_the_numbers(client: TestClient) -> None:
+    flat = png(np.zeros((1024, 1024), dtype=np.uint8))
+
+    response = post_image(client, "/api/pool", flat, pool_size="15", strides="1")
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "This pooling needs 229,522,500 window reads (1010x1010 output, 15x15 window, "
+        "1 channel(s)); at most 200,000,000 are allowed. Use a larger stride (the default, the "
+        "pool size, does not overlap windows), a smaller window or a smaller image."
+    }
