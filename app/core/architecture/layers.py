@@ -178,28 +178,28 @@ class DepthwiseConv2D(LayerSpec):
     )
 
 
-class MaxPooling2D(LayerSpec):
+class _Pooling2D(LayerSpec):
+    """The settings MaxPooling2D and AveragePooling2D share, as Keras orders them."""
+
+    pool_size: Window = Field(default=2, title="Pool size", description=KERNEL)
+    strides: PoolStrides = Field(
+        default=None, title="Strides", description="Window step; null: the pool_size."
+    )
+    padding: PaddingMode = Field(default="valid", title="Padding", description=PADDING)
+
+
+class MaxPooling2D(_Pooling2D):
     """keeps the largest value of each window"""
 
     type: Literal["MaxPooling2D"] = "MaxPooling2D"
     keras_name: ClassVar[str] = "max_pooling2d"
-    pool_size: Window = Field(default=2, title="Pool size", description=KERNEL)
-    strides: PoolStrides = Field(
-        default=None, title="Strides", description="Window step; null: the pool_size."
-    )
-    padding: PaddingMode = Field(default="valid", title="Padding", description=PADDING)
 
 
-class AveragePooling2D(LayerSpec):
+class AveragePooling2D(_Pooling2D):
     """averages each window"""
 
     type: Literal["AveragePooling2D"] = "AveragePooling2D"
     keras_name: ClassVar[str] = "average_pooling2d"
-    pool_size: Window = Field(default=2, title="Pool size", description=KERNEL)
-    strides: PoolStrides = Field(
-        default=None, title="Strides", description="Window step; null: the pool_size."
-    )
-    padding: PaddingMode = Field(default="valid", title="Padding", description=PADDING)
 
 
 class GlobalAveragePooling2D(LayerSpec):
