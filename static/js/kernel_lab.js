@@ -3,9 +3,9 @@
 import { getKernels, getSamples } from "./api.js";
 import { COLOURS, DEFAULTS } from "./config.js";
 import { byId } from "./dom.js";
-import { createImageLab } from "./lab/image_lab.js";
-import { readKernelLink } from "./lab/kernel_link.js";
-import { createNumbersLab } from "./lab/numbers_lab.js";
+import { createImageLab } from "./kernel_lab/image_lab.js";
+import { readKernelLink } from "./kernel_lab/kernel_link.js";
+import { createNumbersLab } from "./kernel_lab/numbers_lab.js";
 import { createStatus } from "./widgets/status.js";
 
 function applyColours() {

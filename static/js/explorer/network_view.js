@@ -4,7 +4,7 @@
 // value under the pointer in its layer's readout line.
 import { el } from "../dom.js";
 import { formatNumber } from "../format.js";
-import { kernelLabHref, roundKernel } from "../lab/kernel_link.js";
+import { kernelLabHref, roundKernel } from "../kernel_lab/kernel_link.js";
 import { scaleFromApi } from "../render/colormap.js";
 import { renderFeatureMaps, watchCells } from "../render/feature_maps.js";
 import { filterScale, renderFilterBank, renderFilterTiles } from "../render/filters_view.js";

@@ -1,0 +1,137 @@
+// The image half of the Kernel lab: picture + kernel + parameters -> /api/convolve, input and
+// output drawn side by side with the size arithmetic, per-pixel traces, and optional pooling.
+// This module wires the widgets to the state (image_state.js) and the view (image_view.js).
+import { DEFAULTS, TIMING } from "../config.js";
+import { byId, debounce, isAbort } from "../dom.js";
+import { formatSize } from "../format.js";
+import { drawImage } from "../render/raster.js";
+import { createImagePicker } from "../widgets/image_picker.js";
+import { createKernelEditor } from "../widgets/kernel_editor.js";
+import { createImageState } from "./image_state.js";
+import { createImageTrace } from "./image_trace.js";
+import * as view from "./image_view.js";
+import { poolButtons, readConv, readPictureOptions, readPool, watchForm } from "./params.js";
+
+/** `initialKernel`: {matrix, label, note} to start with instead of the default preset. */
+export function createImageLab({ presets, samples, status, initialKernel = null }) {
+  const lab = {
+    panel: byId("image-result"),
+    paramsForm: byId("image-params"),
+    poolForm: byId("image-pool-params"),
+    canvases: view.imageCanvases(),
+    state: createImageState(),
+    status,
+  };
+  const { canvases, state } = lab;
+  const schedule = debounce(() => run(lab), TIMING.paramsDebounceMs);
+  const schedulePool = debounce(() => runPool(lab), TIMING.paramsDebounceMs);
+
+  lab.kernel = createKernelEditor(byId("image-kernel"), {
+    presets,
+    initial: initialKernel ?? { name: DEFAULTS.imagePreset },
+    idPrefix: "image-kernel",
+    onChange: schedule,
+  });
+  lab.trace = createImageTrace({
+    outputCanvas: canvases.output,
+    windowBox: byId("input-stage").querySelector("[data-role=window]"),
+    selectedBox: byId("output-stage").querySelector("[data-role=selected]"),
+    summary: byId("trace-summary"),
+    container: byId("image-trace"),
+    status,
+  });
+  const picker = createImagePicker(byId("image-source"), {
+    samples,
+    onError: (error) => status.error(error),
+    onPick(file, source) {
+      state.setPicture(file, source);
+      lab.trace.clear();
+      schedule();
+      schedule.flush();
+    },
+  });
+  lab.pooling = poolButtons(byId("image-pool"), {
+    onPool: () => {
+      state.setPooling(true);
+      runPool(lab);
+    },
+    onStop: () => {
+      state.setPooling(false);
+      lab.pooling.setActive(false);
+      view.showPoolPanel(canvases, false);
+    },
+  });
+  watchForm(lab.paramsForm, schedule);
+  watchForm(lab.poolForm, () => state.pooling && schedulePool());
+  byId("image-zoom").addEventListener("change", () => view.applyZoom(canvases));
+  byId("show-winners").addEventListener("change", (event) => {
+    view.toggleWinners(canvases, event.target.checked);
+  });
+  view.linkScrolling(canvases);
+
+  return {
+    start() {
+      if (samples.length) picker.pickSample(samples[0].name);
+    },
+  };
+}
+
+/** The form's parameters, or null (with the reason shown) when one cannot be read. */
+function readParams(lab, withPool = false) {
+  try {
+    const params = {
+      conv: readConv(lab.paramsForm, lab.kernel.value()),
+      options: readPictureOptions(lab.paramsForm),
+    };
+    return withPool ? { ...params, pool: readPool(lab.poolForm) } : params;
+  } catch (error) {
+    lab.status.error(error);
+    return null;
+  }
+}
+
+async function run(lab) {
+  const { state, canvases, panel, status } = lab;
+  const params = state.file && readParams(lab);
+  if (!params) return;
+  view.setPanelStatus(panel, "busy");
+  status.busy(`Applying “${params.conv.kernel.label}” to ${state.source.label}…`);
+  try {
+    const answer = await state.convolve(params);
+    if (!answer) return;
+    const { file, color, result, inputBitmap, outputBitmap } = answer;
+    const inputPixels = inputBitmap
+      ? state.rememberInput(file, color, drawImage(canvases.input, inputBitmap))
+      : state.inputPixels(file, color);
+    const outputPixels = drawImage(canvases.output, outputBitmap);
+    view.applyZoom(canvases);
+    view.showConvolution(panel, result, { conv: params.conv, sourceName: state.source.name });
+    status.done(`Done: ${formatSize(result.output_shape)} output.`);
+    lab.trace.setResult({ result, conv: params.conv, inputPixels, outputPixels });
+    status.clearError();
+    view.setPanelStatus(panel, "ready");
+    if (state.pooling) runPool(lab);
+  } catch (error) {
+    if (isAbort(error)) return;
+    view.setPanelStatus(panel, "error");
+    status.error(error);
+  }
+}
+
+async function runPool(lab) {
+  const { state, canvases, status } = lab;
+  const params = state.file && readParams(lab, true);
+  if (!params) return;
+  status.busy("Pooling…");
+  try {
+    const answer = await state.pool(params, params.pool);
+    if (!answer) return;
+    view.showPooling(canvases, answer, params.pool);
+    lab.pooling.setActive(state.pooling);
+    view.applyZoom(canvases);
+    status.clearError();
+    status.done(`Done: pooled to ${formatSize(answer.result.output_shape)}.`);
+  } catch (error) {
+    if (!isAbort(error)) status.error(error);
+  }
+}
