@@ -28,22 +28,26 @@ export function createNumbersLab({ presets, status }) {
   const buttons = { back: byId("numbers-back"), step: byId("numbers-step"), reset: byId("numbers-reset") };
   const reveal = byId("numbers-reveal");
   const state = { input: copy(DEFAULTS.numbersInput), index: 0, result: null, pooling: false };
-  const job = latestOnly();
-  const poolJob = latestOnly();
-  const refresh = debounce(() => update(true), TIMING.paramsDebounceMs);
+  // What the module's functions below share: the page's elements, the state and the widgets.
+  const lab = {
+    ...{ panel, paramsForm, poolForm, rowsSelect, colsSelect, buttons, reveal, state, status },
+    job: latestOnly(),
+    poolJob: latestOnly(),
+  };
+  const refresh = debounce(() => update(lab, true), TIMING.paramsDebounceMs);
 
-  const kernel = createKernelEditor(byId("numbers-kernel"), {
+  lab.kernel = createKernelEditor(byId("numbers-kernel"), {
     presets,
     initial: { matrix: DEFAULTS.numbersKernel },
     idPrefix: "numbers-kernel",
     onChange: refresh,
   });
-  const inputGrid = createNumberGrid(byId("numbers-input"), {
+  lab.inputGrid = createNumberGrid(byId("numbers-input"), {
     label: "Input",
     editable: true,
     onEdit: () => {
       try {
-        state.input = inputGrid.read();
+        state.input = lab.inputGrid.read();
       } catch (error) {
         status.error(error);
         return;
@@ -51,21 +55,21 @@ export function createNumbersLab({ presets, status }) {
       refresh();
     },
   });
-  const outputGrid = createNumberGrid(byId("numbers-output"), {
+  lab.outputGrid = createNumberGrid(byId("numbers-output"), {
     label: "Output",
-    onSelect: (r, c) => goTo(r * state.result.output_shape[1] + c),
+    onSelect: (r, c) => goTo(lab, r * state.result.output_shape[1] + c),
   });
-  const pooledGrid = createNumberGrid(byId("numbers-pooled"), { label: "Pooled" });
-  const pooling = poolButtons(byId("numbers-pool"), {
+  lab.pooledGrid = createNumberGrid(byId("numbers-pooled"), { label: "Pooled" });
+  lab.pooling = poolButtons(byId("numbers-pool"), {
     onPool: () => {
       state.pooling = true;
-      runPool();
+      runPool(lab);
     },
     onStop: () => {
       state.pooling = false;
       byId("numbers-pool-result").hidden = true;
-      outputGrid.highlight("winner", []);
-      pooling.setActive(false);
+      lab.outputGrid.highlight("winner", []);
+      lab.pooling.setActive(false);
     },
   });
 
@@ -75,123 +79,129 @@ export function createNumbersLab({ presets, status }) {
     }
     select.addEventListener("change", () => {
       state.input = resizeGrid(state.input, Number(rowsSelect.value), Number(colsSelect.value));
-      update(true, true);
+      update(lab, true, true);
     });
   }
   byId("numbers-example").addEventListener("click", () => {
     state.input = copy(DEFAULTS.numbersInput);
-    update(true, true);
+    update(lab, true, true);
   });
-  buttons.step.addEventListener("click", () => goTo(state.index + 1));
-  buttons.back.addEventListener("click", () => goTo(state.index - 1));
-  buttons.reset.addEventListener("click", () => goTo(0));
-  reveal.addEventListener("change", () => state.result && render(state.result));
+  buttons.step.addEventListener("click", () => goTo(lab, state.index + 1));
+  buttons.back.addEventListener("click", () => goTo(lab, state.index - 1));
+  buttons.reset.addEventListener("click", () => goTo(lab, 0));
+  reveal.addEventListener("change", () => state.result && render(lab, state.result));
   watchForm(paramsForm, refresh);
-  watchForm(poolForm, () => state.pooling && runPool());
+  watchForm(poolForm, () => state.pooling && runPool(lab));
 
-  const total = () => (state.result ? state.result.output_shape[0] * state.result.output_shape[1] : 0);
-  const positionOf = (index) => {
-    const cols = state.result.output_shape[1];
-    return [Math.floor(index / cols), index % cols];
-  };
+  return { start: () => update(lab, true, true) };
+}
 
-  function goTo(index) {
-    if (!state.result) return;
-    state.index = Math.max(0, Math.min(total() - 1, index));
-    update(false);
+const total = (state) =>
+  state.result ? state.result.output_shape[0] * state.result.output_shape[1] : 0;
+
+function positionOf(state, index) {
+  const cols = state.result.output_shape[1];
+  return [Math.floor(index / cols), index % cols];
+}
+
+function goTo(lab, index) {
+  const { state } = lab;
+  if (!state.result) return;
+  state.index = Math.max(0, Math.min(total(state) - 1, index));
+  update(lab, false);
+}
+
+/** Convolve; when the parameters or input changed, first learn the new output shape. */
+async function update(lab, changed, replaceInput = false) {
+  const { state, panel, status } = lab;
+  let conv;
+  try {
+    conv = readConv(lab.paramsForm, lab.kernel.value());
+  } catch (error) {
+    status.error(error);
+    return;
   }
-
-  /** Convolve; when the parameters or input changed, first learn the new output shape. */
-  async function update(changed, replaceInput = false) {
-    let conv;
-    try {
-      conv = readConv(paramsForm, kernel.value());
-    } catch (error) {
-      status.error(error);
-      return;
+  const signal = lab.job.start();
+  state.bias = conv.bias;
+  panel.dataset.status = "busy";
+  try {
+    if (changed || !state.result) {
+      state.result = await convolveMatrix(state.input, conv, null, signal);
+      state.index = Math.min(state.index, total(state) - 1);
     }
-    const signal = job.start();
-    state.bias = conv.bias;
-    panel.dataset.status = "busy";
-    try {
-      if (changed || !state.result) {
-        state.result = await convolveMatrix(state.input, conv, null, signal);
-        state.index = Math.min(state.index, total() - 1);
-      }
-      const response = await convolveMatrix(state.input, conv, positionOf(state.index), signal);
-      state.result = response;
-      render(response, replaceInput);
-      status.clearError();
-      panel.dataset.status = "ready";
-      if (state.pooling && changed) runPool();
-    } catch (error) {
-      if (isAbort(error)) return;
-      panel.dataset.status = "error";
-      status.error(error);
-    }
+    const response = await convolveMatrix(state.input, conv, positionOf(state, state.index), signal);
+    state.result = response;
+    render(lab, response, replaceInput);
+    status.clearError();
+    panel.dataset.status = "ready";
+    if (state.pooling && changed) runPool(lab);
+  } catch (error) {
+    if (isAbort(error)) return;
+    panel.dataset.status = "error";
+    status.error(error);
   }
+}
 
-  function render(response, replaceInput = false) {
-    const { rows, cols } = response.output_size;
-    const [outRows, outCols] = response.output_shape;
-    const pos = positionOf(state.index);
-    const pad = { top: rows.pad_before, bottom: rows.pad_after, left: cols.pad_before, right: cols.pad_after };
-    const inputScale = scaleFor(flatValues(state.input));
-    inputGrid.render(state.input, { scale: inputScale, pad, replace: replaceInput });
-    inputGrid.highlightBlock("window", response.trace.window_origin, [rows.window, cols.window]);
-    renderLegend(byId("numbers-input-legend"), inputScale, "Input colour");
-    const outputScale = scaleFor(flatValues(response.output));
-    const hidden = reveal.checked ? (r, c) => r * outCols + c > state.index : null;
-    outputGrid.render(response.output, { scale: outputScale, hidden });
-    outputGrid.highlight("current", [pos]);
-    renderLegend(byId("numbers-output-legend"), outputScale, "Output colour");
-    rowsSelect.value = String(state.input.length);
-    colsSelect.value = String(state.input[0].length);
-    byId("numbers-output-shape").textContent = formatSize(response.output_shape);
-    byId("numbers-pad-note").textContent =
-      rows.pad_total + cols.pad_total > 0 ? " (grey cells: zero padding)" : "";
-    renderTrace(byId("numbers-trace"), response.trace, { inputChannels: 1, bias: state.bias });
-    renderOutputSize(byId("numbers-size"), response.output_size, "kernel size");
-    const value = response.output[pos[0]][pos[1]];
-    byId("numbers-position").textContent =
-      `Position ${state.index + 1} of ${total()}: output ${formatPosition(pos)} = ` +
-      `${formatNumber(value)}. The window's top-left cell is input ` +
-      `${formatPosition(response.trace.window_origin)}; it moves ${rows.stride === 1 ? "one cell" : `${rows.stride} cells`} per step.`;
-    panel.dataset.position = pos.join(",");
-    buttons.back.disabled = state.index === 0;
-    buttons.step.disabled = state.index >= total() - 1;
-    if (outRows * outCols === 0) buttons.step.disabled = true;
+function render(lab, response, replaceInput = false) {
+  const { state, inputGrid, outputGrid, rowsSelect, colsSelect, buttons } = lab;
+  const { rows, cols } = response.output_size;
+  const [outRows, outCols] = response.output_shape;
+  const pos = positionOf(state, state.index);
+  const pad = { top: rows.pad_before, bottom: rows.pad_after, left: cols.pad_before, right: cols.pad_after };
+  const inputScale = scaleFor(flatValues(state.input));
+  inputGrid.render(state.input, { scale: inputScale, pad, replace: replaceInput });
+  inputGrid.highlightBlock("window", response.trace.window_origin, [rows.window, cols.window]);
+  renderLegend(byId("numbers-input-legend"), inputScale, "Input colour");
+  const outputScale = scaleFor(flatValues(response.output));
+  const hidden = lab.reveal.checked ? (r, c) => r * outCols + c > state.index : null;
+  outputGrid.render(response.output, { scale: outputScale, hidden });
+  outputGrid.highlight("current", [pos]);
+  renderLegend(byId("numbers-output-legend"), outputScale, "Output colour");
+  rowsSelect.value = String(state.input.length);
+  colsSelect.value = String(state.input[0].length);
+  byId("numbers-output-shape").textContent = formatSize(response.output_shape);
+  byId("numbers-pad-note").textContent =
+    rows.pad_total + cols.pad_total > 0 ? " (grey cells: zero padding)" : "";
+  renderTrace(byId("numbers-trace"), response.trace, { inputChannels: 1, bias: state.bias });
+  renderOutputSize(byId("numbers-size"), response.output_size, "kernel size");
+  const value = response.output[pos[0]][pos[1]];
+  byId("numbers-position").textContent =
+    `Position ${state.index + 1} of ${total(state)}: output ${formatPosition(pos)} = ` +
+    `${formatNumber(value)}. The window's top-left cell is input ` +
+    `${formatPosition(response.trace.window_origin)}; it moves ${rows.stride === 1 ? "one cell" : `${rows.stride} cells`} per step.`;
+  lab.panel.dataset.position = pos.join(",");
+  buttons.back.disabled = state.index === 0;
+  buttons.step.disabled = state.index >= total(state) - 1;
+  if (outRows * outCols === 0) buttons.step.disabled = true;
+}
+
+async function runPool(lab) {
+  const { state, status, outputGrid } = lab;
+  if (!state.result) return;
+  let pool;
+  try {
+    pool = readPool(lab.poolForm);
+  } catch (error) {
+    status.error(error);
+    return;
   }
-
-  async function runPool() {
-    if (!state.result) return;
-    let pool;
-    try {
-      pool = readPool(poolForm);
-    } catch (error) {
-      status.error(error);
-      return;
-    }
-    const signal = poolJob.start();
-    try {
-      const response = await poolMatrix(state.result.output, pool, signal);
-      pooledGrid.render(response.output, { scale: scaleFor(flatValues(response.output)) });
-      const winners = response.argmax ? response.argmax.flat() : [];
-      outputGrid.highlight("winner", winners);
-      byId("numbers-pool-result").hidden = false;
-      byId("numbers-pooled-shape").textContent = formatSize(response.output_shape);
-      byId("numbers-pool-summary").textContent =
-        `${pool.mode === "max" ? "Max" : "Average"} pooling ${pool.size} × ${pool.size}, stride ` +
-        `${pool.strides ?? pool.size}: the ${formatSize(state.result.output_shape)} output becomes ` +
-        `${formatSize(response.output_shape)}.` +
-        (winners.length ? " Outlined output cells won their window." : "");
-      renderOutputSize(byId("numbers-pool-size"), response.output_size, "pool size");
-      pooling.setActive(true);
-      status.clearError();
-    } catch (error) {
-      if (!isAbort(error)) status.error(error);
-    }
+  const signal = lab.poolJob.start();
+  try {
+    const response = await poolMatrix(state.result.output, pool, signal);
+    lab.pooledGrid.render(response.output, { scale: scaleFor(flatValues(response.output)) });
+    const winners = response.argmax ? response.argmax.flat() : [];
+    outputGrid.highlight("winner", winners);
+    byId("numbers-pool-result").hidden = false;
+    byId("numbers-pooled-shape").textContent = formatSize(response.output_shape);
+    byId("numbers-pool-summary").textContent =
+      `${pool.mode === "max" ? "Max" : "Average"} pooling ${pool.size} × ${pool.size}, stride ` +
+      `${pool.strides ?? pool.size}: the ${formatSize(state.result.output_shape)} output becomes ` +
+      `${formatSize(response.output_shape)}.` +
+      (winners.length ? " Outlined output cells won their window." : "");
+    renderOutputSize(byId("numbers-pool-size"), response.output_size, "pool size");
+    lab.pooling.setActive(true);
+    status.clearError();
+  } catch (error) {
+    if (!isAbort(error)) status.error(error);
   }
-
-  return { start: () => update(true, true) };
 }
