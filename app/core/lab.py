@@ -159,14 +159,8 @@ def convolve_image(
 ) -> ConvolvedImage:
     pixels = to_color(decoded.pixels, color)
     result = convolve_step(check_input(pixels), step, trace_at)
-    shown, pixel_map = to_pixels(result.output, mapping)
     return ConvolvedImage(
-        decoded=decoded,
-        pixels=pixels,
-        output=result.output,
-        geometry=result.geometry,
-        shown=shown,
-        pixel_map=pixel_map,
+        **_shown(decoded, pixels, result.output, result.geometry, mapping),
         kernel=result.spec.kernel.weights[:, :, 0, 0].tolist(),
         trace=result.trace,
     )
@@ -199,14 +193,27 @@ def pool_image(
     pooled = pool2d(
         values, step.pool_size, step.strides, step.padding, step.mode, step.mode == "max"
     )
-    shown, pixel_map = to_pixels(pooled.output, mapping)
     return PooledImage(
-        decoded=decoded,
-        pixels=pixels,
-        output=pooled.output,
-        geometry=pooled.geometry,
-        shown=shown,
-        pixel_map=pixel_map,
+        **_shown(decoded, pixels, pooled.output, pooled.geometry, mapping),
         convolution=convolution,
         argmax=pooled.argmax,
     )
+
+
+def _shown(
+    decoded: DecodedImage,
+    pixels: UInt8Array,
+    output: FloatArray,
+    grid: Geometry,
+    mapping: PixelMapping,
+) -> dict[str, Any]:
+    """The :class:`ImageOutcome` fields of an operation's ``output``, mapped to pixels."""
+    shown, pixel_map = to_pixels(output, mapping)
+    return {
+        "decoded": decoded,
+        "pixels": pixels,
+        "output": output,
+        "geometry": grid,
+        "shown": shown,
+        "pixel_map": pixel_map,
+    }

@@ -52,6 +52,8 @@ Position = Annotated[list[PositionIndex], Field(min_length=2, max_length=2)]
 KernelName = Annotated[str, Field(min_length=1, max_length=64, examples=["sobel_left"])]
 
 NumberGrid = list[list[float]] | list[list[list[float]]]
+POOL_PADDING_TEXT = '"valid" (no padding) or "same" (Keras rule; padding never counts).'
+POOL_MODE_TEXT = '"max" keeps the largest value of each window, "average" the mean.'
 
 
 class KernelPresetOut(BaseModel):
@@ -196,14 +198,8 @@ class PoolMatrixRequest(Strict, NamesAcceptedFields):
         default=2, description="Window size: an integer or [rows, cols], 1 to 15."
     )
     strides: Strides | None = Field(default=None, description="Defaults to pool_size.")
-    padding: PaddingMode = Field(
-        default="valid",
-        description='"valid" (no padding) or "same" (Keras rule; padding never counts).',
-    )
-    mode: PoolMode = Field(
-        default="max",
-        description='"max" keeps the largest value of each window, "average" the mean.',
-    )
+    padding: PaddingMode = Field(default="valid", description=POOL_PADDING_TEXT)
+    mode: PoolMode = Field(default="max", description=POOL_MODE_TEXT)
 
     def pool_step(self) -> PoolStep:
         return PoolStep(self.pool_size, self.strides, self.padding, self.mode)

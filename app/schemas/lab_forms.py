@@ -19,6 +19,7 @@ from app.schemas.form_fields import (
     PositionText,
     StridesText,
 )
+from app.schemas.lab import POOL_MODE_TEXT, POOL_PADDING_TEXT
 
 Strides = Annotated[int | Pair, StridesText]
 PaddingField = Annotated[Padding, PaddingText]
@@ -76,14 +77,8 @@ class PoolImageForm(ImageForm):
     strides: Annotated[int | Pair | None, StridesText] = Field(
         default=None, description="Defaults to pool_size."
     )
-    padding: PaddingMode = Field(
-        default="valid",
-        description='"valid" (no padding) or "same" (Keras rule; padding never counts).',
-    )
-    mode: PoolMode = Field(
-        default="max",
-        description='"max" keeps the largest value of each window, "average" the mean.',
-    )
+    padding: PaddingMode = Field(default="valid", description=POOL_PADDING_TEXT)
+    mode: PoolMode = Field(default="max", description=POOL_MODE_TEXT)
     kernel: KernelText = Field(
         default=None, description=f"{_KERNEL} Applied before pooling when given."
     )
