@@ -5,11 +5,9 @@ header before any pixel is decompressed, and every decoder error becomes a :clas
 Whatever the source (palette, 16-bit, CMYK, alpha, animated, EXIF-rotated), the result is an
 8-bit array: ``(H, W)`` for grayscale sources, ``(H, W, 3)`` RGB otherwise, with transparency
 composited onto white and the alpha channel kept beside it (``DecodedImage.alpha``). Plain 8-bit
-grey, RGB or opaque RGBA PNGs, the common upload, are inflated by ISA-L (``isal``) and unfiltered
-by libspng (``pyspng``), which gives the same pixels as Pillow in a third of OpenCV's time and
-a quarter of Pillow's (a Draw page export: 0.42 ms, against 0.63 with libspng alone, 1.24 with
-OpenCV and 1.50 with Pillow; ``bench/README.md``); everything else, and anything that fails on
-the way, goes through Pillow.
+grey, RGB or opaque RGBA PNGs, the common upload (a Draw page export), are decoded by libspng
+(``pyspng``), which gives the same pixels as Pillow in a third of its time; everything else, and
+anything that fails on the way, goes through Pillow.
 """
 
 from __future__ import annotations
@@ -25,7 +23,6 @@ from typing import Literal, cast
 import cv2
 import numpy as np
 import pyspng
-from isal import isal_zlib
 from numpy.typing import NDArray
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -41,8 +38,6 @@ _PLAIN_PNG_CHUNKS = frozenset(
 )
 _PLAIN_PNG_MODES = {1: "L", 3: "RGB", 4: "RGBA"}  # Pillow's names for them
 _IHDR_END = len(_PNG_SIGNATURE) + 25  # IHDR: length, type, 13 bytes, CRC
-_STORED_BLOCK = 65535  # the most a stored deflate block holds
-_IEND = b"\0\0\0\0IEND" + struct.pack(">I", zlib.crc32(b"IEND"))
 # How results are encoded; both are lossless PNG. Deflating costs more than the convolution
 # itself (bench/endpoint.py: a 1024x1024 RGB result takes about 3 ms stored and 30 ms deflated
 # at zlib level 1 with run-length matching and the Up filter, for a file about 2.3x smaller).
@@ -249,11 +244,6 @@ class _PlainPng:
     channels: int  # 1 grey, 3 RGB, 4 RGBA
     width: int
     height: int
-    idat: bytes  # the zlib stream, from all IDAT chunks
-
-    @property
-    def row_bytes(self) -> int:
-        return 1 + self.width * self.channels  # each row starts with its filter type
 
 
 def _decode_plain_png(
@@ -265,24 +255,19 @@ def _decode_plain_png(
     notes: nothing to rotate, expand or scale, and, for RGBA, nothing to composite because every
     pixel is opaque (what a browser canvas exports for a drawing on a filled background).
 
-    Inflating is most of the work (a Draw page export: 0.57 of 0.60 ms with zlib), so ISA-L
-    (``isal``) inflates, about 4x faster, and libspng unfilters: it is given the rows as stored
-    deflate blocks, which it copies. The header walk checks every chunk's CRC and the inflate
-    checks the Adler-32, neither of which libspng does: a damaged file goes on to Pillow instead
-    of decoding to wrong pixels. So does anything else, an image over the pixel or side cap, a
-    stream that does not inflate to exactly the rows, and whatever libspng fails on, so they end
-    in the same checks and messages as every other upload.
+    The header walk checks every chunk's CRC, which libspng does not: a damaged file goes on to
+    Pillow instead of decoding to wrong pixels. So does anything else, an image over the pixel
+    or side cap and whatever libspng fails on, so they end in the same checks and messages as
+    every other upload. libspng decodes the header's rows and no more, however much the stream
+    would inflate to.
     """
     png = _plain_png_header(data)
     if png is None or png.width * png.height > max_pixels:
         return None
     if max_side is not None and max(png.width, png.height) > max_side:
         return None
-    rows = _inflate_exactly(png.idat, png.height * png.row_bytes)
-    if rows is None:
-        return None
     try:
-        pixels = pyspng.load(_stored_png(data[:_IHDR_END], rows))
+        pixels = pyspng.load(data)
     except RuntimeError:  # pyspng's one error type
         return None
     expected = (png.height, png.width) + (() if png.channels == 1 else (png.channels,))
@@ -300,40 +285,8 @@ def _decode_plain_png(
     return DecodedImage(rgb, "PNG", mode, [_TRANSPARENCY_NOTE], alpha=alpha)
 
 
-def _inflate_exactly(stream: bytes, size: int) -> bytes | None:
-    """The zlib ``stream`` inflated, if it holds exactly ``size`` bytes and its checksum holds.
-
-    Never more than ``size + 1`` bytes come out, however much the stream would make.
-    """
-    inflater = isal_zlib.decompressobj()
-    try:
-        out = inflater.decompress(stream, size + 1)
-    except Exception:  # isal_zlib.error; its stub declares an instance, not the class
-        return None
-    if len(out) != size or not inflater.eof or inflater.unused_data:
-        return None
-    return out
-
-
-def _stored_png(header: bytes, rows: bytes) -> bytes:
-    """A PNG of ``header`` (signature and IHDR) whose one IDAT holds ``rows`` uncompressed."""
-    view = memoryview(rows)
-    blocks: list[bytes | memoryview] = [b"IDAT", b"\x78\x01"]  # zlib: deflate, no dictionary
-    for start in range(0, len(rows), _STORED_BLOCK):
-        size = min(_STORED_BLOCK, len(rows) - start)
-        last = start + size == len(rows)
-        blocks += [struct.pack("<BHH", last, size, size ^ 0xFFFF), view[start : start + size]]
-    blocks.append(struct.pack(">I", isal_zlib.adler32(rows)))
-    crc = 0
-    for block in blocks:
-        crc = isal_zlib.crc32(block, crc)
-    length = sum(len(block) for block in blocks) - 4  # the chunk type is not counted
-    return b"".join([header, struct.pack(">I", length), *blocks, struct.pack(">I", crc), _IEND])
-
-
 def _plain_png_header(data: bytes) -> _PlainPng | None:
-    """The dimensions and zlib stream of a plain 8-bit grey, RGB or RGBA PNG; None for anything
-    else.
+    """The dimensions of a plain 8-bit grey, RGB or RGBA PNG; None for anything else.
 
     Walks the chunk list: the first chunk is an IHDR of at least 1x1 pixels, not interlaced,
     every other chunk is complete and on :data:`_PLAIN_PNG_CHUNKS`, each matches its CRC, and
@@ -353,7 +306,6 @@ def _plain_png_header(data: bytes) -> _PlainPng | None:
         or _crc_mismatch(data, len(_PNG_SIGNATURE), 13)
     ):
         return None
-    idat: list[bytes] = []
     offset = _IHDR_END
     while offset + 12 <= len(data):
         length, kind = struct.unpack_from(">I4s", data, offset)
@@ -361,8 +313,6 @@ def _plain_png_header(data: bytes) -> _PlainPng | None:
             return None
         if _crc_mismatch(data, offset, length):  # libspng does not check them, Pillow some
             return None
-        if kind == b"IDAT":
-            idat.append(data[offset + 8 : offset + 8 + length])
         if kind == b"tEXt":
             keyword = data[offset + 8 : offset + 8 + min(length, 80)].split(b"\0", 1)[0].lower()
             if b"exif" in keyword or b"xmp" in keyword:
@@ -371,7 +321,7 @@ def _plain_png_header(data: bytes) -> _PlainPng | None:
         if kind == b"IEND":
             if offset != len(data):
                 return None
-            return _PlainPng(channels, width, height, b"".join(idat))
+            return _PlainPng(channels, width, height)
     return None
 
 
