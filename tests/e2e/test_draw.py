@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
-from playwright.sync_api import FilePayload, Page, expect
+from playwright.sync_api import FilePayload, Page, WebSocket, expect
 
 from .digit_pages import ONE, SEVEN, DrawPage, api_post, digit_png, horizontal_overflow
 
@@ -62,10 +64,41 @@ def test_every_model_guesses_and_the_picker_shows_each_in_detail(page: Page) -> 
     assert api_post(page, "/api/models/lenet5/predict", png)["label"] == "1"
 
 
-def test_undo_removes_the_last_stroke_and_clear_empties_the_pad(page: Page) -> None:
+def live_answers(page: Page) -> list[dict[str, Any]]:
+    """The messages the page receives on its /api/live socket, from now on. (Chromium reports
+    the binary frames the page sends as Blobs to no one, so the tests count the answers.)"""
+    answers: list[dict[str, Any]] = []
+
+    def watch(socket: WebSocket) -> None:
+        if socket.url.endswith("/api/live"):
+            socket.on("framereceived", lambda payload: answers.append(json.loads(payload)))
+
+    page.on("websocket", watch)
+    return answers
+
+
+def test_drawing_is_classified_over_the_live_socket_not_rest(page: Page) -> None:
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    answers = live_answers(page)
     draw = DrawPage(page).open()
-    requests: list[str] = []
-    page.on("request", lambda r: requests.append(r.url) if "/predict" in r.url else None)
+    draw.draw(SEVEN)
+    assert draw.wait_guess("lenet5") == "7"
+    expect(page.locator("#draw-results")).to_have_attribute("aria-busy", "false")
+
+    assert posts == []
+    assert answers[0]["type"] == "settings"
+    assert answers[0]["models"] == ["lenet5", "mnist-cnn", "mlp"]  # the page's order
+    last = answers[-1]
+    assert last["type"] == "prediction"
+    assert [p["model"] for p in last["predictions"]] == ["lenet5", "mnist-cnn", "mlp"]
+    # The last answer is about the canvas as it stands: REST predict says the same, exactly.
+    assert last["predictions"][0] == api_post(page, "/api/models/lenet5/predict", draw.canvas_png())
+
+
+def test_undo_removes_the_last_stroke_and_clear_empties_the_pad(page: Page) -> None:
+    requests = live_answers(page)
+    draw = DrawPage(page).open()
     expect(page.locator("#undo-stroke")).to_be_disabled()
 
     draw.draw(ONE)
@@ -94,7 +127,7 @@ def test_undo_removes_the_last_stroke_and_clear_empties_the_pad(page: Page) -> N
     page.keyboard.press("Delete")
     expect(draw.guess).to_have_text("Draw a digit")
     page.wait_for_timeout(300)
-    # An empty pad never asks the API: the last requests were for the stroke before Delete.
+    # An empty pad never asks the API: the last answers were for the stroke before Delete.
     assert len(requests) > sent
     count_after_clear = len(requests)
     page.wait_for_timeout(300)
