@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import UploadFile
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.core.preprocess import DigitOptions, InvertMode
 from app.ml.metadata import History, TrainingInfo
+from app.schemas.form_fields import NamesAcceptedFields
 
 Grid = list[list[float]]
 
@@ -75,10 +76,8 @@ MAX_LAYERS_TEXT = 2000
 ActivationsFormat = Literal["numbers", "png"]
 
 
-class DigitSwitches(BaseModel):
+class DigitSwitches(NamesAcceptedFields):
     """The preprocessing switches, shared by predict, activations and the live socket."""
-
-    model_config = ConfigDict(extra="forbid")
 
     invert: InvertMode = Field(
         default="auto",

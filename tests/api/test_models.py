@@ -297,3 +297,19 @@ def test_an_unknown_layer_is_a_404_listing_the_layers(client: TestClient) -> Non
     assert response.json() == {
         "detail": "Model 'mlp' has no layer 'conv1'. Its layers are: flatten, fc1, output."
     }
+
+
+@pytest.mark.parametrize("endpoint", ["predict", "activations"])
+def test_an_unknown_form_field_is_refused_naming_the_fields_there_are(
+    client: TestClient, endpoint: str
+) -> None:
+    response = client.post(
+        f"/api/models/lenet5/{endpoint}",
+        files={"image": ("d.png", drawing(), "image/png")},
+        data={"invrt": "yes"},
+    )
+
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert "body.invrt (got 'yes'): is not a field of this request (did you mean invert?)" in detail
+    assert "the fields are invert, crop, fit, center, thicken, image" in detail
