@@ -8,12 +8,12 @@ import {
   summarizeArchitecture,
 } from "./api.js";
 import { renderCompare } from "./architecture_lab/compare.js";
-import { formatCount } from "./architecture_lab/numbers.js";
 import { createQuiz } from "./architecture_lab/quiz.js";
 import { createStackEditor } from "./architecture_lab/stack_editor.js";
 import { createSummaryView } from "./architecture_lab/summary_view.js";
 import { ARCHITECTURE } from "./config.js";
 import { byId, debounce, isAbort, latestOnly } from "./dom.js";
+import { formatCount } from "./format.js";
 import { createStatus } from "./widgets/status.js";
 
 // Engine errors start with the layer's place in the request ('layers[3].branches[1][0] "name"');

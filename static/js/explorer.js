@@ -5,7 +5,7 @@ import { getActivations, getDigits, getFilters, getModel, getModels } from "./ap
 import { EXPLORER } from "./config.js";
 import { byId, el, isAbort, latestOnly } from "./dom.js";
 import { renderNetwork } from "./explorer/network_view.js";
-import { formatPercent } from "./render/probability_bars.js";
+import { formatPercent } from "./format.js";
 import { renderSummaryTable } from "./render/summary_table.js";
 import { createImagePicker } from "./widgets/image_picker.js";
 import { createMapDialog } from "./widgets/map_dialog.js";

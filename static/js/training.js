@@ -3,19 +3,12 @@
 import { getModel, getModels } from "./api.js";
 import { CHART } from "./config.js";
 import { byId, el } from "./dom.js";
-import { formatNumber } from "./format.js";
+import { formatCount, formatDuration, formatFixed, formatNumber, formatPercent } from "./format.js";
 import { renderLineChart } from "./render/line_chart.js";
-import { formatCount, orderModels } from "./widgets/model_picker.js";
+import { orderModels } from "./widgets/model_picker.js";
 import { createStatus } from "./widgets/status.js";
 
-const percent = (value) => (value == null ? "–" : `${(value * 100).toFixed(2)}%`);
-
-function duration(seconds) {
-  if (seconds == null) return "–";
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
-}
+const percent = (value) => formatPercent(value, 2);
 
 function compareTable(details) {
   const head = ["Model", "Test accuracy", "Test loss", "Parameters", "Epochs", "Training time"];
@@ -31,7 +24,7 @@ function compareTable(details) {
           el("td", { class: "num", text: d.test_loss == null ? "–" : formatNumber(d.test_loss, 4) }),
           el("td", { class: "num", text: formatCount(d.total_params) }),
           el("td", { class: "num", text: d.epochs ?? "–" }),
-          el("td", { class: "num", text: duration(d.training?.seconds) }),
+          el("td", { class: "num", text: formatDuration(d.training?.seconds) }),
         ]),
       ),
     ),
@@ -52,7 +45,7 @@ function facts(detail) {
     ["Epochs", detail.epochs ?? "–"],
     [
       "Training time",
-      `${duration(t.seconds)}${t.seconds_per_epoch ? ` (${t.seconds_per_epoch.toFixed(1)} s per epoch)` : ""}${t.machine ? ` on ${t.machine}` : ""}`,
+      `${formatDuration(t.seconds)}${t.seconds_per_epoch ? ` (${formatFixed(t.seconds_per_epoch, 1)} s per epoch)` : ""}${t.machine ? ` on ${t.machine}` : ""}`,
     ],
     ["Recipe", recipe.length ? recipe.join(", ") : "–"],
     ["Loss function", t.loss ?? "–"],

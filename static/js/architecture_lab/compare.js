@@ -2,7 +2,7 @@
 // the receptive field grows layer by layer (a sparkline against the input's size).
 import { ARCHITECTURE } from "../config.js";
 import { el } from "../dom.js";
-import { formatCount, formatLarge, formatShape } from "./numbers.js";
+import { formatCount, formatLargeCount, formatShape, formatShare } from "../format.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const KINDS = [["conv", "convolution"], ["dense", "dense"], ["norm", "batch norm"]];
@@ -19,10 +19,9 @@ function shareBar(preset) {
   for (const [kind, label] of KINDS) {
     const params = preset.params_by_kind[kind];
     if (!params) continue;
-    const percent = (100 * params) / preset.total_params;
-    parts.push(`${label} ${percent.toFixed(percent < 1 ? 2 : 0)}%`);
+    parts.push(`${label} ${formatShare(params, preset.total_params)}`);
     const segment = el("span", { class: "share", title: `${label}: ${formatCount(params)}` });
-    segment.style.width = `${percent}%`;
+    segment.style.width = `${(100 * params) / preset.total_params}%`;
     segment.style.background = ARCHITECTURE.kindColours[kind];
     bar.append(segment);
   }
@@ -86,7 +85,7 @@ export function renderCompare(root, presets, { onLoad }) {
         ...shareBar(preset),
       ]),
       el("td", { dataset: { label: "MACs" } }, [
-        el("span", { class: "value", text: formatLarge(preset.total_macs) }),
+        el("span", { class: "value", text: formatLargeCount(preset.total_macs) }),
       ]),
       el("td", { dataset: { label: "Receptive field" } }, [
         el("span", { class: "value", text: `${preset.receptive_field?.[0] ?? "–"} px` }),

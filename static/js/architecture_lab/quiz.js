@@ -1,7 +1,8 @@
 // Quiz mode: hide one layer's output shape or parameter count, take the learner's answer, and
 // check it against the summary, showing the working either way.
 import { el } from "../dom.js";
-import { formatCount, formatShape, parseCountAnswer, parseShapeAnswer } from "./numbers.js";
+import { formatCount, formatShape } from "../format.js";
+import { parseCountAnswer, parseShapeAnswer } from "./numbers.js";
 
 function describe(row) {
   return row.settings ? `${row.name} (${row.type}: ${row.settings})` : `${row.name} (${row.type})`;

@@ -2,7 +2,7 @@
 // state (stack_state.js). Every edit calls onChange(); the caller asks the server.
 import { el } from "../dom.js";
 import { newLayer, readValue, typesByName, withDefaults } from "./layer_forms.js";
-import { formatCount, formatShape } from "./numbers.js";
+import { formatCount, formatShape } from "../format.js";
 import { card, showProblem, typeOptions } from "./stack_cards.js";
 import { createStackState, moveLayer, removeLayer, requestBody } from "./stack_state.js";
 

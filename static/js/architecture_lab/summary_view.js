@@ -2,14 +2,10 @@
 // parameters, multiply-accumulates and receptive field, each with its arithmetic underneath.
 // A quiz can hide one value (shown as "?") until it is answered.
 import { el } from "../dom.js";
-import { formatBytes, formatCount, formatField, formatLarge, formatShape } from "./numbers.js";
+import { formatBytes, formatCount, formatLargeCount, formatShape, formatShare } from "../format.js";
+import { formatField } from "./numbers.js";
 
 const COLUMNS = ["Layer", "Output shape", "Parameters", "MACs", "Receptive field"];
-
-function percent(part, whole) {
-  const value = (100 * part) / whole;
-  return `${value < 1 ? value.toFixed(2) : Math.round(value)}%`;
-}
 
 function total(label, value, id, note) {
   return el("div", { class: "total" }, [
@@ -26,7 +22,7 @@ function renderTotals(summary) {
   const where = summary.total_params
     ? ["conv", "dense", "norm"]
         .filter((kind) => kinds[kind])
-        .map((kind) => `${kind} ${percent(kinds[kind], summary.total_params)}`)
+        .map((kind) => `${kind} ${formatShare(kinds[kind], summary.total_params)}`)
         .join(", ")
     : "";
   return el("dl", { class: "totals" }, [
@@ -35,8 +31,8 @@ function renderTotals(summary) {
     total("Trainable", formatCount(summary.trainable_params), "trainable-params",
       summary.non_trainable_params ? `${formatCount(summary.non_trainable_params)} not` : ""),
     total("Where they sit", where || "no weights", "params-where"),
-    total("MACs per input", formatLarge(summary.total_macs), "total-macs"),
-    total("Activations", formatLarge(summary.activation_values), "total-activations",
+    total("MACs per input", formatLargeCount(summary.total_macs), "total-macs"),
+    total("Activations", formatLargeCount(summary.activation_values), "total-activations",
       formatBytes(summary.activation_bytes)),
     total("Depth", String(summary.depth), "total-depth",
       `${summary.weight_layers} conv/dense layers`),
@@ -84,7 +80,7 @@ export function createSummaryView(root) {
           layerCell(row),
           cell("Output shape", formatShape(row.output_shape), row.output_formula, hidden("shape")),
           cell("Parameters", formatCount(row.params), row.params_formula, hidden("params")),
-          cell("MACs", formatLarge(row.macs), row.macs ? row.macs_formula : null, false),
+          cell("MACs", formatLargeCount(row.macs), row.macs ? row.macs_formula : null, false),
           cell("Receptive field", rf, row.receptive_field_formula, false),
         ]);
       });

@@ -3,15 +3,14 @@
 // dense layers as bars, and the output as labelled probabilities. Every picture reports the
 // value under the pointer in its layer's readout line.
 import { el } from "../dom.js";
-import { formatNumber } from "../format.js";
+import { formatCount, formatNumber, formatPercent, formatShape } from "../format.js";
 import { kernelLabHref, roundKernel } from "../kernel_lab/kernel_link.js";
 import { scaleFromApi } from "../render/colormap.js";
 import { renderFeatureMaps, watchCells } from "../render/feature_maps.js";
 import { filterScale, renderFilterBank, renderFilterTiles } from "../render/filters_view.js";
 import { renderLegend } from "../render/legend.js";
-import { createProbabilityBars, formatPercent } from "../render/probability_bars.js";
+import { createProbabilityBars } from "../render/probability_bars.js";
 import { drawGrey } from "../render/raster.js";
-import { formatShape } from "../render/summary_table.js";
 import { renderVectorBars } from "../render/vector_bars.js";
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -75,7 +74,7 @@ function section(row, readout, children, extraHead = []) {
   const head = el("div", { class: "layer-head" }, [
     el("h3", {}, [el("code", { text: row.name }), " ", el("span", { class: "layer-type", text: row.type })]),
     el("span", { class: "layer-shape", title: "output shape", text: formatShape(row.output_shape) }),
-    el("span", { class: "layer-params", text: `${row.params.toLocaleString("en-US")} parameters` }),
+    el("span", { class: "layer-params", text: `${formatCount(row.params)} parameters` }),
     ...extraHead,
   ]);
   return el("section", { class: "layer", dataset: { layer: row.name }, "aria-label": `Layer ${row.name}` }, [

@@ -1,11 +1,10 @@
 // A link that opens the Kernel lab with a given kernel: /#kernel=[[...]]&label=... . The network
 // explorer writes it for a learned filter; the Kernel lab reads it at startup.
-import { DEFAULTS, SIZES } from "../config.js";
-
-const round = (value) => Number(value.toFixed(DEFAULTS.decimals)) || 0; // -0 -> 0
+import { SIZES } from "../config.js";
+import { roundTo } from "../format.js";
 
 /** Weights rounded the way the Kernel lab shows them (DEFAULTS.decimals places). */
-export const roundKernel = (matrix) => matrix.map((row) => row.map(round));
+export const roundKernel = (matrix) => matrix.map((row) => row.map((value) => roundTo(value)));
 
 /** The Kernel lab's URL with `matrix` (rows of weights) loaded as the kernel. */
 export function kernelLabHref(matrix, label) {

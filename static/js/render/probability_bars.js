@@ -1,12 +1,10 @@
 // One labelled bar per class with its probability written beside it; the most probable class is
 // highlighted. Used for the Draw page's guesses and the network explorer's output layer.
 import { el } from "../dom.js";
+import { formatPercent } from "../format.js";
 
-/** 0.98123 -> "98.1%", 0.00004 -> "<0.1%". */
-export function formatPercent(probability) {
-  if (probability > 0 && probability < 0.0005) return "<0.1%";
-  return `${(probability * 100).toFixed(1)}%`;
-}
+// Re-exported for draw/results_view.js, which imports it from here; new code imports format.js.
+export { formatPercent };
 
 /**
  * createProbabilityBars(parent, {label}) returns {element, render(classes, probabilities),

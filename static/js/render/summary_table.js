@@ -2,9 +2,8 @@
 // behind both, and the totals. On a phone the CSS stacks each row into a card, naming each cell
 // by its column (data-label).
 import { el } from "../dom.js";
+import { formatCount, formatShape } from "../format.js";
 
-export const formatShape = (shape) => shape.join(" × ");
-const count = (n) => n.toLocaleString("en-US");
 const HEADERS = [
   "Layer",
   "Type",
@@ -40,7 +39,7 @@ export function renderSummaryTable(container, detail) {
         row.activation ? el("span", { class: "activation", text: row.activation }) : null,
       ]),
       el("td", { class: "num", text: formatShape(row.output_shape) }),
-      el("td", { class: "num", dataset: { role: "params", value: row.params }, text: count(row.params) }),
+      el("td", { class: "num", dataset: { role: "params", value: row.params }, text: formatCount(row.params) }),
       el("td", {}, [el("code", { text: row.params_formula })]),
       el("td", {}, [row.output_formula ? el("code", { text: row.output_formula }) : "–"]),
     ]),
@@ -51,12 +50,12 @@ export function renderSummaryTable(container, detail) {
       class: "num",
       id: "summary-total",
       dataset: { value: detail.total_params },
-      text: count(detail.total_params),
+      text: formatCount(detail.total_params),
     }),
     el("td", {
       colspan: 2,
       text:
-        `the sum of the Parameters column; ${count(detail.trainable_params)} of them trainable ` +
+        `the sum of the Parameters column; ${formatCount(detail.trainable_params)} of them trainable ` +
         "(changed by training)",
     }),
   ]);

@@ -2,6 +2,7 @@
 // each bar coloured by the layer's scale like the feature maps; pointing at a bar reports it.
 import { EXPLORER } from "../config.js";
 import { el } from "../dom.js";
+import { formatFixed } from "../format.js";
 
 /**
  * renderVectorBars(container, {label, values, scale, onHover({unit, value} | null)}).
@@ -12,7 +13,7 @@ export function renderVectorBars(container, { label, values, scale, onHover }) {
     class: "vector-canvas",
     role: "img",
     style: `height: ${EXPLORER.barHeightPx}px`,
-    "aria-label": `${label}: ${values.length} values from ${Math.min(...values).toFixed(3)} to ${Math.max(...values).toFixed(3)}, one bar each.`,
+    "aria-label": `${label}: ${values.length} values from ${formatFixed(Math.min(...values), 3)} to ${formatFixed(Math.max(...values), 3)}, one bar each.`,
   });
   container.replaceChildren(canvas);
   const low = Math.min(0, scale.min);

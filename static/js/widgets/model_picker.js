@@ -3,7 +3,7 @@
 // Arrow keys move between the cards (a native radio group).
 import { MODEL_ORDER } from "../config.js";
 import { el } from "../dom.js";
-import { formatPercent } from "../render/probability_bars.js";
+import { formatCount, formatPercent } from "../format.js";
 
 /** Models in the order the pages list them: MODEL_ORDER first, then any others by name. */
 export function orderModels(models) {
@@ -13,8 +13,6 @@ export function orderModels(models) {
   };
   return [...models].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
 }
-
-export const formatCount = (n) => n.toLocaleString("en-US");
 
 /**
  * createModelPicker(parent, {models, name, legend, selected, guesses, onSelect(id)}) returns
@@ -36,7 +34,7 @@ export function createModelPicker(parent, options) {
       onchange: () => onSelect?.(model.id),
     });
     const accuracy =
-      model.test_accuracy == null ? "" : ` · ${(model.test_accuracy * 100).toFixed(1)}% on the test set`;
+      model.test_accuracy == null ? "" : ` · ${formatPercent(model.test_accuracy, 1)} on the test set`;
     const guess = guesses
       ? el("span", { class: "model-guess", dataset: { state: "empty" } }, [
           el("span", { class: "model-guess-label", text: "–" }),
