@@ -43,8 +43,9 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from app.config import Settings
-from app.core import imaging
-from app.core.imaging import decode_image, encode_png, to_color, to_pixels
+from app.core import decoding, encoding
+from app.core.decoding import decode_image
+from app.core.encoding import encode_png, to_color, to_pixels
 from app.core.kernels import resolve_kernel
 from app.core.lab import convolve
 from app.main import create_app
@@ -138,15 +139,15 @@ def sharpen_rescaled(bgr: UInt8Array) -> UInt8Array:
 
 def check_fast_path() -> list[str]:
     """Each sample decodes to the same pixels, mode and notes with and without the fast path."""
-    decode_with_pillow = getattr(imaging, "_decode_with_pillow", None)
+    decode_with_pillow = getattr(decoding, "_decode_with_pillow", None)
     if decode_with_pillow is None:
-        return ["imaging has no fast path: nothing to compare"]
+        return ["decoding has no fast path: nothing to compare"]
     lines = []
     files = sorted(p for p in SAMPLES_DIR.iterdir() if p.suffix in (".png", ".jpg"))
     for path in files:
         data = path.read_bytes()
         fast = decode_image(data, 1 << 26)
-        slow = decode_with_pillow(imaging._open_checked(data, 1 << 26))
+        slow = decode_with_pillow(decoding._open_checked(data, 1 << 26))
         same = (
             fast.pixels.dtype == slow.pixels.dtype
             and np.array_equal(fast.pixels, slow.pixels)
@@ -155,7 +156,7 @@ def check_fast_path() -> list[str]:
         )
         if not same:
             raise SystemExit(f"{path.name}: the fast path decodes different pixels or metadata.")
-        plain = imaging._plain_png_header(data)
+        plain = decoding._plain_png_header(data)
         taken = "libspng fast path" if plain else "Pillow path"
         lines.append(f"{path.name}: {taken}, pixels equal ({slow.source_mode} {fast.pixels.shape})")
     return lines
@@ -219,7 +220,7 @@ def main() -> None:
         ],
     )
     fastest_decoder = min(DECODERS, key=lambda n: option_times[f"decode: {n}"].best_ms)
-    params = getattr(imaging, "PNG_PARAMS", "not set")
+    params = getattr(encoding, "PNG_PARAMS", "not set")
     print(f"(encode_png uses PNG_PARAMS = {params}, OpenCV's flag numbers.)")
     fastest_encoder = min(ENCODERS, key=lambda e: option_times[f"encode: {e.name}"].best_ms)
     decode_ref = DECODERS[fastest_decoder]
@@ -237,7 +238,7 @@ def main() -> None:
     )
 
     # --- The endpoint and its stages. ---------------------------------------------------------
-    def decode_stage() -> imaging.DecodedImage:
+    def decode_stage() -> decoding.DecodedImage:
         return decode_image(upload, settings.max_image_pixels)
 
     decoded = decode_stage()

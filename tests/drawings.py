@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from app.core.imaging import DecodedImage, decode_image
+from app.core.decoding import DecodedImage, decode_image
 from tests.data.cut_mnist import SLICE
 
 CANVAS = 280

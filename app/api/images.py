@@ -11,7 +11,8 @@ from fastapi import File, Request, UploadFile
 from fastapi.responses import Response
 
 from app.config import Settings
-from app.core.imaging import DecodedImage, PngCompression, decode_image, encode_png
+from app.core.decoding import DecodedImage, decode_image
+from app.core.encoding import PngCompression, encode_png
 from app.core.lab import ImageOutcome
 from app.errors import ImageTooLarge
 

@@ -13,8 +13,8 @@ from app.api.images import read_image, wants_png
 from app.api.predictions import activations as layer_activations
 from app.api.predictions import digit_input, predictions
 from app.config import Settings
+from app.core.encoding import encode_png
 from app.core.heatmap import colorize, scale_for
-from app.core.imaging import encode_png
 from app.errors import UnknownResource
 from app.ml.forward import filter_grid, resolve_layers
 from app.ml.registry import LayerSummary, LoadedModel

@@ -13,8 +13,8 @@ import numpy as np
 
 from app.api.images import base64_png
 from app.config import Settings
+from app.core.decoding import DecodedImage, decode_image
 from app.core.heatmap import colorize, scale_for_range
-from app.core.imaging import DecodedImage, decode_image
 from app.core.preprocess import DigitInput, DigitOptions, InkBox, prepare_digit
 from app.errors import NoDigit
 from app.ml.forward import channels_first, classify, forward

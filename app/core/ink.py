@@ -36,7 +36,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from app.core.imaging import DecodedImage, UInt8Array
+from app.core.decoding import DecodedImage, UInt8Array
 
 FloatArray = NDArray[np.float32]
 # For cast(), aliases such as imaging's UInt8Array: an alias is looked up, where

@@ -15,15 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.core.convolution import FloatArray, Geometry, check_input, geometry
-from app.core.imaging import (
-    ColorMode,
-    DecodedImage,
-    PixelMap,
-    PixelMapping,
-    UInt8Array,
-    to_color,
-    to_pixels,
-)
+from app.core.decoding import DecodedImage, UInt8Array
+from app.core.encoding import ColorMode, PixelMap, PixelMapping, to_color, to_pixels
 from app.core.kernels import KernelSpec, apply_kernel, resolve_kernel
 from app.core.pooling import Pooled, PoolMode, plan_pool, pool2d, winners_mask
 from app.core.shapes import Padding, PaddingMode, Pair

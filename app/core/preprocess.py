@@ -37,7 +37,7 @@ from typing import Literal, cast
 import cv2
 import numpy as np
 
-from app.core.imaging import DecodedImage
+from app.core.decoding import DecodedImage
 from app.core.ink import WHOLE, FloatArray, Ink, Window, as_mask, find_ink
 
 InvertMode = Literal["auto", "yes", "no"]

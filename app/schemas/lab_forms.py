@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import UploadFile
 from pydantic import Field
 
-from app.core.imaging import ColorMode, PixelMapping, PngCompression
+from app.core.encoding import ColorMode, PixelMapping, PngCompression
 from app.core.lab import KernelStep, PoolStep
 from app.core.pooling import PoolMode
 from app.core.shapes import Padding, PaddingMode, Pair

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import PROJECT_ROOT
-from app.core.imaging import decode_image
+from app.core.decoding import decode_image
 from app.core.preprocess import prepare_digit
 from tests.api.imagefiles import decode_base64_png, decode_png_response, png, post_image
 from tests.data.cut_mnist import SLICE

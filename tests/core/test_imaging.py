@@ -10,16 +10,14 @@ import numpy as np
 import pytest
 from PIL import Image, PngImagePlugin
 
-from app.core.imaging import (
+from app.core.decoding import (
     _decode_plain_png,
     _decode_with_pillow,
     _open_checked,
     decode_image,
-    encode_png,
     png_size,
-    to_color,
-    to_pixels,
 )
+from app.core.encoding import encode_png, to_color, to_pixels
 from app.errors import BadImage, ImageTooLarge
 
 SAMPLES = sorted((Path(__file__).parents[2] / "static" / "samples").glob("*.*g"))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from app.core import ink
-from app.core.imaging import DecodedImage
+from app.core.decoding import DecodedImage
 from app.core.ink import (
     Ink,
     _border_mask,

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from app.core import lab
-from app.core.imaging import DecodedImage
+from app.core.decoding import DecodedImage
 from app.core.lab import KernelStep, PoolStep
 from app.errors import InvalidParameter
 

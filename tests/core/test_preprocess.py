@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from app.core.imaging import DecodedImage
+from app.core.decoding import DecodedImage
 from app.core.preprocess import DigitInput, DigitOptions, _stroke_width, prepare_digit
 from tests.drawings import (
     STYLES,

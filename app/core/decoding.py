@@ -1,4 +1,4 @@
-"""Safe image decoding and encoding, colour handling, and mapping values to pixels.
+"""Safe image decoding: untrusted bytes in, an 8-bit array out, or a clear refusal.
 
 Decoding trusts nothing: the format must be on an allow-list, the pixel count is checked from the
 header before any pixel is decompressed, and every decoder error becomes a :class:`BadImage`.
@@ -18,7 +18,7 @@ import struct
 import warnings
 import zlib
 from dataclasses import dataclass, field
-from typing import Literal, cast
+from typing import cast
 
 import cv2
 import numpy as np
@@ -26,7 +26,7 @@ import pyspng
 from numpy.typing import NDArray
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from app.errors import BadImage, ImageTooLarge, InvalidParameter
+from app.errors import BadImage, ImageTooLarge
 
 ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -38,21 +38,7 @@ _PLAIN_PNG_CHUNKS = frozenset(
 )
 _PLAIN_PNG_MODES = {1: "L", 3: "RGB", 4: "RGBA"}  # Pillow's names for them
 _IHDR_END = len(_PNG_SIGNATURE) + 25  # IHDR: length, type, 13 bytes, CRC
-# How results are encoded; both are lossless PNG. Deflating costs more than the convolution
-# itself (bench/endpoint.py: a 1024x1024 RGB result takes about 3 ms stored and 30 ms deflated
-# at zlib level 1 with run-length matching and the Up filter, for a file about 2.3x smaller).
-PngCompression = Literal["none", "deflate"]
-PNG_PARAMS: dict[PngCompression, list[int]] = {
-    "none": [cv2.IMWRITE_PNG_COMPRESSION, 0, cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_NONE],
-    "deflate": [
-        cv2.IMWRITE_PNG_COMPRESSION, 1,
-        cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE,
-        cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_UP,
-    ],
-}  # fmt: skip
 _TRANSPARENCY_NOTE = "Transparent areas were placed on a white background."
-ColorMode = Literal["rgb", "gray"]
-PixelMapping = Literal["auto", "clip", "rescale", "absolute"]
 UInt8Array = NDArray[np.uint8]
 
 
@@ -67,16 +53,6 @@ class DecodedImage:
     # canvas vanish on white) and composite again: ``pixel - (255 - alpha) * (255 - background)
     # / 255`` puts the same source onto any other background.
     alpha: UInt8Array | None = None
-
-
-@dataclass(frozen=True)
-class PixelMap:
-    """How float results were turned into 0..255 pixels, said plainly."""
-
-    mapping: Literal["identity", "clip", "rescale", "absolute"]
-    value_min: float
-    value_max: float
-    description: str
 
 
 def decode_image(data: bytes, max_pixels: int, max_side: int | None = None) -> DecodedImage:
@@ -110,78 +86,6 @@ def _ihdr(data: bytes) -> tuple[int, int, int, int, int] | None:
     if (length, kind) != (13, b"IHDR"):
         return None
     return width, height, depth, colour, interlace
-
-
-def to_color(pixels: UInt8Array, color: ColorMode) -> UInt8Array:
-    """``gray`` gives luma (ITU-R 601: 0.299 R + 0.587 G + 0.114 B); ``rgb`` leaves it as is."""
-    if color == "gray" and pixels.ndim == 3:
-        return _as_uint8(cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY))
-    return pixels
-
-
-def to_pixels(
-    values: NDArray[np.floating], mapping: PixelMapping = "auto"
-) -> tuple[UInt8Array, PixelMap]:
-    """Map float results to 0..255, saying how; nothing is clipped without saying so."""
-    if values.size == 0:
-        raise InvalidParameter("There are no values to show: the result is empty.")
-    low, high = float(values.min()), float(values.max())
-    in_range = low >= 0.0 and high <= 255.0
-    if mapping == "auto":
-        mapping = "clip" if in_range else "rescale"
-        if in_range:
-            return _saturate(values), PixelMap(
-                "identity",
-                low,
-                high,
-                f"Values lie in [{low:.4g}, {high:.4g}], inside 0..255: each pixel is its value, "
-                "rounded.",
-            )
-    if mapping == "clip":
-        return _saturate(values), PixelMap(
-            "clip",
-            low,
-            high,
-            f"Values lie in [{low:.4g}, {high:.4g}]; values below 0 are shown as 0 (black) and "
-            "above 255 as 255 (white).",
-        )
-    if mapping == "absolute":
-        return _saturate(np.abs(values)), PixelMap(
-            "absolute",
-            low,
-            high,
-            f"Values lie in [{low:.4g}, {high:.4g}]; each pixel shows |value|, with |value| above "
-            "255 shown as 255, so strong negative and positive responses both look bright.",
-        )
-    if mapping != "rescale":
-        raise InvalidParameter(
-            f'mapping must be "auto", "clip", "rescale" or "absolute", got {mapping!r}.'
-        )
-    if high == low:
-        flat = np.full(values.shape, 128, dtype=np.uint8)
-        return flat, PixelMap(
-            "rescale", low, high, f"Every value equals {low:.4g}; shown as mid-grey 128."
-        )
-    scale = 255.0 / (high - low)
-    pixels = cv2.convertScaleAbs(values, alpha=scale, beta=-low * scale)
-    zero = f" Zero is shown as {-low * scale:.0f}." if low < 0 < high else ""
-    return _as_uint8(pixels).reshape(values.shape), PixelMap(
-        "rescale",
-        low,
-        high,
-        f"Values lie in [{low:.4g}, {high:.4g}] and are stretched linearly onto 0..255: "
-        f"pixel = (value {'+' if low < 0 else '-'} {abs(low):.4g}) * 255 / {high - low:.4g}."
-        f"{zero}",
-    )
-
-
-def encode_png(pixels: UInt8Array, compression: PngCompression = "none") -> bytes:
-    """Lossless PNG: ``none`` stores the rows (fastest), ``deflate`` compresses them."""
-    bgr = cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR) if pixels.ndim == 3 else pixels
-    ok, encoded = cv2.imencode(".png", bgr, PNG_PARAMS[compression])
-    if not ok:  # pragma: no cover - OpenCV only fails here on unsupported shapes
-        raise InvalidParameter(f"Could not encode a PNG of shape {list(pixels.shape)}.")
-    return encoded.tobytes()
 
 
 def _open_checked(data: bytes, max_pixels: int, max_side: int | None = None) -> Image.Image:
@@ -334,10 +238,6 @@ def _crc_mismatch(data: bytes, offset: int, length: int) -> bool:
 def _as_uint8(array: object) -> UInt8Array:
     """The OpenCV and Pillow stubs do not say uint8; these arrays are uint8 by construction."""
     return cast(UInt8Array, array)
-
-
-def _saturate(values: NDArray[np.floating]) -> UInt8Array:
-    return _as_uint8(np.clip(values + 0.5, 0, 255).astype(np.uint8))
 
 
 def _too_many_pixels(
