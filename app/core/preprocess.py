@@ -38,7 +38,9 @@ import cv2
 import numpy as np
 
 from app.core.decoding import DecodedImage
-from app.core.ink import WHOLE, FloatArray, Ink, Window, as_mask, find_ink
+from app.core.ink import Ink, find_ink
+from app.core.luminance import FloatArray
+from app.core.marks import WHOLE, Window, as_mask
 
 InvertMode = Literal["auto", "yes", "no"]
 

@@ -7,19 +7,11 @@ import numpy as np
 import pytest
 
 from app.core import ink
+from app.core.background import border_mask, border_range
 from app.core.decoding import DecodedImage
-from app.core.ink import (
-    Ink,
-    _border_mask,
-    _border_range,
-    _ink_on_flat_background,
-    _ink_on_surface,
-    _marks,
-    _marks_in,
-    find_ink,
-    percentile,
-    percentile_of_counts,
-)
+from app.core.ink import Ink, _ink_on_flat_background, _ink_on_surface, find_ink
+from app.core.marks import _marks_in, find_marks
+from app.core.percentile import percentile, percentile_of_counts
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -68,8 +60,8 @@ def test_the_border_range_is_that_of_the_border_mask(seed: int) -> None:
         grey = rng.integers(40, 200, shape).astype(np.uint8)
         row, col = int(rng.integers(shape[0])), int(rng.integers(shape[1]))
         grey[row, col], grey[-1, 0] = 255, 3  # extremes somewhere, often off the border
-        border = grey[_border_mask(grey.shape)]
-        assert _border_range(grey) == (int(border.min()), int(border.max())), shape
+        border = grey[border_mask(grey.shape)]
+        assert border_range(grey) == (int(border.min()), int(border.max())), shape
 
 
 def flat_background_images(seed: int) -> list[np.ndarray]:
@@ -105,7 +97,7 @@ def flat_background_images(seed: int) -> list[np.ndarray]:
 @pytest.mark.parametrize("seed", range(25))
 def test_a_flat_background_gives_what_the_general_path_gives_to_the_bit(seed: int) -> None:
     for grey in flat_background_images(seed):
-        border = _border_mask(grey.shape)
+        border = border_mask(grey.shape)
         assert int(grey[border].min()) == int(grey[border].max())
         shape = (grey.shape[0], grey.shape[1])
         fast = _ink_on_flat_background(grey, int(grey[border][0]), shape, 1.0, ["first"])
@@ -161,7 +153,7 @@ def test_the_marks_found_in_the_inks_box_are_those_of_the_whole_image(seed: int)
     weak[inside] = rng.random(weak[inside].shape) < density
     seeds = weak & (rng.random(weak.shape) < float(rng.choice([0.02, 0.3, 1.0]))).view(np.uint8)
     whole = _marks_in(weak, seeds, 0.1, weak.shape)
-    found = _marks(weak, seeds, 0.1)
+    found = find_marks(weak, seeds, 0.1)
     if isinstance(whole, str):
         assert found == whole
     else:
@@ -179,7 +171,7 @@ def test_the_marks_found_in_the_inks_box_are_those_of_the_whole_image(seed: int)
 
 def test_no_weak_pixels_at_all_are_no_marks() -> None:
     empty = np.zeros((10, 12), np.uint8)
-    assert "stands out" in str(_marks(empty, empty, 0.1))
+    assert "stands out" in str(find_marks(empty, empty, 0.1))
 
 
 def test_equal_components_are_told_apart_as_in_the_whole_image() -> None:
@@ -191,4 +183,4 @@ def test_equal_components_are_told_apart_as_in_the_whole_image() -> None:
     weak[6, 100:109] = 1
     whole = _marks_in(weak, weak, 0.1, weak.shape)
     assert isinstance(whole, str) and "only specks" in whole
-    assert _marks(weak, weak, 0.1) == whole
+    assert find_marks(weak, weak, 0.1) == whole

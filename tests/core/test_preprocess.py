@@ -408,8 +408,8 @@ def test_a_mostly_opaque_picture_with_transparent_corners_keeps_its_own_backgrou
 
 
 def test_marks_that_never_reach_the_ink_threshold_are_not_a_digit():
-    from app.core.ink import _marks, as_mask
+    from app.core.marks import as_mask, find_marks
 
     faint = np.full((50, 50), 0.07, np.float32)  # above the low threshold, below the seed
     weak, seeds = as_mask(faint > 0.05), as_mask(faint > 0.1)
-    assert "stands out" in str(_marks(weak, seeds, threshold=0.1))
+    assert "stands out" in str(find_marks(weak, seeds, threshold=0.1))
