@@ -14,94 +14,131 @@ function inputText(row) {
   return `Its branches end in: ${branches.join("; ")}.`;
 }
 
+// One question: a random layer of the stack, and whether its output shape or its parameter count
+// is asked (a layer without weights is always asked its shape).
+function pickQuestion(rows) {
+  const row = rows[Math.floor(Math.random() * rows.length)];
+  const kind = row.param_kind && Math.random() < 0.5 ? "params" : "shape";
+  const text =
+    kind === "shape"
+      ? `What is the output shape of ${describe(row)}? ${inputText(row)}`
+      : `How many parameters does ${describe(row)} have? ${inputText(row)}`;
+  return { asked: { location: row.location, kind }, text };
+}
+
+// The learner's answer against the row: {given, correct, value, working}; given is null when the
+// text is not a shape or a count at all.
+function grade(row, kind, text) {
+  const given = (kind === "shape" ? parseShapeAnswer : parseCountAnswer)(text);
+  if (given === null) return { given };
+  const shape = row.output_shape;
+  return {
+    given,
+    correct:
+      kind === "shape"
+        ? given.length === shape.length && given.every((n, i) => n === shape[i])
+        : given === row.params,
+    value: kind === "shape" ? formatShape(shape) : formatCount(row.params),
+    working: kind === "shape" ? row.output_formula : row.params_formula,
+  };
+}
+
+function showQuestion(quiz, { asked, text }) {
+  const { root, answer, feedback } = quiz.elements;
+  root.dataset.state = "asking";
+  root.dataset.location = asked.location;
+  root.dataset.kind = asked.kind;
+  quiz.elements.question.textContent = text;
+  answer.value = "";
+  answer.placeholder = asked.kind === "shape" ? "e.g. 24 x 24 x 6" : "e.g. 156";
+  answer.removeAttribute("aria-invalid");
+  feedback.textContent = "";
+  feedback.className = "quiz-feedback";
+  quiz.elements.form.hidden = false;
+  quiz.elements.askButton.textContent = "Ask another question";
+}
+
+function showInvalid(quiz, kind) {
+  quiz.elements.answer.setAttribute("aria-invalid", "true");
+  quiz.elements.feedback.textContent =
+    kind === "shape"
+      ? "Type the shape as whole numbers, e.g. 24 x 24 x 6 (or 4096 for a vector)."
+      : "Type the count as a whole number, e.g. 156 or 48,120.";
+}
+
+function showGrade(quiz, { correct, value, working }) {
+  const { root, answer, feedback, score } = quiz.elements;
+  answer.removeAttribute("aria-invalid");
+  feedback.replaceChildren(
+    el("strong", { text: correct ? "Right. " : "Not quite. " }),
+    correct ? "" : `You said ${answer.value.trim()}; the answer is ${value}. `,
+    el("span", { text: "The working: " }),
+    el("code", { text: working }),
+  );
+  feedback.className = `quiz-feedback ${correct ? "is-right" : "is-wrong"}`;
+  root.dataset.state = correct ? "right" : "wrong";
+  score.textContent = `${quiz.right} of ${quiz.total} right`;
+  quiz.elements.form.hidden = true;
+}
+
+function ask(quiz) {
+  const rows = quiz.summary()?.layers.filter((row) => row.type !== "Input") ?? [];
+  if (!rows.length) {
+    quiz.elements.question.textContent = "Add a layer first: the quiz asks about the stack's layers.";
+    return;
+  }
+  const question = pickQuestion(rows);
+  quiz.asked = question.asked;
+  showQuestion(quiz, question);
+  quiz.onHide(quiz.asked);
+  quiz.elements.answer.focus();
+}
+
+function check(quiz) {
+  const { asked } = quiz;
+  if (!asked) return;
+  const row = quiz.summary()?.layers.find((r) => r.location === asked.location);
+  if (!row) {
+    quiz.elements.feedback.textContent = "The stack changed and that layer is gone: ask a new question.";
+    return;
+  }
+  const result = grade(row, asked.kind, quiz.elements.answer.value);
+  if (result.given === null) {
+    showInvalid(quiz, asked.kind);
+    return;
+  }
+  quiz.total += 1;
+  if (result.correct) quiz.right += 1;
+  quiz.asked = null;
+  showGrade(quiz, result);
+  quiz.onHide(null);
+  quiz.elements.askButton.focus();
+}
+
 /**
  * createQuiz(root, {summary() -> the latest summary, onHide({location, kind} | null)}).
  * root holds #quiz-question, #quiz-form (#quiz-answer), #quiz-feedback, #quiz-ask, #quiz-score.
  */
 export function createQuiz(root, { summary, onHide }) {
-  const question = root.querySelector("#quiz-question");
-  const form = root.querySelector("#quiz-form");
-  const answer = root.querySelector("#quiz-answer");
-  const feedback = root.querySelector("#quiz-feedback");
-  const score = root.querySelector("#quiz-score");
-  let asked = null;
-  let right = 0;
-  let total = 0;
-
-  function ask() {
-    const rows = summary()?.layers.filter((row) => row.type !== "Input") ?? [];
-    if (!rows.length) {
-      question.textContent = "Add a layer first: the quiz asks about the stack's layers.";
-      return;
-    }
-    const row = rows[Math.floor(Math.random() * rows.length)];
-    const kind = row.param_kind && Math.random() < 0.5 ? "params" : "shape";
-    asked = { location: row.location, kind };
-    root.dataset.state = "asking";
-    root.dataset.location = row.location;
-    root.dataset.kind = kind;
-    question.textContent =
-      kind === "shape"
-        ? `What is the output shape of ${describe(row)}? ${inputText(row)}`
-        : `How many parameters does ${describe(row)} have? ${inputText(row)}`;
-    answer.value = "";
-    answer.placeholder = kind === "shape" ? "e.g. 24 x 24 x 6" : "e.g. 156";
-    answer.removeAttribute("aria-invalid");
-    feedback.textContent = "";
-    feedback.className = "quiz-feedback";
-    form.hidden = false;
-    root.querySelector("#quiz-ask").textContent = "Ask another question";
-    onHide(asked);
-    answer.focus();
-  }
-
-  function check(event) {
+  const find = (selector) => root.querySelector(selector);
+  const elements = {
+    root,
+    question: find("#quiz-question"),
+    form: find("#quiz-form"),
+    answer: find("#quiz-answer"),
+    feedback: find("#quiz-feedback"),
+    score: find("#quiz-score"),
+    askButton: find("#quiz-ask"),
+  };
+  // What the module's functions above share: the elements, the question asked and the score.
+  const quiz = { elements, summary, onHide, asked: null, right: 0, total: 0 };
+  elements.askButton.addEventListener("click", () => ask(quiz));
+  elements.form.addEventListener("submit", (event) => {
     event.preventDefault();
-    if (!asked) return;
-    const row = summary()?.layers.find((r) => r.location === asked.location);
-    if (!row) {
-      feedback.textContent = "The stack changed and that layer is gone: ask a new question.";
-      return;
-    }
-    const parse = asked.kind === "shape" ? parseShapeAnswer : parseCountAnswer;
-    const given = parse(answer.value);
-    if (given === null) {
-      answer.setAttribute("aria-invalid", "true");
-      feedback.textContent =
-        asked.kind === "shape"
-          ? "Type the shape as whole numbers, e.g. 24 x 24 x 6 (or 4096 for a vector)."
-          : "Type the count as a whole number, e.g. 156 or 48,120.";
-      return;
-    }
-    answer.removeAttribute("aria-invalid");
-    const shape = row.output_shape;
-    const correct =
-      asked.kind === "shape"
-        ? given.length === shape.length && given.every((n, i) => n === shape[i])
-        : given === row.params;
-    const value = asked.kind === "shape" ? formatShape(row.output_shape) : formatCount(row.params);
-    const working = asked.kind === "shape" ? row.output_formula : row.params_formula;
-    total += 1;
-    if (correct) right += 1;
-    feedback.replaceChildren(
-      el("strong", { text: correct ? "Right. " : "Not quite. " }),
-      correct ? "" : `You said ${answer.value.trim()}; the answer is ${value}. `,
-      el("span", { text: "The working: " }),
-      el("code", { text: working }),
-    );
-    feedback.className = `quiz-feedback ${correct ? "is-right" : "is-wrong"}`;
-    root.dataset.state = correct ? "right" : "wrong";
-    score.textContent = `${right} of ${total} right`;
-    form.hidden = true;
-    asked = null;
-    onHide(null);
-    root.querySelector("#quiz-ask").focus();
-  }
-
-  root.querySelector("#quiz-ask").addEventListener("click", ask);
-  form.addEventListener("submit", check);
+    check(quiz);
+  });
   return {
     /** The value the table must hide, or null. */
-    hidden: () => asked,
+    hidden: () => quiz.asked,
   };
 }

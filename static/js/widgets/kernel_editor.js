@@ -27,24 +27,16 @@ function sizeSelect(id, label, onchange) {
   return [select, el("label", { for: id, class: "inline-field" }, [label, " ", select])];
 }
 
-/**
- * createKernelEditor(root, {presets, initial: {name} | {matrix, label?, note?}, idPrefix,
- * onChange(kernel)}) returns {value() -> {name | null, matrix, label}}. A matrix with a label
- * (a filter loaded from a trained model) keeps that label, and shows the note, until edited.
- */
-export function createKernelEditor(root, { presets, initial, idPrefix, onChange }) {
-  const byName = new Map(presets.map((preset) => [preset.name, preset]));
-  let name = null;
-  let matrix = [[1]];
-  let loadedLabel = null;
-
+// The editor's page elements: the preset picker, its explanation, the size selectors, the grid's
+// holder, the fixed Gy grid's holder and the legend, placed in root.
+function buildControls(root, { presets, idPrefix, onResize }) {
   const presetSelect = el("select", { id: `${idPrefix}-preset` }, [
     el("option", { value: "", text: "Custom (edit the cells)" }),
     ...presets.map((preset) => el("option", { value: preset.name, text: preset.label })),
   ]);
   const explanation = el("p", { class: "kernel-explanation", "aria-live": "polite" });
-  const [rowsSelect, rowsLabel] = sizeSelect(`${idPrefix}-rows`, "Rows", () => onResize());
-  const [colsSelect, colsLabel] = sizeSelect(`${idPrefix}-cols`, "Columns", () => onResize());
+  const [rowsSelect, rowsLabel] = sizeSelect(`${idPrefix}-rows`, "Rows", onResize);
+  const [colsSelect, colsLabel] = sizeSelect(`${idPrefix}-cols`, "Columns", onResize);
   const gridHolder = el("div", { class: "kernel-grid" });
   const gyHolder = el("div", { class: "kernel-gy", hidden: true }, [
     el("p", { class: "note", text: "Gy, the second kernel of the magnitude (fixed):" }),
@@ -61,79 +53,109 @@ export function createKernelEditor(root, { presets, initial, idPrefix, onChange 
     gyHolder,
     legend,
   );
-  const grid = createNumberGrid(gridHolder, {
+  return { presetSelect, explanation, rowsSelect, colsSelect, gridHolder, gyHolder, legend };
+}
+
+// The functions below work on one editor context: its controls, grids, presets by name and state
+// (the preset's name or null, the matrix, and the label of a loaded filter until it is edited).
+
+function paint(editor, replace) {
+  const { matrix, controls } = editor;
+  const scale = scaleFor(flatValues(matrix));
+  editor.grid.render(matrix, { scale, replace });
+  renderLegend(controls.legend, scale, "Weight colour");
+  controls.rowsSelect.value = String(matrix.length);
+  controls.colsSelect.value = String(matrix[0].length);
+}
+
+function becomeCustom(editor, text) {
+  if (editor.name === null && editor.loadedLabel === null) return;
+  editor.name = null;
+  editor.loadedLabel = null;
+  editor.controls.presetSelect.value = "";
+  editor.controls.explanation.textContent = text;
+  editor.controls.gyHolder.hidden = true;
+}
+
+function choosePreset(editor, presetName) {
+  const preset = editor.byName.get(presetName);
+  if (!preset) {
+    becomeCustom(editor, "Your own kernel: type a weight into any cell.");
+    return;
+  }
+  const { controls } = editor;
+  editor.name = preset.name;
+  editor.loadedLabel = null;
+  editor.matrix = preset.matrix.map((row) => [...row]);
+  controls.presetSelect.value = editor.name;
+  controls.explanation.textContent = preset.explanation;
+  controls.gyHolder.hidden = preset.combine !== "magnitude";
+  if (preset.matrix_y) editor.gyGrid.render(preset.matrix_y, { scale: scaleFor(flatValues(preset.matrix_y)) });
+  paint(editor, true);
+}
+
+function loadMatrix(editor, { matrix, label, note }) {
+  editor.matrix = matrix.map((row) => [...row]);
+  editor.loadedLabel = label ?? null;
+  editor.controls.presetSelect.value = "";
+  editor.controls.explanation.textContent = note ?? "Your own kernel: type a weight into any cell.";
+  paint(editor, true);
+}
+
+function resizeToSelects(editor) {
+  const { rowsSelect, colsSelect } = editor.controls;
+  editor.matrix = resize(editor.matrix, Number(rowsSelect.value), Number(colsSelect.value));
+  becomeCustom(editor, "You changed the size: it is now a custom kernel; new cells start at 0.");
+  paint(editor, true);
+}
+
+function kernelValue(editor) {
+  editor.grid.read();
+  const { name, loadedLabel } = editor;
+  const label = name ? editor.byName.get(name).label : loadedLabel ?? "custom kernel";
+  return { name, matrix: editor.matrix.map((row) => [...row]), label };
+}
+
+/**
+ * createKernelEditor(root, {presets, initial: {name} | {matrix, label?, note?}, idPrefix,
+ * onChange(kernel)}) returns {value() -> {name | null, matrix, label}}. A matrix with a label
+ * (a filter loaded from a trained model) keeps that label, and shows the note, until edited.
+ */
+export function createKernelEditor(root, { presets, initial, idPrefix, onChange }) {
+  const changed = () => onChange?.(kernelValue(editor));
+  const controls = buildControls(root, {
+    presets,
+    idPrefix,
+    onResize: () => {
+      resizeToSelects(editor);
+      changed();
+    },
+  });
+  const editor = {
+    controls,
+    byName: new Map(presets.map((preset) => [preset.name, preset])),
+    ...{ name: null, matrix: [[1]], loadedLabel: null },
+  };
+  editor.grid = createNumberGrid(controls.gridHolder, {
     label: "Kernel weight",
     editable: true,
     onEdit: (r, c, value) => {
-      matrix[r][c] = value;
-      becomeCustom("You edited the kernel: it is now a custom kernel.");
-      paint(false);
-      onChange?.(api.value());
+      editor.matrix[r][c] = value;
+      becomeCustom(editor, "You edited the kernel: it is now a custom kernel.");
+      paint(editor, false);
+      changed();
     },
   });
-  const gyGrid = createNumberGrid(gyHolder, { label: "Gy weight" });
-
-  function paint(replace) {
-    const scale = scaleFor(flatValues(matrix));
-    grid.render(matrix, { scale, replace });
-    renderLegend(legend, scale, "Weight colour");
-    rowsSelect.value = String(matrix.length);
-    colsSelect.value = String(matrix[0].length);
-  }
-
-  function becomeCustom(text) {
-    if (name === null && loadedLabel === null) return;
-    name = null;
-    loadedLabel = null;
-    presetSelect.value = "";
-    explanation.textContent = text;
-    gyHolder.hidden = true;
-  }
-
-  function choosePreset(presetName) {
-    const preset = byName.get(presetName);
-    if (!preset) {
-      becomeCustom("Your own kernel: type a weight into any cell.");
-      return;
-    }
-    name = preset.name;
-    loadedLabel = null;
-    matrix = preset.matrix.map((row) => [...row]);
-    presetSelect.value = name;
-    explanation.textContent = preset.explanation;
-    gyHolder.hidden = preset.combine !== "magnitude";
-    if (preset.matrix_y) gyGrid.render(preset.matrix_y, { scale: scaleFor(flatValues(preset.matrix_y)) });
-    paint(true);
-  }
-
-  function onResize() {
-    matrix = resize(matrix, Number(rowsSelect.value), Number(colsSelect.value));
-    becomeCustom("You changed the size: it is now a custom kernel; new cells start at 0.");
-    paint(true);
-    onChange?.(api.value());
-  }
-
-  presetSelect.addEventListener("change", () => {
-    choosePreset(presetSelect.value);
-    onChange?.(api.value());
+  editor.gyGrid = createNumberGrid(controls.gyHolder, { label: "Gy weight" });
+  controls.presetSelect.addEventListener("change", () => {
+    choosePreset(editor, controls.presetSelect.value);
+    changed();
   });
 
-  const api = {
+  if (initial.name) choosePreset(editor, initial.name);
+  else loadMatrix(editor, initial);
+  return {
     /** The kernel to send; throws (naming the cell) while a cell does not hold a number. */
-    value() {
-      grid.read();
-      const label = name ? byName.get(name).label : loadedLabel ?? "custom kernel";
-      return { name, matrix: matrix.map((row) => [...row]), label };
-    },
+    value: () => kernelValue(editor),
   };
-
-  if (initial.name) choosePreset(initial.name);
-  else {
-    matrix = initial.matrix.map((row) => [...row]);
-    loadedLabel = initial.label ?? null;
-    presetSelect.value = "";
-    explanation.textContent = initial.note ?? "Your own kernel: type a weight into any cell.";
-    paint(true);
-  }
-  return api;
 }
