@@ -16,6 +16,7 @@ then the app. ``app.main:app`` is the same app untuned, for tests and other ASGI
 
 from __future__ import annotations
 
+import copy
 import logging
 import multiprocessing
 import signal
@@ -32,7 +33,7 @@ from fastapi import FastAPI
 from app.config import Settings
 
 APP = "app.serving:served_app"
-logger = logging.getLogger("convlens.serve")
+logger = logging.getLogger(__name__)
 
 
 def served_app() -> FastAPI:
@@ -46,10 +47,18 @@ def served_app() -> FastAPI:
 
 
 def _options(log_level: str) -> dict[str, Any]:
-    """uvicorn's settings for every worker: the app factory, the log level, and WebSocket
-    messages refused by the server beyond twice the live frame cap, before they are buffered."""
+    """uvicorn's settings for every worker: the app factory; the log level, for ConvLens' own
+    loggers (``app.*``) too, through uvicorn's handler; and WebSocket messages refused by the
+    server beyond twice the live frame cap, before they are buffered."""
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["loggers"]["app"] = {"handlers": ["default"], "level": log_level.upper()}
     frame_cap = Settings().live_max_frame_bytes
-    return {"factory": True, "log_level": log_level, "ws_max_size": 2 * frame_cap}
+    return {
+        "factory": True,
+        "log_level": log_level,
+        "log_config": log_config,
+        "ws_max_size": 2 * frame_cap,
+    }
 
 
 def serve(host: str, port: int, workers: int, reload: bool, log_level: str) -> int:

@@ -24,6 +24,7 @@ from app.core.shapes import as_pair, output_sizes, resolve_padding
 from app.errors import UnknownResource
 from app.ml.inference import Runner, build_runner
 from app.ml.metadata import ModelMetadata
+from app.ml.native_log import native_output_to_debug_log
 
 if TYPE_CHECKING:
     import keras
@@ -140,12 +141,13 @@ class ModelFileError(ValueError):
 
 def load_model(path: Path) -> LoadedModel:
     metadata = _read_metadata(path)
-    import keras
+    with native_output_to_debug_log():
+        import keras
 
-    try:
-        model = keras.saving.load_model(path, compile=False)
-    except Exception as exc:  # a damaged or foreign file: many exception types are possible
-        raise ModelFileError(f"Keras could not load it ({exc}).") from exc
+        try:
+            model = keras.saving.load_model(path, compile=False)
+        except Exception as exc:  # a damaged or foreign file: many exception types are possible
+            raise ModelFileError(f"Keras could not load it ({exc}).") from exc
     shape = tuple(model.inputs[0].shape[1:]) if len(model.inputs) == 1 else None
     if shape != SUPPORTED_INPUT or tuple(metadata.input.shape) != SUPPORTED_INPUT:
         raise ModelFileError(
@@ -162,8 +164,13 @@ def load_model(path: Path) -> LoadedModel:
         metadata=metadata,
         model=model,
         layers=summarize_keras_model(model),
-        runner=build_runner(model),
+        runner=_quietly_built_runner(model),
     )
+
+
+def _quietly_built_runner(model: keras.Model) -> Runner:
+    with native_output_to_debug_log():
+        return build_runner(model)
 
 
 def _read_metadata(path: Path) -> ModelMetadata:
