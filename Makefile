@@ -6,8 +6,9 @@ CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test setup setup-test browser lint bench
 
+# make run PORT=8001 (or CONVLENS_PORT=8001 make run) serves on another port.
 run: setup
-	$(BIN)/convlens serve
+	$(BIN)/convlens serve $(if $(PORT),--port $(PORT))
 
 test: setup-test browser
 	$(BIN)/ruff check app tests bench
@@ -39,3 +40,4 @@ bench: setup-test
 	$(BIN)/python bench/convolution.py
 	$(BIN)/python bench/endpoint.py
 	$(BIN)/python bench/models.py
+	$(BIN)/python bench/live.py
