@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="ConvLens",
         version=__version__,
         summary="See what a convolutional neural network does to an image.",
+        description="The pages are at [/](/); this is the REST API they use.\n" + live.PROTOCOL,
         lifespan=lifespan,
         docs_url=None,  # served below from local files: FastAPI's default loads them from a CDN
         redoc_url=None,

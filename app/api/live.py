@@ -1,18 +1,8 @@
 """``/api/live``: the Draw page's WebSocket, classifying a drawing as it is drawn.
 
-The client sends canvas frames (binary messages: the image file, usually a PNG) and, when its
-choices change, a settings message (text: JSON of :class:`LiveSettings`). The server works on
-the latest frame only: a frame that a newer one overtakes while the models are busy is dropped,
-so a fast pen never builds a queue. Each frame worked on is answered with one text message::
-
-    {"type": "prediction", "frame": 7, "dropped": 2, "predictions": [<predict's JSON>, ...]}
-
-``frame`` counts the binary messages of this connection from 1; ``dropped`` is how many frames
-since the last answer were overtaken; each entry of ``predictions`` is exactly what
-``POST /api/models/{id}/predict`` returns for that model. A bad frame or bad settings get
-``{"type": "error", "frame": 7 | null, "status": 415, "detail": "..."}`` (the status REST
-would answer) and the socket stays open. A frame over the size cap closes the socket with code
-1009, a flood of messages with 1008, each with a reason.
+The protocol is :data:`PROTOCOL`, which ``/docs`` shows. The server works on the latest frame
+only: a frame that a newer one overtakes while the models are busy is dropped, so a fast pen
+never builds a queue.
 """
 
 from __future__ import annotations
@@ -38,6 +28,25 @@ from app.schemas.models import DigitSwitches
 
 router = APIRouter(prefix="/api", tags=["live"])
 
+PROTOCOL = """
+### WebSocket `/api/live`: classify a drawing as it is drawn
+
+OpenAPI cannot describe a WebSocket, so here it is. REST `predict` gives programs the same
+answers one image at a time.
+
+- **Client -> server, text:** settings as JSON, every key optional: `{"models": ["lenet5"],
+  "invert": "auto", "crop": true, "fit": true, "center": true, "thicken": true}` (`models`:
+  every model if left out; the switches as in `predict`). The server confirms with
+  `{"type": "settings", ...}`; they apply to the frames after them.
+- **Client -> server, binary:** a frame: the canvas as an image file (PNG).
+- **Server -> client, text:** `{"type": "prediction", "frame": 7, "dropped": 2,
+  "predictions": [...]}` for each frame worked on. `frame` counts the connection's frames from
+  1; each entry of `predictions` is exactly what `POST /api/models/{id}/predict` returns. Only
+  the latest frame is worked on; `dropped` counts the frames overtaken since the last answer.
+- **Errors:** `{"type": "error", "frame": 7 or null, "status": 415, "detail": "..."}` for a
+  bad frame or bad settings (the status REST would answer); the socket stays open. An
+  oversize frame closes it with code 1009, a flood of messages with 1008, each with a reason.
+"""
 MAX_SETTINGS_TEXT = 4096
 MAX_LIVE_MODELS = 8
 

@@ -19,5 +19,9 @@ def test_docs_render_every_endpoint_from_local_files_only(
     for path in ("/api/convolve/matrix", "/api/pool/matrix", "/api/convolve", "/api/pool"):
         expect(page.locator(".opblock-summary-path", has_text=path).first).to_be_visible()
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("ConvLens")
+    # The live socket is not an OpenAPI operation: its protocol is in the description.
+    expect(page.locator(".swagger-ui .info .description")).to_contain_text(
+        "WebSocket /api/live: classify a drawing as it is drawn"
+    )
     assert hosts == {urlparse(base_url).netloc}
     page.screenshot(path=artifacts / "laptop-docs.png")
