@@ -26,62 +26,10 @@ const describeDigit = (digit) => ({
 /** Pick two of each label (the shipped set is sorted by label), at most EXPLORER.digitsShown. */
 const shownDigits = (digits) => digits.slice(0, EXPLORER.digitsShown);
 
-function start({ models, digits, status }) {
-  const ordered = orderModels(models);
-  const wanted = new URLSearchParams(location.search).get("model");
-  const state = {
-    modelId: ordered.some((m) => m.id === wanted) ? wanted : ordered[0].id,
-    image: null,
-    source: null,
-  };
-  const network = byId("network");
-  const job = latestOnly();
-  const modelData = new Map(); // id -> Promise<{detail, filters: Map(layer -> filters)}>
-  const dialog = createMapDialog();
-
-  createModelPicker(byId("explorer-models"), {
-    models: ordered,
-    name: "explorer-model",
-    legend: "Which trained network to look inside",
-    selected: state.modelId,
-    onSelect(id) {
-      state.modelId = id;
-      const url = new URL(location.href);
-      url.searchParams.set("model", id);
-      history.replaceState(null, "", url);
-      run();
-    },
-  });
-  const picker = createImagePicker(byId("explorer-source"), {
-    samples: shownDigits(digits),
-    describe: describeDigit,
-    onError: (error) => status.error(error),
-    onPick(file, source) {
-      state.image = file;
-      state.source = source;
-      if (source.name === "upload") pad.showPicture(file);
-      else if (!pad.isEmpty() || pad.hasPicture()) pad.clear();
-      run();
-    },
-  });
-  const pad = createSketchpad(byId("explorer-pad"), {
-    label: "Drawing pad",
-    onChange: ({ type }) => {
-      if (type === "end" || (type === "undo" && !pad.isEmpty())) useDrawing();
-    },
-  });
-  byId("explorer-undo").addEventListener("click", () => pad.undo());
-  byId("explorer-clear").addEventListener("click", () => pad.clear());
-
-  function useDrawing() {
-    picker.clearChoice();
-    state.image = pad.toPngFile();
-    state.source = { name: "drawing", label: "your drawing" };
-    byId("explorer-source").querySelector("[data-role=chosen]").textContent = "Input: your drawing.";
-    run();
-  }
-
-  function loadModel(id) {
+/** loadModel(id) -> Promise<{detail, filters: Map(layer -> filters)}>, each model fetched once. */
+function modelLoader() {
+  const modelData = new Map();
+  return (id) => {
     if (!modelData.has(id)) {
       const promise = getModel(id).then(async (detail) => {
         const entries = await Promise.all(
@@ -93,51 +41,122 @@ function start({ models, digits, status }) {
       modelData.set(id, promise);
     }
     return modelData.get(id);
-  }
+  };
+}
 
-  function setStatus(value) {
-    network.dataset.status = value;
-    network.setAttribute("aria-busy", String(value === "busy"));
-  }
+function setNetworkStatus(network, value) {
+  network.dataset.status = value;
+  network.setAttribute("aria-busy", String(value === "busy"));
+}
 
-  async function run() {
-    const signal = job.start();
-    const { modelId, image, source } = state;
-    setStatus("busy");
-    status.busy(image ? `Running ${source.label} through ${modelId}…` : `Loading ${modelId}…`);
-    try {
-      const { detail, filters } = await loadModel(modelId);
-      if (signal.aborted) return;
-      byId("model-description").textContent = detail.description;
-      renderSummaryTable(byId("summary"), detail);
-      if (!image) {
-        setStatus("idle");
-        return;
-      }
-      const activations = await getActivations(modelId, image, {}, signal);
-      if (signal.aborted) return;
-      renderNetwork(network, { detail, activations, filters, dialog });
-      Object.assign(network.dataset, {
-        model: modelId,
-        source: source.name,
-        renders: String(Number(network.dataset.renders ?? 0) + 1), // lets tests await a new render
-      });
-      const top = Math.max(...activations.probabilities);
-      byId("network-answer").textContent =
-        `${detail.name} reads ${source.label} as ${activations.label} (${formatPercent(top)}).`;
-      status.clearError();
-      status.done(`Done: ${activations.layers.length} layers of ${detail.name}.`);
-      setStatus("ready");
-    } catch (error) {
-      if (isAbort(error)) return;
-      setStatus("error");
-      status.error(error);
+// The page for one answer of /activations: every layer, and the network's answer in words.
+function showActivations(explorer, { detail, activations, filters, modelId, source }) {
+  const { network, dialog, status } = explorer;
+  renderNetwork(network, { detail, activations, filters, dialog });
+  Object.assign(network.dataset, {
+    model: modelId,
+    source: source.name,
+    renders: String(Number(network.dataset.renders ?? 0) + 1), // lets tests await a new render
+  });
+  const top = Math.max(...activations.probabilities);
+  byId("network-answer").textContent =
+    `${detail.name} reads ${source.label} as ${activations.label} (${formatPercent(top)}).`;
+  status.clearError();
+  status.done(`Done: ${activations.layers.length} layers of ${detail.name}.`);
+  setNetworkStatus(network, "ready");
+}
+
+// The chosen model's description and summary, then (when there is an image) its activations.
+async function run(explorer) {
+  const { network, status, state } = explorer;
+  const signal = explorer.job.start();
+  const { modelId, image, source } = state;
+  setNetworkStatus(network, "busy");
+  status.busy(image ? `Running ${source.label} through ${modelId}…` : `Loading ${modelId}…`);
+  try {
+    const { detail, filters } = await explorer.loadModel(modelId);
+    if (signal.aborted) return;
+    byId("model-description").textContent = detail.description;
+    renderSummaryTable(byId("summary"), detail);
+    if (!image) {
+      setNetworkStatus(network, "idle");
+      return;
     }
+    const activations = await getActivations(modelId, image, {}, signal);
+    if (signal.aborted) return;
+    showActivations(explorer, { detail, activations, filters, modelId, source });
+  } catch (error) {
+    if (isAbort(error)) return;
+    setNetworkStatus(network, "error");
+    status.error(error);
   }
+}
+
+// The inputs: a sample digit or an upload from the picker, or a drawing on the pad.
+function createInputs(explorer, digits) {
+  const { state } = explorer;
+  const picker = createImagePicker(byId("explorer-source"), {
+    samples: shownDigits(digits),
+    describe: describeDigit,
+    onError: (error) => explorer.status.error(error),
+    onPick(file, source) {
+      state.image = file;
+      state.source = source;
+      if (source.name === "upload") pad.showPicture(file);
+      else if (!pad.isEmpty() || pad.hasPicture()) pad.clear();
+      run(explorer);
+    },
+  });
+  const useDrawing = () => {
+    picker.clearChoice();
+    state.image = pad.toPngFile();
+    state.source = { name: "drawing", label: "your drawing" };
+    byId("explorer-source").querySelector("[data-role=chosen]").textContent = "Input: your drawing.";
+    run(explorer);
+  };
+  const pad = createSketchpad(byId("explorer-pad"), {
+    label: "Drawing pad",
+    onChange: ({ type }) => {
+      if (type === "end" || (type === "undo" && !pad.isEmpty())) useDrawing();
+    },
+  });
+  byId("explorer-undo").addEventListener("click", () => pad.undo());
+  byId("explorer-clear").addEventListener("click", () => pad.clear());
+  return picker;
+}
+
+function start({ models, digits, status }) {
+  const ordered = orderModels(models);
+  const wanted = new URLSearchParams(location.search).get("model");
+  const state = {
+    modelId: ordered.some((m) => m.id === wanted) ? wanted : ordered[0].id,
+    image: null,
+    source: null,
+  };
+  // What the module's functions above share.
+  const explorer = {
+    ...{ state, status, network: byId("network"), job: latestOnly() },
+    ...{ loadModel: modelLoader(), dialog: createMapDialog() },
+  };
+
+  createModelPicker(byId("explorer-models"), {
+    models: ordered,
+    name: "explorer-model",
+    legend: "Which trained network to look inside",
+    selected: state.modelId,
+    onSelect(id) {
+      state.modelId = id;
+      const url = new URL(location.href);
+      url.searchParams.set("model", id);
+      history.replaceState(null, "", url);
+      run(explorer);
+    },
+  });
+  const picker = createInputs(explorer, digits);
 
   const first = shownDigits(digits).find((d) => d.label === "7") ?? digits[0];
   if (first) picker.pickSample(first.name);
-  else run();
+  else run(explorer);
 }
 
 async function main() {

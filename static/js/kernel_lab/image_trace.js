@@ -28,99 +28,118 @@ function paddingMask([top, left], [kh, kw], width, height) {
   );
 }
 
+// The functions below work on one trace context: the page's elements (outputCanvas, windowBox,
+// selectedBox, summary, container), the picker, the current result, the selected output pixel
+// and whether it is pinned (clicked) or only pointed at.
+
+function show(trace, pos, now) {
+  if (!trace.current) return;
+  trace.selected = pos;
+  trace.picker.setPosition(pos);
+  trace.outputCanvas.parentElement.classList.toggle("is-pinned", trace.pinned);
+  const { result } = trace.current;
+  const [outRows, outCols] = result.output_shape;
+  const { origin, size } = windowOf(result.output_size, pos);
+  placeBox(trace.windowBox, result.input, { top: origin[0], left: origin[1], height: size[0], width: size[1] });
+  placeBox(trace.selectedBox, { width: outCols, height: outRows }, { top: pos[0], left: pos[1], height: 1, width: 1 });
+  trace.request(pos);
+  if (now) trace.request.flush();
+}
+
+// The summary line: each output channel's value and the pixel value it is shown as.
+function summaryText(trace, result, { pos, values, pixels, origin, size }) {
+  const names = CHANNEL_NAMES[result.output_shape[2] ?? 1] ?? [];
+  const listed = values
+    .map((value, i) => `${names.length > 1 ? `${names[i]} ` : ""}${formatNumber(value)} → pixel ${pixels[i]}`)
+    .join(", ");
+  return (
+    `Output pixel ${formatPosition(pos)}${trace.pinned ? ", selected" : ""}: ${listed}. ` +
+    `Its ${size[0]} × ${size[1]} window starts at input ${formatPosition(origin)}. ` +
+    result.pixel_map.description
+  );
+}
+
+// `current` is the result the window was cut from: the one current when the request was sent.
+function renderExplanation(trace, current, pos, response) {
+  const { result, conv, outputPixels } = current;
+  const { origin, size } = windowOf(result.output_size, pos);
+  const pixels = pixelAt(outputPixels, pos[0], pos[1], result.output_shape[2] ?? 1);
+  renderTrace(trace.container, response.trace, {
+    inputChannels: result.input.channels,
+    bias: conv.bias,
+    inPadding: paddingMask(origin, size, result.input.width, result.input.height),
+    describeResult: (index, value) =>
+      `${formatNumber(value)} is shown as pixel value ${pixels[index]} in the output picture.`,
+  });
+  const values = response.trace.gradient?.magnitude ?? response.trace.channels.map((ch) => ch.output);
+  trace.summary.textContent = summaryText(trace, result, { pos, values, pixels, origin, size });
+  trace.container.dataset.position = pos.join(",");
+}
+
+async function explain(trace, pos) {
+  const { current } = trace;
+  const { result, conv, inputPixels } = current;
+  const { origin, size } = windowOf(result.output_size, pos);
+  const window = windowValues(inputPixels, result.input.channels, origin, size);
+  const signal = trace.job.start();
+  try {
+    const tiny = { ...conv, strides: 1, padding: "valid" };
+    const response = await convolveMatrix(window, tiny, [0, 0], signal);
+    renderExplanation(trace, current, pos, response);
+  } catch (error) {
+    if (!isAbort(error)) trace.status.error(error);
+  }
+}
+
+function clear(trace) {
+  trace.job.abort();
+  trace.request.cancel();
+  trace.current = null;
+  trace.selected = null;
+  trace.pinned = false;
+  trace.outputCanvas.parentElement.classList.remove("is-pinned");
+  trace.summary.textContent = trace.hint;
+  delete trace.container.dataset.position;
+  hideBox(trace.windowBox);
+  hideBox(trace.selectedBox);
+  trace.container.replaceChildren();
+}
+
 /**
  * createImageTrace({outputCanvas, windowBox, selectedBox, summary, container, status})
  * returns {setResult({result, conv, inputPixels, outputPixels}), clear()}.
  */
-export function createImageTrace({ outputCanvas, windowBox, selectedBox, summary, container, status }) {
-  let current = null;
-  let selected = null;
-  let pinned = false;
-  const hint = summary.textContent;
-  const job = latestOnly();
-  const request = debounce((pos) => explain(pos), TIMING.hoverDebounceMs);
-
-  const picker = createPixelPicker(outputCanvas, {
+export function createImageTrace(elements) {
+  const trace = {
+    ...elements,
+    hint: elements.summary.textContent,
+    ...{ current: null, selected: null, pinned: false },
+    job: latestOnly(),
+    request: debounce((pos) => explain(trace, pos), TIMING.hoverDebounceMs),
+  };
+  trace.picker = createPixelPicker(elements.outputCanvas, {
     onMove(pos, how) {
-      if (how === "hover" && pinned) return;
-      show(pos, false);
+      if (how === "hover" && trace.pinned) return;
+      show(trace, pos, false);
     },
     onSelect(pos) {
-      pinned = true;
-      show(pos, true);
+      trace.pinned = true;
+      show(trace, pos, true);
     },
     onRelease() {
-      pinned = false;
-      outputCanvas.parentElement.classList.remove("is-pinned");
+      trace.pinned = false;
+      elements.outputCanvas.parentElement.classList.remove("is-pinned");
     },
   });
 
-  function show(pos, now) {
-    if (!current) return;
-    selected = pos;
-    picker.setPosition(pos);
-    outputCanvas.parentElement.classList.toggle("is-pinned", pinned);
-    const { result } = current;
-    const [outRows, outCols] = result.output_shape;
-    const { origin, size } = windowOf(result.output_size, pos);
-    placeBox(windowBox, result.input, { top: origin[0], left: origin[1], height: size[0], width: size[1] });
-    placeBox(selectedBox, { width: outCols, height: outRows }, { top: pos[0], left: pos[1], height: 1, width: 1 });
-    request(pos);
-    if (now) request.flush();
-  }
-
-  async function explain(pos) {
-    const { result, conv, inputPixels, outputPixels } = current;
-    const { origin, size } = windowOf(result.output_size, pos);
-    const channels = result.input.channels;
-    const window = windowValues(inputPixels, channels, origin, size);
-    const signal = job.start();
-    try {
-      const tiny = { ...conv, strides: 1, padding: "valid" };
-      const response = await convolveMatrix(window, tiny, [0, 0], signal);
-      const outChannels = result.output_shape[2] ?? 1;
-      const pixels = pixelAt(outputPixels, pos[0], pos[1], outChannels);
-      const names = CHANNEL_NAMES[outChannels] ?? [];
-      renderTrace(container, response.trace, {
-        inputChannels: channels,
-        bias: conv.bias,
-        inPadding: paddingMask(origin, size, result.input.width, result.input.height),
-        describeResult: (index, value) =>
-          `${formatNumber(value)} is shown as pixel value ${pixels[index]} in the output picture.`,
-      });
-      const values = response.trace.gradient?.magnitude ?? response.trace.channels.map((ch) => ch.output);
-      const listed = values
-        .map((value, i) => `${names.length > 1 ? `${names[i]} ` : ""}${formatNumber(value)} → pixel ${pixels[i]}`)
-        .join(", ");
-      summary.textContent =
-        `Output pixel ${formatPosition(pos)}${pinned ? ", selected" : ""}: ${listed}. ` +
-        `Its ${size[0]} × ${size[1]} window starts at input ${formatPosition(origin)}. ` +
-        result.pixel_map.description;
-      container.dataset.position = pos.join(",");
-    } catch (error) {
-      if (!isAbort(error)) status.error(error);
-    }
-  }
-
   return {
     setResult(next) {
-      current = next;
+      trace.current = next;
       const [rows, cols] = next.result.output_shape;
-      picker.setShape(rows, cols);
-      if (selected) show([Math.min(selected[0], rows - 1), Math.min(selected[1], cols - 1)], true);
+      trace.picker.setShape(rows, cols);
+      const { selected } = trace;
+      if (selected) show(trace, [Math.min(selected[0], rows - 1), Math.min(selected[1], cols - 1)], true);
     },
-    clear() {
-      job.abort();
-      request.cancel();
-      current = null;
-      selected = null;
-      pinned = false;
-      outputCanvas.parentElement.classList.remove("is-pinned");
-      summary.textContent = hint;
-      delete container.dataset.position;
-      hideBox(windowBox);
-      hideBox(selectedBox);
-      container.replaceChildren();
-    },
+    clear: () => clear(trace),
   };
 }

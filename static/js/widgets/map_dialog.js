@@ -12,8 +12,8 @@ import { createPixelPicker } from "./pixel_picker.js";
 
 const HINT = "Point at the map, or focus it and use the arrow keys, to read a value.";
 
-/** createMapDialog() returns {element, open({layer, maps, index, scale, describe(index)})}. */
-export function createMapDialog() {
+// The dialog's elements, the dialog appended to the page's body.
+function buildDialog() {
   const title = el("h2", { id: "map-dialog-title" });
   const about = el("p", { class: "note", id: "map-dialog-about" });
   const canvas = el("canvas", {
@@ -38,6 +38,12 @@ export function createMapDialog() {
     el("div", { class: "button-row" }, [previous, next]),
   ]);
   document.body.append(dialog);
+  return { dialog, title, about, canvas, marker, stage, readout, legend, previous, next, close };
+}
+
+/** createMapDialog() returns {element, open({layer, maps, index, scale, describe(index)})}. */
+export function createMapDialog() {
+  const { dialog, title, about, canvas, marker, stage, readout, legend, previous, next, close } = buildDialog();
 
   let current = null;
   let opener = null;
