@@ -21,7 +21,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--workers",
         type=int,
         default=1,
-        help="Worker processes, each with its own models and listening socket (default: 1).",
+        help="Worker processes, each with its own models; one that dies is replaced "
+        "(default: 1; use one per core).",
     )
     serve.add_argument("--reload", action="store_true", help="Restart when the code changes.")
     serve.add_argument(

@@ -73,9 +73,9 @@ DEFAULT_APP = "app.main:app"
 class Server:
     """The server on a free port, until :meth:`stop`.
 
-    ``launcher="convlens"``: ``convlens serve``, as users start it (with several workers, each
-    on a socket of its own: ``app/serving.py``). ``launcher="uvicorn"``: ``python -m uvicorn``
-    with ``http`` and ``app``, to compare variants (its workers share one socket).
+    ``launcher="convlens"``: ``convlens serve``, as users start it (``app/serving.py``).
+    ``launcher="uvicorn"``: ``python -m uvicorn`` with ``http`` and ``app``, to compare
+    variants.
     """
 
     def __init__(

@@ -136,7 +136,7 @@ def main() -> None:
         default="convlens",
         choices=["convlens", "uvicorn"],
         help="convlens: `convlens serve`, as users start it (default); uvicorn: `python -m "
-        "uvicorn` with --app and --http, to compare variants (its workers share one socket)",
+        "uvicorn` with --app and --http, to compare variants",
     )
     parser.add_argument("--http", default="auto", choices=["auto", "h11", "httptools"])
     parser.add_argument(
