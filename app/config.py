@@ -37,6 +37,13 @@ class Settings(BaseSettings):
         description="Model requests (predict, activations, live frames) computed at once in "
         "each process; the rest wait their turn.",
     )
+    compute_queue: int = Field(
+        default=32,
+        ge=0,
+        le=10_000,
+        description="Model requests that may wait for a compute slot in each process; one more "
+        "is refused at once with 503 and Retry-After.",
+    )
     live_max_frame_bytes: int = Field(
         default=1024 * 1024,
         ge=1024,

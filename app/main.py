@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-        compute = ComputeSlots(settings.compute_threads)
+        compute = ComputeSlots(settings.compute_threads, settings.compute_queue)
         try:
             yield {
                 "samples": samples.load_samples(settings.static_dir),
