@@ -18,7 +18,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 from pydantic import Field, ValidationError
 from pydantic_core import to_json
 
-from app.api.compute import ComputeSlots
+from app.api.compute import ComputeBusy, ComputeSlots
 from app.api.deps import ComputeDep, RegistryDep, SettingsDep
 from app.api.predictions import decode_digit, predictions
 from app.config import Settings
@@ -171,7 +171,7 @@ class _Session:
             answer = await self.compute.run(
                 _answer, self.models, data, self.settings, self.choices, frame, dropped
             )
-        except ConvLensError as exc:
+        except (ConvLensError, ComputeBusy) as exc:
             await self.send_error(frame, exc.status_code, exc.detail)
             return
         async with self.sending:

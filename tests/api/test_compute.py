@@ -11,7 +11,7 @@ import anyio
 import pytest
 from pydantic import ValidationError
 
-from app.api.compute import ComputeSlots
+from app.api.compute import ComputeBusy, ComputeSlots
 from app.config import Settings
 
 
@@ -156,4 +156,63 @@ def test_a_slot_holds_nothing_of_a_finished_call_while_it_waits() -> None:
             break
         time.sleep(0.01)
     assert ref() is None
+    compute.close()
+
+
+def test_a_call_beyond_the_waiting_room_is_refused_with_503_and_retry_after() -> None:
+    compute = ComputeSlots(1, max_waiting=2)
+    release = threading.Event()
+    started = threading.Event()
+
+    def blocker() -> None:
+        started.set()
+        release.wait(timeout=5.0)
+
+    async def main() -> list[int]:
+        async with anyio.create_task_group() as group:
+            group.start_soon(compute.run, blocker)
+            await anyio.to_thread.run_sync(started.wait, 5.0)  # the one slot is taken
+            group.start_soon(compute.run, pow, 2, 1)
+            group.start_soon(compute.run, pow, 2, 2)
+            await anyio.sleep(0.05)
+            assert compute.waiting == 2
+            with pytest.raises(ComputeBusy) as busy:
+                await compute.run(pow, 2, 3)
+            release.set()
+        assert busy.value.status_code == 503
+        assert busy.value.headers == {"Retry-After": "1"}
+        assert "its queue of 2 waiting requests is full" in busy.value.detail
+        return [await compute.run(pow, 2, 4), compute.waiting]
+
+    assert anyio.run(main) == [16, 0]  # the room empties and takes calls again
+    compute.close()
+
+
+def test_a_failed_call_frees_its_arguments_without_the_garbage_collector() -> None:
+    class Upload:
+        pass
+
+    def fail(upload: Upload) -> None:
+        raise ValueError("not an image")
+
+    compute = ComputeSlots(1)
+    upload = Upload()
+    ref = weakref.ref(upload)
+
+    async def main() -> None:
+        nonlocal upload
+        with pytest.raises(ValueError):
+            await compute.run(fail, upload)
+        del upload
+
+    gc.disable()  # a reference cycle would keep the upload until the collector ran
+    try:
+        anyio.run(main)
+        for _ in range(200):  # until the slot has dropped the job, however slow
+            if ref() is None:
+                break
+            time.sleep(0.01)
+        assert ref() is None
+    finally:
+        gc.enable()
     compute.close()

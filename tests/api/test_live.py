@@ -203,3 +203,29 @@ def test_a_client_that_leaves_with_a_frame_in_work_leaves_the_server_serving(
     with client.websocket_connect("/api/live") as socket:
         socket.send_bytes(drawing(2))
         assert receive(socket)["frame"] == 1
+
+
+@pytest.fixture
+def no_queue_client() -> Iterator[TestClient]:
+    with make_client(Settings(compute_queue=0)) as test_client:
+        yield test_client
+
+
+def test_with_every_slot_busy_and_no_room_to_wait_rest_and_live_answer_503(
+    no_queue_client: TestClient,
+) -> None:
+    blocker = Blocker(no_queue_client)
+    try:
+        response = no_queue_client.post(
+            "/api/models/lenet5/predict", files={"image": ("d.png", drawing(1))}
+        )
+        with no_queue_client.websocket_connect("/api/live") as socket:
+            socket.send_bytes(drawing(1))
+            busy = receive(socket)
+    finally:
+        blocker.release.set()
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["detail"].startswith("The server is busy: every compute slot")
+    assert (busy["type"], busy["frame"], busy["status"]) == ("error", 1, 503)
