@@ -44,6 +44,19 @@ class Settings(BaseSettings):
         description="Model requests that may wait for a compute slot in each process; one more "
         "is refused at once with 503 and Retry-After.",
     )
+    read_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description="Seconds convlens serve waits for a request's headers, and between two "
+        "pieces of its body, before it closes the connection.",
+    )
+    max_connections: int = Field(
+        default=200,
+        ge=1,
+        description="Connections (WebSockets included) each convlens serve worker holds at "
+        "once; more are answered 503 at once.",
+    )
     live_max_frame_bytes: int = Field(
         default=1024 * 1024,
         ge=1024,

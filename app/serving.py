@@ -34,16 +34,21 @@ def served_app() -> FastAPI:
 
 def uvicorn_options(log_level: str) -> dict[str, Any]:
     """uvicorn's settings for every worker: the app factory; the log level, for ConvLens' own
-    loggers (``app.*``) too, through uvicorn's handler; and WebSocket messages refused by the
-    server beyond twice the live frame cap, before they are buffered."""
+    loggers (``app.*``) too, through uvicorn's handler; WebSocket messages refused by the
+    server beyond twice the live frame cap, before they are buffered; the HTTP protocol with
+    read deadlines (:mod:`app.http_protocol`); and a cap on connections held at once."""
+    from app.http_protocol import BoundedReadProtocol
+
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"]["app"] = {"handlers": ["default"], "level": log_level.upper()}
-    frame_cap = Settings().live_max_frame_bytes
+    settings = Settings()
     return {
         "factory": True,
         "log_level": log_level,
         "log_config": log_config,
-        "ws_max_size": 2 * frame_cap,
+        "ws_max_size": 2 * settings.live_max_frame_bytes,
+        "http": BoundedReadProtocol,
+        "limit_concurrency": settings.max_connections,
     }
 
 

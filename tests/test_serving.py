@@ -3,16 +3,21 @@ serving, a clean stop, and a clear refusal when the port is taken."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from websockets.asyncio.client import connect
 
 from app.config import PROJECT_ROOT
 
@@ -106,3 +111,93 @@ def test_a_taken_port_is_refused_with_the_reason(tmp_path: Path) -> None:
         "is using it, or serve on another port: convlens serve --port 8001 (make run "
         "PORT=8001).\n"
     )
+
+
+@pytest.fixture(scope="module")
+def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """One worker with a 1-second read deadline and room for 4 connections."""
+    port, log = free_port(), tmp_path_factory.mktemp("strict") / "server.log"
+    env = {**os.environ, "CONVLENS_READ_TIMEOUT": "1", "CONVLENS_MAX_CONNECTIONS": "4"}
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until(lambda: healthy(port), server, log)
+        yield port
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(60)
+
+
+def closed_by_server(sock: socket.socket) -> bool:
+    """Whether the server closes the connection (rather than leaving it open for 30 s)."""
+    sock.settimeout(30)
+    try:
+        while sock.recv(4096):
+            pass
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+    return True
+
+
+def test_a_client_that_stops_halfway_through_its_headers_is_closed(strict_server: int) -> None:
+    with socket.create_connection(("127.0.0.1", strict_server)) as sock:
+        sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")  # no blank line: not done
+        assert closed_by_server(sock)
+
+
+def test_a_client_that_stops_halfway_through_its_body_is_closed(strict_server: int) -> None:
+    with socket.create_connection(("127.0.0.1", strict_server)) as sock:
+        head = (
+            "POST /api/convolve/matrix HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Content-Length: 1000\r\n\r\n"
+        )
+        sock.sendall(head.encode() + b'{"input": [[1, 2')
+        assert closed_by_server(sock)
+
+
+def test_a_slow_but_steady_body_and_a_quiet_websocket_are_left_alone(strict_server: int) -> None:
+    body = b'{"input": [[1, 0], [0, 1]], "kernel": [[1]]}'
+    with socket.create_connection(("127.0.0.1", strict_server)) as sock:
+        sock.sendall(
+            b"POST /api/convolve/matrix HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        )
+        for start in range(0, len(body), 10):  # 2.5 s in all, 0.5 s between pieces
+            time.sleep(0.5)
+            sock.sendall(body[start : start + 10])
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+
+    async def quiet_socket() -> str:
+        async with connect(f"ws://127.0.0.1:{strict_server}/api/live") as live:
+            await asyncio.sleep(2.5)  # longer than the read deadline
+            await live.send("{}")
+            return json.loads(await live.recv())["type"]  # type: ignore[no-any-return]
+
+    assert asyncio.run(quiet_socket()) == "settings"
+
+
+def test_connections_beyond_the_cap_are_answered_503(strict_server: int) -> None:
+    async def crowd() -> int:
+        sockets = [await connect(f"ws://127.0.0.1:{strict_server}/api/live") for _ in range(4)]
+        try:
+            answer = await asyncio.to_thread(
+                urllib.request.urlopen, f"http://127.0.0.1:{strict_server}/api/health"
+            )
+            return int(answer.status)
+        except urllib.error.HTTPError as refused:
+            return refused.code
+        finally:
+            for live in sockets:
+                await live.close()
+
+    assert asyncio.run(crowd()) == 503
+    assert healthy(strict_server)  # room again once they have gone
