@@ -16,114 +16,119 @@ function isTyping(target) {
   return Boolean(target.closest?.(`${typing}, [contenteditable=true]`));
 }
 
+/** The page's one context: the models, their latest answers, what the pad shows, the parts. */
 function start(models, status) {
   const ordered = orderModels(models);
-  const byModel = new Map(ordered.map((model) => [model.id, model]));
-  const results = new Map(); // model id -> {result} | {error}
-  const form = byId("draw-preprocess-form");
-  // `upload` is the uploaded file while it is what the models read; a stroke replaces it.
-  const state = { selected: ordered[0].id, upload: null };
-  const view = createResultsView();
-
-  const classifier = createClassifier({
+  const ctx = {
+    status,
+    byModel: new Map(ordered.map((model) => [model.id, model])),
+    results: new Map(), // model id -> {result} | {error}
+    form: byId("draw-preprocess-form"),
+    // `upload` is the uploaded file while it is what the models read; a stroke replaces it.
+    state: { selected: ordered[0].id, upload: null },
+    view: createResultsView(),
+  };
+  ctx.classifier = createClassifier({
     modelIds: ordered.map((model) => model.id),
-    onResult(id, entry) {
-      results.set(id, entry);
-      picker.setGuess(id, entry.error ? { state: "error", text: "no guess" } : entry.result);
-      if (id !== state.selected) return;
-      showSelected();
-      // An upload the API refuses is worth the error box; a stray dot on the pad is not.
-      if (entry.error && entry.upload) status.error(entry.error);
-    },
-    onSettled(latest) {
-      if (latest) view.setBusy(false);
-    },
+    onResult: (id, entry) => showResult(ctx, id, entry),
+    onSettled: (latest) => latest && ctx.view.setBusy(false),
   });
-  const pad = createSketchpad(byId("sketchpad-holder"), {
-    label: "Drawing pad",
-    onChange: ({ type }) => {
-      if (type === "start" && state.upload) {
-        state.upload = null;
-        uploads.clearChoice();
-      }
-      if (type === "start" || type === "move") duringStroke();
-      else {
-        duringStroke.cancel();
-        classify();
-      }
-      syncButtons();
-    },
-  });
-  const duringStroke = throttle(classify, SKETCH.throttleMs);
-  const picker = createModelPicker(byId("model-picker-holder"), {
+  ctx.pad = createPad(ctx);
+  ctx.picker = createModelPicker(byId("model-picker-holder"), {
     models: ordered,
     name: "draw-model",
     legend: "Compare the models: pick one to see its details",
-    selected: state.selected,
+    selected: ctx.state.selected,
     guesses: true,
     onSelect(id) {
-      state.selected = id;
-      showSelected();
+      ctx.state.selected = id;
+      showSelected(ctx);
     },
   });
-  const uploads = createImagePicker(byId("draw-source"), {
+  ctx.uploads = createImagePicker(byId("draw-source"), {
     samples: [],
     onError: (error) => status.error(error),
     onPick(file) {
-      state.upload = file;
-      pad.showPicture(file);
-      syncButtons();
-      classify();
+      ctx.state.upload = file;
+      ctx.pad.showPicture(file);
+      syncButtons(ctx);
+      classify(ctx);
     },
   });
-  watchDigitOptions(form, () => classify());
-  wireButtons(pad, () => {
-    state.upload = null;
-    uploads.clearChoice();
+  watchDigitOptions(ctx.form, () => classify(ctx));
+  wireButtons(ctx.pad, () => forgetUpload(ctx));
+  syncButtons(ctx);
+  showSelected(ctx);
+  showEmpty(ctx);
+}
+
+/** The sketchpad: classified while a stroke is drawn (throttled) and when it ends. */
+function createPad(ctx) {
+  const duringStroke = throttle(() => classify(ctx), SKETCH.throttleMs);
+  return createSketchpad(byId("sketchpad-holder"), {
+    label: "Drawing pad",
+    onChange: ({ type }) => {
+      if (type === "start" && ctx.state.upload) forgetUpload(ctx);
+      if (type === "start" || type === "move") duringStroke();
+      else {
+        duringStroke.cancel();
+        classify(ctx);
+      }
+      syncButtons(ctx);
+    },
   });
+}
 
-  const isEmpty = () => !state.upload && pad.isEmpty();
+function forgetUpload(ctx) {
+  ctx.state.upload = null;
+  ctx.uploads.clearChoice();
+}
 
-  function syncButtons() {
-    byId("undo-stroke").disabled = pad.isEmpty();
-    byId("clear-drawing").disabled = isEmpty();
+const isEmpty = (ctx) => !ctx.state.upload && ctx.pad.isEmpty();
+
+function syncButtons(ctx) {
+  byId("undo-stroke").disabled = ctx.pad.isEmpty();
+  byId("clear-drawing").disabled = isEmpty(ctx);
+}
+
+function classify(ctx) {
+  if (isEmpty(ctx)) {
+    showEmpty(ctx);
+    return;
   }
-
-  function classify() {
-    if (isEmpty()) {
-      showEmpty();
-      return;
-    }
-    let image;
-    try {
-      image = state.upload ?? pad.toPngFile();
-    } catch (error) {
-      view.setBusy(false);
-      status.error(error);
-      return;
-    }
-    view.setBusy(true);
-    status.clearError();
-    classifier.classify(image, readDigitOptions(form), { upload: Boolean(state.upload) });
+  let image;
+  try {
+    image = ctx.state.upload ?? ctx.pad.toPngFile();
+  } catch (error) {
+    ctx.view.setBusy(false);
+    ctx.status.error(error);
+    return;
   }
+  ctx.view.setBusy(true);
+  ctx.status.clearError();
+  ctx.classifier.classify(image, readDigitOptions(ctx.form), { upload: Boolean(ctx.state.upload) });
+}
 
-  function showEmpty() {
-    classifier.abort();
-    results.clear();
-    for (const id of byModel.keys()) picker.setGuess(id, { state: "empty", text: "–" });
-    view.showEmpty();
-    status.clearError();
-  }
+function showResult(ctx, id, entry) {
+  ctx.results.set(id, entry);
+  ctx.picker.setGuess(id, entry.error ? { state: "error", text: "no guess" } : entry.result);
+  if (id !== ctx.state.selected) return;
+  showSelected(ctx);
+  // An upload the API refuses is worth the error box; a stray dot on the pad is not.
+  if (entry.error && entry.upload) ctx.status.error(entry.error);
+}
 
-  function showSelected() {
-    view.showModel(byModel.get(state.selected), results.get(state.selected), {
-      upload: Boolean(state.upload),
-    });
-  }
+function showEmpty(ctx) {
+  ctx.classifier.abort();
+  ctx.results.clear();
+  for (const id of ctx.byModel.keys()) ctx.picker.setGuess(id, { state: "empty", text: "–" });
+  ctx.view.showEmpty();
+  ctx.status.clearError();
+}
 
-  syncButtons();
-  showSelected();
-  showEmpty();
+function showSelected(ctx) {
+  const { selected, upload } = ctx.state;
+  ctx.view.showModel(ctx.byModel.get(selected), ctx.results.get(selected), { upload: Boolean(upload) });
 }
 
 /** Undo and Clear, as buttons and as keys (Ctrl+Z, Delete) outside text fields. */

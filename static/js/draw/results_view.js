@@ -1,7 +1,8 @@
 // The Draw page's results panel: the chosen model's guess, its probability bars, the 28x28 input
 // it saw and the preprocessing notes; or the empty and error states, each shown as it is.
 import { byId, el } from "../dom.js";
-import { createProbabilityBars, formatPercent } from "../render/probability_bars.js";
+import { formatPercent } from "../format.js";
+import { createProbabilityBars } from "../render/probability_bars.js";
 import { clearCanvas, drawGrey } from "../render/raster.js";
 
 const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];

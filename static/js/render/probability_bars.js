@@ -3,9 +3,6 @@
 import { el } from "../dom.js";
 import { formatPercent } from "../format.js";
 
-// Re-exported for draw/results_view.js, which imports it from here; new code imports format.js.
-export { formatPercent };
-
 /**
  * createProbabilityBars(parent, {label}) returns {element, render(classes, probabilities),
  * clear(classes)}. Each row carries data-label and data-value (the exact probability).
