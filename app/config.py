@@ -15,6 +15,13 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    allowed_hosts: list[str] = Field(
+        default=["127.0.0.1", "localhost", "[::1]", "testserver"],
+        min_length=1,
+        description="Host names (as in the Host header; IPv6 in brackets, '*.example.org' for "
+        "subdomains, '*' for any) this server answers; other hosts get 400. Redirects are built "
+        "from the Host header. The address convlens serve binds to is added.",
+    )
     static_dir: Path = PROJECT_ROOT / "static"
     templates_dir: Path = PROJECT_ROOT / "templates"
     models_dir: Path = PROJECT_ROOT / "models"
