@@ -105,8 +105,8 @@ class _Session:
                 rate = self.settings.live_messages_per_second
                 await self.close(
                     status.WS_1008_POLICY_VIOLATION,
-                    f"More than {rate:g} messages a second: send a frame when the drawing "
-                    "changes, and at most one more while an answer is on its way.",
+                    f"More than {rate:g} messages a second: send a frame only when the "
+                    "drawing has changed.",
                 )
                 return
             if message.get("bytes") is not None:
@@ -122,7 +122,7 @@ class _Session:
             await self.close(
                 status.WS_1009_MESSAGE_TOO_BIG,
                 f"Frame {self.frames} is {len(data):,} bytes; frames may be at most {cap:,}. "
-                "Send the canvas as a PNG of at most 512x512 pixels.",
+                "Send a PNG of at most 512x512.",
             )
             return False
         if self.latest is not None:
@@ -185,8 +185,10 @@ class _Session:
         await self.send({"type": "error", "frame": frame, "status": code, "detail": detail})
 
     async def close(self, code: int, reason: str) -> None:
+        """Close with a reason, which must fit in a close frame's 123 bytes."""
+        assert len(reason.encode()) <= 123, reason
         async with self.sending:
-            await self.socket.close(code, reason[:120])  # a close reason fits in 123 bytes
+            await self.socket.close(code, reason)
 
 
 def _answer(
