@@ -46,6 +46,11 @@ def read_image(upload: UploadFile, settings: Settings) -> DecodedImage:
             f"The image file is larger than {settings.max_upload_bytes:,} bytes. "
             "Upload a smaller file (a 1024x1024 PNG is about 2 MB)."
         )
+    return decode_capped(data, settings)
+
+
+def decode_capped(data: bytes, settings: Settings) -> DecodedImage:
+    """Decode safely, within the pixel and side caps of ``settings``."""
     return decode_image(data, settings.max_image_pixels, settings.max_image_side)
 
 

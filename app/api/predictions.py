@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from app.api.images import base64_png
+from app.api.images import base64_png, decode_capped
 from app.config import Settings
-from app.core.decoding import DecodedImage, decode_image
+from app.core.decoding import DecodedImage
 from app.core.heatmap import colorize, scale_for_range
 from app.core.preprocess import DigitInput, DigitOptions, InkBox, prepare_digit
 from app.errors import NoDigit
@@ -31,7 +31,7 @@ def digit_input(image: DecodedImage, options: DigitOptions) -> DigitInput:
 
 
 def decode_digit(data: bytes, settings: Settings, options: DigitOptions) -> DigitInput:
-    return digit_input(decode_image(data, settings.max_image_pixels), options)
+    return digit_input(decode_capped(data, settings), options)
 
 
 def predictions(models: Sequence[LoadedModel], digit: DigitInput) -> list[dict[str, Any]]:

@@ -233,3 +233,15 @@ def test_with_every_slot_busy_and_no_room_to_wait_rest_and_live_answer_503(
     assert response.headers["retry-after"] == "1"
     assert response.json()["detail"].startswith("The server is busy: every compute slot")
     assert (busy["type"], busy["frame"], busy["status"]) == ("error", 1, 503)
+
+
+def test_a_frame_over_the_side_cap_is_refused_as_rest_refuses_it() -> None:
+    thin = png(np.zeros((1, 300), np.uint8))  # 300 pixels: under the pixel cap, over the side's
+    with make_client(Settings(max_image_side=200)) as side_capped:
+        rest = side_capped.post("/api/models/lenet5/predict", files={"image": ("t.png", thin)})
+        with side_capped.websocket_connect("/api/live") as socket:
+            socket.send_bytes(thin)
+            refused = receive(socket)
+
+    assert rest.status_code == refused["status"] == 413
+    assert refused["detail"] == rest.json()["detail"]
