@@ -26,6 +26,7 @@ import pyspng
 from numpy.typing import NDArray
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app.core.image_limits import check_structure, frames_note, png_chunks
 from app.errors import BadImage, ImageTooLarge
 
 ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
@@ -60,12 +61,14 @@ def decode_image(data: bytes, max_pixels: int, max_side: int | None = None) -> D
 
     ``max_pixels`` caps width x height and ``max_side`` each side on its own, both judged from
     the header: a 2,000,000 x 1 image is under a 16-megapixel cap, yet padding it by 64 on each
-    side would make it 129 times larger.
+    side would make it 129 times larger. Before either, :func:`check_structure` refuses files
+    built to keep a decoder busy (thousands of scans, chunks, blocks or strips).
     """
+    frames = check_structure(data)
     decoded = _decode_plain_png(data, max_pixels, max_side)
     if decoded is not None:
         return decoded
-    return _decode_with_pillow(_open_checked(data, max_pixels, max_side))
+    return _decode_with_pillow(_open_checked(data, max_pixels, max_side), frames)
 
 
 def png_size(data: bytes) -> tuple[int, int] | None:
@@ -105,8 +108,11 @@ def _open_checked(data: bytes, max_pixels: int, max_side: int | None = None) -> 
             "The upload is not an image this app can read. Supported formats: "
             f"{', '.join(ALLOWED_FORMATS)}. Save it as PNG or JPEG and try again."
         ) from None
-    except Exception as exc:  # Pillow raises many types for hostile headers.
-        raise BadImage(f"The image header could not be read ({exc}). Try another file.") from None
+    except Exception:  # Pillow raises many types for hostile headers; their words are its own.
+        raise BadImage(
+            "The image header could not be read: the file is damaged, or was cut off before "
+            "its pixel data. Open it in an image editor, save it as PNG or JPEG and try again."
+        ) from None
 
     width, height = image.size
     if width < 1 or height < 1:
@@ -122,14 +128,18 @@ def _open_checked(data: bytes, max_pixels: int, max_side: int | None = None) -> 
     return image
 
 
-def _decode_with_pillow(image: Image.Image) -> DecodedImage:
-    """Any allowed format and mode, whose header :func:`_open_checked` has accepted."""
+def _decode_with_pillow(image: Image.Image, frames: int | None) -> DecodedImage:
+    """Any allowed format and mode, whose header :func:`_open_checked` has accepted.
+
+    ``frames`` is :func:`check_structure`'s count; None where the format states it in a header
+    (PNG, WebP, MPO), which Pillow's ``n_frames`` then reads without walking the file.
+    """
     notes: list[str] = []
     source_format, source_mode = str(image.format), image.mode
     try:
-        frames = getattr(image, "n_frames", 1)
-        if frames > 1:
-            notes.append(f"The image has {frames} frames; the first one is used.")
+        note = frames_note(getattr(image, "n_frames", 1) if frames is None else frames)
+        if note:
+            notes.append(note)
         image.load()
         image = _orient(image, notes)
         pixels, alpha = _to_uint8(image, notes)
@@ -137,8 +147,8 @@ def _decode_with_pillow(image: Image.Image) -> DecodedImage:
         raise
     except Exception as exc:
         raise BadImage(
-            f"The {source_format} image could not be decoded ({exc}); the file may be truncated "
-            "or corrupt. Re-save it and try again."
+            f"The {source_format} image could not be decoded ({_cause(exc)}); the file may be "
+            "truncated or corrupt. Re-save it and try again."
         ) from None
     return DecodedImage(pixels, source_format, source_mode, notes, alpha)
 
@@ -210,9 +220,7 @@ def _plain_png_header(data: bytes) -> _PlainPng | None:
         or _crc_mismatch(data, len(_PNG_SIGNATURE), 13)
     ):
         return None
-    offset = _IHDR_END
-    while offset + 12 <= len(data):
-        length, kind = struct.unpack_from(">I4s", data, offset)
+    for offset, length, kind in png_chunks(data, _IHDR_END):
         if kind not in _PLAIN_PNG_CHUNKS or offset + 12 + length > len(data):
             return None
         if _crc_mismatch(data, offset, length):  # libspng does not check them, Pillow some
@@ -221,9 +229,8 @@ def _plain_png_header(data: bytes) -> _PlainPng | None:
             keyword = data[offset + 8 : offset + 8 + min(length, 80)].split(b"\0", 1)[0].lower()
             if b"exif" in keyword or b"xmp" in keyword:
                 return None
-        offset += 12 + length
         if kind == b"IEND":
-            if offset != len(data):
+            if offset + 12 != len(data):
                 return None
             return _PlainPng(channels, width, height)
     return None
@@ -253,9 +260,22 @@ def _too_many_pixels(
     )
 
 
+def _cause(exc: Exception) -> str:
+    """What went wrong, in our words: decoders' messages name their internals."""
+    if "truncated" in str(exc):
+        return "image file is truncated: it ends before all its pixels"
+    if isinstance(exc, MemoryError):
+        return "it needs more memory than the server has free"
+    return "its pixel data does not follow the format"
+
+
+# EXIF orientations that rotate or flip (2-8); 1 is upright, anything else is not defined.
+_EXIF_TURNS = range(2, 9)
+
+
 def _orient(image: Image.Image, notes: list[str]) -> Image.Image:
     orientation = image.getexif().get(0x0112, 1)
-    if orientation in (None, 1):
+    if orientation not in _EXIF_TURNS:
         return image
     notes.append(f"The image was rotated upright from its EXIF orientation ({orientation}).")
     return ImageOps.exif_transpose(image)

@@ -18,6 +18,7 @@ from app.core.decoding import (
     png_size,
 )
 from app.core.encoding import encode_png, to_color, to_pixels
+from app.core.image_limits import check_structure
 from app.errors import BadImage, ImageTooLarge
 
 SAMPLES = sorted((Path(__file__).parents[2] / "static" / "samples").glob("*.*g"))
@@ -31,7 +32,7 @@ def png_bytes(image: Image.Image, **params) -> bytes:
 
 
 def pillow_only(data: bytes):
-    return _decode_with_pillow(_open_checked(data, CAP))
+    return _decode_with_pillow(_open_checked(data, CAP), check_structure(data))
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
