@@ -69,8 +69,7 @@ def explain_validation_errors(errors: Sequence[Any]) -> str:
             # FastAPI puts the character offset where a field name would be.
             parts = parts[:1]
         field = ".".join(str(p) for p in parts) or "request"
-        # A missing value has no input to show, and FastAPI's {} for bad JSON is not one either.
-        got = _NOT_SHOWN if error["type"] in ("missing", "json_invalid") else error.get("input")
+        got = _NOT_SHOWN if error["type"] in _NO_INPUT else error.get("input")
         _, messages = by_field.setdefault(field, (got, []))
         message = _plain_message(error)
         if message not in messages:
@@ -85,6 +84,8 @@ def explain_validation_errors(errors: Sequence[Any]) -> str:
 
 
 _NOT_SHOWN = object()
+# Errors whose input is no value of the request: a missing one, or the parser's own.
+_NO_INPUT = ("missing", "json_invalid", "json_duplicate_key")
 
 
 def _plain_message(error: Any) -> str:

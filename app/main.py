@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypedDict
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -26,9 +27,11 @@ from app.api import (
     samples,
 )
 from app.api.compute import ComputeSlots
+from app.api.json_bodies import not_utf8_detail, refuse_ambiguous_json
 from app.config import Settings
 from app.errors import ConvLensError
 from app.errors import explain_validation_errors as explain
+from app.hosts import AllowedHosts
 from app.limits import BodySizeLimit
 from app.ml.registry import Registry, load_registry
 from app.schemas.common import ErrorResponse
@@ -39,6 +42,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 # FastAPI's own detail when a body cannot be decoded at all (not UTF-8, broken multipart).
 UNPARSEABLE_BODY = "There was an error parsing the body"
+# A 422 lists this many errors and counts the rest: the answer stays small whatever was sent.
+MAX_LISTED_ERRORS = 20
+# Addresses that mean "every interface": no request names them as its host.
+WILDCARD_ADDRESSES = ("0.0.0.0", "::", "")
 
 
 class State(TypedDict):
@@ -68,12 +75,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="See what a convolutional neural network does to an image.",
         description="The pages are at [/](/); this is the REST API they use.\n" + live.PROTOCOL,
         lifespan=lifespan,
+        dependencies=[Depends(refuse_ambiguous_json)],
         docs_url=None,  # served below from local files: FastAPI's default loads them from a CDN
         redoc_url=None,
     )
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(AllowedHosts, allowed_hosts=_allowed_hosts(settings))
     for module in (models, live, health, convolution, pooling, samples, architectures):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(pages.router)
@@ -102,16 +111,20 @@ def _add_error_handlers(app: FastAPI) -> None:
                 f"{sent}. Send the body as JSON with that header."
             )
             return JSONResponse({"detail": detail}, status_code=415)
+        found = exc.errors()
+        listed = found[:MAX_LISTED_ERRORS]
         errors = [
             {
                 "loc": [part if isinstance(part, int) else str(part) for part in e["loc"]],
                 "msg": e["msg"],
                 "type": e["type"],
             }
-            for e in exc.errors()
+            for e in listed
         ]
+        unlisted = len(found) - len(listed)
+        more = f" ({unlisted:,} more errors are not listed)" if unlisted else ""
         detail = (
-            f"The request does not match what this endpoint expects: {explain(exc.errors())}. "
+            f"The request does not match what this endpoint expects: {explain(listed)}{more}. "
             "Fix the fields listed in 'errors' (see /docs for each field's type and range) "
             "and send it again."
         )
@@ -146,9 +159,20 @@ def _is_json(content_type: str) -> bool:
     return media_type == "application/json" or media_type.endswith("+json")
 
 
+def _allowed_hosts(settings: Settings) -> list[str]:
+    """The configured names, and the address the server binds to when it is a single one."""
+    bound = settings.host.strip().lower()
+    if bound in WILDCARD_ADDRESSES:
+        return list(settings.allowed_hosts)
+    name = f"[{bound}]" if ":" in bound else bound
+    return list(dict.fromkeys([*settings.allowed_hosts, name]))
+
+
 def _unparseable_body_detail(request: Request, cause: object) -> str:
+    if isinstance(cause, UnicodeDecodeError):
+        return not_utf8_detail(cause)
     content_type = request.headers.get("content-type", "")
-    text = "" if cause is None else str(cause).strip().rstrip(".")
+    text = "" if cause is None else _in_our_words(cause)
     reason = f" ({text[:200]})" if text else ""
     expected = (
         "a multipart/form-data form with a boundary that matches the Content-Type header"
@@ -159,6 +183,16 @@ def _unparseable_body_detail(request: Request, cause: object) -> str:
         f"The request body could not be read{reason}. This endpoint expects {expected}; "
         "see /docs for each endpoint's body."
     )
+
+
+def _in_our_words(cause: object) -> str:
+    """Why a JSON body could not be parsed, without Python's advice to Python programmers."""
+    if isinstance(cause, RecursionError):
+        return "its lists or objects are nested too deeply"
+    if isinstance(cause, ValueError) and "integer string conversion" in str(cause):
+        # json.loads refuses integer literals over sys.get_int_max_str_digits() digits.
+        return f"a number in it has more than {sys.get_int_max_str_digits():,} digits"
+    return str(cause).strip().rstrip(".")
 
 
 app = create_app()

@@ -13,6 +13,7 @@ from app.core.pooling import MAX_POOL_SIZE, PoolMode
 from app.core.shapes import MAX_EXPLICIT_PADDING, PaddingMode
 from app.schemas.common import Strict
 from app.schemas.form_fields import NamesAcceptedFields
+from app.schemas.grids import Grid, GridShape, checked_as, documented_as
 
 MAX_MATRIX_SIDE = 256
 MAX_MATRIX_CHANNELS = 16
@@ -39,6 +40,16 @@ Kernel4D = Annotated[
     list[Annotated[list[KChannels], Field(min_length=1, max_length=MAX_KERNEL_SIZE)]],
     Field(min_length=1, max_length=MAX_KERNEL_SIZE),
 ]
+
+# The grid fields: validated in a few bulk passes (app.schemas.grids), documented as above.
+INPUT_GRID = GridShape(
+    (2, 3), (MAX_MATRIX_SIDE, MAX_MATRIX_SIDE, MAX_MATRIX_CHANNELS), MAX_ABS_VALUE
+)
+KERNEL_GRID = GridShape(
+    (2, 3, 4), (MAX_KERNEL_SIZE, MAX_KERNEL_SIZE, MAX_MATRIX_CHANNELS, MAX_FILTERS), 1e6
+)
+InputGrid = Annotated[Grid, checked_as(INPUT_GRID), documented_as(Matrix2D | Matrix3D)]
+KernelGrid = Annotated[Grid, checked_as(KERNEL_GRID), documented_as(Kernel2D | Kernel3D | Kernel4D)]
 
 Stride = Annotated[int, Field(ge=1, le=64)]
 Strides = Stride | Annotated[list[Stride], Field(min_length=2, max_length=2)]
@@ -136,7 +147,7 @@ class TraceOut(BaseModel):
 
 
 class ConvolveMatrixRequest(Strict, NamesAcceptedFields):
-    input: Matrix2D | Matrix3D = Field(
+    input: InputGrid = Field(
         description="H x W or H x W x C numbers.",
         examples=[
             [
@@ -149,7 +160,7 @@ class ConvolveMatrixRequest(Strict, NamesAcceptedFields):
             ]
         ],
     )
-    kernel: Kernel2D | Kernel3D | Kernel4D | None = Field(
+    kernel: KernelGrid | None = Field(
         default=None,
         description="kh x kw (each channel separately), kh x kw x C (one summed map) or "
         "kh x kw x C x K (K filters). Give this or kernel_name.",
@@ -190,7 +201,7 @@ class ConvolveMatrixResponse(BaseModel):
 
 
 class PoolMatrixRequest(Strict, NamesAcceptedFields):
-    input: Matrix2D | Matrix3D = Field(
+    input: InputGrid = Field(
         description="H x W or H x W x C numbers; each channel is pooled on its own.",
         examples=[[[110, 256, 153, 67], [12, 89, 88, 43], [10, 15, 50, 55], [23, 9, 49, 23]]],
     )

@@ -3,13 +3,20 @@ each with a message that says what was wrong and what would have been accepted."
 
 from __future__ import annotations
 
+import json
+import tracemalloc
 from typing import Any
 
 import numpy as np
 import pytest
+from fastapi.responses import Response
 from fastapi.testclient import TestClient
 
+from app.api.pooling import pool_matrix
+from app.config import Settings
+from app.schemas.lab import PoolMatrixRequest
 from tests.api.imagefiles import png, post_image, random_gray
+from tests.conftest import make_client
 
 GRID_3X3 = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
 PRESETS = (
@@ -116,42 +123,42 @@ CONVOLVE_VALIDATION_ERRORS = {
     "empty kernel": (
         {"input": GRID_3X3, "kernel": []},
         "body.kernel (got []): List should have at least 1 item after validation, not 0",
-        ["body", "kernel", "list[list[constrained-float]]"],
+        ["body", "kernel"],
     ),
     "kernel with an empty row": (
         {"input": GRID_3X3, "kernel": [[]]},
         "body.kernel.0 (got []): List should have at least 1 item after validation, not 0",
-        ["body", "kernel", "list[list[constrained-float]]", 0],
+        ["body", "kernel", 0],
     ),
     "16x16 kernel": (
         {"input": np.zeros((20, 20)).tolist(), "kernel": np.ones((16, 16)).tolist()},
         "body.kernel: List should have at most 15 items after validation, not 16",
-        ["body", "kernel", "list[list[constrained-float]]"],
+        ["body", "kernel"],
     ),
     "NaN in the kernel": (
         b'{"input": [[1, 2], [3, 4]], "kernel": [[NaN]]}',
         "body.kernel.0.0 (got nan): Input should be a finite number",
-        ["body", "kernel", "list[list[constrained-float]]", 0, 0],
+        ["body", "kernel", 0, 0],
     ),
     "Infinity in the kernel": (
         b'{"input": [[1, 2], [3, 4]], "kernel": [[Infinity]]}',
         "body.kernel.0.0 (got inf): Input should be a finite number",
-        ["body", "kernel", "list[list[constrained-float]]", 0, 0],
+        ["body", "kernel", 0, 0],
     ),
     "-Infinity in the input": (
         b'{"input": [[1, -Infinity]], "kernel": [[1]]}',
         "body.input.0.1 (got -inf): Input should be a finite number",
-        ["body", "input", "list[list[constrained-float]]", 0, 1],
+        ["body", "input", 0, 1],
     ),
     "empty input": (
         {"input": [], "kernel": [[1]]},
         "body.input (got []): List should have at least 1 item after validation, not 0",
-        ["body", "input", "list[list[constrained-float]]"],
+        ["body", "input"],
     ),
     "input with an empty row": (
         {"input": [[]], "kernel": [[1]]},
         "body.input.0 (got []): List should have at least 1 item after validation, not 0",
-        ["body", "input", "list[list[constrained-float]]", 0],
+        ["body", "input", 0],
     ),
     "stride 0": (
         {"input": GRID_3X3, "kernel": [[1]], "strides": 0},
@@ -193,7 +200,7 @@ CONVOLVE_VALIDATION_ERRORS = {
     "strings for numbers": (
         {"input": [["1", "2"]], "kernel": [[1]]},
         "body.input.0.0 (got '1'): Input should be a valid number",
-        ["body", "input", "list[list[constrained-float]]", 0, 0],
+        ["body", "input", 0, 0],
     ),
     "a string for the stride": (
         {"input": GRID_3X3, "kernel": [[1]], "strides": "2"},
@@ -213,12 +220,12 @@ CONVOLVE_VALIDATION_ERRORS = {
     "an object for the kernel": (
         {"input": GRID_3X3, "kernel": {"rows": [[1]]}},
         "body.kernel (got {'rows': [[1]]}): Input should be a valid list",
-        ["body", "kernel", "list[list[constrained-float]]"],
+        ["body", "kernel"],
     ),
     "a string for the input": (
         {"input": "abc", "kernel": [[1]]},
         "body.input (got 'abc'): Input should be a valid list",
-        ["body", "input", "list[list[constrained-float]]"],
+        ["body", "input"],
     ),
     "a number for the kernel name": (
         {"input": GRID_3X3, "kernel_name": 3},
@@ -250,7 +257,7 @@ CONVOLVE_VALIDATION_ERRORS = {
     "a 4-D input": (
         {"input": [[[[1]]]], "kernel": [[1]]},
         "body.input.0.0.0 (got [1]): Input should be a valid number",
-        ["body", "input", "list[list[list[constrained-float]]]", 0, 0, 0],
+        ["body", "input", 0, 0, 0],
     ),
 }
 
@@ -746,3 +753,94 @@ def test_a_json_output_over_the_cap_is_refused(client: TestClient) -> None:
     assert response.json()["detail"].startswith(
         "The output would hold 1,280,000 numbers (200 x 200 x 32); at most 1,048,576"
     )
+
+
+def strings_grid(rows: int, cols: int, channels: int) -> list[Any]:
+    return [[["a"] * channels for _ in range(cols)] for _ in range(rows)]
+
+
+def test_a_grid_of_a_million_strings_is_one_error_naming_the_first_cell_and_the_count() -> None:
+    body = {"input": strings_grid(256, 256, 16), "kernel_name": "sobel_left"}
+
+    with make_client(Settings(max_upload_bytes=8 * 1024 * 1024)) as client:  # the body is 5.4 MB
+        response = client.post("/api/convolve/matrix", json=body)
+
+    assert response.status_code == 422
+    assert len(response.content) < 1000  # was 146 MB, listing 1.1 million errors
+    assert response.json()["errors"] == [
+        {
+            "loc": ["body", "input", 0, 0, 0],
+            "msg": "Input should be a valid number (and 1,048,575 more like it in this grid)",
+            "type": "float_type",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message", "error_type"),
+    [
+        (1e308, "Input should be between -1,000,000,000 and 1,000,000,000", "number_range"),
+        (10**400, "Input should be between -1,000,000,000 and 1,000,000,000", "number_range"),
+    ],
+    ids=["1e308", "a 401-digit integer"],
+)
+def test_a_grid_of_values_out_of_range_is_one_error(
+    client: TestClient, value: float, message: str, error_type: str
+) -> None:
+    body = {"input": [[1.0] * 256] + [[value] * 256] * 255, "kernel": [[1]]}
+    if isinstance(value, int):  # 256 x 255 of them would be over the test client's body cap
+        body["input"] = [row[:4] for row in body["input"]]
+
+    response = client.post("/api/convolve/matrix", json=body)
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "loc": ["body", "input", 1, 0],
+            "msg": f"{message} (and {255 * len(body['input'][0]) - 1:,} more like it in this grid)",
+            "type": error_type,
+        }
+    ]
+
+
+def test_a_bad_grid_costs_no_more_memory_than_a_good_one(client: TestClient) -> None:
+    """Validation allocates about what converting a valid grid does, not an object per cell."""
+
+    def peak_bytes(grid: list[Any]) -> int:
+        body = json.dumps({"input": grid, "pool_size": 8}).encode()
+        tracemalloc.start()
+        try:
+            client.post(
+                "/api/pool/matrix", content=body, headers={"content-type": "application/json"}
+            )
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    good = peak_bytes(np.zeros((64, 64, 16)).tolist())
+    bad = peak_bytes(strings_grid(64, 64, 16))
+
+    assert bad < good * 1.5  # cell-by-cell errors made it 30 times the valid request's
+
+
+def test_a_422_lists_twenty_errors_and_counts_the_rest(client: TestClient) -> None:
+    layers = [{"type": "Dense", "units": "many"} for _ in range(30)]
+
+    response = client.post(
+        "/api/architectures/summary", json={"input_shape": [8], "layers": layers}
+    )
+
+    assert response.status_code == 422
+    result = response.json()
+    assert len(result["errors"]) == 20
+    assert "(10 more errors are not listed)" in result["detail"]
+
+
+def test_a_grid_answer_is_encoded_in_the_routes_worker_thread() -> None:
+    """FastAPI would encode a returned dict on the event loop; the route returns the bytes."""
+    body = PoolMatrixRequest.model_validate({"input": np.ones((256, 256, 16)).tolist()})
+
+    answer = pool_matrix(body)
+
+    assert isinstance(answer, Response)
+    assert json.loads(answer.body)["output_shape"] == [128, 128, 16]
