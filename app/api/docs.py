@@ -11,7 +11,7 @@ router = APIRouter(include_in_schema=False)
 SWAGGER_UI = "/static/vendor/swagger-ui"
 
 
-@router.get("/docs", response_class=HTMLResponse)
+@router.api_route("/docs", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def swagger_ui() -> HTMLResponse:
     """Interactive API documentation."""
     return get_swagger_ui_html(

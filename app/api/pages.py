@@ -13,31 +13,31 @@ def _page(request: Request, template: str, page: str) -> HTMLResponse:
     return templates.TemplateResponse(request, template, {"page": page})  # type: ignore[no-any-return]
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def kernel_lab(request: Request) -> HTMLResponse:
     """The Kernel lab."""
     return _page(request, "kernel_lab.html", "lab")
 
 
-@router.get("/draw", response_class=HTMLResponse)
+@router.api_route("/draw", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def draw(request: Request) -> HTMLResponse:
     """Draw a digit and watch the trained models classify it."""
     return _page(request, "draw.html", "draw")
 
 
-@router.get("/explorer", response_class=HTMLResponse)
+@router.api_route("/explorer", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def explorer(request: Request) -> HTMLResponse:
     """The network explorer: every layer's output for one input."""
     return _page(request, "explorer.html", "explorer")
 
 
-@router.get("/training", response_class=HTMLResponse)
+@router.api_route("/training", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def training(request: Request) -> HTMLResponse:
     """How the shipped models were trained: curves and recipes."""
     return _page(request, "training.html", "training")
 
 
-@router.get("/architectures", response_class=HTMLResponse)
+@router.api_route("/architectures", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def architecture_lab(request: Request) -> HTMLResponse:
     """The Architecture lab: shapes and parameters of a layer stack, presets, a quiz."""
     return _page(request, "architecture_lab.html", "architectures")

@@ -3,8 +3,13 @@ content type, unknown paths and methods. Every answer is JSON with a ``detail``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
 
 JSON_ENDPOINTS = ["/api/convolve/matrix", "/api/pool/matrix"]
 VALID_BODY = b'{"input": [[1, 2], [3, 4]], "kernel": [[1]]}'
@@ -87,9 +92,9 @@ def test_a_body_that_is_not_utf8_is_refused_with_400(client: TestClient) -> None
 
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "The request body could not be read ('utf-8' codec can't decode byte 0xe9 in "
-        "position 11: invalid continuation byte). This endpoint expects JSON encoded as UTF-8, "
-        "sent with Content-Type: application/json; see /docs for each endpoint's body."
+        "detail": "The request body is not UTF-8 text: the byte at offset 11 (0xe9) is not part "
+        "of a UTF-8 character. This endpoint expects JSON encoded as UTF-8, sent with "
+        "Content-Type: application/json; save or re-encode the body as UTF-8 and send it again."
     }
 
 
@@ -162,3 +167,117 @@ def test_a_wrong_method_is_a_405_that_names_it_and_the_allowed_one(
     assert response.json() == {
         "detail": f"{method} is not allowed on {path}. See /docs for the methods each path takes."
     }
+
+
+def post_json_text(client: TestClient, path: str, body: bytes) -> Any:
+    return client.post(path, content=body, headers={"content-type": "application/json"})
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32", "utf-32-be"])
+def test_json_in_utf16_or_utf32_is_refused_with_400(client: TestClient, encoding: str) -> None:
+    body = VALID_BODY.decode().encode(encoding)
+
+    response = post_json_text(client, "/api/convolve/matrix", body)
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("The request body is not UTF-8 text: ")
+    assert "This endpoint expects JSON encoded as UTF-8" in response.json()["detail"]
+
+
+def test_json_with_a_utf8_byte_order_mark_is_read(client: TestClient) -> None:
+    response = post_json_text(client, "/api/convolve/matrix", b"\xef\xbb\xbf" + VALID_BODY)
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "key"),
+    [
+        ("/api/convolve/matrix", b'{"input": [[1]], "kernel": [[1]], "input": [[2]]}', "input"),
+        ("/api/pool/matrix", b'{"input": [[1]], "mode": "max", "mode": "average"}', "mode"),
+        (
+            "/api/architectures/summary",
+            b'{"input_shape": [8, 8, 1], "layers": [{"type": "Conv2D", "filters": 1, '
+            b'"kernel_size": 3, "filters": 2}]}',
+            "filters",
+        ),
+    ],
+    ids=["top level", "pool mode", "inside a layer"],
+)
+def test_a_key_given_twice_is_refused_naming_the_key(
+    client: TestClient, path: str, body: bytes, key: str
+) -> None:
+    response = post_json_text(client, path, body)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "The request does not match what this endpoint expects: body: the key "
+        f"'{key}' appears twice in one object; give each key once. Fix the fields listed in "
+        "'errors' (see /docs for each field's type and range) and send it again.",
+        "errors": [
+            {
+                "loc": ["body"],
+                "msg": f"the key '{key}' appears twice in one object; give each key once",
+                "type": "json_duplicate_key",
+            }
+        ],
+    }
+
+
+def test_an_integer_too_long_to_read_is_refused_in_our_words(client: TestClient) -> None:
+    body = b'{"input": [[' + b"7" * 5000 + b']], "kernel": [[1]]}'
+
+    response = post_json_text(client, "/api/convolve/matrix", body)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "The request body could not be read (a number in it has more than 4,300 "
+        "digits). This endpoint expects JSON encoded as UTF-8, sent with Content-Type: "
+        "application/json; see /docs for each endpoint's body."
+    }
+
+
+@pytest.mark.parametrize("path", ["/", "/draw", "/explorer", "/training", "/architectures"])
+def test_head_on_a_page_answers_like_get(client: TestClient, path: str) -> None:
+    response = client.head(path)
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+
+
+def test_head_on_health_answers_like_get(client: TestClient) -> None:
+    response = client.head("/api/health")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+
+
+def test_a_request_for_another_host_is_refused_before_any_redirect(client: TestClient) -> None:
+    response = client.get("/static", headers={"host": "evil.example"}, follow_redirects=False)
+
+    assert response.status_code == 400
+    assert "location" not in response.headers
+    assert response.json() == {
+        "detail": "This server does not answer the host 'evil.example'. Reach it by one of its "
+        "names (127.0.0.1, localhost, [::1], testserver), or, if you run it, add the name to "
+        "the allowed_hosts setting (CONVLENS_ALLOWED_HOSTS)."
+    }
+
+
+@pytest.mark.parametrize("host", ["localhost:8000", "127.0.0.1", "[::1]:8000", "TESTSERVER"])
+def test_the_local_names_are_answered_with_or_without_a_port(client: TestClient, host: str) -> None:
+    response = client.get("/static", headers={"host": host}, follow_redirects=False)
+
+    assert response.status_code == 307
+    assert response.headers["location"] == f"http://{host}/static/"
+
+
+def test_the_address_the_server_binds_to_is_an_allowed_host() -> None:
+    settings = Settings(host="192.168.1.10", allowed_hosts=["convlens.example.org"])
+
+    with TestClient(create_app(settings)) as client:
+        bound = client.get("/api/health", headers={"host": "192.168.1.10:8000"})
+        named = client.get("/api/health", headers={"host": "convlens.example.org"})
+        other = client.get("/api/health", headers={"host": "localhost"})
+
+    assert (bound.status_code, named.status_code, other.status_code) == (200, 200, 400)

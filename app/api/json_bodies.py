@@ -1,0 +1,95 @@
+"""JSON request bodies are UTF-8 and name each key once: checked before a body is validated.
+
+FastAPI parses a JSON body with ``json.loads(bytes)``, which also reads UTF-16 and UTF-32 and
+keeps the last of two equal keys, and offers no hook to change the decoder. This dependency is
+declared once for the whole app (FastAPI's global dependencies), so it runs for every route
+before its body is validated, with no second request path; it reads the body FastAPI already
+holds and parses it again in a worker thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection, Request
+
+from app.errors import ConvLensError
+
+
+class BodyNotUtf8(ConvLensError):
+    """A JSON body in another encoding than UTF-8 (RFC 8259 allows no other)."""
+
+    status_code = 400
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def not_utf8_detail(error: UnicodeDecodeError | None) -> str:
+    """Why a body is not UTF-8: the first byte that cannot be, or NUL bytes (UTF-16 or -32)."""
+    where = (
+        f"the byte at offset {error.start:,} (0x{error.object[error.start]:02x}) is not part "
+        "of a UTF-8 character"
+        if error is not None
+        else "it holds NUL bytes, as UTF-16 and UTF-32 text does"
+    )
+    return (
+        f"The request body is not UTF-8 text: {where}. This endpoint expects JSON encoded as "
+        "UTF-8, sent with Content-Type: application/json; save or re-encode the body as UTF-8 "
+        "and send it again."
+    )
+
+
+async def refuse_ambiguous_json(connection: HTTPConnection) -> None:
+    """Refuse a JSON body that is not UTF-8 or has a key twice in one object."""
+    if not isinstance(connection, Request) or not _is_json(connection):
+        return
+    raw = await connection.body()  # already read by FastAPI: no second read of the stream
+    if raw:
+        await run_in_threadpool(check_json_text, raw)
+
+
+def check_json_text(raw: bytes) -> None:
+    if b"\x00" in raw:  # JSON text never holds a raw NUL; UTF-16 and UTF-32 text always does
+        raise BodyNotUtf8(not_utf8_detail(None))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BodyNotUtf8(not_utf8_detail(exc)) from None
+    try:
+        json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "json_duplicate_key",
+                    "loc": ("body",),
+                    "msg": f"the key {exc.key!r} appears twice in one object; give each key once",
+                    "input": exc.key,
+                }
+            ]
+        ) from None
+    except ValueError:
+        return  # FastAPI parsed it, so this cannot happen; leave any refusal to FastAPI's own
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+def _is_json(request: Request) -> bool:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
