@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
 
 from app.api.deps import SettingsDep
 from app.api.images import PNG_RESPONSE, image_fields, png_response, read_image, wants_png
+from app.api.json_answers import json_answer
 from app.core import lab
 from app.core.kernels import KERNEL_PRESETS
 from app.schemas.lab import (
@@ -30,17 +32,20 @@ def list_kernels() -> list[dict[str, object]]:
 
 
 @router.post("/convolve/matrix", response_model=ConvolveMatrixResponse)
-def convolve_matrix(body: ConvolveMatrixRequest) -> dict[str, Any]:
+def convolve_matrix(body: ConvolveMatrixRequest) -> Response:
     """Convolve a grid of numbers and explain any output position."""
     result = lab.convolve_grid(body.input, body.kernel_step(), body.trace)
-    return {
-        "output": result.output.tolist(),
-        "output_shape": list(result.output.shape),
-        "kernel_shape": result.spec.kernel.shape,
-        "kernel_kind": result.spec.kernel.kind,
-        "output_size": result.geometry.as_dict(),
-        "trace": result.trace,
-    }
+    return json_answer(
+        ConvolveMatrixResponse,
+        {
+            "output": result.output.tolist(),
+            "output_shape": list(result.output.shape),
+            "kernel_shape": result.spec.kernel.shape,
+            "kernel_kind": result.spec.kernel.kind,
+            "output_size": result.geometry.as_dict(),
+            "trace": result.trace,
+        },
+    )
 
 
 @router.post("/convolve", response_model=ConvolveImageResponse, responses={200: PNG_RESPONSE})
@@ -50,8 +55,11 @@ def convolve_image(request: Request, settings: SettingsDep, form: ConvolveForm) 
     outcome = lab.convolve_image(decoded, form.kernel_step(), form.color, form.mapping, form.trace)
     if wants_png(request):
         return png_response(outcome, form.png_compression)
-    return {
-        **image_fields(outcome, form.include_input, form.png_compression),
-        "kernel": outcome.kernel,
-        "trace": outcome.trace,
-    }
+    return json_answer(
+        ConvolveImageResponse,
+        {
+            **image_fields(outcome, form.include_input, form.png_compression),
+            "kernel": outcome.kernel,
+            "trace": outcome.trace,
+        },
+    )

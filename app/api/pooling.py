@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
 
 from app.api.deps import SettingsDep
 from app.api.images import (
@@ -15,6 +16,7 @@ from app.api.images import (
     read_image,
     wants_png,
 )
+from app.api.json_answers import json_answer
 from app.core import lab
 from app.schemas.lab import PoolImageResponse, PoolMatrixRequest, PoolMatrixResponse
 from app.schemas.lab_forms import PoolImageForm
@@ -25,15 +27,18 @@ PoolForm = Annotated[PoolImageForm, Form(media_type="multipart/form-data")]
 
 
 @router.post("/pool/matrix", response_model=PoolMatrixResponse)
-def pool_matrix(body: PoolMatrixRequest) -> dict[str, Any]:
+def pool_matrix(body: PoolMatrixRequest) -> Response:
     """Pool a grid of numbers; for max pooling, say which input position won each window."""
     pooled = lab.pool_grid(body.input, body.pool_step())
-    return {
-        "output": pooled.output.tolist(),
-        "output_shape": list(pooled.output.shape),
-        "output_size": pooled.geometry.as_dict(),
-        "argmax": None if pooled.argmax is None else pooled.argmax.tolist(),
-    }
+    return json_answer(
+        PoolMatrixResponse,
+        {
+            "output": pooled.output.tolist(),
+            "output_shape": list(pooled.output.shape),
+            "output_size": pooled.geometry.as_dict(),
+            "argmax": None if pooled.argmax is None else pooled.argmax.tolist(),
+        },
+    )
 
 
 @router.post("/pool", response_model=PoolImageResponse, responses={200: PNG_RESPONSE})
@@ -46,8 +51,11 @@ def pool_image(request: Request, settings: SettingsDep, form: PoolForm) -> Any:
     if wants_png(request):
         return png_response(outcome, form.png_compression)
     winners = outcome.winners()
-    return {
-        **image_fields(outcome, form.include_input, form.png_compression),
-        "convolution": None if outcome.convolution is None else outcome.convolution.as_dict(),
-        "winners_image": None if winners is None else base64_png(winners, form.png_compression),
-    }
+    return json_answer(
+        PoolImageResponse,
+        {
+            **image_fields(outcome, form.include_input, form.png_compression),
+            "convolution": None if outcome.convolution is None else outcome.convolution.as_dict(),
+            "winners_image": None if winners is None else base64_png(winners, form.png_compression),
+        },
+    )
