@@ -142,6 +142,21 @@ def test_an_exif_orientation_of_1_changes_nothing(client: TestClient) -> None:
     assert result["input"]["notes"] == []
 
 
+@pytest.mark.parametrize("orientation", [0, 9, 65535])
+def test_an_exif_orientation_outside_2_to_8_changes_nothing_and_says_nothing(
+    client: TestClient, orientation: int
+) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    stored = np.repeat(np.arange(6, dtype=np.uint8).reshape(2, 3) * 40, 8, 0)
+    data = encode(Image.fromarray(stored), "JPEG", exif=exif.tobytes(), quality=95)
+
+    result = convolve_1x1(client, data)
+
+    assert np.array_equal(decode_base64_png(result["image"]), decode(data))
+    assert result["input"]["notes"] == []
+
+
 def test_a_1_bit_image_becomes_black_and_white_gray(client: TestClient) -> None:
     bits = Image.fromarray(np.array([[0, 255], [255, 0]], dtype=np.uint8)).convert("1")
 

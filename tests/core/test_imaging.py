@@ -307,3 +307,34 @@ def test_the_alpha_channel_is_kept_beside_the_pixels_composited_on_white():
     assert decoded.pixels[..., 0].tolist() == [[255, 255], [255, 255]]  # invisible on white
     opaque = decode_image(png_bytes(Image.fromarray(rgba[..., :3], "RGB")), CAP)
     assert opaque.alpha is None
+
+
+def test_pixel_data_that_breaks_the_format_is_refused_in_our_words_not_the_decoders():
+    data = bytearray(
+        png_bytes(
+            Image.fromarray(np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8))
+        )
+    )
+    pixels_at = data.index(b"IDAT") + 4
+    data[pixels_at + 10 : pixels_at + 30] = b"\xaa" * 20  # neither zlib nor libspng can inflate it
+
+    with pytest.raises(BadImage) as refused:
+        decode_image(bytes(data), CAP)
+
+    assert str(refused.value) == (
+        "The PNG image could not be decoded (its pixel data does not follow the format); the "
+        "file may be truncated or corrupt. Re-save it and try again."
+    )
+
+
+def test_a_header_pillow_cannot_parse_is_refused_in_our_words_not_pillows():
+    data = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(data, "JPEG")
+
+    with pytest.raises(BadImage) as refused:
+        decode_image(data.getvalue()[:200], CAP)
+
+    assert str(refused.value) == (
+        "The image header could not be read: the file is damaged, or was cut off before its "
+        "pixel data. Open it in an image editor, save it as PNG or JPEG and try again."
+    )
