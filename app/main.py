@@ -27,7 +27,7 @@ from app.api import (
     samples,
 )
 from app.api.compute import ComputeSlots
-from app.api.json_bodies import not_utf8_detail, refuse_ambiguous_json
+from app.api.json_bodies import is_json_media_type, not_utf8_detail, refuse_ambiguous_json
 from app.config import Settings
 from app.errors import ConvLensError
 from app.errors import explain_validation_errors as explain
@@ -100,7 +100,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         content_type = request.headers.get("content-type", "")
-        if _is_body_of_wrong_type(exc.errors()) and not _is_json(content_type):
+        if _is_body_of_wrong_type(exc.errors()) and not is_json_media_type(content_type):
             sent = (
                 f"the request's Content-Type was {content_type[:60]!r}"
                 if content_type
@@ -152,11 +152,6 @@ def _is_body_of_wrong_type(errors: Sequence[Any]) -> bool:
     return any(
         tuple(e["loc"]) == ("body",) and e["type"] == "model_attributes_type" for e in errors
     )
-
-
-def _is_json(content_type: str) -> bool:
-    media_type = content_type.split(";")[0].strip().lower()
-    return media_type == "application/json" or media_type.endswith("+json")
 
 
 def _allowed_hosts(settings: Settings) -> list[str]:

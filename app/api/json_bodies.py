@@ -48,7 +48,8 @@ def not_utf8_detail(error: UnicodeDecodeError | None) -> str:
 
 async def refuse_ambiguous_json(connection: HTTPConnection) -> None:
     """Refuse a JSON body that is not UTF-8 or has a key twice in one object."""
-    if not isinstance(connection, Request) or not _is_json(connection):
+    content_type = connection.headers.get("content-type", "")
+    if not isinstance(connection, Request) or not is_json_media_type(content_type):
         return
     raw = await connection.body()  # already read by FastAPI: no second read of the stream
     if raw:
@@ -90,6 +91,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _is_json(request: Request) -> bool:
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+def is_json_media_type(content_type: str) -> bool:
+    """``application/json`` or a ``+json`` type, whatever its parameters."""
+    media_type = content_type.split(";")[0].strip().lower()
     return media_type == "application/json" or media_type.endswith("+json")
