@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=20 * 1024 * 1024, ge=1024, description="Largest request body accepted, in bytes."
     )
+    max_json_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest JSON request body accepted, in bytes: FastAPI parses JSON on the "
+        "event loop, so this bounds how long one body can hold other requests.",
+    )
     max_image_pixels: int = Field(
         default=4096 * 4096, ge=1, description="Largest decoded image accepted, in pixels."
     )

@@ -4,6 +4,10 @@ Starlette spools multipart uploads to disk without a size limit, so the cap is e
 raw body: at once from ``Content-Length``, and while streaming for chunked uploads. Raising an
 ``HTTPException`` from ``receive`` lets FastAPI's body parsing pass it on to the app's one
 error handler instead of turning it into a generic 400.
+
+JSON bodies have a cap of their own, smaller: FastAPI parses and validates them on the event
+loop, so their size is how long every other request waits. A megabyte of JSON is a grid of
+a quarter of a million numbers; bigger inputs are images, sent as multipart.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import json
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.json_bodies import is_json_media_type
+
 
 def too_large_detail(max_bytes: int) -> str:
     return (
@@ -21,18 +27,33 @@ def too_large_detail(max_bytes: int) -> str:
     )
 
 
+def json_too_large_detail(max_bytes: int) -> str:
+    return (
+        f"The JSON body is larger than {max_bytes:,} bytes, the most this server takes as JSON. "
+        "Send a smaller grid, or send a picture as an image file to POST /api/convolve or "
+        "/api/pool."
+    )
+
+
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_json_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_json_bytes = min(max_json_bytes, max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+        headers = dict(scope["headers"])
+        content_type = headers.get(b"content-type", b"").decode("latin-1")
+        if not content_type or is_json_media_type(content_type):  # FastAPI reads both as JSON
+            cap, detail = self.max_json_bytes, json_too_large_detail(self.max_json_bytes)
+        else:
+            cap, detail = self.max_bytes, too_large_detail(self.max_bytes)
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > cap:
+            await self._refuse(send, detail)
             return
         received = 0
 
@@ -41,14 +62,14 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise HTTPException(413, too_large_detail(self.max_bytes))
+                if received > cap:
+                    raise HTTPException(413, detail)
             return message
 
         await self.app(scope, limited_receive, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": too_large_detail(self.max_bytes)}).encode()
+    async def _refuse(self, send: Send, detail: str) -> None:
+        body = json.dumps({"detail": detail}).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -81,7 +81,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_upload_bytes,
+        max_json_bytes=settings.max_json_bytes,
+    )
     app.add_middleware(AllowedHosts, allowed_hosts=_allowed_hosts(settings))
     for module in (models, live, health, convolution, pooling, samples, architectures):
         app.include_router(module.router, responses=ERROR_RESPONSES)

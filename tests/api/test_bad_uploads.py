@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from app.config import PROJECT_ROOT, Settings
 from tests.api.imagefiles import (
     compressed_bomb_png,
     encode,
@@ -17,7 +19,7 @@ from tests.api.imagefiles import (
     post_image,
     random_rgb,
 )
-from tests.conftest import SMALL_UPLOAD_CAP_BYTES
+from tests.conftest import SMALL_UPLOAD_CAP_BYTES, make_client
 
 NOT_AN_IMAGE = (
     "The upload is not an image this app can read. Supported formats: PNG, JPEG, GIF, BMP, "
@@ -26,6 +28,10 @@ NOT_AN_IMAGE = (
 TOO_LARGE_BODY = (
     "The request body is larger than 16,384 bytes, the most this server accepts. Send a "
     "smaller file: scale the image down or save it as JPEG."
+)
+TOO_LARGE_JSON = (
+    "The JSON body is larger than 16,384 bytes, the most this server takes as JSON. Send a "
+    "smaller grid, or send a picture as an image file to POST /api/convolve or /api/pool."
 )
 IMAGE_ENDPOINTS = [
     "/api/convolve",
@@ -238,7 +244,7 @@ def test_a_json_body_over_the_byte_cap_is_refused_from_its_content_length(
 
     assert int(response.request.headers["content-length"]) > SMALL_UPLOAD_CAP_BYTES
     assert response.status_code == 413
-    assert response.json() == {"detail": TOO_LARGE_BODY}
+    assert response.json() == {"detail": TOO_LARGE_JSON}
 
 
 @pytest.mark.parametrize("path", ["/api/convolve/matrix", "/api/pool/matrix"])
@@ -257,4 +263,23 @@ def test_a_json_body_over_the_byte_cap_is_refused_while_streaming(
 
     assert "content-length" not in response.request.headers
     assert response.status_code == 413
-    assert response.json() == {"detail": TOO_LARGE_BODY}
+    assert response.json() == {"detail": TOO_LARGE_JSON}
+
+
+def test_json_has_a_smaller_cap_than_uploads_and_a_body_without_a_type_counts_as_json() -> None:
+    grid = json.dumps({"input": [[1] * 60] * 60, "kernel": [[1]]}).encode()  # 11 KB
+    assert 8192 < len(grid) < 16_384
+    photo = (PROJECT_ROOT / "static/samples/camera.png").read_bytes()  # 474 KB
+    with make_client(Settings(max_json_bytes=8192)) as capped:
+        as_json = capped.post(
+            "/api/convolve/matrix", content=grid, headers={"content-type": "application/json"}
+        )
+        untyped = capped.post("/api/convolve/matrix", content=grid)
+        image = capped.post(
+            "/api/convolve", files={"image": ("c.png", photo)}, data={"kernel_name": "identity"}
+        )
+
+    for refused in (as_json, untyped):
+        assert refused.status_code == 413
+        assert refused.json()["detail"].startswith("The JSON body is larger than 8,192 bytes")
+    assert image.status_code == 200
