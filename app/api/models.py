@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from app.api.deps import ComputeDep, RegistryDep, SettingsDep
 from app.api.images import read_image, wants_png
+from app.api.json_answers import json_answer
 from app.api.predictions import activations as layer_activations
 from app.api.predictions import digit_input, predictions
 from app.config import Settings
@@ -110,7 +111,7 @@ async def predict(
     registry: RegistryDep,
     settings: SettingsDep,
     compute: ComputeDep,
-) -> dict[str, Any]:
+) -> Response:
     """Classify a drawing or photo of a digit; returns the 28x28 input the model saw."""
     loaded = registry.get_model(model_id)
     return await compute.run(_prediction, loaded, form, settings)
@@ -123,7 +124,7 @@ async def activations(
     registry: RegistryDep,
     settings: SettingsDep,
     compute: ComputeDep,
-) -> dict[str, Any]:
+) -> Response:
     """Every chosen layer's output for one image, from a single forward pass."""
     loaded = registry.get_model(model_id)
     names = resolve_layers(loaded, form.layers)
@@ -131,17 +132,17 @@ async def activations(
 
 
 # The endpoints above are async so that they can hand their work to the compute slots, where
-# these two run.
-def _prediction(loaded: LoadedModel, form: PredictForm, settings: Settings) -> dict[str, Any]:
+# these two run, answers checked and encoded included.
+def _prediction(loaded: LoadedModel, form: PredictForm, settings: Settings) -> Response:
     digit = digit_input(read_image(form.image, settings), form.options())
-    return predictions([loaded], digit)[0]
+    return json_answer(PredictResponse, predictions([loaded], digit)[0])
 
 
 def _activations(
     loaded: LoadedModel, names: list[str], form: ActivationsForm, settings: Settings
-) -> dict[str, Any]:
+) -> Response:
     digit = digit_input(read_image(form.image, settings), form.options())
-    return layer_activations(loaded, names, form.format, digit)
+    return json_answer(ActivationsResponse, layer_activations(loaded, names, form.format, digit))
 
 
 def _first_filter_layer(loaded: LoadedModel) -> str:

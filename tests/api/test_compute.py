@@ -6,6 +6,7 @@ import gc
 import threading
 import time
 import weakref
+from typing import Any
 
 import anyio
 import pytest
@@ -216,3 +217,32 @@ def test_a_failed_call_frees_its_arguments_without_the_garbage_collector() -> No
     finally:
         gc.enable()
     compute.close()
+
+
+def test_predict_and_activations_answers_are_encoded_in_the_compute_slot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """FastAPI would check and encode a returned dict on the event loop; the slot does it."""
+    from fastapi.testclient import TestClient
+
+    from app.api import json_answers
+    from app.main import create_app
+    from tests.api.test_models import drawing
+
+    threads: list[str] = []
+    encode = json_answers.json_answer
+
+    def spy(*args: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return encode(*args)
+
+    monkeypatch.setattr("app.api.models.json_answer", spy)
+    with TestClient(create_app(Settings())) as client:
+        for endpoint in ("predict", "activations"):
+            answer = client.post(
+                f"/api/models/lenet5/{endpoint}", files={"image": ("d.png", drawing(3))}
+            )
+            assert answer.status_code == 200
+            assert answer.json()["model"] == "lenet5"
+
+    assert threads == ["convlens-compute-0", "convlens-compute-0"]
