@@ -115,7 +115,10 @@ function showResult(ctx, id, entry) {
   if (id !== ctx.state.selected) return;
   showSelected(ctx);
   // An upload the API refuses is worth the error box; a stray dot on the pad is not.
-  if (entry.error && entry.upload) ctx.status.error(entry.error);
+  if (entry.error && entry.upload) {
+    ctx.uploads.refused();
+    ctx.status.error(entry.error);
+  }
 }
 
 function showEmpty(ctx) {

@@ -87,9 +87,22 @@ async function run(explorer) {
     showActivations(explorer, { detail, activations, filters, modelId, source });
   } catch (error) {
     if (isAbort(error)) return;
-    setNetworkStatus(network, "error");
-    status.error(error);
+    showFailure(explorer, error);
   }
+}
+
+// Nothing of an earlier input stays on view: no headline, no layers of another picture.
+function showFailure(explorer, error) {
+  const { network, status, state } = explorer;
+  setNetworkStatus(network, "error");
+  byId("network-answer").textContent = state.source
+    ? `No answer: ${state.source.label} could not be run through the network.`
+    : "";
+  network.replaceChildren(el("p", { class: "note", text: "No layers to show: see the message above." }));
+  if (state.source?.name === "upload" && error.status >= 400 && error.status < 500) {
+    explorer.picker.refused();
+  }
+  status.error(error);
 }
 
 // The inputs: a sample digit or an upload from the picker, or a drawing on the pad.
@@ -153,6 +166,7 @@ function start({ models, digits, status }) {
     },
   });
   const picker = createInputs(explorer, digits);
+  explorer.picker = picker;
 
   const first = shownDigits(digits).find((d) => d.label === "7") ?? digits[0];
   if (first) picker.pickSample(first.name);

@@ -8,7 +8,15 @@ from typing import Any
 
 from playwright.sync_api import FilePayload, Page, WebSocket, expect
 
-from .digit_pages import ONE, SEVEN, DrawPage, api_post, digit_png, horizontal_overflow
+from .digit_pages import (
+    ONE,
+    SEVEN,
+    DrawPage,
+    api_post,
+    digit_png,
+    horizontal_overflow,
+    interpolate,
+)
 
 TOLERANCE = 1e-6
 UPLOAD = "#draw-upload"
@@ -204,3 +212,46 @@ def test_arrow_keys_switch_models_with_a_visible_focus(page: Page) -> None:
     draw.wait_guess(ids[1])
     card = page.locator(f".model-card[data-model='{ids[1]}']")
     assert card.evaluate("c => getComputedStyle(c).outlineStyle") == "solid"
+
+
+TEXT_FILE = FilePayload(name="README.md", mimeType="text/markdown", buffer=b"# hi\n")
+
+
+def test_nothing_above_the_pad_moves_while_a_stroke_is_drawn(page: Page) -> None:
+    draw = DrawPage(page).open()
+    page.set_input_files(UPLOAD, TEXT_FILE)  # an error box is up when the drawing starts
+    expect(page.locator("#error-box")).to_be_visible()
+    before = draw.pad.bounding_box()
+    path = [draw._to_page(p) for p in interpolate(SEVEN[0])]
+    page.mouse.move(*path[0])
+    page.mouse.down()
+    for point in path[1:8]:
+        page.mouse.move(*point)
+    draw.wait_guess()  # the first prediction arrives mid-stroke, and clears the error
+    expect(page.locator("#error-box")).to_be_hidden()
+    during = draw.pad.bounding_box()
+    for point in path[8:]:
+        page.mouse.move(*point)
+    page.mouse.up()
+    assert draw.wait_guess() == "7"  # a 7, not an L
+    assert before == during == draw.pad.bounding_box()
+
+
+def test_a_refused_upload_shows_no_old_notes_and_no_stale_pointer(page: Page) -> None:
+    draw = DrawPage(page).open()
+    draw.draw(SEVEN)
+    draw.wait_guess()
+    notes = page.locator("#preprocess-notes li")
+    expect(notes.first).not_to_have_text("Nothing yet: draw a digit or upload a picture of one.")
+    page.set_input_files(UPLOAD, TEXT_FILE)
+    expect(page.locator("#error-box")).to_be_visible()
+    expect(notes).to_have_text(
+        ["Nothing: the picture could not be read, so it was not prepared for the models."]
+    )
+    chosen = page.locator("#draw-source [data-role=chosen]")
+    expect(chosen).to_have_text("Could not use your file README.md (1 KB): see the message above.")
+
+    draw.draw(ONE)
+    draw.wait_guess()
+    expect(page.locator("#error-box")).to_be_hidden()
+    expect(page.locator("#status-line")).to_have_text("")

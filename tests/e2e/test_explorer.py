@@ -166,3 +166,21 @@ def test_phone_explorer_fits_the_screen(phone_page: Page, artifacts: Path) -> No
     expect(page.locator("dialog.map-dialog")).to_have_attribute("open", "")
     assert horizontal_overflow(page) == 0
     page.screenshot(path=artifacts / "phone-explorer-dialog.png")
+
+
+def test_a_refused_upload_leaves_no_old_answer(page: Page) -> None:
+    Explorer(page).open()
+    page.wait_for_selector("#network[data-status=ready]")
+    expect(page.locator("#network-answer")).to_contain_text("reads")
+    page.set_input_files(
+        "#explorer-upload",
+        files=[{"name": "README.md", "mimeType": "text/markdown", "buffer": b"# hi\n"}],
+    )
+    expect(page.locator("#network")).to_have_attribute("data-status", "error")
+    expect(page.locator("#network-answer")).to_have_text(
+        "No answer: README.md could not be run through the network."
+    )
+    expect(page.locator("#network .layer")).to_have_count(0)
+    expect(page.locator("#explorer-source [data-role=chosen]")).to_have_text(
+        "Could not use your file README.md (1 KB): see the message above."
+    )

@@ -39,7 +39,8 @@ export function createResultsView() {
     setGuess(error.message, { state: "error", model: model.id });
     bars.clear(DIGITS);
     clearCanvas(modelInput);
-    notes.replaceChildren();
+    modelInput.setAttribute("aria-label", `The 28 × 28 input: none, ${model.name} could not read the picture.`);
+    notes.replaceChildren(el("li", { text: "Nothing: the picture could not be read, so it was not prepared for the models." }));
   }
 
   function showResult(model, result, { upload }) {

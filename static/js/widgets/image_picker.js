@@ -21,7 +21,7 @@ function describePhoto(sample) {
  * createImagePicker(root, {samples, onPick(file, {name, label}), onError(error), describe})
  * where root holds [data-role=samples], [data-role=dropzone], input[type=file],
  * [data-role=chosen]; describe(sample) -> {label, chosen, children} draws a card (default: a
- * sample photo's). Returns {pickSample(name), clearChoice()}.
+ * sample photo's). Returns {pickSample(name), clearChoice(), refused()}.
  */
 export function createImagePicker(root, { samples, onPick, onError, describe = describePhoto }) {
   const list = root.querySelector("[data-role=samples]");
@@ -36,6 +36,7 @@ export function createImagePicker(root, { samples, onPick, onError, describe = d
   function markChosen(name, text) {
     for (const [cardName, card] of cards) card.setAttribute("aria-pressed", String(cardName === name));
     chosen.textContent = text;
+    delete chosen.dataset.state;
   }
 
   async function pickSample(name) {
@@ -95,6 +96,12 @@ export function createImagePicker(root, { samples, onPick, onError, describe = d
 
   return {
     pickSample,
+    /** The chosen picture could not be used: say so where it was named. */
+    refused() {
+      const text = chosen.textContent.replace(/^Chosen: /, "").replace(/\.$/, "");
+      chosen.textContent = text ? `Could not use ${text}: see the message above.` : "";
+      chosen.dataset.state = "refused";
+    },
     /** Forget the choice (the input now comes from elsewhere, e.g. a drawing). */
     clearChoice() {
       latestPick += 1;

@@ -1,28 +1,30 @@
 // The page's error box (role="alert") and its polite status line (aria-live).
 import { isAbort } from "../dom.js";
 
+const POINTER = "Something went wrong; see the message above.";
+
 export function createStatus(errorBox, statusLine) {
   const message = errorBox.querySelector("[data-role=message]");
-  errorBox.querySelector("[data-role=dismiss]")?.addEventListener("click", () => {
+  const setLine = (text) => {
+    statusLine.textContent = text;
+  };
+  // The line points at the box: when the box goes, so does the pointer.
+  const hideError = () => {
     errorBox.hidden = true;
-  });
+    message.textContent = "";
+    if (statusLine.textContent === POINTER) setLine("");
+  };
+  errorBox.querySelector("[data-role=dismiss]")?.addEventListener("click", hideError);
   return {
-    busy(text) {
-      statusLine.textContent = text;
-    },
-    done(text) {
-      statusLine.textContent = text;
-    },
-    clearError() {
-      errorBox.hidden = true;
-      message.textContent = "";
-    },
+    busy: setLine,
+    done: setLine,
+    clearError: hideError,
     /** Show an ApiError's detail (or any error's message); aborted requests are not errors. */
     error(error) {
       if (isAbort(error)) return;
       message.textContent = error?.message || String(error);
       errorBox.hidden = false;
-      statusLine.textContent = "Something went wrong; see the message above.";
+      setLine(POINTER);
       if (!(error?.name === "ApiError")) console.error(error);
     },
   };
