@@ -73,6 +73,8 @@ function showStackError(lab, message, location) {
   stackError.hidden = false;
   lab.editor.markError(location, message);
   lab.results.dataset.status = "error";
+  // The totals of the last stack that could be built are not this stack's.
+  lab.status.done("No totals: this stack cannot be built until the marked setting is fixed.");
 }
 
 function show(lab, summary) {

@@ -276,3 +276,20 @@ def test_laptop_and_phone_layouts_fit_the_screen(
     phone_page.locator("#compare-table").screenshot(
         path=artifacts / "phone-architectures-compare.png"
     )
+
+
+def test_input_height_zero_is_said_on_the_field_with_no_stale_totals(page: Page) -> None:
+    ArchitectureLab(page).open()
+    expect(page.locator("#status-line")).to_contain_text("parameters")
+    page.fill("#input-height", "0")
+    expect(page.locator("#arch-results")).to_have_attribute("data-status", "error")
+    message = 'Height must be a whole number from 1 to 4096; got "0".'
+    expect(page.locator(".input-card .layer-message")).to_have_text(message)
+    expect(page.locator("#input-height")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#stack-error")).not_to_contain_text("body.layers")
+    expect(page.locator("#status-line")).not_to_contain_text("parameters")
+    expect(page.locator("#summary")).to_be_hidden()
+
+    page.fill("#input-height", "28")
+    page.wait_for_selector(READY)
+    expect(page.locator("#status-line")).to_contain_text("61,706 parameters")

@@ -23,13 +23,21 @@ function wholeNumbers(text) {
  * Read a typed setting back: {value} or {error} saying what is expected. Out-of-range numbers
  * are passed on, so that the server's message names them; only what is not a number stops here.
  */
+// Checked here, so a bad value gets a plain message on its field instead of the server's
+// validation text (which names the field by its path in the request body).
+const inRange = (field, value) =>
+  Number.isFinite(value) &&
+  (field.minimum == null || value >= field.minimum) &&
+  (field.maximum == null || value <= field.maximum);
+
 export function readValue(field, text) {
   const trimmed = text.trim();
   if (field.nullable && trimmed === "") return { value: null };
   if (field.kind === "int") {
-    return /^\d+$/.test(trimmed)
-      ? { value: Number(trimmed) }
-      : { error: `${field.label} must be a whole number from ${field.minimum} to ${field.maximum}.` };
+    const value = /^\d+$/.test(trimmed) ? Number(trimmed) : NaN;
+    return inRange(field, value)
+      ? { value }
+      : { error: `${field.label} must be a whole number from ${field.minimum} to ${field.maximum}; got "${trimmed}".` };
   }
   if (field.kind === "float") {
     const value = Number(trimmed);
