@@ -20,6 +20,8 @@ export const SIZES = {
   poolMax: 8,
   zoomLevels: [0, 1, 2, 4, 8], // 0 means "fit the column"
   markerMinPx: 6, // a selected pixel is drawn at least this many CSS pixels wide
+  // The pool winners are single pixels: below this many CSS pixels per pixel they blur into a mesh.
+  winnersMinPx: 3,
 };
 
 export const TIMING = {
@@ -29,6 +31,9 @@ export const TIMING = {
 
 export const DEFAULTS = {
   imagePreset: "sharpen",
+  // Image kernels shown as a photo editor shows them: values clipped to 0..255. ("auto" rescales
+  // whenever a value leaves 0..255, which makes Sharpen look flatter and Brighten barely brighter.)
+  imageMapping: "clip",
   numbersInput: [
     [1, 0, 1, 1, 0, 1],
     [0, 1, 0, 0, 1, 0],

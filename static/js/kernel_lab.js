@@ -6,6 +6,7 @@ import { byId } from "./dom.js";
 import { createImageLab } from "./kernel_lab/image_lab.js";
 import { readKernelLink } from "./kernel_lab/kernel_link.js";
 import { createNumbersLab } from "./kernel_lab/numbers_lab.js";
+import { createTabStatus } from "./kernel_lab/tab_status.js";
 import { createStatus } from "./widgets/status.js";
 
 function applyColours() {
@@ -62,10 +63,16 @@ async function main() {
   const status = createStatus(byId("error-box"), byId("status-line"));
   try {
     const [presets, samples] = await Promise.all([getKernels(), getSamples()]);
-    const imageLab = createImageLab({ presets, samples, status, initialKernel: linkedKernel(status) });
-    const numbersLab = createNumbersLab({ presets, status });
+    const tabs = createTabStatus(status, "image");
+    const imageStatus = tabs.forTab("image");
+    const imageLab = createImageLab({
+      ...{ presets, samples, status: imageStatus },
+      initialKernel: linkedKernel(imageStatus),
+    });
+    const numbersLab = createNumbersLab({ presets, status: tabs.forTab("numbers") });
     const started = new Set();
     const start = (name) => {
+      tabs.show(name);
       if (started.has(name)) return;
       started.add(name);
       (name === "image" ? imageLab : numbersLab).start();

@@ -64,9 +64,9 @@ def test_grayscale_and_pixel_mapping_reach_the_api(lab: KernelLab, page: Page) -
     expect(page.locator("#output-channels")).to_have_text("(3 channels)")
     page.check("input[name=color][value=gray]")
     expect(page.locator("#output-channels")).to_have_text("(1 channel)")
-    page.select_option("#image-mapping", "clip")
+    page.check("input[name=mapping][value=rescale]")
     expected = api_convolve(
-        page, "astronaut.png", kernel_name="sharpen", color="gray", mapping="clip"
+        page, "astronaut.png", kernel_name="sharpen", color="gray", mapping="rescale"
     )["pixel_map"]["description"]
     expect(page.locator("#pixel-map")).to_have_text(f"From values to pixels: {expected}")
 
@@ -122,7 +122,8 @@ def test_clicking_an_output_pixel_traces_its_multiply_and_sum(
         assert abs(sum(block["shown"]) - block["sums"][0]) < 1e-6  # integers: nothing rounded
         assert block["results"] == [channel["output"]]
     expect(page.locator("#trace-summary")).to_contain_text(f"(row {row}, col {col})")
-    expect(page.locator("#trace-summary")).to_contain_text("pixel = (value")
+    # The page's default mapping clips, as a photo editor does.
+    expect(page.locator("#trace-summary")).to_contain_text("values below 0 are shown as 0")
     page.screenshot(path=artifacts / "laptop-image-trace.png", full_page=True)
 
 
@@ -178,13 +179,14 @@ def test_pooling_shows_the_pooled_size_and_the_winning_pixels(
     lab.choose_sample("camera")  # sharpen -> 510 x 510
     page.click("#image-pool [data-action=pool]")
     expect(page.locator("#pooled-shape")).to_have_text(dims(255, 255))
-    expect(page.locator("#winners-canvas")).to_be_visible()
+    expect(page.locator("#winners-canvas")).to_be_attached()
     size = page.evaluate(
         "[...['winners-canvas', 'output-canvas']].map(id => "
         "[document.getElementById(id).width, document.getElementById(id).height])"
     )
     assert size[0] == size[1] == [510, 510]
     page.select_option("#image-zoom", "4")
+    expect(page.locator("#winners-canvas")).to_be_visible()
     stage = page.locator("#output-stage")
     assert stage.evaluate("s => s.getBoundingClientRect().width") == 510 * 4
     stage.locator("..").screenshot(path=artifacts / "laptop-winners-zoomed.png")
@@ -262,3 +264,93 @@ def test_uploading_a_text_file_shows_the_apis_message(lab: KernelLab, page: Page
     expect(error).to_have_attribute("role", "alert")
     expect(error.locator("[data-role=message]")).to_have_text(truth.json()["detail"])
     expect(page.locator("#image-result")).to_have_attribute("data-status", "error")
+
+
+TEXT_FILE: FilePayload = {"name": "README.md", "mimeType": "text/markdown", "buffer": b"# hi\n"}
+
+
+def test_image_kernels_are_clipped_as_a_photo_editor_shows_them_with_a_colour_bar(
+    lab: KernelLab, page: Page
+) -> None:
+    lab.wait_result(source="camera", kernel="sharpen")
+    expect(page.locator("input[name=mapping][value=clip]")).to_be_checked()
+    clipped = api_convolve(page, "camera.png", kernel_name="sharpen", mapping="clip")
+    expect(page.locator("#pixel-map")).to_have_text(
+        f"From values to pixels: {clipped['pixel_map']['description']}"
+    )
+    legend = page.locator("#output-legend")
+    expect(legend).to_have_attribute("data-mapping", "clip")
+    expect(legend.locator(".legend-bar")).to_be_visible()
+    expect(legend).to_contain_text("black at 0 or below, white at 255 or above")
+
+    page.check("input[name=mapping][value=rescale]")  # the other mappings: one click away
+    expect(legend).to_have_attribute("data-mapping", "rescale")
+    expect(legend).to_contain_text("black at the lowest value -232, white at the highest 584")
+
+
+def test_a_kernel_cell_that_is_not_a_number_is_said_on_the_grid(lab: KernelLab, page: Page) -> None:
+    lab.wait_result()
+    cell = page.locator("#image-kernel .kernel-grid input").nth(4)  # Sharpen's 5 in the middle
+    cell.fill("abc")
+    expect(page.locator("#image-result")).to_have_attribute("data-status", "invalid")
+    message = page.locator("#image-kernel .field-message")
+    expect(message).to_have_text('Kernel weight, row 1, column 1: "abc" is not a number; type one.')
+    expect(cell).to_have_attribute("aria-invalid", "true")
+    assert cell.evaluate("input => input.closest('td').style.background") == ""
+    expect(page.locator("#image-summary")).to_contain_text("fix the field marked in red")
+    expect(page.locator("#error-box")).to_be_hidden()
+
+    cell.fill("4")
+    lab.wait_result(kernel="custom")
+    expect(message).to_have_count(0)
+
+
+def test_stride_zero_is_said_on_the_field_not_in_an_error_box(lab: KernelLab, page: Page) -> None:
+    lab.wait_result()
+    lab.set_stride(0)
+    expect(page.locator("#image-result")).to_have_attribute("data-status", "invalid")
+    stride = page.locator("#image-stride")
+    expect(stride).to_have_attribute("aria-invalid", "true")
+    message = page.locator("#image-params .field-message")
+    expect(message).to_have_text('Stride must be a whole number from 1 to 8; got "0".')
+    expect(stride).to_have_attribute("aria-describedby", message.get_attribute("id") or "?")
+    expect(page.locator("#error-box")).to_be_hidden()
+    # (The page fixture fails the test on any console.error, such as a stack trace.)
+    lab.set_stride(2)
+    expect(page.locator("#output-shape")).to_have_text(dims(255, 255))
+    expect(message).to_have_count(0)
+
+
+def test_a_refused_upload_leaves_no_old_picture_under_its_name(lab: KernelLab, page: Page) -> None:
+    lab.wait_result()
+    page.set_input_files("#image-upload", files=[TEXT_FILE])
+    expect(page.locator("#image-result")).to_have_attribute("data-status", "error")
+    chosen = page.locator("#image-source [data-role=chosen]")
+    expect(chosen).to_have_text("Could not use your file README.md (1 KB): see the message above.")
+    assert page.locator("#output-canvas").evaluate("c => c.width") == 0
+    assert page.locator("#input-canvas").evaluate("c => c.width") == 0
+    expect(page.locator("#image-summary")).to_have_text(
+        "No output: README.md could not be convolved; see the message above."
+    )
+    expect(page.locator("#output-legend")).to_be_empty()
+
+    page.click(".sample-card[data-name=astronaut]")
+    lab.wait_result(source="astronaut")
+    expect(page.locator("#error-box")).to_be_hidden()
+    expect(page.locator("#status-line")).not_to_contain_text("Something went wrong")
+
+
+def test_max_pool_winners_wait_for_a_zoom_at_which_they_can_be_seen(
+    lab: KernelLab, page: Page
+) -> None:
+    lab.choose_sample("astronaut")  # 3 channels, 510 x 510 out, shown at "fit"
+    page.click("#image-pool [data-action=pool]")
+    expect(page.locator("#pooled-shape")).to_have_text(dims(255, 255))
+    winners = page.locator("#winners-canvas")
+    expect(winners).to_be_hidden()  # a yellow mesh over the whole picture otherwise
+    expect(page.locator("#winners-note")).to_contain_text("choose a zoom of 4×")
+    expect(page.locator("#pooled-legend")).to_have_attribute("data-mapping", "clip")
+
+    page.select_option("#image-zoom", "4")
+    expect(winners).to_be_visible()
+    expect(page.locator("#winners-note")).to_be_hidden()

@@ -94,3 +94,38 @@ def test_max_pooling_the_output_marks_the_winning_cells(numbers_lab: KernelLab, 
     assert lab.numbers_row("numbers-pooled", 0) == ["0.82", "0.82"]
     page.select_option("#numbers-pool-mode", "average")
     expect(page.locator("#numbers-output td.is-winner")).to_have_count(0)
+
+
+def test_an_image_tab_error_does_not_hang_over_the_numbers_tab(lab: KernelLab, page: Page) -> None:
+    lab.wait_result()
+    text = {"name": "README.md", "mimeType": "text/markdown", "buffer": b"# hi\n"}
+    page.set_input_files("#image-upload", files=[text])
+    error = page.locator("#error-box")
+    expect(error).to_be_visible()
+    lab.open_numbers()
+    expect(error).to_be_hidden()
+    expect(page.locator("#status-line")).not_to_contain_text("Something went wrong")
+    page.click("#tab-image")  # the image tab still has its error
+    expect(error).to_be_visible()
+
+
+def test_filling_in_step_by_step_shows_no_pooled_value_before_its_window(
+    numbers_lab: KernelLab, page: Page
+) -> None:
+    page.check("#numbers-reveal")
+    page.click("#numbers-pool [data-action=pool]")
+    expect(page.locator("#numbers-pool-result")).to_be_visible()
+    pooled = page.locator("#numbers-pooled td")
+    expect(pooled).to_have_count(4)  # 4 x 4 output, 2 x 2 max pool
+    # At the first position only output (0, 0) is computed: no window is complete yet.
+    assert pooled.evaluate_all("tds => tds.map(td => td.dataset.value)") == ["", "", "", ""]
+    expect(page.locator("#numbers-output td.is-winner")).to_have_count(0)
+
+    for _ in range(5):  # to output (1, 1): the first 2 x 2 window is complete
+        page.click("#numbers-step")
+    expect(page.locator("#numbers-result")).to_have_attribute("data-position", "1,1")
+    expect(pooled.first).not_to_have_attribute("data-value", "")
+    assert pooled.evaluate_all("tds => tds.slice(1).map(td => td.dataset.value)") == ["", "", ""]
+    winners = page.locator("#numbers-output td.is-winner")
+    expect(winners).to_have_count(1)
+    assert winners.get_attribute("data-value") == pooled.first.get_attribute("data-value")

@@ -6,11 +6,19 @@ import { byId, debounce, isAbort } from "../dom.js";
 import { formatSize } from "../format.js";
 import { drawImage } from "../render/raster.js";
 import { createImagePicker } from "../widgets/image_picker.js";
+import { clearFieldErrors, showFieldError } from "../widgets/field_errors.js";
 import { createKernelEditor } from "../widgets/kernel_editor.js";
 import { createImageState } from "./image_state.js";
 import { createImageTrace } from "./image_trace.js";
 import * as view from "./image_view.js";
-import { poolButtons, readConv, readPictureOptions, readPool, watchForm } from "./params.js";
+import {
+  choosePictureDefaults,
+  poolButtons,
+  readConv,
+  readPictureOptions,
+  readPool,
+  watchForm,
+} from "./params.js";
 
 /** `initialKernel`: {matrix, label, note} to start with instead of the default preset. */
 export function createImageLab({ presets, samples, status, initialKernel = null }) {
@@ -40,7 +48,7 @@ export function createImageLab({ presets, samples, status, initialKernel = null 
     container: byId("image-trace"),
     status,
   });
-  const picker = createImagePicker(byId("image-source"), {
+  const picker = (lab.picker = createImagePicker(byId("image-source"), {
     samples,
     onError: (error) => status.error(error),
     onPick(file, source) {
@@ -49,7 +57,7 @@ export function createImageLab({ presets, samples, status, initialKernel = null 
       schedule();
       schedule.flush();
     },
-  });
+  }));
   lab.pooling = poolButtons(byId("image-pool"), {
     onPool: () => {
       state.setPooling(true);
@@ -61,6 +69,7 @@ export function createImageLab({ presets, samples, status, initialKernel = null 
       view.showPoolPanel(canvases, false);
     },
   });
+  choosePictureDefaults(lab.paramsForm);
   watchForm(lab.paramsForm, schedule);
   watchForm(lab.poolForm, () => state.pooling && schedulePool());
   byId("image-zoom").addEventListener("change", () => view.applyZoom(canvases));
@@ -76,8 +85,9 @@ export function createImageLab({ presets, samples, status, initialKernel = null 
   };
 }
 
-/** The form's parameters, or null (with the reason shown) when one cannot be read. */
+/** The form's parameters, or null (with the reason shown on its field) when one cannot be read. */
 function readParams(lab, withPool = false) {
+  clearFieldErrors(lab.paramsForm, lab.kernel.element, lab.poolForm);
   try {
     const params = {
       conv: readConv(lab.paramsForm, lab.kernel.value()),
@@ -85,7 +95,11 @@ function readParams(lab, withPool = false) {
     };
     return withPool ? { ...params, pool: readPool(lab.poolForm) } : params;
   } catch (error) {
-    lab.status.error(error);
+    if (error.name !== "FieldError") throw error;
+    showFieldError(error);
+    view.showInvalid(lab.panel);
+    lab.status.clearError();
+    lab.status.done("");
     return null;
   }
 }
@@ -113,9 +127,20 @@ async function run(lab) {
     if (state.pooling) runPool(lab);
   } catch (error) {
     if (isAbort(error)) return;
-    view.setPanelStatus(panel, "error");
-    status.error(error);
+    refused(lab, error);
   }
+}
+
+// The picture the server could not use: no output of an earlier picture stays on view.
+function refused(lab, error) {
+  const { canvases, state } = lab;
+  lab.trace.clear();
+  for (const canvas of [canvases.input, canvases.output]) canvas.width = canvas.height = 0;
+  state.rememberInput(null, null, null);
+  view.showPoolPanel(canvases, false);
+  view.showFailure(lab.panel, state.source.label);
+  if (error.status >= 400 && error.status < 500) lab.picker.refused();
+  lab.status.error(error);
 }
 
 async function runPool(lab) {

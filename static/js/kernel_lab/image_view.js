@@ -1,8 +1,9 @@
 // What the image half of the Kernel lab shows: the canvases, their zoom and linked scrolling,
 // the sizes, the summaries and the output-size arithmetic of the convolution and the pooling.
-import { COLOURS } from "../config.js";
+import { COLOURS, SIZES } from "../config.js";
 import { byId } from "../dom.js";
 import { formatChannels, formatSize } from "../format.js";
+import { renderPixelLegend } from "../render/legend.js";
 import { drawImage, drawMask } from "../render/raster.js";
 import { renderOutputSize } from "../render/size_view.js";
 
@@ -35,6 +36,7 @@ export function applyZoom(canvases) {
   for (const canvas of [canvases.input, canvases.output, canvases.pooled]) {
     canvas.parentElement.style.width = zoom ? `${canvas.width * zoom}px` : "";
   }
+  toggleWinners(canvases, byId("show-winners").checked);
 }
 
 export function setPanelStatus(panel, value) {
@@ -57,6 +59,7 @@ export function showConvolution(panel, result, { conv, sourceName }) {
     `(${input.channels === 1 ? "gray" : "colour"}) into a ${formatSize(result.output_shape)} ` +
     `output (rows × columns).${notes}`;
   byId("pixel-map").textContent = `From values to pixels: ${result.pixel_map.description}`;
+  renderPixelLegend(byId("output-legend"), result.pixel_map, result.output_shape[2] ?? 1);
   renderOutputSize(byId("image-size"), result.output_size, "kernel size");
 }
 
@@ -69,8 +72,36 @@ export function showPoolPanel(canvases, visible) {
   }
 }
 
+/** CSS pixels per output pixel as drawn now (fit zoom shrinks a big output below 1). */
+const pixelScale = (canvas) => canvas.getBoundingClientRect().width / (canvas.width || 1);
+
+// Each winner is one pixel: drawn smaller than a few CSS pixels, the winners of neighbouring
+// windows merge into a yellow mesh over the whole picture, so they wait for a closer zoom.
 export function toggleWinners(canvases, shown) {
-  canvases.winners.hidden = !shown || !canvases.winners.dataset.drawn;
+  const drawn = Boolean(canvases.winners.dataset.drawn);
+  const tooSmall = drawn && pixelScale(canvases.output) < SIZES.winnersMinPx;
+  canvases.winners.hidden = !shown || !drawn || tooSmall;
+  const note = byId("winners-note");
+  note.hidden = !(shown && tooSmall);
+  note.textContent = tooSmall
+    ? "At this zoom each output pixel is smaller than a dot on the screen, so the winners " +
+      "would cover the picture: choose a zoom of 4× or 8× to see them."
+    : "";
+}
+
+/** Nothing shown is from an earlier picture: a picture the server could not use leaves no output. */
+export function showFailure(panel, label) {
+  setPanelStatus(panel, "error");
+  for (const id of ["input-size", "output-shape", "output-channels", "pixel-map"]) byId(id).textContent = "";
+  byId("output-legend").replaceChildren();
+  byId("image-summary").textContent = `No output: ${label} could not be convolved; see the message above.`;
+}
+
+/** A field holds a value that cannot be used: the output shown is not of the settings shown. */
+export function showInvalid(panel) {
+  setPanelStatus(panel, "invalid");
+  byId("image-summary").textContent =
+    "Waiting for a value that can be used: fix the field marked in red, and the output follows.";
 }
 
 /** The pooled picture, the winners drawn over the output, and the pooling's arithmetic. */
@@ -88,6 +119,7 @@ export function showPooling(canvases, { result, pooledBitmap, winnersBitmap }, p
   const before = `${result.output_size.rows.input} × ${result.output_size.cols.input}`;
   const stride = pool.strides ?? pool.size;
   byId("pooled-shape").textContent = formatSize(result.output_shape);
+  renderPixelLegend(byId("pooled-legend"), result.pixel_map, result.output_shape[2] ?? 1);
   byId("pool-summary").textContent =
     `${pool.mode === "max" ? "Max" : "Average"} pooling with a ${pool.size} × ${pool.size} ` +
     `window and stride ${stride} turns the ${before} output into ` +

@@ -9,7 +9,9 @@ import { renderLegend } from "../render/legend.js";
 import { createNumberGrid } from "../render/number_grid.js";
 import { renderOutputSize } from "../render/size_view.js";
 import { renderTrace } from "../render/trace_view.js";
+import { clearFieldErrors, showFieldError } from "../widgets/field_errors.js";
 import { createKernelEditor } from "../widgets/kernel_editor.js";
+import { renderPooled, showPooled } from "./numbers_pool.js";
 import { poolButtons, readConv, readPool, watchForm } from "./params.js";
 
 const copy = (matrix) => matrix.map((row) => [...row]);
@@ -46,14 +48,10 @@ export function createNumbersLab({ presets, status }) {
     label: "Input",
     editable: true,
     onEdit: () => {
-      try {
-        state.input = lab.inputGrid.read();
-      } catch (error) {
-        status.error(error);
-        return;
-      }
+      state.input = lab.inputGrid.problem() ? state.input : lab.inputGrid.read();
       refresh();
     },
+    onInvalid: () => refresh(),
   });
   lab.outputGrid = createNumberGrid(byId("numbers-output"), {
     label: "Output",
@@ -67,6 +65,7 @@ export function createNumbersLab({ presets, status }) {
     },
     onStop: () => {
       state.pooling = false;
+      state.pooled = null;
       byId("numbers-pool-result").hidden = true;
       lab.outputGrid.highlight("winner", []);
       lab.pooling.setActive(false);
@@ -111,16 +110,30 @@ function goTo(lab, index) {
   update(lab, false);
 }
 
+/** read() the settings, or null with the reason shown on the field that cannot be read. */
+function readFields(lab, read) {
+  clearFieldErrors(lab.paramsForm, lab.kernel.element, lab.poolForm, byId("numbers-input"));
+  try {
+    return read();
+  } catch (error) {
+    if (error.name !== "FieldError") throw error;
+    showFieldError(error);
+    lab.panel.dataset.status = "invalid";
+    lab.status.clearError();
+    lab.status.done("Waiting for a value that can be used: fix the field marked in red.");
+    return null;
+  }
+}
+
 /** Convolve; when the parameters or input changed, first learn the new output shape. */
 async function update(lab, changed, replaceInput = false) {
   const { state, panel, status } = lab;
-  let conv;
-  try {
-    conv = readConv(lab.paramsForm, lab.kernel.value());
-  } catch (error) {
-    status.error(error);
-    return;
-  }
+  const conv = readFields(lab, () => {
+    const problem = replaceInput ? null : lab.inputGrid.problem();
+    if (problem) throw problem;
+    return readConv(lab.paramsForm, lab.kernel.value());
+  });
+  if (!conv) return;
   const signal = lab.job.start();
   state.bias = conv.bias;
   panel.dataset.status = "busy";
@@ -173,32 +186,18 @@ function render(lab, response, replaceInput = false) {
   buttons.back.disabled = state.index === 0;
   buttons.step.disabled = state.index >= total(state) - 1;
   if (outRows * outCols === 0) buttons.step.disabled = true;
+  renderPooled(lab);
 }
 
 async function runPool(lab) {
-  const { state, status, outputGrid } = lab;
+  const { state, status } = lab;
   if (!state.result) return;
-  let pool;
-  try {
-    pool = readPool(lab.poolForm);
-  } catch (error) {
-    status.error(error);
-    return;
-  }
+  const pool = readFields(lab, () => readPool(lab.poolForm));
+  if (!pool) return;
   const signal = lab.poolJob.start();
   try {
     const response = await poolMatrix(state.result.output, pool, signal);
-    lab.pooledGrid.render(response.output, { scale: scaleFor(flatValues(response.output)) });
-    const winners = response.argmax ? response.argmax.flat() : [];
-    outputGrid.highlight("winner", winners);
-    byId("numbers-pool-result").hidden = false;
-    byId("numbers-pooled-shape").textContent = formatSize(response.output_shape);
-    byId("numbers-pool-summary").textContent =
-      `${pool.mode === "max" ? "Max" : "Average"} pooling ${pool.size} × ${pool.size}, stride ` +
-      `${pool.strides ?? pool.size}: the ${formatSize(state.result.output_shape)} output becomes ` +
-      `${formatSize(response.output_shape)}.` +
-      (winners.length ? " Outlined output cells won their window." : "");
-    renderOutputSize(byId("numbers-pool-size"), response.output_size, "pool size");
+    showPooled(lab, response, pool);
     lab.pooling.setActive(true);
     status.clearError();
   } catch (error) {

@@ -1,12 +1,13 @@
 // Reading the stride / padding / bias and pooling controls into the objects api.js takes,
 // with messages that say what is wrong and how to fix it.
-import { SIZES } from "../config.js";
+import { DEFAULTS, SIZES } from "../config.js";
+import { FieldError } from "../widgets/field_errors.js";
 
 function wholeNumber(input, name, min, max) {
   const text = input.value.trim();
   const value = Number(text);
   if (text === "" || !Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be a whole number from ${min} to ${max}; got "${text}".`);
+    throw new FieldError(`${name} must be a whole number from ${min} to ${max}; got "${text}".`, input);
   }
   return value;
 }
@@ -38,10 +39,12 @@ export function readConv(form, kernel) {
     const amount = form.querySelector("[name=pad_amount]");
     padding = wholeNumber(amount, "Zeros per side", 0, SIZES.paddingMax);
   }
-  const biasText = form.querySelector("[name=bias]").value.trim();
+  const biasInput = form.querySelector("[name=bias]");
+  const biasText = biasInput.value.trim();
   const bias = biasText === "" ? 0 : Number(biasText);
   if (!Number.isFinite(bias) || Math.abs(bias) > 1e6) {
-    throw new Error(`Bias must be a number between -1000000 and 1000000; got "${biasText}".`);
+    const message = `Bias must be a number between -1000000 and 1000000; got "${biasText}".`;
+    throw new FieldError(message, biasInput);
   }
   return { kernel, strides, padding, bias };
 }
@@ -66,8 +69,13 @@ export function readPool(form) {
 export function readPictureOptions(form) {
   return {
     color: form.querySelector("[name=color]:checked")?.value ?? "rgb",
-    mapping: form.querySelector("[name=mapping]").value,
+    mapping: form.querySelector("[name=mapping]:checked")?.value ?? DEFAULTS.imageMapping,
   };
+}
+
+/** Check the page's default mapping (the API's own default stays "auto"). */
+export function choosePictureDefaults(form) {
+  form.querySelector(`[name=mapping][value=${DEFAULTS.imageMapping}]`).checked = true;
 }
 
 /** Wire the "Pool the result" / "Stop pooling" buttons next to a pool form. */

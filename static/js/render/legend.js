@@ -24,3 +24,45 @@ export function renderLegend(container, scale, caption = "Cell colour") {
     ]),
   );
 }
+
+// What black and white stand for under each pixel mapping (the API's pixel_map), and the
+// values at the bar's two ends and its middle.
+const PIXEL_WORDS = {
+  clip: (lo, hi) => ({
+    words: `black at 0 or below, white at 255 or above (values ran from ${lo} to ${hi})`,
+    labels: ["≤ 0", "128", "≥ 255"],
+  }),
+  rescale: (lo, hi) => ({
+    words: `black at the lowest value ${lo}, white at the highest ${hi}`,
+    labels: [lo, "", hi],
+  }),
+  absolute: (lo, hi) => ({
+    words: `black at 0, white at |value| 255 or more, whatever the sign (values ran from ${lo} to ${hi})`,
+    labels: ["0", "|v| 128", "|v| ≥ 255"],
+  }),
+};
+
+/**
+ * The colour bar under an output picture: how its values became pixels. `pixelMap` is the API's
+ * {mapping, value_min, value_max}; `channels` 3 means each colour channel is mapped alike.
+ */
+export function renderPixelLegend(container, pixelMap, channels = 1) {
+  const lo = formatNumber(pixelMap.value_min);
+  const hi = formatNumber(pixelMap.value_max);
+  const { words, labels } = (PIXEL_WORDS[pixelMap.mapping] ?? PIXEL_WORDS.clip)(lo, hi);
+  const each = channels === 3 ? " Each colour channel (red, green, blue) is mapped the same way." : "";
+  const caption = channels === 3 ? "Channel brightness" : "Pixel brightness";
+  container.dataset.mapping = pixelMap.mapping;
+  container.replaceChildren(
+    el("div", { class: "legend", role: "img", "aria-label": `${caption}: ${words}.${each}` }, [
+      el("span", { class: "legend-caption", text: caption }),
+      el("span", { class: "legend-bar", style: "background: linear-gradient(to right, #000, #fff)" }),
+      el(
+        "span",
+        { class: "legend-labels legend-labels-spread", "aria-hidden": "true" },
+        labels.map((text) => el("span", { text })),
+      ),
+      el("span", { class: "legend-words", text: `${words}.${each}` }),
+    ]),
+  );
+}

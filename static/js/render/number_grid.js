@@ -3,6 +3,7 @@
 // ring of zero padding, highlighted (window, current position, winners) and clickable.
 import { el } from "../dom.js";
 import { formatNumber } from "../format.js";
+import { FieldError } from "../widgets/field_errors.js";
 
 const NO_PAD = { top: 0, bottom: 0, left: 0, right: 0 };
 const key = (r, c) => `${r},${c}`;
@@ -21,7 +22,12 @@ function editableInput(grid, r, c) {
       const value = Number(text);
       const valid = text !== "" && Number.isFinite(value);
       event.target.toggleAttribute("aria-invalid", !valid);
-      if (!valid) return;
+      if (!valid) {
+        // No longer the old weight's colour: the cell holds no number now.
+        Object.assign(event.target.closest("td").style, { background: "", color: "" });
+        grid.onInvalid?.(r, c);
+        return;
+      }
       grid.values[r][c] = value;
       paintCell(grid, r, c);
       grid.onEdit?.(r, c, value);
@@ -120,18 +126,25 @@ function highlightBlock(grid, name, [top, left], [kh, kw]) {
   }
 }
 
+function cellProblem(table, parent) {
+  const bad = table.querySelector("input[aria-invalid]");
+  if (!bad) return null;
+  const text = `${bad.getAttribute("aria-label")}: "${bad.value.trim()}" is not a number; type one.`;
+  return new FieldError(text, bad, parent);
+}
+
 /**
- * createNumberGrid(parent, {label, editable, onEdit(r, c, value), onSelect(r, c), cellClass})
+ * createNumberGrid(parent, {label, editable, onEdit(r, c, value), onInvalid(r, c), onSelect(r, c)})
  * returns {element, render(values, {scale, pad, hidden(r, c), replace}), highlight(name, cells),
  * read()}; `replace` overwrites editable cells even while one is being edited.
  * Coordinates are those of `values`; padding cells have negative or out-of-range coordinates.
  */
 export function createNumberGrid(parent, options = {}) {
-  const { label = "Numbers", editable = false, onEdit, onSelect } = options;
+  const { label = "Numbers", editable = false, onEdit, onInvalid, onSelect } = options;
   const table = el("table", { class: `num-grid${editable ? " is-editable" : ""}` });
   parent.append(el("div", { class: "num-grid-wrap" }, [table]));
   const grid = {
-    ...{ label, editable, onEdit, onSelect, table },
+    ...{ label, editable, onEdit, onInvalid, onSelect, table },
     ...{ cells: new Map(), shapeKey: "", values: [], scale: null, hidden: null },
   };
   return {
@@ -141,10 +154,12 @@ export function createNumberGrid(parent, options = {}) {
     highlight: (name, marked = []) => highlight(grid, name, marked),
     /** Mark a kh x kw block whose top-left cell is (top, left), with edge classes for a frame. */
     highlightBlock: (name, topLeft, size) => highlightBlock(grid, name, topLeft, size),
-    /** The edited values, or throws naming the first cell that is not a number. */
+    /** A FieldError naming the first cell that does not hold a number, or null. */
+    problem: () => cellProblem(table, parent),
+    /** The edited values, or throws a FieldError naming the first cell that is not a number. */
     read() {
-      const bad = table.querySelector("input[aria-invalid]");
-      if (bad) throw new Error(`${bad.getAttribute("aria-label")} is not a number; type one.`);
+      const problem = cellProblem(table, parent);
+      if (problem) throw problem;
       return grid.values.map((row) => [...row]);
     },
   };

@@ -118,11 +118,12 @@ function kernelValue(editor) {
 
 /**
  * createKernelEditor(root, {presets, initial: {name} | {matrix, label?, note?}, idPrefix,
- * onChange(kernel)}) returns {value() -> {name | null, matrix, label}}. A matrix with a label
+ * onChange()}) returns {element, value() -> {name | null, matrix, label}}. A matrix with a label
  * (a filter loaded from a trained model) keeps that label, and shows the note, until edited.
  */
 export function createKernelEditor(root, { presets, initial, idPrefix, onChange }) {
-  const changed = () => onChange?.(kernelValue(editor));
+  // The caller reads value() when it runs: a cell that holds no number then says so on the grid.
+  const changed = () => onChange?.();
   const controls = buildControls(root, {
     presets,
     idPrefix,
@@ -145,6 +146,7 @@ export function createKernelEditor(root, { presets, initial, idPrefix, onChange 
       paint(editor, false);
       changed();
     },
+    onInvalid: changed,
   });
   editor.gyGrid = createNumberGrid(controls.gyHolder, { label: "Gy weight" });
   controls.presetSelect.addEventListener("change", () => {
@@ -155,7 +157,8 @@ export function createKernelEditor(root, { presets, initial, idPrefix, onChange 
   if (initial.name) choosePreset(editor, initial.name);
   else loadMatrix(editor, initial);
   return {
-    /** The kernel to send; throws (naming the cell) while a cell does not hold a number. */
+    element: root,
+    /** The kernel to send; throws a FieldError while a cell does not hold a number. */
     value: () => kernelValue(editor),
   };
 }
