@@ -17,6 +17,7 @@ import anyio
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 from pydantic import Field, ValidationError
 from pydantic_core import to_json
+from starlette.websockets import WebSocketState
 
 from app.api.compute import ComputeBusy, ComputeSlots
 from app.api.deps import ComputeDep, RegistryDep, SettingsDep
@@ -174,12 +175,17 @@ class _Session:
         except (ConvLensError, ComputeBusy) as exc:
             await self.send_error(frame, exc.status_code, exc.detail)
             return
-        async with self.sending:
-            await self.socket.send_text(answer)
+        await self.send_text(answer)
 
     async def send(self, message: dict[str, Any]) -> None:
+        await self.send_text(json.dumps(message))
+
+    async def send_text(self, text: str) -> None:
+        """Send, one sender at a time, unless the socket has been closed meanwhile (the flood
+        guard may close it while a frame is being worked on)."""
         async with self.sending:
-            await self.socket.send_text(json.dumps(message))
+            if self.socket.application_state == WebSocketState.CONNECTED:
+                await self.socket.send_text(text)
 
     async def send_error(self, frame: int | None, code: int, detail: str) -> None:
         await self.send({"type": "error", "frame": frame, "status": code, "detail": detail})
