@@ -69,14 +69,20 @@ def rest_load(loop: asyncio.AbstractEventLoop, port: int, request: Request, seco
     return results.completed
 
 
-def window(server: Server, run: Callable[[], int]) -> tuple[float, float]:
-    """Predictions per second and server CPU ms per prediction for one window of load."""
+def window(server: Server, run: Callable[[], int]) -> tuple[float, float, float, float]:
+    """Predictions per second, server CPU ms per prediction, and the cores the server and this
+    process (the client) kept busy, for one window of load."""
     meter = CpuMeter(server)
     start = time.perf_counter()
     predictions = run()
     wall = time.perf_counter() - start
     use = meter.stop()
-    return predictions / wall, 1000 * use.server_s / predictions
+    return (
+        predictions / wall,
+        1000 * use.server_s / predictions,
+        use.cores(use.server_s),
+        use.cores(use.client_s),
+    )
 
 
 def main() -> None:
@@ -125,20 +131,19 @@ def run(server: Server, args: argparse.Namespace) -> None:
     )
     rest_load(loop, server.port, request, 1.0)  # warm-up: every worker has run every model
     live(SHIPPED)(1.0)
-    measured: dict[str, list[tuple[float, float]]] = {name: [] for name in kinds}
+    measured: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in kinds}
     for _ in range(args.windows):
         for name, go in kinds.items():
             measured[name].append(window(server, go))
     report(measured)
 
 
-def report(measured: dict[str, list[tuple[float, float]]]) -> None:
+def report(measured: dict[str, list[tuple[float, float, float, float]]]) -> None:
     rest = measured["REST predict"]
     rows = []
     for name, windows in measured.items():
-        rps = [r for r, _ in windows]
-        cpu = [c for _, c in windows]
-        ratio = statistics.median(c / rc for (_, c), (_, rc) in zip(windows, rest, strict=True))
+        rps, cpu, server, client = (list(column) for column in zip(*windows, strict=True))
+        ratio = statistics.median(w[1] / r[1] for w, r in zip(windows, rest, strict=True))
         rows.append(
             [
                 name,
@@ -146,13 +151,16 @@ def report(measured: dict[str, list[tuple[float, float]]]) -> None:
                 f"{min(rps):,.0f}-{max(rps):,.0f}",
                 f"{statistics.median(cpu):.2f}",
                 f"{ratio:.2f}",
+                f"{statistics.median(server):.2f}",
+                f"{statistics.median(client):.2f}",
             ]
         )
     print_table(
-        ["load", "predictions/s (median)", "range", "server CPU ms/prediction", "CPU vs REST"],
+        ["load", "predictions/s (median)", "range", "server CPU ms/prediction", "CPU vs REST",
+         "server cores", "client cores"],
         rows,
-    )
-    live_rps = statistics.median(r for r, _ in measured["live, 1 model a frame"])
+    )  # fmt: skip
+    live_rps = statistics.median(w[0] for w in measured["live, 1 model a frame"])
     live_ratio = float(rows[1][4])
     print(
         f"\nGoals: live CPU per prediction <= {GOAL_CPU_RATIO}x REST's (1 model a frame: "
