@@ -28,6 +28,9 @@ from typing import Any, TypeVar, TypeVarTuple
 
 from starlette.exceptions import HTTPException
 
+# Uploads larger than this are computed in the heavy lane: a Draw page canvas is 5-30 KB, a
+# phone photo several MB.
+HEAVY_UPLOAD_BYTES = 1024 * 1024
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
 
@@ -53,47 +56,41 @@ class ComputeBusy(HTTPException):
 
 
 class ComputeSlots:
-    """Runs functions in ``slots`` worker threads, in the order asked; :meth:`close` ends them.
+    """Runs functions in worker threads, in the order asked; :meth:`close` ends them.
 
-    At most ``max_waiting`` calls wait for a slot; one more raises :class:`ComputeBusy`. A
-    caller that is cancelled while its call waits in the queue (its client went away) has the
-    call skipped; one already running finishes, and its result is dropped.
+    Two lanes: ``slots`` threads for ordinary calls, and ``heavy_slots`` more for calls marked
+    ``heavy`` (a large upload), so that a drawing never waits behind a 15 MB photo; the two
+    share the cores, and a drawing's few milliseconds fit between a photo's turns at the GIL.
+    In each lane at most ``max_waiting`` calls wait for a slot; one more raises
+    :class:`ComputeBusy`. A caller that is cancelled while its call waits (its client went away)
+    has the call skipped; one already running finishes, and its result is dropped.
     """
 
-    def __init__(self, slots: int, max_waiting: int = 32) -> None:
-        if slots < 1:
-            raise ValueError(f"ComputeSlots needs at least 1 slot, got {slots}.")
+    def __init__(self, slots: int, max_waiting: int = 32, heavy_slots: int = 1) -> None:
+        if slots < 1 or heavy_slots < 1:
+            raise ValueError(
+                f"ComputeSlots needs at least 1 slot in each lane, got {slots} and {heavy_slots}."
+            )
         if max_waiting < 0:
             raise ValueError(f"ComputeSlots needs max_waiting >= 0, got {max_waiting}.")
         self.max_waiting = max_waiting
-        self._waiting = 0
-        self._busy = 0
-        self._lock = threading.Lock()
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._threads = [
-            threading.Thread(target=self._serve, name=f"convlens-compute-{n}", daemon=True)
-            for n in range(slots)
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._light = _Lane("convlens-compute", slots, max_waiting)
+        self._heavy = _Lane("convlens-compute-heavy", heavy_slots, max_waiting)
 
     @property
     def slots(self) -> int:
-        return len(self._threads)
+        """Slots for ordinary calls."""
+        return len(self._light.threads)
 
     @property
     def waiting(self) -> int:
-        """Calls in the queue, not yet taken by a slot."""
-        return self._waiting
+        """Calls in the queues, not yet taken by a slot."""
+        return self._light.waiting + self._heavy.waiting
 
-    async def run(self, func: Callable[[*Ts], T], *args: *Ts) -> T:
+    async def run(self, func: Callable[[*Ts], T], *args: *Ts, heavy: bool = False) -> T:
         loop = asyncio.get_running_loop()
-        with self._lock:
-            if self._waiting >= self.max_waiting + self._idle_slots():
-                raise ComputeBusy(self.max_waiting)
-            self._waiting += 1
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.put(_Job(loop, future, lambda: func(*args)))
+        (self._heavy if heavy else self._light).submit(_Job(loop, future, lambda: func(*args)))
         try:
             return await future
         finally:
@@ -102,20 +99,46 @@ class ComputeSlots:
             # call's arguments (an upload) until the garbage collector runs.
             del future
 
-    def _idle_slots(self) -> int:
-        return len(self._threads) - self._busy
-
     def close(self, timeout: float = 5.0) -> None:
         """Let the threads finish what they have been given, then stop them."""
-        for _ in self._threads:
+        self._light.close(timeout)
+        self._heavy.close(timeout)
+
+
+class _Lane:
+    """``slots`` threads fed from one queue that holds at most ``max_waiting`` calls."""
+
+    def __init__(self, name: str, slots: int, max_waiting: int) -> None:
+        self.max_waiting = max_waiting
+        self.waiting = 0
+        self._busy = 0
+        self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self.threads = [
+            threading.Thread(target=self._serve, name=f"{name}-{n}", daemon=True)
+            for n in range(slots)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, job: _Job) -> None:
+        with self._lock:
+            idle = len(self.threads) - self._busy
+            if self.waiting >= self.max_waiting + idle:
+                raise ComputeBusy(self.max_waiting)
+            self.waiting += 1
+        self._queue.put(job)
+
+    def close(self, timeout: float) -> None:
+        for _ in self.threads:
             self._queue.put(None)
-        for thread in self._threads:
+        for thread in self.threads:
             thread.join(timeout)
 
     def _serve(self) -> None:
         while (job := self._queue.get()) is not None:
             with self._lock:
-                self._waiting -= 1
+                self.waiting -= 1
                 self._busy += 1
             if not job.future.cancelled():  # a plain flag: safe to read from this thread
                 _compute(job)

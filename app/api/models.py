@@ -8,6 +8,7 @@ import numpy as np
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 
+from app.api.compute import HEAVY_UPLOAD_BYTES
 from app.api.deps import ComputeDep, RegistryDep, SettingsDep
 from app.api.images import read_image, wants_png
 from app.api.json_answers import json_answer
@@ -114,7 +115,7 @@ async def predict(
 ) -> Response:
     """Classify a drawing or photo of a digit; returns the 28x28 input the model saw."""
     loaded = registry.get_model(model_id)
-    return await compute.run(_prediction, loaded, form, settings)
+    return await compute.run(_prediction, loaded, form, settings, heavy=_heavy(form))
 
 
 @router.post("/{model_id}/activations", response_model=ActivationsResponse)
@@ -128,7 +129,11 @@ async def activations(
     """Every chosen layer's output for one image, from a single forward pass."""
     loaded = registry.get_model(model_id)
     names = resolve_layers(loaded, form.layers)
-    return await compute.run(_activations, loaded, names, form, settings)
+    return await compute.run(_activations, loaded, names, form, settings, heavy=_heavy(form))
+
+
+def _heavy(form: PredictForm) -> bool:
+    return (form.image.size or 0) > HEAVY_UPLOAD_BYTES
 
 
 # The endpoints above are async so that they can hand their work to the compute slots, where

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import gc
+import io
 import threading
 import time
 import weakref
+from functools import partial
 from typing import Any
 
 import anyio
+import numpy as np
 import pytest
+from PIL import Image
 from pydantic import ValidationError
 
-from app.api.compute import ComputeBusy, ComputeSlots
+from app.api.compute import HEAVY_UPLOAD_BYTES, ComputeBusy, ComputeSlots
 from app.config import Settings
 
 
@@ -117,14 +121,14 @@ def test_a_call_whose_caller_has_gone_is_skipped_if_it_has_not_started() -> None
 
 def test_close_lets_the_threads_finish_and_stop() -> None:
     compute = ComputeSlots(2)
-    threads = list(compute._threads)
+    threads = compute._light.threads + compute._heavy.threads
     assert all(thread.is_alive() for thread in threads)
     compute.close()
     assert not any(thread.is_alive() for thread in threads)
 
 
 def test_fewer_than_one_slot_is_refused() -> None:
-    with pytest.raises(ValueError, match="at least 1 slot, got 0"):
+    with pytest.raises(ValueError, match="at least 1 slot in each lane, got 0 and 1"):
         ComputeSlots(0)
     with pytest.raises(ValidationError, match="compute_threads"):
         Settings(compute_threads=0)
@@ -236,13 +240,49 @@ def test_predict_and_activations_answers_are_encoded_in_the_compute_slot(
         threads.append(threading.current_thread().name)
         return encode(*args)
 
+    # A photo over HEAVY_UPLOAD_BYTES: the drawing, uncompressed on a larger canvas.
+    canvas = np.zeros((800, 800), np.uint8)
+    canvas[:280, :280] = np.asarray(Image.open(io.BytesIO(drawing(3))).convert("L"))
+    photo = io.BytesIO()
+    Image.fromarray(canvas).convert("RGB").save(photo, "PNG", compress_level=0)
+    assert len(photo.getvalue()) > HEAVY_UPLOAD_BYTES
+
     monkeypatch.setattr("app.api.models.json_answer", spy)
     with TestClient(create_app(Settings())) as client:
         for endpoint in ("predict", "activations"):
-            answer = client.post(
-                f"/api/models/lenet5/{endpoint}", files={"image": ("d.png", drawing(3))}
-            )
-            assert answer.status_code == 200
-            assert answer.json()["model"] == "lenet5"
+            for image in (drawing(3), photo.getvalue()):
+                answer = client.post(
+                    f"/api/models/lenet5/{endpoint}", files={"image": ("d.png", image)}
+                )
+                assert answer.status_code == 200
+                assert answer.json()["model"] == "lenet5"
 
-    assert threads == ["convlens-compute-0", "convlens-compute-0"]
+    light, heavy = "convlens-compute-0", "convlens-compute-heavy-0"
+    assert threads == [light, heavy, light, heavy]
+
+
+@pytest.mark.parametrize("blocked_lane_is_heavy", [True, False])
+def test_a_call_in_one_lane_does_not_wait_for_the_other_lane(blocked_lane_is_heavy: bool) -> None:
+    compute = ComputeSlots(1)
+    release = threading.Event()
+    started = threading.Event()
+    lanes: list[str] = []
+
+    def blocker() -> None:
+        started.set()
+        release.wait(timeout=10.0)
+
+    async def main() -> None:
+        async with anyio.create_task_group() as group:
+            group.start_soon(partial(compute.run, blocker, heavy=blocked_lane_is_heavy))
+            await anyio.to_thread.run_sync(started.wait, 5.0)
+            name = await compute.run(
+                lambda: threading.current_thread().name, heavy=not blocked_lane_is_heavy
+            )
+            lanes.append(name)
+            release.set()
+
+    anyio.run(main)
+    compute.close()
+    expected = "convlens-compute-0" if blocked_lane_is_heavy else "convlens-compute-heavy-0"
+    assert lanes == [expected]  # answered while the other lane's one slot was still held
