@@ -77,7 +77,7 @@ class Settings(BaseSettings):
         "the socket (code 1009).",
     )
     live_messages_per_second: float = Field(
-        default=60,
+        default=20,
         gt=0,
         le=10_000,
         description="Messages a second a live client may send on average (bursts of twice "
