@@ -348,7 +348,7 @@ def test_max_pool_winners_wait_for_a_zoom_at_which_they_can_be_seen(
     expect(page.locator("#pooled-shape")).to_have_text(dims(255, 255))
     winners = page.locator("#winners-canvas")
     expect(winners).to_be_hidden()  # a yellow mesh over the whole picture otherwise
-    expect(page.locator("#winners-note")).to_contain_text("choose a zoom of 4×")
+    expect(page.locator("#winners-note")).to_contain_text("choose a zoom of 4\u00d7")
     expect(page.locator("#pooled-legend")).to_have_attribute("data-mapping", "clip")
 
     page.select_option("#image-zoom", "4")
