@@ -13,8 +13,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from websockets.asyncio.client import connect
@@ -22,6 +24,7 @@ from websockets.asyncio.client import connect
 from app.config import PROJECT_ROOT
 
 STARTUP_SECONDS = 240
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -135,6 +138,13 @@ def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         server.wait(60)
 
 
+def in_own_thread(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run(work())`` in a thread of its own: the browser tests' Playwright keeps an
+    event loop running in this one for the whole session."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work()).result()
+
+
 def closed_by_server(sock: socket.socket) -> bool:
     """Whether the server closes the connection (rather than leaving it open for 30 s)."""
     sock.settimeout(30)
@@ -150,15 +160,15 @@ def closed_by_server(sock: socket.socket) -> bool:
 
 def test_a_client_that_stops_halfway_through_its_headers_is_closed(strict_server: int) -> None:
     with socket.create_connection(("127.0.0.1", strict_server)) as sock:
-        sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")  # no blank line: not done
+        sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no blank line: not done
         assert closed_by_server(sock)
 
 
 def test_a_client_that_stops_halfway_through_its_body_is_closed(strict_server: int) -> None:
     with socket.create_connection(("127.0.0.1", strict_server)) as sock:
         head = (
-            "POST /api/convolve/matrix HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            "Content-Length: 1000\r\n\r\n"
+            "POST /api/convolve/matrix HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
         )
         sock.sendall(head.encode() + b'{"input": [[1, 2')
         assert closed_by_server(sock)
@@ -168,7 +178,8 @@ def test_a_slow_but_steady_body_and_a_quiet_websocket_are_left_alone(strict_serv
     body = b'{"input": [[1, 0], [0, 1]], "kernel": [[1]]}'
     with socket.create_connection(("127.0.0.1", strict_server)) as sock:
         sock.sendall(
-            b"POST /api/convolve/matrix HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"POST /api/convolve/matrix HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\n"
             + f"Content-Length: {len(body)}\r\n\r\n".encode()
         )
         for start in range(0, len(body), 10):  # 2.5 s in all, 0.5 s between pieces
@@ -182,7 +193,7 @@ def test_a_slow_but_steady_body_and_a_quiet_websocket_are_left_alone(strict_serv
             await live.send("{}")
             return json.loads(await live.recv())["type"]  # type: ignore[no-any-return]
 
-    assert asyncio.run(quiet_socket()) == "settings"
+    assert in_own_thread(quiet_socket) == "settings"
 
 
 def test_connections_beyond_the_cap_are_answered_503(strict_server: int) -> None:
@@ -199,5 +210,5 @@ def test_connections_beyond_the_cap_are_answered_503(strict_server: int) -> None
             for live in sockets:
                 await live.close()
 
-    assert asyncio.run(crowd()) == 503
+    assert in_own_thread(crowd) == 503
     assert healthy(strict_server)  # room again once they have gone
