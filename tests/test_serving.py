@@ -179,8 +179,7 @@ def test_a_slow_but_steady_body_and_a_quiet_websocket_are_left_alone(strict_serv
     with socket.create_connection(("127.0.0.1", strict_server)) as sock:
         sock.sendall(
             b"POST /api/convolve/matrix HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            b"Content-Type: application/json\r\n"
-            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            b"Content-Type: application/json\r\n" + f"Content-Length: {len(body)}\r\n\r\n".encode()
         )
         for start in range(0, len(body), 10):  # 2.5 s in all, 0.5 s between pieces
             time.sleep(0.5)
