@@ -40,13 +40,18 @@ PNG_RESPONSE = {
 
 def read_image(upload: UploadFile, settings: Settings) -> DecodedImage:
     """Read at most the byte cap (the body limit already bounds it) and decode safely."""
+    return decode_capped(read_upload(upload, settings), settings)
+
+
+def read_upload(upload: UploadFile, settings: Settings) -> bytes:
+    """The upload's bytes, at most the byte cap (the body limit already bounds it)."""
     data = upload.file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         raise ImageTooLarge(
             f"The image file is larger than {settings.max_upload_bytes:,} bytes. "
             "Upload a smaller file (a 1024x1024 PNG is about 2 MB)."
         )
-    return decode_capped(data, settings)
+    return data
 
 
 def decode_capped(data: bytes, settings: Settings) -> DecodedImage:

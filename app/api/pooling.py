@@ -11,13 +11,15 @@ from app.api.deps import SettingsDep
 from app.api.images import (
     PNG_RESPONSE,
     base64_png,
+    decode_capped,
     image_fields,
     png_response,
-    read_image,
+    read_upload,
     wants_png,
 )
 from app.api.json_answers import json_answer
 from app.core import lab
+from app.core.decoding import header_size
 from app.schemas.lab import PoolImageResponse, PoolMatrixRequest, PoolMatrixResponse
 from app.schemas.lab_forms import PoolImageForm
 
@@ -44,7 +46,12 @@ def pool_matrix(body: PoolMatrixRequest) -> Response:
 @router.post("/pool", response_model=PoolImageResponse, responses={200: PNG_RESPONSE})
 def pool_image(request: Request, settings: SettingsDep, form: PoolForm) -> Any:
     """Pool an image, optionally after a kernel (kernel or kernel_name): PNG or JSON."""
-    decoded = read_image(form.image, settings)
+    data = read_upload(form.image, settings)
+    if form.kernel_step() is None:  # with a kernel, the pooling's input is the kernel's output
+        lab.check_pool_before_decoding(
+            header_size(data), form.pool_step(), settings.max_image_pixels, settings.max_image_side
+        )
+    decoded = decode_capped(data, settings)
     outcome = lab.pool_image(
         decoded, form.pool_step(), form.kernel_step(), form.color, form.mapping
     )

@@ -71,11 +71,19 @@ def decode_image(data: bytes, max_pixels: int, max_side: int | None = None) -> D
     return _decode_with_pillow(_open_checked(data, max_pixels, max_side), frames)
 
 
-def png_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) as a PNG's header states them, unchecked; None if ``data`` does not start
-    as a PNG does. A PNG decodes to that many pixels, or fails to decode."""
+def header_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) as the image's header states them, read without decoding a pixel; None
+    if no allowed format's header can be read. The image decodes to that size or fails to."""
     header = _ihdr(data)
-    return None if header is None else (header[0], header[1])
+    if header is not None:
+        return header[0], header[1]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as image:
+                return image.size
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
 
 
 def _ihdr(data: bytes) -> tuple[int, int, int, int, int] | None:

@@ -18,7 +18,15 @@ from app.core.convolution import FloatArray, Geometry, check_input, geometry
 from app.core.decoding import DecodedImage, UInt8Array
 from app.core.encoding import ColorMode, PixelMap, PixelMapping, to_color, to_pixels
 from app.core.kernels import KernelSpec, apply_kernel, resolve_kernel
-from app.core.pooling import Pooled, PoolMode, plan_pool, pool2d, winners_mask
+from app.core.pooling import (
+    Pooled,
+    PoolMode,
+    check_pool_work,
+    plan_pool,
+    pool2d,
+    pool_geometry,
+    winners_mask,
+)
 from app.core.shapes import Padding, PaddingMode, Pair
 from app.core.trace import trace
 from app.errors import InvalidParameter
@@ -157,6 +165,23 @@ def convolve_image(
         kernel=result.spec.kernel.weights[:, :, 0, 0].tolist(),
         trace=result.trace,
     )
+
+
+def check_pool_before_decoding(
+    size: tuple[int, int] | None, step: PoolStep, max_pixels: int, max_side: int
+) -> None:
+    """Refuse pooling whose work is over the cap even on one channel, from the image's header
+    size (width, height) alone: a 58 KB file that decodes to 4096x4096 is not decoded only to
+    be refused. Anything else, an image over the size caps or a window that does not fit, is
+    left to decoding and :func:`pool_image`, which check again, exactly, in their usual order.
+    """
+    if size is None or max(size) > max_side or size[0] * size[1] > max_pixels:
+        return
+    try:
+        grid = pool_geometry((size[1], size[0]), step.pool_size, step.strides, step.padding)
+    except InvalidParameter:
+        return
+    check_pool_work(grid, 1)
 
 
 def pool_image(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 
-from app.config import PROJECT_ROOT
+from app.api import pooling
+from app.config import PROJECT_ROOT, Settings
 from tests.api.imagefiles import (
     decode,
     decode_base64_png,
@@ -16,6 +18,7 @@ from tests.api.imagefiles import (
     random_rgb,
 )
 from tests.api.reference import as_pixels, correlate2d, pool2d
+from tests.conftest import make_client
 
 PNG = {"accept": "image/png"}
 NO_PADS = ((0, 0), (0, 0))
@@ -180,3 +183,25 @@ def test_pooling_over_the_work_limit_is_refused_with_the_numbers(client: TestCli
         "1 channel(s)); at most 200,000,000 are allowed. Use a larger stride (the default, the "
         "pool size, does not overlap windows), a smaller window or a smaller image."
     }
+
+
+def test_pooling_over_the_work_cap_is_refused_from_the_header_before_decoding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    decoded: list[int] = []
+    monkeypatch.setattr(pooling, "decode_capped", lambda data, settings: decoded.append(1))
+    flat = png(np.zeros((4096, 4096), np.uint8))  # 58 KB that decode to 16 megapixels
+
+    with make_client(Settings()) as client:
+        response = client.post(
+            "/api/pool",
+            files={"image": ("flat.png", flat)},
+            data={"pool_size": "15", "strides": "1"},
+        )
+
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(
+        f"This pooling needs {4082 * 4082 * 15 * 15:,} window reads (4082x4082 output, "
+        "15x15 window, 1 channel(s)); at most 200,000,000 are allowed."
+    )
+    assert decoded == []  # refused from the header: no pixel was decoded

@@ -15,7 +15,7 @@ from app.core.decoding import (
     _decode_with_pillow,
     _open_checked,
     decode_image,
-    png_size,
+    header_size,
 )
 from app.core.encoding import encode_png, to_color, to_pixels
 from app.core.image_limits import check_structure
@@ -95,21 +95,22 @@ def test_pixel_cap_is_checked_from_the_header_before_decoding():
         decode_image(data, 50_000)
 
 
-def test_png_size_is_what_pillow_reads_from_the_header():
+def test_header_size_is_what_pillow_reads_from_the_header():
     for mode, size in [("L", (300, 200)), ("RGBA", (1, 5000)), ("RGB", (280, 280))]:
         data = png_bytes(Image.new(mode, size))
-        assert png_size(data) == Image.open(io.BytesIO(data)).size == size
-        assert png_size(data[:33]) == size  # the signature and IHDR are enough
-        assert png_size(data[:32]) is None
+        assert header_size(data) == Image.open(io.BytesIO(data)).size == size
+        assert header_size(data[:33]) == size  # the signature and IHDR are enough
 
 
-def test_png_size_is_none_for_anything_but_a_png():
-    jpeg = io.BytesIO()
-    Image.new("RGB", (40, 30)).save(jpeg, format="JPEG")
+def test_header_size_reads_every_allowed_format_and_is_none_for_anything_else():
+    for fmt in ("JPEG", "GIF", "BMP", "WEBP", "TIFF"):
+        data = io.BytesIO()
+        Image.new("RGB", (40, 30)).save(data, format=fmt)
+        assert header_size(data.getvalue()) == (40, 30), fmt
     not_ihdr = bytearray(png_bytes(Image.new("L", (3, 4))))
     not_ihdr[12:16] = b"IDAT"
-    for data in (b"", b"hello", jpeg.getvalue(), bytes(not_ihdr)):
-        assert png_size(data) is None
+    for data in (b"", b"hello", bytes(not_ihdr)):
+        assert header_size(data) is None
 
 
 @pytest.mark.parametrize(
