@@ -40,6 +40,7 @@ function createLab(catalogue) {
     latest: null,
     loaded: null, // the preset last loaded, until the stack is edited
     loading: false,
+    presets: [],
   };
   lab.schedule = debounce(() => recompute(lab), ARCHITECTURE.summaryDebounceMs);
   lab.editor = createStackEditor(byId("stack-editor"), {
@@ -48,13 +49,38 @@ function createLab(catalogue) {
   });
   lab.quiz = createQuiz(byId("quiz"), {
     summary: () => lab.latest,
-    onHide(hide) {
-      if (!lab.latest) return;
-      lab.view.render(lab.latest, { hide });
-      lab.editor.showRows(lab.latest.layers, hide);
+    onHide() {
+      if (lab.latest) display(lab);
     },
   });
   return lab;
+}
+
+// "LeNet-5 (61,706 parameters)": the total is left out while a quiz question is open.
+function labelPresets(lab, withTotals) {
+  for (const option of byId("preset-select").options) {
+    const preset = lab.presets.find((p) => p.name === option.value);
+    option.text = withTotals
+      ? `${preset.title} (${formatCount(preset.total_params)} parameters)`
+      : preset.title;
+  }
+}
+
+/** The latest summary everywhere it shows, hiding what would give an open question away. */
+function display(lab) {
+  const summary = lab.latest;
+  const hide = lab.quiz.hidden();
+  lab.view.render(summary, { hide });
+  lab.editor.showRows(summary.layers, hide);
+  labelPresets(lab, !hide);
+  byId("compare").hidden = Boolean(hide);
+  byId("compare-masked-note").hidden = !hide;
+  const layers = `${summary.layers.length - 1} layers`;
+  lab.status.done(
+    hide
+      ? `${layers}; the totals are hidden until you answer the quiz question.`
+      : `${layers}, ${formatCount(summary.total_params)} parameters.`,
+  );
 }
 
 function edited(lab) {
@@ -80,12 +106,8 @@ function showStackError(lab, message, location) {
 function show(lab, summary) {
   lab.latest = summary;
   byId("stack-error").hidden = true;
-  lab.view.render(summary, { hide: lab.quiz.hidden() });
-  lab.editor.showRows(summary.layers, lab.quiz.hidden());
+  display(lab);
   lab.results.dataset.status = "ready";
-  lab.status.done(
-    `${summary.layers.length - 1} layers, ${formatCount(summary.total_params)} parameters.`,
-  );
 }
 
 async function recompute(lab) {
@@ -132,13 +154,10 @@ async function loadPreset(lab, name) {
 /** Fill the preset menu and the comparison, then load the preset the address names. */
 async function showPresets(lab) {
   const presets = await getArchitectures();
+  lab.presets = presets;
   const presetSelect = byId("preset-select");
-  presetSelect.replaceChildren(
-    ...presets.map((preset) => {
-      const label = `${preset.title} (${formatCount(preset.total_params)} parameters)`;
-      return new Option(label, preset.name);
-    }),
-  );
+  presetSelect.replaceChildren(...presets.map((preset) => new Option(preset.title, preset.name)));
+  labelPresets(lab, !lab.quiz.hidden());
   presetSelect.addEventListener("change", () => loadPreset(lab, presetSelect.value));
   renderCompare(byId("compare"), presets, {
     onLoad: async (name) => {

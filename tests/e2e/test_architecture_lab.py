@@ -242,6 +242,84 @@ def test_the_quiz_checks_right_and_wrong_answers_and_shows_the_working(
     expect(page.locator("#quiz-score")).to_have_text("1 of 2 right")
 
 
+# Math.random answers from window.quizDraws while it holds values, so a test picks the question.
+CHOOSE_QUESTION = """
+const draw = Math.random;
+window.quizDraws = [];
+Math.random = () => (window.quizDraws.length ? window.quizDraws.shift() : draw());
+"""
+
+READABLE = """() => [
+  document.body.innerText,
+  ...[...document.querySelectorAll("[aria-label], [title]")].flatMap((node) =>
+    [node.getAttribute("aria-label"), node.getAttribute("title")].filter(Boolean)),
+  ...[...document.querySelectorAll("option")].map((option) => option.text),
+].join("\\n")"""
+
+
+def shape_text(shape: list[int]) -> str:
+    return TIMES.join(map(str, shape))
+
+
+@pytest.mark.parametrize(
+    ("draws", "location", "kind"),
+    [
+        # 8 layers after the Input: 0.65 picks layers[6] (Dense 120), 0.1 asks its parameters.
+        ([0.65, 0.1], "layers[6]", "params"),
+        # 0.3 picks layers[3] (the second Conv2D), 0.9 asks its output shape.
+        ([0.3, 0.9], "layers[3]", "shape"),
+    ],
+)
+def test_an_open_quiz_question_is_not_given_away_anywhere_on_the_page(
+    page: Page, draws: list[float], location: str, kind: str
+) -> None:
+    page.add_init_script(CHOOSE_QUESTION)
+    lab = ArchitectureLab(page).open()
+    preset = lab.api("GET", "/api/architectures/lenet5")
+    rows = preset["summary"]["layers"]
+    at = next(i for i, row in enumerate(rows) if row["location"] == location)
+    row, next_row = rows[at], rows[at + 1]
+    if kind == "params":
+        answer = count(row["params"])
+        # The total minus the visible rows, or the MACs (the weights times 1 for a Dense layer).
+        giveaways = [
+            answer,
+            row["params_formula"],
+            count(preset["total_params"]),
+            count(row["macs"]),
+            row["macs_formula"],
+        ]
+    else:
+        answer = shape_text(row["output_shape"])
+        # The next layer's working starts from the asked shape; so does this layer's MACs.
+        giveaways = [
+            answer,
+            row["output_formula"],
+            next_row["output_formula"],
+            row["macs_formula"],
+            f"Output\n{shape_text(preset['output_shape'])}",
+            count(preset["total_params"]),
+        ]
+
+    page.evaluate("draws => { window.quizDraws = draws; }", draws)
+    page.click("#quiz-ask")
+    quiz = page.locator("#quiz")
+    expect(quiz).to_have_attribute("data-state", "asking")
+    expect(quiz).to_have_attribute("data-location", location)
+    expect(quiz).to_have_attribute("data-kind", kind)
+    expect(lab.row(location).locator(".quiz-hidden .value")).to_have_text("?")
+    readable = page.evaluate(READABLE)
+    assert [text for text in giveaways if text in readable] == []
+
+    right, _ = answer_for(lab, location, kind)
+    page.fill("#quiz-answer", right)
+    page.click("#quiz-check")
+    expect(quiz).to_have_attribute("data-state", "right")
+    expect(lab.total()).to_have_text(count(preset["total_params"]))
+    readable = page.evaluate(READABLE)
+    assert [text for text in giveaways if text not in readable] == []
+
+
 def test_the_comparison_lists_every_preset_and_loads_one(lab: ArchitectureLab) -> None:
     page = lab.page
     presets = lab.api("GET", "/api/architectures")
@@ -269,13 +347,14 @@ def test_laptop_and_phone_layouts_fit_the_screen(
     phone = ArchitectureLab(phone_page).open("resnet50")
     expect(phone.total()).to_have_text("25,636,712")
     phone.card("layers[7]").locator(":scope > details > summary").click()
+    # The comparison is hidden while a quiz question is open: it carries the totals.
+    phone_page.locator("#compare-table").screenshot(
+        path=artifacts / "phone-architectures-compare.png"
+    )
     phone_page.click("#quiz-ask")
     assert phone_page.evaluate(overflow) == 0
     phone_page.screenshot(path=artifacts / "phone-architectures.png", full_page=False)
     phone.card("layers[7]").screenshot(path=artifacts / "phone-architectures-block.png")
-    phone_page.locator("#compare-table").screenshot(
-        path=artifacts / "phone-architectures-compare.png"
-    )
 
 
 def test_input_height_zero_is_said_on_the_field_with_no_stale_totals(page: Page) -> None:

@@ -4,6 +4,7 @@ import { el } from "../dom.js";
 import { newLayer, readValue, typesByName, withDefaults } from "./layer_forms.js";
 import { formatCount, formatShape } from "../format.js";
 import { card, showProblem, typeOptions } from "./stack_cards.js";
+import { quizMask } from "./quiz_mask.js";
 import { createStackState, moveLayer, removeLayer, requestBody } from "./stack_state.js";
 
 const INPUT_AXES = ["Height", "Width", "Channels"];
@@ -36,15 +37,21 @@ function inputCard(fields) {
 /** Show each summary row's output shape and parameters on its card, but the one value hidden. */
 function showRows(root, rows, hide) {
   const byLocation = new Map(rows.map((row) => [row.location, row]));
+  const mask = quizMask(rows, hide);
   for (const item of root.querySelectorAll("[data-location]")) {
     const row = byLocation.get(item.dataset.location);
     const output = item.querySelector(":scope > .layer-head > .layer-result");
     if (!output || !row) continue;
-    const hidden = (kind) => hide?.location === row.location && hide.kind === kind;
-    const shape = hidden("shape") ? "?" : formatShape(row.output_shape);
-    const count = hidden("params") ? "?" : formatCount(row.params);
-    output.textContent = `→ ${shape}${row.params ? ` · ${count} params` : ""}`;
+    output.textContent = resultText(row, mask);
   }
+}
+
+// "→ 28 × 28 × 6 · 156 params", with "?" for the quiz's question and nothing that gives it away.
+function resultText(row, mask) {
+  if (mask.masked(row, "shape")) return "→ hidden until you answer";
+  const shape = mask.asked(row, "shape") ? "?" : formatShape(row.output_shape);
+  const count = mask.asked(row, "params") ? "?" : formatCount(row.params);
+  return `→ ${shape}${row.params ? ` · ${count} params` : ""}`;
 }
 
 /** Point at the layer the server named in an error, and say why on its card. */

@@ -1,20 +1,39 @@
 // The stack's summary: the totals, then one table row per layer with its output shape,
 // parameters, multiply-accumulates and receptive field, each with its arithmetic underneath.
-// A quiz can hide one value (shown as "?") until it is answered.
+// A quiz can hide one value (shown as "?") until it is answered, and with it whatever would give
+// the answer away (see quiz_mask.js).
 import { el } from "../dom.js";
 import { formatBytes, formatCount, formatLargeCount, formatShape, formatShare } from "../format.js";
 import { formatField } from "./numbers.js";
+import { quizMask } from "./quiz_mask.js";
 
 const COLUMNS = ["Layer", "Output shape", "Parameters", "MACs", "Receptive field"];
+const MASKED = "hidden";
 
 function total(label, value, id, note) {
   return el("div", { class: "total" }, [
     el("dt", { text: label }),
     el("dd", {}, [
-      el("span", { id, class: "total-value", text: value }),
+      el("span", { id, class: value === MASKED ? "total-value is-masked" : "total-value",
+        text: value }),
       note ? el("span", { class: "total-note", text: note }) : null,
     ]),
   ]);
+}
+
+// While a question is open only the totals that cannot lead to its answer stay.
+function renderMaskedTotals(summary) {
+  const totals = el("dl", { class: "totals is-masked" }, [
+    total("Total parameters", MASKED, "total-params"),
+    total("MACs per input", MASKED, "total-macs"),
+    total("Activations", MASKED, "total-activations"),
+    total("Depth", String(summary.depth), "total-depth"),
+    total("Output", MASKED, "output-shape"),
+    total("Receptive field", formatField(summary.receptive_field), "final-rf"),
+  ]);
+  const note = el("p", { class: "note totals-note", id: "totals-masked-note",
+    text: "The other totals are hidden until you answer: they would give the answer away." });
+  return [totals, note];
 }
 
 function renderTotals(summary) {
@@ -41,10 +60,13 @@ function renderTotals(summary) {
   ]);
 }
 
-function cell(label, value, working, hidden) {
-  return el("td", { class: hidden ? "quiz-hidden" : undefined, dataset: { label } }, [
-    el("span", { class: "value", text: hidden ? "?" : value }),
-    working && !hidden ? el("span", { class: "working", text: working }) : null,
+// state: "asked" (the quiz's question, "?"), "masked" (would give the answer away) or null.
+function cell(label, value, working, state) {
+  const classes = { asked: "quiz-hidden", masked: "quiz-masked" };
+  const shown = { asked: "?", masked: MASKED }[state] ?? value;
+  return el("td", { class: classes[state], dataset: { label } }, [
+    el("span", { class: "value", text: shown }),
+    working && !state ? el("span", { class: "working", text: working }) : null,
   ]);
 }
 
@@ -70,22 +92,25 @@ function branchOf(row) {
 export function createSummaryView(root) {
   return {
     render(summary, { hide = null } = {}) {
+      const mask = quizMask(summary.layers, hide);
       const rows = summary.layers.map((row) => {
-        const hidden = (kind) => hide?.location === row.location && hide.kind === kind;
+        const state = (column) =>
+          mask.asked(row, column) ? "asked" : mask.masked(row, column) ? "masked" : null;
         const rf = row.receptive_field
           ? `${formatField(row.receptive_field)}${row.jump ? `, jump ${row.jump[0]}` : ""}`
           : "–";
         return el("tr", { class: `nesting-${Math.min(row.nesting, 3)}`,
           dataset: { location: row.location } }, [
           layerCell(row),
-          cell("Output shape", formatShape(row.output_shape), row.output_formula, hidden("shape")),
-          cell("Parameters", formatCount(row.params), row.params_formula, hidden("params")),
-          cell("MACs", formatLargeCount(row.macs), row.macs ? row.macs_formula : null, false),
-          cell("Receptive field", rf, row.receptive_field_formula, false),
+          cell("Output shape", formatShape(row.output_shape), row.output_formula, state("shape")),
+          cell("Parameters", formatCount(row.params), row.params_formula, state("params")),
+          cell("MACs", formatLargeCount(row.macs), row.macs ? row.macs_formula : null,
+            state("macs")),
+          cell("Receptive field", rf, row.receptive_field_formula, null),
         ]);
       });
       root.replaceChildren(
-        renderTotals(summary),
+        ...(mask.totals ? renderMaskedTotals(summary) : [renderTotals(summary)]),
         el("div", { class: "table-wrap" }, [
           el("table", { class: "arch-table", id: "summary-table" }, [
             el("caption", { class: "visually-hidden", text: "Each layer's output and cost" }),
