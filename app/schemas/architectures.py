@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from app.core.architecture.layers import LAYER_TYPE_NAMES, InputShape, Layer
 from app.core.architecture.limits import MAX_LAYERS, stack_size_problem
@@ -33,23 +33,31 @@ def _count_layers(layers: object, nesting: int, seen: int) -> int:
     return seen
 
 
+_SUMMARY_EXAMPLE_LAYERS: list[JsonValue] = [
+    {"type": "Conv2D", "filters": 32, "kernel_size": 3, "activation": "relu"},
+    {"type": "MaxPooling2D", "pool_size": 2},
+    {"type": "Flatten"},
+    {"type": "Dense", "units": 64, "activation": "relu"},
+    {"type": "Dense", "units": 10, "activation": "softmax"},
+]
+
+
 class SummaryRequest(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"input_shape": [28, 28, 1], "layers": _SUMMARY_EXAMPLE_LAYERS}]
+        }
+    )
+
     input_shape: InputShape | None = Field(
         default=None,
         description="The input's shape. Leave it out only when layers starts with an Input.",
+        examples=[[28, 28, 1]],
     )
     layers: Annotated[list[Layer], Field(max_length=MAX_LAYERS)] = Field(
         description=f"The stack, first layer first; at most {MAX_LAYERS} layers in all, "
         "branches included.",
-        examples=[
-            [
-                {"type": "Conv2D", "filters": 32, "kernel_size": 3, "activation": "relu"},
-                {"type": "MaxPooling2D", "pool_size": 2},
-                {"type": "Flatten"},
-                {"type": "Dense", "units": 64, "activation": "relu"},
-                {"type": "Dense", "units": 10, "activation": "softmax"},
-            ]
-        ],
+        examples=[_SUMMARY_EXAMPLE_LAYERS],
     )
 
     @model_validator(mode="before")

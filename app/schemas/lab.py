@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from app.core.convolution import MAX_FILTERS, MAX_KERNEL_SIZE, KernelKind
 from app.core.kernels import Combine
@@ -60,7 +60,7 @@ PoolSide = Annotated[int, Field(ge=1, le=MAX_POOL_SIZE)]
 PoolSize = PoolSide | Annotated[list[PoolSide], Field(min_length=2, max_length=2)]
 PositionIndex = Annotated[int, Field(ge=0, le=1_000_000)]
 Position = Annotated[list[PositionIndex], Field(min_length=2, max_length=2)]
-KernelName = Annotated[str, Field(min_length=1, max_length=64, examples=["sobel_left"])]
+KernelName = Annotated[str, Field(min_length=1, max_length=64)]
 
 NumberGrid = list[list[float]] | list[list[list[float]]]
 POOL_PADDING_TEXT = '"valid" (no padding) or "same" (Keras rule; padding never counts).'
@@ -146,19 +146,43 @@ class TraceOut(BaseModel):
     )
 
 
+_CONVOLVE_EXAMPLE_INPUT: list[JsonValue] = [
+    [1, 0, 1, 1, 0, 1],
+    [0, 1, 0, 0, 1, 0],
+    [0, 1, 1, 1, 1, 0],
+    [0, 1, 1, 1, 1, 0],
+    [1, 0, 1, 1, 0, 1],
+    [1, 1, 0, 0, 1, 1],
+]
+_POOL_EXAMPLE_INPUT: list[JsonValue] = [
+    [110, 256, 153, 67],
+    [12, 89, 88, 43],
+    [10, 15, 50, 55],
+    [23, 9, 49, 23],
+]
+
+
 class ConvolveMatrixRequest(Strict, NamesAcceptedFields):
+    # The whole body's example is what /docs fills in: the fields' own examples could not show
+    # that kernel and kernel_name exclude each other.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "input": _CONVOLVE_EXAMPLE_INPUT,
+                    "kernel": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+                    "strides": 1,
+                    "padding": "valid",
+                    "bias": 0,
+                    "trace": [1, 1],
+                }
+            ]
+        }
+    )
+
     input: InputGrid = Field(
         description="H x W or H x W x C numbers.",
-        examples=[
-            [
-                [1, 0, 1, 1, 0, 1],
-                [0, 1, 0, 0, 1, 0],
-                [0, 1, 1, 1, 1, 0],
-                [0, 1, 1, 1, 1, 0],
-                [1, 0, 1, 1, 0, 1],
-                [1, 1, 0, 0, 1, 1],
-            ]
-        ],
+        examples=[_CONVOLVE_EXAMPLE_INPUT],
     )
     kernel: KernelGrid | None = Field(
         default=None,
@@ -166,7 +190,9 @@ class ConvolveMatrixRequest(Strict, NamesAcceptedFields):
         "kh x kw x C x K (K filters). Give this or kernel_name.",
         examples=[[[0.06, 0.13, 0.06], [0.13, 0.25, 0.13], [0.06, 0.13, 0.06]]],
     )
-    kernel_name: KernelName | None = Field(default=None, description="A preset from /api/kernels.")
+    kernel_name: KernelName | None = Field(
+        default=None, description="A preset from /api/kernels, e.g. sobel_left."
+    )
     strides: Strides = Field(
         default=1, description="Window step: an integer or [rows, cols]; 1 visits every position."
     )
@@ -201,9 +227,17 @@ class ConvolveMatrixResponse(BaseModel):
 
 
 class PoolMatrixRequest(Strict, NamesAcceptedFields):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"input": _POOL_EXAMPLE_INPUT, "pool_size": 2, "padding": "valid", "mode": "max"}
+            ]
+        }
+    )
+
     input: InputGrid = Field(
         description="H x W or H x W x C numbers; each channel is pooled on its own.",
-        examples=[[[110, 256, 153, 67], [12, 89, 88, 43], [10, 15, 50, 55], [23, 9, 49, 23]]],
+        examples=[_POOL_EXAMPLE_INPUT],
     )
     pool_size: PoolSize = Field(
         default=2, description="Window size: an integer or [rows, cols], 1 to 15."

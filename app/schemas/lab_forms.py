@@ -58,7 +58,10 @@ class ImageForm(FormModel):
 
 class ConvolveImageForm(ImageForm):
     kernel: KernelText = Field(default=None, description=_KERNEL)
-    kernel_name: str | None = Field(default=None, max_length=64, description=_KERNEL_NAME)
+    # The example fills in /docs' form, which without one is refused for having no kernel.
+    kernel_name: str | None = Field(
+        default=None, max_length=64, description=_KERNEL_NAME, examples=["sharpen"]
+    )
     strides: Strides = Field(default=1, description=_STRIDES)
     padding: PaddingField = Field(default="valid", description=_PADDING)
     bias: Bias = Field(default=0.0, description="Added to every output value.")

@@ -1,0 +1,180 @@
+"""/docs can be tried as published: what Swagger UI fills in from the schema is answered with 2xx.
+
+Swagger UI builds a Try-it-out body from the schema's first ``examples`` entry, or, when the
+schema has none, property by property from each one's example, else its default. Path
+parameters start from their example.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.imagefiles import png
+
+Spec = dict[str, Any]
+Operation = tuple[str, str, dict[str, Any]]
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def resolve(spec: Spec, schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].split("/")[-1]]
+    return schema
+
+
+def example(schema: dict[str, Any]) -> list[Any]:
+    """The field's example as a one-item list, or [] when it has none."""
+    if schema.get("examples"):
+        return [schema["examples"][0]]
+    if "example" in schema:
+        return [schema["example"]]
+    # Swagger UI samples a union from its first branch, whose example wins over a null default.
+    return example(schema["anyOf"][0]) if schema.get("anyOf") else []
+
+
+def has_sample(schema: dict[str, Any]) -> bool:
+    return bool(example(schema)) or "default" in schema
+
+
+def sample(schema: dict[str, Any]) -> Any:
+    """The value Swagger UI starts a field with: its example, else its default."""
+    found = example(schema)
+    return found[0] if found else schema["default"]
+
+
+def property_by_property(spec: Spec, schema: dict[str, Any]) -> dict[str, Any]:
+    properties = resolve(spec, schema)["properties"]
+    return {name: sample(field) for name, field in properties.items() if has_sample(field)}
+
+
+def operations(spec: Spec) -> list[Operation]:
+    return [
+        (method, path, operation)
+        for path, methods in spec["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+def body_schema(operation: dict[str, Any], media_types: tuple[str, ...]) -> dict[str, Any] | None:
+    content = operation.get("requestBody", {}).get("content", {})
+    return next((content[media]["schema"] for media in media_types if media in content), None)
+
+
+def url(path: str, operation: dict[str, Any]) -> str:
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "path":
+            value = parameter.get("example", parameter["schema"].get("examples", [None])[0])
+            assert value is not None, f"{path}: path parameter {parameter['name']} has no example"
+            path = path.replace("{" + parameter["name"] + "}", str(value))
+    return path
+
+
+def form_text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def refused(responses: dict[str, Any]) -> dict[str, Any]:
+    return {op: answer for op, answer in responses.items() if not 200 <= answer[0] < 300}
+
+
+@pytest.fixture(scope="module")
+def spec(client: TestClient) -> Spec:
+    return client.app.openapi()  # type: ignore[attr-defined,no-any-return]
+
+
+def test_every_json_body_s_published_example_is_answered_with_a_2xx(
+    client: TestClient, spec: Spec
+) -> None:
+    responses = {}
+    for method, path, operation in operations(spec):
+        schema = body_schema(operation, ("application/json",))
+        if schema is None:
+            continue
+        examples = resolve(spec, schema).get("examples")
+        assert examples, f"{method.upper()} {path}: the request body publishes no example"
+        response = client.request(method, url(path, operation), json=examples[0])
+        responses[f"{method.upper()} {path}"] = (response.status_code, response.text[:300])
+
+    assert responses, "no operation takes a JSON body"
+    assert refused(responses) == {}
+
+
+def test_every_json_body_built_from_its_fields_examples_and_defaults_is_answered_with_a_2xx(
+    client: TestClient, spec: Spec
+) -> None:
+    responses = {}
+    for method, path, operation in operations(spec):
+        schema = body_schema(operation, ("application/json",))
+        if schema is None:
+            continue
+        body = property_by_property(spec, schema)
+        response = client.request(method, url(path, operation), json=body)
+        responses[f"{method.upper()} {path}"] = (response.status_code, response.text[:300])
+
+    assert refused(responses) == {}
+
+
+def test_every_form_filled_in_with_its_examples_and_defaults_is_answered_with_a_2xx(
+    client: TestClient, spec: Spec
+) -> None:
+    stroke = np.zeros((28, 28), dtype=np.uint8)
+    stroke[6:22, 12:16] = 255  # a "1", which the digit endpoints find and read
+    upload = png(stroke)
+    responses = {}
+    for method, path, operation in operations(spec):
+        schema = body_schema(operation, FORM_TYPES)
+        if schema is None:
+            continue
+        properties = resolve(spec, schema)["properties"]
+        files = {
+            name: (f"{name}.png", upload, "image/png")
+            for name, field in properties.items()
+            if field.get("contentMediaType") == "application/octet-stream"
+            or field.get("format") == "binary"
+        }
+        # Swagger UI leaves a field empty, and does not send it, when it starts as null.
+        fields = {
+            name: form_text(value)
+            for name, value in property_by_property(spec, schema).items()
+            if name not in files and value is not None
+        }
+        response = client.request(method, url(path, operation), data=fields, files=files)
+        responses[f"{method.upper()} {path}"] = (response.status_code, response.text[:300])
+
+    assert responses, "no operation takes a form"
+    assert refused(responses) == {}
+
+
+def test_every_get_answers_with_its_path_parameters_published_examples(
+    client: TestClient, spec: Spec
+) -> None:
+    responses = {}
+    for method, path, operation in operations(spec):
+        if method == "get":
+            response = client.get(url(path, operation))
+            responses[f"GET {path}"] = (response.status_code, response.text[:300])
+
+    assert refused(responses) == {}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app/api/models.py declares the predict and activations forms with Form() and no "
+    'media_type="multipart/form-data", so /docs publishes them as url-encoded and Swagger UI '
+    "sends the image as text",
+)
+def test_every_form_with_a_file_is_published_as_multipart(spec: Spec) -> None:
+    url_encoded_uploads = []
+    for method, path, operation in operations(spec):
+        schema = body_schema(operation, ("application/x-www-form-urlencoded",))
+        if schema is None:
+            continue
+        properties = resolve(spec, schema)["properties"].values()
+        if any(field.get("contentMediaType") == "application/octet-stream" for field in properties):
+            url_encoded_uploads.append(f"{method.upper()} {path}")
+
+    assert url_encoded_uploads == []
