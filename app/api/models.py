@@ -108,7 +108,7 @@ def model_filters(
 @router.post("/{model_id}/predict", response_model=PredictResponse)
 async def predict(
     model_id: ModelId,
-    form: Annotated[PredictForm, Form()],
+    form: Annotated[PredictForm, Form(media_type="multipart/form-data")],
     registry: RegistryDep,
     settings: SettingsDep,
     compute: ComputeDep,
@@ -121,7 +121,7 @@ async def predict(
 @router.post("/{model_id}/activations", response_model=ActivationsResponse)
 async def activations(
     model_id: ModelId,
-    form: Annotated[ActivationsForm, Form()],
+    form: Annotated[ActivationsForm, Form(media_type="multipart/form-data")],
     registry: RegistryDep,
     settings: SettingsDep,
     compute: ComputeDep,

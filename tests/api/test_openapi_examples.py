@@ -161,12 +161,6 @@ def test_every_get_answers_with_its_path_parameters_published_examples(
     assert refused(responses) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/api/models.py declares the predict and activations forms with Form() and no "
-    'media_type="multipart/form-data", so /docs publishes them as url-encoded and Swagger UI '
-    "sends the image as text",
-)
 def test_every_form_with_a_file_is_published_as_multipart(spec: Spec) -> None:
     url_encoded_uploads = []
     for method, path, operation in operations(spec):
