@@ -10,6 +10,12 @@ import { createStatus } from "./widgets/status.js";
 
 const percent = (value) => formatPercent(value, 2);
 
+/** A Keras identifier that may wrap after its underscores and nowhere else. */
+function identifier(name) {
+  const parts = name.split(/(?<=_)/).flatMap((part) => [part, el("wbr")]);
+  return el("code", { class: "identifier" }, parts.slice(0, -1));
+}
+
 function compareTable(details) {
   const head = ["Model", "Test accuracy", "Test loss", "Parameters", "Epochs", "Training time"];
   return el("table", { class: "data-table" }, [
@@ -48,13 +54,16 @@ function facts(detail) {
       `${formatDuration(t.seconds)}${t.seconds_per_epoch ? ` (${formatFixed(t.seconds_per_epoch, 1)} s per epoch)` : ""}${t.machine ? ` on ${t.machine}` : ""}`,
     ],
     ["Recipe", recipe.length ? recipe.join(", ") : "–"],
-    ["Loss function", t.loss ?? "–"],
+    ["Loss function", t.loss ? identifier(t.loss) : "–"],
     ["Seed", detail.seed ?? "–"],
   ];
   return el(
     "dl",
     { class: "facts" },
-    rows.flatMap(([term, value]) => [el("dt", { text: term }), el("dd", { text: String(value) })]),
+    rows.flatMap(([term, value]) => [
+      el("dt", { text: term }),
+      el("dd", {}, value instanceof Node ? value : String(value)),
+    ]),
   );
 }
 

@@ -255,3 +255,13 @@ def test_a_refused_upload_shows_no_old_notes_and_no_stale_pointer(page: Page) ->
     draw.wait_guess()
     expect(page.locator("#error-box")).to_be_hidden()
     expect(page.locator("#status-line")).to_have_text("")
+
+
+def test_keyboard_hint_shows_on_the_laptop_and_not_on_a_touch_phone(
+    page: Page, phone_page: Page
+) -> None:
+    page.goto("/draw")
+    expect(page.locator(".shortcuts")).to_be_visible()
+    phone_page.goto("/draw")
+    expect(phone_page.locator("body")).to_have_attribute("data-ready", "true")
+    expect(phone_page.locator(".shortcuts")).to_be_hidden()

@@ -43,3 +43,41 @@ def test_phone_training_fits_the_screen(phone_page: Page, artifacts: Path) -> No
     open_training(phone_page)
     assert horizontal_overflow(phone_page) == 0
     phone_page.screenshot(path=artifacts / "phone-training.png", full_page=True)
+
+
+# The first line of each underscore-separated part of the element's text (its characters'
+# tops, from a Range over each part): more than one top means the part broke mid-word.
+PART_LINES = """(element) => {
+  const chars = [];
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) chars.push([node, i]);
+  }
+  const text = chars.map(([node, i]) => node.data[i]).join("");
+  const parts = [];
+  let start = 0;
+  for (const part of text.split(/(?<=_)/)) {
+    const range = document.createRange();
+    range.setStart(...chars[start]);
+    const [endNode, endIndex] = chars[start + part.length - 1];
+    range.setEnd(endNode, endIndex + 1);
+    const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+    parts.push({ part, lines: tops.size, top: Math.min(...tops) });
+    start += part.length;
+  }
+  return parts;
+}"""
+
+
+def test_phone_loss_name_wraps_only_after_its_underscores(phone_page: Page) -> None:
+    open_training(phone_page)
+    loss = phone_page.locator(".facts dd code").filter(has_text="crossentropy").first
+    expect(loss).to_have_text("sparse_categorical_crossentropy")
+    parts = loss.evaluate(PART_LINES)
+    assert [p["part"] for p in parts] == ["sparse_", "categorical_", "crossentropy"]
+    assert all(p["lines"] == 1 for p in parts), parts
+    # Narrower than the name: it now has to wrap, and still only at the underscores.
+    loss.evaluate("e => (e.parentElement.style.width = '9ch')")
+    parts = loss.evaluate(PART_LINES)
+    assert all(p["lines"] == 1 for p in parts), parts
+    assert len({p["top"] for p in parts}) == 3, parts
