@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import base64
 from dataclasses import asdict
-from typing import Annotated
 
 import numpy as np
-from fastapi import File, Request, UploadFile
+from fastapi import Request, UploadFile
 from fastapi.responses import Response
 
 from app.config import Settings
@@ -15,8 +14,6 @@ from app.core.decoding import DecodedImage, decode_image
 from app.core.encoding import PngCompression, encode_png
 from app.core.lab import ImageOutcome
 from app.errors import ImageTooLarge
-
-ImageUpload = Annotated[UploadFile, File(description="A PNG, JPEG, GIF, BMP, WebP or TIFF image.")]
 
 PNG_RESPONSE = {
     "description": "With `Accept: image/png`: the output picture, plus what it shows in headers.",

@@ -28,6 +28,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, core_schema
 
+# What every form that takes an image says of its file field.
+IMAGE_FILE = "A PNG, JPEG, GIF, BMP, WebP or TIFF image."
 MAX_KERNEL_TEXT = 20_000
 MAX_KERNEL_VALUE = 1e6
 

@@ -12,6 +12,7 @@ from app.core.lab import KernelStep, PoolStep
 from app.core.pooling import PoolMode
 from app.core.shapes import Padding, PaddingMode, Pair
 from app.schemas.form_fields import (
+    IMAGE_FILE,
     FormModel,
     KernelText,
     PaddingText,
@@ -34,7 +35,7 @@ _PADDING = '"valid", "same", zero pixels per side ("1") or rows,cols ("1,2").'
 class ImageForm(FormModel):
     """What every image endpoint of the lab takes besides its operation."""
 
-    image: UploadFile = Field(description="A PNG, JPEG, GIF, BMP, WebP or TIFF image.")
+    image: UploadFile = Field(description=IMAGE_FILE)
     color: ColorMode = Field(
         default="rgb",
         description='"rgb": the kernel runs on each channel; "gray": on the luma first.',

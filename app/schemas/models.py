@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from app.core.preprocess import DigitOptions, InvertMode
 from app.ml.metadata import History, TrainingInfo
-from app.schemas.form_fields import NamesAcceptedFields
+from app.schemas.form_fields import IMAGE_FILE, NamesAcceptedFields
 
 Grid = list[list[float]]
 
@@ -109,7 +109,7 @@ class DigitSwitches(NamesAcceptedFields):
 
 
 class PredictForm(DigitSwitches):
-    image: UploadFile = Field(description="A PNG, JPEG, GIF, BMP, WebP or TIFF image.")
+    image: UploadFile = Field(description=IMAGE_FILE)
 
 
 class ActivationsForm(PredictForm):

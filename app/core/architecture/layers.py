@@ -368,7 +368,6 @@ Layer = Annotated[
 ]
 Add.model_rebuild()
 Concatenate.model_rebuild()
-Merge = Add | Concatenate
 Stack = tuple[Layer, ...]
 
 LAYER_TYPES: tuple[type[LayerSpec], ...] = get_args(get_args(Layer)[0])
