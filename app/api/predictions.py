@@ -13,6 +13,7 @@ import numpy as np
 
 from app.api.images import base64_png, decode_capped
 from app.config import Settings
+from app.core.caution import caution
 from app.core.decoding import DecodedImage
 from app.core.heatmap import colorize, scale_for_range
 from app.core.preprocess import DigitInput, DigitOptions, InkBox, prepare_digit
@@ -52,6 +53,7 @@ def predictions(models: Sequence[LoadedModel], digit: DigitInput) -> list[dict[s
                 "classes": classes,
                 "model_input": model_input,
                 "preprocessing": preprocessing,
+                "caution": caution(digit.model_input, probabilities),
             }
         )
     return answers

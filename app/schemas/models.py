@@ -158,6 +158,12 @@ class PredictResponse(BaseModel):
     classes: list[str] = Field(description="Class names, in the order of probabilities.")
     model_input: Grid = Field(description="The exact 28x28 input the model saw, 0..1.")
     preprocessing: Preprocessing = Field(description="What was done to the image, step by step.")
+    caution: str | None = Field(
+        default=None,
+        description="Why not to trust this guess, in plain words, when the input is unlike the "
+        "digits the model learned from (too little ink, one solid blob, a scribble, no clear "
+        "winner): a model always picks one of its classes. null when it looks like a digit.",
+    )
 
 
 class ColourScale(BaseModel):
