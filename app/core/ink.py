@@ -241,13 +241,19 @@ def _one_tone(grey_low: float, grey_high: float) -> bool:
 
 
 def _one_tone_reason(background: float) -> str:
-    return f"the image is one flat tone (luminance {background:.2f}) with no marks."
+    return f"the picture is one even shade ({background:.0%} bright), with nothing drawn on it."
 
 
 def _no_contrast_reason(threshold: float, noise: float) -> str:
+    if noise * SEED_NOISE_SIGMAS < threshold:
+        return (
+            f"nothing in it is even {threshold:.0%} darker or lighter than the background, "
+            "so there are no pen strokes to read."
+        )
     return (
-        f"nothing in it differs from the background by {threshold:.2f} or more "
-        f"(the background's own noise is about {noise:.3f})."
+        "the marks are too faint to tell apart from the grain of the background: here ink must "
+        f"be {threshold:.0%} darker or lighter than the background, because the background "
+        f"itself varies by about {noise:.0%} from pixel to pixel."
     )
 
 

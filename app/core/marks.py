@@ -56,7 +56,10 @@ def find_marks(
 
 
 def _no_seeds_reason(threshold: float) -> str:
-    return f"nothing in it stands out from the background by {threshold:.2f} or more."
+    return (
+        f"nothing in it is even {threshold:.0%} darker or lighter than the background, "
+        "so there are no pen strokes to read."
+    )
 
 
 def _marks_in(
@@ -117,7 +120,7 @@ def _digit_marks(
     if max(extent_h, extent_w) < min_extent:
         return (
             f"only specks stand out from the background, the largest {extent_h}x{extent_w} "
-            f"pixels, too small for a digit (at least {min_extent:.0f} pixels across)."
+            f"pixels; a digit must be at least {min_extent:.0f} pixels across."
         )
     if chosen is None:
         chosen = component

@@ -171,7 +171,7 @@ def test_the_marks_found_in_the_inks_box_are_those_of_the_whole_image(seed: int)
 
 def test_no_weak_pixels_at_all_are_no_marks() -> None:
     empty = np.zeros((10, 12), np.uint8)
-    assert "stands out" in str(find_marks(empty, empty, 0.1))
+    assert "no pen strokes to read" in str(find_marks(empty, empty, 0.1))
 
 
 def test_equal_components_are_told_apart_as_in_the_whole_image() -> None:
@@ -184,3 +184,18 @@ def test_equal_components_are_told_apart_as_in_the_whole_image() -> None:
     whole = _marks_in(weak, weak, 0.1, weak.shape)
     assert isinstance(whole, str) and "only specks" in whole
     assert find_marks(weak, weak, 0.1) == whole
+
+
+def test_the_no_digit_reasons_speak_in_percentages_not_in_noise_figures() -> None:
+    assert ink._no_contrast_reason(0.74, 0.124) == (
+        "the marks are too faint to tell apart from the grain of the background: here ink must "
+        "be 74% darker or lighter than the background, because the background itself varies by "
+        "about 12% from pixel to pixel."
+    )
+    assert ink._no_contrast_reason(0.1, 0.0) == (
+        "nothing in it is even 10% darker or lighter than the background, so there are no pen "
+        "strokes to read."
+    )
+    assert ink._one_tone_reason(1.0) == (
+        "the picture is one even shade (100% bright), with nothing drawn on it."
+    )
