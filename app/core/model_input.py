@@ -1,0 +1,436 @@
+"""A decoded photo -> the input of an image classifier: ``(H, W, C)`` float32, C = 1 or 3.
+
+The ``"image"`` preprocessing of a model (the ``"digit"`` one is :mod:`app.core.preprocess`).
+Three steps, each chosen by the model's metadata and recorded in plain words:
+
+1. **colour**: to the model's channels. RGB -> grey is ITU-R BT.601 luma exactly as Pillow's
+   ``convert("L")`` computes it, ``(19595 R + 38470 G + 7471 B + 32768) >> 16`` (0.299 R +
+   0.587 G + 0.114 B, rounded), so a model trained on images read with Pillow sees the same
+   grey; grey -> RGB copies the grey into each channel.
+2. **fit** to ``H x W``, one of :data:`FITS`:
+
+   - ``"stretch"``: resize to ``H x W``, ignoring the aspect ratio;
+   - ``"crop"``: cut the largest centred box of the model's aspect ratio out of the image, then
+     resize it; the box is Keras' ``crop_to_aspect_ratio=True`` (``image_dataset_from_directory``,
+     ``Resizing``): ``crop_height = min(h, floor(w * H / W))``, likewise ``crop_width``, its
+     start ``floor((h - crop_height) / 2)``;
+   - ``"pad"``: resize so the whole image fits (its longer side, relative to the model's shape,
+     fills the frame), then centre it on black (0), the fill of Keras'
+     ``pad_to_aspect_ratio=True``. Keras pads first (``floor(margin / 2)`` on both sides) and
+     resizes after; resizing first gives the same geometry up to a pixel's rounding (an odd
+     margin leaves its extra row at the bottom, or column on the right), keeps the bars pure
+     black instead of blending the image's edge into them, and never builds a padded copy of
+     the full-size photo (a 4000x10 strip would become 4000x4000).
+
+   Resizing averages the source pixels each new pixel covers (``cv2.INTER_AREA``) when
+   shrinking, so fine detail blends instead of flickering between samples, and interpolates
+   between the four nearest pixels (``cv2.INTER_LINEAR``, bilinear) when enlarging; an image
+   that shrinks along one axis and grows along the other is resized one axis at a time. The
+   result is the uint8 ``picture``: exactly what the model sees, before scaling.
+3. **scale** the picture's values, one of :data:`SCALES`, computed in float32 in the same
+   order as Keras, so the numbers match ``keras.applications.imagenet_utils.preprocess_input``
+   bit for bit:
+
+   - ``"0..1"``: ``x / 255``;
+   - ``"-1..1"``: ``x / 127.5 - 1`` (``preprocess_input(mode="tf")``: MobileNet, Inception,
+     Xception, ResNet V2);
+   - ``"0..255"``: ``x`` as it is, as float (EfficientNet, ConvNeXt: they scale inside);
+   - ``"caffe"``: RGB -> BGR, then subtract ImageNet's mean ``[103.939, 116.779, 123.68]``
+     (B, G, R), no scaling (``mode="caffe"``: VGG16, VGG19, ResNet50);
+   - ``"torch"``: ``x / 255``, subtract ``[0.485, 0.456, 0.406]``, divide by
+     ``[0.229, 0.224, 0.225]`` (R, G, B) (``mode="torch"``: DenseNet).
+
+   ``"caffe"`` and ``"torch"`` are defined per colour channel, so they need an RGB model
+   (:func:`scale_problem`). :func:`unscale_pixels` undoes the step, to show what a model got.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, cast, get_args
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
+
+from app.core.decoding import DecodedImage, UInt8Array
+from app.errors import InvalidParameter
+
+FloatArray = NDArray[np.float32]
+
+Fit = Literal["stretch", "crop", "pad"]
+Scale = Literal["0..1", "-1..1", "0..255", "caffe", "torch"]
+FITS: tuple[Fit, ...] = get_args(Fit)
+SCALES: tuple[Scale, ...] = get_args(Scale)
+# Scales defined per colour channel (ImageNet's mean and spread of R, G and B).
+RGB_ONLY_SCALES: tuple[Scale, ...] = ("caffe", "torch")
+CHANNELS = (1, 3)
+MIN_SIDE = 8
+MAX_SIDE = 512
+
+_CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
+_TORCH_MEAN_RGB = (0.485, 0.456, 0.406)
+_TORCH_STD_RGB = (0.229, 0.224, 0.225)
+_SCALE_NOTES: dict[Scale, str] = {
+    "0..1": "Each pixel value (0 to 255) was divided by 255, so the model gets numbers from 0 "
+    "to 1.",
+    "-1..1": "Each pixel value (0 to 255) was divided by 127.5 and then 1 was subtracted, so "
+    "the model gets numbers from -1 to 1.",
+    "0..255": "The pixel values were given as they are, numbers from 0 to 255: this model "
+    "scales them itself.",
+    "caffe": "The colour channels were put in the order blue, green, red, and ImageNet's "
+    "average colour (103.939, 116.779, 123.68 for blue, green, red) was subtracted from every "
+    "pixel, as models trained with Caffe (VGG16, ResNet50) expect: the model gets numbers from "
+    "about -124 to 151, 0 being an average colour.",
+    "torch": "Each pixel value was divided by 255, then ImageNet's average (0.485, 0.456, 0.406 "
+    "for red, green, blue) was subtracted and the result divided by its spread (standard "
+    "deviation 0.229, 0.224, 0.225), as models trained with PyTorch expect: the model gets "
+    "numbers from about -2.1 to 2.6, 0 being an average colour.",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class ImageInput:
+    """The model's input and how it was made.
+
+    ``model_input``: float32 ``(H, W, C)``, exactly what the model is given (add the batch axis:
+    ``model_input[None]``). ``picture``: uint8 ``(H, W)`` (C = 1) or ``(H, W, 3)``, the resized
+    image before scaling, for display; ``scale_pixels(picture, scale)`` is ``model_input``.
+    ``value_range``: the smallest and largest value ``scale`` can produce, over all channels.
+    ``notes``: each step in plain words, in order.
+    """
+
+    model_input: FloatArray
+    picture: UInt8Array
+    fit: Fit
+    scale: Scale
+    value_range: tuple[float, float]
+    notes: tuple[str, ...]
+
+
+def prepare_image(
+    image: DecodedImage, input_shape: tuple[int, int, int], fit: Fit, scale: Scale
+) -> ImageInput:
+    """Turn a decoded image into the input of a model whose input is ``input_shape``.
+
+    ``image.pixels`` is uint8 ``(h, w)`` grey or ``(h, w, 3)`` RGB, already upright and
+    composited onto white. ``input_shape`` is the model's ``(H, W, C)`` without the batch axis:
+    ``MIN_SIDE <= H, W <= MAX_SIDE``, C in :data:`CHANNELS`. Returns an :class:`ImageInput`
+    whose ``model_input`` is float32 ``(H, W, C)`` (see the module docstring for the steps).
+    Raises :class:`InvalidParameter` for a shape, fit or scale that cannot work together.
+    """
+    check_image_settings(input_shape, fit, scale)
+    height, width, channels = input_shape
+    source = image.pixels
+    if fit == "crop":
+        top, left, crop_height, crop_width = crop_box(source.shape[:2], (height, width))
+        source = source[top : top + crop_height, left : left + crop_width]
+    colour_notes: list[str] = []
+    # Grey before resizing and RGB after: either way a third of the pixels to resize.
+    if channels == 1 and source.ndim == 3:
+        source = _to_grey(source)
+        colour_notes.append(
+            "Colour was turned to grey, as the model takes one channel: each pixel's grey is "
+            "0.299 red + 0.587 green + 0.114 blue (ITU-R BT.601 luma, as Pillow computes it)."
+        )
+    picture, notes = _fit(source, image.pixels.shape[:2], (height, width), fit)
+    if channels == 3 and picture.ndim == 2:
+        picture = cast(UInt8Array, cv2.cvtColor(picture, cv2.COLOR_GRAY2RGB))
+        colour_notes.append(
+            "The grey image was copied into the red, green and blue channels, as the model "
+            "takes three."
+        )
+    notes += [*colour_notes, _SCALE_NOTES[scale]]
+    return ImageInput(
+        model_input=scale_pixels(picture, scale).reshape(input_shape),
+        picture=picture,
+        fit=fit,
+        scale=scale,
+        value_range=value_range(scale),
+        notes=tuple(notes),
+    )
+
+
+def check_image_settings(input_shape: tuple[int, int, int], fit: str, scale: str) -> None:
+    """Raise :class:`InvalidParameter` unless an image model's input shape, fit and scale work
+    together: the checks :func:`prepare_image` makes, for a metadata validator to call first."""
+    if len(input_shape) != 3:
+        raise InvalidParameter(
+            f"The model's input shape is {tuple(input_shape)}; an image model takes (height, "
+            "width, channels), without the batch axis. Give the model an input such as "
+            "(224, 224, 3)."
+        )
+    height, width, channels = input_shape
+    if channels not in CHANNELS or not (
+        MIN_SIDE <= height <= MAX_SIDE and MIN_SIDE <= width <= MAX_SIDE
+    ):
+        raise InvalidParameter(
+            f"The model's input is {height}x{width}x{channels} (height x width x channels); "
+            f"image models take 1 (grey) or 3 (RGB) channels and sides from {MIN_SIDE} to "
+            f"{MAX_SIDE} pixels. Use a model whose input fits, such as 224x224x3."
+        )
+    if fit not in FITS:
+        raise InvalidParameter(
+            f'fit is {fit!r}; it must be one of {_listed(FITS)}. Use "crop" for photos of '
+            'one object, "pad" to keep the whole image, "stretch" to fill the frame.'
+        )
+    if scale not in SCALES:
+        raise InvalidParameter(
+            f"scale is {scale!r}; it must be one of {_listed(SCALES)}. Use the one the model "
+            "was trained with (for keras.applications models, what its preprocess_input does)."
+        )
+    problem = scale_problem(scale, channels)
+    if problem:
+        raise InvalidParameter(problem)
+
+
+def scale_problem(scale: Scale, channels: int) -> str | None:
+    """Why ``scale`` cannot feed a model with ``channels`` channels, or None if it can."""
+    if scale not in RGB_ONLY_SCALES or channels == 3:
+        return None
+    per_channel = (
+        "subtracts ImageNet's average blue, green and red"
+        if scale == "caffe"
+        else "normalises red, green and blue by ImageNet's average and spread"
+    )
+    others = _listed(tuple(s for s in SCALES if s not in RGB_ONLY_SCALES))
+    return (
+        f'The scale "{scale}" {per_channel}, one value per colour channel, so it needs a model '
+        f"with 3 (RGB) input channels; this model takes {channels}. Use {others} for a grey "
+        "model, or give the model an RGB input."
+    )
+
+
+def crop_box(
+    source_size: tuple[int, int], target_size: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """``(top, left, height, width)`` of the centred box of ``target_size``'s aspect ratio cut
+    from an image of ``source_size`` (both ``(height, width)``), as Keras'
+    ``crop_to_aspect_ratio=True`` computes it::
+
+        crop_height = max(1, min(h, floor(w * H / W)))   crop_width likewise
+        top = floor((h - crop_height) / 2)                left likewise
+    """
+    (height, width), (target_height, target_width) = source_size, target_size
+    crop_height = max(1, min(height, width * target_height // target_width))
+    crop_width = max(1, min(width, height * target_width // target_height))
+    return (height - crop_height) // 2, (width - crop_width) // 2, crop_height, crop_width
+
+
+def scale_pixels(picture: UInt8Array, scale: Scale) -> FloatArray:
+    """The scale step: uint8 ``(H, W)`` or ``(H, W, C)`` -> float32 of the same shape.
+
+    Computed in float32 in Keras' order (see the module docstring), so ``"-1..1"``,
+    ``"caffe"`` and ``"torch"`` equal ``preprocess_input`` with ``mode="tf"``, ``"caffe"`` and
+    ``"torch"``. ``"caffe"`` and ``"torch"`` need 3 channels.
+    """
+    _check_channels(picture, scale)
+    values = picture.astype(np.float32)
+    if scale == "0..1":
+        values /= np.float32(255.0)
+    elif scale == "-1..1":
+        values /= np.float32(127.5)
+        values -= np.float32(1.0)
+    elif scale == "caffe":
+        values = values[..., ::-1] - np.array(_CAFFE_MEAN_BGR, np.float32)
+    elif scale == "torch":
+        values /= np.float32(255.0)
+        values -= np.array(_TORCH_MEAN_RGB, np.float32)
+        values /= np.array(_TORCH_STD_RGB, np.float32)
+    return cast(FloatArray, np.ascontiguousarray(values, dtype=np.float32))
+
+
+def unscale_pixels(model_input: NDArray[np.floating], scale: Scale) -> UInt8Array:
+    """The scale step undone: a model input ``(H, W)`` or ``(H, W, C)`` -> a uint8 picture.
+
+    ``(H, W, 1)`` comes back ``(H, W)``, ``(H, W, 3)`` as RGB. Values are rounded to the nearest
+    level and clipped to 0..255 (NaN shows as 0), so an input changed by an explanation or a
+    dream, which can leave the range, still displays; ``unscale_pixels(scale_pixels(p, s), s)``
+    is ``p``.
+    """
+    _check_channels(model_input, scale)
+    values = np.asarray(model_input, dtype=np.float64)
+    if scale == "0..1":
+        values = values * 255.0
+    elif scale == "-1..1":
+        values = (values + 1.0) * 127.5
+    elif scale == "caffe":
+        values = (values + np.array(_CAFFE_MEAN_BGR))[..., ::-1]
+    elif scale == "torch":
+        values = (values * np.array(_TORCH_STD_RGB) + np.array(_TORCH_MEAN_RGB)) * 255.0
+    values = np.nan_to_num(values, nan=0.0, posinf=255.0, neginf=0.0)
+    picture = np.rint(np.clip(values, 0.0, 255.0)).astype(np.uint8)
+    if picture.ndim == 3 and picture.shape[2] == 1:
+        picture = picture[:, :, 0]
+    return cast(UInt8Array, np.ascontiguousarray(picture))
+
+
+def value_range(scale: Scale) -> tuple[float, float]:
+    """The smallest and largest value ``scale`` gives pixels 0..255, over every channel."""
+    if scale == "0..1":
+        return 0.0, 1.0
+    if scale == "-1..1":
+        return -1.0, 1.0
+    if scale == "0..255":
+        return 0.0, 255.0
+    if scale == "caffe":
+        return -max(_CAFFE_MEAN_BGR), 255.0 - min(_CAFFE_MEAN_BGR)
+    lows = (-m / s for m, s in zip(_TORCH_MEAN_RGB, _TORCH_STD_RGB, strict=True))
+    highs = ((1.0 - m) / s for m, s in zip(_TORCH_MEAN_RGB, _TORCH_STD_RGB, strict=True))
+    return min(lows), max(highs)
+
+
+def _check_channels(values: NDArray[np.generic], scale: Scale) -> None:
+    channels = values.shape[2] if values.ndim == 3 else 1
+    if values.ndim not in (2, 3) or channels not in CHANNELS:
+        raise InvalidParameter(
+            f"The pixels have shape {values.shape}; expected (height, width) or (height, "
+            "width, channels) with 1 or 3 channels. Pass one image, without the batch axis."
+        )
+    problem = scale_problem(scale, channels)
+    if problem:
+        raise InvalidParameter(problem)
+
+
+def _to_grey(pixels: UInt8Array) -> UInt8Array:
+    """RGB -> grey exactly as Pillow's ``convert("L")`` does (its own code, so no rounding
+    difference: OpenCV's weights are rounded to 14 bits, Pillow's to 16)."""
+    return cast(UInt8Array, np.asarray(Image.fromarray(np.ascontiguousarray(pixels)).convert("L")))
+
+
+def _fit(
+    pixels: UInt8Array, original: tuple[int, ...], target: tuple[int, int], fit: Fit
+) -> tuple[UInt8Array, list[str]]:
+    """``pixels`` (already cropped for ``"crop"``) resized into ``target``, ``(H, W)``; the
+    notes: what happened to the image's size and shape, then how it was resampled."""
+    height, width = target
+    source = (int(original[0]), int(original[1]))
+    was = f"The image was {source[1]}x{source[0]} (width x height)"
+    if fit == "pad":
+        factor = min(height / pixels.shape[0], width / pixels.shape[1])
+        inner = (
+            min(height, max(1, round(pixels.shape[0] * factor))),
+            min(width, max(1, round(pixels.shape[1] * factor))),
+        )
+        top, left = (height - inner[0]) // 2, (width - inner[1]) // 2
+        bottom, right = height - inner[0] - top, width - inner[1] - left
+        framed = cast(
+            UInt8Array,
+            cv2.copyMakeBorder(
+                _resize(pixels, inner), top, bottom, left, right, cv2.BORDER_CONSTANT, value=0
+            ),
+        )
+        resampling = _resampling(source, inner)
+        if inner == target:
+            return framed, _with(_plain_note(was, source, target), resampling)
+        bars = (
+            _bars(top, bottom, "rows", "above", "below")
+            if top or bottom
+            else _bars(left, right, "columns", "on the left", "on the right")
+        )
+        note = (
+            f"{was}; it was {_verb(source, inner)} to {inner[1]}x{inner[0]} keeping its "
+            f"shape, and {bars} to fill the model's {width}x{height}."
+        )
+        return framed, _with(note, resampling)
+    picture = _resize(pixels, target)
+    resampling = _resampling(pixels.shape[:2], target)
+    cut_height, cut_width = source[0] - pixels.shape[0], source[1] - pixels.shape[1]
+    if fit == "crop" and (cut_height or cut_width):
+        top, left, _, _ = crop_box(source, target)
+        cut = (
+            _cut(top, cut_height - top, "rows", "the top", "the bottom", "the top and bottom")
+            if cut_height
+            else _cut(left, cut_width - left, "columns", "the left", "the right", "each side")
+        )
+        if pixels.shape[:2] == target:
+            note = f"{was}; it was cropped to {width}x{height}, cutting {cut} so its shape fits."
+        else:
+            verb = _verb(pixels.shape[:2], target)
+            note = f"{was}; it was {verb} to {width}x{height}, cropping {cut} so its shape fits."
+        return picture, _with(note, resampling)
+    if fit == "stretch" and source[1] * height != source[0] * width:
+        across, down = width / source[1], height / source[0]
+        looks = "narrower" if across < down else "wider"
+        note = (
+            f"{was}; it was {_verb(source, target)} to {width}x{height} without keeping its "
+            f"shape (its width scaled by {across:.3g}, its height by {down:.3g}), so "
+            f"everything in it looks {looks} than it is."
+        )
+        return picture, _with(note, resampling)
+    return picture, _with(_plain_note(was, source, target), resampling)
+
+
+def _with(note: str, resampling: str | None) -> list[str]:
+    return [note] if resampling is None else [note, resampling]
+
+
+def _plain_note(was: str, source: tuple[int, int], target: tuple[int, int]) -> str:
+    """The note when the image keeps its shape: only its size changes, if that."""
+    if source == target:
+        return f"{was}, the model's input size: it was used at that size."
+    return f"{was}; it was {_verb(source, target)} to {target[1]}x{target[0]}, keeping its shape."
+
+
+def _verb(source: tuple[int, ...], target: tuple[int, ...]) -> str:
+    if source[0] >= target[0] and source[1] >= target[1]:
+        return "shrunk"
+    if source[0] <= target[0] and source[1] <= target[1]:
+        return "enlarged"
+    return "resized"
+
+
+def _cut(first: int, second: int, unit: str, one: str, other: str, both: str) -> str:
+    if first == second:
+        return f"{first} {unit} from {both}"
+    return f"{first} {unit} from {one} and {second} from {other}"
+
+
+def _bars(first: int, second: int, unit: str, one: str, other: str) -> str:
+    if first == second:
+        return f"{first} black {unit} were added {one} and {other}"
+    return f"{first} black {unit} were added {one} and {second} {other}"
+
+
+def _resampling(source: tuple[int, ...], target: tuple[int, ...]) -> str | None:
+    """How pixels were resampled from ``source`` to ``target`` (rows, columns), if they were."""
+    shrinks = source[0] > target[0] or source[1] > target[1]
+    grows = source[0] < target[0] or source[1] < target[1]
+    parts = []
+    if shrinks:
+        parts.append(
+            "shrinking averaged the pixels that each new pixel covers (area interpolation), so "
+            "fine detail blends instead of flickering"
+        )
+    if grows:
+        parts.append(
+            "enlarging blended the four nearest pixels (bilinear interpolation), so edges look "
+            "soft rather than blocky"
+        )
+    if not parts:
+        return None
+    sentence = "; ".join(parts)
+    return sentence[0].upper() + sentence[1:] + "."
+
+
+def _resize(pixels: UInt8Array, size: tuple[int, int]) -> UInt8Array:
+    """Resize to ``size`` (rows, columns): area averaging to shrink, bilinear to enlarge.
+
+    OpenCV averages areas only when both sides shrink, so a mixed resize is done one axis at a
+    time.
+    """
+    height, width = pixels.shape[:2]
+    if (height, width) == size:
+        return cast(UInt8Array, np.ascontiguousarray(pixels))
+    if (size[0] - height) * (size[1] - width) < 0:
+        return _resize(_resize(pixels, (size[0], width)), size)
+    shrink = size[0] <= height and size[1] <= width
+    method = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
+    resized = cv2.resize(np.ascontiguousarray(pixels), (size[1], size[0]), interpolation=method)
+    return cast(UInt8Array, resized)
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    quoted = [f'"{name}"' for name in names]
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
