@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -73,14 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except DatasetError as exc:
             print(f"convlens train: {exc}", file=sys.stderr)
             return 2
-        command = shlex.join(["convlens", *(argv if argv is not None else sys.argv[1:])])
         train(
             args.model_id,
             dataset,
             args.out or settings.models_dir,
             epochs=args.epochs,
             seed=args.seed,
-            command=command,
         )
     return 0
 

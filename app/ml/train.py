@@ -13,6 +13,7 @@ import json
 import math
 import os
 import platform
+import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ VALIDATION_FRACTION = 12
 AUGMENT = {"rotation": 0.02, "zoom": 0.08, "shift": 0.08}
 # The learning rate is multiplied by this after every epoch.
 LEARNING_RATE_DECAY = 0.9
+DEFAULT_SEED = 1998
+# What keras.datasets.mnist.load_data() downloads: training on it needs no --data.
+KERAS_MNIST_SHA256 = "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64"
 MNIST_KEYS = {
     "x_train": (60000, 28, 28),
     "y_train": (60000,),
@@ -151,8 +155,7 @@ def train(
     out_dir: Path,
     *,
     epochs: int | None = None,
-    seed: int = 1998,
-    command: str = "",
+    seed: int = DEFAULT_SEED,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Train ``model_id`` from scratch, evaluate on the test split, save model and metadata.
@@ -200,10 +203,27 @@ def train(
     metadata = _metadata(recipe, model, dataset, history.history, epochs, seed, seconds)
     metadata["test_loss"] = round(float(test_loss), 6)
     metadata["test_accuracy"] = round(float(test_accuracy), 6)
-    metadata["training"]["command"] = command
+    metadata["training"]["command"] = rerun_command(model_id, dataset.source, epochs, seed)
     (out_dir / f"{model_id}.json").write_text(json.dumps(metadata, indent=2) + "\n")
     log(f"Saved {out_dir / model_id}.keras and {model_id}.json.")
     return metadata
+
+
+def rerun_command(model_id: str, source: dict[str, Any], epochs: int, seed: int) -> str:
+    """The command that trains ``model_id`` again, as anyone with a clone can type it.
+
+    Only what changes the result is written: ``--epochs`` and ``--seed`` when they are not the
+    recipe's, and ``--data`` when the file is not the MNIST that Keras downloads (same sha256),
+    named ``PATH/TO/<file name>``, since the path it was read from is one machine's own.
+    """
+    words = [".venv/bin/convlens", "train", model_id]
+    if source.get("sha256", KERAS_MNIST_SHA256) != KERAS_MNIST_SHA256:
+        words += ["--data", f"PATH/TO/{source['file']}"]
+    if epochs != RECIPES[model_id].epochs:
+        words += ["--epochs", str(epochs)]
+    if seed != DEFAULT_SEED:
+        words += ["--seed", str(seed)]
+    return shlex.join(words)
 
 
 def _training_batches(dataset: Dataset, batch_size: int, seed: int) -> Any:

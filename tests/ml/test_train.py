@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from app.config import PROJECT_ROOT
-from app.ml.train import DatasetError, load_mnist, train
+from app.ml.train import DatasetError, load_mnist, rerun_command, train
 from tests.data.cut_mnist import SLICE
 
 pytestmark = pytest.mark.keras
@@ -44,7 +44,7 @@ def test_training_writes_the_metadata_the_registry_reads(tmp_path: Path) -> None
     from app.ml.registry import load_registry
 
     data = load_mnist(SLICE, limit=1000)
-    meta = train("mlp", data, tmp_path, epochs=2, seed=3, command="convlens train mlp", log=quiet)
+    meta = train("mlp", data, tmp_path, epochs=2, seed=3, log=quiet)
     on_disk = json.loads((tmp_path / "mlp.json").read_text())
 
     assert on_disk == meta
@@ -54,7 +54,9 @@ def test_training_writes_the_metadata_the_registry_reads(tmp_path: Path) -> None
     assert meta["epochs"] == 2 and meta["seed"] == 3 and meta["parameters"] == 66_790
     assert all(len(values) == 2 for values in meta["history"].values())
     assert 0.0 <= meta["test_accuracy"] <= 1.0
-    assert meta["training"]["command"] == "convlens train mlp"
+    assert meta["training"]["command"] == (
+        ".venv/bin/convlens train mlp --data PATH/TO/mnist-slice.npz --epochs 2 --seed 3"
+    )
     registry = load_registry(tmp_path)
     assert list(registry) == ["mlp"]
 
@@ -107,3 +109,12 @@ def test_the_command_refuses_an_unknown_model_and_a_missing_file(tmp_path: Path)
     assert missing.returncode == 2
     assert "No dataset file at" in missing.stderr
     assert not list(tmp_path.glob("*.keras"))
+
+
+@pytest.mark.parametrize("model_id", ["lenet5", "mnist-cnn", "mlp"])
+def test_the_shipped_command_is_one_anyone_can_run(model_id: str) -> None:
+    meta = json.loads((PROJECT_ROOT / "models" / f"{model_id}.json").read_text())
+    command = meta["training"]["command"]
+    # Keras' own MNIST, the recipe's epochs and seed: no machine's path, no options.
+    assert command == f".venv/bin/convlens train {model_id}"
+    assert command == rerun_command(model_id, meta["dataset"], meta["epochs"], meta["seed"])
