@@ -8,6 +8,7 @@ import time
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from app.core.architecture.catalogue import layer_catalogue
 from app.core.architecture.layers import (
     Activation,
     Add,
@@ -23,7 +24,12 @@ from app.core.architecture.layers import (
     GlobalMaxPooling2D,
     Input,
     Layer,
+    LeakyReLU,
     MaxPooling2D,
+    ReLU,
+    Rescaling,
+    SeparableConv2D,
+    Softmax,
     Stack,
     ZeroPadding2D,
 )
@@ -460,3 +466,216 @@ def test_a_stack_is_bounded_in_what_it_grows_to_not_only_in_its_arguments():
     costly = Conv2D(filters=65_536, kernel_size=256, padding="same")
     with pytest.raises(InvalidParameter, match=f"to {2**40 + 2**72:,} multiply-accumulates"):
         summarize_stack((4096, 4096, 1), [widest, costly])
+
+
+# --- SeparableConv2D, ReLU, LeakyReLU, Softmax, Rescaling, BatchNormalization's settings -------
+
+
+def test_separable_convolution_counts_a_depthwise_then_a_pointwise_convolution():
+    row = rows_by_name(
+        (16, 16, 8),
+        [SeparableConv2D(filters=32, kernel_size=3, depth_multiplier=2, padding="same")],
+    )["separable_conv2d"]
+    assert row.output_shape == (16, 16, 32)
+    assert row.params_formula == "3*3*8*2 + 8*2*32 + 32 = 688"
+    assert row.macs == 16 * 16 * (3 * 3 * 8 * 2 + 8 * 2 * 32)
+    assert row.macs_formula == "16*16*3*3*8*2 + 16*16*8*2*32 = 167,936"
+    assert row.output_formula.endswith(
+        "8 channels x depth_multiplier 2, then 32 1x1 filters -> 16x16x32"
+    )
+    assert row.settings == "32 filters 3x3 separable, depth_multiplier 2, strides 1, same"
+    assert (row.param_kind, row.receptive_field, row.jump) == ("conv", (3, 3), (1, 1))
+
+
+def test_separable_convolution_without_bias_strides_and_grows_the_receptive_field():
+    summary = summarize_stack(
+        (11, 9, 3),
+        [
+            Conv2D(filters=4, kernel_size=3, strides=2),
+            SeparableConv2D(filters=6, kernel_size=(3, 1), use_bias=False, activation="relu"),
+        ],
+    )
+    row = summary.rows[-1]
+    assert row.output_shape == (3, 4, 6)
+    assert row.params_formula == "3*1*4*1 + 4*1*6 = 36"
+    assert row.settings == "6 filters 3x1 separable, strides 1, valid, relu, no bias"
+    # rows: 3 + (3-1)*2 = 7; cols: 3 + (1-1)*2 = 3
+    assert row.receptive_field == (7, 3)
+    assert (
+        row.receptive_field_formula
+        == "rows: 3 + (3-1)*2 = 7, jump 2*1 = 2; cols: 3 + (1-1)*2 = 3, jump 2*1 = 2"
+    )
+
+
+def test_separable_convolution_needs_an_image_and_a_window_that_fits():
+    with pytest.raises(InvalidParameter, match=r"layers\[1\] .*\(SeparableConv2D\) needs an image"):
+        summarize_stack((4, 4, 1), [Flatten(), SeparableConv2D(filters=1, kernel_size=1)])
+    with pytest.raises(InvalidParameter, match="Computed output size would be zero or negative"):
+        summarize_stack((4, 4, 1), [SeparableConv2D(filters=1, kernel_size=5)])
+
+
+@pytest.mark.parametrize(
+    ("layer", "settings", "function"),
+    [
+        (ReLU(), "", "max(x, 0)"),
+        (ReLU(max_value=6), "max_value 6", "min(max(x, 0), 6)"),
+        (ReLU(negative_slope=0.1), "negative_slope 0.1", "x if x > 0, else 0.1*x"),
+        (
+            ReLU(max_value=6, negative_slope=0.1, threshold=0.5),
+            "max_value 6, negative_slope 0.1, threshold 0.5",
+            "x if x > 0.5, else 0.1*(x - 0.5); at most 6",
+        ),
+        (ReLU(threshold=1), "threshold 1", "x if x > 1, else 0"),
+        (LeakyReLU(), "negative_slope 0.3", "x if x >= 0, else 0.3*x"),
+        (LeakyReLU(negative_slope=0.01), "negative_slope 0.01", "x if x >= 0, else 0.01*x"),
+        (
+            Softmax(),
+            "",
+            "exp(x) / the sum of exp over the last axis, so the 3 values at each position add up "
+            "to 1",
+        ),
+        (Rescaling(scale=1 / 255), "scale 0.00392157", "x*0.00392157 for each value"),
+        (
+            Rescaling(scale=1 / 127.5, offset=-1),
+            "scale 0.00784314, offset -1",
+            "x*0.00784314 - 1 for each value",
+        ),
+        (Rescaling(scale=2, offset=0.5), "scale 2, offset 0.5", "x*2 + 0.5 for each value"),
+    ],
+)
+def test_activations_and_rescaling_change_values_not_shapes(layer, settings, function):
+    summary = summarize_stack((5, 4, 3), [Conv2D(filters=3, kernel_size=3), layer])
+    before, row = summary.rows[-2:]
+    assert row.output_shape == (3, 2, 3)
+    assert row.settings == settings
+    assert row.output_formula == f"unchanged: {function} -> 3x2x3"
+    assert (row.params, row.macs, row.param_kind) == (0, 0, None)
+    assert row.params_formula.startswith("0: ")
+    assert (row.receptive_field, row.jump) == (before.receptive_field, before.jump)
+    assert row.receptive_field_formula == "unchanged"
+    assert summary.depth == 1
+
+
+def test_new_element_wise_layers_take_vectors_and_keras_style_names():
+    summary = summarize_stack(
+        (6,),
+        [Rescaling(scale=0.5), Dense(units=4), ReLU(), LeakyReLU(), Dense(units=2), Softmax()],
+    )
+    assert [row.name for row in summary.rows[1:]] == [
+        "rescaling", "dense", "re_lu", "leaky_re_lu", "dense_1", "softmax",
+    ]  # fmt: skip
+    assert summary.output_shape == (2,)
+    assert summary.rows[-1].output_formula == (
+        "unchanged: exp(x) / the sum of exp over the last axis, so the 2 values add up to 1 -> 2"
+    )
+    assert summary.total_params == 6 * 4 + 4 + 4 * 2 + 2
+
+
+def test_softmax_over_one_value_warns_that_it_gives_1():
+    row = summarize_stack((4, 4, 1), [Softmax()]).rows[-1]
+    assert row.warnings == (
+        "Softmax over a last axis of 1 value gives 1 everywhere: it has nothing to compare. Put "
+        "it after a layer with one unit or channel per class.",
+    )
+
+
+def test_batch_normalization_momentum_and_epsilon_change_no_count():
+    default = rows_by_name((4, 4, 64), [BatchNormalization()])["batch_normalization"]
+    tuned = rows_by_name(
+        (4, 4, 64), [BatchNormalization(momentum=0.9, epsilon=1e-5, center=False)]
+    )["batch_normalization"]
+    assert default.settings == ""
+    assert tuned.settings == "momentum 0.9, epsilon 1e-05, no center"
+    assert (tuned.params, tuned.trainable_params) == (192, 64)
+    assert tuned.output_formula == default.output_formula
+    assert BatchNormalization().model_dump(exclude={"type", "name"}) == {
+        "axis": -1, "momentum": 0.99, "epsilon": 1e-3, "center": True, "scale": True,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("layer", "setting"),
+    [
+        (lambda: SeparableConv2D(filters=0, kernel_size=3), "filters"),
+        (lambda: SeparableConv2D(filters=1, kernel_size=(3, 257)), "kernel_size"),
+        (lambda: SeparableConv2D(filters=1, kernel_size=3, strides=0), "strides"),
+        (lambda: SeparableConv2D(filters=1, kernel_size=3, depth_multiplier=257), "depth_mult"),
+        (lambda: SeparableConv2D(filters=1, kernel_size=3, padding="full"), "padding"),
+        (lambda: SeparableConv2D(filters=1, kernel_size=3, activation="glu"), "activation"),
+        (lambda: ReLU(max_value=-1), "max_value"),
+        (lambda: ReLU(max_value=float("inf")), "max_value"),
+        (lambda: ReLU(negative_slope=-0.1), "negative_slope"),
+        (lambda: ReLU(threshold=-1), "threshold"),  # Keras refuses a negative threshold too
+        (lambda: ReLU(threshold=float("nan")), "threshold"),
+        (lambda: ReLU(max_value=2e6), "max_value"),
+        (lambda: LeakyReLU(negative_slope=-0.3), "negative_slope"),
+        (lambda: LeakyReLU(negative_slope=float("inf")), "negative_slope"),
+        (lambda: LeakyReLU(negative_slope=True), "negative_slope"),
+        (lambda: Softmax(axis=1), "axis"),
+        (lambda: Softmax(axis=3), "axis"),
+        (lambda: Rescaling(), "scale"),
+        (lambda: Rescaling(scale=float("nan")), "scale"),
+        (lambda: Rescaling(scale=-1e7), "scale"),
+        (lambda: Rescaling(scale=1, offset=float("-inf")), "offset"),
+        (lambda: Rescaling(scale=1, offset=1e6 + 1), "offset"),
+        (lambda: Rescaling(scale=[1, 2, 3]), "scale"),  # scalars only
+        (lambda: BatchNormalization(epsilon=0), "epsilon"),
+        (lambda: BatchNormalization(epsilon=1.5), "epsilon"),
+        (lambda: BatchNormalization(epsilon=float("nan")), "epsilon"),
+        (lambda: BatchNormalization(momentum=-0.1), "momentum"),
+        (lambda: BatchNormalization(momentum=1.01), "momentum"),
+        (lambda: BatchNormalization(axis=3), "axis"),
+        (lambda: BatchNormalization(axis=1), "axis"),
+    ],
+)
+def test_new_layer_settings_are_checked_and_bounded(layer, setting):
+    with pytest.raises(ValidationError, match=setting):
+        layer()
+
+
+def test_new_layer_settings_accept_json_numbers_but_not_strings():
+    layer = TypeAdapter(Layer)
+    assert layer.validate_json('{"type": "Rescaling", "scale": 2}') == Rescaling(scale=2.0)
+    assert layer.validate_json('{"type": "ReLU", "max_value": null}') == ReLU()
+    assert layer.validate_json('{"type": "BatchNormalization", "axis": -1}') == (
+        BatchNormalization()
+    )
+    with pytest.raises(ValidationError, match=r"ReLU\.max_value\n  Input should be a valid number"):
+        layer.validate_json('{"type": "ReLU", "max_value": "6"}')
+    with pytest.raises(ValidationError, match=r"Softmax\.axis\n  Input should be -1"):
+        layer.validate_json('{"type": "Softmax", "axis": 1}')
+
+
+def test_the_catalogue_offers_the_new_types_and_fields_to_the_editor():
+    types = {entry["type"]: entry for entry in layer_catalogue()["layer_types"]}
+    for name in ("SeparableConv2D", "ReLU", "LeakyReLU", "Softmax", "Rescaling"):
+        assert types[name]["about"] and "\n" not in types[name]["about"], name
+        summary = summarize_stack(
+            (8, 8, 3), [TypeAdapter(Layer).validate_python(types[name]["example"])]
+        )
+        assert summary.rows[-1].type == name
+    fields = {
+        (name, field["key"]): field for name, entry in types.items() for field in entry["fields"]
+    }
+    # An axis has one allowed value (-1), so the editor leaves it at its default.
+    assert types["Softmax"]["fields"] == []
+    assert types["Softmax"]["example"] == {"type": "Softmax"}
+    cap = fields["ReLU", "max_value"]
+    assert (cap["kind"], cap["nullable"], cap["default"], cap["minimum"]) == (
+        "float",
+        True,
+        None,
+        0,
+    )
+    epsilon = fields["BatchNormalization", "epsilon"]
+    assert (epsilon["kind"], epsilon["default"], epsilon["maximum"]) == ("float", 1e-3, 1)
+    assert fields["LeakyReLU", "negative_slope"]["default"] == 0.3
+    scale = fields["Rescaling", "scale"]
+    assert (scale["required"], scale["example"], scale["minimum"]) == (True, 1 / 255, -1e6)
+    assert [f["key"] for f in types["SeparableConv2D"]["fields"]] == [
+        "filters", "kernel_size", "strides", "padding", "depth_multiplier", "use_bias",
+        "activation",
+    ]  # fmt: skip
+    assert [f["key"] for f in types["BatchNormalization"]["fields"]] == [
+        "momentum", "epsilon", "center", "scale",
+    ]  # fmt: skip

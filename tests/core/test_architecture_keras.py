@@ -9,6 +9,7 @@ layer by layer (the same Keras arguments) and must agree on every output shape a
 
 from __future__ import annotations
 
+import inspect
 import os
 
 import numpy as np
@@ -29,7 +30,13 @@ from app.core.architecture.layers import (
     GlobalAveragePooling2D,
     GlobalMaxPooling2D,
     Layer,
+    LayerSpec,
+    LeakyReLU,
     MaxPooling2D,
+    ReLU,
+    Rescaling,
+    SeparableConv2D,
+    Softmax,
     ZeroPadding2D,
 )
 from app.core.architecture.presets import preset_summary
@@ -370,6 +377,10 @@ def to_keras(keras, x, layers):
                 )
             case Activation():
                 x = kl.Activation(layer.activation, name=layer.name)(x)
+            case SeparableConv2D() | ReLU() | LeakyReLU() | Softmax() | Rescaling():
+                # Written as app.ml.build writes every layer: the spec's settings as keywords.
+                settings = layer.model_dump(exclude={"type", "name"})
+                x = getattr(kl, type(layer).__name__)(**settings, name=layer.name)(x)
             case _:
                 raise AssertionError(f"no Keras translation for {layer}")
     return x
@@ -417,3 +428,170 @@ def test_random_stack_matches_keras(keras, seed):
             keras_model(keras, shape, layers)
         return
     assert_same_as_keras(summary, keras_model(keras, shape, layers))
+
+
+# --- SeparableConv2D, ReLU, LeakyReLU, Softmax, Rescaling, BatchNormalization's settings -------
+
+NEW_LAYER_TYPES = (SeparableConv2D, ReLU, LeakyReLU, Softmax, Rescaling, BatchNormalization)
+
+
+@pytest.mark.parametrize("cls", NEW_LAYER_TYPES, ids=lambda cls: cls.__name__)
+def test_settings_are_keras_keyword_arguments_with_keras_defaults(keras, cls: type[LayerSpec]):
+    keras_parameters = inspect.signature(getattr(keras.layers, cls.__name__)).parameters
+    for key, info in cls.model_fields.items():
+        if key in ("type", "name"):
+            continue
+        assert key in keras_parameters, f"{cls.__name__}.{key}"
+        keras_default = keras_parameters[key].default
+        if info.is_required():
+            assert keras_default is inspect.Parameter.empty, f"{cls.__name__}.{key}"
+            continue
+        default = info.get_default()
+        if isinstance(keras_default, tuple) and isinstance(default, int):
+            default = (default,) * len(keras_default)  # strides=1 means (1, 1)
+        assert default == keras_default, f"{cls.__name__}.{key}"
+    # An unnamed one is called what the engine calls it: keras_name, keras_name_1, ...
+    example = {
+        key: info.examples[0] for key, info in cls.model_fields.items() if info.is_required()
+    }
+    settings = cls.model_validate(example).model_dump(exclude={"type", "name"})
+    built = getattr(keras.layers, cls.__name__)(**settings)
+    assert built.name == cls.keras_name or built.name.startswith(f"{cls.keras_name}_")
+
+
+NEW_LAYER_STACKS = [
+    ((9, 9, 3), [SeparableConv2D(filters=4, kernel_size=3)]),
+    (
+        (9, 7, 3),
+        [
+            SeparableConv2D(
+                filters=5,
+                kernel_size=(3, 2),
+                strides=2,
+                padding="same",
+                depth_multiplier=3,
+                use_bias=False,
+                activation="relu",
+            )
+        ],
+    ),
+    ((8, 8, 2), [SeparableConv2D(filters=1, kernel_size=1, strides=(1, 3), depth_multiplier=2)]),
+    ((5, 6, 4), [SeparableConv2D(filters=7, kernel_size=(5, 1), strides=(2, 1))]),
+    ((4, 4, 1), [SeparableConv2D(filters=2, kernel_size=5)]),  # impossible: kernel > input
+    ((4, 4, 1), [Flatten(), SeparableConv2D(filters=2, kernel_size=1)]),  # impossible: a vector
+    ((6, 6, 3), [ReLU()]),
+    ((6, 6, 3), [ReLU(max_value=6.0)]),
+    ((6, 6, 3), [ReLU(max_value=0.0, negative_slope=0.2, threshold=0.5)]),
+    ((10,), [ReLU(negative_slope=1e6, threshold=1e6)]),
+    ((6, 6, 3), [LeakyReLU()]),
+    ((6, 6, 3), [LeakyReLU(negative_slope=0.01)]),
+    ((10,), [LeakyReLU(negative_slope=0.0)]),
+    ((6, 6, 3), [Softmax()]),
+    ((10,), [Softmax(axis=-1)]),
+    ((6, 6, 3), [Rescaling(scale=1 / 255)]),
+    ((6, 6, 3), [Rescaling(scale=1 / 127.5, offset=-1.0)]),
+    ((10,), [Rescaling(scale=-1e6, offset=1e6)]),
+    ((6, 6, 3), [BatchNormalization(momentum=0.9, epsilon=1e-5)]),
+    ((6, 6, 3), [BatchNormalization(momentum=0.0, epsilon=1.0, center=False)]),
+    ((10,), [BatchNormalization(axis=-1, momentum=1.0, epsilon=1e-12, scale=False)]),
+    (
+        # An Xception-style block: a separable main path beside a strided 1x1 shortcut.
+        (16, 16, 3),
+        [
+            Rescaling(scale=1 / 127.5, offset=-1.0),
+            Conv2D(filters=8, kernel_size=3, strides=2, use_bias=False),
+            BatchNormalization(),
+            ReLU(),
+            Add(
+                branches=(
+                    (
+                        SeparableConv2D(filters=16, kernel_size=3, padding="same"),
+                        BatchNormalization(epsilon=1e-5),
+                        LeakyReLU(negative_slope=0.1),
+                        SeparableConv2D(filters=16, kernel_size=3, padding="same"),
+                        MaxPooling2D(pool_size=3, strides=2, padding="same"),
+                    ),
+                    (Conv2D(filters=16, kernel_size=1, strides=2, padding="same"),),
+                )
+            ),
+            GlobalAveragePooling2D(),
+            Dense(units=4),
+            Softmax(),
+        ],
+    ),
+    (
+        # A MobileNet-style block: depthwise, ReLU6, then a 1x1 projection, kept as a residual.
+        (12, 12, 8),
+        [
+            Add(
+                branches=(
+                    (
+                        Conv2D(filters=16, kernel_size=1, use_bias=False),
+                        BatchNormalization(momentum=0.999),
+                        ReLU(max_value=6.0),
+                        DepthwiseConv2D(kernel_size=3, padding="same", use_bias=False),
+                        BatchNormalization(momentum=0.999),
+                        ReLU(max_value=6.0),
+                        Conv2D(filters=8, kernel_size=1, use_bias=False),
+                        BatchNormalization(momentum=0.999),
+                    ),
+                    (),
+                )
+            ),
+        ],
+    ),
+]
+
+
+def _named(layers, count):
+    """The layers (branches included) with names l1, l2, ..., so that Keras rows line up."""
+    named = []
+    for layer in layers:
+        count += 1
+        name = f"l{count}"
+        if isinstance(layer, Add | Concatenate):
+            branches = []
+            for branch in layer.branches:
+                inner, count = _named(branch, count)
+                branches.append(tuple(inner))
+            named.append(layer.model_copy(update={"branches": tuple(branches), "name": name}))
+        else:
+            named.append(layer.model_copy(update={"name": name}))
+    return named, count
+
+
+@pytest.mark.parametrize(("shape", "layers"), NEW_LAYER_STACKS)
+def test_new_layer_types_match_keras(keras, shape, layers):
+    layers = _named(layers, 0)[0]
+    summary = engine_verdict(shape, layers)
+    if summary is None:
+        with pytest.raises(ValueError):
+            keras_model(keras, shape, layers)
+        return
+    model = keras_model(keras, shape, layers)
+    assert_same_as_keras(summary, model)
+    # Keras counts no weights in them, and neither do the multiply-accumulates here.
+    for row in summary.rows:
+        if row.type in ("ReLU", "LeakyReLU", "Softmax", "Rescaling"):
+            assert (row.params, row.macs) == (0, 0), row.name
+
+
+def test_new_layer_types_compute_what_their_formulas_say(keras):
+    """The written-out function of each element-wise layer, against Keras on a few values."""
+    values = np.array([[-2.0, -0.5, 0.0, 0.25, 0.5, 1.0, 3.0, 8.0]], dtype=np.float32)
+    cases = [
+        (ReLU(), np.maximum(values, 0)),
+        (ReLU(max_value=6.0), np.minimum(np.maximum(values, 0), 6)),
+        (
+            ReLU(max_value=6.0, negative_slope=0.1, threshold=0.5),
+            np.where(values > 0.5, np.minimum(values, 6), 0.1 * (values - 0.5)),
+        ),
+        (LeakyReLU(), np.where(values >= 0, values, 0.3 * values)),
+        (Softmax(), np.exp(values) / np.exp(values).sum(axis=-1, keepdims=True)),
+        (Rescaling(scale=1 / 127.5, offset=-1.0), values / 127.5 - 1),
+    ]
+    for layer, expected in cases:
+        settings = layer.model_dump(exclude={"type", "name"})
+        built = getattr(keras.layers, type(layer).__name__)(**settings)
+        actual = keras.ops.convert_to_numpy(built(values))
+        np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6, err_msg=repr(layer))

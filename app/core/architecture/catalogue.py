@@ -44,8 +44,11 @@ def _layer_type(cls: type[LayerSpec]) -> dict[str, Any]:
     if "$ref" in schema:  # a merge's schema is recursive: it lives in its own $defs
         schema = schema["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
     properties = schema["properties"]
+    # A setting with one allowed value (an axis of -1) leaves nothing to edit: its default holds.
     fields = [
-        _setting(cls, key, properties[key]) for key in cls.model_fields if key not in NOT_SETTINGS
+        _setting(cls, key, properties[key])
+        for key in cls.model_fields
+        if key not in NOT_SETTINGS and "const" not in properties[key]
     ]
     return {
         "type": cls.__name__,

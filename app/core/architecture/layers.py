@@ -32,6 +32,7 @@ from app.core.architecture.limits import (
     MAX_INPUT_SIDE,
     MAX_INPUT_VALUES,
     MAX_LAYERS,
+    MAX_MAGNITUDE,
     MAX_NAME_LENGTH,
     MAX_NESTING,
     MAX_STRIDE,
@@ -86,6 +87,12 @@ ZeroPadding = Annotated[
     PadSide | PadPair | Annotated[tuple[PadPair, PadPair], Strict(False)], Editor("zeros")
 ]
 Units = Annotated[int, Field(ge=1, le=MAX_UNITS)]
+DepthMultiplier = Annotated[int, Field(ge=1, le=MAX_DEPTH_MULTIPLIER)]
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Magnitude = Annotated[float, Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, le=MAX_MAGNITUDE, allow_inf_nan=False)]
+# Keras takes any axis; this lab follows channels-last tensors, so only the last axis.
+LastAxis = Literal[-1]
 InputShape = Annotated[
     tuple[Annotated[int, Field(ge=1, le=MAX_INPUT_VALUES)], ...],
     Strict(False),
@@ -107,6 +114,7 @@ PADDING = '"valid": no zeros added; "same": zeros so that the output is ceil(W /
 USE_BIAS = "Whether each output channel adds a learned bias."
 ACTIVATION = "Applied to each output value; null means linear. No effect on shapes or params."
 KEEPDIMS = "Keep a 1x1xC map instead of C values."
+LAST_AXIS = "-1: the last axis (channels, or units), the only one this lab follows."
 BRANCHES = (
     "Each branch is a list of layers applied to this layer's input; [] is the input itself "
     f"(an identity shortcut). {MIN_BRANCHES} to {MAX_BRANCHES} branches, nested at most "
@@ -167,10 +175,32 @@ class DepthwiseConv2D(LayerSpec):
     kernel_size: Window = Field(title="Kernel", description=KERNEL, examples=[3])
     strides: Strides = Field(default=1, title="Strides", description=STRIDES)
     padding: PaddingMode = Field(default="valid", title="Padding", description=PADDING)
-    depth_multiplier: Annotated[int, Field(ge=1, le=MAX_DEPTH_MULTIPLIER)] = Field(
+    depth_multiplier: DepthMultiplier = Field(
         default=1,
         title="Depth multiplier",
         description="Filters per input channel: output channels = C_in * this.",
+    )
+    use_bias: bool = Field(default=True, title="Bias", description=USE_BIAS)
+    activation: ActivationName | None = Field(
+        default=None, title="Activation", description=ACTIVATION
+    )
+
+
+class SeparableConv2D(LayerSpec):
+    """a depthwise convolution, then 1x1 filters that mix its channels"""
+
+    type: Literal["SeparableConv2D"] = "SeparableConv2D"
+    keras_name: ClassVar[str] = "separable_conv2d"
+    filters: Units = Field(
+        title="Filters", description="How many 1x1 filters, i.e. output channels.", examples=[8]
+    )
+    kernel_size: Window = Field(title="Kernel", description=KERNEL, examples=[3])
+    strides: Strides = Field(default=1, title="Strides", description=STRIDES)
+    padding: PaddingMode = Field(default="valid", title="Padding", description=PADDING)
+    depth_multiplier: DepthMultiplier = Field(
+        default=1,
+        title="Depth multiplier",
+        description="Depthwise filters per input channel, before the 1x1 filters mix them.",
     )
     use_bias: bool = Field(default=True, title="Bias", description=USE_BIAS)
     activation: ActivationName | None = Field(
@@ -254,7 +284,7 @@ class Dropout(LayerSpec):
 
     type: Literal["Dropout"] = "Dropout"
     keras_name: ClassVar[str] = "dropout"
-    rate: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(
+    rate: Fraction = Field(
         title="Rate", description="Fraction of values set to 0 while training.", examples=[0.5]
     )
 
@@ -264,6 +294,17 @@ class BatchNormalization(LayerSpec):
 
     type: Literal["BatchNormalization"] = "BatchNormalization"
     keras_name: ClassVar[str] = "batch_normalization"
+    axis: LastAxis = Field(default=-1, title="Axis", description=LAST_AXIS)
+    momentum: Fraction = Field(
+        default=0.99,
+        title="Momentum",
+        description="How much of the moving mean and variance each training step keeps.",
+    )
+    epsilon: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
+        default=1e-3,
+        title="Epsilon (\u03b5)",
+        description="Added to the variance before its square root, so that it never divides by 0.",
+    )
     center: bool = Field(
         default=True, title="Center (\u03b2)", description="Learn a shift (beta) per channel."
     )
@@ -279,6 +320,55 @@ class Activation(LayerSpec):
     keras_name: ClassVar[str] = "activation"
     activation: ActivationName = Field(
         title="Activation", description="The function applied to each value.", examples=["relu"]
+    )
+
+
+class ReLU(LayerSpec):
+    """max(x, 0), optionally capped, leaky or thresholded"""
+
+    type: Literal["ReLU"] = "ReLU"
+    keras_name: ClassVar[str] = "re_lu"
+    max_value: NonNegative | None = Field(
+        default=None, title="Max value", description="The largest output (6: ReLU6); null: none."
+    )
+    negative_slope: NonNegative = Field(
+        default=0.0, title="Negative slope", description="Slope below the threshold; 0: flat."
+    )
+    threshold: NonNegative = Field(
+        default=0.0,
+        title="Threshold",
+        description="Values above it pass unchanged; the rest give negative_slope * (x - this).",
+    )
+
+
+class LeakyReLU(LayerSpec):
+    """x, or a small slope times x below 0"""
+
+    type: Literal["LeakyReLU"] = "LeakyReLU"
+    keras_name: ClassVar[str] = "leaky_re_lu"
+    negative_slope: NonNegative = Field(
+        default=0.3, title="Negative slope", description="Slope below 0: negative_slope * x there."
+    )
+
+
+class Softmax(LayerSpec):
+    """turns each position's values into probabilities"""
+
+    type: Literal["Softmax"] = "Softmax"
+    keras_name: ClassVar[str] = "softmax"
+    axis: LastAxis = Field(default=-1, title="Axis", description=LAST_AXIS)
+
+
+class Rescaling(LayerSpec):
+    """x * scale + offset, e.g. pixels 0..255 to 0..1"""
+
+    type: Literal["Rescaling"] = "Rescaling"
+    keras_name: ClassVar[str] = "rescaling"
+    scale: Magnitude = Field(
+        title="Scale", description="Each value is multiplied by it.", examples=[1 / 255]
+    )
+    offset: Magnitude = Field(
+        default=0.0, title="Offset", description="Added after scaling (-1 with 1/127.5: -1..1)."
     )
 
 
@@ -352,6 +442,7 @@ Layer = Annotated[
     Input
     | Conv2D
     | DepthwiseConv2D
+    | SeparableConv2D
     | MaxPooling2D
     | AveragePooling2D
     | GlobalAveragePooling2D
@@ -362,6 +453,10 @@ Layer = Annotated[
     | Dropout
     | BatchNormalization
     | Activation
+    | ReLU
+    | LeakyReLU
+    | Softmax
+    | Rescaling
     | Add
     | Concatenate,
     Field(discriminator="type"),

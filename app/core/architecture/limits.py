@@ -27,6 +27,7 @@ MAX_WINDOW = 256
 MAX_STRIDE = 256
 MAX_ZERO_PADDING = 512
 MAX_DEPTH_MULTIPLIER = 256
+MAX_MAGNITUDE = 1e6  # slopes, thresholds, caps, scales and offsets: finite and within +-this
 MAX_NAME_LENGTH = 64
 MAX_CHANNELS = 2**20
 MAX_LAYER_VALUES = 2**40

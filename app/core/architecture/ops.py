@@ -22,7 +22,12 @@ from app.core.architecture.layers import (
     GlobalAveragePooling2D,
     GlobalMaxPooling2D,
     Layer,
+    LeakyReLU,
     MaxPooling2D,
+    ReLU,
+    Rescaling,
+    SeparableConv2D,
+    Softmax,
     ZeroPadding2D,
 )
 from app.core.architecture.tensor import (
@@ -49,6 +54,8 @@ def apply(layer: Layer, tensor: Tensor, where: str) -> Result:
     match layer:
         case Conv2D() | DepthwiseConv2D():
             return _conv(layer, tensor, where)
+        case SeparableConv2D():
+            return _separable_conv(layer, tensor, where)
         case MaxPooling2D() | AveragePooling2D():
             return _pool(layer, tensor, where)
         case GlobalAveragePooling2D() | GlobalMaxPooling2D():
@@ -70,14 +77,15 @@ def apply(layer: Layer, tensor: Tensor, where: str) -> Result:
                 f"unchanged: {layer.activation} of each value -> {shape_text(tensor.shape)}",
                 "unchanged",
             )
+        case ReLU() | LeakyReLU() | Softmax():
+            return _activation_layer(layer, tensor)
+        case Rescaling():
+            return _rescaling(layer, tensor)
     raise InvalidParameter(f"{where} cannot be summarised here: it is a {type(layer).__name__}.")
 
 
 def _conv(layer: Conv2D | DepthwiseConv2D, tensor: Tensor, where: str) -> Result:
-    c = _image_input(tensor, where)[2]
-    window = as_pair(layer.kernel_size, "kernel_size")
-    strides = as_pair(layer.strides, "strides")
-    rows, cols = window_axes(tensor, window, strides, layer.padding, where, "kernel")
+    c, window, strides, rows, cols = _conv_window(layer, tensor, where)
     kh, kw = window
     if isinstance(layer, Conv2D):
         per_position = layer.filters
@@ -111,6 +119,61 @@ def _conv(layer: Conv2D | DepthwiseConv2D, tensor: Tensor, where: str) -> Result
         macs_formula=f"{rows.output}*{cols.output}*{weights} = {macs:,}",
         warnings=uneven_explanations(rows, cols),
     )
+
+
+def _separable_conv(layer: SeparableConv2D, tensor: Tensor, where: str) -> Result:
+    """A DepthwiseConv2D (``m`` filters per channel) and a 1x1 Conv2D of ``filters``, one layer.
+
+    Input ``H x W x C``, output ``H' x W' x filters`` (the depthwise part's ``H' x W'``)::
+
+        params = kh*kw*C*m + C*m*filters + filters   (depthwise, pointwise, bias)
+        MACs   = H'*W'*kh*kw*C*m + H'*W'*C*m*filters
+
+    The receptive field grows as a convolution's with the ``kh x kw`` window: the 1x1 part
+    sees no further.
+    """
+    c, window, strides, rows, cols = _conv_window(layer, tensor, where)
+    kh, kw = window
+    m, filters = layer.depth_multiplier, layer.filters
+    depthwise, pointwise = f"{kh}*{kw}*{c}*{m}", f"{c}*{m}*{filters}"
+    weights = f"{depthwise} + {pointwise}"
+    params = kh * kw * c * m + c * m * filters + (filters if layer.use_bias else 0)
+    params_formula = (
+        f"{weights} + {filters} = {params:,}" if layer.use_bias else f"{weights} = {params:,}"
+    )
+    shape = (rows.output, cols.output, filters)
+    positions = f"{rows.output}*{cols.output}"
+    macs = rows.output * cols.output * (kh * kw * c * m + c * m * filters)
+    settings = f"{filters} filters {kh}x{kw} separable"
+    if m != 1:
+        settings += f", depth_multiplier {m}"
+    settings += _window_settings(strides, layer.padding) + _activation(layer.activation)
+    if not layer.use_bias:
+        settings += ", no bias"
+    return Result(
+        _windowed(tensor, shape, window, strides, 1),
+        settings,
+        f"{both_axes_formula(rows, cols)}; {c} channels x depth_multiplier {m}, then "
+        f"{filters} 1x1 filters -> {shape_text(shape)}",
+        _rf_formula(tensor, window, strides),
+        params=params,
+        params_formula=params_formula,
+        param_kind="conv",
+        macs=macs,
+        macs_formula=f"{positions}*{depthwise} + {positions}*{pointwise} = {macs:,}",
+        warnings=uneven_explanations(rows, cols),
+    )
+
+
+def _conv_window(
+    layer: Conv2D | DepthwiseConv2D | SeparableConv2D, tensor: Tensor, where: str
+) -> tuple[int, Pair, Pair, AxisSize, AxisSize]:
+    """The input's channels, the window and strides, and each axis's output size."""
+    c = _image_input(tensor, where)[2]
+    window = as_pair(layer.kernel_size, "kernel_size")
+    strides = as_pair(layer.strides, "strides")
+    rows, cols = window_axes(tensor, window, strides, layer.padding, where, "kernel")
+    return c, window, strides, rows, cols
 
 
 def _pool(layer: MaxPooling2D | AveragePooling2D, tensor: Tensor, where: str) -> Result:
@@ -248,10 +311,20 @@ def _batch_norm(layer: BatchNormalization, tensor: Tensor) -> Result:
     trainable = len(learned) * channels
     params = per_channel * channels
     kept = f"{', '.join(learned)}: {trainable:,} trainable; " if learned else ""
+    # Keras's defaults (momentum 0.99, epsilon 0.001) go unsaid, as a Conv2D's bias does.
+    changed = [
+        f"{key} {value:g}"
+        for key, value, default in (
+            ("momentum", layer.momentum, 0.99),
+            ("epsilon", layer.epsilon, 1e-3),
+        )
+        if value != default
+    ]
     return Result(
         tensor,
         ", ".join(
-            f"no {n}" for n, on in (("center", layer.center), ("scale", layer.scale)) if not on
+            changed
+            + [f"no {n}" for n, on in (("center", layer.center), ("scale", layer.scale)) if not on]
         ),
         f"unchanged: each of the {channels} channels is normalised -> {shape_text(tensor.shape)}",
         "unchanged",
@@ -261,6 +334,66 @@ def _batch_norm(layer: BatchNormalization, tensor: Tensor) -> Result:
         f"{2 * channels:,} non-trainable)",
         param_kind="norm",
         macs_formula="0: normalising scales and shifts; no multiply-accumulates counted",
+    )
+
+
+def _activation_layer(layer: ReLU | LeakyReLU | Softmax, tensor: Tensor) -> Result:
+    """Each value through a function; the shape, receptive field and weights stay as they were."""
+    count = tensor.shape[-1]
+    warnings: tuple[str, ...] = ()
+    match layer:
+        case ReLU():
+            settings, function = _relu_text(layer)
+        case LeakyReLU():
+            slope = layer.negative_slope
+            settings, function = f"negative_slope {slope:g}", f"x if x >= 0, else {slope:g}*x"
+        case Softmax():
+            settings = ""
+            function = f"exp(x) / the sum of exp over the last axis, so the {count:,} values " + (
+                "add up to 1" if len(tensor.shape) == 1 else "at each position add up to 1"
+            )
+            if count == 1:
+                warnings = (
+                    "Softmax over a last axis of 1 value gives 1 everywhere: it has nothing to "
+                    "compare. Put it after a layer with one unit or channel per class.",
+                )
+    return Result(
+        tensor,
+        settings,
+        f"unchanged: {function} -> {shape_text(tensor.shape)}",
+        "unchanged",
+        params_formula="0: an activation has no weights",
+        macs_formula="0: an activation compares or exponentiates; no multiply-accumulates",
+        warnings=warnings,
+    )
+
+
+def _relu_text(layer: ReLU) -> tuple[str, str]:
+    """ReLU's settings that are not Keras's defaults, and its function written out."""
+    cap, slope, threshold = layer.max_value, layer.negative_slope, layer.threshold
+    changed = [f"max_value {cap:g}"] if cap is not None else []
+    changed += [f"negative_slope {slope:g}"] if slope else []
+    changed += [f"threshold {threshold:g}"] if threshold else []
+    if slope == 0 and threshold == 0:
+        function = "max(x, 0)" if cap is None else f"min(max(x, 0), {cap:g})"
+    else:
+        shifted = f"(x - {threshold:g})" if threshold else "x"
+        below = f"{slope:g}*{shifted}" if slope else "0"
+        function = f"x if x > {threshold:g}, else {below}"  # Keras: x at the threshold gives 0
+        function += f"; at most {cap:g}" if cap is not None else ""
+    return ", ".join(changed), function
+
+
+def _rescaling(layer: Rescaling, tensor: Tensor) -> Result:
+    scale, offset = layer.scale, layer.offset
+    shift = f" + {offset:g}" if offset > 0 else f" - {-offset:g}" if offset < 0 else ""
+    return Result(
+        tensor,
+        f"scale {scale:g}" + (f", offset {offset:g}" if offset else ""),
+        f"unchanged: x*{scale:g}{shift} for each value -> {shape_text(tensor.shape)}",
+        "unchanged",
+        params_formula="0: scale and offset are fixed settings, not learned weights",
+        macs_formula="0: a fixed scale and shift; no multiply-accumulates counted",
     )
 
 

@@ -19,6 +19,15 @@ function wholeNumbers(text) {
   return parts.every((part) => /^\d+$/.test(part)) ? parts.map(Number) : null;
 }
 
+// A bound may be missing: epsilon only has to be above 0, which JSON Schema does not call a minimum.
+function floatRange(field) {
+  if (field.minimum != null && field.maximum != null) {
+    return ` from ${field.minimum} to ${field.maximum}`;
+  }
+  if (field.maximum != null) return ` up to ${field.maximum}`;
+  return field.minimum != null ? ` from ${field.minimum}` : "";
+}
+
 /**
  * Read a typed setting back: {value} or {error} saying what is expected. Out-of-range numbers
  * are passed on, so that the server's message names them; only what is not a number stops here.
@@ -43,7 +52,7 @@ export function readValue(field, text) {
     const value = Number(trimmed);
     return trimmed !== "" && Number.isFinite(value)
       ? { value }
-      : { error: `${field.label} must be a number from ${field.minimum} to ${field.maximum}.` };
+      : { error: `${field.label} must be a number${floatRange(field)}.` };
   }
   const numbers = wholeNumbers(trimmed);
   if (numbers && numbers.length === 1) return { value: numbers[0] };
