@@ -12,8 +12,9 @@ background exactly 0, whichever way round the source was. Its steps, and why eac
   pixels (a ring 1/40 of the shorter side wide), refitted without the pixels that stray from it,
   so a digit touching the edge does not bend it. A drawing's background is flat and so is the
   surface (every step is then a table over the 256 grey levels,
-  :func:`_ink_on_flat_background`); a photographed page, lit from one side or darker towards the
-  corners, varies across the image, and subtracting the surface evens it out. The spread of the
+  :func:`_ink_on_flat_background`), even where strokes run along the edge
+  (:func:`_drawn_paper`); a photographed page, lit from one side or darker towards the corners,
+  varies across the image, and subtracting the surface evens it out. The spread of the
   border around the surface (median absolute deviation) measures the paper's noise. Dark ink is
   then measured relative to the paper's brightness where it lies (Weber contrast), since shade
   darkens ink and paper alike.
@@ -51,6 +52,9 @@ MIN_PAPER = 0.05
 SEED_NOISE_SIGMAS = 6.0
 FLOOR_NOISE_SIGMAS = 3.0
 INK_PERCENTILE = 90.0
+# A border this much of one exact level, and this little between it and ink, is a drawing's.
+DRAWN_PAPER_SHARE = 0.5
+DRAWN_FRINGE_SHARE = 0.05
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,6 +91,10 @@ def find_ink(image: DecodedImage) -> Ink:
         if low8 == high8:  # a drawing: one tone all round the edge
             return _ink_on_flat_background(grey8, low8, source_shape, factor, notes)
     border = border_mask(grey8.shape)
+    if alpha8 is None:
+        paper = _drawn_paper(grey8[border])
+        if paper is not None:  # a drawing whose strokes reach the edge
+            return _ink_on_flat_background(grey8, paper, source_shape, factor, notes)
     return _ink_on_surface(grey8, alpha8, border, source_shape, factor, notes)
 
 
@@ -209,6 +217,27 @@ def _ink_on_flat_background(
     ink_image[window] = marked
     notes.append(_ink_note(threshold, dark, specks, strength))
     return Ink(ink_image, dark, background, source_shape, factor, tuple(notes), window=window)
+
+
+def _drawn_paper(border_values: NDArray[np.uint8]) -> int | None:
+    """The paper's grey level when the border is a drawing's: one exact tone, apart from
+    strokes that reach the edge; None for a photo.
+
+    A stroke drawn along the edge of a drawing pad puts ink in the border, and a surface fitted
+    to it would bend towards the ink ("the background's brightness varies"), or call the ink
+    background altogether. A drawing is told from a photo by its border's histogram: at least
+    :data:`DRAWN_PAPER_SHARE` of it is the paper's one level, and under
+    :data:`DRAWN_FRINGE_SHARE` lies between the paper and ink (the strokes' anti-aliased
+    fringes). A photographed page's noise and shading put most of its border in between.
+    """
+    counts = np.bincount(border_values, minlength=256)
+    paper = int(np.argmax(counts))
+    total = int(border_values.size)
+    distance = np.abs(np.arange(256) - paper)
+    fringe = int(counts[(distance > 0) & (distance < MIN_CONTRAST * 255)].sum())
+    if counts[paper] >= DRAWN_PAPER_SHARE * total and fringe < DRAWN_FRINGE_SHARE * total:
+        return paper
+    return None
 
 
 def _histogram(grey8: NDArray[np.uint8], mask: NDArray[np.uint8]) -> NDArray[np.intp]:

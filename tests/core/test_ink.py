@@ -130,12 +130,18 @@ def test_find_ink_takes_the_flat_path_for_an_opaque_drawing_only() -> None:
         transparent = opaque.alpha.copy()
         transparent[0, 0] = 0
         find_ink(DecodedImage(rgb, "PNG", "RGBA", alpha=transparent))
-        uneven = grey.copy()
-        uneven[0, 0] = 231
-        find_ink(DecodedImage(uneven, "PNG", "L"))
+        # A photo: paper with grain, no one exact tone.
+        grain = np.random.default_rng(0).integers(-4, 5, grey.shape)
+        photo = np.clip(grey.astype(int) + grain, 0, 255).astype(np.uint8)
+        find_ink(DecodedImage(photo, "PNG", "L"))
+        # A drawing whose stroke runs along the edge: still one paper tone, so still flat.
+        edge = grey.copy()
+        cv2.line(edge, (0, 1), (59, 1), 20, 4, cv2.LINE_AA)
+        along_edge = find_ink(DecodedImage(edge, "PNG", "L"))
     finally:
         ink._ink_on_flat_background = original  # type: ignore[assignment]
-    assert seen == ["flat"]
+    assert seen == ["flat", "flat"]
+    assert not any("brightness varies" in note for note in along_edge.notes)
     assert found.dark and not found.empty
 
 
