@@ -171,7 +171,9 @@ def test_upload_is_classified_and_a_refused_one_shows_the_api_message(page: Page
     )
     expect(page.locator("#error-box")).to_be_visible()
     expect(page.locator("#error-box [data-role=message]")).to_have_text(detail)
-    expect(draw.guess).to_have_text(detail)
+    # Said once, in the box under the pad; the headline only says there is no guess.
+    expect(draw.guess).to_have_text("No guess: LeNet-5 could not read the picture.")
+    expect(page.get_by_text(detail, exact=False).filter(visible=True)).to_have_count(1)
 
 
 def test_preprocessing_switches_change_what_the_model_sees(page: Page) -> None:
@@ -265,3 +267,57 @@ def test_keyboard_hint_shows_on_the_laptop_and_not_on_a_touch_phone(
     phone_page.goto("/draw")
     expect(phone_page.locator("body")).to_have_attribute("data-ready", "true")
     expect(phone_page.locator(".shortcuts")).to_be_hidden()
+
+
+DOT = [[(140, 140), (141, 140)]]
+
+
+def test_a_single_dot_gets_a_caution_in_place_of_a_confident_guess(
+    page: Page, phone_page: Page, artifacts: Path
+) -> None:
+    draw = DrawPage(page).open()
+    draw.draw(DOT)
+    label = draw.wait_guess("lenet5")
+    answer = api_post(page, "/api/models/lenet5/predict", draw.canvas_png())
+    assert answer["label"] == label and answer["confidence"] > 0.9
+    expect(draw.guess).to_have_text(f"LeNet-5 picks {label}, but do not trust it.")
+    expect(draw.guess).to_have_attribute("data-caution", "true")
+    caution = page.locator("#guess-caution")
+    expect(caution).to_be_visible()
+    expect(caution).to_have_text(answer["caution"])
+    expect(caution).to_contain_text("A model always picks one of its 10 classes")
+    page.screenshot(path=artifacts / "laptop-draw-dot.png", full_page=True)
+
+    page.click("#clear-drawing")
+    draw.draw(SEVEN)
+    assert draw.wait_guess("lenet5") == "7"
+    expect(draw.guess).to_contain_text("sure.")
+    expect(caution).to_be_hidden()
+
+    phone = DrawPage(phone_page).open()
+    phone.draw_touch(DOT)
+    phone.wait_guess("lenet5")
+    expect(phone_page.locator("#pad-guess")).to_contain_text("do not trust it")
+    phone_page.screenshot(path=artifacts / "phone-draw-dot.png", full_page=True)
+
+
+def test_a_stroke_along_the_pads_edge_gets_no_background_note(page: Page) -> None:
+    draw = DrawPage(page).open()
+    draw.draw([[(2, 4), (278, 4), (120, 270)]])  # a 7 whose bar runs along the top edge
+    draw.wait_guess()
+    notes = page.locator("#preprocess-notes")
+    expect(notes).to_contain_text("Ink: the marks")
+    expect(notes).not_to_contain_text("brightness varies")
+
+
+def test_the_phone_shows_a_refused_upload_message_once(phone_page: Page, artifacts: Path) -> None:
+    page = phone_page
+    DrawPage(page).open()
+    page.set_input_files(UPLOAD, TEXT_FILE)
+    box = page.locator("#error-box [data-role=message]")
+    expect(box).to_be_visible()
+    detail = box.inner_text()
+    assert detail
+    shown = page.get_by_text(detail, exact=False).filter(visible=True)
+    page.screenshot(path=artifacts / "phone-draw-refused.png", full_page=True)
+    expect(shown).to_have_count(1)

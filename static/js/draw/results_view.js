@@ -12,13 +12,23 @@ const EMPTY_TEXT = "Draw a digit";
 export function createResultsView() {
   const panel = byId("draw-results");
   const guess = byId("guess");
+  const caution = byId("guess-caution");
   const modelInput = byId("model-input");
   const notes = byId("preprocess-notes");
   const bars = createProbabilityBars(byId("prob-bars"), { label: "Probability of each digit" });
 
+  // A model always picks one of its classes: when the API says the input is unlike its training
+  // digits, the headline says not to trust the pick and the paragraph below says why.
+  function setCaution(text) {
+    if (caution.textContent !== text) caution.textContent = text;
+    caution.hidden = !text;
+    guess.dataset.caution = String(Boolean(text));
+  }
+
   function setGuess(text, data) {
     if (guess.textContent !== text) guess.textContent = text;
-    byId("pad-guess").textContent = data.state === "empty" ? "" : text;
+    setCaution(data.caution ?? "");
+    byId("pad-guess").textContent = data.state === "empty" ? "" : (data.padText ?? text);
     guess.dataset.state = data.state;
     guess.dataset.model = data.model ?? "";
     guess.dataset.label = data.label ?? "";
@@ -34,9 +44,11 @@ export function createResultsView() {
     notes.replaceChildren(el("li", { text: "Nothing yet: draw a digit or upload a picture of one." }));
   }
 
-  function showError(model, error) {
+  // A refused upload's message is in the error box under the pad: said once, not three times.
+  function showError(model, error, { upload }) {
     panel.dataset.state = "error";
-    setGuess(error.message, { state: "error", model: model.id });
+    const text = upload ? `No guess: ${model.name} could not read the picture.` : error.message;
+    setGuess(text, { state: "error", model: model.id, padText: upload ? "" : text });
     bars.clear(DIGITS);
     clearCanvas(modelInput);
     modelInput.setAttribute("aria-label", `The 28 × 28 input: none, ${model.name} could not read the picture.`);
@@ -45,10 +57,14 @@ export function createResultsView() {
 
   function showResult(model, result, { upload }) {
     panel.dataset.state = "ready";
-    setGuess(`${model.name} guesses ${result.label}, ${formatPercent(result.confidence)} sure.`, {
+    const headline = result.caution
+      ? `${model.name} picks ${result.label}, but do not trust it.`
+      : `${model.name} guesses ${result.label}, ${formatPercent(result.confidence)} sure.`;
+    setGuess(headline, {
       state: "ready",
       model: model.id,
       label: result.label,
+      caution: result.caution,
     });
     bars.render(result.classes, result.probabilities);
     drawGrey(modelInput, result.model_input);
@@ -67,7 +83,8 @@ export function createResultsView() {
       byId("bars-caption").textContent = `How sure ${model.name} is of each digit`;
       byId("model-input-caption").textContent = `What ${model.name} saw: 28 × 28 pixels`;
       if (!entry) return;
-      if (entry.error) showError(model, entry.error);
+      // entry.upload: the error box shows this message (draw.js), so the headline need not.
+      if (entry.error) showError(model, entry.error, { upload: Boolean(entry.upload) });
       else showResult(model, entry.result, { upload });
     },
     setBusy(busy) {
