@@ -1,0 +1,129 @@
+"""Your own Keras model, imported without running its code (flow 5 of ARCHITECTURE.md).
+
+The uploaded file is read by a separate, limited process (:mod:`app.ml.importing.__main__`):
+its config is read as JSON and translated into the Architecture lab's stack
+(:mod:`.translate`), which the engine validates and counts; its weights are read with h5py as
+arrays (:mod:`.files`). This process gets back only that stack, as JSON our own schema checks
+again, and plain arrays (``allow_pickle=False``); :mod:`app.ml.build` makes the Keras model from
+them. No byte of the upload reaches Keras' deserialisation (``load_model``,
+``model_from_json``, ``deserialize_keras_object``), whose record of running code from model
+files (CVE-2024-3660, CVE-2025-1550, -8747, -9905, -9906) is why this exists.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import TypeAdapter
+
+from app.config import PROJECT_ROOT
+from app.core.architecture.layers import Layer, Stack
+from app.errors import InvalidParameter
+
+log = logging.getLogger(__name__)
+STACK_FILE = "stack.json"
+WEIGHTS_FILE = "weights.npz"
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    max_file_bytes: int
+    max_params: int
+    memory_bytes: int
+    cpu_seconds: int
+    wall_seconds: float
+
+
+@dataclass(frozen=True)
+class ReadModel:
+    """What the limited process read: the stack, each layer's arrays, and where they came from."""
+
+    stack: tuple[Layer, ...]
+    weights: dict[str, list[NDArray[np.float32]]]
+    format: str
+    keras_version: str | None
+    params: int
+
+
+def read_model_file(source: Path, work_dir: Path, limits: ImportLimits) -> ReadModel:
+    """Read ``source`` in a limited process; ``work_dir`` is an empty folder for its output.
+
+    Raises ``InvalidParameter`` saying what was refused, or that the reader was stopped.
+    """
+    settings = {
+        "max_file_bytes": limits.max_file_bytes,
+        "max_params": limits.max_params,
+        "memory_bytes": limits.memory_bytes,
+        "cpu_seconds": limits.cpu_seconds,
+        # Arrays are written as float32: a float16 file doubles; plus the stack's JSON.
+        "output_bytes": 4 * limits.max_params + 64 * MIB,
+    }
+    command = [sys.executable, "-m", "app.ml.importing", str(source), str(work_dir)]
+    try:
+        done = subprocess.run(
+            [*command, json.dumps(settings)],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            timeout=limits.wall_seconds,
+            check=False,
+            env={"PYTHONPATH": str(PROJECT_ROOT), "PYTHONHASHSEED": "0"},
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise InvalidParameter(
+            f"Reading the file took longer than {limits.wall_seconds:g} s, the most an import "
+            "may take; it is refused. A Keras model file of this size reads in seconds."
+        ) from exc
+    answer = _answer(done)
+    if not answer.get("ok"):
+        raise InvalidParameter(str(answer.get("detail", "The file was refused.")))
+    stack = TypeAdapter(Stack).validate_json((work_dir / STACK_FILE).read_bytes())
+    return ReadModel(
+        stack=stack,
+        weights=load_weights(work_dir / WEIGHTS_FILE),
+        format=str(answer["format"]),
+        keras_version=answer.get("keras_version"),
+        params=int(answer["params"]),
+    )
+
+
+def load_weights(path: Path) -> dict[str, list[NDArray[np.float32]]]:
+    """``weights.npz`` (``<layer>/<index>`` -> array) back as each layer's arrays in order."""
+    weights: dict[str, list[NDArray[np.float32]]] = {}
+    with np.load(path, allow_pickle=False) as arrays:
+        keys = sorted(
+            arrays.files, key=lambda key: (key.rsplit("/", 1)[0], int(key.rsplit("/", 1)[1]))
+        )
+        for key in keys:
+            weights.setdefault(key.rsplit("/", 1)[0], []).append(arrays[key].astype(np.float32))
+    return weights
+
+
+def _answer(done: subprocess.CompletedProcess[bytes]) -> dict[str, Any]:
+    lines = done.stdout.decode("utf-8", "replace").strip().splitlines()
+    if done.returncode == 0 and lines:
+        try:
+            answer = json.loads(lines[-1])
+        except ValueError:
+            answer = None
+        if isinstance(answer, dict):
+            return answer
+    log.warning(
+        "The model reader stopped (exit %s): %s",
+        done.returncode,
+        done.stderr.decode("utf-8", "replace")[-2000:],
+    )
+    return {
+        "ok": False,
+        "detail": "Reading the file stopped the reader (it ran out of the memory or time an "
+        "import may use, or the file crashed it); it is refused. If it is a model saved by "
+        "Keras, save it again with model.save('name.keras') and upload that.",
+    }

@@ -1,0 +1,81 @@
+"""What the limited process does with an uploaded file: read, translate, check, write arrays."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.core.architecture.summary import summarize_stack
+from app.errors import ConvLensError, InvalidParameter
+from app.ml.importing.files import FileLimits, open_model_file, read_weights
+from app.ml.importing.translate import translate
+
+
+def read_to_folder(source: Path, out_dir: Path, limits: dict[str, int]) -> dict[str, Any]:
+    """Translate ``source`` into ``out_dir/stack.json`` + ``out_dir/weights.npz``."""
+    file_limits = FileLimits(
+        max_file_bytes=limits["max_file_bytes"],
+        max_uncompressed_bytes=limits["max_file_bytes"],
+        max_params=limits["max_params"],
+    )
+    try:
+        model_file = open_model_file(source, file_limits)
+        stack = translate(model_file.config)
+        total = _checked_params(stack, file_limits.max_params)
+        weights = read_weights(model_file, file_limits.max_params)
+    except ConvLensError as exc:
+        return {"ok": False, "detail": exc.detail}
+    except RecursionError:
+        return {"ok": False, "detail": "The file's configuration is nested too deeply to read."}
+    (out_dir / "stack.json").write_text(json.dumps(stack))
+    arrays: dict[str, Any] = {
+        f"{name}/{i}": array for name, values in weights.items() for i, array in enumerate(values)
+    }
+    np.savez(out_dir / "weights.npz", **arrays)
+    return {
+        "ok": True,
+        "format": model_file.format,
+        "keras_version": model_file.keras_version,
+        "params": total,
+    }
+
+
+def _checked_params(stack: list[dict[str, Any]], max_params: int) -> int:
+    """The engine validates the stack; its parameter count must be within the import cap."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from app.core.architecture.layers import LAYER_TYPE_NAMES, Stack
+
+    try:
+        layers = TypeAdapter(Stack).validate_json(json.dumps(stack))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where, node, setting, label = "layers", stack, "", "A layer"
+        node_any: Any = node
+        for part in error["loc"]:
+            if isinstance(part, int):
+                where += f"[{part}]"
+                node_any = node_any[part] if isinstance(node_any, list) else None
+                if isinstance(node_any, dict):
+                    label = f'{where} "{node_any.get("name")}" ({node_any.get("type")})'
+            elif part == "branches":
+                where += ".branches"
+                node_any = node_any.get("branches") if isinstance(node_any, dict) else None
+            elif part not in LAYER_TYPE_NAMES:
+                setting = str(part)
+        shown = repr(error.get("input"))[:40]
+        raise InvalidParameter(
+            f"{label}: {setting or 'a setting'} is {shown}, which ConvLens does not compute "
+            f"({error['msg']}). Rebuild the layer within those bounds."
+        ) from exc
+    summary = summarize_stack(None, layers)
+    if summary.total_params > max_params:
+        raise InvalidParameter(
+            f"The model has {summary.total_params:,} parameters; ConvLens imports models of up to "
+            f"{max_params:,} (setting CONVLENS_MAX_IMPORT_PARAMS; VGG16 without its top has "
+            "14,714,688)."
+        )
+    return summary.total_params

@@ -1,0 +1,95 @@
+"""An upload becomes a served model: read in the limited process, rebuilt, checked, stored."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.architecture.layers import Input
+from app.core.model_input import Fit, Scale, value_range
+from app.errors import InvalidParameter
+from app.ml import store
+from app.ml.build import assign_weights, build_model
+from app.ml.importing import WEIGHTS_FILE, ImportLimits, read_model_file
+from app.ml.loaded import LoadedModel, ModelFileError, loaded_model
+from app.ml.metadata import DatasetInfo, InputContract, ModelMetadata, Preprocessing
+from app.ml.native_log import native_output_to_debug_log
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    name: str
+    classes: list[str] | None
+    preprocessing: Preprocessing | None
+    fit: Fit
+    scale: Scale
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Imported:
+    loaded: LoadedModel
+    delete_token: str
+    format: str
+    keras_version: str | None
+
+
+def import_model(
+    source: Path, request: ImportRequest, data_dir: Path, limits: ImportLimits, taken: set[str]
+) -> Imported:
+    """Read, rebuild and check ``source``; store it under a new id in ``data_dir``."""
+    with tempfile.TemporaryDirectory(prefix="convlens-import-") as work:
+        read = read_model_file(source, Path(work), limits)
+        first = read.stack[0]
+        assert isinstance(first, Input)  # the reader's stack always starts with its Input
+        shape = tuple(first.shape)
+        if len(shape) != 3:
+            raise InvalidParameter(
+                f"The model's input has shape {shape}; ConvLens serves image models, whose "
+                "input is (height, width, channels)."
+            )
+        model_id = store.new_model_id(request.name, taken)
+        with native_output_to_debug_log():
+            model = build_model(read.stack, name=model_id)
+            assign_weights(model, read.weights)
+        units = int(model.outputs[0].shape[-1])
+        metadata = _metadata(model_id, request, (shape[0], shape[1], shape[2]), units, read.format)
+        try:
+            loaded = loaded_model(model_id, metadata, model, "imported")
+        except ModelFileError as exc:
+            raise InvalidParameter(f"The model cannot be served: {exc}") from exc
+        stack_json = (Path(work) / "stack.json").read_text()
+        token = store.save_stored(data_dir, stack_json, Path(work) / WEIGHTS_FILE, metadata)
+    return Imported(loaded, token, read.format, read.keras_version)
+
+
+def _metadata(
+    model_id: str, request: ImportRequest, shape: tuple[int, int, int], units: int, file_format: str
+) -> ModelMetadata:
+    classes = request.classes or [str(i) for i in range(units)]
+    if len(classes) != units:
+        raise InvalidParameter(
+            f"classes names {len(classes)} classes, but the model's output has {units} values, "
+            f"one per class. Give {units} names, separated by commas, in output order."
+        )
+    preprocessing: Preprocessing = request.preprocessing or (
+        "digit" if shape == (28, 28, 1) else "image"
+    )
+    return ModelMetadata(
+        id=model_id,
+        name=request.name,
+        description=request.description
+        or f"Imported from a .{file_format} file; its weights as they were uploaded.",
+        dataset=DatasetInfo(name="unknown (imported)"),
+        classes=classes,
+        input=InputContract(
+            shape=shape,
+            range=value_range(request.scale) if preprocessing == "image" else (0.0, 1.0),
+            background="",
+            ink="",
+            preprocessing=preprocessing,
+            fit=request.fit,
+            scale=request.scale,
+        ),
+    )
