@@ -25,6 +25,34 @@ class Settings(BaseSettings):
     static_dir: Path = PROJECT_ROOT / "static"
     templates_dir: Path = PROJECT_ROOT / "templates"
     models_dir: Path = PROJECT_ROOT / "models"
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / "data",
+        description="Where imported and trained models are kept; every worker process (and, "
+        "scaled out, every machine) must see the same folder.",
+    )
+    max_import_bytes: int = Field(
+        default=128 * 1024 * 1024,
+        ge=1024,
+        description="Largest model file POST /api/models accepts, in bytes (VGG16 without its "
+        "top is about 59 MB as .keras).",
+    )
+    max_import_params: int = Field(
+        default=30_000_000,
+        ge=1,
+        description="Most parameters an imported model may have (VGG16 without its top has "
+        "14.7 million, ResNet-50 25.6 million).",
+    )
+    import_memory_bytes: int = Field(
+        default=3 * 1024 * 1024 * 1024,
+        ge=256 * 1024 * 1024,
+        description="Address space the process that reads an uploaded model file may use.",
+    )
+    import_seconds: int = Field(
+        default=60,
+        ge=1,
+        le=3600,
+        description="CPU seconds (and, with some slack, wall-clock seconds) that process may use.",
+    )
     max_upload_bytes: int = Field(
         default=20 * 1024 * 1024, ge=1024, description="Largest request body accepted, in bytes."
     )

@@ -35,11 +35,29 @@ def json_too_large_detail(max_bytes: int) -> str:
     )
 
 
+def model_too_large_detail(max_bytes: int) -> str:
+    return (
+        f"The model file is larger than {max_bytes:,} bytes, the most this server imports "
+        "(setting CONVLENS_MAX_IMPORT_BYTES). Save the model without its optimizer state "
+        "(model.save(path, include_optimizer=False) in .h5), or ask the server's admin to raise it."
+    )
+
+
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int, max_json_bytes: int) -> None:
+    """``max_bytes`` for every body; ``large_bodies`` maps (method, path) to a larger cap for
+    the few routes that take big files (a model upload)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        max_json_bytes: int,
+        large_bodies: dict[tuple[str, str], int] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_json_bytes = min(max_json_bytes, max_bytes)
+        self.large_bodies = large_bodies or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,6 +67,9 @@ class BodySizeLimit:
         content_type = headers.get(b"content-type", b"").decode("latin-1")
         if not content_type or is_json_media_type(content_type):  # FastAPI reads both as JSON
             cap, detail = self.max_json_bytes, json_too_large_detail(self.max_json_bytes)
+        elif (scope["method"], scope["path"]) in self.large_bodies:
+            cap = self.large_bodies[(scope["method"], scope["path"])]
+            detail = model_too_large_detail(cap)
         else:
             cap, detail = self.max_bytes, too_large_detail(self.max_bytes)
         declared = headers.get(b"content-length", b"")

@@ -21,6 +21,7 @@ from app.api import (
     docs,
     health,
     live,
+    model_imports,
     models,
     pages,
     pooling,
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield {
                 "samples": samples.load_samples(settings.static_dir),
-                "registry": load_registry(settings.models_dir),
+                "registry": load_registry(settings.models_dir, settings.data_dir),
                 "compute": compute,
             }
         finally:
@@ -85,9 +86,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodySizeLimit,
         max_bytes=settings.max_upload_bytes,
         max_json_bytes=settings.max_json_bytes,
+        large_bodies={("POST", "/api/models"): settings.max_import_bytes},
     )
     app.add_middleware(AllowedHosts, allowed_hosts=_allowed_hosts(settings))
-    for module in (models, live, health, convolution, pooling, samples, architectures):
+    for module in (
+        models,
+        model_imports,
+        live,
+        health,
+        convolution,
+        pooling,
+        samples,
+        architectures,
+    ):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(pages.router)
     app.include_router(docs.router)

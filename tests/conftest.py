@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,6 +23,12 @@ SMALL_UPLOAD_CAP_BYTES = 16 * 1024
 SMALL_IMAGE_CAP_PIXELS = 100 * 100
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Every Settings() the tests make keeps imported models in a fresh folder, never in the
+    # repository's data/ (where `make run` keeps a user's own imports).
+    os.environ["CONVLENS_DATA_DIR"] = tempfile.mkdtemp(prefix="convlens-test-data-")
+
+
 def make_client(settings: Settings) -> TestClient:
     # raise_server_exceptions=False: a bug must show up as the 500 a user would get, so that
     # tests assert on status codes instead of crashing with the app's traceback.
@@ -27,8 +36,16 @@ def make_client(settings: Settings) -> TestClient:
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
-    return Settings(max_upload_bytes=UPLOAD_CAP_BYTES, max_image_pixels=IMAGE_CAP_PIXELS)
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's data folder: imported models live here, never in the repository's."""
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path) -> Settings:
+    return Settings(
+        max_upload_bytes=UPLOAD_CAP_BYTES, max_image_pixels=IMAGE_CAP_PIXELS, data_dir=data_dir
+    )
 
 
 @pytest.fixture(scope="session")

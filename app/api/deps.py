@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
 from fastapi import Depends
 from starlette.requests import HTTPConnection
 
@@ -21,6 +22,8 @@ async def get_settings(connection: HTTPConnection) -> Settings:
 
 async def get_registry(connection: HTTPConnection) -> Registry:
     registry: Registry = connection.state.registry
+    if registry.stale():  # a model was stored or deleted, maybe by another worker
+        await anyio.to_thread.run_sync(registry.refresh)
     return registry
 
 

@@ -21,10 +21,12 @@ from starlette.websockets import WebSocketState
 
 from app.api.compute import ComputeBusy, ComputeSlots
 from app.api.deps import ComputeDep, RegistryDep, SettingsDep
+from app.api.model_inputs import only_digit_models
 from app.api.predictions import decode_digit, predictions
 from app.config import Settings
 from app.errors import ConvLensError, explain_validation_errors
-from app.ml.registry import LoadedModel, Registry
+from app.ml.loaded import LoadedModel
+from app.ml.registry import Registry
 from app.schemas.models import DigitSwitches
 
 router = APIRouter(prefix="/api", tags=["live"])
@@ -140,7 +142,11 @@ class _Session:
                     f"{MAX_SETTINGS_TEXT:,} are accepted."
                 )
             choices = LiveSettings.model_validate_json(text)
-            models = [self.registry.get_model(name) for name in choices.models or self.registry]
+            if choices.models:
+                models = [self.registry.get_model(name) for name in choices.models]
+                only_digit_models(models)
+            else:
+                models = [m for m in self.registry.values() if m.is_digit_model]
         except ValidationError as exc:
             detail = (
                 f"The settings message does not match what /api/live expects: "

@@ -12,14 +12,15 @@ from app.api.compute import HEAVY_UPLOAD_BYTES
 from app.api.deps import ComputeDep, RegistryDep, SettingsDep
 from app.api.images import read_image, wants_png
 from app.api.json_answers import json_answer
+from app.api.model_inputs import prepare_input
 from app.api.predictions import activations as layer_activations
-from app.api.predictions import digit_input, predictions
+from app.api.predictions import prediction
 from app.config import Settings
 from app.core.encoding import encode_png
 from app.core.heatmap import colorize, scale_for
 from app.errors import UnknownResource
 from app.ml.forward import filter_grid, resolve_layers
-from app.ml.registry import LayerSummary, LoadedModel
+from app.ml.loaded import LayerSummary, LoadedModel
 from app.schemas.models import (
     ActivationsForm,
     ActivationsResponse,
@@ -139,15 +140,16 @@ def _heavy(form: PredictForm) -> bool:
 # The endpoints above are async so that they can hand their work to the compute slots, where
 # these two run, answers checked and encoded included.
 def _prediction(loaded: LoadedModel, form: PredictForm, settings: Settings) -> Response:
-    digit = digit_input(read_image(form.image, settings), form.options())
-    return json_answer(PredictResponse, predictions([loaded], digit)[0])
+    prepared = prepare_input(loaded, read_image(form.image, settings), form.options())
+    return json_answer(PredictResponse, prediction(loaded, prepared))
 
 
 def _activations(
     loaded: LoadedModel, names: list[str], form: ActivationsForm, settings: Settings
 ) -> Response:
-    digit = digit_input(read_image(form.image, settings), form.options())
-    return json_answer(ActivationsResponse, layer_activations(loaded, names, form.format, digit))
+    prepared = prepare_input(loaded, read_image(form.image, settings), form.options())
+    answer = layer_activations(loaded, names, form.format, prepared)
+    return json_answer(ActivationsResponse, answer)
 
 
 def _first_filter_layer(loaded: LoadedModel) -> str:
@@ -173,6 +175,8 @@ def _info(loaded: LoadedModel) -> dict[str, Any]:
         "layers": [layer.name for layer in loaded.layers],
         "filter_layers": list(loaded.filter_layers),
         "runtime": loaded.runner.kind,
+        "origin": loaded.origin,
+        "preprocessing": loaded.metadata.input.preprocessing,
     }
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from app.ml.registry import SUPPORTED_INPUT, LoadedModel
+from app.ml.loaded import LoadedModel
 
 FloatArray = NDArray[np.float32]
 
@@ -25,14 +25,25 @@ class Forward:
 
 
 def forward(loaded: LoadedModel, model_input: FloatArray) -> Forward:
-    """Run ``model_input`` (28 x 28, 0..1) through the model once, keeping every layer."""
-    outputs = loaded.runner.run(model_input.reshape(SUPPORTED_INPUT))
-    return Forward(probabilities=outputs[loaded.runner.layer_names[-1]], outputs=outputs)
+    """Run ``model_input`` (the model's input shape) through the model once, keeping every
+    layer's output; the last one is the probabilities, or the logits they come from."""
+    outputs = loaded.runner.run(model_input.reshape(loaded.input_shape))
+    last = outputs[loaded.runner.layer_names[-1]]
+    return Forward(probabilities=_probabilities(loaded, last), outputs=outputs)
 
 
 def classify(loaded: LoadedModel, model_input: FloatArray) -> FloatArray:
-    """The class probabilities for ``model_input`` (28 x 28, 0..1): the last layer alone."""
-    return loaded.runner.classify(model_input.reshape(SUPPORTED_INPUT))
+    """The class probabilities for ``model_input`` (the model's input shape): the last layer."""
+    return _probabilities(loaded, loaded.runner.classify(model_input.reshape(loaded.input_shape)))
+
+
+def _probabilities(loaded: LoadedModel, last: FloatArray) -> FloatArray:
+    """Softmax of logits, ``exp(z - max z) / sum exp(z - max z)``; probabilities as they are."""
+    if loaded.output == "probabilities":
+        return last
+    shifted = np.exp(last.astype(np.float64) - float(np.max(last)))
+    probabilities: FloatArray = (shifted / shifted.sum()).astype(np.float32)
+    return probabilities
 
 
 def resolve_layers(loaded: LoadedModel, names: str | None) -> list[str]:

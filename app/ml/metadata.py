@@ -6,7 +6,13 @@ hand-made pair dropped into ``models/`` is checked the same way.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.model_input import Fit, Scale
+
+Preprocessing = Literal["digit", "image"]
 
 
 class _Record(BaseModel):
@@ -29,6 +35,21 @@ class InputContract(_Record):
     background: str = Field(default="black (0.0)", description="What the background looks like.")
     ink: str = Field(default="white (1.0)", description="What the ink looks like.")
     layout: str = Field(default="", description="How the digit sits in the frame.")
+    preprocessing: Preprocessing = Field(
+        default="digit",
+        description='How an upload becomes the input: "digit" (the MNIST preparation: ink '
+        'found, centred, 28x28; 1-channel models) or "image" (colour, fit, scale below).',
+    )
+    fit: Fit = Field(
+        default="stretch",
+        description='"image" only: "stretch" to the input size, "crop" the centre to its shape, '
+        'or "pad" the whole image with black.',
+    )
+    scale: Scale = Field(
+        default="0..1",
+        description='"image" only: pixel values 0..255 become "0..1", "-1..1", "0..255", or '
+        '"caffe" / "torch" as keras.applications define them.',
+    )
 
 
 class History(_Record):

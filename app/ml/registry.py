@@ -1,129 +1,116 @@
-"""The models in ``models/``, loaded once at startup, each with its fast runner and its summary.
+"""Every model the app serves: the shipped ones in ``models/`` and those in the data folder.
 
-A model is a pair ``<id>.keras`` + ``<id>.json``. A pair that cannot be used (no metadata, an
-input the app cannot feed, a file Keras cannot read) is skipped with a warning that says why,
-so one bad file never keeps the app from starting. With no ``.keras`` files at all, TensorFlow
-is not even imported.
+A shipped model is a pair ``<id>.keras`` + ``<id>.json``, loaded once at startup. Models
+imported or trained here live in the data folder (:mod:`app.ml.store`); each worker process
+notices a new or deleted one by the folder's modification time, checked once per request
+(:meth:`Registry.stale`, a single ``stat``), and loads it in a worker thread
+(:meth:`Registry.refresh`), so a model imported through one worker is served by all of them
+without a restart. A model that cannot be used is skipped with a warning that says why, so one
+bad file never keeps the app from starting. With no models at all, TensorFlow is not imported.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
+import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from numpy.typing import NDArray
 from pydantic import ValidationError
 
-from app.core.shapes import as_pair, output_sizes, resolve_padding
 from app.errors import UnknownResource
-from app.ml.inference import Runner, build_runner
+from app.ml.loaded import LoadedModel, ModelFileError, loaded_model
 from app.ml.metadata import ModelMetadata
 from app.ml.native_log import native_output_to_debug_log
 
-if TYPE_CHECKING:
-    import keras
-
 log = logging.getLogger(__name__)
-
-# What the app's preprocessing produces; a model must take exactly this.
-SUPPORTED_INPUT = (28, 28, 1)
-# Keras layer classes whose weights are convolution kernels in (kh, kw, in, out) layout.
-FILTER_LAYERS = ("Conv2D", "DepthwiseConv2D")
-WINDOW_LAYERS = ("Conv2D", "DepthwiseConv2D", "MaxPooling2D", "AveragePooling2D")
-
-
-@dataclass(frozen=True)
-class LayerSummary:
-    """One row of ``model.summary()``, with the arithmetic behind its numbers."""
-
-    name: str
-    type: str
-    input_shape: tuple[int, ...]
-    output_shape: tuple[int, ...]
-    params: int
-    params_formula: str
-    output_formula: str | None
-    activation: str | None
-    config: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class LoadedModel:
-    id: str
-    metadata: ModelMetadata
-    model: keras.Model
-    layers: tuple[LayerSummary, ...]
-    runner: Runner
-
-    @property
-    def total_params(self) -> int:
-        return sum(layer.params for layer in self.layers)
-
-    @property
-    def trainable_params(self) -> int:
-        return sum(math.prod(w.shape) for w in self.model.trainable_weights)
-
-    @property
-    def filter_layers(self) -> tuple[str, ...]:
-        return tuple(layer.name for layer in self.layers if layer.type in FILTER_LAYERS)
-
-    def layer(self, name: str) -> LayerSummary:
-        for layer in self.layers:
-            if layer.name == name:
-                return layer
-        raise UnknownResource(
-            f"Model {self.id!r} has no layer {name!r}. Its layers are: "
-            f"{', '.join(layer.name for layer in self.layers)}."
-        )
-
-    def filters(self, name: str) -> tuple[NDArray[np.float32], NDArray[np.float32] | None]:
-        """A convolution layer's kernel ``(kh, kw, in, out)`` and bias ``(out,)`` (or None)."""
-        layer = self.layer(name)
-        if layer.type not in FILTER_LAYERS:
-            raise UnknownResource(
-                f"Layer {name!r} of model {self.id!r} is a {layer.type}, which has no filters. "
-                f"Layers with filters: {', '.join(self.filter_layers) or 'none'}."
-            )
-        weights = [
-            np.asarray(w, dtype=np.float32) for w in self.model.get_layer(name).get_weights()
-        ]
-        kernel = weights[0]
-        if layer.type == "DepthwiseConv2D":  # (kh, kw, in, multiplier): one map per channel
-            kernel = kernel.reshape(*kernel.shape[:2], 1, -1)
-        return kernel, (weights[1] if len(weights) > 1 else None)
 
 
 class Registry(Mapping[str, LoadedModel]):
-    """Read-only: models by id, in the order their files sort."""
+    """Models by id: shipped ones in the order their files sort, then stored ones by id."""
 
-    def __init__(self, models: dict[str, LoadedModel], skipped: dict[str, str]) -> None:
-        self._models = models
+    def __init__(
+        self,
+        models: dict[str, LoadedModel],
+        skipped: dict[str, str],
+        data_dir: Path | None = None,
+    ) -> None:
+        self._shipped = models
+        self._stored: dict[str, LoadedModel] = {}
         self.skipped = skipped
+        self._data_dir = data_dir
+        self._seen: int | None = None
+        self._lock = threading.Lock()
 
     def __getitem__(self, model_id: str) -> LoadedModel:
-        return self._models[model_id]
+        if model_id in self._shipped:
+            return self._shipped[model_id]
+        return self._stored[model_id]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._models)
+        yield from self._shipped
+        yield from list(self._stored)
 
     def __len__(self) -> int:
-        return len(self._models)
+        return len(self._shipped) + len(self._stored)
 
     def get_model(self, model_id: str) -> LoadedModel:
         """The model, or :class:`UnknownResource` naming the ones there are."""
-        if model_id in self._models:
-            return self._models[model_id]
-        known = ", ".join(self._models) or "none (the models/ folder has no usable model)"
+        if model_id in self:
+            return self[model_id]
+        known = ", ".join(self) or "none (the models/ folder has no usable model)"
         raise UnknownResource(f"There is no model {model_id!r}. Models: {known}.")
 
+    def is_shipped(self, model_id: str) -> bool:
+        return model_id in self._shipped
 
-def load_registry(models_dir: Path) -> Registry:
+    def stale(self) -> bool:
+        """Whether the data folder's models changed since the last refresh (one ``stat``)."""
+        return self._data_dir is not None and _modified(self._data_dir) != self._seen
+
+    def refresh(self) -> None:
+        """Load the stored models that are new, forget the deleted ones. Blocking: run it in a
+        worker thread; concurrent callers wait for one refresh."""
+        if self._data_dir is None:
+            return
+        from app.ml import store
+
+        with self._lock:
+            modified = _modified(self._data_dir)
+            if modified == self._seen:
+                return
+            on_disk = set(store.stored_ids(self._data_dir))
+            for gone in set(self._stored) - on_disk:
+                del self._stored[gone]
+            for model_id in sorted(on_disk - set(self._stored) - set(self._shipped)):
+                try:
+                    self._stored[model_id] = store.load_stored(self._data_dir, model_id)
+                except (ModelFileError, OSError, ValueError) as exc:
+                    self.skipped[model_id] = str(exc)
+                    log.warning("Skipping stored model %s: %s", model_id, exc)
+            self._seen = modified
+
+    def add(self, loaded: LoadedModel) -> None:
+        """A model just stored by this process, served at once."""
+        with self._lock:
+            self._stored[loaded.id] = loaded
+
+    def remove(self, model_id: str) -> None:
+        with self._lock:
+            self._stored.pop(model_id, None)
+
+
+def _modified(data_dir: Path) -> int | None:
+    from app.ml.store import models_root
+
+    try:
+        return models_root(data_dir).stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+def load_registry(models_dir: Path, data_dir: Path | None = None) -> Registry:
     models: dict[str, LoadedModel] = {}
     skipped: dict[str, str] = {}
     for path in sorted(models_dir.glob("*.keras")):
@@ -132,15 +119,14 @@ def load_registry(models_dir: Path) -> Registry:
         except ModelFileError as exc:
             skipped[path.stem] = str(exc)
             log.warning("Skipping %s: %s", path.name, exc)
-    return Registry(models, skipped)
-
-
-class ModelFileError(ValueError):
-    """A ``.keras`` + ``.json`` pair that the app cannot serve."""
+    registry = Registry(models, skipped, data_dir)
+    registry.refresh()
+    return registry
 
 
 def load_model(path: Path) -> LoadedModel:
-    metadata = _read_metadata(path)
+    """A shipped model: our own ``.keras`` file (never a user's: see :mod:`app.ml.importing`)."""
+    metadata = read_metadata(path.with_suffix(".json"), path.stem)
     with native_output_to_debug_log():
         import keras
 
@@ -148,33 +134,10 @@ def load_model(path: Path) -> LoadedModel:
             model = keras.saving.load_model(path, compile=False)
         except Exception as exc:  # a damaged or foreign file: many exception types are possible
             raise ModelFileError(f"Keras could not load it ({exc}).") from exc
-    shape = tuple(model.inputs[0].shape[1:]) if len(model.inputs) == 1 else None
-    if shape != SUPPORTED_INPUT or tuple(metadata.input.shape) != SUPPORTED_INPUT:
-        raise ModelFileError(
-            f"it takes input {shape} (metadata says {tuple(metadata.input.shape)}); the app "
-            f"feeds one {SUPPORTED_INPUT} image, as the digit preprocessing produces."
-        )
-    outputs = model.outputs[0].shape[-1] if len(model.outputs) == 1 else None
-    if outputs != len(metadata.classes):
-        raise ModelFileError(
-            f"it has {outputs} outputs but its metadata lists {len(metadata.classes)} classes."
-        )
-    return LoadedModel(
-        id=path.stem,
-        metadata=metadata,
-        model=model,
-        layers=summarize_keras_model(model),
-        runner=_quietly_built_runner(model),
-    )
+    return loaded_model(path.stem, metadata, model)
 
 
-def _quietly_built_runner(model: keras.Model) -> Runner:
-    with native_output_to_debug_log():
-        return build_runner(model)
-
-
-def _read_metadata(path: Path) -> ModelMetadata:
-    json_path = path.with_suffix(".json")
+def read_metadata(json_path: Path, model_id: str) -> ModelMetadata:
     if not json_path.is_file():
         raise ModelFileError(f"{json_path.name} is missing; every model needs its metadata.")
     try:
@@ -182,76 +145,6 @@ def _read_metadata(path: Path) -> ModelMetadata:
         metadata = ModelMetadata.model_validate(raw)
     except (ValueError, ValidationError) as exc:
         raise ModelFileError(f"{json_path.name} is not valid metadata: {exc}") from exc
-    if metadata.id != path.stem:
-        raise ModelFileError(f"{json_path.name} says its id is {metadata.id!r}, not {path.stem!r}.")
+    if metadata.id != model_id:
+        raise ModelFileError(f"{json_path.name} says its id is {metadata.id!r}, not {model_id!r}.")
     return metadata
-
-
-def summarize_keras_model(model: keras.Model) -> tuple[LayerSummary, ...]:
-    """``model.summary()`` as data, with each parameter count and output size worked out."""
-    rows = []
-    for layer in model.layers:
-        kind = layer.__class__.__name__
-        if kind == "InputLayer":
-            continue
-        input_shape = tuple(int(d) for d in layer.input.shape[1:])
-        output_shape = tuple(int(d) for d in layer.output.shape[1:])
-        config = layer.get_config()
-        rows.append(
-            LayerSummary(
-                name=layer.name,
-                type=kind,
-                input_shape=input_shape,
-                output_shape=output_shape,
-                params=int(layer.count_params()),
-                params_formula=params_formula([tuple(w.shape) for w in layer.weights]),
-                output_formula=_output_formula(kind, config, input_shape, output_shape),
-                activation=config.get("activation"),
-                config=_plain_config(config),
-            )
-        )
-    return tuple(rows)
-
-
-def params_formula(weight_shapes: list[tuple[int, ...]]) -> str:
-    """``5*5*1*6 + 6 = 156``: each weight tensor's shape multiplied out, then summed."""
-    if not weight_shapes:
-        return "0 (no weights)"
-    terms = ["*".join(str(d) for d in shape) or "1" for shape in weight_shapes]
-    total = sum(math.prod(shape) for shape in weight_shapes)
-    if len(terms) == 1 and "*" not in terms[0]:
-        return f"{total:,}"
-    return f"{' + '.join(terms)} = {total:,}"
-
-
-def _output_formula(
-    kind: str, config: dict[str, Any], input_shape: tuple[int, ...], output_shape: tuple[int, ...]
-) -> str | None:
-    if kind in WINDOW_LAYERS:
-        window = as_pair(list(config.get("kernel_size") or config["pool_size"]), "window")
-        strides = as_pair(list(config["strides"]), "strides")
-        spatial = (input_shape[0], input_shape[1])
-        padding = resolve_padding(config["padding"], spatial, window, strides)
-        rows, cols = output_sizes(spatial, window, strides, padding, "window")
-        depth = output_shape[-1]
-        where = (
-            f"{config['filters']} filters"
-            if "filters" in config
-            else "one map per input channel"
-            if kind != "DepthwiseConv2D"
-            else f"{input_shape[-1]} channels x {config.get('depth_multiplier', 1)}"
-        )
-        if rows.formula == cols.formula:
-            return f"height and width: {rows.formula}; depth {depth} ({where})"
-        return f"height: {rows.formula}; width: {cols.formula}; depth {depth} ({where})"
-    if kind == "Flatten":
-        return f"{' x '.join(map(str, input_shape))} = {math.prod(input_shape):,} values in a row"
-    if kind == "Dense":
-        return f"{config['units']} units"
-    return None
-
-
-def _plain_config(config: dict[str, Any]) -> dict[str, Any]:
-    """The settings a learner reads in ``model.summary()``, in Keras' own names."""
-    keys = ("filters", "kernel_size", "strides", "padding", "pool_size", "units", "use_bias")
-    return {key: config[key] for key in keys if key in config}

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import UploadFile
 from pydantic import BaseModel, Field
 
+from app.core.model_input import Fit, Scale
 from app.core.preprocess import DigitOptions, InvertMode
 from app.ml.metadata import History, TrainingInfo
 from app.schemas.form_fields import IMAGE_FILE, NamesAcceptedFields
 
 Grid = list[list[float]]
+MAX_INPUT_NUMBERS = 65_536  # 128x128x4: the numbers of any input up to 147x147x3
 
 
 class ModelInfo(BaseModel):
@@ -26,6 +28,13 @@ class ModelInfo(BaseModel):
     layers: list[str] = Field(description="Layer names, input to output.")
     filter_layers: list[str] = Field(description="Layers with learned filters (convolutions).")
     runtime: str = Field(description="How requests run the model: litert or tf.function.")
+    origin: Literal["shipped", "imported", "trained"] = Field(
+        description="shipped with ConvLens, imported from a file, or trained here."
+    )
+    preprocessing: Literal["digit", "image"] = Field(
+        description="What the model takes: digit (drawings, the MNIST preparation) or image "
+        "(photos: see input_shape)."
+    )
 
 
 class LayerRow(BaseModel):
@@ -43,7 +52,7 @@ class LayerRow(BaseModel):
         "numbers filled in, for convolution and pooling layers."
     )
     activation: str | None = Field(description="The activation applied to the output, if any.")
-    config: dict[str, int | str | bool | list[int]] = Field(
+    config: dict[str, int | str | bool | list[int] | list[list[int]]] = Field(
         description="The layer's settings in Keras' names (filters, kernel_size, strides ...)."
     )
 
@@ -134,6 +143,9 @@ class InkBoxOut(BaseModel):
 
 
 class Preprocessing(BaseModel):
+    kind: Literal["digit"] = Field(
+        default="digit", description="The MNIST preparation of a drawing or photo of a digit."
+    )
     polarity: str = Field(description="What the background was and what was done about it.")
     inverted: bool = Field(description="Whether light and dark were flipped.")
     background: float = Field(description="The background's brightness in the upload, 0..1.")
@@ -150,14 +162,31 @@ class Preprocessing(BaseModel):
     notes: list[str] = Field(description="Each step taken, in plain words, in order.")
 
 
+class ImagePreprocessing(BaseModel):
+    kind: Literal["image"] = Field(description="A photo made into the model's input.")
+    fit: Fit = Field(description="How the photo was made the input's size.")
+    scale: Scale = Field(description="How pixel values 0..255 became the model's numbers.")
+    value_range: list[float] = Field(description="The smallest and largest number the scale gives.")
+    notes: list[str] = Field(description="Each step taken, in plain words, in order.")
+
+
+AnyPreprocessing = Annotated[Preprocessing | ImagePreprocessing, Field(discriminator="kind")]
+MODEL_INPUT = (
+    "The exact input the model saw: rows of values for one channel, rows of [c1, c2, c3] for "
+    f"three; null when it has more than {MAX_INPUT_NUMBERS:,} values (see input_picture)."
+)
+INPUT_PICTURE = "The input the model saw as a base64 PNG, its values mapped back to 0..255."
+
+
 class PredictResponse(BaseModel):
     model: str = Field(description="The model id.")
     label: str = Field(description="The most probable class.")
     confidence: float = Field(description="Its probability, 0..1.")
     probabilities: list[float] = Field(description="One probability per class, summing to 1.")
     classes: list[str] = Field(description="Class names, in the order of probabilities.")
-    model_input: Grid = Field(description="The exact 28x28 input the model saw, 0..1.")
-    preprocessing: Preprocessing = Field(description="What was done to the image, step by step.")
+    model_input: list[Any] | None = Field(description=MODEL_INPUT)
+    input_picture: str = Field(description=INPUT_PICTURE)
+    preprocessing: AnyPreprocessing = Field(description="What was done to the image, step by step.")
     caution: str | None = Field(
         default=None,
         description="Why not to trust this guess, in plain words, when the input is unlike the "
@@ -202,6 +231,7 @@ class ActivationsResponse(BaseModel):
     label: str = Field(description="The most probable class.")
     probabilities: list[float] = Field(description="One probability per class.")
     classes: list[str] = Field(description="Class names.")
-    model_input: Grid = Field(description="The exact 28x28 input the model saw, 0..1.")
-    preprocessing: Preprocessing = Field(description="What was done to the image.")
+    model_input: list[Any] | None = Field(description=MODEL_INPUT)
+    input_picture: str = Field(description=INPUT_PICTURE)
+    preprocessing: AnyPreprocessing = Field(description="What was done to the image.")
     layers: list[LayerActivation] = Field(description="The chosen layers, input to output.")

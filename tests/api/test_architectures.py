@@ -306,9 +306,10 @@ def test_layer_types_describe_every_setting_with_its_bounds(client: TestClient) 
     catalogue = response.json()
     types = {entry["type"]: entry for entry in catalogue["layer_types"]}
     assert list(types) == [
-        "Input", "Conv2D", "DepthwiseConv2D", "MaxPooling2D", "AveragePooling2D",
-        "GlobalAveragePooling2D", "GlobalMaxPooling2D", "ZeroPadding2D", "Flatten", "Dense",
-        "Dropout", "BatchNormalization", "Activation", "Add", "Concatenate",
+        "Input", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D",
+        "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "ZeroPadding2D",
+        "Flatten", "Dense", "Dropout", "BatchNormalization", "Activation", "ReLU", "LeakyReLU",
+        "Softmax", "Rescaling", "Add", "Concatenate",
     ]  # fmt: skip
     conv = {field["key"]: field for field in types["Conv2D"]["fields"]}
     # keras.layers.Conv2D's own argument names, in its order.

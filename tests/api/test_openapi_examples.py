@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.imagefiles import png
+from tests.keras_files import saved, small_sequential_grey
 
 Spec = dict[str, Any]
 Operation = tuple[str, str, dict[str, Any]]
@@ -118,20 +119,30 @@ def test_every_json_body_built_from_its_fields_examples_and_defaults_is_answered
     assert refused(responses) == {}
 
 
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A small real .keras file, for the form that imports one."""
+    path = saved(small_sequential_grey(), tmp_path_factory.mktemp("model"), ".keras")
+    return path.read_bytes()
+
+
 def test_every_form_filled_in_with_its_examples_and_defaults_is_answered_with_a_2xx(
-    client: TestClient, spec: Spec
+    client: TestClient, spec: Spec, model_file: bytes
 ) -> None:
     stroke = np.zeros((28, 28), dtype=np.uint8)
     stroke[6:22, 12:16] = 255  # a "1", which the digit endpoints find and read
     upload = png(stroke)
     responses = {}
+    imported = []
     for method, path, operation in operations(spec):
         schema = body_schema(operation, FORM_TYPES)
         if schema is None:
             continue
         properties = resolve(spec, schema)["properties"]
         files = {
-            name: (f"{name}.png", upload, "image/png")
+            name: (f"{name}.keras", model_file, "application/octet-stream")
+            if ".keras" in field.get("description", "")
+            else (f"{name}.png", upload, "image/png")
             for name, field in properties.items()
             if field.get("contentMediaType") == "application/octet-stream"
             or field.get("format") == "binary"
@@ -144,9 +155,18 @@ def test_every_form_filled_in_with_its_examples_and_defaults_is_answered_with_a_
         }
         response = client.request(method, url(path, operation), data=fields, files=files)
         responses[f"{method.upper()} {path}"] = (response.status_code, response.text[:300])
+        if response.status_code == 201:
+            imported.append(response.json())
 
     assert responses, "no operation takes a form"
     assert refused(responses) == {}
+    assert [answer["model"]["input_shape"] for answer in imported] == [[28, 28, 1]]
+    for answer in imported:
+        deleted = client.delete(
+            f"/api/models/{answer['id']}",
+            headers={"Authorization": f"Bearer {answer['delete_token']}"},
+        )
+        assert deleted.status_code == 204
 
 
 def test_every_get_answers_with_its_path_parameters_published_examples(

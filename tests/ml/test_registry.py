@@ -13,7 +13,8 @@ import pytest
 
 from app.config import PROJECT_ROOT
 from app.errors import UnknownResource
-from app.ml.registry import Registry, load_registry, params_formula
+from app.ml.loaded import params_formula
+from app.ml.registry import Registry, load_registry
 
 from .conftest import SHIPPED
 

@@ -1,0 +1,242 @@
+"""A model the app serves: its Keras model, fast runner, summary, and how it takes an image.
+
+Every model, shipped, imported or trained here, becomes a :class:`LoadedModel` through
+:func:`loaded_model`, which checks what the app relies on: one image input ``H x W x C``
+(C = 1 or 3, sides from 8 to 512) matching the metadata, a preprocessing that can feed it, and
+one output of probabilities (softmax) or logits, one per class named in the metadata.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.core.model_input import check_image_settings
+from app.core.shapes import as_pair, output_sizes, resolve_padding
+from app.errors import ConvLensError, UnknownResource
+from app.ml.inference import Runner, build_runner
+from app.ml.metadata import ModelMetadata
+from app.ml.native_log import native_output_to_debug_log
+
+if TYPE_CHECKING:
+    import keras
+
+# Keras layer classes whose weights are convolution kernels in (kh, kw, in, out) layout.
+FILTER_LAYERS = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D")
+WINDOW_LAYERS = (*FILTER_LAYERS, "MaxPooling2D", "AveragePooling2D")
+PROBABILITY_LAYERS = ("Softmax",)
+Origin = Literal["shipped", "imported", "trained"]
+OutputKind = Literal["probabilities", "logits"]
+
+
+class ModelFileError(ValueError):
+    """A model (file pair, or stored import) that the app cannot serve, and why."""
+
+
+@dataclass(frozen=True)
+class LayerSummary:
+    """One row of ``model.summary()``, with the arithmetic behind its numbers."""
+
+    name: str
+    type: str
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    params: int
+    params_formula: str
+    output_formula: str | None
+    activation: str | None
+    config: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    id: str
+    metadata: ModelMetadata
+    model: keras.Model
+    layers: tuple[LayerSummary, ...]
+    runner: Runner
+    origin: Origin = "shipped"
+    output: OutputKind = "probabilities"
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        return self.metadata.input.shape
+
+    @property
+    def is_digit_model(self) -> bool:
+        return self.metadata.input.preprocessing == "digit"
+
+    @property
+    def total_params(self) -> int:
+        return sum(layer.params for layer in self.layers)
+
+    @property
+    def trainable_params(self) -> int:
+        return sum(math.prod(w.shape) for w in self.model.trainable_weights)
+
+    @property
+    def filter_layers(self) -> tuple[str, ...]:
+        return tuple(layer.name for layer in self.layers if layer.type in FILTER_LAYERS)
+
+    def layer(self, name: str) -> LayerSummary:
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise UnknownResource(
+            f"Model {self.id!r} has no layer {name!r}. Its layers are: "
+            f"{', '.join(layer.name for layer in self.layers)}."
+        )
+
+    def filters(self, name: str) -> tuple[NDArray[np.float32], NDArray[np.float32] | None]:
+        """A convolution layer's kernel ``(kh, kw, in, out)`` and bias ``(out,)`` (or None)."""
+        layer = self.layer(name)
+        if layer.type not in FILTER_LAYERS:
+            raise UnknownResource(
+                f"Layer {name!r} of model {self.id!r} is a {layer.type}, which has no filters. "
+                f"Layers with filters: {', '.join(self.filter_layers) or 'none'}."
+            )
+        weights = [
+            np.asarray(w, dtype=np.float32) for w in self.model.get_layer(name).get_weights()
+        ]
+        kernel = weights[0]
+        if layer.type in ("DepthwiseConv2D", "SeparableConv2D"):
+            # (kh, kw, in, multiplier): one map per input channel (a separable conv's first step)
+            kernel = kernel.reshape(*kernel.shape[:2], 1, -1)
+        return kernel, (weights[1] if len(weights) > 1 else None)
+
+
+def loaded_model(
+    model_id: str, metadata: ModelMetadata, model: keras.Model, origin: Origin = "shipped"
+) -> LoadedModel:
+    """The model checked (see the module docstring), summarised, and given its fast runner."""
+    output = check_model_io(model, metadata)
+    with native_output_to_debug_log():
+        runner = build_runner(model)
+    return LoadedModel(
+        id=model_id,
+        metadata=metadata,
+        model=model,
+        layers=summarize_keras_model(model),
+        runner=runner,
+        origin=origin,
+        output=output,
+    )
+
+
+def check_model_io(model: keras.Model, metadata: ModelMetadata) -> OutputKind:
+    """Raise :class:`ModelFileError` unless the app can feed the model and read its answer."""
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        raise ModelFileError(
+            f"it has {len(model.inputs)} inputs and {len(model.outputs)} outputs; the app serves "
+            "models with one image input and one output of class scores."
+        )
+    shape = tuple(model.inputs[0].shape[1:])
+    contract = metadata.input
+    if shape != tuple(contract.shape):
+        raise ModelFileError(f"it takes input {shape}, but its metadata says {contract.shape}.")
+    try:
+        if contract.preprocessing == "digit" and shape[2] != 1:
+            raise ModelFileError(
+                f"its input {shape} has {shape[2]} channels; the digit preparation makes "
+                'one grey channel. Use preprocessing "image" for colour models.'
+            )
+        check_image_settings(contract.shape, contract.fit, contract.scale)
+    except ConvLensError as exc:
+        raise ModelFileError(exc.detail) from exc
+    outputs = tuple(model.outputs[0].shape[1:])
+    if outputs != (len(metadata.classes),):
+        raise ModelFileError(
+            f"its output has shape {outputs}, but its metadata lists {len(metadata.classes)} "
+            "classes; the app serves models whose output is one score per class."
+        )
+    return _output_kind(model.layers[-1])
+
+
+def _output_kind(last: Any) -> OutputKind:
+    kind = last.__class__.__name__
+    activation = last.get_config().get("activation")
+    if kind in PROBABILITY_LAYERS or activation == "softmax":
+        return "probabilities"
+    if kind == "Dense" and activation in (None, "linear"):
+        return "logits"
+    raise ModelFileError(
+        f'its last layer "{last.name}" ({kind}, activation {activation!r}) gives neither '
+        "probabilities (softmax) nor logits (a Dense layer without activation); the app reads "
+        'one of those. End the model with Dense(classes) or Dense(classes, activation="softmax").'
+    )
+
+
+def summarize_keras_model(model: keras.Model) -> tuple[LayerSummary, ...]:
+    """``model.summary()`` as data, with each parameter count and output size worked out."""
+    rows = []
+    for layer in model.layers:
+        kind = layer.__class__.__name__
+        if kind == "InputLayer":
+            continue
+        # A merge (Add, Concatenate) takes a list: its first input stands for all of them.
+        first_input = layer.input[0] if isinstance(layer.input, list) else layer.input
+        input_shape = tuple(int(d) for d in first_input.shape[1:])
+        output_shape = tuple(int(d) for d in layer.output.shape[1:])
+        config = layer.get_config()
+        rows.append(
+            LayerSummary(
+                name=layer.name,
+                type=kind,
+                input_shape=input_shape,
+                output_shape=output_shape,
+                params=int(layer.count_params()),
+                params_formula=params_formula([tuple(w.shape) for w in layer.weights]),
+                output_formula=_output_formula(kind, config, input_shape, output_shape),
+                activation=config.get("activation"),
+                config=_plain_config(config),
+            )
+        )
+    return tuple(rows)
+
+
+def params_formula(weight_shapes: list[tuple[int, ...]]) -> str:
+    """``5*5*1*6 + 6 = 156``: each weight tensor's shape multiplied out, then summed."""
+    if not weight_shapes:
+        return "0 (no weights)"
+    terms = ["*".join(str(d) for d in shape) or "1" for shape in weight_shapes]
+    total = sum(math.prod(shape) for shape in weight_shapes)
+    if len(terms) == 1 and "*" not in terms[0]:
+        return f"{total:,}"
+    return f"{' + '.join(terms)} = {total:,}"
+
+
+def _output_formula(
+    kind: str, config: dict[str, Any], input_shape: tuple[int, ...], output_shape: tuple[int, ...]
+) -> str | None:
+    if kind in WINDOW_LAYERS:
+        window = as_pair(list(config.get("kernel_size") or config["pool_size"]), "window")
+        strides = as_pair(list(config["strides"]), "strides")
+        spatial = (input_shape[0], input_shape[1])
+        padding = resolve_padding(config["padding"], spatial, window, strides)
+        rows, cols = output_sizes(spatial, window, strides, padding, "window")
+        depth = output_shape[-1]
+        where = (
+            f"{config['filters']} filters"
+            if "filters" in config
+            else "one map per input channel"
+            if kind != "DepthwiseConv2D"
+            else f"{input_shape[-1]} channels x {config.get('depth_multiplier', 1)}"
+        )
+        if rows.formula == cols.formula:
+            return f"height and width: {rows.formula}; depth {depth} ({where})"
+        return f"height: {rows.formula}; width: {cols.formula}; depth {depth} ({where})"
+    if kind == "Flatten":
+        return f"{' x '.join(map(str, input_shape))} = {math.prod(input_shape):,} values in a row"
+    if kind == "Dense":
+        return f"{config['units']} units"
+    return None
+
+
+def _plain_config(config: dict[str, Any]) -> dict[str, Any]:
+    """The settings a learner reads in ``model.summary()``, in Keras' own names."""
+    keys = ("filters", "kernel_size", "strides", "padding", "pool_size", "units", "use_bias")
+    return {key: config[key] for key in keys if key in config}
