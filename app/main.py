@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -155,11 +156,26 @@ def _add_error_handlers(app: FastAPI) -> None:
         elif exc.status_code == 404 and detail == "Not Found":
             detail = f"There is nothing at {request.url.path}. See /docs for the API's paths."
         elif exc.status_code == 405:
+            allowed = _allowed_methods(request, (exc.headers or {}).get("Allow", ""))
             detail = (
-                f"{request.method} is not allowed on {request.url.path}. See /docs for the "
-                "methods each path takes."
+                f"{request.method} is not allowed on {request.url.path}; it takes "
+                f"{', '.join(allowed)}. See /docs for what each method does."
+            )
+            return JSONResponse(
+                {"detail": detail}, status_code=405, headers={"Allow": ", ".join(allowed)}
             )
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+def _allowed_methods(request: Request, starlette_allows: str) -> list[str]:
+    """Every method the API documents at this path. Starlette's own 405 names only the first
+    route's, and a path such as /api/models has a route per method; the OpenAPI schema,
+    built once, has them all. Paths outside it (the pages) keep Starlette's answer."""
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            return sorted(method.upper() for method in operations)
+    return [m.strip() for m in starlette_allows.split(",") if m.strip()]
 
 
 def _is_body_of_wrong_type(errors: Sequence[Any]) -> bool:

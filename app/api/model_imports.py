@@ -17,6 +17,7 @@ from app.ml import store
 from app.ml.importing import ImportLimits
 from app.ml.importing.rebuild import ImportRequest, import_model
 from app.ml.registry import Registry
+from app.schemas.common import ErrorResponse
 from app.schemas.model_imports import ImportForm, ImportResponse
 from app.schemas.models import ModelDetail
 
@@ -38,7 +39,11 @@ async def import_keras_model(
     return await compute.run(_import, form, registry, settings, heavy=True)
 
 
-@router.delete("/{model_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{model_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={403: {"model": ErrorResponse, "description": "Shipped, or not your token."}},
+)
 def delete_model(
     model_id: ModelId,
     registry: RegistryDep,

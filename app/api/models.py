@@ -14,7 +14,7 @@ from app.api.images import read_image, wants_png
 from app.api.json_answers import json_answer
 from app.api.model_inputs import prepare_input
 from app.api.predictions import activations as layer_activations
-from app.api.predictions import prediction
+from app.api.predictions import check_activations_size, prediction
 from app.config import Settings
 from app.core.encoding import encode_png
 from app.core.heatmap import colorize, scale_for
@@ -130,6 +130,7 @@ async def activations(
     """Every chosen layer's output for one image, from a single forward pass."""
     loaded = registry.get_model(model_id)
     names = resolve_layers(loaded, form.layers)
+    check_activations_size(loaded, names, form.format, form.channel_range())
     return await compute.run(_activations, loaded, names, form, settings, heavy=_heavy(form))
 
 
@@ -148,7 +149,7 @@ def _activations(
     loaded: LoadedModel, names: list[str], form: ActivationsForm, settings: Settings
 ) -> Response:
     prepared = prepare_input(loaded, read_image(form.image, settings), form.options())
-    answer = layer_activations(loaded, names, form.format, prepared)
+    answer = layer_activations(loaded, names, form.format, prepared, form.channel_range())
     return json_answer(ActivationsResponse, answer)
 
 

@@ -6,6 +6,7 @@ decoding, preparing and classifying a digit is CPU work that holds the GIL for m
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,9 +18,15 @@ from app.config import Settings
 from app.core.caution import caution
 from app.core.heatmap import colorize, scale_for_range
 from app.core.preprocess import DigitInput, DigitOptions
+from app.errors import InvalidParameter
 from app.ml.forward import channels_first, classify, forward
 from app.ml.loaded import LoadedModel
 from app.schemas.models import ActivationsFormat
+
+# An answer's size is bounded before any work: VGG16's 13 conv layers on a 224x224 photo hold
+# about 15 million values; one layer of them at a time fits both caps.
+MAX_ANSWER_VALUES = 4_000_000
+MAX_ANSWER_PIXELS = 16_000_000
 
 
 def decode_digit(data: bytes, settings: Settings, options: DigitOptions) -> DigitInput:
@@ -50,7 +57,11 @@ def prediction(loaded: LoadedModel, prepared: PreparedInput) -> dict[str, Any]:
 
 
 def activations(
-    loaded: LoadedModel, names: list[str], fmt: ActivationsFormat, prepared: PreparedInput
+    loaded: LoadedModel,
+    names: list[str],
+    fmt: ActivationsFormat,
+    prepared: PreparedInput,
+    channels: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     """Every chosen layer's output from one forward pass: what ``.../activations`` returns."""
     result = forward(loaded, prepared.model_input)
@@ -60,12 +71,48 @@ def activations(
         "probabilities": result.probabilities.tolist(),
         "classes": loaded.metadata.classes,
         **prepared.described(),
-        "layers": [_activation(loaded, name, result.outputs[name], fmt) for name in names],
+        "layers": [
+            _activation(loaded, name, result.outputs[name], fmt, channels) for name in names
+        ],
     }
 
 
+def check_activations_size(
+    loaded: LoadedModel,
+    names: list[str],
+    fmt: ActivationsFormat,
+    channels: tuple[int, int] | None,
+) -> None:
+    """Refuse, before any work, an answer larger than ``MAX_ANSWER_VALUES`` (numbers) or
+    ``MAX_ANSWER_PIXELS`` (PNG tiles), or a channel range outside a chosen layer."""
+    total = 0
+    for name in names:
+        shape = loaded.layer(name).output_shape
+        if len(shape) == 3 and channels is not None:
+            first, last = channels
+            if not first <= last < shape[2]:
+                raise InvalidParameter(
+                    f"channels is {first}-{last}, but layer {name!r} has {shape[2]} channels, "
+                    f"0 to {shape[2] - 1}. Ask for a range within them, or one layer at a time."
+                )
+            shape = (shape[0], shape[1], last - first + 1)
+        total += math.prod(shape)
+    cap = MAX_ANSWER_VALUES if fmt == "numbers" else MAX_ANSWER_PIXELS
+    if total > cap:
+        unit = "values as numbers" if fmt == "numbers" else "pixels of PNG tiles"
+        raise InvalidParameter(
+            f"The chosen layers hold {total:,} {unit}; one answer sends at most {cap:,}. Ask for "
+            "fewer layers (layers=conv1), fewer channels (channels=0-15)"
+            + (", or format=png." if fmt == "numbers" else ".")
+        )
+
+
 def _activation(
-    loaded: LoadedModel, name: str, output: np.ndarray, fmt: ActivationsFormat
+    loaded: LoadedModel,
+    name: str,
+    output: np.ndarray,
+    fmt: ActivationsFormat,
+    channels: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     layer = loaded.layer(name)
     scale, low, high = scale_for_range(output)
@@ -79,7 +126,11 @@ def _activation(
     }
     if output.ndim != 3:
         entry["values"] = output.reshape(-1).tolist()
-    elif fmt == "png":
+        return entry
+    first, last = channels if channels is not None else (0, output.shape[2] - 1)
+    output = output[:, :, first : last + 1]
+    entry["channels"] = [first, last]
+    if fmt == "png":
         entry["tiles"] = [
             base64_png(colorize(channel, scale), "deflate") for channel in channels_first(output)
         ]

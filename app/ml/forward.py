@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,12 +27,57 @@ class Forward:
         return int(np.argmax(self.probabilities))
 
 
+class ForwardCache:
+    """The latest forward passes of big models, by model and exact input, within a byte budget.
+
+    The Explorer asks for a big network's layers one at a time as they scroll into view; each
+    asks with the same photo, so the pass (0.4 s for VGG16 at 224x224) runs once, not 19 times.
+    """
+
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget_bytes = budget_bytes
+        self._entries: OrderedDict[tuple[str, bytes], Forward] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, model_id: str, digest: bytes) -> Forward | None:
+        with self._lock:
+            found = self._entries.get((model_id, digest))
+            if found is not None:
+                self._entries.move_to_end((model_id, digest))
+            return found
+
+    def put(self, model_id: str, digest: bytes, result: Forward) -> None:
+        with self._lock:
+            self._entries[(model_id, digest)] = result
+            while self._entries and self._size() > self.budget_bytes:
+                self._entries.popitem(last=False)
+
+    def _size(self) -> int:
+        return sum(
+            sum(output.nbytes for output in entry.outputs.values())
+            for entry in self._entries.values()
+        )
+
+
+# Models whose layers hold fewer values than this answer in microseconds: not worth a cache.
+CACHED_FROM_VALUES = 1_000_000
+FORWARD_CACHE = ForwardCache(budget_bytes=256 * 1024 * 1024)
+
+
 def forward(loaded: LoadedModel, model_input: FloatArray) -> Forward:
     """Run ``model_input`` (the model's input shape) through the model once, keeping every
     layer's output; the last one is the probabilities, or the logits they come from."""
-    outputs = loaded.runner.run(model_input.reshape(loaded.input_shape))
+    x = np.ascontiguousarray(model_input.reshape(loaded.input_shape), dtype=np.float32)
+    cached = loaded.activation_values >= CACHED_FROM_VALUES
+    digest = hashlib.blake2b(x.tobytes(), digest_size=16).digest() if cached else b""
+    if cached and (hit := FORWARD_CACHE.get(loaded.id, digest)) is not None:
+        return hit
+    outputs = loaded.runner.run(x)
     last = outputs[loaded.runner.layer_names[-1]]
-    return Forward(probabilities=_probabilities(loaded, last), outputs=outputs)
+    result = Forward(probabilities=_probabilities(loaded, last), outputs=outputs)
+    if cached:
+        FORWARD_CACHE.put(loaded.id, digest, result)
+    return result
 
 
 def classify(loaded: LoadedModel, model_input: FloatArray) -> FloatArray:

@@ -133,9 +133,18 @@ class TFFunctionRunner:
         return self.run(x)[self.layer_names[-1]]
 
 
+# Above this many parameters a model's own arithmetic outweighs the dispatch LiteRT saves
+# (VGG16 at 224x224: 0.40 s a pass with LiteRT, 0.42 s with tf.function), while converting it
+# takes seconds (3.7 s for VGG16): big models use tf.function, traced on their first request.
+LITERT_MAX_PARAMS = 2_000_000
+
+
 def build_runner(model: keras.Model) -> Runner:
-    """LiteRT when the model converts, else a ``tf.function``; either gives every layer."""
+    """LiteRT when the model is small and converts, else a ``tf.function``; either gives every
+    layer."""
     extractor, names = feature_extractor(model)
+    if model.count_params() > LITERT_MAX_PARAMS:
+        return TFFunctionRunner(extractor, names)
     try:
         return LiteRTRunner(extractor, names)
     except Exception as exc:  # the converter raises many types; any of them means "fall back"

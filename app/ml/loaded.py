@@ -67,6 +67,11 @@ class LoadedModel:
         return self.metadata.input.shape
 
     @property
+    def activation_values(self) -> int:
+        """Values every layer's output holds together, for one input."""
+        return sum(math.prod(layer.output_shape) for layer in self.layers)
+
+    @property
     def is_digit_model(self) -> bool:
         return self.metadata.input.preprocessing == "digit"
 

@@ -133,6 +133,21 @@ class ActivationsForm(PredictForm):
         description="numbers: each map as rows of values; png: each map as a base64 PNG tile "
         "coloured with the layer's scale.",
     )
+    channels: str | None = Field(
+        default=None,
+        max_length=11,
+        pattern=r"^\s*\d{1,5}\s*(-\s*\d{1,5}\s*)?$",
+        description="Feature-map layers only: the channels to send, 'first-last' (from 0, both "
+        "included) or one number, e.g. 0-15; all if left out. The value range and colour scale "
+        "stay the whole layer's.",
+        examples=["0-7"],
+    )
+
+    def channel_range(self) -> tuple[int, int] | None:
+        if self.channels is None:
+            return None
+        first, _, last = self.channels.partition("-")
+        return int(first), int(last or first)
 
 
 class InkBoxOut(BaseModel):
@@ -223,6 +238,11 @@ class LayerActivation(BaseModel):
     tiles: list[str] | None = Field(
         default=None,
         description='format "png", maps: one base64 PNG per channel, coloured with scale.',
+    )
+    channels: list[int] | None = Field(
+        default=None,
+        description="maps: the first and last channel sent (maps[0] or tiles[0] is channel "
+        "channels[0]).",
     )
 
 

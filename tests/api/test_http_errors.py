@@ -155,6 +155,8 @@ def test_an_unknown_path_is_a_404_that_points_to_the_docs(client: TestClient, pa
         ("GET", "/api/pool", "POST"),
         ("PATCH", "/api/pool/matrix", "POST"),
         ("POST", "/api/samples", "GET"),
+        ("PUT", "/api/models", "GET, POST"),
+        ("POST", "/api/models/lenet5", "DELETE, GET"),
     ],
 )
 def test_a_wrong_method_is_a_405_that_names_it_and_the_allowed_one(
@@ -165,7 +167,8 @@ def test_a_wrong_method_is_a_405_that_names_it_and_the_allowed_one(
     assert response.status_code == 405
     assert response.headers["allow"] == allowed
     assert response.json() == {
-        "detail": f"{method} is not allowed on {path}. See /docs for the methods each path takes."
+        "detail": f"{method} is not allowed on {path}; it takes {allowed}. See /docs for what "
+        "each method does."
     }
 
 

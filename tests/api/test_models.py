@@ -88,7 +88,7 @@ def test_the_summary_counts_equal_keras(client: TestClient, model_id: str) -> No
         assert row["type"] == type(layer).__name__
     history = detail["history"]
     assert len(history["loss"]) == len(history["val_accuracy"]) == detail["epochs"]
-    assert detail["training"]["command"].startswith(f"convlens train {model_id} ")
+    assert detail["training"]["command"] == f".venv/bin/convlens train {model_id}"
 
 
 def test_the_summary_writes_out_lenets_arithmetic(client: TestClient) -> None:
