@@ -1,4 +1,4 @@
-// Entry module of the Draw page: a sketchpad (or an upload) classified live by every trained
+// Entry module of the Draw page: a sketchpad (or an upload) classified live by every digit
 // model; the chosen model's probabilities and the 28x28 input it saw are shown in detail.
 import { getModels } from "./api.js";
 import { SKETCH } from "./config.js";
@@ -10,6 +10,10 @@ import { createImagePicker } from "./widgets/image_picker.js";
 import { createModelPicker, orderModels } from "./widgets/model_picker.js";
 import { createSketchpad } from "./widgets/sketchpad.js";
 import { createStatus } from "./widgets/status.js";
+
+// Only models that read drawings as MNIST digits: a photo model (an imported RGB network, say)
+// would be shown a drawing it cannot read, and the live socket refuses it anyway.
+const takesDrawings = (model) => model.preprocessing === "digit";
 
 function isTyping(target) {
   const typing = "input:not([type=radio], [type=checkbox], [type=file]), textarea, select";
@@ -157,8 +161,12 @@ function wireButtons(pad, forgetUpload) {
 async function main() {
   const status = createStatus(byId("error-box"), byId("status-line"));
   try {
-    const models = await getModels();
-    if (!models.length) throw new Error("The server hosts no trained models yet: run `convlens train` first.");
+    const models = (await getModels()).filter(takesDrawings);
+    if (!models.length) {
+      throw new Error(
+        "The server hosts no digit models to draw for: run `.venv/bin/convlens train <id>` first.",
+      );
+    }
     start(models, status);
     document.body.dataset.ready = "true";
   } catch (error) {

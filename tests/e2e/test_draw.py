@@ -17,6 +17,7 @@ from .digit_pages import (
     horizontal_overflow,
     interpolate,
 )
+from .imported_models import imported_model
 
 TOLERANCE = 1e-6
 UPLOAD = "#draw-upload"
@@ -321,3 +322,23 @@ def test_the_phone_shows_a_refused_upload_message_once(phone_page: Page, artifac
     shown = page.get_by_text(detail, exact=False).filter(visible=True)
     page.screenshot(path=artifacts / "phone-draw-refused.png", full_page=True)
     expect(shown).to_have_count(1)
+
+
+def test_the_draw_page_lists_digit_models_and_not_an_imported_photo_model(
+    page: Page, tmp_path: Path
+) -> None:
+    from tests.keras_files import softmax_layer_rgb
+
+    with imported_model(page.request, softmax_layer_rgb(), tmp_path, name="Colour shapes") as rgb:
+        models = page.request.get("/api/models").json()
+        assert rgb["id"] in [model["id"] for model in models]
+        digit_ids = [model["id"] for model in models if model["preprocessing"] == "digit"]
+        assert digit_ids
+        DrawPage(page).open()
+        cards = page.locator(".model-card")
+        expect(cards).to_have_count(len(digit_ids))
+        assert sorted(cards.evaluate_all("cards => cards.map(c => c.dataset.model)")) == sorted(
+            digit_ids
+        )
+        expect(page.locator(f".model-card[data-model='{rgb['id']}']")).to_have_count(0)
+        expect(page.locator("#model-picker-holder")).not_to_contain_text("Colour shapes")
