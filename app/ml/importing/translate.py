@@ -168,6 +168,14 @@ def _layer(entry: object, where: str) -> dict[str, Any]:
             f"{label}: arbitrary Python code is not loaded; rebuild the model without it "
             "(use built-in layers such as Rescaling or Activation instead of a Lambda)."
         )
+    if class_name in MODEL_CLASSES and layer.get("module") in MODEL_MODULES:
+        # Keras 3 saves a model used as a layer with its model module ("keras"), so this comes
+        # before the module check: the refusal then says what to do about a nested model.
+        raise InvalidParameter(
+            f"{label} is a whole model inside the model. ConvLens reads one level of layers: "
+            "build the model from the inner model's tensors, e.g. "
+            "keras.Model(base.input, head(base.output)), and save that."
+        )
     if layer.get("module") not in LAYER_MODULES or layer.get("registered_name") not in (
         None,
         class_name,
@@ -177,12 +185,6 @@ def _layer(entry: object, where: str) -> dict[str, Any]:
             f"{_shown(layer.get('registered_name'))}); only Keras' built-in layers "
             "(keras.layers) are read. Custom layers are code, which is never run here: rebuild "
             "the model with built-in layers."
-        )
-    if class_name in MODEL_CLASSES:
-        raise InvalidParameter(
-            f"{label} is a whole model inside the model. ConvLens reads one level of layers: "
-            "build the model from the inner model's tensors, e.g. "
-            "keras.Model(base.input, head(base.output)), and save that."
         )
     translator = _TRANSLATORS.get(class_name) if isinstance(class_name, str) else None
     if translator is None:
