@@ -76,6 +76,8 @@ def _open_keras(path: Path, limits: FileLimits) -> ModelFile:
         raise InvalidParameter(f"The .keras file is not a readable zip archive ({exc}).") from exc
     with archive:
         infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS:  # the end record's count can understate its directory
+            raise _too_many_members(f"{len(infos):,}")
         total = 0
         for info in infos:
             _check_member(info)
@@ -115,10 +117,15 @@ def _check_member_count(path: Path) -> None:
         raise InvalidParameter("The .keras file is not a complete zip archive (no end record).")
     (entries,) = struct.unpack_from("<H", tail, at + 10)
     if entries > MAX_MEMBERS:
-        raise InvalidParameter(
-            f"The archive has {entries:,} members; a Keras model file has 3 (config.json, "
-            "metadata.json, model.weights.h5). This is not a model file."
-        )
+        # 0xFFFF means "see the zip64 record": 65,535 or more.
+        raise _too_many_members(f"{entries:,}" if entries < 0xFFFF else "65,535 or more")
+
+
+def _too_many_members(count: str) -> InvalidParameter:
+    return InvalidParameter(
+        f"The archive has {count} members; a Keras model file has 3 (config.json, "
+        "metadata.json, model.weights.h5). This is not a model file."
+    )
 
 
 def _check_member(info: zipfile.ZipInfo) -> None:
