@@ -45,6 +45,14 @@ def models_root(data_dir: Path) -> Path:
     return data_dir / "models"
 
 
+def work_folder(data_dir: Path) -> Path:
+    """Where imports unpack before they are stored: on the data folder's file system, so that
+    storing is a rename, not a copy of megabytes of weights."""
+    folder = data_dir / "incoming"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def stored_ids(data_dir: Path) -> list[str]:
     root = models_root(data_dir)
     if not root.is_dir():
@@ -72,7 +80,7 @@ def save_stored(
     token = secrets.token_urlsafe(24)
     try:
         (incoming / STACK_FILE).write_text(stack_json)
-        shutil.copyfile(weights_file, incoming / WEIGHTS_FILE)
+        shutil.move(weights_file, incoming / WEIGHTS_FILE)  # a rename on one file system
         (incoming / METADATA_FILE).write_text(metadata.model_dump_json(indent=1))
         (incoming / OWNER_FILE).write_text(json.dumps({"token_sha256": _hash(token)}))
         incoming.rename(root / metadata.id)

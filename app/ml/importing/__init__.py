@@ -1,6 +1,6 @@
 """Your own Keras model, imported without running its code (flow 5 of ARCHITECTURE.md).
 
-The uploaded file is read by a separate, limited process (:mod:`app.ml.importing.__main__`):
+The uploaded file is read by a separate, limited process (:mod:`app.ml.importing.reader`):
 its config is read as JSON and translated into the Architecture lab's stack
 (:mod:`.translate`), which the engine validates and counts; its weights are read with h5py as
 arrays (:mod:`.files`). This process gets back only that stack, as JSON our own schema checks
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
-import sys
+import multiprocessing
 from dataclasses import dataclass
+from multiprocessing.context import ForkServerContext
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,9 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import TypeAdapter
 
-from app.config import PROJECT_ROOT
 from app.core.architecture.layers import Layer, Stack
 from app.errors import InvalidParameter
+from app.ml.importing.reader import ANSWER_FILE, read_limited
 
 log = logging.getLogger(__name__)
 STACK_FILE = "stack.json"
@@ -67,22 +67,19 @@ def read_model_file(source: Path, work_dir: Path, limits: ImportLimits) -> ReadM
         # Arrays are written as float32: a float16 file doubles; plus the stack's JSON.
         "output_bytes": 4 * limits.max_params + 64 * MIB,
     }
-    command = [sys.executable, "-m", "app.ml.importing", str(source), str(work_dir)]
-    try:
-        done = subprocess.run(
-            [*command, json.dumps(settings)],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            timeout=limits.wall_seconds,
-            check=False,
-            env={"PYTHONPATH": str(PROJECT_ROOT), "PYTHONHASHSEED": "0"},
-        )
-    except subprocess.TimeoutExpired as exc:
+    process = _reader_context().Process(
+        target=read_limited, args=(str(source), str(work_dir), settings), daemon=True
+    )
+    process.start()
+    process.join(limits.wall_seconds)
+    if process.is_alive():
+        process.kill()
+        process.join()
         raise InvalidParameter(
             f"Reading the file took longer than {limits.wall_seconds:g} s, the most an import "
             "may take; it is refused. A Keras model file of this size reads in seconds."
-        ) from exc
-    answer = _answer(done)
+        )
+    answer = _answer(process.exitcode, work_dir / ANSWER_FILE)
     if not answer.get("ok"):
         raise InvalidParameter(str(answer.get("detail", "The file was refused.")))
     stack = TypeAdapter(Stack).validate_json((work_dir / STACK_FILE).read_bytes())
@@ -107,20 +104,24 @@ def load_weights(path: Path) -> dict[str, list[NDArray[np.float32]]]:
     return weights
 
 
-def _answer(done: subprocess.CompletedProcess[bytes]) -> dict[str, Any]:
-    lines = done.stdout.decode("utf-8", "replace").strip().splitlines()
-    if done.returncode == 0 and lines:
+def _reader_context() -> ForkServerContext:
+    """Readers fork from a server process that imported the reader once (``forkserver``, set
+    up on the first import): a fresh process per file, without 0.5 s of Python start-up each,
+    and without this process' threads or memory."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["app.ml.importing.reader"])
+    return context
+
+
+def _answer(exitcode: int | None, answer_path: Path) -> dict[str, Any]:
+    if exitcode == 0 and answer_path.is_file():
         try:
-            answer = json.loads(lines[-1])
+            answer = json.loads(answer_path.read_text())
         except ValueError:
             answer = None
         if isinstance(answer, dict):
             return answer
-    log.warning(
-        "The model reader stopped (exit %s): %s",
-        done.returncode,
-        done.stderr.decode("utf-8", "replace")[-2000:],
-    )
+    log.warning("The model reader stopped with exit code %s.", exitcode)
     return {
         "ok": False,
         "detail": "Reading the file stopped the reader (it ran out of the memory or time an "

@@ -1,8 +1,17 @@
-"""What the limited process does with an uploaded file: read, translate, check, write arrays."""
+"""What the limited process does with an uploaded file: read, translate, check, write arrays.
+
+:func:`read_limited` runs in a process of its own, forked for this one file. The first thing
+it does is lower its own limits (address space, CPU seconds, size of files written, open files,
+no core dump), before any byte of the upload is read, so that a hostile HDF5 or zip file can
+take down only that process. It writes ``stack.json`` (the translated stack), ``weights.npz``
+(the arrays by ``<layer>/<index>``) and ``answer.json`` (``{"ok": true, ...}`` or ``{"ok":
+false, "detail": "..."}``). It never imports Keras or TensorFlow.
+"""
 
 from __future__ import annotations
 
 import json
+import resource
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +21,29 @@ from app.core.architecture.summary import summarize_stack
 from app.errors import ConvLensError, InvalidParameter
 from app.ml.importing.files import FileLimits, open_model_file, read_weights
 from app.ml.importing.translate import translate
+
+ANSWER_FILE = "answer.json"
+MIB = 1024 * 1024
+
+
+def read_limited(source: str, out_dir: str, limits: dict[str, int]) -> None:
+    for kind, value in (
+        (resource.RLIMIT_AS, limits["memory_bytes"]),
+        (resource.RLIMIT_CPU, limits["cpu_seconds"]),
+        (resource.RLIMIT_FSIZE, limits["output_bytes"]),
+        (resource.RLIMIT_NOFILE, 64),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        resource.setrlimit(kind, (value, value))
+    try:
+        answer = read_to_folder(Path(source), Path(out_dir), limits)
+    except MemoryError:
+        answer = {
+            "ok": False,
+            "detail": "Reading the file needed more memory than an import may use "
+            f"({limits['memory_bytes'] // MIB:,} MiB); it is refused.",
+        }
+    (Path(out_dir) / ANSWER_FILE).write_text(json.dumps(answer))
 
 
 def read_to_folder(source: Path, out_dir: Path, limits: dict[str, int]) -> dict[str, Any]:

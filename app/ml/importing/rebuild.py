@@ -39,7 +39,7 @@ def import_model(
     source: Path, request: ImportRequest, data_dir: Path, limits: ImportLimits, taken: set[str]
 ) -> Imported:
     """Read, rebuild and check ``source``; store it under a new id in ``data_dir``."""
-    with tempfile.TemporaryDirectory(prefix="convlens-import-") as work:
+    with tempfile.TemporaryDirectory(prefix="import-", dir=store.work_folder(data_dir)) as work:
         read = read_model_file(source, Path(work), limits)
         first = read.stack[0]
         assert isinstance(first, Input)  # the reader's stack always starts with its Input
