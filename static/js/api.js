@@ -222,6 +222,36 @@ export const getActivations = (id, image, options, signal) =>
     signal,
   );
 
+/** POST /api/models/{id}/predict for any model, with the model's own preprocessing. */
+export const predictImage = (id, image, signal) =>
+  postForm(`/api/models/${encodeURIComponent(id)}/predict`, { image }, signal);
+
+/**
+ * POST /api/models/{id}/activations for some layers: {layers: "conv1,pool1", format: "png" |
+ * "numbers", channels: "0-15"} (channels for feature-map layers only; the server bounds answers).
+ */
+export const getLayerActivations = (id, image, { layers, format = "png", channels }, signal) =>
+  postForm(
+    `/api/models/${encodeURIComponent(id)}/activations`,
+    { image, layers, format, channels },
+    signal,
+  );
+
+/**
+ * POST /api/models: import a .keras or .h5 file. fields = {file, name, classes, preprocessing,
+ * fit, scale, description}; answers {id, delete_token, format, keras_version, model: detail}.
+ */
+export const importModel = (fields, signal) => postForm("/api/models", fields, signal);
+
+/** DELETE /api/models/{id} with the delete_token its import returned. */
+export async function deleteModel(id, token, signal) {
+  await send(`/api/models/${encodeURIComponent(id)}`, {
+    method: "DELETE",
+    headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
+    signal,
+  });
+}
+
 // --- Architecture lab ------------------------------------------------------------------------
 
 /** The preset architectures with their totals: [{name, title, total_params, ...}]. */

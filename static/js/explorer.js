@@ -1,40 +1,28 @@
-// Entry module of the Network explorer: a model and an input (an MNIST test digit, a drawing or
-// an upload) -> one /activations request -> every layer drawn, input to output, beside the
-// learned filters and the summary table.
-import { getActivations, getDigits, getFilters, getModel, getModels } from "./api.js";
-import { EXPLORER } from "./config.js";
+// Entry module of the Network explorer: a model and an input (a digit or drawing for digit models,
+// a photo for image models) -> every layer drawn, input to output, beside the learned filters and
+// the summary table. Small models come in one /activations request; big ones layer by layer as
+// they scroll into view. Learners can import their own model and delete the ones they imported.
+import { getActivations, getDigits, getFilters, getModel, getModels, getSamples, predictImage } from "./api.js";
 import { byId, el, isAbort, latestOnly } from "./dom.js";
+import { createDeleteControl, createImportForm } from "./explorer/import_form.js";
+import { createInputs } from "./explorer/inputs.js";
+import { isBig, renderLazyNetwork } from "./explorer/lazy_network.js";
 import { renderNetwork } from "./explorer/network_view.js";
 import { formatPercent } from "./format.js";
 import { renderSummaryTable } from "./render/summary_table.js";
-import { createImagePicker } from "./widgets/image_picker.js";
 import { createMapDialog } from "./widgets/map_dialog.js";
 import { createModelPicker, orderModels } from "./widgets/model_picker.js";
-import { createSketchpad } from "./widgets/sketchpad.js";
 import { createStatus } from "./widgets/status.js";
 
-const describeDigit = (digit) => ({
-  label: `MNIST test digit #${digit.index}`,
-  chosen: `Input: MNIST test digit #${digit.index}, labelled “${digit.label}” in the data set.`,
-  children: [
-    el("img", { src: digit.url, alt: "", width: 28, height: 28 }),
-    el("span", { class: "visually-hidden", text: `Test digit #${digit.index}, labelled ` }),
-    el("span", { class: "digit-label", text: digit.label }),
-  ],
-});
-
-/** Pick two of each label (the shipped set is sorted by label), at most EXPLORER.digitsShown. */
-const shownDigits = (digits) => digits.slice(0, EXPLORER.digitsShown);
-
-/** loadModel(id) -> Promise<{detail, filters: Map(layer -> filters)}>, each model fetched once. */
+/** loadModel(id) -> Promise<{detail, filters: Map(layer -> filters)}>, each model fetched once.
+ * Big models' filters are fetched by their layer cards, when shown. */
 function modelLoader() {
   const modelData = new Map();
-  return (id) => {
+  const load = (id) => {
     if (!modelData.has(id)) {
       const promise = getModel(id).then(async (detail) => {
-        const entries = await Promise.all(
-          detail.filter_layers.map(async (layer) => [layer, await getFilters(id, layer)]),
-        );
+        const layers = isBig(detail) ? [] : detail.filter_layers;
+        const entries = await Promise.all(layers.map(async (layer) => [layer, await getFilters(id, layer)]));
         return { detail, filters: new Map(entries) };
       });
       promise.catch(() => modelData.delete(id)); // try again next time
@@ -42,6 +30,8 @@ function modelLoader() {
     }
     return modelData.get(id);
   };
+  load.forget = (id) => modelData.delete(id);
+  return load;
 }
 
 function setNetworkStatus(network, value) {
@@ -49,136 +39,157 @@ function setNetworkStatus(network, value) {
   network.setAttribute("aria-busy", String(value === "busy"));
 }
 
-// The page for one answer of /activations: every layer, and the network's answer in words.
-function showActivations(explorer, { detail, activations, filters, modelId, source }) {
-  const { network, dialog, status } = explorer;
-  renderNetwork(network, { detail, activations, filters, dialog });
+function showAnswer(explorer, { detail, answer, source }) {
+  const { network, status } = explorer;
   Object.assign(network.dataset, {
-    model: modelId,
+    model: detail.id,
     source: source.name,
     renders: String(Number(network.dataset.renders ?? 0) + 1), // lets tests await a new render
   });
-  const top = Math.max(...activations.probabilities);
-  byId("network-answer").textContent =
-    `${detail.name} reads ${source.label} as ${activations.label} (${formatPercent(top)}).`;
+  const top = Math.max(...answer.probabilities);
+  byId("network-answer").textContent = `${detail.name} reads ${source.label} as ${answer.label} (${formatPercent(top)}).`;
   status.clearError();
-  status.done(`Done: ${activations.layers.length} layers of ${detail.name}.`);
   setNetworkStatus(network, "ready");
 }
 
-// The chosen model's description and summary, then (when there is an image) its activations.
+// Every layer from one request: the shipped models and other small ones.
+async function runAll(explorer, { detail, filters, input, signal }) {
+  const activations = await getActivations(detail.id, input.image, {}, signal);
+  if (signal.aborted) return;
+  const { network, dialog, status } = explorer;
+  delete network.dataset.lazy;
+  renderNetwork(network, { detail, activations, filters, dialog });
+  showAnswer(explorer, { detail, answer: activations, source: input.source });
+  status.done(`Done: ${activations.layers.length} layers of ${detail.name}.`);
+}
+
+// Big models: a card per layer now, each filled when it scrolls into view; the answer from predict.
+async function runLazy(explorer, { detail, input, signal }) {
+  const { network, status } = explorer;
+  const lazy = renderLazyNetwork(network, { detail, image: input.image, signal, onError: (e) => status.error(e) });
+  const prediction = await predictImage(detail.id, input.image, signal);
+  if (signal.aborted) return;
+  lazy.showAnswer(prediction);
+  showAnswer(explorer, { detail, answer: prediction, source: input.source });
+  status.done(`Done: ${detail.name}'s ${detail.summary.length} layers load as you scroll to them.`);
+}
+
+// The chosen model's description and summary, then (when there is an input) its layers.
 async function run(explorer) {
   const { network, status, state } = explorer;
   const signal = explorer.job.start();
-  const { modelId, image, source } = state;
+  const model = explorer.models.find((m) => m.id === state.modelId);
+  const input = explorer.inputs.current(model.preprocessing);
   setNetworkStatus(network, "busy");
-  status.busy(image ? `Running ${source.label} through ${modelId}…` : `Loading ${modelId}…`);
+  status.busy(input ? `Running ${input.source.label} through ${model.name}…` : `Loading ${model.name}…`);
+  explorer.deleteControl.show(model);
   try {
-    const { detail, filters } = await explorer.loadModel(modelId);
+    const { detail, filters } = await explorer.loadModel(model.id);
     if (signal.aborted) return;
     byId("model-description").textContent = detail.description;
     renderSummaryTable(byId("summary"), detail);
-    if (!image) {
+    if (!input) {
       setNetworkStatus(network, "idle");
       return;
     }
-    const activations = await getActivations(modelId, image, {}, signal);
-    if (signal.aborted) return;
-    showActivations(explorer, { detail, activations, filters, modelId, source });
+    const job = { detail, filters, input, signal };
+    await (isBig(detail) ? runLazy(explorer, job) : runAll(explorer, job));
   } catch (error) {
-    if (isAbort(error)) return;
-    showFailure(explorer, error);
+    if (isAbort(error) || signal.aborted) return;
+    showFailure(explorer, error, { model, input });
   }
 }
 
 // Nothing of an earlier input stays on view: no headline, no layers of another picture.
-function showFailure(explorer, error) {
-  const { network, status, state } = explorer;
+function showFailure(explorer, error, { model, input }) {
+  const { network, status } = explorer;
   setNetworkStatus(network, "error");
-  byId("network-answer").textContent = state.source
-    ? `No answer: ${state.source.label} could not be run through the network.`
+  byId("network-answer").textContent = input
+    ? `No answer: ${input.source.label} could not be run through the network.`
     : "";
   network.replaceChildren(el("p", { class: "note", text: "No layers to show: see the message above." }));
-  if (state.source?.name === "upload" && error.status >= 400 && error.status < 500) {
-    explorer.picker.refused();
+  if (input?.source.name === "upload" && error.status >= 400 && error.status < 500) {
+    explorer.inputs.refused(model.preprocessing);
   }
   status.error(error);
 }
 
-// The inputs: a sample digit or an upload from the picker, or a drawing on the pad.
-function createInputs(explorer, digits) {
-  const { state } = explorer;
-  const picker = createImagePicker(byId("explorer-source"), {
-    samples: shownDigits(digits),
-    describe: describeDigit,
-    onError: (error) => explorer.status.error(error),
-    onPick(file, source) {
-      state.image = file;
-      state.source = source;
-      if (source.name === "upload") pad.showPicture(file);
-      else if (!pad.isEmpty() || pad.hasPicture()) pad.clear();
-      run(explorer);
-    },
-  });
-  const useDrawing = () => {
-    picker.clearChoice();
-    state.image = pad.toPngFile();
-    state.source = { name: "drawing", label: "your drawing" };
-    byId("explorer-source").querySelector("[data-role=chosen]").textContent = "Input: your drawing.";
-    run(explorer);
-  };
-  const pad = createSketchpad(byId("explorer-pad"), {
-    label: "Drawing pad",
-    onChange: ({ type }) => {
-      if (type === "end" || (type === "undo" && !pad.isEmpty())) useDrawing();
-    },
-  });
-  byId("explorer-undo").addEventListener("click", () => pad.undo());
-  byId("explorer-clear").addEventListener("click", () => pad.clear());
-  return picker;
-}
-
-function start({ models, digits, status }) {
-  const ordered = orderModels(models);
-  const wanted = new URLSearchParams(location.search).get("model");
-  const state = {
-    modelId: ordered.some((m) => m.id === wanted) ? wanted : ordered[0].id,
-    image: null,
-    source: null,
-  };
-  // What the module's functions above share.
-  const explorer = {
-    ...{ state, status, network: byId("network"), job: latestOnly() },
-    ...{ loadModel: modelLoader(), dialog: createMapDialog() },
-  };
-
-  createModelPicker(byId("explorer-models"), {
-    models: ordered,
+// The model cards, drawn again whenever a model is imported or deleted.
+function showPicker(explorer) {
+  const holder = byId("explorer-models");
+  holder.replaceChildren();
+  createModelPicker(holder, {
+    models: explorer.models,
     name: "explorer-model",
     legend: "Which trained network to look inside",
-    selected: state.modelId,
+    selected: explorer.state.modelId,
     onSelect(id) {
-      state.modelId = id;
-      const url = new URL(location.href);
-      url.searchParams.set("model", id);
-      history.replaceState(null, "", url);
-      run(explorer);
+      explorer.deleteControl.clearNote();
+      selectModel(explorer, id);
     },
   });
-  const picker = createInputs(explorer, digits);
-  explorer.picker = picker;
+}
 
-  const first = shownDigits(digits).find((d) => d.label === "7") ?? digits[0];
-  if (first) picker.pickSample(first.name);
-  else run(explorer);
+function selectModel(explorer, id) {
+  const { state } = explorer;
+  state.modelId = id;
+  const url = new URL(location.href);
+  url.searchParams.set("model", id);
+  history.replaceState(null, "", url);
+  const model = explorer.models.find((m) => m.id === id);
+  explorer.inputs.useKind(model.preprocessing); // picks that kind's first input when it has none
+  run(explorer);
+}
+
+function start({ models, digits, samples, status }) {
+  const wanted = new URLSearchParams(location.search).get("model");
+  const state = { modelId: models.some((m) => m.id === wanted) ? wanted : orderModels(models)[0].id };
+  // What the module's functions above share.
+  const explorer = {
+    ...{ state, status, models: orderModels(models), network: byId("network"), job: latestOnly() },
+    ...{ loadModel: modelLoader(), dialog: createMapDialog() },
+  };
+  explorer.inputs = createInputs({
+    digits,
+    samples,
+    onError: (error) => status.error(error),
+    onInput(kind) {
+      const model = explorer.models.find((m) => m.id === state.modelId);
+      if (model.preprocessing === kind) run(explorer);
+    },
+  });
+  explorer.deleteControl = createDeleteControl({
+    row: byId("model-delete-row"),
+    button: byId("model-delete"),
+    note: byId("model-delete-note"),
+    onDeleted(id) {
+      explorer.loadModel.forget(id);
+      explorer.models = explorer.models.filter((m) => m.id !== id);
+      if (!explorer.models.length) return;
+      if (state.modelId === id) state.modelId = explorer.models[0].id;
+      showPicker(explorer);
+      selectModel(explorer, state.modelId);
+    },
+  });
+  createImportForm(byId("import-form"), {
+    message: byId("import-message"),
+    onImported({ model }) {
+      explorer.models = orderModels([...explorer.models.filter((m) => m.id !== model.id), model]);
+      state.modelId = model.id;
+      showPicker(explorer);
+      selectModel(explorer, model.id);
+    },
+  });
+  showPicker(explorer);
+  selectModel(explorer, state.modelId);
 }
 
 async function main() {
   const status = createStatus(byId("error-box"), byId("status-line"));
   try {
-    const [models, digits] = await Promise.all([getModels(), getDigits()]);
+    const [models, digits, samples] = await Promise.all([getModels(), getDigits(), getSamples()]);
     if (!models.length) throw new Error("The server hosts no trained models yet: run `convlens train` first.");
-    start({ models, digits, status });
+    start({ models, digits, samples, status });
     document.body.dataset.ready = "true";
   } catch (error) {
     status.error(error);

@@ -1,4 +1,4 @@
-// The network as a column of layers, input to output: the 28x28 input, each convolution and
+// The network as a column of layers, input to output: the input, each convolution and
 // pooling layer's feature maps (with the learned filters beside the convolutions), flatten and
 // dense layers as bars, and the output as labelled probabilities. Every picture reports the
 // value under the pointer in its layer's readout line.
@@ -6,12 +6,12 @@ import { el } from "../dom.js";
 import { formatCount, formatNumber, formatPercent, formatShape } from "../format.js";
 import { kernelLabHref, roundKernel } from "../kernel_lab/kernel_link.js";
 import { scaleFromApi } from "../render/colormap.js";
-import { renderFeatureMaps, watchCells } from "../render/feature_maps.js";
+import { renderFeatureMaps } from "../render/feature_maps.js";
 import { filterScale, renderFilterBank, renderFilterTiles } from "../render/filters_view.js";
 import { renderLegend } from "../render/legend.js";
 import { createProbabilityBars } from "../render/probability_bars.js";
-import { drawGrey } from "../render/raster.js";
 import { renderVectorBars } from "../render/vector_bars.js";
+import { inputSection } from "./input_view.js";
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const POOLING = { MaxPooling2D: "largest value", AveragePooling2D: "average" };
@@ -46,10 +46,23 @@ export function explainLayer(row) {
     }
     return `${plural(config.units, "unit")}: each adds up all ${n} inputs times its own weights, plus a bias${relu}.`;
   }
-  return `A ${row.type} layer.`;
+  return OTHER_LAYERS[row.type]?.(row) ?? `A ${row.type} layer.`;
 }
 
-function readoutLine(layer) {
+const OTHER_LAYERS = {
+  GlobalAveragePooling2D: (row) =>
+    `Each of the ${row.input_shape[row.input_shape.length - 1]} maps becomes one number, its average. No weights.`,
+  GlobalMaxPooling2D: (row) =>
+    `Each of the ${row.input_shape[row.input_shape.length - 1]} maps becomes one number, its largest value. No weights.`,
+  Dropout: () => "Used only in training (it drops random values then); here every value passes through unchanged.",
+  BatchNormalization: () =>
+    "Each channel is shifted and scaled with the mean and spread it had in training, then by two learned numbers.",
+  Rescaling: () => "Every input number is multiplied by one constant and shifted by another. No weights.",
+  ReLU: () => "Negative values become 0; the rest pass through. No weights.",
+  Activation: (row) => `The ${row.activation ?? "activation"} function is applied to each value. No weights.`,
+};
+
+export function readoutLine(layer) {
   return el("p", {
     class: "readout",
     dataset: { role: "readout", layer },
@@ -58,7 +71,7 @@ function readoutLine(layer) {
 }
 
 /** Write a hovered value into a readout line (and its data- attributes, for tests and tools). */
-function report(readout, text, data) {
+export function report(readout, text, data) {
   for (const key of ["channel", "filter", "unit", "row", "col", "value"]) delete readout.dataset[key];
   if (!data) {
     readout.textContent = readout.dataset.hint;
@@ -70,7 +83,7 @@ function report(readout, text, data) {
   readout.classList.add("is-active");
 }
 
-function section(row, readout, children, extraHead = []) {
+export function section(row, readout, children, extraHead = []) {
   const head = el("div", { class: "layer-head" }, [
     el("h3", {}, [el("code", { text: row.name }), " ", el("span", { class: "layer-type", text: row.type })]),
     el("span", { class: "layer-shape", title: "output shape", text: formatShape(row.output_shape) }),
@@ -81,42 +94,6 @@ function section(row, readout, children, extraHead = []) {
     head,
     el("p", { class: "layer-explain", text: explainLayer(row) }),
     ...children,
-    readout,
-  ]);
-}
-
-function inputSection(activations) {
-  const readout = readoutLine("input");
-  readout.dataset.hint = "Point at the input to read a pixel's value.";
-  readout.textContent = readout.dataset.hint;
-  const grid = activations.model_input;
-  const canvas = el("canvas", {
-    class: "input-canvas",
-    role: "img",
-    "aria-label": "The 28 × 28 input: the digit as white ink on black",
-  });
-  drawGrey(canvas, grid);
-  watchCells(canvas, 28, 28, (pos) =>
-    report(readout, pos && `Pixel row ${pos[0]}, column ${pos[1]}: ${formatNumber(grid[pos[0]][pos[1]])}`, pos && {
-      row: pos[0],
-      col: pos[1],
-      value: grid[pos[0]][pos[1]],
-    }),
-  );
-  const notes = el("details", { class: "input-notes" }, [
-    el("summary", { text: "How the picture became this input" }),
-    el("ol", {}, activations.preprocessing.notes.map((note) => el("li", { text: note }))),
-  ]);
-  return el("section", { class: "layer", dataset: { layer: "input" }, "aria-label": "The input" }, [
-    el("div", { class: "layer-head" }, [
-      el("h3", {}, [el("code", { text: "input" })]),
-      el("span", { class: "layer-shape", text: "28 × 28 × 1" }),
-    ]),
-    el("p", {
-      class: "layer-explain",
-      text: "What the network reads: 28 × 28 numbers from 0 (black) to 1 (white), made from your picture the way MNIST's digits were made.",
-    }),
-    el("div", { class: "input-body" }, [canvas, notes]),
     readout,
   ]);
 }
@@ -168,7 +145,7 @@ function describeMap(row, index) {
   return "";
 }
 
-function filtersBlock(row, filters, readout, ctx) {
+export function filtersBlock(row, filters, readout, ctx) {
   const scale = filterScale(filters);
   const holder = el("div");
   const legend = el("div");
@@ -202,7 +179,7 @@ function filtersBlock(row, filters, readout, ctx) {
   return el("div", { class: "layer-block layer-filters" }, [el("h4", { text: heading }), holder, legend]);
 }
 
-function vectorSection(row, layer, ctx) {
+export function vectorSection(row, layer, ctx) {
   const readout = readoutLine(row.name);
   readout.dataset.hint = "Point at a bar to read a unit's value.";
   readout.textContent = readout.dataset.hint;
@@ -222,16 +199,28 @@ function vectorSection(row, layer, ctx) {
   return section(row, readout, [bars, legend]);
 }
 
-function outputSection(row, activations) {
+const CLASSES_SHOWN = 10; // with more classes than this (ImageNet has 1000), the most probable
+
+export function outputSection(row, activations) {
+  const { classes, probabilities } = activations;
   const readout = el("p", { class: "readout", dataset: { role: "readout", layer: row.name } });
-  const bars = el("div");
+  const order = classes.map((_, i) => i);
+  if (classes.length > CLASSES_SHOWN) order.sort((a, b) => probabilities[b] - probabilities[a]);
+  const shown = order.slice(0, CLASSES_SHOWN);
+  // Class names come from whoever trained the model: a column wide enough for words, not digits.
+  const named = classes.some((name) => name.length > 2) ? " has-names" : "";
+  const bars = el("div", { class: `output-bars${named}` });
   createProbabilityBars(bars, { label: "Probability of each class" }).render(
-    activations.classes,
-    activations.probabilities,
+    shown.map((i) => classes[i]),
+    shown.map((i) => probabilities[i]),
   );
-  const top = activations.probabilities.indexOf(Math.max(...activations.probabilities));
-  readout.textContent = `The network's answer: ${activations.label} (${formatPercent(activations.probabilities[top])}).`;
-  return section(row, readout, [bars]);
+  const more =
+    classes.length > CLASSES_SHOWN
+      ? el("p", { class: "note", text: `The ${CLASSES_SHOWN} most probable of ${formatCount(classes.length)} classes.` })
+      : null;
+  const top = order.reduce((best, i) => (probabilities[i] > probabilities[best] ? i : best), 0);
+  readout.textContent = `The network's answer: ${activations.label} (${formatPercent(probabilities[top])}).`;
+  return section(row, readout, [more, bars]);
 }
 
 /**
@@ -242,7 +231,7 @@ export function renderNetwork(container, { detail, activations, filters, dialog 
   const byName = new Map(activations.layers.map((layer) => [layer.name, layer]));
   const ctx = { model: detail, filters, dialog, afterAttach: [] };
   const last = detail.summary[detail.summary.length - 1]?.name;
-  const sections = [inputSection(activations)];
+  const sections = [inputSection(activations, detail.input_shape, { readoutLine, report })];
   for (const row of detail.summary) {
     const layer = byName.get(row.name);
     if (!layer) continue;

@@ -1,0 +1,78 @@
+// The input the network read, as the first card of the network: the server's picture of the
+// model's input (`input_picture`, drawn pixelated at a readable size), its numbers under the
+// pointer when the answer carries them (`model_input`), and the preprocessing steps in words.
+import { el } from "../dom.js";
+import { formatNumber, formatShape } from "../format.js";
+import { cellPx, watchCells } from "../render/feature_maps.js";
+import { decodeImage, drawImage } from "../render/raster.js";
+
+const INPUT_TARGET_PX = 140; // small inputs are scaled up by a whole factor to about this width
+
+/** The value(s) of one input cell: a number for one channel, [r, g, b] for three. */
+const cellText = (value) =>
+  Array.isArray(value) ? `[${value.map((v) => formatNumber(v)).join(", ")}]` : formatNumber(value);
+
+function explainInput(shape, preprocessing) {
+  const [h, w, c] = shape;
+  if (preprocessing.kind === "digit") {
+    return (
+      `What the network reads: ${h} × ${w} numbers from 0 (black) to 1 (white), made from ` +
+      "your picture the way MNIST's digits were made."
+    );
+  }
+  const [low, high] = preprocessing.value_range.map((v) => formatNumber(v));
+  const colour = c === 1 ? "grey" : "colour";
+  return (
+    `What the network reads: ${h} × ${w} × ${c} numbers (a ${colour} picture), made from your ` +
+    `photo with fit “${preprocessing.fit}” and scale “${preprocessing.scale}”: values from ` +
+    `${low} to ${high}. The picture shows them turned back into 0..255 pixels.`
+  );
+}
+
+/**
+ * inputSection(answer, shape, readoutLine, report) -> the input card for a predict or
+ * activations answer; shape is the model's [H, W, C].
+ */
+export function inputSection(answer, shape, { readoutLine, report }) {
+  const [rows, cols] = shape;
+  const readout = readoutLine("input");
+  const numbers = answer.model_input;
+  readout.dataset.hint = numbers
+    ? "Point at the input to read a pixel's value."
+    : "Point at the input to find a pixel (this input is too big to send its numbers).";
+  readout.textContent = readout.dataset.hint;
+  const px = cellPx(Math.max(rows, cols), INPUT_TARGET_PX);
+  const canvas = el("canvas", {
+    class: "input-canvas",
+    role: "img",
+    style: `width: ${cols * px}px; aspect-ratio: ${cols} / ${rows}`,
+    dataset: { role: "input-picture" },
+    "aria-label": `The ${formatShape(shape)} input the network read`,
+  });
+  canvas.width = cols;
+  canvas.height = rows;
+  decodeImage(answer.input_picture).then((bitmap) => {
+    drawImage(canvas, bitmap);
+    canvas.dataset.drawn = "true";
+  });
+  watchCells(canvas, rows, cols, (pos) => {
+    if (!pos) return report(readout, null);
+    const [row, col] = pos;
+    const value = numbers?.[row]?.[col];
+    const text = `Pixel row ${row}, column ${col}` + (value === undefined ? "" : `: ${cellText(value)}`);
+    return report(readout, text, { row, col, value: value === undefined ? "" : String(value) });
+  });
+  const notes = el("details", { class: "input-notes", open: answer.preprocessing.kind === "image" }, [
+    el("summary", { text: "How the picture became this input" }),
+    el("ol", {}, answer.preprocessing.notes.map((note) => el("li", { text: note }))),
+  ]);
+  return el("section", { class: "layer", dataset: { layer: "input" }, "aria-label": "The input" }, [
+    el("div", { class: "layer-head" }, [
+      el("h3", {}, [el("code", { text: "input" })]),
+      el("span", { class: "layer-shape", text: formatShape(shape) }),
+    ]),
+    el("p", { class: "layer-explain", text: explainInput(shape, answer.preprocessing) }),
+    el("div", { class: "input-body" }, [canvas, notes]),
+    readout,
+  ]);
+}
