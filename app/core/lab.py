@@ -8,8 +8,8 @@ checked before the arrays of its step are made.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, replace
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -132,8 +132,8 @@ class ImageOutcome:
 
 @dataclass(frozen=True)
 class ConvolvedImage(ImageOutcome):
-    kernel: list[list[float]]
-    """The 2-D kernel applied (for magnitude presets: Gx)."""
+    kernel: list[Any]
+    """The kernel applied: kh x kw (for magnitude presets: Gx), or kh x kw x C when summed."""
     trace: dict[str, Any] | None
 
 
@@ -158,13 +158,43 @@ def convolve_image(
     mapping: PixelMapping = "auto",
     trace_at: tuple[int, int] | None = None,
 ) -> ConvolvedImage:
-    pixels = to_color(decoded.pixels, color)
+    decoded, pixels = _pixels_for(decoded, color, step)
     result = convolve_step(check_input(pixels), step, trace_at)
+    kernel = result.spec.kernel
+    applied = kernel.weights[:, :, :, 0] if kernel.kind == "summed" else kernel.weights[:, :, 0, 0]
     return ConvolvedImage(
         **_shown(decoded, pixels, result.output, result.geometry, mapping),
-        kernel=result.spec.kernel.weights[:, :, 0, 0].tolist(),
+        kernel=applied.tolist(),
         trace=result.trace,
     )
+
+
+def _kernel_channels(step: KernelStep | None) -> int | None:
+    """C of a kh x kw x C kernel given as nested lists; None for any other kernel."""
+    kernel = step.kernel if step is not None else None
+    if not (isinstance(kernel, list) and kernel and isinstance(kernel[0], list) and kernel[0]):
+        return None
+    cell = kernel[0][0]
+    return len(cell) if isinstance(cell, list) else None
+
+
+def _pixels_for(
+    decoded: DecodedImage, color: ColorMode, step: KernelStep | None
+) -> tuple[DecodedImage, UInt8Array]:
+    """The 8-bit input in ``color``; a grey one given to a 3-channel filter as R = G = B.
+
+    A colour model reads a grey photo that way (its preparation converts to RGB), so a learned
+    RGB filter shows here what it shows inside the model: grey x (the sum of its three slices).
+    """
+    pixels = to_color(decoded.pixels, color)
+    if pixels.ndim == 2 and _kernel_channels(step) == 3:
+        pixels = cast(UInt8Array, np.repeat(pixels[..., np.newaxis], 3, axis=2))
+        note = (
+            "The kernel has 3 input channels (R, G, B) and the picture is grey: it was given to "
+            "the kernel as R = G = B, as a colour model's preparation reads a grey photo."
+        )
+        decoded = replace(decoded, notes=[*decoded.notes, note])
+    return decoded, pixels
 
 
 def check_pool_before_decoding(
@@ -196,7 +226,7 @@ def pool_image(
     The pooling's work is checked on the convolution's output size before the convolution
     runs, so a refused request costs no convolution either.
     """
-    pixels = to_color(decoded.pixels, color)
+    decoded, pixels = _pixels_for(decoded, color, kernel)
     values = check_input(pixels)
     channels = 1 if values.ndim == 2 else values.shape[2]
     convolution = None

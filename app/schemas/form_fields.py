@@ -172,7 +172,8 @@ PositionText = PairText(r"[0-9]{1,6}", "an output position row,col such as 3,5",
 
 
 def read_kernel_text(value: object) -> object:
-    """A kernel given as JSON text, e.g. ``[[0,-1,0],[-1,5,-1],[0,-1,0]]``: rows of numbers.
+    """A kernel given as JSON text: rows of numbers (kh x kw, e.g. ``[[0,-1,0],[-1,5,-1],
+    [0,-1,0]]``), or rows of per-channel numbers (kh x kw x C: one filter over all channels).
 
     The shape (rectangular, size, channels) is the engine's to check, with its own messages.
     """
@@ -199,12 +200,15 @@ def read_kernel_text(value: object) -> object:
         raise _refusal(
             "kernel_text", "must be a list of rows, such as [[0,-1,0],[-1,5,-1],[0,-1,0]]"
         )
-    for value_in_row in (v for row in matrix for v in row):
+    # A cell is a number (kh x kw) or a list of numbers, one per input channel (kh x kw x C).
+    cells = [cell for row in matrix for cell in row]
+    numbers = [v for cell in cells for v in (cell if isinstance(cell, list) else [cell])]
+    for value_in_row in numbers:
         if isinstance(value_in_row, bool) or not isinstance(value_in_row, (int, float)):
             raise _refusal(
                 "kernel_text",
                 f"values must be plain numbers; found {value_in_row!r}. Use a 2-D list such "
-                "as [[1,2,1],[2,4,2],[1,2,1]]",
+                "as [[1,2,1],[2,4,2],[1,2,1]], or a 3-D list kh x kw x channels",
             )
         if abs(value_in_row) > MAX_KERNEL_VALUE:
             raise _refusal(

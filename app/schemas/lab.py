@@ -297,7 +297,10 @@ class ImageResult(BaseModel):
 
 
 class ConvolveImageResponse(ImageResult):
-    kernel: list[list[float]] = Field(description="The kernel applied (for magnitude presets: Gx).")
+    kernel: list[list[float]] | list[list[list[float]]] = Field(
+        description="The kernel applied: kh x kw (for magnitude presets: Gx), or kh x kw x C for "
+        "one filter summed over the channels."
+    )
     trace: TraceOut | None = Field(
         default=None, description="The multiply-and-sum at the requested position, if asked."
     )

@@ -26,7 +26,11 @@ Strides = Annotated[int | Pair, StridesText]
 PaddingField = Annotated[Padding, PaddingText]
 Bias = Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)]
 
-_KERNEL = "A 2-D kernel as JSON, e.g. [[0,-1,0],[-1,5,-1],[0,-1,0]]. Give this or kernel_name."
+_KERNEL = (
+    "A kernel as JSON: kh x kw, e.g. [[0,-1,0],[-1,5,-1],[0,-1,0]], run on each channel "
+    "separately; or kh x kw x C, one filter summed over the C channels as Keras Conv2D does (a "
+    "grey picture is read as R = G = B for a 3-channel filter). Give this or kernel_name."
+)
 _KERNEL_NAME = "A preset from /api/kernels."
 _STRIDES = 'An integer ("2") or rows,cols ("2,1").'
 _PADDING = '"valid", "same", zero pixels per side ("1") or rows,cols ("1,2").'

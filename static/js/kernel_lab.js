@@ -4,7 +4,7 @@ import { getKernels, getSamples } from "./api.js";
 import { COLOURS, DEFAULTS } from "./config.js";
 import { byId } from "./dom.js";
 import { createImageLab } from "./kernel_lab/image_lab.js";
-import { readKernelLink } from "./kernel_lab/kernel_link.js";
+import { readFilterLink, readKernelLink } from "./kernel_lab/kernel_link.js";
 import { createNumbersLab } from "./kernel_lab/numbers_lab.js";
 import { createTabStatus } from "./kernel_lab/tab_status.js";
 import { createStatus } from "./widgets/status.js";
@@ -58,6 +58,16 @@ function linkedKernel(status) {
   }
 }
 
+/** A model's learned filter sent by a link (#model=...&filter=...), or null. */
+function linkedFilter(status) {
+  try {
+    return readFilterLink(location.hash);
+  } catch (error) {
+    status.error(error);
+    return null;
+  }
+}
+
 async function main() {
   applyColours();
   const status = createStatus(byId("error-box"), byId("status-line"));
@@ -68,6 +78,7 @@ async function main() {
     const imageLab = createImageLab({
       ...{ presets, samples, status: imageStatus },
       initialKernel: linkedKernel(imageStatus),
+      initialFilter: linkedFilter(imageStatus),
     });
     const numbersLab = createNumbersLab({ presets, status: tabs.forTab("numbers") });
     const started = new Set();

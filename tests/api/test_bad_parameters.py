@@ -420,6 +420,7 @@ A_POSITION = "must be an output position row,col such as 3,5"
 NOT_FINITE = "contains {name}; every value must be a finite number"
 PLAIN_NUMBERS = (
     "values must be plain numbers; found {found}. Use a 2-D list such as [[1,2,1],[2,4,2],[1,2,1]]"
+    ", or a 3-D list kh x kw x channels"
 )
 CONVOLVE_FORM_FORMAT_ERRORS = {
     "NaN kernel": ({"kernel": "NaN"}, "body.kernel (got 'NaN'): " + NOT_FINITE.format(name="NaN")),

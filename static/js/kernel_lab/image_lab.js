@@ -11,6 +11,7 @@ import { createKernelEditor } from "../widgets/kernel_editor.js";
 import { createImageState } from "./image_state.js";
 import { createImageTrace } from "./image_trace.js";
 import * as view from "./image_view.js";
+import { createLearnedFilter } from "./learned_filter.js";
 import {
   choosePictureDefaults,
   poolButtons,
@@ -20,8 +21,11 @@ import {
   watchForm,
 } from "./params.js";
 
-/** `initialKernel`: {matrix, label, note} to start with instead of the default preset. */
-export function createImageLab({ presets, samples, status, initialKernel = null }) {
+/**
+ * `initialKernel`: {matrix, label, note} to start with instead of the default preset;
+ * `initialFilter`: {model, filter}, a model's learned filter to apply at the start.
+ */
+export function createImageLab({ presets, samples, status, initialKernel = null, initialFilter = null }) {
   const lab = {
     panel: byId("image-result"),
     paramsForm: byId("image-params"),
@@ -39,6 +43,22 @@ export function createImageLab({ presets, samples, status, initialKernel = null 
     initial: initialKernel ?? { name: DEFAULTS.imagePreset },
     idPrefix: "image-kernel",
     onChange: schedule,
+  });
+  const useEditor = (editing) => {
+    lab.kernel.element.hidden = !editing;
+  };
+  lab.learned = createLearnedFilter(byId("learned-filter"), {
+    form: lab.paramsForm,
+    onApply() {
+      useEditor(false);
+      schedule();
+      schedule.flush();
+    },
+    onClear() {
+      useEditor(true);
+      schedule();
+    },
+    onError: (error) => status.error(error),
   });
   lab.trace = createImageTrace({
     outputCanvas: canvases.output,
@@ -81,6 +101,18 @@ export function createImageLab({ presets, samples, status, initialKernel = null 
   return {
     start() {
       if (samples.length) picker.pickSample(samples[0].name);
+      if (!initialFilter) {
+        lab.learned.start();
+        return;
+      }
+      lab.learned.apply(initialFilter.model, initialFilter.filter).then(
+        () => {
+          useEditor(false);
+          schedule();
+          schedule.flush();
+        },
+        (error) => status.error(error),
+      );
     },
   };
 }
@@ -90,7 +122,7 @@ function readParams(lab, withPool = false) {
   clearFieldErrors(lab.paramsForm, lab.kernel.element, lab.poolForm);
   try {
     const params = {
-      conv: readConv(lab.paramsForm, lab.kernel.value()),
+      conv: readConv(lab.paramsForm, lab.learned.kernel() ?? lab.kernel.value()),
       options: readPictureOptions(lab.paramsForm),
     };
     return withPool ? { ...params, pool: readPool(lab.poolForm) } : params;

@@ -4,6 +4,9 @@ import { convolveImage, poolImage } from "../api.js";
 import { latestOnly } from "../dom.js";
 import { decodeImage } from "../render/raster.js";
 
+/** A kh x kw x 3 kernel (a learned RGB filter): its cells are lists of 3 weights. */
+const isRgbKernel = (matrix) => Array.isArray(matrix?.[0]?.[0]) && matrix[0][0].length === 3;
+
 export function createImageState() {
   // Kernels and strides change far more often than the picture, and the input PNG is the
   // larger half of each answer: it is asked for only when the cached one no longer applies.
@@ -46,7 +49,8 @@ export function createImageState() {
     async convolve(params) {
       const signal = convJob.start();
       const { file } = state;
-      const { color } = params.options;
+      // A grey picture reaches a 3-channel kernel as R = G = B: other pixels than for a 2-D one.
+      const color = params.options.color + (isRgbKernel(params.conv.kernel.matrix) ? "+rgb" : "");
       const cached = this.inputPixels(file, color) !== null;
       const options = { ...params.options, includeInput: !cached };
       const result = await convolveImage(file, params.conv, options, signal);

@@ -1,5 +1,7 @@
-// A link that opens the Kernel lab with a given kernel: /#kernel=[[...]]&label=... . The network
-// explorer writes it for a learned filter; the Kernel lab reads it at startup.
+// Links that open the Kernel lab with a given kernel: /#kernel=[[...]]&label=... (any 2-D kernel;
+// the network explorer writes it for a learned filter), or /#model=<id>&filter=<f> (filter f of
+// that model's first convolution, 1 or 3 channels, with its bias, strides and padding). The
+// Kernel lab reads them at startup.
 import { SIZES } from "../config.js";
 import { roundTo } from "../format.js";
 
@@ -41,4 +43,24 @@ export function readKernelLink(hash) {
   }
   const label = (params.get("label") ?? "").trim().slice(0, 80) || "a kernel from a link";
   return { matrix, label };
+}
+
+/** The Kernel lab's hash for filter `filter` of model `modelId`'s first convolution. */
+export const filterLabHash = (modelId, filter) =>
+  `#${new URLSearchParams({ model: modelId, filter: String(filter) })}`;
+
+/** {model, filter} from a hash made by filterLabHash; null when the hash names no model. */
+export function readFilterLink(hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ""));
+  const model = params.get("model");
+  if (model === null) return null;
+  const text = params.get("filter") ?? "0";
+  const filter = Number(text);
+  if (!model || text.trim() === "" || !Number.isInteger(filter) || filter < 0) {
+    throw new Error(
+      `The link must name a model and a filter number from 0, like #model=lenet5&filter=3; got ` +
+        `model "${model}", filter "${text}".`,
+    );
+  }
+  return { model, filter };
 }
