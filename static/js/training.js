@@ -162,13 +162,32 @@ function modelSection(detail) {
   );
 }
 
+/** Models with neither curves nor a recipe here (an imported model), named in one note. */
+function untrainedNote(details) {
+  if (!details.length) return null;
+  const names = details.map((d) => `${d.name} (${d.origin})`).join(", ");
+  return el("p", {
+    class: "note",
+    id: "no-training-record",
+    text:
+      `No training record: ${names}. A model imported from a Keras file brings its weights but ` +
+      "not how it was trained, so it has no curves here; the Network explorer shows what it does.",
+  });
+}
+
+const hasTrainingRecord = (detail) => Boolean(detail.history || detail.training);
+
 async function main() {
   const status = createStatus(byId("error-box"), byId("status-line"));
   try {
     const models = orderModels(await getModels());
     const details = await Promise.all(models.map((model) => getModel(model.id)));
-    byId("compare").replaceChildren(compareTable(details));
-    byId("models").replaceChildren(...details.map(modelSection));
+    const trained = details.filter(hasTrainingRecord);
+    const untrained = details.filter((detail) => !hasTrainingRecord(detail));
+    byId("compare").replaceChildren(compareTable(trained));
+    const note = untrainedNote(untrained);
+    if (note) byId("compare").after(note);
+    byId("models").replaceChildren(...trained.map(modelSection));
     document.body.dataset.ready = "true";
   } catch (error) {
     status.error(error);

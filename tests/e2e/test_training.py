@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from .digit_pages import horizontal_overflow
+from .imported_models import imported_model
 
 
 def open_training(page: Page) -> None:
@@ -81,3 +82,21 @@ def test_phone_loss_name_wraps_only_after_its_underscores(phone_page: Page) -> N
     parts = loss.evaluate(PART_LINES)
     assert all(p["lines"] == 1 for p in parts), parts
     assert len({p["top"] for p in parts}) == 3, parts
+
+
+def test_an_imported_model_is_named_as_having_no_training_record_not_charted(
+    page: Page, tmp_path: Path, artifacts: Path
+) -> None:
+    from tests.keras_files import softmax_layer_rgb
+
+    with imported_model(page.request, softmax_layer_rgb(), tmp_path, name="Colour shapes") as rgb:
+        open_training(page)
+        expect(page.locator(f".model-training[data-model='{rgb['id']}']")).to_have_count(0)
+        expect(page.locator(f"#compare tr[data-model='{rgb['id']}']")).to_have_count(0)
+        expect(page.locator("#no-training-record")).to_contain_text(
+            "No training record: Colour shapes (imported)"
+        )
+        shipped = [m for m in page.request.get("/api/models").json() if m["id"] != rgb["id"]]
+        expect(page.locator(".model-training")).to_have_count(len(shipped))
+        expect(page.locator("body")).not_to_contain_text("NaN")
+        page.screenshot(path=artifacts / "laptop-training-imported.png", full_page=True)
