@@ -59,9 +59,9 @@ def seconds(call: object) -> float:
 def import_rounds(path: Path, data_dir: Path, rounds: int) -> list[tuple[float, float]]:
     import keras
 
+    from app.api.model_imports import import_limits
     from app.config import Settings
     from app.ml.importing.rebuild import ImportRequest, import_model
-    from app.api.model_imports import import_limits
 
     limits = import_limits(Settings())
     request = ImportRequest("vgg16", None, "image", "crop", "caffe")

@@ -140,7 +140,7 @@ class ActivationsForm(PredictForm):
         description="Feature-map layers only: the channels to send, 'first-last' (from 0, both "
         "included) or one number, e.g. 0-15; all if left out. The value range and colour scale "
         "stay the whole layer's.",
-        examples=["0-7"],
+        examples=["0-3"],
     )
 
     def channel_range(self) -> tuple[int, int] | None:

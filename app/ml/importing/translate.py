@@ -217,7 +217,7 @@ def _translated_settings(*engine: str, renamed: Mapping[str, str] | None = None)
             if key in engine:
                 spec[key] = _plain(value)
             elif key in INERT_SETTINGS:
-                continue
+                _check_inert(key, value, label)
             elif key in FIXED_SETTINGS:
                 if _plain(value) not in FIXED_SETTINGS[key]:
                     raise InvalidParameter(
@@ -240,6 +240,24 @@ def _translated_settings(*engine: str, renamed: Mapping[str, str] | None = None)
         return spec
 
     return translate_settings
+
+
+INERT_MODULES = ("keras", "keras.initializers", "keras.regularizers", "keras.constraints")
+
+
+def _check_inert(key: str, value: object, label: str) -> None:
+    """A setting that is never read must still be Keras' own: an initializer, regulariser or
+    constraint naming another module or a registered (custom) class is refused, as a Keras
+    model file never holds one."""
+    if isinstance(value, dict) and (
+        value.get("module") not in INERT_MODULES
+        or value.get("registered_name") not in (None, value.get("class_name"))
+    ):
+        raise InvalidParameter(
+            f"{label}: its {key} names {_shown(value.get('module'))}."
+            f"{_shown(value.get('class_name'))}; only Keras' own objects are accepted (custom "
+            "objects are code, which is never run here). Save the model without it."
+        )
 
 
 def _typed(type_name: str, translate_settings: Callable[..., dict[str, Any]]) -> Callable[
