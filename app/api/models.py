@@ -178,6 +178,8 @@ def _info(loaded: LoadedModel) -> dict[str, Any]:
         "runtime": loaded.runner.kind,
         "origin": loaded.origin,
         "preprocessing": loaded.metadata.input.preprocessing,
+        "fit": loaded.metadata.input.fit,
+        "scale": loaded.metadata.input.scale,
     }
 
 

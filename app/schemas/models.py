@@ -35,6 +35,11 @@ class ModelInfo(BaseModel):
         description="What the model takes: digit (drawings, the MNIST preparation) or image "
         "(photos: see input_shape)."
     )
+    fit: Fit = Field(description='"image" models: how a photo is made the input size.')
+    scale: Scale = Field(
+        description='"image" models: how pixel values become the model\'s numbers ("caffe": '
+        "blue, green, red order, ImageNet's mean subtracted)."
+    )
 
 
 class LayerRow(BaseModel):

@@ -109,3 +109,22 @@ def test_a_learned_rgb_filter_fits_a_phone(
         expect(phone_page.locator("#learned-filter .learned-slice")).to_have_count(3)
         assert lab.horizontal_overflow() == 0
         phone_page.screenshot(path=artifacts / "phone-kernel-lab-learned-rgb.png", full_page=True)
+
+
+def test_a_caffe_models_filter_meets_the_photo_in_red_green_blue_order(
+    page: Page, tmp_path: Path
+) -> None:
+    """A caffe-scaled model (VGG16, ResNet50) reads blue, green, red: its slices are reversed so
+    that the blue slice meets the photo's blue channel."""
+    with imported_model(
+        page.request, softmax_layer_rgb(), tmp_path, name="BGR shapes", scale="caffe"
+    ) as bgr:
+        filters = first_filters(page, bgr["id"])
+        lab = KernelLab(page)
+        with page.expect_response(
+            lambda r: convolve_answer(r) and np.asarray(r.json()["kernel"]).ndim == 3
+        ) as caught:
+            lab.open(f"#model={bgr['id']}&filter=1")
+        sent = np.asarray(caught.value.json()["kernel"])
+        assert sent == pytest_approx(expected_kernel(filters, 1)[:, :, ::-1])
+        expect(page.locator("[data-role=learned-sum]")).to_contain_text("reads blue, green, red")

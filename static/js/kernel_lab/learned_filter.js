@@ -41,9 +41,17 @@ export function applicableFirstLayer(detail) {
   return fits ? { row, channels, filters: row.config.filters, strides: sh, padding: row.config.padding } : null;
 }
 
-/** Filter f of a GET /api/models/{id}/filters answer as the lab sends it: kh x kw, or kh x kw x 3. */
-function filterKernel(filters, f) {
+/**
+ * Filter f's slices in the photo's channel order: a "caffe" model reads blue, green, red, so its
+ * slices are reversed to meet the photo's red, green, blue.
+ */
+function photoOrderSlices(detail, filters, f) {
   const perChannel = filters.kernels[f];
+  return detail.scale === "caffe" && perChannel.length === 3 ? [...perChannel].reverse() : perChannel;
+}
+
+/** Slices (one per channel, kh x kw each) as the lab sends the kernel: kh x kw, or kh x kw x 3. */
+function filterKernel(perChannel) {
   if (perChannel.length === 1) return perChannel[0];
   return perChannel[0].map((row, r) => row.map((_, c) => perChannel.map((slice) => slice[r][c])));
 }
@@ -137,9 +145,10 @@ async function apply(ctx, modelId, f) {
   ctx.select.value = modelId;
   syncIndex(ctx);
   ctx.index.value = String(f);
-  ctx.active = { matrix: filterKernel(filters, f), label: `${detail.name} ${layer.row.name} filter ${f}` };
+  const perChannel = photoOrderSlices(detail, filters, f);
+  ctx.active = { matrix: filterKernel(perChannel), label: `${detail.name} ${layer.row.name} filter ${f}` };
   setConvFields(ctx.form, { strides: layer.strides, padding: layer.padding, bias });
-  showSlices(ctx, filters, f, { detail, layer, bias });
+  showSlices(ctx, perChannel, f, { detail, layer, bias });
   ctx.root.open = true;
   history.replaceState(null, "", filterLabHash(modelId, f));
 }
@@ -155,8 +164,7 @@ function setConvFields(form, { strides, padding, bias }) {
   if (rescale) rescale.checked = true;
 }
 
-function showSlices(ctx, filters, f, { detail, layer, bias }) {
-  const perChannel = filters.kernels[f];
+function showSlices(ctx, perChannel, f, { detail, layer, bias }) {
   const names = SLICE_NAMES[perChannel.length];
   const scale = scaleFor(flatValues(perChannel));
   const figures = perChannel.map((slice, c) => {
@@ -173,7 +181,11 @@ function showSlices(ctx, filters, f, { detail, layer, bias }) {
     perChannel.length === 1
       ? `output = picture ∗ weights + bias`
       : `output = R ∗ R slice + G ∗ G slice + B ∗ B slice + bias: one map, summed over the ` +
-        "channels, as Keras Conv2D computes it (a grey picture is read as R = G = B)";
+        "channels, as Keras Conv2D computes it (a grey picture is read as R = G = B)" +
+        (detail.scale === "caffe"
+          ? `; ${detail.name} reads blue, green, red (caffe), so its slices are shown in the ` +
+            "photo's red, green, blue order"
+          : "");
   ctx.slices.replaceChildren(
     el("p", {
       class: "note",
