@@ -69,6 +69,7 @@ export function createImportForm(form, { message, onImported }) {
       const answer = await importModel(fields);
       deleteTokens.set(answer.id, answer.delete_token);
       form.reset();
+      form.closest("details")?.removeAttribute("open"); // the new model's input panel comes into view
       say(message, `Imported “${answer.model.name}”: it is selected above, and listed for everyone.`, "done");
       onImported(answer);
     } catch (error) {
