@@ -72,6 +72,12 @@ export const EXPLORER = {
   enlargedPx: 392, // the enlarged map in the dialog (14 px per cell for 28 x 28)
   barHeightPx: 64, // dense-layer bar charts
   digitsShown: 20, // MNIST test digits offered as inputs
+  // Above this many activation values in all layers together, layers load as they scroll in.
+  lazyValues: 1_000_000,
+  channelsPerPage: 16, // maps fetched at once, and per "show more"
+  filterWeightsShown: 3_000, // bigger filter banks are not fetched: too many to read
+  lazyTilePx: 84, // small maps are scaled up by a whole factor to about this; big ones shrink
+  prefetchMargin: "300px 0px", // start loading a card a little before it is on screen
 };
 
 export const CHART = {

@@ -3,6 +3,7 @@
 // layer shows while later ones have not been asked for. The input and the answer come from
 // predict; the server keeps the forward pass, so each later layer costs little.
 import { getFilters, getLayerActivations } from "../api.js";
+import { EXPLORER } from "../config.js";
 import { el } from "../dom.js";
 import { formatCount, formatShape } from "../format.js";
 import { scaleFromApi } from "../render/colormap.js";
@@ -11,19 +12,16 @@ import { renderLegend } from "../render/legend.js";
 import { inputSection } from "./input_view.js";
 import { filtersBlock, outputSection, readoutLine, report, section, vectorSection } from "./network_view.js";
 
-/** Above this many activation values in all layers together, layers load as they come into view. */
-export const LAZY_VALUES = 1_000_000;
-export const CHANNELS_PER_PAGE = 16;
-const FILTER_WEIGHTS_SHOWN = 3_000; // bigger filter banks are not fetched: too many to read
-const TILE_PX = 84; // small maps are scaled up by a whole factor to about this; big ones shrink to it
-const PREFETCH_MARGIN = "300px 0px"; // start loading a card a little before it is on screen
+export const CHANNELS_PER_PAGE = EXPLORER.channelsPerPage;
+const TILE_PX = EXPLORER.lazyTilePx;
+const PREFETCH_MARGIN = EXPLORER.prefetchMargin;
 
 const product = (shape) => shape.reduce((a, b) => a * b, 1);
 
 /** All activation values of one forward pass, from the summary's output shapes. */
 export const activationValues = (detail) => detail.summary.reduce((n, row) => n + product(row.output_shape), 0);
 
-export const isBig = (detail) => activationValues(detail) > LAZY_VALUES;
+export const isBig = (detail) => activationValues(detail) > EXPLORER.lazyValues;
 
 /** Run tasks one after another: the first layer's pass is then not computed twice at once. */
 function serialQueue() {
@@ -119,7 +117,7 @@ function mapsCard(row, ctx) {
     await nextPage();
     const [kh, kw, channels] = [...(row.config.kernel_size ?? []), row.input_shape[2]];
     const weights = kh * kw * channels * (row.config.filters ?? 0);
-    if (ctx.detail.filter_layers.includes(row.name) && weights && weights <= FILTER_WEIGHTS_SHOWN) {
+    if (ctx.detail.filter_layers.includes(row.name) && weights && weights <= EXPLORER.filterWeightsShown) {
       const filters = await ctx.fetchFilters(row.name);
       body.firstChild.classList.remove("is-stacked");
       body.firstChild.append(filtersBlock(row, filters, readout, { model: ctx.detail }));

@@ -29,7 +29,7 @@ export function renderSummaryTable(container, detail) {
     el("td", { class: "num", text: formatShape(detail.input_shape) }),
     el("td", { class: "num", text: "0" }),
     el("td", { text: "the picture itself" }),
-    el("td", { text: "28 × 28 grey pixels, 0 (black) to 1 (white)" }),
+    el("td", { text: inputDescription(detail) }),
   ]);
   const rows = detail.summary.map((row) =>
     el("tr", { dataset: { layer: row.name } }, [
@@ -69,4 +69,19 @@ export function renderSummaryTable(container, detail) {
       ]),
     ]),
   );
+}
+
+/** What the input row holds: "28 × 28 grey pixels, 0 (black) to 1 (white)" for a digit model. */
+function inputDescription(detail) {
+  const [height, width, channels] = detail.input_shape;
+  const pixels = `${height} × ${width} ${channels === 3 ? "colour (R, G, B)" : "grey"} pixels`;
+  if (detail.preprocessing === "digit") return `${pixels}, 0 (black) to 1 (white)`;
+  const scales = {
+    "0..1": "0 (black) to 1 (white)",
+    "-1..1": "-1 (black) to 1 (white)",
+    "0..255": "0 (black) to 255 (white)",
+    caffe: "in B, G, R order, ImageNet's mean colour subtracted (caffe)",
+    torch: "ImageNet's mean subtracted, divided by its spread (torch)",
+  };
+  return `${pixels}, ${scales[detail.scale] ?? detail.scale}`;
 }
