@@ -66,7 +66,7 @@ def test_summary_table_rows_and_total_match_the_model(page: Page) -> None:
     explorer.choose_digit(DIGIT)
     detail = page.request.get("/api/models/lenet5").json()
     expect(page.locator(".summary-table tr").nth(1)).to_contain_text(
-        "28 × 28 grey pixels, 0 (black) to 1 (white)"
+        "28 \N{MULTIPLICATION SIGN} 28 grey pixels, 0 (black) to 1 (white)"
     )
     expect(page.locator("#summary-total")).to_have_attribute(
         "data-value", str(detail["total_params"])

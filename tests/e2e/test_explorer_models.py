@@ -128,7 +128,7 @@ def test_an_imported_colour_model_runs_a_sample_photo_and_can_be_deleted(
         assert picture == [32, 32]
         expect(explorer.layer("input").locator(".input-notes li").first).to_contain_text("451x300")
         expect(page.locator(".summary-table tr").nth(1)).to_contain_text(
-            "32 × 32 colour (R, G, B) pixels, 0 (black) to 1 (white)"
+            "32 \N{MULTIPLICATION SIGN} 32 colour (R, G, B) pixels, 0 (black) to 1 (white)"
         )
         labels = (
             explorer.layer("output")
