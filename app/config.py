@@ -117,3 +117,43 @@ class Settings(BaseSettings):
         le=64,
         description="Threads OpenCV may split one operation over, in each process.",
     )
+    max_dataset_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="Largest dataset archive (.zip or .tar.gz) POST /api/datasets accepts, in "
+        "bytes.",
+    )
+    max_dataset_members: int = Field(
+        default=20_000,
+        ge=1,
+        description="Most members (files and folders) read from one dataset archive.",
+    )
+    max_dataset_unpacked_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        ge=1024,
+        description="Most bytes one dataset archive may unpack to (read in memory, never to "
+        "disk), and the most its arrays may take.",
+    )
+    max_dataset_image_pixels: int = Field(
+        default=1024 * 1024,
+        ge=1,
+        description="Largest image in a dataset archive, in pixels; bigger ones are skipped.",
+    )
+    max_dataset_pixels: int = Field(
+        default=256 * 1024 * 1024,
+        ge=1,
+        description="Most pixels decoded for one dataset, all its images together.",
+    )
+    datasets_storage_bytes: int = Field(
+        default=1024 * 1024 * 1024,
+        ge=1024,
+        description="Most bytes all stored datasets may take in the data folder; the datasets "
+        "used longest ago are deleted to make room for a new one.",
+    )
+    dataset_keep_seconds: float = Field(
+        default=600,
+        ge=0,
+        le=7 * 24 * 3600,
+        description="Datasets used (uploaded, shown or trained on) in the last this many "
+        "seconds are never deleted to make room; an upload that needs their space is refused.",
+    )

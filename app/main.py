@@ -19,6 +19,7 @@ from app import __version__
 from app.api import (
     architectures,
     convolution,
+    datasets,
     docs,
     health,
     live,
@@ -87,7 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodySizeLimit,
         max_bytes=settings.max_upload_bytes,
         max_json_bytes=settings.max_json_bytes,
-        large_bodies={("POST", "/api/models"): settings.max_import_bytes},
+        large_bodies={
+            ("POST", "/api/models"): settings.max_import_bytes,
+            ("POST", "/api/datasets"): settings.max_dataset_bytes,
+        },
     )
     app.add_middleware(AllowedHosts, allowed_hosts=_allowed_hosts(settings))
     for module in (
@@ -99,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pooling,
         samples,
         architectures,
+        datasets,
     ):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(pages.router)
