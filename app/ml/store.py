@@ -1,8 +1,8 @@
 """Models kept in the data folder (``CONVLENS_DATA_DIR``): imported ones, and later trained ones.
 
 Each is a folder ``<data>/models/<id>/`` holding ``stack.json`` (the Architecture lab's stack,
-checked by our schema and engine on every load), ``weights.npz`` (plain arrays, read with
-``allow_pickle=False``), ``model.json`` (its :class:`ModelMetadata`) and ``owner.json`` (the
+checked by our schema and engine on every load), ``weights/`` (plain arrays,
+:mod:`app.ml.weights_folder`), ``model.json`` (its :class:`ModelMetadata`) and ``owner.json`` (the
 SHA-256 of the token that may delete it). A folder is written under a hidden name and renamed
 into place, so other workers never see half a model; deleting renames it away first.
 The model is rebuilt from these by :mod:`app.ml.build`: Keras never reads a stored file.
@@ -27,9 +27,10 @@ from app.ml.build import assign_weights, build_model
 from app.ml.loaded import LoadedModel, ModelFileError, Origin, loaded_model
 from app.ml.metadata import ModelMetadata
 from app.ml.native_log import native_output_to_debug_log
+from app.ml.weights_folder import load_weights
 
 STACK_FILE = "stack.json"
-WEIGHTS_FILE = "weights.npz"
+WEIGHTS_DIR = "weights"
 METADATA_FILE = "model.json"
 OWNER_FILE = "owner.json"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -70,7 +71,7 @@ def new_model_id(name: str, taken: set[str]) -> str:
 
 
 def save_stored(
-    data_dir: Path, stack_json: str, weights_file: Path, metadata: ModelMetadata
+    data_dir: Path, stack_json: str, weights_folder: Path, metadata: ModelMetadata
 ) -> str:
     """Store a model; returns the token that may delete it (only its hash is kept)."""
     root = models_root(data_dir)
@@ -80,7 +81,7 @@ def save_stored(
     token = secrets.token_urlsafe(24)
     try:
         (incoming / STACK_FILE).write_text(stack_json)
-        shutil.move(weights_file, incoming / WEIGHTS_FILE)  # a rename on one file system
+        shutil.move(weights_folder, incoming / WEIGHTS_DIR)  # a rename on one file system
         (incoming / METADATA_FILE).write_text(metadata.model_dump_json(indent=1))
         (incoming / OWNER_FILE).write_text(json.dumps({"token_sha256": _hash(token)}))
         incoming.rename(root / metadata.id)
@@ -113,11 +114,9 @@ def load_stored(data_dir: Path, model_id: str, origin: Origin = "imported") -> L
         stack = TypeAdapter(Stack).validate_json((folder / STACK_FILE).read_bytes())
     except (OSError, ValueError) as exc:
         raise ModelFileError(f"its stored files cannot be read ({exc}).") from exc
-    from app.ml.importing import load_weights
-
     with native_output_to_debug_log():
         model = build_model(stack, name=model_id)
-        assign_weights(model, load_weights(folder / WEIGHTS_FILE))
+        assign_weights(model, load_weights(folder / WEIGHTS_DIR))
     return loaded_model(model_id, metadata, model, origin)
 
 

@@ -263,12 +263,14 @@ def test_a_foreign_object_even_in_a_setting_never_read_is_refused_and_never_runs
         "module": "os", "class_name": "system", "registered_name": "Custom>Evil",
         "config": {"command": shell_payload(marker)}}  # fmt: skip
 
+    before = sorted((data_dir / "models").glob("*"))
+
     response = upload(client, keras_file(tmp_path / "initializer.keras", config))
 
     assert response.status_code == 422, response.text
     assert "kernel_initializer names 'os'.'system'" in response.json()["detail"]
     assert not marker.exists()
-    assert not [p for p in (data_dir / "models").glob("*") if not p.name.startswith(".")]
+    assert sorted((data_dir / "models").glob("*")) == before
 
 
 PAYLOAD_CONTROLS: dict[str, tuple[str, Callable[[Path], list[str]]]] = {

@@ -4,8 +4,8 @@ The uploaded file is read by a separate, limited process (:mod:`app.ml.importing
 its config is read as JSON and translated into the Architecture lab's stack
 (:mod:`.translate`), which the engine validates and counts; its weights are read with h5py as
 arrays (:mod:`.files`). This process gets back only that stack, as JSON our own schema checks
-again, and plain arrays (``allow_pickle=False``); :mod:`app.ml.build` makes the Keras model from
-them. No byte of the upload reaches Keras' deserialisation (``load_model``,
+again, and plain arrays (:mod:`app.ml.weights_folder`); :mod:`app.ml.build` makes the Keras
+model from them. No byte of the upload reaches Keras' deserialisation (``load_model``,
 ``model_from_json``, ``deserialize_keras_object``), whose record of running code from model
 files (CVE-2024-3660, CVE-2025-1550, -8747, -9905, -9906) is why this exists.
 """
@@ -26,11 +26,11 @@ from pydantic import TypeAdapter
 
 from app.core.architecture.layers import Layer, Stack
 from app.errors import InvalidParameter
-from app.ml.importing.reader import ANSWER_FILE, read_limited
+from app.ml.importing.reader import ANSWER_FILE, WEIGHTS_DIR, read_limited
+from app.ml.weights_folder import load_weights
 
 log = logging.getLogger(__name__)
 STACK_FILE = "stack.json"
-WEIGHTS_FILE = "weights.npz"
 MIB = 1024 * 1024
 
 
@@ -85,23 +85,11 @@ def read_model_file(source: Path, work_dir: Path, limits: ImportLimits) -> ReadM
     stack = TypeAdapter(Stack).validate_json((work_dir / STACK_FILE).read_bytes())
     return ReadModel(
         stack=stack,
-        weights=load_weights(work_dir / WEIGHTS_FILE),
+        weights=load_weights(work_dir / WEIGHTS_DIR),
         format=str(answer["format"]),
         keras_version=answer.get("keras_version"),
         params=int(answer["params"]),
     )
-
-
-def load_weights(path: Path) -> dict[str, list[NDArray[np.float32]]]:
-    """``weights.npz`` (``<layer>/<index>`` -> array) back as each layer's arrays in order."""
-    weights: dict[str, list[NDArray[np.float32]]] = {}
-    with np.load(path, allow_pickle=False) as arrays:
-        keys = sorted(
-            arrays.files, key=lambda key: (key.rsplit("/", 1)[0], int(key.rsplit("/", 1)[1]))
-        )
-        for key in keys:
-            weights.setdefault(key.rsplit("/", 1)[0], []).append(arrays[key].astype(np.float32))
-    return weights
 
 
 def _reader_context() -> ForkServerContext:

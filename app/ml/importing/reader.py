@@ -3,8 +3,8 @@
 :func:`read_limited` runs in a process of its own, forked for this one file. The first thing
 it does is lower its own limits (address space, CPU seconds, size of files written, open files,
 no core dump), before any byte of the upload is read, so that a hostile HDF5 or zip file can
-take down only that process. It writes ``stack.json`` (the translated stack), ``weights.npz``
-(the arrays by ``<layer>/<index>``) and ``answer.json`` (``{"ok": true, ...}`` or ``{"ok":
+take down only that process. It writes ``stack.json`` (the translated stack), ``weights/``
+(the arrays, :mod:`app.ml.weights_folder`) and ``answer.json`` (``{"ok": true, ...}`` or ``{"ok":
 false, "detail": "..."}``). It never imports Keras or TensorFlow.
 """
 
@@ -15,12 +15,13 @@ import resource
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from app.core.architecture.summary import summarize_stack
 from app.errors import ConvLensError, InvalidParameter
 from app.ml.importing.files import FileLimits, open_model_file, read_weights
 from app.ml.importing.translate import translate
+from app.ml.weights_folder import save_weights
+
+WEIGHTS_DIR = "weights"
 
 ANSWER_FILE = "answer.json"
 MIB = 1024 * 1024
@@ -47,7 +48,7 @@ def read_limited(source: str, out_dir: str, limits: dict[str, int]) -> None:
 
 
 def read_to_folder(source: Path, out_dir: Path, limits: dict[str, int]) -> dict[str, Any]:
-    """Translate ``source`` into ``out_dir/stack.json`` + ``out_dir/weights.npz``."""
+    """Translate ``source`` into ``out_dir/stack.json`` + ``out_dir/weights/``."""
     file_limits = FileLimits(
         max_file_bytes=limits["max_file_bytes"],
         max_uncompressed_bytes=limits["max_file_bytes"],
@@ -63,10 +64,7 @@ def read_to_folder(source: Path, out_dir: Path, limits: dict[str, int]) -> dict[
     except RecursionError:
         return {"ok": False, "detail": "The file's configuration is nested too deeply to read."}
     (out_dir / "stack.json").write_text(json.dumps(stack))
-    arrays: dict[str, Any] = {
-        f"{name}/{i}": array for name, values in weights.items() for i, array in enumerate(values)
-    }
-    np.savez(out_dir / "weights.npz", **arrays)
+    save_weights(out_dir / WEIGHTS_DIR, weights)
     return {
         "ok": True,
         "format": model_file.format,

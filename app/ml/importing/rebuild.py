@@ -11,7 +11,8 @@ from app.core.model_input import Fit, Scale, value_range
 from app.errors import InvalidParameter
 from app.ml import store
 from app.ml.build import assign_weights, build_model
-from app.ml.importing import WEIGHTS_FILE, ImportLimits, read_model_file
+from app.ml.importing import ImportLimits, read_model_file
+from app.ml.importing.reader import WEIGHTS_DIR
 from app.ml.loaded import LoadedModel, ModelFileError, loaded_model
 from app.ml.metadata import DatasetInfo, InputContract, ModelMetadata, Preprocessing
 from app.ml.native_log import native_output_to_debug_log
@@ -60,7 +61,7 @@ def import_model(
         except ModelFileError as exc:
             raise InvalidParameter(f"The model cannot be served: {exc}") from exc
         stack_json = (Path(work) / "stack.json").read_text()
-        token = store.save_stored(data_dir, stack_json, Path(work) / WEIGHTS_FILE, metadata)
+        token = store.save_stored(data_dir, stack_json, Path(work) / WEIGHTS_DIR, metadata)
     return Imported(loaded, token, read.format, read.keras_version)
 
 
