@@ -13,6 +13,7 @@ a quarter of a million numbers; bigger inputs are images, sent as multipart.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -35,24 +36,32 @@ def json_too_large_detail(max_bytes: int) -> str:
     )
 
 
-def model_too_large_detail(max_bytes: int) -> str:
-    return (
-        f"The model file is larger than {max_bytes:,} bytes, the most this server imports "
-        "(setting CONVLENS_MAX_IMPORT_BYTES). Save the model without its optimizer state "
-        "(model.save(path, include_optimizer=False) in .h5), or ask the server's admin to raise it."
-    )
+@dataclass(frozen=True)
+class LargeBody:
+    """A route that takes a bigger file than the general cap: what it is, its cap, its setting."""
+
+    max_bytes: int
+    what: str  # "model file"
+    setting: str  # "CONVLENS_MAX_IMPORT_BYTES"
+    hint: str = ""
+
+    def detail(self) -> str:
+        return (
+            f"The {self.what} is larger than {self.max_bytes:,} bytes, the most this server "
+            f"takes (setting {self.setting}). {self.hint}"
+        ).strip()
 
 
 class BodySizeLimit:
-    """``max_bytes`` for every body; ``large_bodies`` maps (method, path) to a larger cap for
-    the few routes that take big files (a model upload)."""
+    """``max_bytes`` for every body; ``large_bodies`` maps (method, path) to the cap of the few
+    routes that take big files (a model, a dataset)."""
 
     def __init__(
         self,
         app: ASGIApp,
         max_bytes: int,
         max_json_bytes: int,
-        large_bodies: dict[tuple[str, str], int] | None = None,
+        large_bodies: dict[tuple[str, str], LargeBody] | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
@@ -68,8 +77,8 @@ class BodySizeLimit:
         if not content_type or is_json_media_type(content_type):  # FastAPI reads both as JSON
             cap, detail = self.max_json_bytes, json_too_large_detail(self.max_json_bytes)
         elif (scope["method"], scope["path"]) in self.large_bodies:
-            cap = self.large_bodies[(scope["method"], scope["path"])]
-            detail = model_too_large_detail(cap)
+            large = self.large_bodies[(scope["method"], scope["path"])]
+            cap, detail = large.max_bytes, large.detail()
         else:
             cap, detail = self.max_bytes, too_large_detail(self.max_bytes)
         declared = headers.get(b"content-length", b"")

@@ -35,7 +35,7 @@ from app.config import Settings
 from app.errors import ConvLensError
 from app.errors import explain_validation_errors as explain
 from app.hosts import AllowedHosts
-from app.limits import BodySizeLimit
+from app.limits import BodySizeLimit, LargeBody
 from app.ml.registry import Registry, load_registry
 from app.schemas.common import ErrorResponse
 from app.schemas.lab import Sample
@@ -89,8 +89,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.max_upload_bytes,
         max_json_bytes=settings.max_json_bytes,
         large_bodies={
-            ("POST", "/api/models"): settings.max_import_bytes,
-            ("POST", "/api/datasets"): settings.max_dataset_bytes,
+            ("POST", "/api/models"): LargeBody(
+                settings.max_import_bytes,
+                "model file",
+                "CONVLENS_MAX_IMPORT_BYTES",
+                "Save the model without its optimizer state, or ask the server's admin to raise "
+                "the cap.",
+            ),
+            ("POST", "/api/datasets"): LargeBody(
+                settings.max_dataset_bytes,
+                "dataset archive",
+                "CONVLENS_MAX_DATASET_BYTES",
+                "Send fewer or smaller images (they are resized to at most 128 pixels a side "
+                "anyway), or split the set.",
+            ),
         },
     )
     app.add_middleware(AllowedHosts, allowed_hosts=_allowed_hosts(settings))

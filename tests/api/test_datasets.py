@@ -260,8 +260,10 @@ def test_images_over_the_pixel_cap_are_skipped_with_the_reason(tight_client: Tes
 
 def test_an_archive_over_the_byte_cap_is_refused(tight_client: TestClient) -> None:
     noise = np.random.default_rng(1).bytes(300 * 1024)
-    status, _ = upload(tight_client, zip_bytes({**grey_set(), "c0/n.bin": noise}))
+    status, body = upload(tight_client, zip_bytes({**grey_set(), "c0/n.bin": noise}))
     assert status == 413
+    assert "The dataset archive is larger than" in body["detail"]
+    assert "CONVLENS_MAX_DATASET_BYTES" in body["detail"]
 
 
 def _storage_client(data_dir: Path, max_bytes: int, keep_seconds: float) -> TestClient:
