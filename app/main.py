@@ -22,19 +22,24 @@ from app.api import (
     datasets,
     docs,
     health,
+    jobs,
     live,
     model_imports,
     models,
     pages,
     pooling,
     samples,
+    training,
 )
+from app.api import explain as explanations
 from app.api.compute import ComputeSlots
 from app.api.json_bodies import is_json_media_type, not_utf8_detail, refuse_ambiguous_json
 from app.config import Settings
 from app.errors import ConvLensError
 from app.errors import explain_validation_errors as explain
 from app.hosts import AllowedHosts
+from app.jobs.queue import JobQueue
+from app.jobs.worker import EmbeddedWorker
 from app.limits import BodySizeLimit, LargeBody
 from app.ml.registry import Registry, load_registry
 from app.schemas.common import ErrorResponse
@@ -55,6 +60,7 @@ class State(TypedDict):
     samples: list[Sample]
     registry: Registry
     compute: ComputeSlots
+    jobs: JobQueue
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,14 +69,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         compute = ComputeSlots(settings.compute_threads, settings.compute_queue)
+        # With no queue server, this app runs the jobs itself, in a process of its own.
+        worker = EmbeddedWorker(settings) if settings.queue_url is None else None
+        job_queue = JobQueue(settings, on_submit=worker.start if worker else None)
+        if worker is not None and job_queue.pending():
+            worker.start()
         try:
             yield {
                 "samples": samples.load_samples(settings.static_dir),
                 "registry": load_registry(settings.models_dir, settings.data_dir),
                 "compute": compute,
+                "jobs": job_queue,
             }
         finally:
             compute.close()
+            if worker is not None:
+                worker.stop()
 
     app = FastAPI(
         title="ConvLens",
@@ -116,6 +130,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         samples,
         architectures,
         datasets,
+        explanations,
+        training,
+        jobs,
     ):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(pages.router)
