@@ -1,4 +1,4 @@
-"""The ``convlens`` command: ``convlens serve`` and ``convlens train``."""
+"""The ``convlens`` command: ``convlens serve``, ``convlens worker`` and ``convlens train``."""
 
 from __future__ import annotations
 
@@ -29,6 +29,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=["critical", "error", "warning", "info", "debug"],
         default="info",
         help="uvicorn's log level; info logs every request (default: info).",
+    )
+
+    worker_parser = commands.add_parser(
+        "worker",
+        help="Run training jobs from the queue (CONVLENS_QUEUE_URL) until stopped.",
+        description="Run the queue's training jobs. Start as many as you like, on any machine "
+        "that reaches the same Redis (CONVLENS_QUEUE_URL) and sees the same data folder "
+        "(CONVLENS_DATA_DIR). Without CONVLENS_QUEUE_URL the app runs its jobs itself.",
+    )
+    worker_parser.add_argument(
+        "--jobs",
+        type=int,
+        help="Jobs trained at once (default: CONVLENS_TRAINING_WORKERS or 1).",
     )
 
     train_parser = commands.add_parser(
@@ -62,6 +75,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("--reload runs one worker: leave out --workers or --reload.")
         host, port = args.host or settings.host, args.port or settings.port
         return run_server(host, port, args.workers, args.reload, args.log_level)
+    elif args.command == "worker":
+        from app.jobs.worker import run_consumer
+
+        if args.jobs is not None and args.jobs < 1:
+            parser.error("--jobs must be at least 1.")
+        if settings.queue_url is None:
+            print(
+                "convlens worker: CONVLENS_QUEUE_URL is not set, so this worker takes jobs from "
+                f"the SQLite queue in {settings.data_dir / 'jobs'}, as the app's own worker does.",
+                file=sys.stderr,
+            )
+        run_consumer(settings, args.jobs or settings.training_workers)
     elif args.command == "train":
         from app.ml.train import DatasetError, load_mnist, train
 

@@ -157,3 +157,29 @@ class Settings(BaseSettings):
         description="Datasets used (uploaded, shown or trained on) in the last this many "
         "seconds are never deleted to make room; an upload that needs their space is refused.",
     )
+    queue_url: str | None = Field(
+        default=None,
+        pattern=r"^rediss?://",
+        max_length=2000,
+        description="Redis URL (redis://host:6379/0) of the training queue that convlens worker "
+        "processes on any machine consume; they must share the data folder. Unset: the queue "
+        "is a SQLite file in the data folder, run by a worker process the app starts itself.",
+    )
+    training_workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Training jobs run at once by the app's own worker (no queue_url), and by "
+        "each convlens worker unless told otherwise.",
+    )
+    max_queued_jobs: int = Field(
+        default=100,
+        ge=1,
+        le=100_000,
+        description="Training jobs that may wait in the queue; one more is refused with 429.",
+    )
+    max_training_params: int = Field(
+        default=5_000_000,
+        ge=1,
+        description="Most parameters a network trained here may have.",
+    )

@@ -1,10 +1,11 @@
-"""Models kept in the data folder (``CONVLENS_DATA_DIR``): imported ones, and later trained ones.
+"""Models kept in the data folder (``CONVLENS_DATA_DIR``): imported ones, and trained ones.
 
 Each is a folder ``<data>/models/<id>/`` holding ``stack.json`` (the Architecture lab's stack,
 checked by our schema and engine on every load), ``weights/`` (plain arrays,
 :mod:`app.ml.weights_folder`), ``model.json`` (its :class:`ModelMetadata`) and ``owner.json`` (the
-SHA-256 of the token that may delete it). A folder is written under a hidden name and renamed
-into place, so other workers never see half a model; deleting renames it away first.
+SHA-256 of the token that may delete it, and whether it was imported or trained). A folder is
+written under a hidden name and renamed into place, so other workers never see half a model;
+deleting renames it away first.
 The model is rebuilt from these by :mod:`app.ml.build`: Keras never reads a stored file.
 """
 
@@ -73,22 +74,35 @@ def new_model_id(name: str, taken: set[str]) -> str:
 def save_stored(
     data_dir: Path, stack_json: str, weights_folder: Path, metadata: ModelMetadata
 ) -> str:
-    """Store a model; returns the token that may delete it (only its hash is kept)."""
+    """Store an imported model; returns the token that may delete it (only its hash is kept)."""
+    token = secrets.token_urlsafe(24)
+    store_model(data_dir, stack_json, weights_folder, metadata, token_hash(token), "imported")
+    return token
+
+
+def store_model(
+    data_dir: Path,
+    stack_json: str,
+    weights_folder: Path,
+    metadata: ModelMetadata,
+    token_sha256: str,
+    origin: Origin,
+) -> None:
+    """Store a model that the holder of the token hashed as ``token_sha256`` may delete."""
     root = models_root(data_dir)
     root.mkdir(parents=True, exist_ok=True)
     incoming = root / f".incoming-{metadata.id}-{secrets.token_hex(4)}"
     incoming.mkdir()
-    token = secrets.token_urlsafe(24)
+    owner = {"token_sha256": token_sha256, "origin": origin}
     try:
         (incoming / STACK_FILE).write_text(stack_json)
         shutil.move(weights_folder, incoming / WEIGHTS_DIR)  # a rename on one file system
         (incoming / METADATA_FILE).write_text(metadata.model_dump_json(indent=1))
-        (incoming / OWNER_FILE).write_text(json.dumps({"token_sha256": _hash(token)}))
+        (incoming / OWNER_FILE).write_text(json.dumps(owner))
         incoming.rename(root / metadata.id)
     except BaseException:
         shutil.rmtree(incoming, ignore_errors=True)
         raise
-    return token
 
 
 def delete_stored(data_dir: Path, model_id: str, token: str) -> None:
@@ -97,7 +111,7 @@ def delete_stored(data_dir: Path, model_id: str, token: str) -> None:
     if not _ID.match(model_id) or not folder.is_dir():
         raise UnknownResource(f"There is no imported model {model_id!r}.")
     owner = json.loads((folder / OWNER_FILE).read_text())
-    if not hmac.compare_digest(str(owner.get("token_sha256")), _hash(token)):
+    if not hmac.compare_digest(str(owner.get("token_sha256")), token_hash(token)):
         raise Forbidden(
             f"The token does not match model {model_id!r}. Only the token its upload returned "
             "(delete_token) deletes it; send it as 'Authorization: Bearer <token>'."
@@ -107,11 +121,14 @@ def delete_stored(data_dir: Path, model_id: str, token: str) -> None:
     shutil.rmtree(doomed, ignore_errors=True)
 
 
-def load_stored(data_dir: Path, model_id: str, origin: Origin = "imported") -> LoadedModel:
+def load_stored(data_dir: Path, model_id: str, origin: Origin | None = None) -> LoadedModel:
+    """A stored model; its origin is what was stored with it unless given."""
     folder = models_root(data_dir) / model_id
     try:
         metadata = ModelMetadata.model_validate_json((folder / METADATA_FILE).read_bytes())
         stack = TypeAdapter(Stack).validate_json((folder / STACK_FILE).read_bytes())
+        if origin is None:
+            origin = _stored_origin(json.loads((folder / OWNER_FILE).read_bytes()))
     except (OSError, ValueError) as exc:
         raise ModelFileError(f"its stored files cannot be read ({exc}).") from exc
     with native_output_to_debug_log():
@@ -120,5 +137,11 @@ def load_stored(data_dir: Path, model_id: str, origin: Origin = "imported") -> L
     return loaded_model(model_id, metadata, model, origin)
 
 
-def _hash(token: str) -> str:
+def _stored_origin(owner: object) -> Origin:
+    # Models stored before the origin was recorded are all imports.
+    found = owner.get("origin") if isinstance(owner, dict) else None
+    return "trained" if found == "trained" else "imported"
+
+
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

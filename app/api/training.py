@@ -1,0 +1,23 @@
+"""``POST /api/training``: train a network on your dataset, as a job on the queue."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from app.api.jobs import JobsDep
+from app.schemas.common import ErrorResponse
+from app.schemas.training import TrainingCreated, TrainingRequest
+
+router = APIRouter(prefix="/api/training", tags=["training"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=TrainingCreated,
+    responses={429: {"model": ErrorResponse, "description": "The queue is full."}},
+)
+def start_training(request: TrainingRequest, jobs: JobsDep) -> TrainingCreated:
+    """Queue a training job; the network is checked against the dataset before it is queued."""
+    job, token = jobs.submit(request)
+    return TrainingCreated(id=job.id, cancel_token=token, status=job)

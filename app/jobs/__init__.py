@@ -1,0 +1,1 @@
+"""The task queue (Huey: SQLite in the data folder, or Redis), job records, training tasks."""

@@ -1,0 +1,125 @@
+"""The networks a training job can train: a recipe by name, or any stack, fitted to a dataset.
+
+A recipe is written without its input and class count: the dataset gives both. So is a stack
+sent in the Architecture lab's format: its ``Input`` (if any) is replaced by the dataset's
+image shape and its last layer, which must be a ``Dense``, gets one unit per class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from app.core.architecture.layers import (
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    Input,
+    Layer,
+    MaxPooling2D,
+    Stack,
+)
+from app.core.architecture.summary import Summary, summarize_stack
+from app.errors import InvalidParameter
+
+# The last Dense's activations whose output the app can read: probabilities, or logits.
+OUTPUT_ACTIVATIONS = ("softmax", "linear", None)
+
+
+def _lenet5() -> Stack:
+    """LeNet-5 as the course builds it: 6 and 16 5x5 filters, 2x2 max pooling, swish."""
+    return (
+        Conv2D(filters=6, kernel_size=5, padding="same", activation="swish", name="conv1"),
+        MaxPooling2D(pool_size=2, name="pool1"),
+        Conv2D(filters=16, kernel_size=5, activation="swish", name="conv2"),
+        MaxPooling2D(pool_size=2, name="pool2"),
+        Flatten(name="flatten"),
+        Dense(units=120, activation="swish", name="fc1"),
+        Dense(units=84, activation="swish", name="fc2"),
+        Dense(units=10, activation="softmax", name="output"),
+    )
+
+
+def _mnist_cnn() -> Stack:
+    """The course CNN: 32 and 64 3x3 filters with 2x2 max pooling, then dense 64, 32."""
+    return (
+        Conv2D(filters=32, kernel_size=3, activation="relu", name="conv1"),
+        MaxPooling2D(pool_size=2, name="pool1"),
+        Conv2D(filters=64, kernel_size=3, activation="relu", name="conv2"),
+        MaxPooling2D(pool_size=2, name="pool2"),
+        Flatten(name="flatten"),
+        Dense(units=64, activation="relu", name="fc1"),
+        Dense(units=32, activation="relu", name="fc2"),
+        Dense(units=10, activation="softmax", name="output"),
+    )
+
+
+def _mlp() -> Stack:
+    """The dense baseline: every pixel wired to 84 units. No convolution at all."""
+    return (
+        Flatten(name="flatten"),
+        Dense(units=84, activation="relu", name="fc1"),
+        Dense(units=10, activation="softmax", name="output"),
+    )
+
+
+def _small_vgg() -> Stack:
+    """VGG's shape, small, for colour images: three blocks of two 3x3 convolutions ("same")
+    with 16, 32, 64 filters, each block ending in 2x2 max pooling; then dense 64 with dropout."""
+    layers: list[Layer] = []
+    for block, filters in enumerate((16, 32, 64), 1):
+        layers += [
+            Conv2D(
+                filters=filters,
+                kernel_size=3,
+                padding="same",
+                activation="relu",
+                name=f"block{block}_conv{i}",
+            )
+            for i in (1, 2)
+        ]
+        layers.append(MaxPooling2D(pool_size=2, name=f"block{block}_pool"))
+    return (
+        *layers,
+        Flatten(name="flatten"),
+        Dense(units=64, activation="relu", name="fc1"),
+        Dropout(rate=0.3, name="drop1"),
+        Dense(units=10, activation="softmax", name="output"),
+    )
+
+
+RECIPES: dict[str, Callable[[], Stack]] = {
+    "lenet5": _lenet5,
+    "mnist-cnn": _mnist_cnn,
+    "mlp": _mlp,
+    "small-vgg": _small_vgg,
+}
+
+
+def training_stack(
+    architecture: str | Sequence[Layer], image_shape: Sequence[int], classes: int
+) -> tuple[Stack, Summary]:
+    """The stack to train, with its summary; ``InvalidParameter`` when it cannot be trained."""
+    layers = tuple(RECIPES[architecture]() if isinstance(architecture, str) else architecture)
+    if layers and isinstance(layers[0], Input):
+        layers = layers[1:]
+    if not layers or not isinstance(layers[-1], Dense):
+        last = type(layers[-1]).__name__ if layers else "nothing"
+        raise InvalidParameter(
+            f"The stack ends in {last}; a network trained here ends in a Dense layer, whose "
+            "units become one per class of the dataset. Add a Dense layer at the end "
+            '(activation "softmax").'
+        )
+    output = layers[-1]
+    assert isinstance(output, Dense)
+    if output.activation not in OUTPUT_ACTIVATIONS:
+        raise InvalidParameter(
+            f'The last Dense layer has activation "{output.activation}"; its outputs must be '
+            'class probabilities ("softmax") or scores (no activation, "linear"). Use "softmax".'
+        )
+    stack: Stack = (
+        Input(shape=tuple(image_shape), name="input"),
+        *layers[:-1],
+        output.model_copy(update={"units": classes}),
+    )
+    return stack, summarize_stack(None, stack)

@@ -1,0 +1,147 @@
+"""The job queue: one Huey instance (SQLite in the data folder, or Redis), the training task
+registered on it, and the job records beside the queue in the same storage.
+
+Huey is the engine: ``SqliteHuey`` needs no server, ``RedisHuey`` lets ``convlens worker``
+processes on many machines share one queue, with the same task code. Tasks carry only the job
+id; everything else is in the job's record (:mod:`app.jobs.records`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from huey import Huey, RedisHuey, SqliteHuey
+
+from app.config import Settings
+from app.errors import ConvLensError, InvalidParameter, UnknownName, UnknownResource
+from app.jobs.architectures import training_stack
+from app.jobs.records import JobRecord, JobStore, now
+from app.jobs.training import run_training
+from app.ml import dataset_store
+from app.ml.store import Forbidden, token_hash
+from app.schemas.training import JobState, JobStatus, TrainingRequest
+
+QUEUE_NAME = "convlens"
+TASK_NAME = "train"
+
+
+class QueueFull(ConvLensError):
+    status_code = 429
+
+
+class JobFinished(ConvLensError):
+    status_code = 409
+
+
+def make_huey(settings: Settings) -> Huey:
+    if settings.queue_url:
+        return RedisHuey(QUEUE_NAME, url=settings.queue_url, results=False)
+    return SqliteHuey(QUEUE_NAME, filename=str(queue_file(settings.data_dir)), results=False)
+
+
+def queue_file(data_dir: Path) -> Path:
+    folder = data_dir / "jobs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "queue.db"
+
+
+class JobQueue:
+    def __init__(self, settings: Settings, on_submit: Callable[[], None] | None = None) -> None:
+        self.settings = settings
+        self.huey = make_huey(settings)
+        self.jobs = JobStore(self.huey.storage)
+        self.on_submit = on_submit
+        data_dir, jobs = settings.data_dir, self.jobs
+
+        def train(job_id: str) -> None:
+            run_training(job_id, data_dir, jobs)
+
+        self.train_task = self.huey.task(name=TASK_NAME)(train)
+
+    def pending(self) -> int:
+        return int(self.huey.pending_count())
+
+    def submit(self, request: TrainingRequest) -> tuple[JobStatus, str]:
+        """Queue a training job after checking what can be checked before it runs; returns its
+        status and the token that cancels it."""
+        try:
+            dataset = dataset_store.dataset_detail(
+                self.settings.data_dir, request.dataset, touch=False
+            )
+        except UnknownResource as exc:
+            raise UnknownName(f"dataset: {exc.detail}") from None
+        classes = [c.name for c in dataset.classes]
+        _, summary = training_stack(request.architecture, dataset.image_shape, len(classes))
+        cap = self.settings.max_training_params
+        if summary.total_params > cap:
+            raise InvalidParameter(
+                f"The network has {summary.total_params:,} parameters on this dataset's "
+                f"{'x'.join(map(str, dataset.image_shape))} images; networks trained here may "
+                f"have at most {cap:,} (setting CONVLENS_MAX_TRAINING_PARAMS). Use fewer "
+                "filters or units, or pool before the first Dense layer."
+            )
+        if self.pending() >= self.settings.max_queued_jobs:
+            raise QueueFull(
+                f"The training queue is full ({self.settings.max_queued_jobs:,} jobs wait). "
+                "Try again in a few minutes, when some have run."
+            )
+        token = secrets.token_urlsafe(24)
+        record = JobRecord(
+            id=secrets.token_hex(8),
+            state=JobState.queued,
+            name=request.name or f"{dataset.name} {request.architecture_name}",
+            dataset=request.dataset,
+            architecture=request.architecture_name,
+            classes=classes,
+            image_shape=dataset.image_shape,
+            params=summary.total_params,
+            request=request,
+            created=now(),
+            token_sha256=token_hash(token),
+        )
+        self.jobs.put(record)
+        self.huey.enqueue(self.train_task.s(record.id, id=record.id))
+        if self.on_submit is not None:
+            self.on_submit()
+        return self.status(record.id), token
+
+    def status(self, job_id: str) -> JobStatus:
+        record = self._record(job_id)
+        if record.state == JobState.queued:
+            if self.jobs.cancel_requested(job_id):
+                return record.model_copy(update={"state": JobState.cancelled}).status()
+            return record.status(place=self._place(job_id))
+        return record.status()
+
+    def cancel(self, job_id: str, token: str) -> JobStatus:
+        record = self._record(job_id)
+        if not hmac.compare_digest(record.token_sha256, token_hash(token)):
+            raise Forbidden(
+                f"The token does not match job {job_id!r}. Only the cancel_token that POST "
+                "/api/training returned cancels it; send it as 'Authorization: Bearer <token>'."
+            )
+        status = self.status(job_id)
+        if status.state not in (JobState.queued, JobState.running):
+            raise JobFinished(
+                f"Job {job_id!r} is already {status.state.value}; only a queued or running job "
+                "can be cancelled."
+            )
+        self.jobs.request_cancel(job_id)
+        return self.status(job_id)
+
+    def _record(self, job_id: str) -> JobRecord:
+        record = self.jobs.get(job_id)
+        if record is None:
+            raise UnknownResource(
+                f"There is no job {job_id[:40]!r}. Job ids are what POST /api/training returned."
+            )
+        return record
+
+    def _place(self, job_id: str) -> int | None:
+        waiting = [
+            task.id for task in self.huey.pending() if not self.jobs.cancel_requested(task.id)
+        ]
+        return waiting.index(job_id) + 1 if job_id in waiting else None

@@ -1,0 +1,80 @@
+"""Job records, kept in the queue's own key-value storage, so every web worker and every
+``convlens worker`` reads the same ones: the SQLite file in the data folder, or Redis.
+
+The web worker that accepts a job writes its record once; from then on only the worker that
+runs it writes it. A cancellation is a key of its own (``cancel:<id>``), so the two never
+overwrite each other. A running job's worker writes a heartbeat every
+:data:`HEARTBEAT_SECONDS`; a record whose heartbeat is older than :data:`STALE_SECONDS` is
+shown as failed, so a job whose worker was killed never stays "running".
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import Field
+
+from app.schemas.training import FINISHED, JobState, JobStatus
+
+HEARTBEAT_SECONDS = 2.0
+STALE_SECONDS = 30.0
+_PREFIX = "convlens."
+
+
+class JobRecord(JobStatus):
+    """What is stored: the status, with the hash of the token that may cancel it."""
+
+    token_sha256: str
+    heartbeat: float | None = Field(default=None, description="time.time() of the last sign.")
+
+    def status(self, place: int | None = None) -> JobStatus:
+        shown = JobStatus.model_validate(self.model_dump(exclude={"token_sha256", "heartbeat"}))
+        if shown.state == JobState.queued:
+            return shown.model_copy(update={"place": place})
+        if shown.state == JobState.running and self.is_stale():
+            return shown.model_copy(
+                update={
+                    "state": JobState.failed,
+                    "progress": None,
+                    "seconds_left": None,
+                    "reason": "The worker that was training it stopped answering (it was "
+                    "stopped or killed, or its machine went away); what it had trained is lost. "
+                    "Start the training again.",
+                }
+            )
+        return shown
+
+    def is_stale(self) -> bool:
+        return self.heartbeat is not None and time.time() - self.heartbeat > STALE_SECONDS
+
+    @property
+    def finished_state(self) -> bool:
+        return self.state in FINISHED
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class JobStore:
+    """Records by job id in a Huey storage (``put_data`` / ``peek_data``: SQLite or Redis)."""
+
+    def __init__(self, storage: Any) -> None:
+        self.storage = storage
+
+    def get(self, job_id: str) -> JobRecord | None:
+        raw = self.storage.peek_data(f"{_PREFIX}job:{job_id}")
+        if not isinstance(raw, bytes | memoryview):  # Huey's EmptyData
+            return None
+        return JobRecord.model_validate_json(bytes(raw))
+
+    def put(self, record: JobRecord) -> None:
+        self.storage.put_data(f"{_PREFIX}job:{record.id}", record.model_dump_json().encode())
+
+    def request_cancel(self, job_id: str) -> None:
+        self.storage.put_data(f"{_PREFIX}cancel:{job_id}", b"1")
+
+    def cancel_requested(self, job_id: str) -> bool:
+        return bool(self.storage.has_data_for_key(f"{_PREFIX}cancel:{job_id}"))

@@ -1,0 +1,296 @@
+"""A training job as a worker runs it: dataset -> :mod:`app.ml.fit` -> a stored "trained" model.
+
+Progress is written to the job's record at most :data:`UPDATES_PER_SECOND` times a second
+(and at every epoch's end); the cancel flag is read as often. The first convolution's filters
+are kept after every epoch as ``<data>/jobs/<id>/filters/<epoch>.npy`` (epoch 0: before
+training), so the page can scrub through them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import platform
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import TypeAdapter
+
+from app.core.architecture.layers import Stack
+from app.errors import ConvLensError
+from app.jobs.architectures import training_stack
+from app.jobs.records import HEARTBEAT_SECONDS, JobRecord, JobStore, now
+from app.ml import dataset_store, store
+from app.ml.fit import EpochNumbers, FitOptions, TrainingCancelled, fit_stack, layer_weights
+from app.ml.metadata import DatasetInfo, History, InputContract, ModelMetadata, TrainingInfo
+from app.ml.weights_folder import save_weights
+from app.schemas.training import EpochResult, JobState, Progress
+
+log = logging.getLogger(__name__)
+UPDATES_PER_SECOND = 4
+
+
+def jobs_folder(data_dir: Path, job_id: str) -> Path:
+    return data_dir / "jobs" / job_id
+
+
+def filters_file(data_dir: Path, job_id: str, epoch: int) -> Path:
+    return jobs_folder(data_dir, job_id) / "filters" / f"{epoch}.npy"
+
+
+def run_training(job_id: str, data_dir: Path, jobs: JobStore) -> None:
+    """Run a queued job to its end: done, failed with the reason, or cancelled."""
+    record = jobs.get(job_id)
+    if record is None or record.state != JobState.queued:
+        log.warning("Job %s is not waiting to run (%s); skipped.", job_id, record and record.state)
+        return
+    if jobs.cancel_requested(job_id):
+        jobs.put(record.model_copy(update={"state": JobState.cancelled, "finished": now()}))
+        return
+    reporter = _Reporter(jobs, record, data_dir)
+    try:
+        model_id = _train(record, data_dir, reporter)
+    except _Cancelled:
+        reporter.finish(JobState.cancelled)
+    except ConvLensError as exc:
+        reporter.finish(JobState.failed, reason=exc.detail)
+    except Exception as exc:
+        log.exception("Training job %s failed", job_id)
+        reporter.finish(
+            JobState.failed,
+            reason=f"Training stopped with an error ({type(exc).__name__}: {str(exc)[:300]}). "
+            "Try a smaller network or batch size; if it happens again, tell the server's admin.",
+        )
+    else:
+        reporter.finish(JobState.done, model=model_id)
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _train(record: JobRecord, data_dir: Path, reporter: _Reporter) -> str:
+    request = record.request
+    x, y = dataset_store.load_arrays(data_dir, request.dataset)
+    stack, _ = training_stack(request.architecture, x.shape[1:], len(record.classes))
+    options = FitOptions(
+        epochs=request.epochs,
+        batch_size=request.batch_size,
+        learning_rate=request.learning_rate,
+        optimizer=request.optimizer,
+        validation_split=request.validation_split,
+        augment=request.augment,
+        flips=request.flips,
+        seed=request.seed,
+    )
+    model_id = store.new_model_id(record.name, set(store.stored_ids(data_dir)))
+    try:
+        fitted = fit_stack(stack, x, y, options, reporter, name=model_id)
+    except TrainingCancelled:
+        raise _Cancelled from None
+    history = fitted.history
+    metadata = ModelMetadata(
+        id=model_id,
+        name=record.name,
+        description=f"Trained here on the dataset {record.dataset} ({record.architecture}, "
+        f"{len(history)} epochs).",
+        dataset=DatasetInfo(
+            name=record.dataset,
+            train_images=fitted.train_images,
+            val_images=fitted.val_images,
+        ),
+        classes=record.classes,
+        input=InputContract(
+            shape=(int(x.shape[1]), int(x.shape[2]), int(x.shape[3])),
+            range=(0.0, 1.0),
+            background="",
+            ink="",
+            layout="the image stretched to the input size, as the dataset's images were",
+            preprocessing="image",
+            fit="stretch",
+            scale="0..1",
+        ),
+        epochs=len(history),
+        seed=request.seed,
+        history=History(
+            loss=[round(e.loss, 6) for e in history],
+            accuracy=[round(e.accuracy, 6) for e in history],
+            val_loss=[round(e.val_loss, 6) for e in history],
+            val_accuracy=[round(e.val_accuracy, 6) for e in history],
+        ),
+        training=_training_info(record, fitted.seconds, len(history)),
+    )
+    work = Path(tempfile.mkdtemp(prefix="train-", dir=store.work_folder(data_dir)))
+    try:
+        save_weights(work / store.WEIGHTS_DIR, layer_weights(fitted.model))
+        stack_json = TypeAdapter(Stack).dump_json(stack).decode()
+        store.store_model(
+            data_dir,
+            stack_json,
+            work / store.WEIGHTS_DIR,
+            metadata,
+            record.token_sha256,
+            "trained",
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return model_id
+
+
+def _training_info(record: JobRecord, seconds: float, epochs: int) -> TrainingInfo:
+    import keras
+    import tensorflow as tf
+
+    request = record.request
+    return TrainingInfo.model_validate(
+        {
+            "optimizer": request.optimizer,
+            "learning_rate": request.learning_rate,
+            "batch_size": request.batch_size,
+            "loss": "sparse_categorical_crossentropy",
+            "seconds": round(seconds, 1),
+            "seconds_per_epoch": round(seconds / max(epochs, 1), 2),
+            "trained_on": now().date().isoformat(),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "architecture": record.architecture,
+            "validation_split": request.validation_split,
+            "augment": request.augment,
+            "flips": request.flips,
+            "job": record.id,
+        }
+    )
+
+
+def _finite(value: float) -> float | None:
+    return round(value, 6) if math.isfinite(value) else None
+
+
+class _Reporter:
+    """The job's record as training goes: the :class:`app.ml.fit.FitWatcher` of a job."""
+
+    def __init__(self, jobs: JobStore, record: JobRecord, data_dir: Path) -> None:
+        self.jobs = jobs
+        self.data_dir = data_dir
+        self.lock = threading.Lock()
+        self.last_write = 0.0
+        self.last_check = 0.0
+        self.epoch_started = time.monotonic()
+        self.stopped = threading.Event()
+        self.record = record
+        self._write(state=JobState.running, started=now())
+        self.beat = threading.Thread(target=self._heartbeat, name=f"heartbeat-{record.id}")
+        self.beat.daemon = True
+        self.beat.start()
+
+    def started(self, batches: int, filter_layer: str | None) -> None:
+        epochs = self.record.request.epochs
+        progress = Progress(epoch=1, epochs=epochs, batch=0, batches=batches, fraction=0.0)
+        self._write(progress=progress, filter_layer=filter_layer)
+        self.epoch_started = time.monotonic()
+
+    def filters(self, epoch: int, kernel: NDArray[np.float32]) -> None:
+        path = filters_file(self.data_dir, self.record.id, epoch)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, kernel, allow_pickle=False)
+        self._write(filter_epochs=[*self.record.filter_epochs, epoch])
+
+    def batch_done(self, epoch: int, batch: int, loss: float, accuracy: float) -> None:
+        if time.monotonic() - self.last_write < 1 / UPDATES_PER_SECOND:
+            return
+        progress = self.record.progress
+        assert progress is not None
+        done = (epoch - 1 + batch / progress.batches) / progress.epochs
+        in_epoch = time.monotonic() - self.epoch_started
+        self._write(
+            progress=progress.model_copy(
+                update={
+                    "epoch": epoch,
+                    "batch": batch,
+                    "fraction": round(done, 4),
+                    "loss": _finite(loss),
+                    "accuracy": _finite(accuracy),
+                }
+            ),
+            seconds_left=self._seconds_left(epoch - 1, batch / progress.batches, in_epoch),
+        )
+
+    def epoch_done(self, numbers: EpochNumbers) -> None:
+        history = [
+            *self.record.history,
+            EpochResult(
+                epoch=numbers.epoch,
+                loss=_finite(numbers.loss),
+                accuracy=_finite(numbers.accuracy),
+                val_loss=_finite(numbers.val_loss),
+                val_accuracy=_finite(numbers.val_accuracy),
+                seconds=round(numbers.seconds, 3),
+            ),
+        ]
+        progress = self.record.progress
+        assert progress is not None
+        per_epoch = sum(e.seconds for e in history) / len(history)
+        self.epoch_started = time.monotonic()
+        self._write(
+            history=history,
+            seconds_per_epoch=round(per_epoch, 3),
+            seconds_left=round(per_epoch * (progress.epochs - numbers.epoch), 1),
+            progress=progress.model_copy(
+                update={
+                    "epoch": min(numbers.epoch + 1, progress.epochs),
+                    "batch": 0 if numbers.epoch < progress.epochs else progress.batches,
+                    "fraction": round(numbers.epoch / progress.epochs, 4),
+                }
+            ),
+        )
+
+    def should_stop(self) -> bool:
+        if time.monotonic() - self.last_check < 1 / UPDATES_PER_SECOND:
+            return False
+        self.last_check = time.monotonic()
+        return self.jobs.cancel_requested(self.record.id)
+
+    def finish(self, state: JobState, reason: str | None = None, model: str | None = None) -> None:
+        self.stopped.set()
+        self._write(
+            state=state,
+            reason=reason,
+            model=model,
+            finished=now(),
+            seconds_left=None if state != JobState.done else 0.0,
+        )
+
+    def _seconds_left(self, epochs_done: int, epoch_fraction: float, in_epoch: float) -> float:
+        history = self.record.history
+        epochs = self.record.request.epochs
+        if history:
+            per_epoch = sum(e.seconds for e in history) / len(history)
+        elif epoch_fraction > 0:
+            per_epoch = in_epoch / epoch_fraction
+        else:
+            return math.nan
+        return round(max(per_epoch * (epochs - epochs_done) - in_epoch, 0.0), 1)
+
+    def _heartbeat(self) -> None:
+        while not self.stopped.wait(HEARTBEAT_SECONDS):
+            if time.monotonic() - self.last_write >= HEARTBEAT_SECONDS:
+                self._write()
+
+    def _write(self, **changes: object) -> None:
+        with self.lock:
+            if "seconds_left" in changes and changes["seconds_left"] is not None:
+                left = changes["seconds_left"]
+                assert isinstance(left, float)
+                changes["seconds_left"] = left if math.isfinite(left) else None
+            self.record = self.record.model_copy(
+                update={**changes, "heartbeat": time.time(), "version": self.record.version + 1}
+            )
+            self.jobs.put(self.record)
+            self.last_write = time.monotonic()
