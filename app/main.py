@@ -31,6 +31,7 @@ from app.api import (
     samples,
     training,
 )
+from app.api import explain as explanations
 from app.api.compute import ComputeSlots
 from app.api.json_bodies import is_json_media_type, not_utf8_detail, refuse_ambiguous_json
 from app.config import Settings
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         samples,
         architectures,
         datasets,
+        explanations,
         training,
         jobs,
     ):
