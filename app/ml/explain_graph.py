@@ -56,7 +56,10 @@ class ModelGradients:
         self._inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
         self._score_tensor, self._to_scores = _score_head(loaded)
         self._score_model = keras.Model(self._inputs, self._score_tensor)
-        self._model = model
+        # The model itself is not kept (only its layers and tensors are): the cache below holds
+        # this object as long as the model lives, and a reference to the model would keep both.
+        self._probability_model = keras.Model(self._inputs, model.outputs[0])
+        self._layers = {layer.name: layer for layer in model.layers}
         self._logits = loaded.output == "logits"
         self._lock = threading.Lock()
         self._layer_functions: dict[str, Any] = {}
@@ -119,9 +122,7 @@ class ModelGradients:
 
         tf = self._tf
         to_scores = self._to_scores
-        feature_model = keras.Model(
-            self._inputs, [self._model.get_layer(layer).output, self._score_tensor]
-        )
+        feature_model = keras.Model(self._inputs, [self._layers[layer].output, self._score_tensor])
 
         def layer_gradients(x: Any, class_index: Any) -> Any:
             with tf.GradientTape() as tape:
@@ -136,7 +137,7 @@ class ModelGradients:
 
     def _build_probability_function(self) -> Any:
         tf = self._tf
-        model, logits = self._model, self._logits
+        model, logits = self._probability_model, self._logits
 
         def probabilities(x: Any, class_index: Any) -> Any:
             outputs = model(x, training=False)

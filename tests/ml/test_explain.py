@@ -409,3 +409,16 @@ def test_an_unknown_method_is_refused_naming_the_methods(lenet: LoadedModel) -> 
         "There is no method 'lime'. Methods: gradcam, gradcam++, saliency, smoothgrad, "
         "integrated_gradients, occlusion."
     )
+
+
+def test_the_traced_functions_do_not_keep_a_deleted_model_alive() -> None:
+    import gc
+    import weakref
+
+    loaded = served(cam_network())
+    for method in ("gradcam", "saliency", "occlusion"):
+        run(loaded, random_input(loaded), method)
+    model = weakref.ref(loaded.model)
+    del loaded
+    gc.collect()
+    assert model() is None  # an imported model, once deleted, frees its functions too
