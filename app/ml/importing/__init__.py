@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import time
 from dataclasses import dataclass
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
@@ -54,42 +55,87 @@ class ReadModel:
     params: int
 
 
+class Reading:
+    """One file being read by a limited process: :meth:`stack` as soon as the config is
+    translated and checked, :meth:`finish` once the weights are read too. Building the model
+    from the stack while the reader reads the weights overlaps the two (0.14 s of VGG16's
+    0.5 s import)."""
+
+    def __init__(self, source: Path, work_dir: Path, limits: ImportLimits) -> None:
+        settings = {
+            "max_file_bytes": limits.max_file_bytes,
+            "max_params": limits.max_params,
+            "memory_bytes": limits.memory_bytes,
+            "cpu_seconds": limits.cpu_seconds,
+            # Arrays are written as float32: a float16 file doubles; plus the stack's JSON.
+            "output_bytes": 4 * limits.max_params + 64 * MIB,
+        }
+        context = _reader_context()
+        self._signals, child_end = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=read_limited,
+            args=(str(source), str(work_dir), settings, child_end),
+            daemon=True,
+        )
+        self._work_dir = work_dir
+        self._limits = limits
+        self._deadline = time.monotonic() + limits.wall_seconds
+        self._process.start()
+        child_end.close()
+
+    def stack(self) -> tuple[Layer, ...]:
+        """The translated stack, checked by the reader and by our schema again; or the refusal."""
+        try:
+            ready = self._signals.poll(self._left()) and self._signals.recv_bytes(16) == b"stack"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.finish()  # raises the reader's refusal, or says it was stopped
+        return TypeAdapter(Stack).validate_json((self._work_dir / STACK_FILE).read_bytes())
+
+    def finish(self) -> ReadModel:
+        self._process.join(self._left())
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+            raise InvalidParameter(
+                f"Reading the file took longer than {self._limits.wall_seconds:g} s, the most "
+                "an import may take; it is refused. A Keras model file of this size reads in "
+                "seconds."
+            )
+        self._signals.close()
+        answer = _answer(self._process.exitcode, self._work_dir / ANSWER_FILE)
+        if not answer.get("ok"):
+            raise InvalidParameter(str(answer.get("detail", "The file was refused.")))
+        return ReadModel(
+            stack=TypeAdapter(Stack).validate_json((self._work_dir / STACK_FILE).read_bytes()),
+            weights=load_weights(self._work_dir / WEIGHTS_DIR),
+            format=str(answer["format"]),
+            keras_version=answer.get("keras_version"),
+            params=int(answer["params"]),
+        )
+
+    def _left(self) -> float:
+        return max(0.0, self._deadline - time.monotonic())
+
+    def __enter__(self) -> Reading:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """A reader left behind (the caller failed between stack() and finish()) is stopped."""
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._signals.close()
+
+
 def read_model_file(source: Path, work_dir: Path, limits: ImportLimits) -> ReadModel:
     """Read ``source`` in a limited process; ``work_dir`` is an empty folder for its output.
 
     Raises ``InvalidParameter`` saying what was refused, or that the reader was stopped.
     """
-    settings = {
-        "max_file_bytes": limits.max_file_bytes,
-        "max_params": limits.max_params,
-        "memory_bytes": limits.memory_bytes,
-        "cpu_seconds": limits.cpu_seconds,
-        # Arrays are written as float32: a float16 file doubles; plus the stack's JSON.
-        "output_bytes": 4 * limits.max_params + 64 * MIB,
-    }
-    process = _reader_context().Process(
-        target=read_limited, args=(str(source), str(work_dir), settings), daemon=True
-    )
-    process.start()
-    process.join(limits.wall_seconds)
-    if process.is_alive():
-        process.kill()
-        process.join()
-        raise InvalidParameter(
-            f"Reading the file took longer than {limits.wall_seconds:g} s, the most an import "
-            "may take; it is refused. A Keras model file of this size reads in seconds."
-        )
-    answer = _answer(process.exitcode, work_dir / ANSWER_FILE)
-    if not answer.get("ok"):
-        raise InvalidParameter(str(answer.get("detail", "The file was refused.")))
-    stack = TypeAdapter(Stack).validate_json((work_dir / STACK_FILE).read_bytes())
-    return ReadModel(
-        stack=stack,
-        weights=load_weights(work_dir / WEIGHTS_DIR),
-        format=str(answer["format"]),
-        keras_version=answer.get("keras_version"),
-        params=int(answer["params"]),
-    )
+    with Reading(source, work_dir, limits) as reading:
+        return reading.finish()
 
 
 def _reader_context() -> ForkServerContext:

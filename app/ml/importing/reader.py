@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import resource
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,11 @@ ANSWER_FILE = "answer.json"
 MIB = 1024 * 1024
 
 
-def read_limited(source: str, out_dir: str, limits: dict[str, int]) -> None:
+def read_limited(
+    source: str, out_dir: str, limits: dict[str, int], signals: Connection | None = None
+) -> None:
+    """The reader process: limits first, then the file; ``signals`` hears "stack" as soon as
+    ``stack.json`` is written, so the parent can build while the weights are read."""
     for kind, value in (
         (resource.RLIMIT_AS, limits["memory_bytes"]),
         (resource.RLIMIT_CPU, limits["cpu_seconds"]),
@@ -37,7 +43,12 @@ def read_limited(source: str, out_dir: str, limits: dict[str, int]) -> None:
     ):
         resource.setrlimit(kind, (value, value))
     try:
-        answer = read_to_folder(Path(source), Path(out_dir), limits)
+        answer = read_to_folder(
+            Path(source),
+            Path(out_dir),
+            limits,
+            on_stack=(lambda: signals.send_bytes(b"stack")) if signals is not None else None,
+        )
     except MemoryError:
         answer = {
             "ok": False,
@@ -47,7 +58,12 @@ def read_limited(source: str, out_dir: str, limits: dict[str, int]) -> None:
     (Path(out_dir) / ANSWER_FILE).write_text(json.dumps(answer))
 
 
-def read_to_folder(source: Path, out_dir: Path, limits: dict[str, int]) -> dict[str, Any]:
+def read_to_folder(
+    source: Path,
+    out_dir: Path,
+    limits: dict[str, int],
+    on_stack: Callable[[], None] | None = None,
+) -> dict[str, Any]:
     """Translate ``source`` into ``out_dir/stack.json`` + ``out_dir/weights/``."""
     file_limits = FileLimits(
         max_file_bytes=limits["max_file_bytes"],
@@ -58,12 +74,14 @@ def read_to_folder(source: Path, out_dir: Path, limits: dict[str, int]) -> dict[
         model_file = open_model_file(source, file_limits)
         stack = translate(model_file.config)
         total = _checked_params(stack, file_limits.max_params)
+        (out_dir / "stack.json").write_text(json.dumps(stack))
+        if on_stack is not None:
+            on_stack()
         weights = read_weights(model_file, file_limits.max_params)
     except ConvLensError as exc:
         return {"ok": False, "detail": exc.detail}
     except RecursionError:
         return {"ok": False, "detail": "The file's configuration is nested too deeply to read."}
-    (out_dir / "stack.json").write_text(json.dumps(stack))
     save_weights(out_dir / WEIGHTS_DIR, weights)
     return {
         "ok": True,

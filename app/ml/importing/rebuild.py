@@ -11,7 +11,7 @@ from app.core.model_input import Fit, Scale, value_range
 from app.errors import InvalidParameter
 from app.ml import store
 from app.ml.build import assign_weights, build_model
-from app.ml.importing import ImportLimits, read_model_file
+from app.ml.importing import ImportLimits, Reading
 from app.ml.importing.reader import WEIGHTS_DIR
 from app.ml.loaded import LoadedModel, ModelFileError, loaded_model
 from app.ml.metadata import DatasetInfo, InputContract, ModelMetadata, Preprocessing
@@ -41,19 +41,19 @@ def import_model(
 ) -> Imported:
     """Read, rebuild and check ``source``; store it under a new id in ``data_dir``."""
     with tempfile.TemporaryDirectory(prefix="import-", dir=store.work_folder(data_dir)) as work:
-        read = read_model_file(source, Path(work), limits)
-        first = read.stack[0]
-        assert isinstance(first, Input)  # the reader's stack always starts with its Input
-        shape = tuple(first.shape)
-        if len(shape) != 3:
-            raise InvalidParameter(
-                f"The model's input has shape {shape}; ConvLens serves image models, whose "
-                "input is (height, width, channels)."
-            )
-        model_id = store.new_model_id(request.name, taken)
-        with native_output_to_debug_log():
-            model = build_model(read.stack, name=model_id)
-            assign_weights(model, read.weights)
+        with Reading(source, Path(work), limits) as reading:
+            stack = reading.stack()
+            shape = tuple(stack[0].shape) if isinstance(stack[0], Input) else ()
+            if len(shape) != 3:
+                raise InvalidParameter(
+                    f"The model's input has shape {shape}; ConvLens serves image models, whose "
+                    "input is (height, width, channels)."
+                )
+            model_id = store.new_model_id(request.name, taken)
+            with native_output_to_debug_log():
+                model = build_model(stack, name=model_id)  # while the reader reads the weights
+                read = reading.finish()
+                assign_weights(model, read.weights)
         units = int(model.outputs[0].shape[-1])
         metadata = _metadata(model_id, request, (shape[0], shape[1], shape[2]), units, read.format)
         try:
