@@ -3,14 +3,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
+REDIS_SERVER := /usr/bin/redis-server
 
-.PHONY: run test setup setup-test browser lint bench
+.PHONY: run test setup setup-test browser redis lint bench
 
 # make run PORT=8001 (or CONVLENS_PORT=8001 make run) serves on another port.
 run: setup
 	$(BIN)/convlens serve $(if $(PORT),--port $(PORT))
 
-test: setup-test browser
+test: setup-test browser redis
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff format --check app tests bench
 	$(BIN)/mypy
@@ -35,6 +36,12 @@ browser:
 	@test -x $(CHROMIUM) || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+# The scaled-out queue's tests start Debian's redis-server themselves (skipped without it).
+redis:
+	@test -x $(REDIS_SERVER) || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "Install Redis first: sudo apt-get install redis-server" >&2; exit 1; fi; }
 
 bench: setup-test
 	$(BIN)/python bench/convolution.py

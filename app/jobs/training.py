@@ -13,9 +13,11 @@ import math
 import os
 import platform
 import shutil
+import socket
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +55,7 @@ def run_training(job_id: str, data_dir: Path, jobs: JobStore) -> None:
     if jobs.cancel_requested(job_id):
         jobs.put(record.model_copy(update={"state": JobState.cancelled, "finished": now()}))
         return
-    reporter = _Reporter(jobs, record, data_dir)
+    reporter = JobReporter(jobs, record, data_dir)
     try:
         model_id = _train(record, data_dir, reporter)
     except _Cancelled:
@@ -75,7 +77,7 @@ class _Cancelled(Exception):
     pass
 
 
-def _train(record: JobRecord, data_dir: Path, reporter: _Reporter) -> str:
+def _train(record: JobRecord, data_dir: Path, reporter: JobReporter) -> str:
     request = record.request
     x, y = dataset_store.load_arrays(data_dir, request.dataset)
     stack, _ = training_stack(request.architecture, x.shape[1:], len(record.classes))
@@ -173,19 +175,27 @@ def _finite(value: float) -> float | None:
     return round(value, 6) if math.isfinite(value) else None
 
 
-class _Reporter:
+class JobReporter:
     """The job's record as training goes: the :class:`app.ml.fit.FitWatcher` of a job."""
 
-    def __init__(self, jobs: JobStore, record: JobRecord, data_dir: Path) -> None:
+    def __init__(
+        self,
+        jobs: JobStore,
+        record: JobRecord,
+        data_dir: Path,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.jobs = jobs
         self.data_dir = data_dir
+        self.clock = clock
         self.lock = threading.Lock()
         self.last_write = 0.0
         self.last_check = 0.0
-        self.epoch_started = time.monotonic()
+        self.epoch_started = clock()
         self.stopped = threading.Event()
         self.record = record
-        self._write(state=JobState.running, started=now())
+        worker = f"{socket.gethostname()}:{os.getpid()}"
+        self._write(state=JobState.running, started=now(), worker=worker)
         self.beat = threading.Thread(target=self._heartbeat, name=f"heartbeat-{record.id}")
         self.beat.daemon = True
         self.beat.start()
@@ -194,7 +204,7 @@ class _Reporter:
         epochs = self.record.request.epochs
         progress = Progress(epoch=1, epochs=epochs, batch=0, batches=batches, fraction=0.0)
         self._write(progress=progress, filter_layer=filter_layer)
-        self.epoch_started = time.monotonic()
+        self.epoch_started = self.clock()
 
     def filters(self, epoch: int, kernel: NDArray[np.float32]) -> None:
         path = filters_file(self.data_dir, self.record.id, epoch)
@@ -203,12 +213,12 @@ class _Reporter:
         self._write(filter_epochs=[*self.record.filter_epochs, epoch])
 
     def batch_done(self, epoch: int, batch: int, loss: float, accuracy: float) -> None:
-        if time.monotonic() - self.last_write < 1 / UPDATES_PER_SECOND:
+        if self.clock() - self.last_write < 1 / UPDATES_PER_SECOND:
             return
         progress = self.record.progress
         assert progress is not None
         done = (epoch - 1 + batch / progress.batches) / progress.epochs
-        in_epoch = time.monotonic() - self.epoch_started
+        in_epoch = self.clock() - self.epoch_started
         self._write(
             progress=progress.model_copy(
                 update={
@@ -237,7 +247,7 @@ class _Reporter:
         progress = self.record.progress
         assert progress is not None
         per_epoch = sum(e.seconds for e in history) / len(history)
-        self.epoch_started = time.monotonic()
+        self.epoch_started = self.clock()
         self._write(
             history=history,
             seconds_per_epoch=round(per_epoch, 3),
@@ -252,9 +262,9 @@ class _Reporter:
         )
 
     def should_stop(self) -> bool:
-        if time.monotonic() - self.last_check < 1 / UPDATES_PER_SECOND:
+        if self.clock() - self.last_check < 1 / UPDATES_PER_SECOND:
             return False
-        self.last_check = time.monotonic()
+        self.last_check = self.clock()
         return self.jobs.cancel_requested(self.record.id)
 
     def finish(self, state: JobState, reason: str | None = None, model: str | None = None) -> None:
@@ -280,7 +290,7 @@ class _Reporter:
 
     def _heartbeat(self) -> None:
         while not self.stopped.wait(HEARTBEAT_SECONDS):
-            if time.monotonic() - self.last_write >= HEARTBEAT_SECONDS:
+            if self.clock() - self.last_write >= HEARTBEAT_SECONDS:
                 self._write()
 
     def _write(self, **changes: object) -> None:
@@ -293,4 +303,4 @@ class _Reporter:
                 update={**changes, "heartbeat": time.time(), "version": self.record.version + 1}
             )
             self.jobs.put(self.record)
-            self.last_write = time.monotonic()
+            self.last_write = self.clock()

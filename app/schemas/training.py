@@ -160,6 +160,9 @@ class JobStatus(BaseModel):
     filter_epochs: list[int] = Field(
         default=[], description="Epochs whose filters are kept (0: the initial ones)."
     )
+    worker: str | None = Field(
+        default=None, description="The worker that took the job: host name and process id."
+    )
     model: str | None = Field(default=None, description="Done: the trained model's id.")
     version: int = Field(default=0, description="Grows with every update of the job.")
 

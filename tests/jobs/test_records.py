@@ -1,0 +1,130 @@
+"""Job records and the reporter that writes them: throttled updates, estimates, staleness."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from huey.storage import MemoryStorage
+
+from app.jobs import records
+from app.jobs.records import JobRecord, JobStore, now
+from app.jobs.training import UPDATES_PER_SECOND, JobReporter, filters_file
+from app.ml.fit import EpochNumbers
+from app.schemas.training import JobState, TrainingRequest
+
+
+def queued_record(epochs: int = 2) -> JobRecord:
+    return JobRecord(
+        id="0123456789abcdef",
+        state=JobState.queued,
+        name="shapes",
+        dataset="shapes-1234abcd",
+        architecture="mlp",
+        classes=["a", "b"],
+        image_shape=[16, 16, 3],
+        params=100,
+        request=TrainingRequest(dataset="shapes-1234abcd", architecture="mlp", epochs=epochs),
+        created=now(),
+        token_sha256="0" * 64,
+    )
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.seconds = 1000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+@pytest.fixture
+def jobs() -> JobStore:
+    return JobStore(MemoryStorage("test"))
+
+
+def test_batches_are_reported_a_few_times_a_second_not_every_batch(
+    jobs: JobStore, tmp_path: Path
+) -> None:
+    clock = Clock()
+    reporter = JobReporter(jobs, queued_record(), tmp_path, clock=clock)
+    reporter.started(batches=40, filter_layer=None)
+    seen = set()
+    for batch in range(1, 41):
+        clock.seconds += 1 / 16  # 16 batches a second: a write every 4th
+        reporter.batch_done(1, batch, loss=0.5, accuracy=0.75)
+        stored = jobs.get("0123456789abcdef")
+        assert stored is not None and stored.progress is not None
+        seen.add(stored.progress.batch)
+    reporter.finish(JobState.cancelled)
+
+    assert UPDATES_PER_SECOND == 4
+    assert seen - {0} == set(range(4, 41, 4))
+
+
+def test_an_epoch_adds_history_and_an_estimate_of_the_time_left(
+    jobs: JobStore, tmp_path: Path
+) -> None:
+    reporter = JobReporter(jobs, queued_record(epochs=3), tmp_path, clock=Clock())
+    reporter.started(batches=4, filter_layer="conv1")
+    reporter.filters(0, np.zeros((3, 3, 3, 2), np.float32))
+
+    reporter.epoch_done(EpochNumbers(1, 0.9, 0.5, 0.8, 0.6, seconds=2.0))
+    reporter.finish(JobState.done, model="shapes-abc123")
+
+    stored = jobs.get("0123456789abcdef")
+    assert stored is not None
+    assert stored.state == JobState.done and stored.model == "shapes-abc123"
+    assert [e.epoch for e in stored.history] == [1]
+    assert stored.seconds_per_epoch == 2.0
+    assert stored.filter_layer == "conv1" and stored.filter_epochs == [0]
+    assert filters_file(tmp_path, stored.id, 0).is_file()
+    assert stored.worker
+
+
+def test_an_epoch_estimate_of_time_left_counts_the_epochs_still_to_run(
+    jobs: JobStore, tmp_path: Path
+) -> None:
+    reporter = JobReporter(jobs, queued_record(epochs=3), tmp_path, clock=Clock())
+    reporter.started(batches=4, filter_layer=None)
+
+    reporter.epoch_done(EpochNumbers(1, 0.9, 0.5, 0.8, 0.6, seconds=2.0))
+
+    stored = jobs.get("0123456789abcdef")
+    reporter.finish(JobState.cancelled)
+    assert stored is not None and stored.state == JobState.running
+    assert stored.seconds_left == 4.0
+
+
+def test_a_running_job_without_a_heartbeat_for_long_is_shown_failed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(records, "STALE_SECONDS", 30.0)
+    running = queued_record().model_copy(update={"state": JobState.running})
+
+    fresh = running.model_copy(update={"heartbeat": time.time() - 5}).status()
+    stale = running.model_copy(update={"heartbeat": time.time() - 60}).status()
+
+    assert fresh.state == JobState.running
+    assert stale.state == JobState.failed
+    assert stale.reason is not None and "stopped answering" in stale.reason
+
+
+def test_the_status_never_shows_the_token_hash() -> None:
+    shown = queued_record().status(place=3)
+
+    assert shown.place == 3
+    assert "token_sha256" not in shown.model_dump()
+
+
+def test_a_cancel_request_is_a_key_of_its_own(jobs: JobStore) -> None:
+    jobs.put(queued_record())
+
+    jobs.request_cancel("0123456789abcdef")
+
+    assert jobs.cancel_requested("0123456789abcdef")
+    assert not jobs.cancel_requested("fedcba9876543210")
+    stored = jobs.get("0123456789abcdef")
+    assert stored is not None and stored.state == JobState.queued
