@@ -238,6 +238,14 @@ export const getLayerActivations = (id, image, { layers, format = "png", channel
   );
 
 /**
+ * POST /api/models/{id}/explain: why the model gave its answer. options = {method, class_index,
+ * layer, samples, noise, baseline, steps, patch, stride, format: "png" | "numbers"}; left-out
+ * options take the server's defaults (the predicted class, the last feature-map layer, ...).
+ */
+export const explainPrediction = (id, image, { format = "png", ...options } = {}, signal) =>
+  postForm(`/api/models/${encodeURIComponent(id)}/explain`, { image, format, ...options }, signal);
+
+/**
  * POST /api/models: import a .keras or .h5 file. fields = {file, name, classes, preprocessing,
  * fit, scale, description}; answers {id, delete_token, format, keras_version, model: detail}.
  */

@@ -80,6 +80,17 @@ export const EXPLORER = {
   prefetchMargin: "300px 0px", // start loading a card a little before it is on screen
 };
 
+// "Why this answer?" in the Network explorer: the explain form's defaults and bounds (the
+// server's own, from app/ml/explain_plan.py) and the size of its three pictures.
+export const EXPLAIN = {
+  samples: 20, // SmoothGrad's noisy copies
+  maxSamples: 50,
+  noise: 0.15, // SmoothGrad's noise, a fraction of the input's value range
+  steps: 50, // integrated gradients' points on the path
+  maxSteps: 200,
+  picturePx: 168, // CSS width of each picture; bigger inputs shrink to it, smoothed
+};
+
 export const CHART = {
   train: "#1f5fbf", // training curve (solid)
   validation: "#d95f02", // validation curve (dashed)

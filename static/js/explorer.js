@@ -4,6 +4,7 @@
 // they scroll into view. Learners can import their own model and delete the ones they imported.
 import { getActivations, getDigits, getFilters, getModel, getModels, getSamples, predictImage } from "./api.js";
 import { byId, el, isAbort, latestOnly } from "./dom.js";
+import { createExplainPanel } from "./explorer/explain_panel.js";
 import { createDeleteControl, createImportForm } from "./explorer/import_form.js";
 import { createInputs } from "./explorer/inputs.js";
 import { isBig, renderLazyNetwork } from "./explorer/lazy_network.js";
@@ -60,6 +61,7 @@ async function runAll(explorer, { detail, filters, input, signal }) {
   delete network.dataset.lazy;
   renderNetwork(network, { detail, activations, filters, dialog });
   showAnswer(explorer, { detail, answer: activations, source: input.source });
+  explorer.explain.follow({ detail, image: input.image, answer: activations, auto: true });
   status.done(`Done: ${activations.layers.length} layers of ${detail.name}.`);
 }
 
@@ -71,6 +73,7 @@ async function runLazy(explorer, { detail, input, signal }) {
   if (signal.aborted) return;
   lazy.showAnswer(prediction);
   showAnswer(explorer, { detail, answer: prediction, source: input.source });
+  explorer.explain.follow({ detail, image: input.image, answer: prediction, auto: false }); // big: on demand
   status.done(`Done: ${detail.name}'s ${detail.summary.length} layers load as you scroll to them.`);
 }
 
@@ -90,6 +93,7 @@ async function run(explorer) {
     renderSummaryTable(byId("summary"), detail);
     if (!input) {
       setNetworkStatus(network, "idle");
+      explorer.explain.clear("Pick an input: its answer is explained here.");
       return;
     }
     const job = { detail, filters, input, signal };
@@ -108,6 +112,7 @@ function showFailure(explorer, error, { model, input }) {
     ? `No answer: ${input.source.label} could not be run through the network.`
     : "";
   network.replaceChildren(el("p", { class: "note", text: "No layers to show: see the message above." }));
+  explorer.explain.clear("No answer to explain: see the message above.");
   if (input?.source.name === "upload" && error.status >= 400 && error.status < 500) {
     explorer.inputs.refused(model.preprocessing);
   }
@@ -147,7 +152,7 @@ function start({ models, digits, samples, status }) {
   // What the module's functions above share.
   const explorer = {
     ...{ state, status, models: orderModels(models), network: byId("network"), job: latestOnly() },
-    ...{ loadModel: modelLoader(), dialog: createMapDialog() },
+    ...{ loadModel: modelLoader(), dialog: createMapDialog(), explain: createExplainPanel(byId("explain")) },
   };
   explorer.inputs = createInputs({
     digits,

@@ -1,0 +1,289 @@
+// "Why this answer?": the Explorer's current prediction explained for its model and input, from
+// POST /api/models/{id}/explain as PNGs: the input, the heatmap with its legend, and the heatmap
+// laid over the input, with one sentence on what the colours mean for the chosen method.
+import { explainPrediction } from "../api.js";
+import { EXPLAIN } from "../config.js";
+import { el, isAbort, latestOnly } from "../dom.js";
+import { formatNumber, formatPercent, formatShape } from "../format.js";
+import { scaleFromApi } from "../render/colormap.js";
+import { renderLegend } from "../render/legend.js";
+
+const METHODS = {
+  gradcam: "Grad-CAM",
+  "gradcam++": "Grad-CAM++",
+  saliency: "Saliency",
+  smoothgrad: "SmoothGrad",
+  integrated_gradients: "Integrated gradients",
+  occlusion: "Occlusion",
+};
+// The options each method takes (the server refuses any other): the fields shown for it.
+const METHOD_OPTIONS = {
+  gradcam: ["layer"],
+  "gradcam++": ["layer"],
+  saliency: [],
+  smoothgrad: ["samples", "noise"],
+  integrated_gradients: ["steps", "baseline"],
+  occlusion: ["patch", "stride"],
+};
+const LAYER_METHODS = ["gradcam", "gradcam++"];
+
+/** Layers whose output is feature maps (height x width x channels): the ones Grad-CAM weighs. */
+export const spatialLayers = (detail) => detail.summary.filter((row) => row.output_shape.length === 3);
+
+// One sentence per method: what a coloured pixel means, in the colours the scale uses.
+const MEANINGS = {
+  gradcam: (answer, c, { high }) =>
+    `${high}: where the feature maps of layer ${answer.details.layer} pushed the score for “${c}” up ` +
+    "(each map weighed by how fast the score grows with it); white: where they did not push it up.",
+  "gradcam++": (answer, c, { high }) =>
+    `${high}: where the feature maps of layer ${answer.details.layer} pushed the score for “${c}” up, ` +
+    "with Grad-CAM++'s weights, which give small parts of the picture their share too; white: nowhere.",
+  saliency: (answer, c, { high }) =>
+    `${high}: the pixels where a small change would change the score for “${c}” the most, up or ` +
+    "down; white: pixels the score hardly notices.",
+  smoothgrad: (answer, c, { high }) =>
+    `Saliency averaged over ${answer.details.samples} copies of the input with noise added: ${high.toLowerCase()} ` +
+    `where a small change moves the score for “${c}” the most, with less speckle than one gradient.`,
+  integrated_gradients: (answer, c, { high, low }) =>
+    `${high}: pixels that raise the score for “${c}”, compared with a ${answer.details.baseline} picture; ` +
+    `${low}: pixels that lower it. Together they add up to the change in the score (checked below).`,
+  occlusion: (answer, c, { high, low }) => {
+    const side = answer.details.patch;
+    return (
+      `${high}: where covering a ${side} × ${side} patch makes “${c}” less probable (the darkest: ` +
+      `${formatPercent(answer.map.value_range[1])} points less); ${low}: where covering it makes “${c}” more probable.`
+    );
+  },
+};
+
+function meaning(answer) {
+  const diverging = answer.heatmap.scale.colormap === "diverging";
+  const colours = diverging ? { high: "Red", low: "blue" } : { high: "Dark blue", low: "white" };
+  const text = MEANINGS[answer.method](answer, answer.class_name, colours);
+  const flat = answer.map.value_range[0] === 0 && answer.map.value_range[1] === 0;
+  return flat ? `${text} Here the map is 0 everywhere: nothing in this picture does that.` : text;
+}
+
+function completeness(details) {
+  const check = details.completeness;
+  if (!check) return null;
+  const off = check.relative_difference === null ? "" : ` (${formatPercent(Math.abs(check.relative_difference), 2)})`;
+  const rows = [
+    ["Sum of the attributions", formatNumber(check.attributions_sum)],
+    [`Score of the ${details.baseline} picture`, formatNumber(check.score_at_baseline)],
+    ["Score of this input", formatNumber(check.score_at_input)],
+    ["Score difference", formatNumber(check.score_difference)],
+    ["Sum minus difference", `${formatNumber(check.difference)}${off}`],
+  ];
+  return el("div", { class: "explain-check", dataset: { role: "completeness" } }, [
+    el("p", {
+      text:
+        `Completeness check: the attributions should add up to the score difference. With ${details.steps} ` +
+        "steps on the path they are this close; more steps bring them closer.",
+    }),
+    el("dl", {}, rows.flatMap(([term, value]) => [el("dt", { text: term }), el("dd", { text: value })])),
+  ]);
+}
+
+function picture(png, alt, role, side) {
+  const shrunk = side > EXPLAIN.picturePx ? " is-shrunk" : "";
+  return el("img", { class: `explain-image${shrunk}`, src: `data:image/png;base64,${png}`, alt, dataset: { role } });
+}
+
+function results(answer, shape) {
+  const side = Math.max(shape[0], shape[1]);
+  const what = `“${answer.class_name}”`;
+  const figures = [
+    [answer.input_picture, "The input", `The ${formatShape(shape)} input the network read`, "input"],
+    [answer.heatmap.png, "Heatmap", `Heatmap of ${METHODS[answer.method]} for ${what}`, "heatmap"],
+    [answer.overlay, "Over the input", `The heatmap laid over the input`, "overlay"],
+  ].map(([png, caption, alt, role]) =>
+    el("figure", { class: "explain-figure" }, [picture(png, alt, role, side), el("figcaption", { text: caption })]),
+  );
+  const legend = el("div");
+  renderLegend(legend, scaleFromApi(answer.heatmap.scale), "Heatmap colour");
+  const [low, high] = answer.map.value_range;
+  const score = answer.score === null ? "" : ` Its score before the softmax: ${formatNumber(answer.score)}.`;
+  return [
+    el("p", {
+      class: "explain-summary",
+      text:
+        `${METHODS[answer.method]} for ${what} (class ${answer.class_index}); the network's answer is ` +
+        `“${answer.label}” (${formatPercent(answer.confidence)}).${score}`,
+    }),
+    el("div", { class: "explain-figures" }, figures),
+    legend,
+    el("p", { class: "note explain-range", text: `This map's values run from ${formatNumber(low)} to ${formatNumber(high)}.` }),
+    el("p", { class: "explain-meaning", dataset: { role: "meaning" }, text: meaning(answer) }),
+    completeness(answer.details),
+  ].filter(Boolean);
+}
+
+function field(label, control, option) {
+  const id = `explain-${option ?? control.name}`;
+  control.id = id;
+  return el("div", { class: "field", dataset: option ? { option } : {} }, [el("label", { for: id, text: label }), control]);
+}
+
+const numberInput = (name, { min, max, step = 1, value = "" }) =>
+  el("input", { type: "number", name, min, max, step, value, inputmode: step === 1 ? "numeric" : "decimal" });
+
+function buildControls() {
+  const method = el("select", { name: "method" }, Object.entries(METHODS).map(([value, text]) => el("option", { value, text })));
+  const controls = {
+    method,
+    classIndex: el("select", { name: "class_index" }),
+    layer: el("select", { name: "layer" }),
+    samples: numberInput("samples", { min: 1, max: EXPLAIN.maxSamples, value: EXPLAIN.samples }),
+    noise: numberInput("noise", { min: 0, max: 1, step: 0.05, value: EXPLAIN.noise }),
+    steps: numberInput("steps", { min: 1, max: EXPLAIN.maxSteps, value: EXPLAIN.steps }),
+    baseline: el("select", { name: "baseline" }, [
+      el("option", { value: "black", text: "black picture" }),
+      el("option", { value: "blurred", text: "blurred input" }),
+    ]),
+    patch: numberInput("patch", { min: 1 }),
+    stride: numberInput("stride", { min: 1 }),
+  };
+  controls.patch.placeholder = controls.stride.placeholder = "auto";
+  return controls;
+}
+
+/**
+ * createExplainPanel(root) -> {follow({detail, image, answer, auto}), clear(note)}. follow() shows
+ * the controls for the model and, when `auto`, explains the new answer at once (else on the
+ * button); clear() empties the panel when there is no answer to explain.
+ */
+export function createExplainPanel(root) {
+  const controls = buildControls();
+  const button = el("button", { type: "submit", class: "button", text: "Explain", disabled: true });
+  const message = el("p", { class: "explain-message", role: "status", "aria-live": "polite" });
+  const output = el("div", { class: "explain-output", dataset: { role: "explain-output" } });
+  const form = el("form", { class: "explain-controls", novalidate: true }, [
+    el("div", { class: "field-row" }, [
+      field("Method", controls.method),
+      field("Class to explain", controls.classIndex),
+      field("Layer", controls.layer, "layer"),
+      field("Noisy copies", controls.samples, "samples"),
+      field("Noise (0–1)", controls.noise, "noise"),
+      field("Steps", controls.steps, "steps"),
+      field("Start from", controls.baseline, "baseline"),
+      field("Patch side", controls.patch, "patch"),
+      field("Stride", controls.stride, "stride"),
+    ]),
+    el("div", { class: "button-row" }, [button]),
+  ]);
+  root.replaceChildren(form, message, output);
+  const job = latestOnly();
+  const state = { detail: null, image: null, auto: false, renders: 0 };
+  const setStatus = (status) => {
+    root.dataset.status = status;
+    root.setAttribute("aria-busy", String(status === "busy"));
+  };
+  setStatus("idle");
+
+  const showOptions = () => {
+    const shown = METHOD_OPTIONS[controls.method.value];
+    for (const holder of form.querySelectorAll("[data-option]")) holder.hidden = !shown.includes(holder.dataset.option);
+  };
+
+  function useModel(detail) {
+    const layers = spatialLayers(detail);
+    controls.layer.replaceChildren(
+      ...layers.map((row) => el("option", { value: row.name, text: `${row.name} (${formatShape(row.output_shape)})` })),
+    );
+    if (layers.length) controls.layer.value = layers[layers.length - 1].name;
+    for (const option of controls.method.options) {
+      option.disabled = LAYER_METHODS.includes(option.value) && !layers.length;
+    }
+    // Grad-CAM by default; a model without feature maps has nothing for it to weigh.
+    if (controls.method.selectedOptions[0]?.disabled || !state.detail) {
+      controls.method.value = layers.length ? "gradcam" : "saliency";
+    }
+    controls.classIndex.replaceChildren(
+      el("option", { value: "" }),
+      ...detail.classes.map((name, i) => el("option", { value: String(i), text: name })),
+    );
+    const side = Math.min(detail.input_shape[0], detail.input_shape[1]);
+    controls.patch.max = controls.stride.max = String(side);
+    controls.patch.value = controls.stride.value = "";
+    showOptions();
+  }
+
+  function fields() {
+    const method = controls.method.value;
+    const options = { method };
+    if (controls.classIndex.value !== "") options.class_index = controls.classIndex.value;
+    for (const name of METHOD_OPTIONS[method]) {
+      const value = controls[name].value.trim();
+      if (value !== "") options[name] = value;
+    }
+    return options;
+  }
+
+  async function explain() {
+    if (!state.detail || !state.image) return;
+    const signal = job.start();
+    const { detail, image } = state;
+    setStatus("busy");
+    message.textContent = `Explaining with ${METHODS[controls.method.value]}…`;
+    delete message.dataset.state;
+    try {
+      const answer = await explainPrediction(detail.id, image, fields(), signal);
+      if (signal.aborted) return;
+      output.replaceChildren(...results(answer, detail.input_shape));
+      if (answer.method === "occlusion") {
+        controls.patch.placeholder = `auto (${answer.details.patch})`;
+        controls.stride.placeholder = `auto (${answer.details.stride})`;
+      }
+      message.textContent = "";
+      Object.assign(root.dataset, { method: answer.method, classIndex: answer.class_index, renders: ++state.renders });
+      setStatus("ready");
+    } catch (error) {
+      if (isAbort(error) || signal.aborted) return;
+      output.replaceChildren();
+      message.textContent = error.message; // the server's own sentence: what, why, what to do
+      message.dataset.state = "error";
+      setStatus("error");
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    explain();
+  });
+  form.addEventListener("change", (event) => {
+    if (event.target === controls.method) showOptions();
+    if (state.auto) explain();
+    else if (state.image) message.textContent = "Settings changed: press “Explain” to see them.";
+  });
+
+  return {
+    follow({ detail, image, answer, auto }) {
+      if (state.detail?.id !== detail.id) useModel(detail);
+      state.detail = detail;
+      state.image = image;
+      state.auto = auto;
+      controls.classIndex.options[0].textContent = `The network's answer (${answer.label})`;
+      button.disabled = false;
+      if (auto) {
+        explain();
+        return;
+      }
+      // Big models: every explanation costs many passes, so it waits for the button.
+      job.abort();
+      output.replaceChildren();
+      delete message.dataset.state;
+      message.textContent = `${detail.name} is big: press “Explain” to see why it answered ${answer.label}.`;
+      setStatus("idle");
+    },
+    clear(note = "") {
+      job.abort();
+      state.image = null;
+      button.disabled = true;
+      output.replaceChildren();
+      delete message.dataset.state;
+      message.textContent = note;
+      setStatus("idle");
+    },
+  };
+}
