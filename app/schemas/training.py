@@ -33,7 +33,15 @@ class TrainingRequest(Strict):
         description="A dataset id from POST /api/datasets.",
         examples=["shapes-3f9a1c2b"],
     )
-    architecture: RecipeName | Annotated[list[Layer], Field(min_length=1, max_length=MAX_LAYERS)]
+    architecture: (
+        RecipeName | Annotated[list[Layer], Field(min_length=1, max_length=MAX_LAYERS)]
+    ) = Field(
+        description="A recipe (lenet5: LeNet-5 as the course builds it, with swish; mnist-cnn: "
+        "the course CNN; mlp: the dense baseline; small-vgg: VGG's shape, small, for colour "
+        "images) or a stack in the Architecture lab's format. Its input becomes the dataset's "
+        "image shape and its last layer, a Dense, gets one unit per class.",
+        examples=["small-vgg"],
+    )
     epochs: int = Field(default=5, ge=1, le=MAX_EPOCHS, description="Passes over the images.")
     batch_size: int = Field(
         default=32, ge=1, le=MAX_BATCH_SIZE, description="Images per weight update."
@@ -77,7 +85,7 @@ class TrainingRequest(Strict):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"dataset": "shapes-3f9a1c2b", "architecture": "lenet5", "epochs": 5},
+                {"dataset": "shapes-3f9a1c2b", "architecture": "small-vgg", "epochs": 5},
                 {"dataset": "shapes-3f9a1c2b", "architecture": _STACK_EXAMPLE, "epochs": 3},
             ]
         }
