@@ -42,6 +42,9 @@ Three steps, each chosen by the model's metadata and recorded in plain words:
 
    ``"caffe"`` and ``"torch"`` are defined per colour channel, so they need an RGB model
    (:func:`scale_problem`). :func:`unscale_pixels` undoes the step, to show what a model got.
+
+This module does the arithmetic; the notes' wording (one sentence per step, in
+:attr:`ImageInput.notes`) is in :mod:`app.core.model_input_notes`.
 """
 
 from __future__ import annotations
@@ -55,6 +58,17 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from app.core.decoding import DecodedImage, UInt8Array
+from app.core.model_input_notes import (
+    SCALE_NOTES,
+    TO_GREY_NOTE,
+    TO_RGB_NOTE,
+    bars_text,
+    cut_text,
+    plain_note,
+    resampling_note,
+    resize_verb,
+    with_resampling,
+)
 from app.errors import InvalidParameter
 
 FloatArray = NDArray[np.float32]
@@ -72,22 +86,6 @@ MAX_SIDE = 512
 _CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
 _TORCH_MEAN_RGB = (0.485, 0.456, 0.406)
 _TORCH_STD_RGB = (0.229, 0.224, 0.225)
-_SCALE_NOTES: dict[Scale, str] = {
-    "0..1": "Each pixel value (0 to 255) was divided by 255, so the model gets numbers from 0 "
-    "to 1.",
-    "-1..1": "Each pixel value (0 to 255) was divided by 127.5 and then 1 was subtracted, so "
-    "the model gets numbers from -1 to 1.",
-    "0..255": "The pixel values were given as they are, numbers from 0 to 255: this model "
-    "scales them itself.",
-    "caffe": "The colour channels were put in the order blue, green, red, and ImageNet's "
-    "average colour (103.939, 116.779, 123.68 for blue, green, red) was subtracted from every "
-    "pixel, as models trained with Caffe (VGG16, ResNet50) expect: the model gets numbers from "
-    "about -124 to 151, 0 being an average colour.",
-    "torch": "Each pixel value was divided by 255, then ImageNet's average (0.485, 0.456, 0.406 "
-    "for red, green, blue) was subtracted and the result divided by its spread (standard "
-    "deviation 0.229, 0.224, 0.225), as models trained with PyTorch expect: the model gets "
-    "numbers from about -2.1 to 2.6, 0 being an average colour.",
-}
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,18 +128,12 @@ def prepare_image(
     # Grey before resizing and RGB after: either way a third of the pixels to resize.
     if channels == 1 and source.ndim == 3:
         source = _to_grey(source)
-        colour_notes.append(
-            "Colour was turned to grey, as the model takes one channel: each pixel's grey is "
-            "0.299 red + 0.587 green + 0.114 blue (ITU-R BT.601 luma, as Pillow computes it)."
-        )
+        colour_notes.append(TO_GREY_NOTE)
     picture, notes = _fit(source, image.pixels.shape[:2], (height, width), fit)
     if channels == 3 and picture.ndim == 2:
         picture = cast(UInt8Array, cv2.cvtColor(picture, cv2.COLOR_GRAY2RGB))
-        colour_notes.append(
-            "The grey image was copied into the red, green and blue channels, as the model "
-            "takes three."
-        )
-    notes += [*colour_notes, _SCALE_NOTES[scale]]
+        colour_notes.append(TO_RGB_NOTE)
+    notes += [*colour_notes, SCALE_NOTES[scale]]
     return ImageInput(
         model_input=scale_pixels(picture, scale).reshape(input_shape),
         picture=picture,
@@ -321,97 +313,45 @@ def _fit(
                 _resize(pixels, inner), top, bottom, left, right, cv2.BORDER_CONSTANT, value=0
             ),
         )
-        resampling = _resampling(source, inner)
+        resampling = resampling_note(source, inner)
         if inner == target:
-            return framed, _with(_plain_note(was, source, target), resampling)
+            return framed, with_resampling(plain_note(was, source, target), resampling)
         bars = (
-            _bars(top, bottom, "rows", "above", "below")
+            bars_text(top, bottom, "rows", "above", "below")
             if top or bottom
-            else _bars(left, right, "columns", "on the left", "on the right")
+            else bars_text(left, right, "columns", "on the left", "on the right")
         )
         note = (
-            f"{was}; it was {_verb(source, inner)} to {inner[1]}x{inner[0]} keeping its "
+            f"{was}; it was {resize_verb(source, inner)} to {inner[1]}x{inner[0]} keeping its "
             f"shape, and {bars} to fill the model's {width}x{height}."
         )
-        return framed, _with(note, resampling)
+        return framed, with_resampling(note, resampling)
     picture = _resize(pixels, target)
-    resampling = _resampling(pixels.shape[:2], target)
+    resampling = resampling_note(pixels.shape[:2], target)
     cut_height, cut_width = source[0] - pixels.shape[0], source[1] - pixels.shape[1]
     if fit == "crop" and (cut_height or cut_width):
         top, left, _, _ = crop_box(source, target)
         cut = (
-            _cut(top, cut_height - top, "rows", "the top", "the bottom", "the top and bottom")
+            cut_text(top, cut_height - top, "rows", "the top", "the bottom", "the top and bottom")
             if cut_height
-            else _cut(left, cut_width - left, "columns", "the left", "the right", "each side")
+            else cut_text(left, cut_width - left, "columns", "the left", "the right", "each side")
         )
         if pixels.shape[:2] == target:
             note = f"{was}; it was cropped to {width}x{height}, cutting {cut} so its shape fits."
         else:
-            verb = _verb(pixels.shape[:2], target)
+            verb = resize_verb(pixels.shape[:2], target)
             note = f"{was}; it was {verb} to {width}x{height}, cropping {cut} so its shape fits."
-        return picture, _with(note, resampling)
+        return picture, with_resampling(note, resampling)
     if fit == "stretch" and source[1] * height != source[0] * width:
         across, down = width / source[1], height / source[0]
         looks = "narrower" if across < down else "wider"
         note = (
-            f"{was}; it was {_verb(source, target)} to {width}x{height} without keeping its "
+            f"{was}; it was {resize_verb(source, target)} to {width}x{height} without keeping its "
             f"shape (its width scaled by {across:.3g}, its height by {down:.3g}), so "
             f"everything in it looks {looks} than it is."
         )
-        return picture, _with(note, resampling)
-    return picture, _with(_plain_note(was, source, target), resampling)
-
-
-def _with(note: str, resampling: str | None) -> list[str]:
-    return [note] if resampling is None else [note, resampling]
-
-
-def _plain_note(was: str, source: tuple[int, int], target: tuple[int, int]) -> str:
-    """The note when the image keeps its shape: only its size changes, if that."""
-    if source == target:
-        return f"{was}, the model's input size: it was used at that size."
-    return f"{was}; it was {_verb(source, target)} to {target[1]}x{target[0]}, keeping its shape."
-
-
-def _verb(source: tuple[int, ...], target: tuple[int, ...]) -> str:
-    if source[0] >= target[0] and source[1] >= target[1]:
-        return "shrunk"
-    if source[0] <= target[0] and source[1] <= target[1]:
-        return "enlarged"
-    return "resized"
-
-
-def _cut(first: int, second: int, unit: str, one: str, other: str, both: str) -> str:
-    if first == second:
-        return f"{first} {unit} from {both}"
-    return f"{first} {unit} from {one} and {second} from {other}"
-
-
-def _bars(first: int, second: int, unit: str, one: str, other: str) -> str:
-    if first == second:
-        return f"{first} black {unit} were added {one} and {other}"
-    return f"{first} black {unit} were added {one} and {second} {other}"
-
-
-def _resampling(source: tuple[int, ...], target: tuple[int, ...]) -> str | None:
-    """How pixels were resampled from ``source`` to ``target`` (rows, columns), if they were."""
-    shrinks = source[0] > target[0] or source[1] > target[1]
-    grows = source[0] < target[0] or source[1] < target[1]
-    parts = []
-    if shrinks:
-        parts.append(
-            "shrinking averaged the pixels that each new pixel covers (area interpolation), so "
-            "fine detail blends instead of flickering"
-        )
-    if grows:
-        parts.append(
-            "enlarging blended the four nearest pixels (bilinear interpolation), so edges look "
-            "soft rather than blocky"
-        )
-    if not parts:
-        return None
-    sentence = "; ".join(parts)
-    return sentence[0].upper() + sentence[1:] + "."
+        return picture, with_resampling(note, resampling)
+    return picture, with_resampling(plain_note(was, source, target), resampling)
 
 
 def _resize(pixels: UInt8Array, size: tuple[int, int]) -> UInt8Array:

@@ -4,12 +4,19 @@
 the :class:`Tensor` it receives and returns the :class:`Result`, with the arithmetic written
 out. The formulas are in the docstring of :mod:`app.core.architecture.summary`; output sizes are
 :func:`app.core.shapes.output_sizes`, the arithmetic and the words the Kernel lab shows too.
+
+:func:`apply` dispatches on the layer's type. The layers that change the layout are worked out
+here (convolutions, poolings, padding, Flatten, Dense), with the window arithmetic they share
+(:func:`window_axes`, the receptive field's growth); the layers that keep their input's shape
+(Dropout, BatchNormalization, the activations, Rescaling) in
+:mod:`app.core.architecture.ops_elementwise`.
 """
 
 from __future__ import annotations
 
 import math
 
+from app.core.architecture import ops_elementwise
 from app.core.architecture.layers import (
     Activation,
     AveragePooling2D,
@@ -67,20 +74,15 @@ def apply(layer: Layer, tensor: Tensor, where: str) -> Result:
         case Dense():
             return _dense(layer, tensor)
         case Dropout():
-            return _dropout(layer, tensor)
+            return ops_elementwise.dropout(layer, tensor)
         case BatchNormalization():
-            return _batch_norm(layer, tensor)
+            return ops_elementwise.batch_norm(layer, tensor)
         case Activation():
-            return Result(
-                tensor,
-                layer.activation,
-                f"unchanged: {layer.activation} of each value -> {shape_text(tensor.shape)}",
-                "unchanged",
-            )
+            return ops_elementwise.activation(layer, tensor)
         case ReLU() | LeakyReLU() | Softmax():
-            return _activation_layer(layer, tensor)
+            return ops_elementwise.activation_layer(layer, tensor)
         case Rescaling():
-            return _rescaling(layer, tensor)
+            return ops_elementwise.rescaling(layer, tensor)
     raise InvalidParameter(f"{where} cannot be summarised here: it is a {type(layer).__name__}.")
 
 
@@ -289,111 +291,6 @@ def _dense(layer: Dense, tensor: Tensor) -> Result:
         macs=macs,
         macs_formula=f"{'*'.join(map(str, tensor.shape))}*{units} = {macs:,}",
         warnings=warnings,
-    )
-
-
-def _dropout(layer: Dropout, tensor: Tensor) -> Result:
-    rate = layer.rate
-    return Result(
-        tensor,
-        f"rate {rate:g}",
-        f"unchanged: while training, {rate:.0%} of the values are set to 0 -> "
-        f"{shape_text(tensor.shape)}",
-        "unchanged",
-        params_formula="0: dropout has no weights",
-    )
-
-
-def _batch_norm(layer: BatchNormalization, tensor: Tensor) -> Result:
-    channels = tensor.shape[-1]
-    learned = [name for name, on in (("gamma", layer.scale), ("beta", layer.center)) if on]
-    per_channel = len(learned) + 2
-    trainable = len(learned) * channels
-    params = per_channel * channels
-    kept = f"{', '.join(learned)}: {trainable:,} trainable; " if learned else ""
-    # Keras's defaults (momentum 0.99, epsilon 0.001) go unsaid, as a Conv2D's bias does.
-    changed = [
-        f"{key} {value:g}"
-        for key, value, default in (
-            ("momentum", layer.momentum, 0.99),
-            ("epsilon", layer.epsilon, 1e-3),
-        )
-        if value != default
-    ]
-    return Result(
-        tensor,
-        ", ".join(
-            changed
-            + [f"no {n}" for n, on in (("center", layer.center), ("scale", layer.scale)) if not on]
-        ),
-        f"unchanged: each of the {channels} channels is normalised -> {shape_text(tensor.shape)}",
-        "unchanged",
-        params=params,
-        trainable=trainable,
-        params_formula=f"{per_channel}*{channels} = {params:,} ({kept}moving mean, variance: "
-        f"{2 * channels:,} non-trainable)",
-        param_kind="norm",
-        macs_formula="0: normalising scales and shifts; no multiply-accumulates counted",
-    )
-
-
-def _activation_layer(layer: ReLU | LeakyReLU | Softmax, tensor: Tensor) -> Result:
-    """Each value through a function; the shape, receptive field and weights stay as they were."""
-    count = tensor.shape[-1]
-    warnings: tuple[str, ...] = ()
-    match layer:
-        case ReLU():
-            settings, function = _relu_text(layer)
-        case LeakyReLU():
-            slope = layer.negative_slope
-            settings, function = f"negative_slope {slope:g}", f"x if x >= 0, else {slope:g}*x"
-        case Softmax():
-            settings = ""
-            function = f"exp(x) / the sum of exp over the last axis, so the {count:,} values " + (
-                "add up to 1" if len(tensor.shape) == 1 else "at each position add up to 1"
-            )
-            if count == 1:
-                warnings = (
-                    "Softmax over a last axis of 1 value gives 1 everywhere: it has nothing to "
-                    "compare. Put it after a layer with one unit or channel per class.",
-                )
-    return Result(
-        tensor,
-        settings,
-        f"unchanged: {function} -> {shape_text(tensor.shape)}",
-        "unchanged",
-        params_formula="0: an activation has no weights",
-        macs_formula="0: an activation compares or exponentiates; no multiply-accumulates",
-        warnings=warnings,
-    )
-
-
-def _relu_text(layer: ReLU) -> tuple[str, str]:
-    """ReLU's settings that are not Keras's defaults, and its function written out."""
-    cap, slope, threshold = layer.max_value, layer.negative_slope, layer.threshold
-    changed = [f"max_value {cap:g}"] if cap is not None else []
-    changed += [f"negative_slope {slope:g}"] if slope else []
-    changed += [f"threshold {threshold:g}"] if threshold else []
-    if slope == 0 and threshold == 0:
-        function = "max(x, 0)" if cap is None else f"min(max(x, 0), {cap:g})"
-    else:
-        shifted = f"(x - {threshold:g})" if threshold else "x"
-        below = f"{slope:g}*{shifted}" if slope else "0"
-        function = f"x if x > {threshold:g}, else {below}"  # Keras: x at the threshold gives 0
-        function += f"; at most {cap:g}" if cap is not None else ""
-    return ", ".join(changed), function
-
-
-def _rescaling(layer: Rescaling, tensor: Tensor) -> Result:
-    scale, offset = layer.scale, layer.offset
-    shift = f" + {offset:g}" if offset > 0 else f" - {-offset:g}" if offset < 0 else ""
-    return Result(
-        tensor,
-        f"scale {scale:g}" + (f", offset {offset:g}" if offset else ""),
-        f"unchanged: x*{scale:g}{shift} for each value -> {shape_text(tensor.shape)}",
-        "unchanged",
-        params_formula="0: scale and offset are fixed settings, not learned weights",
-        macs_formula="0: a fixed scale and shift; no multiply-accumulates counted",
     )
 
 
