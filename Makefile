@@ -41,7 +41,7 @@ browser:
 redis:
 	@test -x $(REDIS_SERVER) || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; \
-	  else echo "Install Redis first: sudo apt-get install redis-server" >&2; exit 1; fi; }
+	  else echo "No redis-server: the Redis queue tests will be skipped (sudo apt-get install redis-server)" >&2; fi; }
 
 bench: setup-test
 	$(BIN)/python bench/convolution.py
