@@ -127,7 +127,7 @@ def test_a_refused_explanation_shows_the_servers_message(page: Page) -> None:
     _open_on_digit(page)
     page.select_option("#explain-method", "occlusion")
     _wait_explained(page, "occlusion")
-    expect(page.locator("#explain-patch")).to_have_attribute("placeholder", "auto (4)")
+    expect(page.locator("#explain-patch")).to_have_attribute("placeholder", "4")
     page.fill("#explain-patch", "40")
     page.locator("#explain-patch").dispatch_event("change")
     page.wait_for_selector("#explain[data-status=error]")

@@ -4,7 +4,7 @@
 import { explainPrediction } from "../api.js";
 import { EXPLAIN } from "../config.js";
 import { el, isAbort, latestOnly } from "../dom.js";
-import { formatNumber, formatPercent, formatShape } from "../format.js";
+import { formatFixed, formatNumber, formatPercent, formatShape } from "../format.js";
 import { scaleFromApi } from "../render/colormap.js";
 import { renderLegend } from "../render/legend.js";
 
@@ -26,6 +26,9 @@ const METHOD_OPTIONS = {
   occlusion: ["patch", "stride"],
 };
 const LAYER_METHODS = ["gradcam", "gradcam++"];
+
+// Gradients can be tiny: below 0.01, two significant digits rather than three decimals ("0").
+const formatValue = (v) => (v !== 0 && Math.abs(v) < 0.01 ? v.toPrecision(2) : formatNumber(v));
 
 /** Layers whose output is feature maps (height x width x channels): the ones Grad-CAM weighs. */
 export const spatialLayers = (detail) => detail.summary.filter((row) => row.output_shape.length === 3);
@@ -51,7 +54,8 @@ const MEANINGS = {
     const side = answer.details.patch;
     return (
       `${high}: where covering a ${side} × ${side} patch makes “${c}” less probable (the darkest: ` +
-      `${formatPercent(answer.map.value_range[1])} points less); ${low}: where covering it makes “${c}” more probable.`
+      `${formatFixed(100 * answer.map.value_range[1], 1)} percentage points less); ${low}: where ` +
+      `covering it makes “${c}” more probable.`
     );
   },
 };
@@ -113,7 +117,7 @@ function results(answer, shape) {
     }),
     el("div", { class: "explain-figures" }, figures),
     legend,
-    el("p", { class: "note explain-range", text: `This map's values run from ${formatNumber(low)} to ${formatNumber(high)}.` }),
+    el("p", { class: "note explain-range", text: `This map's values run from ${formatValue(low)} to ${formatValue(high)}.` }),
     el("p", { class: "explain-meaning", dataset: { role: "meaning" }, text: meaning(answer) }),
     completeness(answer.details),
   ].filter(Boolean);
@@ -222,18 +226,24 @@ export function createExplainPanel(root) {
 
   async function explain() {
     if (!state.detail || !state.image) return;
-    const signal = job.start();
     const { detail, image } = state;
+    const asked = fields();
+    // Enter in a number field both changes it and submits the form: one request for the two.
+    const key = JSON.stringify([detail.id, asked]);
+    if (state.pending?.key === key && state.pending.image === image) return;
+    const signal = job.start();
+    state.pending = { key, image, signal };
     setStatus("busy");
     message.textContent = `Explaining with ${METHODS[controls.method.value]}…`;
     delete message.dataset.state;
     try {
-      const answer = await explainPrediction(detail.id, image, fields(), signal);
+      const answer = await explainPrediction(detail.id, image, asked, signal);
       if (signal.aborted) return;
       output.replaceChildren(...results(answer, detail.input_shape));
       if (answer.method === "occlusion") {
-        controls.patch.placeholder = `auto (${answer.details.patch})`;
-        controls.stride.placeholder = `auto (${answer.details.stride})`;
+        // Left empty, they take the server's choice: shown greyed, as what empty means.
+        controls.patch.placeholder = String(answer.details.patch);
+        controls.stride.placeholder = String(answer.details.stride);
       }
       message.textContent = "";
       Object.assign(root.dataset, { method: answer.method, classIndex: answer.class_index, renders: ++state.renders });
@@ -244,6 +254,8 @@ export function createExplainPanel(root) {
       message.textContent = error.message; // the server's own sentence: what, why, what to do
       message.dataset.state = "error";
       setStatus("error");
+    } finally {
+      if (state.pending?.signal === signal) state.pending = null;
     }
   }
 
@@ -271,13 +283,15 @@ export function createExplainPanel(root) {
       }
       // Big models: every explanation costs many passes, so it waits for the button.
       job.abort();
+      state.pending = null;
       output.replaceChildren();
       delete message.dataset.state;
-      message.textContent = `${detail.name} is big: press “Explain” to see why it answered ${answer.label}.`;
+      message.textContent = `${detail.name} is big: press “Explain” to see why it answered “${answer.label}”.`;
       setStatus("idle");
     },
     clear(note = "") {
       job.abort();
+      state.pending = null;
       state.image = null;
       button.disabled = true;
       output.replaceChildren();
