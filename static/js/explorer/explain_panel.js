@@ -178,7 +178,7 @@ export function createExplainPanel(root) {
   ]);
   root.replaceChildren(form, message, output);
   const job = latestOnly();
-  const state = { detail: null, image: null, auto: false, renders: 0 };
+  const state = { detail: null, image: null, auto: false, renders: 0, methodChosen: false };
   const setStatus = (status) => {
     root.dataset.status = status;
     root.setAttribute("aria-busy", String(status === "busy"));
@@ -200,7 +200,7 @@ export function createExplainPanel(root) {
       option.disabled = LAYER_METHODS.includes(option.value) && !layers.length;
     }
     // Grad-CAM by default; a model without feature maps has nothing for it to weigh.
-    if (controls.method.selectedOptions[0]?.disabled || !state.detail) {
+    if (controls.method.selectedOptions[0]?.disabled || !state.methodChosen) {
       controls.method.value = layers.length ? "gradcam" : "saliency";
     }
     controls.classIndex.replaceChildren(
@@ -264,7 +264,10 @@ export function createExplainPanel(root) {
     explain();
   });
   form.addEventListener("change", (event) => {
-    if (event.target === controls.method) showOptions();
+    if (event.target === controls.method) {
+      state.methodChosen = true; // kept from model to model, where the model has it
+      showOptions();
+    }
     if (state.auto) explain();
     else if (state.image) message.textContent = "Settings changed: press “Explain” to see them.";
   });
