@@ -422,3 +422,25 @@ def test_the_traced_functions_do_not_keep_a_deleted_model_alive() -> None:
     del loaded
     gc.collect()
     assert model() is None  # an imported model, once deleted, frees its functions too
+
+
+def test_the_overlay_shows_the_map_on_a_black_picture_and_leaves_zero_as_the_faded_picture() -> (
+    None
+):
+    """A dark-blue value must stand out on MNIST's black background: the picture is faded toward
+    white first, and a value of 0 leaves that faded picture untouched (hand-worked pixels)."""
+    from app.core.heatmap import colorize, scale_for
+    from app.ml.explain_render import OVERLAY_OPACITY, PICTURE_FADE, overlay
+
+    picture = np.zeros((1, 2), dtype=np.uint8)  # black
+    heatmap = np.array([[0.0, 1.0]])
+    scale = scale_for(heatmap)
+
+    pixels = overlay(picture, heatmap, scale).astype(np.float64)
+
+    faded = PICTURE_FADE * 255.0
+    assert pixels[0, 0].tolist() == [round(faded)] * 3
+    darkest = colorize(np.array([[1.0]]), scale)[0, 0].astype(np.float64)
+    expected = (1 - OVERLAY_OPACITY) * faded + OVERLAY_OPACITY * darkest
+    assert pixels[0, 1].tolist() == np.rint(expected).tolist()
+    assert np.abs(pixels[0, 1] - pixels[0, 0]).max() > 60  # it stands out
