@@ -48,3 +48,4 @@ bench: setup-test
 	$(BIN)/python bench/endpoint.py
 	$(BIN)/python bench/models.py
 	$(BIN)/python bench/live.py
+	$(BIN)/python bench/import_model.py
