@@ -275,3 +275,70 @@ export const getLayerTypes = (signal) => getJson("/api/architectures/layer-types
 /** POST /api/architectures/summary with {input_shape?, layers}: the table and totals. */
 export const summarizeArchitecture = (stack, signal) =>
   postJson("/api/architectures/summary", stack, signal);
+
+// --- Training on your own images ---------------------------------------------------------------
+
+/**
+ * POST /api/datasets: fields = {file (a .zip or .tar.gz of class folders), image_size, color,
+ * name}; answers the dataset: {id, name, classes: [{label, name, count, thumbnails, mean_image}],
+ * image_shape, skipped: [{file, reason}], skipped_count, ...}.
+ */
+export const uploadDataset = (fields, signal) => postForm("/api/datasets", fields, signal);
+
+/** The stored datasets, the most recently used first: [{id, name, classes, image_shape, ...}]. */
+export const getDatasets = (signal) => getJson("/api/datasets", signal);
+
+/** One dataset with its thumbnails and mean images, as uploadDataset answers it. */
+export const getDataset = (id, signal) => getJson(`/api/datasets/${encodeURIComponent(id)}`, signal);
+
+/** POST /api/training: queue a job; answers {id, cancel_token, status}. */
+export const startTraining = (request, signal) => postJson("/api/training", request, signal);
+
+/** GET /api/jobs/{id}: {state, place, reason, progress, history, seconds_left, model, ...}. */
+export const getJob = (id, signal) => getJson(`/api/jobs/${encodeURIComponent(id)}`, signal);
+
+/** DELETE /api/jobs/{id} with the cancel_token POST /api/training returned; answers the job. */
+export async function cancelJob(id, token, signal) {
+  const response = await send(`/api/jobs/${encodeURIComponent(id)}`, {
+    method: "DELETE",
+    headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
+    signal,
+  });
+  return response.json();
+}
+
+/**
+ * GET /api/jobs/{id}/events as an EventSource: onStatus(job) for every "progress" and the final
+ * "end" event, onFailed() once if the stream breaks before its end (the caller may poll getJob
+ * instead). Returns {close()}.
+ */
+export function openJobEvents(id, { onStatus, onFailed }) {
+  const source = new EventSource(`/api/jobs/${encodeURIComponent(id)}/events`);
+  let closed = false;
+  const close = () => {
+    closed = true;
+    source.close();
+  };
+  const handle = (event) => {
+    if (closed) return;
+    let job;
+    try {
+      job = JSON.parse(event.data);
+    } catch {
+      close();
+      onFailed?.();
+      return;
+    }
+    if (event.type === "end") close();
+    onStatus(job);
+  };
+  source.addEventListener("progress", handle);
+  source.addEventListener("end", handle);
+  // EventSource reconnects by itself after an error; the caller polls instead, so stop it here.
+  source.addEventListener("error", () => {
+    if (closed) return;
+    close();
+    onFailed?.();
+  });
+  return { close };
+}

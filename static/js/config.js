@@ -109,3 +109,28 @@ export const ARCHITECTURE = {
   sparkWidth: 180,
   sparkHeight: 48,
 };
+
+// --- Training on your own images (bounds are the API's, app/schemas/training.py) -------------
+
+export const TRAINING = {
+  // The recipes POST /api/training knows, as app/jobs/architectures.py builds them.
+  recipes: [
+    { name: "lenet5", title: "LeNet-5", description: "The course's LeNet-5: two 5×5 convolutions (6 and 16 filters) with pooling, then dense 120 and 84, swish." },
+    { name: "mnist-cnn", title: "Course CNN", description: "The course CNN: 32 and 64 3×3 filters with pooling, then dense 64 and 32, relu." },
+    { name: "mlp", title: "Dense baseline", description: "No convolution at all: every pixel wired to 84 units. The fastest, and the baseline to beat." },
+    { name: "small-vgg", title: "Small VGG", description: "VGG's shape, small, for colour images: three blocks of two 3×3 convolutions (16, 32, 64 filters), dense 64 with dropout." },
+  ],
+  grayRecipe: "lenet5", // proposed for a gray dataset
+  colourRecipe: "small-vgg", // and for a colour one
+  epochs: { value: 5, min: 1, max: 50 },
+  batchSize: { value: 32, min: 1, max: 512 },
+  learningRate: { value: 0.001, min: 0.000001, max: 1 },
+  validationSplit: { value: 0.2, min: 0.05, max: 0.5 },
+  seed: { value: 1998, min: 0, max: 2 ** 31 - 1 },
+  optimizers: ["adam", "sgd", "rmsprop"],
+  imageSize: { min: 4, max: 128 }, // POST /api/datasets' image_size
+  thumbnailsShown: 6, // per class
+  thumbnailPx: 48, // CSS size of a thumbnail and of a mean image
+  skippedShown: 20, // skipped files listed before "and N more"
+  pollMs: 1000, // GET /api/jobs/{id} this often when the event stream fails
+};

@@ -1,10 +1,12 @@
-// Entry module of the Training page: per model, the loss and accuracy after each epoch (training
-// and validation) as charts, the test results, the recipe and the command that reproduces it.
+// Entry module of the Training page: training on your own images (./training/own_images.js),
+// then per model the loss and accuracy after each epoch (training and validation) as charts, the
+// test results, the recipe and the command that reproduces it.
 import { getModel, getModels } from "./api.js";
 import { CHART } from "./config.js";
 import { byId, el } from "./dom.js";
 import { formatCount, formatDuration, formatFixed, formatNumber, formatPercent } from "./format.js";
 import { renderLineChart } from "./render/line_chart.js";
+import { setUpOwnImages } from "./training/own_images.js";
 import { orderModels } from "./widgets/model_picker.js";
 import { createStatus } from "./widgets/status.js";
 
@@ -37,6 +39,8 @@ function compareTable(details) {
   ]);
 }
 
+const isTrainedHere = (detail) => detail.origin === "trained";
+
 function facts(detail) {
   const t = detail.training ?? {};
   const recipe = [
@@ -44,9 +48,16 @@ function facts(detail) {
     t.learning_rate != null ? `learning rate ${t.learning_rate}` : null,
     t.batch_size != null ? `batches of ${t.batch_size}` : null,
   ].filter(Boolean);
+  const lastValidation = detail.history?.val_accuracy?.at(-1);
+  // A model trained here on your images has no test set: its held-out images stand in.
+  const scores = isTrainedHere(detail)
+    ? [["Validation accuracy", `${percent(lastValidation)} of the held-out images after the last epoch`]]
+    : [
+        ["Test accuracy", `${percent(detail.test_accuracy)} of the 10,000 test digits`],
+        ["Test loss", detail.test_loss == null ? "–" : formatNumber(detail.test_loss, 4)],
+      ];
   const rows = [
-    ["Test accuracy", `${percent(detail.test_accuracy)} of the 10,000 test digits`],
-    ["Test loss", detail.test_loss == null ? "–" : formatNumber(detail.test_loss, 4)],
+    ...scores,
     ["Parameters", formatCount(detail.total_params)],
     ["Epochs", detail.epochs ?? "–"],
     [
@@ -71,6 +82,7 @@ function chartFigure(detail, metric) {
   const history = detail.history;
   const isLoss = metric === "loss";
   const name = isLoss ? "Loss" : "Accuracy";
+  const noun = isTrainedHere(detail) ? "images" : "digits";
   const train = history[metric];
   const validation = history[`val_${metric}`];
   const fmt = isLoss ? (v) => formatNumber(v, 3) : (v) => `${formatNumber(v * 100, 1)}%`;
@@ -92,8 +104,8 @@ function chartFigure(detail, metric) {
     format: fmt,
     domain: isLoss ? [0, Math.max(...all) * 1.05] : [Math.max(0, Math.floor(Math.min(...all) * 50) / 50), 1],
     series: [
-      { key: "train", name: "training digits", values: train, colour: CHART.train },
-      { key: "validation", name: "validation digits", values: validation, colour: CHART.validation, dashed: true },
+      { key: "train", name: `training ${noun}`, values: train, colour: CHART.train },
+      { key: "validation", name: `validation ${noun}`, values: validation, colour: CHART.validation, dashed: true },
     ],
   });
   return figure;
@@ -177,17 +189,24 @@ function untrainedNote(details) {
 
 const hasTrainingRecord = (detail) => Boolean(detail.history || detail.training);
 
+/** List every model with a training record (a model trained here joins the list). */
+async function showModels() {
+  const models = orderModels(await getModels());
+  const details = await Promise.all(models.map((model) => getModel(model.id)));
+  const trained = details.filter(hasTrainingRecord);
+  const untrained = details.filter((detail) => !hasTrainingRecord(detail));
+  byId("compare").replaceChildren(compareTable(trained));
+  byId("no-training-record")?.remove();
+  const note = untrainedNote(untrained);
+  if (note) byId("compare").after(note);
+  byId("models").replaceChildren(...trained.map(modelSection));
+}
+
 async function main() {
   const status = createStatus(byId("error-box"), byId("status-line"));
+  const refresh = () => showModels().catch((error) => status.error(error));
   try {
-    const models = orderModels(await getModels());
-    const details = await Promise.all(models.map((model) => getModel(model.id)));
-    const trained = details.filter(hasTrainingRecord);
-    const untrained = details.filter((detail) => !hasTrainingRecord(detail));
-    byId("compare").replaceChildren(compareTable(trained));
-    const note = untrainedNote(untrained);
-    if (note) byId("compare").after(note);
-    byId("models").replaceChildren(...trained.map(modelSection));
+    await Promise.all([showModels(), setUpOwnImages({ onModelTrained: refresh })]);
     document.body.dataset.ready = "true";
   } catch (error) {
     status.error(error);

@@ -1,0 +1,181 @@
+// Step 3: one training job as it runs: its state (queued with its place, running, done, failed,
+// cancelled), a progress bar, the time left, live loss and accuracy curves (training and
+// validation, a point per finished epoch), Cancel, and when done the result and where to go next.
+import { CHART } from "../config.js";
+import { el } from "../dom.js";
+import { formatDuration, formatNumber, formatPercent } from "../format.js";
+import { renderLineChart } from "../render/line_chart.js";
+
+const STATE_WORDS = {
+  queued: "Queued",
+  running: "Training",
+  done: "Done",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+const ordinal = (n) => {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : { 1: "st", 2: "nd", 3: "rd" }[n % 10] ?? "th";
+  return `${n}${suffix}`;
+};
+
+function stateLine(job) {
+  const p = job.progress;
+  switch (job.state) {
+    case "queued":
+      if (job.place === 1) return "Queued: it starts as soon as the job before it ends.";
+      if (job.place) return `Queued: ${ordinal(job.place)} in line; it starts when the ${job.place - 1} before it have ended.`;
+      return "Queued: waiting for a worker.";
+    case "running": {
+      if (!p || p.epoch === 0) return "Starting: building the network and loading the images…";
+      const sofar = p.loss == null ? "" : `; so far this epoch: loss ${formatNumber(p.loss, 3)}, accuracy ${formatPercent(p.accuracy, 1)}`;
+      return `Epoch ${p.epoch} of ${p.epochs}, batch ${p.batch} of ${p.batches}${sofar}.`;
+    }
+    case "done":
+      return `Trained for ${job.history.length} epochs.`;
+    case "failed":
+      return "The training stopped before the end.";
+    case "cancelled":
+      return `Cancelled${job.history.length ? ` after ${job.history.length} of ${job.request.epochs} epochs` : ""}: no model was kept.`;
+    default:
+      return "";
+  }
+}
+
+function timeLine(job) {
+  const parts = [];
+  if (job.state === "running" && job.seconds_left != null) parts.push(`About ${formatDuration(job.seconds_left)} left`);
+  if (job.seconds_per_epoch != null) parts.push(`${formatDuration(job.seconds_per_epoch)} per epoch`);
+  return parts.join(" · ");
+}
+
+function fraction(job) {
+  if (job.state === "done") return 1;
+  return job.progress?.fraction ?? 0;
+}
+
+// A chart of one metric over the finished epochs, or a note until the first epoch has ended.
+function drawChart(plot, job, metric) {
+  const history = job.history;
+  plot.dataset.epochs = String(history.length);
+  if (!history.length) {
+    plot.replaceChildren(el("p", { class: "note chart-waiting", text: "The curve starts when the first epoch ends." }));
+    return;
+  }
+  const isLoss = metric === "loss";
+  const train = history.map((e) => e[metric]);
+  const validation = history.map((e) => e[`val_${metric}`]);
+  const fmt = isLoss ? (v) => formatNumber(v, 3) : (v) => `${formatNumber(v * 100, 1)}%`;
+  const all = [...train, ...validation].filter((v) => v != null);
+  const last = history.length - 1;
+  renderLineChart(plot, {
+    label:
+      `${job.name}, ${metric} after each of ${history.length} epochs: training ${fmt(train[last])}, ` +
+      `validation ${fmt(validation[last])} after the last.`,
+    xLabel: "epoch",
+    yLabel: metric,
+    format: fmt,
+    domain: isLoss ? [0, Math.max(...all, 0.1) * 1.05] : [0, 1],
+    series: [
+      { key: "train", name: "training images", values: train, colour: CHART.train },
+      { key: "validation", name: "validation images", values: validation, colour: CHART.validation, dashed: true },
+    ],
+  });
+}
+
+function resultBlock(job) {
+  const last = job.history[job.history.length - 1];
+  return el("div", { class: "job-result" }, [
+    el("p", { class: "job-accuracy" }, [
+      "Final accuracy on the validation images (held out, never trained on): ",
+      el("strong", { class: "job-final-accuracy", text: formatPercent(last?.val_accuracy, 1) }),
+      `; on the training images: ${formatPercent(last?.accuracy, 1)}.`,
+    ]),
+    el("p", { class: "button-row" }, [
+      el("a", { class: "button", id: "job-explorer-link", href: `/explorer?model=${encodeURIComponent(job.model)}`, text: "Look inside in the Network explorer" }),
+    ]),
+    el("p", { class: "note", text: "It is listed with the other models now, on every page that shows models." }),
+  ]);
+}
+
+/**
+ * createJobView(container, {onCancel()}) -> {show(job, {canCancel}), setMode(text), say(text,
+ * state)}. The container's data-state, data-job and data-model follow the job (for tests, too).
+ */
+export function createJobView(container, { onCancel }) {
+  const title = el("h3", { class: "job-title" });
+  const badge = el("span", { class: "job-state" });
+  const line = el("p", { class: "job-line" });
+  const bar = el("progress", { class: "job-bar", max: 1, value: 0, "aria-label": "Training progress" });
+  const percent = el("span", { class: "job-percent" });
+  const time = el("p", { class: "job-time note" });
+  const cancel = el("button", { type: "button", class: "button button-quiet", id: "job-cancel", text: "Cancel training", onclick: () => onCancel() });
+  const message = el("p", { class: "own-message job-message", "aria-live": "polite" });
+  const result = el("div", { class: "job-result-holder" });
+  const plots = ["loss", "accuracy"].map((metric) => el("div", { class: "chart", dataset: { metric, epochs: "0" } }));
+  const mode = el("p", { class: "note job-mode" });
+  container.replaceChildren(
+    el("div", { class: "panel-head" }, [title, badge]),
+    el("div", { class: "job-status", role: "status", "aria-live": "polite" }, [line]),
+    el("div", { class: "job-progress" }, [bar, percent]),
+    time,
+    el("div", { class: "button-row" }, [cancel]),
+    message,
+    result,
+    el("div", { class: "charts job-charts" }, [
+      el("figure", { class: "chart-figure" }, [el("figcaption", { text: "Loss (lower is better)" }), plots[0]]),
+      el("figure", { class: "chart-figure" }, [el("figcaption", { text: "Accuracy (higher is better)" }), plots[1]]),
+    ]),
+    mode,
+  );
+  let drawnEpochs = -1;
+  let drawnJob = null;
+
+  const say = (text, state) => {
+    message.textContent = text;
+    if (state) message.dataset.state = state;
+    else delete message.dataset.state;
+  };
+
+  return {
+    show(job, { canCancel }) {
+      container.hidden = false;
+      if (container.dataset.job !== job.id) say("");
+      container.dataset.job = job.id;
+      container.dataset.state = job.state;
+      title.textContent = job.name;
+      badge.textContent = STATE_WORDS[job.state] ?? job.state;
+      badge.dataset.state = job.state;
+      line.textContent = stateLine(job);
+      const done = fraction(job);
+      bar.value = done;
+      percent.textContent = formatPercent(done, 0);
+      time.textContent = timeLine(job);
+      const active = job.state === "queued" || job.state === "running";
+      cancel.hidden = !(active && canCancel);
+      if (job.state === "failed") say(job.reason || "The training failed without a reason given.", "error");
+      if (job.id !== drawnJob || job.history.length !== drawnEpochs) {
+        drawnJob = job.id;
+        drawnEpochs = job.history.length;
+        drawChart(plots[0], job, "loss");
+        drawChart(plots[1], job, "accuracy");
+      }
+      if (job.state === "done" && job.model) {
+        container.dataset.model = job.model;
+        if (!result.childElementCount) result.replaceChildren(resultBlock(job));
+      } else {
+        delete container.dataset.model;
+        result.replaceChildren();
+      }
+    },
+    setMode(text) {
+      mode.textContent = text;
+    },
+    say,
+    setCancelling(busy) {
+      cancel.disabled = busy;
+      cancel.textContent = busy ? "Cancelling…" : "Cancel training";
+    },
+  };
+}
