@@ -27,6 +27,7 @@ from app.api import (
     model_imports,
     models,
     pages,
+    patterns,
     pooling,
     samples,
     training,
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         architectures,
         datasets,
         explanations,
+        patterns,
         training,
         jobs,
     ):

@@ -1,0 +1,130 @@
+"""What a unit has learned and what a class looks like: ``GET .../patterns`` and ``.../dreams``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from app.api.deps import ComputeDep, RegistryDep, SettingsDep
+from app.api.images import base64_png
+from app.api.json_answers import json_answer
+from app.api.models import ModelId
+from app.core.model_input import unscale_pixels
+from app.ml.loaded import LoadedModel
+from app.ml.patterns import (
+    AscentPlan,
+    DigitSet,
+    UnitPattern,
+    find_patterns,
+    plan_dreams,
+    plan_patterns,
+    shipped_digits,
+)
+from app.schemas.patterns import DreamsQuery, DreamsResponse, PatternsQuery, PatternsResponse
+
+router = APIRouter(prefix="/api/models", tags=["patterns"])
+
+# As for explanations: more work than this takes the heavy lane.
+HEAVY_WORK_VALUES = 50_000_000
+DIGITS_DATASET = (
+    "The 20 MNIST test digits this app ships in /static/digits (two of each class), not the "
+    "whole test set."
+)
+
+
+@router.get("/{model_id}/patterns", response_model=PatternsResponse)
+async def unit_patterns(
+    model_id: ModelId,
+    query: Annotated[PatternsQuery, Query()],
+    registry: RegistryDep,
+    settings: SettingsDep,
+    compute: ComputeDep,
+) -> Response:
+    """The input each filter or unit of a layer responds to most, found by gradient ascent."""
+    loaded = registry.get_model(model_id)
+    plan = plan_patterns(
+        loaded, query.layer, query.unit_range(), query.steps, query.seed, query.jitter, query.blur
+    )
+    digits = shipped_digits(settings.static_dir) if loaded.is_digit_model else None
+    heavy = plan.work_values > HEAVY_WORK_VALUES
+    return await compute.run(_patterns, loaded, plan, digits, heavy=heavy)
+
+
+@router.get("/{model_id}/dreams", response_model=DreamsResponse)
+async def class_dreams(
+    model_id: ModelId,
+    query: Annotated[DreamsQuery, Query()],
+    registry: RegistryDep,
+    compute: ComputeDep,
+) -> Response:
+    """The input each class score responds to most, found by gradient ascent from noise."""
+    loaded = registry.get_model(model_id)
+    plan = plan_dreams(
+        loaded, query.class_range(), query.steps, query.seed, query.jitter, query.blur
+    )
+    heavy = plan.work_values > HEAVY_WORK_VALUES
+    return await compute.run(_dreams, loaded, plan, heavy=heavy)
+
+
+def _patterns(loaded: LoadedModel, plan: AscentPlan, digits: DigitSet | None) -> Response:
+    found = find_patterns(loaded, plan, digits)
+    answer = {
+        **_settings(loaded, plan),
+        "layer": plan.target,
+        "kind": plan.kind,
+        "dataset": DIGITS_DATASET if digits is not None else None,
+        "patterns": [
+            {
+                "unit": pattern.unit,
+                "image": _png(loaded, pattern),
+                "activation": pattern.activation,
+                "start_activation": pattern.start_activation,
+                "objective": pattern.objective,
+                "start_objective": pattern.start_objective,
+                "top_images": None
+                if pattern.top_images is None
+                else [match.__dict__ for match in pattern.top_images],
+            }
+            for pattern in found
+        ],
+    }
+    return json_answer(PatternsResponse, answer)
+
+
+def _dreams(loaded: LoadedModel, plan: AscentPlan) -> Response:
+    classes = loaded.metadata.classes
+    answer = {
+        **_settings(loaded, plan),
+        "classes": classes,
+        "dreams": [
+            {
+                "class_index": dream.unit,
+                "class_name": classes[dream.unit],
+                "image": _png(loaded, dream),
+                "score": dream.objective,
+                "start_score": dream.start_objective,
+                "probability": dream.activation,
+                "start_probability": dream.start_activation,
+                "scores": dream.objectives.tolist(),
+                "probabilities": dream.reported.tolist(),
+            }
+            for dream in find_patterns(loaded, plan)
+        ],
+    }
+    return json_answer(DreamsResponse, answer)
+
+
+def _settings(loaded: LoadedModel, plan: AscentPlan) -> dict[str, Any]:
+    return {
+        "model": loaded.id,
+        "steps": plan.steps,
+        "seed": plan.seed,
+        "jitter": plan.jitter,
+        "blur": plan.blur,
+    }
+
+
+def _png(loaded: LoadedModel, pattern: UnitPattern) -> str:
+    return base64_png(unscale_pixels(pattern.image, loaded.metadata.input.scale), "deflate")
