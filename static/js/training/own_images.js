@@ -1,8 +1,10 @@
 // "Train a network on your own images": wires the dataset form, the training form and the job
 // view together. The job being watched is kept in the URL (?job=<id>), so a reload resumes
-// watching it; its cancel token is kept in this browser's storage, one key per job.
+// watching it; its cancel token is kept in this browser's storage, one key per job, and becomes
+// the trained model's delete token.
 import { cancelJob, getDataset, getJob } from "../api.js";
 import { byId } from "../dom.js";
+import { deleteTokens } from "../explorer/import_form.js";
 import { createDatasetForm } from "./dataset_form.js";
 import { renderDataset } from "./dataset_view.js";
 import { isFinished, watchJob } from "./job_watch.js";
@@ -104,6 +106,10 @@ export function setUpOwnImages({ onModelTrained }) {
     jobView.show(job, { canCancel: Boolean(cancelTokens.get(job.id)) });
     section.dataset.job = job.state;
     if (isFinished(job)) {
+      // The cancel token also deletes the trained model: the Network explorer offers "Delete
+      // this model" to the browser that holds it.
+      const token = cancelTokens.get(job.id);
+      if (token && job.state === "done" && job.model) deleteTokens.set(job.model, token);
       cancelTokens.remove(job.id);
       jobView.setMode("");
       if (job.state === "done" && job.model && !current.announced) {
