@@ -25,7 +25,10 @@ Kind = Literal["maps", "vector", "classes"]
 MAX_UNITS, DEFAULT_UNITS = 16, 8
 MAX_STEPS, DEFAULT_STEPS = 256, 64
 MAX_JITTER = 16
-MAX_BLUR, DEFAULT_BLUR = 1.0, 0.1
+MAX_BLUR, DEFAULT_BLUR = 1.0, 0.05
+# Jitter and blur trade peak activation for legible pictures; on a 28x28 digit even a one-pixel
+# shift costs a first-layer filter more than it gains, so the default jitter starts at 56 pixels.
+JITTER_PIXELS_PER_SHIFT = 56
 # The dreams' target: the class scores before the softmax (see app.ml.explain_graph).
 CLASS_SCORES = "class scores"
 
@@ -50,8 +53,8 @@ def unit_layers(loaded: LoadedModel) -> tuple[str, ...]:
 
 
 def default_jitter(loaded: LoadedModel) -> int:
-    """One pixel per 28 of the input's shorter side: 1 on MNIST, 8 on 224x224."""
-    return max(1, min(loaded.input_shape[:2]) // 28)
+    """One pixel per 56 of the input's shorter side: none on MNIST, 4 on 224x224."""
+    return min(loaded.input_shape[:2]) // JITTER_PIXELS_PER_SHIFT
 
 
 def plan_patterns(

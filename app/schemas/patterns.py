@@ -48,8 +48,8 @@ class AscentQuery(BaseModel):
         ge=0,
         le=MAX_JITTER,
         description="Each step shifts the image by up to this many pixels first, so the "
-        "picture does not lean on single pixels; one per 28 of the input's shorter side if "
-        "left out; 0 for none.",
+        "picture does not lean on single pixels; one per 56 of the input's shorter side if "
+        "left out (0 on a 28x28 digit); 0 for none.",
     )
     blur: float | None = Field(
         default=None,
