@@ -1,0 +1,174 @@
+"""Monte Carlo dropout: one input through a model ``N`` times with its dropout switched on.
+
+Gal and Ghahramani's reading of dropout: each pass with a fresh random mask is one sample of a
+model; the spread of the class probabilities over ``N`` passes says how unsure that family of
+models is. Only the dropout layers (``Dropout`` and its spatial kinds) run as in training;
+every other layer, ``BatchNormalization`` included, stays in inference mode, so that the
+spread comes from the masks alone.
+
+The ``N`` passes are one batch of ``N`` copies of the input (each copy gets its own mask),
+through a ``tf.function`` with a fixed signature, ``x`` ``(1, H, W, C)`` and ``samples`` a
+scalar, traced once per model and kept while the Keras model lives (like
+:mod:`app.ml.explain_graph`). The masks are not seeded: two requests give two draws.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.errors import InvalidParameter
+from app.ml.explain_plan import MAX_WORK_VALUES
+from app.ml.loaded import LoadedModel
+
+FloatArray = NDArray[np.float32]
+MIN_SAMPLES, MAX_SAMPLES = 2, 100
+# The passes run in batches of about this many bytes of layer values.
+BATCH_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class DropoutSpread:
+    """Each class's probability over ``samples`` passes with dropout on, ``(classes,)`` each."""
+
+    samples: int
+    mean: FloatArray
+    std: FloatArray
+    min: FloatArray
+    max: FloatArray
+    dropout_layers: tuple[str, ...]
+
+
+def dropout_layers(loaded: LoadedModel) -> tuple[str, ...]:
+    """The model's layers that drop units while training (``Dropout``, ``SpatialDropout2D``...)."""
+    import keras
+
+    return tuple(
+        layer.name for layer in loaded.model.layers if isinstance(layer, keras.layers.Dropout)
+    )
+
+
+def check_mc_dropout(loaded: LoadedModel, samples: int) -> None:
+    """Raise :class:`InvalidParameter` unless ``loaded`` has dropout and ``samples`` is in range."""
+    if not MIN_SAMPLES <= samples <= MAX_SAMPLES:
+        raise InvalidParameter(
+            f"mc_samples is {samples}; it must be from {MIN_SAMPLES} to {MAX_SAMPLES}. "
+            "Leave it out for one ordinary prediction."
+        )
+    if not dropout_layers(loaded):
+        kinds = ", ".join(dict.fromkeys(layer.type for layer in loaded.layers))
+        raise InvalidParameter(
+            f"Model {loaded.id!r} has no Dropout layer (its layers are {kinds}), so every pass "
+            "with dropout on would give the same answer. Leave mc_samples out, or use a model "
+            "with Dropout layers (train one with dropout, or import one)."
+        )
+    work = samples * loaded.activation_values
+    if work > MAX_WORK_VALUES:
+        most = MAX_WORK_VALUES // loaded.activation_values
+        raise InvalidParameter(
+            f"mc_samples={samples} passes through the {loaded.activation_values:,} layer values "
+            f"of model {loaded.id!r} compute {work:,} values; one request computes at most "
+            f"{MAX_WORK_VALUES:,}. Ask for at most {most} samples."
+        )
+
+
+def mc_dropout(loaded: LoadedModel, model_input: FloatArray, samples: int) -> DropoutSpread:
+    """``samples`` passes of ``model_input`` ``(H, W, C)`` with dropout on, and their spread."""
+    check_mc_dropout(loaded, samples)
+    x = np.ascontiguousarray(model_input.reshape(1, *loaded.input_shape), dtype=np.float32)
+    passes = _passes(loaded)
+    batch = max(1, BATCH_BYTES // max(1, 4 * loaded.activation_values))
+    probabilities = np.concatenate(
+        [
+            np.asarray(passes(x, np.int32(min(batch, samples - first))), dtype=np.float64)
+            for first in range(0, samples, batch)
+        ]
+    )
+    return DropoutSpread(
+        samples=samples,
+        mean=probabilities.mean(axis=0).astype(np.float32),
+        std=probabilities.std(axis=0).astype(np.float32),
+        min=probabilities.min(axis=0).astype(np.float32),
+        max=probabilities.max(axis=0).astype(np.float32),
+        dropout_layers=dropout_layers(loaded),
+    )
+
+
+def spread_answer(loaded: LoadedModel, model_input: FloatArray, samples: int) -> dict[str, Any]:
+    """:func:`mc_dropout` as predict's ``mc_dropout`` field."""
+    spread = mc_dropout(loaded, model_input, samples)
+    return {
+        "samples": spread.samples,
+        "mean": spread.mean.tolist(),
+        "std": spread.std.tolist(),
+        "min": spread.min.tolist(),
+        "max": spread.max.tolist(),
+        "dropout_layers": list(spread.dropout_layers),
+    }
+
+
+def tracing_count(loaded: LoadedModel) -> int:
+    """How often the model's passes function was traced: 1, unless something retraced."""
+    return int(_passes(loaded).experimental_get_tracing_count())
+
+
+def _build(loaded: LoadedModel) -> Any:
+    import keras
+    import tensorflow as tf
+
+    def call_function(layer: Any, *args: Any, **kwargs: Any) -> Any:
+        # The flag is recorded in the cloned graph, and the clone is called without one, so
+        # nothing overrides it: dropout on, everything else as in inference.
+        if isinstance(layer, keras.layers.Dropout):
+            kwargs["training"] = True
+        elif "training" in inspect.signature(layer.call).parameters:
+            kwargs["training"] = False
+        return layer(*args, **kwargs)
+
+    # The sampler calls the model's own layers (same weights); it does not keep the model.
+    model = loaded.model
+    if isinstance(model, keras.Sequential):  # clone_model takes call_function from Functional only
+        inputs = keras.Input(model.inputs[0].shape[1:])
+        outputs = inputs
+        for layer in model.layers:
+            outputs = call_function(layer, outputs)
+        sampler = keras.Model(inputs, outputs)
+    else:
+        sampler = keras.models.clone_model(
+            model, clone_function=lambda layer: layer, call_function=call_function
+        )
+    logits = loaded.output == "logits"
+    shape = loaded.input_shape
+
+    def passes(x: Any, samples: Any) -> Any:
+        copies = tf.repeat(x, samples, axis=0)
+        outputs = sampler(copies)
+        return tf.nn.softmax(outputs, axis=-1) if logits else outputs
+
+    function = tf.function(
+        passes,
+        input_signature=[
+            tf.TensorSpec((1, *shape), tf.float32),
+            tf.TensorSpec((), tf.int32),
+        ],
+    )
+    function.get_concrete_function()
+    return function
+
+
+_PASSES: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+_PASSES_LOCK = threading.Lock()
+
+
+def _passes(loaded: LoadedModel) -> Any:
+    with _PASSES_LOCK:
+        found = _PASSES.get(loaded.model)
+        if found is None:
+            found = _PASSES[loaded.model] = _build(loaded)
+        return found
