@@ -19,6 +19,8 @@ from app.config import Settings
 from app.core.encoding import encode_png
 from app.core.heatmap import colorize, scale_for
 from app.errors import UnknownResource
+from app.ml.dropout import check_mc_dropout
+from app.ml.dropout import spread_answer as dropout_spread
 from app.ml.forward import filter_grid, resolve_layers
 from app.ml.loaded import LayerSummary, LoadedModel
 from app.schemas.models import (
@@ -28,6 +30,7 @@ from app.schemas.models import (
     ModelDetail,
     ModelInfo,
     PredictForm,
+    PredictionForm,
     PredictResponse,
 )
 
@@ -109,13 +112,15 @@ def model_filters(
 @router.post("/{model_id}/predict", response_model=PredictResponse)
 async def predict(
     model_id: ModelId,
-    form: Annotated[PredictForm, Form(media_type="multipart/form-data")],
+    form: Annotated[PredictionForm, Form(media_type="multipart/form-data")],
     registry: RegistryDep,
     settings: SettingsDep,
     compute: ComputeDep,
 ) -> Response:
     """Classify a drawing or photo of a digit; returns the 28x28 input the model saw."""
     loaded = registry.get_model(model_id)
+    if form.mc_samples is not None:
+        check_mc_dropout(loaded, form.mc_samples)
     return await compute.run(_prediction, loaded, form, settings, heavy=_heavy(form))
 
 
@@ -140,9 +145,12 @@ def _heavy(form: PredictForm) -> bool:
 
 # The endpoints above are async so that they can hand their work to the compute slots, where
 # these two run, answers checked and encoded included.
-def _prediction(loaded: LoadedModel, form: PredictForm, settings: Settings) -> Response:
+def _prediction(loaded: LoadedModel, form: PredictionForm, settings: Settings) -> Response:
     prepared = prepare_input(loaded, read_image(form.image, settings), form.options())
-    return json_answer(PredictResponse, prediction(loaded, prepared))
+    answer = prediction(loaded, prepared)
+    if form.mc_samples is not None:
+        answer["mc_dropout"] = dropout_spread(loaded, prepared.model_input, form.mc_samples)
+    return json_answer(PredictResponse, answer)
 
 
 def _activations(

@@ -174,9 +174,13 @@ def _bounded(
             if most_steps:
                 options.append(f"at most {most_steps} steps for {len(units)} {knob}")
             instead = f"Ask for {' or '.join(options)}"
-        what = "the class scores" if kind == "classes" else f"layer {target!r}"
+        what = (
+            f"Dreams of {len(units)} classes"
+            if kind == "classes"
+            else f"Patterns of {len(units)} units of layer {target!r}"
+        )
         raise InvalidParameter(
-            f"{len(units)} {knob} of {what} of model {loaded.id!r} over {steps} steps take "
+            f"{what} of model {loaded.id!r} over {steps} steps take "
             f"{len(units) * steps:,} gradient steps through {values:,} layer values, "
             f"{work:,} values in all; one request computes at most {MAX_WORK_VALUES:,}. "
             f"{instead}."

@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 
 from app.core.model_input import Fit, Scale
 from app.core.preprocess import DigitOptions, InvertMode
+from app.ml.dropout import MAX_SAMPLES as MC_MAX_SAMPLES
+from app.ml.dropout import MIN_SAMPLES as MC_MIN_SAMPLES
 from app.ml.metadata import History, TrainingInfo
 from app.schemas.form_fields import IMAGE_FILE, NamesAcceptedFields
 
@@ -126,6 +128,17 @@ class PredictForm(DigitSwitches):
     image: UploadFile = Field(description=IMAGE_FILE)
 
 
+class PredictionForm(PredictForm):
+    mc_samples: int | None = Field(
+        default=None,
+        ge=MC_MIN_SAMPLES,
+        le=MC_MAX_SAMPLES,
+        description="Models with Dropout layers: also run this many passes with dropout on "
+        "(Monte Carlo dropout) and answer each class's spread in mc_dropout; one ordinary "
+        "prediction if left out.",
+    )
+
+
 class ActivationsForm(PredictForm):
     layers: str | None = Field(
         default=None,
@@ -198,6 +211,17 @@ MODEL_INPUT = (
 INPUT_PICTURE = "The input the model saw as a base64 PNG, its values mapped back to 0..255."
 
 
+class DropoutSpreadOut(BaseModel):
+    samples: int = Field(description="Passes with dropout on, each with its own random mask.")
+    mean: list[float] = Field(description="Each class's mean probability over the passes.")
+    std: list[float] = Field(description="Each class's standard deviation over the passes.")
+    min: list[float] = Field(description="Each class's smallest probability.")
+    max: list[float] = Field(description="Each class's largest probability.")
+    dropout_layers: list[str] = Field(
+        description="The layers that dropped units; every other layer ran as in inference."
+    )
+
+
 class PredictResponse(BaseModel):
     model: str = Field(description="The model id.")
     label: str = Field(description="The most probable class.")
@@ -212,6 +236,11 @@ class PredictResponse(BaseModel):
         description="Why not to trust this guess, in plain words, when the input is unlike the "
         "digits the model learned from (too little ink, one solid blob, a scribble, no clear "
         "winner): a model always picks one of its classes. null when it looks like a digit.",
+    )
+    mc_dropout: DropoutSpreadOut | None = Field(
+        default=None,
+        description="With mc_samples: the class probabilities over that many passes with "
+        "dropout on (the masks are not seeded); null otherwise.",
     )
 
 

@@ -156,7 +156,8 @@ def test_work_over_the_cap_is_refused_before_any_work_naming_what_fits(
 
     # conv1, pool1, conv2: 4,704 + 1,176 + 1,600 = 7,480 values; a step costs three times that.
     assert refused.value.detail == (
-        "16 units of layer 'conv2' of model 'lenet5' over 256 steps take 4,096 gradient steps "
-        "through 7,480 layer values, 91,914,240 values in all; one request computes at most "
-        "10,000,000. Ask for at most 1 units at 256 steps or at most 27 steps for 16 units."
+        "Patterns of 16 units of layer 'conv2' of model 'lenet5' over 256 steps take 4,096 "
+        "gradient steps through 7,480 layer values, 91,914,240 values in all; one request "
+        "computes at most 10,000,000. Ask for at most 1 units at 256 steps or at most 27 "
+        "steps for 16 units."
     )
