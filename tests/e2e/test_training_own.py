@@ -127,6 +127,7 @@ def test_two_epochs_train_live_then_the_explorer_link_opens_the_trained_model(
     expect(job).to_have_attribute("data-state", "done", timeout=TRAINING_MS)
     status = page.request.get(f"/api/jobs/{job_id}").json()
     assert status["state"] == "done" and len(status["history"]) == 2
+    expect(job).to_have_attribute("data-watch", "stream")
     for metric in ("loss", "accuracy"):
         expect(job.locator(f".chart[data-metric={metric}]")).to_have_attribute("data-epochs", "2")
         assert chart_values(page, metric, "train") == [e[metric] for e in status["history"]]
@@ -159,6 +160,18 @@ def test_two_epochs_train_live_then_the_explorer_link_opens_the_trained_model(
     # The Explorer offers to delete it: this browser holds its token, the job's cancel token.
     expect(page.locator("#model-delete-row")).to_be_visible()
     delete_trained_model(page, model_id)
+
+
+def test_when_the_event_stream_fails_the_page_polls_the_job_to_its_end(page: Page) -> None:
+    page.route("**/api/jobs/*/events", lambda route: route.abort())
+    open_training(page)
+    upload_shapes(page)
+    start(page, "mlp", 2)
+    job = page.locator("#job-view")
+    expect(job).to_have_attribute("data-state", "done", timeout=TRAINING_MS)
+    expect(job).to_have_attribute("data-watch", "polling")
+    expect(job.locator(".chart[data-metric=loss] .chart-point")).to_have_count(4)
+    delete_trained_model(page, str(job.get_attribute("data-model")))
 
 
 def test_cancel_stops_a_long_job_and_says_cancelled(page: Page) -> None:

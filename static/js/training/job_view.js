@@ -29,7 +29,7 @@ function stateLine(job) {
       return "Queued: waiting for a worker.";
     case "running": {
       if (!p || p.epoch === 0) return "Starting: building the network and loading the images…";
-      const sofar = p.loss == null ? "" : `; so far this epoch: loss ${formatNumber(p.loss, 3)}, accuracy ${formatPercent(p.accuracy, 1)}`;
+      const sofar = p.loss == null || p.batch === 0 ? "" : `; so far this epoch: loss ${formatNumber(p.loss, 3)}, accuracy ${formatPercent(p.accuracy, 1)}`;
       return `Epoch ${p.epoch} of ${p.epochs}, batch ${p.batch} of ${p.batches}${sofar}.`;
     }
     case "done":
@@ -169,8 +169,10 @@ export function createJobView(container, { onCancel }) {
         result.replaceChildren();
       }
     },
-    setMode(text) {
+    /** How the job is followed ("stream" | "polling", kept as data-watch) and a line on it. */
+    setMode(text, watch) {
       mode.textContent = text;
+      if (watch) container.dataset.watch = watch;
     },
     say,
     setCancelling(busy) {

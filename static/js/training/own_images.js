@@ -133,6 +133,7 @@ export function setUpOwnImages({ onModelTrained }) {
           mode === "stream"
             ? "Live: the server sends every update as it happens."
             : "The live stream broke: asking the server for news every second instead.",
+          mode,
         ),
     });
   }
