@@ -53,6 +53,7 @@ def prediction(loaded: LoadedModel, prepared: PreparedInput) -> dict[str, Any]:
         "caution": None
         if prepared.digit is None
         else caution(prepared.digit.model_input, probabilities),
+        "mc_dropout": None,  # predict with mc_samples fills it in
     }
 
 
