@@ -19,6 +19,7 @@ from app.core.architecture.layers import (
     MaxPooling2D,
     Stack,
 )
+from app.core.architecture.presets import PRESETS
 from app.core.architecture.summary import Summary, summarize_stack
 from app.errors import InvalidParameter
 
@@ -26,40 +27,19 @@ from app.errors import InvalidParameter
 OUTPUT_ACTIVATIONS = ("softmax", "linear", None)
 
 
+def _preset(name: str) -> Stack:
+    """A preset of the Architecture lab without its Input: the dataset gives the input."""
+    return tuple(layer for layer in PRESETS[name].layers if not isinstance(layer, Input))
+
+
 def _lenet5() -> Stack:
-    """LeNet-5 as the course builds it: 6 and 16 5x5 filters, 2x2 max pooling, swish."""
-    return (
-        Conv2D(filters=6, kernel_size=5, padding="same", activation="swish", name="conv1"),
-        MaxPooling2D(pool_size=2, name="pool1"),
-        Conv2D(filters=16, kernel_size=5, activation="swish", name="conv2"),
-        MaxPooling2D(pool_size=2, name="pool2"),
-        Flatten(name="flatten"),
-        Dense(units=120, activation="swish", name="fc1"),
-        Dense(units=84, activation="swish", name="fc2"),
-        Dense(units=10, activation="softmax", name="output"),
-    )
-
-
-def _mnist_cnn() -> Stack:
-    """The course CNN: 32 and 64 3x3 filters with 2x2 max pooling, then dense 64, 32."""
-    return (
-        Conv2D(filters=32, kernel_size=3, activation="relu", name="conv1"),
-        MaxPooling2D(pool_size=2, name="pool1"),
-        Conv2D(filters=64, kernel_size=3, activation="relu", name="conv2"),
-        MaxPooling2D(pool_size=2, name="pool2"),
-        Flatten(name="flatten"),
-        Dense(units=64, activation="relu", name="fc1"),
-        Dense(units=32, activation="relu", name="fc2"),
-        Dense(units=10, activation="softmax", name="output"),
-    )
-
-
-def _mlp() -> Stack:
-    """The dense baseline: every pixel wired to 84 units. No convolution at all."""
-    return (
-        Flatten(name="flatten"),
-        Dense(units=84, activation="relu", name="fc1"),
-        Dense(units=10, activation="softmax", name="output"),
+    """LeNet-5 as the course builds it: the preset's 6 and 16 5x5 filters, 2x2 max pooling and
+    dense 120, 84, with swish where the preset has relu."""
+    return tuple(
+        layer.model_copy(update={"activation": "swish"})
+        if getattr(layer, "activation", None) == "relu"
+        else layer
+        for layer in _preset("lenet5")
     )
 
 
@@ -90,8 +70,8 @@ def _small_vgg() -> Stack:
 
 RECIPES: dict[str, Callable[[], Stack]] = {
     "lenet5": _lenet5,
-    "mnist-cnn": _mnist_cnn,
-    "mlp": _mlp,
+    "mnist-cnn": lambda: _preset("mnist-cnn"),
+    "mlp": lambda: _preset("mlp"),
     "small-vgg": _small_vgg,
 }
 
