@@ -2,33 +2,10 @@
 // browser imported, whose delete tokens it keeps in localStorage, one key per model id.
 // Model and class names come from users: they are only ever set as text.
 import { deleteModel, importModel } from "../api.js";
-
-const tokenKey = (id) => `convlens.delete-token.${id}`;
+import { createTokenStore } from "../widgets/token_store.js";
 
 /** The delete tokens of the models this browser imported. */
-export const deleteTokens = {
-  get(id) {
-    try {
-      return localStorage.getItem(tokenKey(id));
-    } catch {
-      return null; // storage blocked: the model can still be used, not deleted from here
-    }
-  },
-  set(id, token) {
-    try {
-      localStorage.setItem(tokenKey(id), token);
-    } catch {
-      // as above
-    }
-  },
-  remove(id) {
-    try {
-      localStorage.removeItem(tokenKey(id));
-    } catch {
-      // as above
-    }
-  },
-};
+export const deleteTokens = createTokenStore("convlens.delete-token");
 
 function say(message, text, state) {
   message.textContent = text;

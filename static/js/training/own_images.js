@@ -10,32 +10,9 @@ import { renderDataset } from "./dataset_view.js";
 import { isFinished, watchJob } from "./job_watch.js";
 import { createJobView } from "./job_view.js";
 import { createTrainForm } from "./train_form.js";
+import { createTokenStore } from "../widgets/token_store.js";
 
-const tokenKey = (id) => `convlens.cancel-token.${id}`;
-
-const cancelTokens = {
-  get(id) {
-    try {
-      return localStorage.getItem(tokenKey(id));
-    } catch {
-      return null; // storage blocked: the job can still be watched, not cancelled after a reload
-    }
-  },
-  set(id, token) {
-    try {
-      localStorage.setItem(tokenKey(id), token);
-    } catch {
-      // as above
-    }
-  },
-  remove(id) {
-    try {
-      localStorage.removeItem(tokenKey(id));
-    } catch {
-      // as above
-    }
-  },
-};
+const cancelTokens = createTokenStore("convlens.cancel-token");
 
 const JOB_ID = /^[0-9a-f]{16}$/;
 
