@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 # Pydantic names the branch of a union it tried ("constrained-int", "list[...]"); people don't.
 _UNION_BRANCH = re.compile(
@@ -20,6 +20,8 @@ class ConvLensError(Exception):
     """Base class: ``status_code`` is the HTTP status the API answers with."""
 
     status_code = 422
+    # Response headers the answer carries, e.g. Retry-After on a 429.
+    headers: ClassVar[dict[str, str] | None] = None
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)

@@ -12,6 +12,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 from huey import Huey, RedisHuey, SqliteHuey
 
@@ -30,6 +31,7 @@ TASK_NAME = "train"
 
 class QueueFull(ConvLensError):
     status_code = 429
+    headers: ClassVar[dict[str, str] | None] = {"Retry-After": "60"}
 
 
 class JobFinished(ConvLensError):
@@ -85,8 +87,10 @@ class JobQueue:
             )
         if self.pending() >= self.settings.max_queued_jobs:
             raise QueueFull(
-                f"The training queue is full ({self.settings.max_queued_jobs:,} jobs wait). "
-                "Try again in a few minutes, when some have run."
+                f"The training queue is full: it holds {self.settings.max_queued_jobs:,} waiting "
+                f"job{'s' if self.settings.max_queued_jobs != 1 else ''} (setting "
+                "CONVLENS_MAX_QUEUED_JOBS). Try again in a minute or two (Retry-After), when "
+                "some have run."
             )
         token = secrets.token_urlsafe(24)
         record = JobRecord(

@@ -146,6 +146,33 @@ def test_a_cancelled_job_stops_before_its_epochs_are_done(
     assert "already cancelled" in again.json()["detail"]
 
 
+def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path) -> None:
+    """One job running, one waiting, and the queue holds one: the next is refused at once."""
+    with make_client(Settings(data_dir=tmp_path, max_queued_jobs=1)) as small:
+        dataset = small.post(
+            "/api/datasets",
+            files={"file": ("shapes.zip", tiny_shapes(), "application/zip")},
+            data={"image_size": "16"},
+        ).json()
+        running = start(small, dataset, epochs=50, batch_size=1)
+        wait_for(small, running["id"], "running")
+        waiting = start(small, dataset, epochs=50, batch_size=1)
+
+        refused = small.post(
+            "/api/training", json={"dataset": dataset["id"], "architecture": "mlp"}
+        )
+
+        assert refused.status_code == 429
+        assert refused.headers["retry-after"] == "60"
+        assert refused.json()["detail"].startswith(
+            "The training queue is full: it holds 1 waiting job (setting CONVLENS_MAX_QUEUED_JOBS)."
+        )
+        for job in (waiting, running):
+            bearer = {"Authorization": f"Bearer {job['cancel_token']}"}
+            assert small.delete(f"/api/jobs/{job['id']}", headers=bearer).status_code == 202
+        wait_for(small, running["id"], "cancelled")
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
