@@ -117,7 +117,7 @@ async def predict(
     settings: SettingsDep,
     compute: ComputeDep,
 ) -> Response:
-    """Classify a drawing or photo of a digit; returns the 28x28 input the model saw."""
+    """Classify an image as the model's metadata prepares it; returns the input it saw."""
     loaded = registry.get_model(model_id)
     if form.mc_samples is not None:
         check_mc_dropout(loaded, form.mc_samples)

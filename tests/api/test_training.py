@@ -32,6 +32,18 @@ def tiny_shapes(per_class: int = 20) -> bytes:
     return zip_bytes(files)
 
 
+def upload_shapes(client: TestClient) -> dict[str, Any]:
+    """The tiny shapes set, uploaded: the dataset's answer."""
+    response = client.post(
+        "/api/datasets",
+        files={"file": ("shapes.zip", tiny_shapes(), "application/zip")},
+        data={"image_size": "16"},
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("training-data")
@@ -45,14 +57,7 @@ def client(data_dir: Path) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def dataset(client: TestClient) -> dict[str, Any]:
-    response = client.post(
-        "/api/datasets",
-        files={"file": ("shapes.zip", tiny_shapes(), "application/zip")},
-        data={"image_size": "16"},
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return upload_shapes(client)
 
 
 def start(client: TestClient, dataset: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -149,11 +154,7 @@ def test_a_cancelled_job_stops_before_its_epochs_are_done(
 def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path) -> None:
     """One job running, one waiting, and the queue holds one: the next is refused at once."""
     with make_client(Settings(data_dir=tmp_path, max_queued_jobs=1)) as small:
-        dataset = small.post(
-            "/api/datasets",
-            files={"file": ("shapes.zip", tiny_shapes(), "application/zip")},
-            data={"image_size": "16"},
-        ).json()
+        dataset = upload_shapes(small)
         running = start(small, dataset, epochs=50, batch_size=1)
         wait_for(small, running["id"], "running")
         waiting = start(small, dataset, epochs=50, batch_size=1)

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.jobs import records
-from tests.api.test_training import WAIT_SECONDS, start, tiny_shapes, wait_for
+from tests.api.test_training import WAIT_SECONDS, start, upload_shapes, wait_for
 from tests.conftest import make_client
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -111,14 +111,7 @@ def client(
 
 @pytest.fixture(scope="module")
 def dataset(client: TestClient) -> dict[str, Any]:
-    response = client.post(
-        "/api/datasets",
-        files={"file": ("shapes.zip", tiny_shapes(), "application/zip")},
-        data={"image_size": "16"},
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return upload_shapes(client)
 
 
 def test_jobs_queued_in_redis_are_trained_by_the_workers(
