@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gzip
 import io
+import random
 import stat
 import tarfile
 import zipfile
+from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 SHAPES = ("circle", "square", "triangle")
 COLOURS = ((220, 40, 40), (40, 160, 60), (40, 80, 220), (230, 180, 30))
@@ -105,3 +107,64 @@ def grey_set(
         for k in range(classes)
         for n in range(per_class)
     }
+
+
+LETTERS = "ABCDEFGHIJ"
+FONTS_DIR = Path("/usr/share/fonts")
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+def letter_fonts(sizes: tuple[int, ...] = (18, 20, 22, 24)) -> list[Font]:
+    """The machine's TrueType fonts that draw Latin capitals, at each of ``sizes``; when fewer
+    than 2 are found, Pillow's own font (``load_default``) at each size instead."""
+    files = sorted(FONTS_DIR.glob("**/*.ttf"))
+    fonts: list[Font] = []
+    for path in files:
+        try:
+            font = ImageFont.truetype(str(path), sizes[0])
+        except OSError:
+            continue
+        if font.getmask("A").getbbox() is None:  # a symbol font: no glyph for A
+            continue
+        fonts += [ImageFont.truetype(str(path), size) for size in sizes]
+    if len(fonts) < 2 * len(sizes):
+        fonts = [ImageFont.load_default(size) for size in sizes]
+    return fonts
+
+
+def letter_image(letter: str, font: Font, offset: tuple[int, int]) -> bytes:
+    """``letter`` in white on black, 28x28 grey, centred on its ink and moved by ``offset``."""
+    image = Image.new("L", (28, 28), 0)
+    draw = ImageDraw.Draw(image)
+    left, top, right, bottom = draw.textbbox((0, 0), letter, font=font)
+    x = (28 - (right - left)) / 2 - left + offset[0]
+    y = (28 - (bottom - top)) / 2 - top + offset[1]
+    draw.text((x, y), letter, fill=255, font=font)
+    return encoded(image, "PNG")
+
+
+def letters_set(per_class: int = 36, seed: int = 0) -> dict[str, bytes]:
+    """notMNIST's kind of set: A-J drawn with the machine's fonts at several sizes and small
+    random offsets (seeded), 28x28 grey, one folder per letter."""
+    rng = random.Random(seed)
+    fonts = letter_fonts()
+    files = {}
+    for letter in LETTERS:
+        for n in range(per_class):
+            font = rng.choice(fonts)
+            offset = (rng.randint(-2, 2), rng.randint(-2, 2))
+            files[f"{letter}/{n:02d}.png"] = letter_image(letter, font, offset)
+    return files
+
+
+def coloured_shapes_set(per_class: int = 40, seed: int = 0) -> dict[str, bytes]:
+    """3 classes of shapes in random colours (seeded), at sizes from 20x20 to 40x28 that the
+    upload stretches to one size, one folder per shape."""
+    rng = random.Random(seed)
+    files = {}
+    for shape in SHAPES:
+        for n in range(per_class):
+            size = (rng.randint(20, 40), rng.randint(20, 28))
+            colour = (rng.randint(0, 200), rng.randint(0, 200), rng.randint(0, 200))
+            files[f"{shape}/{n:02d}.png"] = shape_image(shape, size, colour)
+    return files
