@@ -183,3 +183,18 @@ class Settings(BaseSettings):
         ge=1,
         description="Most parameters a network trained here may have.",
     )
+    max_jobs_per_client: int = Field(
+        default=2,
+        ge=1,
+        le=10_000,
+        description="Training jobs one client address may have queued or running at once; one "
+        "more is refused with 429 until one ends. Behind a reverse proxy, run uvicorn with "
+        "--forwarded-allow-ips so that the address is the user's, not the proxy's.",
+    )
+    max_training_seconds: float = Field(
+        default=1800,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="Most seconds one training job may run; it is then stopped and failed "
+        "with that reason. Read by the process that trains (the app, or convlens worker).",
+    )

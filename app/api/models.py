@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, Response
+from starlette.background import BackgroundTask
 
 from app.api.compute import HEAVY_UPLOAD_BYTES
 from app.api.deps import ComputeDep, RegistryDep, SettingsDep
@@ -19,10 +24,12 @@ from app.config import Settings
 from app.core.encoding import encode_png
 from app.core.heatmap import colorize, scale_for
 from app.errors import UnknownResource
+from app.ml import store
 from app.ml.dropout import check_mc_dropout
 from app.ml.dropout import spread_answer as dropout_spread
 from app.ml.forward import filter_grid, resolve_layers
 from app.ml.loaded import LayerSummary, LoadedModel
+from app.ml.native_log import native_output_to_debug_log
 from app.schemas.models import (
     ActivationsForm,
     ActivationsResponse,
@@ -39,7 +46,7 @@ router = APIRouter(prefix="/api/models", tags=["models"])
 MAX_MODEL_ID = 64
 ModelId = Annotated[
     str,
-    Path(
+    PathParam(
         max_length=MAX_MODEL_ID, description="A model id from GET /api/models.", examples=["lenet5"]
     ),
 ]
@@ -71,7 +78,41 @@ def model_detail(model_id: ModelId, registry: RegistryDep) -> dict[str, Any]:
         "seed": meta.seed,
         "history": meta.history,
         "training": meta.training,
+        "evaluation": meta.evaluation,
     }
+
+
+@router.get(
+    "/{model_id}/download",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "The model as a .keras file, for keras.saving.load_model, or to "
+            "import again with POST /api/models.",
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    },
+)
+def download_model(model_id: ModelId, registry: RegistryDep, settings: SettingsDep) -> Any:
+    """The model as a ``.keras`` file: the shipped file, or the stored model saved by Keras."""
+    loaded = registry.get_model(model_id)
+    name = f"{loaded.id}.keras"
+    if registry.is_shipped(loaded.id):
+        return FileResponse(settings.models_dir / name, filename=name)
+    folder = Path(tempfile.mkdtemp(prefix="download-", dir=store.work_folder(settings.data_dir)))
+    try:
+        with native_output_to_debug_log():
+            loaded.model.save(folder / name)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return FileResponse(
+        folder / name,
+        filename=name,
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )
 
 
 @router.get("/{model_id}/filters", response_model=FiltersResponse, responses={200: PNG_GRID})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from app.api.jobs import JobsDep
 from app.schemas.common import ErrorResponse
@@ -15,9 +15,17 @@ router = APIRouter(prefix="/api/training", tags=["training"])
     "",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=TrainingCreated,
-    responses={429: {"model": ErrorResponse, "description": "The queue is full."}},
+    responses={
+        429: {
+            "model": ErrorResponse,
+            "description": "The queue is full, or you have as many jobs running as one client may.",
+        }
+    },
 )
-def start_training(request: TrainingRequest, jobs: JobsDep) -> TrainingCreated:
+def start_training(
+    request: TrainingRequest, jobs: JobsDep, http_request: Request
+) -> TrainingCreated:
     """Queue a training job; the network is checked against the dataset before it is queued."""
-    job, token = jobs.submit(request)
+    client = http_request.client.host if http_request.client else ""
+    job, token = jobs.submit(request, client)
     return TrainingCreated(id=job.id, cancel_token=token, status=job)

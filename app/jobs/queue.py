@@ -58,17 +58,19 @@ class JobQueue:
         self.on_submit = on_submit
         data_dir, jobs = settings.data_dir, self.jobs
 
+        max_seconds = settings.max_training_seconds
+
         def train(job_id: str) -> None:
-            run_training(job_id, data_dir, jobs)
+            run_training(job_id, data_dir, jobs, max_seconds)
 
         self.train_task = self.huey.task(name=TASK_NAME)(train)
 
     def pending(self) -> int:
         return int(self.huey.pending_count())
 
-    def submit(self, request: TrainingRequest) -> tuple[JobStatus, str]:
+    def submit(self, request: TrainingRequest, client: str = "") -> tuple[JobStatus, str]:
         """Queue a training job after checking what can be checked before it runs; returns its
-        status and the token that cancels it."""
+        status and the token that cancels it. ``client`` is the caller's address."""
         try:
             dataset = dataset_store.dataset_detail(
                 self.settings.data_dir, request.dataset, touch=False
@@ -92,6 +94,16 @@ class JobQueue:
                 "CONVLENS_MAX_QUEUED_JOBS). Try again in a minute or two (Retry-After), when "
                 "some have run."
             )
+        client_key = token_hash(f"client:{client}")
+        active = [job_id for job_id in self.jobs.client_jobs(client_key) if self._active(job_id)]
+        per_client = self.settings.max_jobs_per_client
+        if len(active) >= per_client:
+            raise QueueFull(
+                f"You already have {len(active)} training job{'s' if len(active) != 1 else ''} "
+                f"queued or running; one client may have at most {per_client} at once (setting "
+                "CONVLENS_MAX_JOBS_PER_CLIENT). Wait for one to end, or cancel one "
+                "(DELETE /api/jobs/{id}), then start this one."
+            )
         token = secrets.token_urlsafe(24)
         record = JobRecord(
             id=secrets.token_hex(8),
@@ -107,6 +119,7 @@ class JobQueue:
             token_sha256=token_hash(token),
         )
         self.jobs.put(record)
+        self.jobs.set_client_jobs(client_key, [*active, record.id])
         self.huey.enqueue(self.train_task.s(record.id, id=record.id))
         if self.on_submit is not None:
             self.on_submit()
@@ -135,6 +148,12 @@ class JobQueue:
             )
         self.jobs.request_cancel(job_id)
         return self.status(job_id)
+
+    def _active(self, job_id: str) -> bool:
+        record = self.jobs.get(job_id)
+        if record is None or self.jobs.cancel_requested(job_id):
+            return False
+        return record.status().state in (JobState.queued, JobState.running)
 
     def _record(self, job_id: str) -> JobRecord:
         record = self.jobs.get(job_id)

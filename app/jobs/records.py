@@ -73,6 +73,16 @@ class JobStore:
     def put(self, record: JobRecord) -> None:
         self.storage.put_data(f"{_PREFIX}job:{record.id}", record.model_dump_json().encode())
 
+    def client_jobs(self, client_key: str) -> list[str]:
+        """The ids of the jobs a client (its hashed address) started that may still be active."""
+        raw = self.storage.peek_data(f"{_PREFIX}client:{client_key}")
+        if not isinstance(raw, bytes | memoryview):
+            return []
+        return [job_id for job_id in bytes(raw).decode("ascii").split(",") if job_id]
+
+    def set_client_jobs(self, client_key: str, job_ids: list[str]) -> None:
+        self.storage.put_data(f"{_PREFIX}client:{client_key}", ",".join(job_ids).encode("ascii"))
+
     def request_cancel(self, job_id: str) -> None:
         self.storage.put_data(f"{_PREFIX}cancel:{job_id}", b"1")
 

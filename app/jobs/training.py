@@ -1,9 +1,10 @@
 """A training job as a worker runs it: dataset -> :mod:`app.ml.fit` -> a stored "trained" model.
 
 Progress is written to the job's record at most :data:`UPDATES_PER_SECOND` times a second
-(and at every epoch's end); the cancel flag is read as often. The first convolution's filters
-are kept after every epoch as ``<data>/jobs/<id>/filters/<epoch>.npy`` (epoch 0: before
-training), so the page can scrub through them.
+(and at every epoch's end); the cancel flag and the time cap are checked as often. Before
+training and after every epoch, the first convolution's filters and its feature maps of one
+fixed held-out image (the probe) are kept as ``<data>/jobs/<id>/epochs/<epoch>.npz`` (epoch 0:
+the initial weights), so the page can scrub through them.
 """
 
 from __future__ import annotations
@@ -29,8 +30,24 @@ from app.errors import ConvLensError
 from app.jobs.architectures import training_stack
 from app.jobs.records import HEARTBEAT_SECONDS, JobRecord, JobStore, now
 from app.ml import dataset_store, store
-from app.ml.fit import EpochNumbers, FitOptions, TrainingCancelled, fit_stack, layer_weights
-from app.ml.metadata import DatasetInfo, History, InputContract, ModelMetadata, TrainingInfo
+from app.ml.evaluation import evaluate
+from app.ml.fit import (
+    EpochNumbers,
+    FitOptions,
+    Fitted,
+    Probe,
+    TrainingCancelled,
+    fit_stack,
+    layer_weights,
+)
+from app.ml.metadata import (
+    DatasetInfo,
+    Evaluation,
+    History,
+    InputContract,
+    ModelMetadata,
+    TrainingInfo,
+)
 from app.ml.weights_folder import save_weights
 from app.schemas.training import EpochResult, JobState, Progress
 
@@ -42,11 +59,23 @@ def jobs_folder(data_dir: Path, job_id: str) -> Path:
     return data_dir / "jobs" / job_id
 
 
-def filters_file(data_dir: Path, job_id: str, epoch: int) -> Path:
-    return jobs_folder(data_dir, job_id) / "filters" / f"{epoch}.npy"
+def snapshot_file(data_dir: Path, job_id: str, epoch: int) -> Path:
+    """The epoch's ``kernel`` (kh x kw x in x out) and ``maps`` (H x W x out) of the probe."""
+    return jobs_folder(data_dir, job_id) / "epochs" / f"{epoch}.npz"
 
 
-def run_training(job_id: str, data_dir: Path, jobs: JobStore) -> None:
+def probe_file(data_dir: Path, job_id: str) -> Path:
+    """The probe image (uint8, H x W x C) whose feature maps every snapshot holds."""
+    return jobs_folder(data_dir, job_id) / "probe.npy"
+
+
+class TrainingTooLong(ConvLensError):
+    """The job ran past the time cap."""
+
+
+def run_training(
+    job_id: str, data_dir: Path, jobs: JobStore, max_seconds: float = math.inf
+) -> None:
     """Run a queued job to its end: done, failed with the reason, or cancelled."""
     record = jobs.get(job_id)
     if record is None or record.state != JobState.queued:
@@ -55,7 +84,7 @@ def run_training(job_id: str, data_dir: Path, jobs: JobStore) -> None:
     if jobs.cancel_requested(job_id):
         jobs.put(record.model_copy(update={"state": JobState.cancelled, "finished": now()}))
         return
-    reporter = JobReporter(jobs, record, data_dir)
+    reporter = JobReporter(jobs, record, data_dir, max_seconds=max_seconds)
     try:
         model_id = _train(record, data_dir, reporter)
     except _Cancelled:
@@ -97,6 +126,7 @@ def _train(record: JobRecord, data_dir: Path, reporter: JobReporter) -> str:
     except TrainingCancelled:
         raise _Cancelled from None
     history = fitted.history
+    evaluation = _evaluate(fitted, x, y, record.classes, options.batch_size)
     metadata = ModelMetadata(
         id=model_id,
         name=record.name,
@@ -127,6 +157,7 @@ def _train(record: JobRecord, data_dir: Path, reporter: JobReporter) -> str:
             val_accuracy=[round(e.val_accuracy, 6) for e in history],
         ),
         training=_training_info(record, fitted.seconds, len(history)),
+        evaluation=evaluation,
     )
     work = Path(tempfile.mkdtemp(prefix="train-", dir=store.work_folder(data_dir)))
     try:
@@ -143,6 +174,18 @@ def _train(record: JobRecord, data_dir: Path, reporter: JobReporter) -> str:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return model_id
+
+
+def _evaluate(
+    fitted: Fitted, x: NDArray[np.uint8], y: NDArray[np.int32], classes: list[str], batch: int
+) -> Evaluation:
+    import keras
+
+    images = x[fitted.val_at]
+    outputs = fitted.model.predict(images / np.float32(255), batch_size=batch, verbose=0)
+    if fitted.logits:
+        outputs = keras.ops.convert_to_numpy(keras.activations.softmax(outputs))
+    return evaluate(np.asarray(outputs), y[fitted.val_at], images, classes)
 
 
 def _training_info(record: JobRecord, seconds: float, epochs: int) -> TrainingInfo:
@@ -184,10 +227,13 @@ class JobReporter:
         record: JobRecord,
         data_dir: Path,
         clock: Callable[[], float] = time.monotonic,
+        max_seconds: float = math.inf,
     ) -> None:
         self.jobs = jobs
         self.data_dir = data_dir
         self.clock = clock
+        self.max_seconds = max_seconds
+        self.began = clock()
         self.lock = threading.Lock()
         self.last_write = 0.0
         self.last_check = 0.0
@@ -200,16 +246,24 @@ class JobReporter:
         self.beat.daemon = True
         self.beat.start()
 
-    def started(self, batches: int, filter_layer: str | None) -> None:
+    def started(self, batches: int, filter_layer: str | None, probe: Probe) -> None:
         epochs = self.record.request.epochs
         progress = Progress(epoch=1, epochs=epochs, batch=0, batches=batches, fraction=0.0)
-        self._write(progress=progress, filter_layer=filter_layer)
+        path = probe_file(self.data_dir, self.record.id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, probe.image, allow_pickle=False)
+        self._write(
+            progress=progress,
+            filter_layer=filter_layer,
+            probe_class=self.record.classes[probe.label],
+        )
         self.epoch_started = self.clock()
 
-    def filters(self, epoch: int, kernel: NDArray[np.float32]) -> None:
-        path = filters_file(self.data_dir, self.record.id, epoch)
+    def snapshot(self, epoch: int, kernel: NDArray[np.float32], maps: NDArray[np.float32]) -> None:
+        path = snapshot_file(self.data_dir, self.record.id, epoch)
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, kernel, allow_pickle=False)
+        with path.open("wb") as file:
+            np.savez(file, kernel=kernel, maps=maps)
         self._write(filter_epochs=[*self.record.filter_epochs, epoch])
 
     def batch_done(self, epoch: int, batch: int, loss: float, accuracy: float) -> None:
@@ -262,9 +316,16 @@ class JobReporter:
         )
 
     def should_stop(self) -> bool:
+        """True when the job was cancelled; :class:`TrainingTooLong` past the time cap."""
         if self.clock() - self.last_check < 1 / UPDATES_PER_SECOND:
             return False
         self.last_check = self.clock()
+        if self.clock() - self.began > self.max_seconds:
+            raise TrainingTooLong(
+                f"Training was stopped after {self.max_seconds:,.0f} s, the most one job may "
+                "take here (setting CONVLENS_MAX_TRAINING_SECONDS); what it had trained is "
+                "lost. Train for fewer epochs, on fewer or smaller images, or a smaller network."
+            )
         return self.jobs.cancel_requested(self.record.id)
 
     def finish(self, state: JobState, reason: str | None = None, model: str | None = None) -> None:

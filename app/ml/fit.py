@@ -66,9 +66,19 @@ class EpochNumbers:
     seconds: float
 
 
+@dataclass(frozen=True)
+class Probe:
+    """The held-out image whose first-layer feature maps are kept every epoch."""
+
+    image: NDArray[np.uint8]  # H x W x C, as the dataset holds it
+    label: int
+
+
 class FitWatcher(Protocol):
-    def started(self, batches: int, filter_layer: str | None) -> None: ...
-    def filters(self, epoch: int, kernel: NDArray[np.float32]) -> None: ...
+    def started(self, batches: int, filter_layer: str | None, probe: Probe) -> None: ...
+    def snapshot(
+        self, epoch: int, kernel: NDArray[np.float32], maps: NDArray[np.float32]
+    ) -> None: ...
     def batch_done(self, epoch: int, batch: int, loss: float, accuracy: float) -> None: ...
     def epoch_done(self, numbers: EpochNumbers) -> None: ...
     def should_stop(self) -> bool: ...
@@ -78,9 +88,14 @@ class FitWatcher(Protocol):
 class Fitted:
     model: keras.Model
     history: list[EpochNumbers]
+    val_at: NDArray[np.int64]  # the held-out images' indices
     train_images: int
-    val_images: int
     seconds: float
+    logits: bool  # the last layer has no softmax
+
+    @property
+    def val_images(self) -> int:
+        return len(self.val_at)
 
 
 def split(
@@ -120,8 +135,9 @@ def fit_stack(
     filter_layer = next(
         (layer.name for layer in model.layers if type(layer).__name__ in FILTER_LAYERS), None
     )
-    watcher.started(batches, filter_layer)
-    callback = _watch(watcher, filter_layer)
+    probe = Probe(image=x[val_at[0]], label=int(y[val_at[0]]))
+    watcher.started(batches, filter_layer, probe)
+    callback = _watch(watcher, filter_layer, probe)
     started = time.perf_counter()
     model.fit(
         _batches(tf, x[train_at], y[train_at], options, train=True),
@@ -133,9 +149,10 @@ def fit_stack(
     return Fitted(
         model=model,
         history=callback.history,
+        val_at=val_at,
         train_images=len(train_at),
-        val_images=len(val_at),
         seconds=time.perf_counter() - started,
+        logits=logits,
     )
 
 
@@ -190,16 +207,20 @@ def _number(logs: dict[str, Any] | None, key: str) -> float:
     return float((logs or {}).get(key, math.nan))
 
 
-def _watch(watcher: FitWatcher, filter_layer: str | None) -> Any:
-    """A Keras callback that reports batches and epochs to the watcher and keeps the first
-    layer's filters before training and after each epoch (defined here: Keras loads late)."""
+def _watch(watcher: FitWatcher, filter_layer: str | None, probe: Probe) -> Any:
+    """A Keras callback that reports batches and epochs to the watcher, and gives it the first
+    convolution's filters and its feature maps of the probe image before training and after
+    each epoch (defined here: Keras loads late)."""
     import keras
+
+    probe_input = (probe.image[np.newaxis] / 255).astype(np.float32)
 
     class Watch(keras.callbacks.Callback):  # type: ignore[misc]
         def __init__(self) -> None:
             super().__init__()
             self.history: list[EpochNumbers] = []
             self.epoch_started = 0.0
+            self.maps_of: keras.Model | None = None
 
         def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
             self._snapshot(0)
@@ -234,8 +255,16 @@ def _watch(watcher: FitWatcher, filter_layer: str | None) -> Any:
             watcher.epoch_done(numbers)
 
         def _snapshot(self, epoch: int) -> None:
-            if filter_layer is not None:
-                kernel = self.model.get_layer(filter_layer).get_weights()[0]
-                watcher.filters(epoch, np.asarray(kernel, dtype=np.float32))
+            if filter_layer is None:
+                return
+            layer = self.model.get_layer(filter_layer)
+            if self.maps_of is None:
+                self.maps_of = keras.Model(self.model.input, layer.output)
+            maps = self.maps_of(probe_input, training=False)[0]
+            watcher.snapshot(
+                epoch,
+                np.asarray(layer.get_weights()[0], dtype=np.float32),
+                np.asarray(maps, dtype=np.float32),
+            )
 
     return Watch()

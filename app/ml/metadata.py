@@ -74,6 +74,30 @@ class TrainingInfo(_Record):
     command: str | None = Field(default=None, description="The command that reproduces it.")
 
 
+class Mistake(_Record):
+    image: str = Field(description="The held-out image as a base64 PNG, as the dataset holds it.")
+    true_class: str = Field(description="Its class in the dataset.")
+    predicted: str = Field(description="The class the model chose.")
+    confidence: float = Field(description="The probability the model gave its (wrong) choice.")
+
+
+class Evaluation(_Record):
+    """How the model does on the images held out for validation, class by class."""
+
+    images: int = Field(description="Held-out images evaluated.")
+    accuracy: float = Field(description="Fraction of them classified right.")
+    confusion: list[list[int]] = Field(
+        description="confusion[t][p]: held-out images of class t the model called class p."
+    )
+    per_class_accuracy: list[float | None] = Field(
+        description="For each class, the fraction of its held-out images called right (null "
+        "if none was held out)."
+    )
+    mistakes: list[Mistake] = Field(
+        description="The most confidently wrong held-out images, most confident first."
+    )
+
+
 class ModelMetadata(_Record):
     id: str = Field(description="The model's id: its file name without .keras.")
     name: str = Field(description="A readable name.")
@@ -87,3 +111,8 @@ class ModelMetadata(_Record):
     seed: int | None = Field(default=None, description="Random seed.")
     history: History | None = Field(default=None, description="Per-epoch curves.")
     training: TrainingInfo | None = Field(default=None, description="The training recipe.")
+    evaluation: Evaluation | None = Field(
+        default=None,
+        description="Trained here: confusion matrix, per-class accuracy and the most "
+        "confidently wrong of the held-out images.",
+    )

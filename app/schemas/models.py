@@ -11,7 +11,7 @@ from app.core.model_input import Fit, Scale
 from app.core.preprocess import DigitOptions, InvertMode
 from app.ml.dropout import MAX_SAMPLES as MC_MAX_SAMPLES
 from app.ml.dropout import MIN_SAMPLES as MC_MIN_SAMPLES
-from app.ml.metadata import History, TrainingInfo
+from app.ml.metadata import Evaluation, History, TrainingInfo
 from app.schemas.form_fields import IMAGE_FILE, NamesAcceptedFields
 
 Grid = list[list[float]]
@@ -73,6 +73,11 @@ class ModelDetail(ModelInfo):
     seed: int | None = Field(description="Random seed of the training run.")
     history: History | None = Field(description="Loss and accuracy after each epoch.")
     training: TrainingInfo | None = Field(description="How it was trained, and the command.")
+    evaluation: Evaluation | None = Field(
+        default=None,
+        description="Trained here: how it does on the held-out images, class by class, and "
+        "the images it got most confidently wrong.",
+    )
 
 
 class FiltersResponse(BaseModel):

@@ -163,10 +163,16 @@ class JobStatus(BaseModel):
     seconds_per_epoch: float | None = Field(default=None, description="Mean epoch time so far.")
     seconds_left: float | None = Field(default=None, description="Running: the estimate left.")
     filter_layer: str | None = Field(
-        default=None, description="The first convolution, whose filters are kept every epoch."
+        default=None,
+        description="The first convolution, whose filters and feature maps are kept every "
+        "epoch (GET /api/jobs/{id}/epochs/{epoch}).",
     )
     filter_epochs: list[int] = Field(
-        default=[], description="Epochs whose filters are kept (0: the initial ones)."
+        default=[], description="Epochs kept so far (0: the initial weights, before training)."
+    )
+    probe_class: str | None = Field(
+        default=None,
+        description="The class of the held-out image whose feature maps are kept every epoch.",
     )
     worker: str | None = Field(
         default=None, description="The worker that took the job: host name and process id."
@@ -182,3 +188,54 @@ class TrainingCreated(BaseModel):
         "cancel, and to DELETE /api/models/{id} to delete the trained model. Shown only once."
     )
     status: JobStatus
+
+
+class SnapshotScale(BaseModel):
+    colormap: Literal["diverging", "sequential"] = Field(
+        description="diverging: blue below zero, near-white at zero, red above; sequential: "
+        "white at 0 to dark blue at the maximum."
+    )
+    min: float = Field(description="The value drawn with the scale's first colour.")
+    max: float = Field(description="The value drawn with the scale's last colour.")
+
+
+class SnapshotFilters(BaseModel):
+    kernel_shape: list[int] = Field(
+        description="Keras layout of the whole kernel: height, width, input channels, filters."
+    )
+    value_range: list[float] = Field(description="Smallest and largest weight of the epoch.")
+    scale: SnapshotScale = Field(description="The colour scale of grid and tiles.")
+    grid: str | None = Field(
+        default=None,
+        description="png: the sent filters as one base64 PNG, a column per filter and a row "
+        "per input channel, each weight 8 pixels wide.",
+    )
+    kernels: list[list[list[list[float]]]] | None = Field(
+        default=None, description="numbers: kernels[f][c], filter f's weights for channel c."
+    )
+
+
+class SnapshotMaps(BaseModel):
+    shape: list[int] = Field(description="Height, width, channels of the layer's whole output.")
+    value_range: list[float] = Field(description="Smallest and largest value of the epoch.")
+    scale: SnapshotScale = Field(description="The colour scale of the tiles.")
+    tiles: list[str] | None = Field(
+        default=None, description="png: one base64 PNG per sent channel."
+    )
+    maps: list[list[list[float]]] | None = Field(
+        default=None, description="numbers: maps[c] is sent channel c as rows of values."
+    )
+
+
+class EpochSnapshot(BaseModel):
+    job: str = Field(description="The job's id.")
+    epoch: int = Field(description="0: the initial weights; n: after epoch n.")
+    epochs: list[int] = Field(description="Every epoch kept so far, to scrub through.")
+    layer: str = Field(description="The first convolution layer.")
+    channels: list[int] = Field(
+        description="The first and last filter sent (both included); filters[0] is the first."
+    )
+    probe_class: str = Field(description="The class of the held-out image the maps are of.")
+    probe_image: str = Field(description="That image as a base64 PNG, as the dataset holds it.")
+    filters: SnapshotFilters
+    maps: SnapshotMaps

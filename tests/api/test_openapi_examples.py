@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.imagefiles import png
+from tests.api.test_training import wait_for
 from tests.datasets_files import grey_set, zip_bytes
 from tests.keras_files import saved, small_sequential_grey
 
@@ -194,11 +195,20 @@ def test_every_form_filled_in_with_its_examples_and_defaults_is_answered_with_a_
 def test_every_get_answers_with_its_path_parameters_published_examples(
     client: TestClient, spec: Spec, dataset_id: str
 ) -> None:
+    """A job that has ended (so that its epochs' snapshots are there) and a dataset stand in
+    for the ids an example cannot know."""
+    stack = [
+        {"type": "Conv2D", "filters": 2, "kernel_size": 3},
+        {"type": "Flatten"},
+        {"type": "Dense", "units": 2, "activation": "softmax"},
+    ]
     job = client.post(
-        "/api/training", json={"dataset": dataset_id, "architecture": "mlp", "epochs": 1}
+        "/api/training", json={"dataset": dataset_id, "architecture": stack, "epochs": 1}
     )
     assert job.status_code == 202, job.text
-    made = {"dataset_id": dataset_id, "job_id": job.json()["id"]}
+    ended = wait_for(client, job.json()["id"], "done", "failed")
+    assert ended["state"] == "done", ended["reason"]
+    made = {"dataset_id": dataset_id, "job_id": ended["id"]}
     responses = {}
     for method, path, operation in operations(spec):
         if method == "get":

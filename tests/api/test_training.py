@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from app.config import Settings
-from app.jobs.training import filters_file
+from app.jobs.training import snapshot_file
 from tests.conftest import make_client
 from tests.datasets_files import COLOURS, SHAPES, shape_image, zip_bytes
 
@@ -95,7 +95,7 @@ def test_a_job_trains_a_model_that_is_listed_as_trained_and_predicts(
     assert job["progress"]["fraction"] == 1
     assert job["filter_layer"] == "conv1"
     assert job["filter_epochs"] == [0, 1, 2]
-    assert filters_file(data_dir, job["id"], 2).is_file()
+    assert snapshot_file(data_dir, job["id"], 2).is_file()
     listed = {model["id"]: model for model in client.get("/api/models").json()}
     model = listed[job["model"]]
     assert model["origin"] == "trained"

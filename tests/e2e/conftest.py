@@ -6,6 +6,7 @@ The tests never download a browser: they drive /usr/bin/chromium through Playwri
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -102,6 +103,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 "warning",
             ],
             cwd=ROOT,
+            # The browser tests are many users from one address: one client's cap of jobs
+            # would refuse them (it has a test of its own).
+            env={**os.environ, "CONVLENS_MAX_JOBS_PER_CLIENT": "100"},
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )

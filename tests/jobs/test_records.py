@@ -11,9 +11,17 @@ from huey.storage import MemoryStorage
 
 from app.jobs import records
 from app.jobs.records import JobRecord, JobStore, now
-from app.jobs.training import UPDATES_PER_SECOND, JobReporter, filters_file
-from app.ml.fit import EpochNumbers
+from app.jobs.training import (
+    UPDATES_PER_SECOND,
+    JobReporter,
+    TrainingTooLong,
+    probe_file,
+    snapshot_file,
+)
+from app.ml.fit import EpochNumbers, Probe
 from app.schemas.training import JobState, TrainingRequest
+
+PROBE = Probe(image=np.zeros((16, 16, 3), np.uint8), label=1)
 
 
 def queued_record(epochs: int = 2) -> JobRecord:
@@ -50,7 +58,7 @@ def test_batches_are_reported_a_few_times_a_second_not_every_batch(
 ) -> None:
     clock = Clock()
     reporter = JobReporter(jobs, queued_record(), tmp_path, clock=clock)
-    reporter.started(batches=40, filter_layer=None)
+    reporter.started(batches=40, filter_layer=None, probe=PROBE)
     seen = set()
     for batch in range(1, 41):
         clock.seconds += 1 / 16  # 16 batches a second: a write every 4th
@@ -68,8 +76,10 @@ def test_an_epoch_adds_history_and_an_estimate_of_the_time_left(
     jobs: JobStore, tmp_path: Path
 ) -> None:
     reporter = JobReporter(jobs, queued_record(epochs=3), tmp_path, clock=Clock())
-    reporter.started(batches=4, filter_layer="conv1")
-    reporter.filters(0, np.zeros((3, 3, 3, 2), np.float32))
+    reporter.started(batches=4, filter_layer="conv1", probe=PROBE)
+    kernel = np.arange(3 * 3 * 3 * 2, dtype=np.float32).reshape(3, 3, 3, 2)
+    maps = np.ones((16, 16, 2), np.float32)
+    reporter.snapshot(0, kernel, maps)
 
     reporter.epoch_done(EpochNumbers(1, 0.9, 0.5, 0.8, 0.6, seconds=2.0))
     reporter.finish(JobState.done, model="shapes-abc123")
@@ -80,7 +90,10 @@ def test_an_epoch_adds_history_and_an_estimate_of_the_time_left(
     assert [e.epoch for e in stored.history] == [1]
     assert stored.seconds_per_epoch == 2.0
     assert stored.filter_layer == "conv1" and stored.filter_epochs == [0]
-    assert filters_file(tmp_path, stored.id, 0).is_file()
+    assert stored.probe_class == "b"
+    with np.load(snapshot_file(tmp_path, stored.id, 0)) as saved:
+        assert np.array_equal(saved["kernel"], kernel) and np.array_equal(saved["maps"], maps)
+    assert np.array_equal(np.load(probe_file(tmp_path, stored.id)), PROBE.image)
     assert stored.worker
 
 
@@ -88,7 +101,7 @@ def test_an_epoch_estimate_of_time_left_counts_the_epochs_still_to_run(
     jobs: JobStore, tmp_path: Path
 ) -> None:
     reporter = JobReporter(jobs, queued_record(epochs=3), tmp_path, clock=Clock())
-    reporter.started(batches=4, filter_layer=None)
+    reporter.started(batches=4, filter_layer=None, probe=PROBE)
 
     reporter.epoch_done(EpochNumbers(1, 0.9, 0.5, 0.8, 0.6, seconds=2.0))
 
@@ -128,3 +141,18 @@ def test_a_cancel_request_is_a_key_of_its_own(jobs: JobStore) -> None:
     assert not jobs.cancel_requested("fedcba9876543210")
     stored = jobs.get("0123456789abcdef")
     assert stored is not None and stored.state == JobState.queued
+
+
+def test_a_job_past_the_time_cap_is_stopped_with_the_setting_named(
+    jobs: JobStore, tmp_path: Path
+) -> None:
+    clock = Clock()
+    reporter = JobReporter(jobs, queued_record(), tmp_path, clock=clock, max_seconds=60)
+    reporter.started(batches=4, filter_layer=None, probe=PROBE)
+
+    clock.seconds += 59
+    assert reporter.should_stop() is False
+    clock.seconds += 2
+    with pytest.raises(TrainingTooLong, match="CONVLENS_MAX_TRAINING_SECONDS"):
+        reporter.should_stop()
+    reporter.finish(JobState.failed)
