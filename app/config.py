@@ -188,8 +188,8 @@ class Settings(BaseSettings):
         ge=1,
         le=10_000,
         description="Training jobs one client address may have queued or running at once; one "
-        "more is refused with 429 until one ends. Behind a reverse proxy, run uvicorn with "
-        "--forwarded-allow-ips so that the address is the user's, not the proxy's.",
+        "more is refused with 429 until one ends. Behind a reverse proxy on another machine, "
+        "name it in FORWARDED_ALLOW_IPS (uvicorn's) so that the address is the user's.",
     )
     max_training_seconds: float = Field(
         default=1800,
