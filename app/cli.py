@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     train_parser = commands.add_parser(
         "train",
-        help="Train a shipped model on MNIST and save <id>.keras and <id>.json.",
+        help="Train a shipped model and save <id>.keras and <id>.json.",
         description="Train a shipped model from scratch. The same seed gives the same model.",
     )
     train_parser.add_argument("model_id", choices=sorted(RECIPES), help="Which model to train.")
@@ -54,7 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--data",
         type=Path,
         help="MNIST .npz in Keras' layout (x_train, y_train, x_test, y_test; see "
-        "models/README.md); without it Keras downloads MNIST (11 MB, needs internet).",
+        "models/README.md); without it Keras downloads MNIST (11 MB, needs internet). "
+        "colour-shapes draws its own images from the seed and takes no --data.",
     )
     train_parser.add_argument("--epochs", type=int, help="Epochs (default: the model's recipe).")
     train_parser.add_argument("--seed", type=int, default=1998, help="Random seed (default: 1998).")
@@ -88,12 +89,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         run_consumer(settings, args.jobs or settings.training_workers)
     elif args.command == "train":
-        from app.ml.train import DatasetError, load_mnist, train
+        from app.ml.train import DatasetError, load_dataset, train
 
         if args.epochs is not None and args.epochs < 1:
             parser.error("--epochs must be at least 1.")
         try:
-            dataset = load_mnist(args.data)
+            dataset = load_dataset(RECIPES[args.model_id], args.data, args.seed)
         except DatasetError as exc:
             print(f"convlens train: {exc}", file=sys.stderr)
             return 2

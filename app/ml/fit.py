@@ -1,10 +1,11 @@
 """Train a stack on a dataset's arrays, telling a watcher how it goes batch by batch.
 
 The images (uint8, ``N x H x W x C``) are split once with the seed: the last
-``validation_split`` of a seeded permutation is held out. Batches are scaled to 0..1 as they
-are drawn (``x / 255``, the "0..1" scale of the "image" preprocessing), so a large dataset is
-never held as float32 all at once. The seed fixes the initial weights, the split, the shuffling
-and the augmentation.
+``validation_split`` of a seeded permutation is held out, unless the caller names the held-out
+images (``val_at``: MNIST keeps its last 5,000 training images for that). Batches are scaled to
+0..1 as they are drawn (``x / 255``, the "0..1" scale of the "image" preprocessing), so a large
+dataset is never held as float32 all at once. The seed fixes the initial weights, the split, the
+shuffling and the augmentation.
 
 The watcher may stop training between two batches (``should_stop``): the callback raises
 :class:`TrainingCancelled` at once, rather than setting ``model.stop_training``, after which
@@ -31,9 +32,19 @@ from app.ml.native_log import native_output_to_debug_log
 if TYPE_CHECKING:
     import keras
 
-# Augmentation: rotation as a fraction of a full turn (0.028, about 10 degrees), zoom and
-# shift as fractions of the image's side.
-AUGMENT = {"rotation": 0.028, "zoom": 0.1, "shift": 0.1}
+
+@dataclass(frozen=True)
+class Augmentation:
+    """How far each training image is moved: rotation as a fraction of a full turn, zoom and
+    shift as fractions of the image's side (each drawn uniformly in +-amount)."""
+
+    rotation: float
+    zoom: float
+    shift: float
+
+
+# A training job's: rotation 0.028 (about 10 degrees), zoom and shift 10%.
+AUGMENT = Augmentation(rotation=0.028, zoom=0.1, shift=0.1)
 
 
 class TrainingCancelled(Exception):
@@ -54,6 +65,11 @@ class FitOptions:
     augment: bool
     flips: bool
     seed: int
+    augmentation: Augmentation = AUGMENT  # the amounts, when ``augment``
+    # The learning rate is multiplied by this after every epoch (1.0: constant).
+    learning_rate_decay: float = 1.0
+    # Same seed, same machine -> same weights, at some cost in speed (process-wide, for good).
+    deterministic: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,24 +130,34 @@ def fit_stack(
     options: FitOptions,
     watcher: FitWatcher,
     name: str = "model",
+    val_at: NDArray[np.int64] | None = None,
 ) -> Fitted:
     """Build ``layers`` (an ``Input`` first), train it on ``x``, ``y``; raises
-    :class:`TrainingCancelled` or :class:`TrainingDiverged`."""
+    :class:`TrainingCancelled` or :class:`TrainingDiverged`.
+
+    ``val_at``: the indices of the images to hold out, in place of the seeded split (then
+    ``options.validation_split`` is not used); the others are trained on, in their order.
+    """
     with native_output_to_debug_log():
         import keras
         import tensorflow as tf
 
+    if options.deterministic:
+        tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(options.seed)
-    train_at, val_at = split(len(x), options.validation_split, options.seed)
+    if val_at is None:
+        train_at, val_at = split(len(x), options.validation_split, options.seed)
+    else:
+        train_at = np.setdiff1d(np.arange(len(x)), val_at)
     with native_output_to_debug_log():
         model = build_model(layers, name=name)
     logits = model.layers[-1].get_config().get("activation") in (None, "linear")
+    batches = math.ceil(len(train_at) / options.batch_size)
     model.compile(
-        optimizer=_optimizer(options),
+        optimizer=_optimizer(options, batches),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=logits),
         metrics=["accuracy"],
     )
-    batches = math.ceil(len(train_at) / options.batch_size)
     filter_layer = next(
         (layer.name for layer in model.layers if type(layer).__name__ in FILTER_LAYERS), None
     )
@@ -144,6 +170,7 @@ def fit_stack(
         validation_data=_batches(tf, x[val_at], y[val_at], options, train=False),
         epochs=options.epochs,
         callbacks=[callback],
+        shuffle=False,  # the batches are shuffled above, with the seed
         verbose=0,
     )
     return Fitted(
@@ -165,14 +192,21 @@ def layer_weights(model: keras.Model) -> dict[str, list[NDArray[np.float32]]]:
     }
 
 
-def _optimizer(options: FitOptions) -> Any:
+def _optimizer(options: FitOptions, batches_per_epoch: int) -> Any:
     import keras
 
+    learning_rate: Any = options.learning_rate
+    if options.learning_rate_decay != 1.0:
+        learning_rate = keras.optimizers.schedules.ExponentialDecay(
+            options.learning_rate,
+            decay_steps=batches_per_epoch,
+            decay_rate=options.learning_rate_decay,
+        )
     if options.optimizer == "sgd":
-        return keras.optimizers.SGD(learning_rate=options.learning_rate, momentum=0.9)
+        return keras.optimizers.SGD(learning_rate=learning_rate, momentum=0.9)
     if options.optimizer == "rmsprop":
-        return keras.optimizers.RMSprop(learning_rate=options.learning_rate)
-    return keras.optimizers.Adam(learning_rate=options.learning_rate)
+        return keras.optimizers.RMSprop(learning_rate=learning_rate)
+    return keras.optimizers.Adam(learning_rate=learning_rate)
 
 
 def _batches(
@@ -192,11 +226,11 @@ def _augmentation(options: FitOptions) -> Any:
     from keras import Sequential, layers
 
     fill = {"fill_mode": "constant", "fill_value": 0.0}
-    seed = options.seed
+    seed, amounts = options.seed, options.augmentation
     steps: list[Any] = [
-        layers.RandomRotation(AUGMENT["rotation"], seed=seed, **fill),
-        layers.RandomZoom(AUGMENT["zoom"], seed=seed + 1, **fill),
-        layers.RandomTranslation(AUGMENT["shift"], AUGMENT["shift"], seed=seed + 2, **fill),
+        layers.RandomRotation(amounts.rotation, seed=seed, **fill),
+        layers.RandomZoom(amounts.zoom, seed=seed + 1, **fill),
+        layers.RandomTranslation(amounts.shift, amounts.shift, seed=seed + 2, **fill),
     ]
     if options.flips:
         steps.append(layers.RandomFlip("horizontal", seed=seed + 3))

@@ -1,8 +1,15 @@
-"""Train a shipped model on MNIST and save ``<id>.keras`` with its ``<id>.json`` beside it.
+"""Train a shipped model and save ``<id>.keras`` with its ``<id>.json`` beside it.
 
-Training is reproducible: the seed fixes the initial weights, the shuffling and the order of
-floating-point reductions (``enable_op_determinism``), so the same command on the same machine
-gives the same weights, and the shipped accuracy within a few hundredths of a point elsewhere.
+The training itself is :func:`app.ml.fit.fit_stack`, the code the training jobs run, with the
+recipe's options (:mod:`app.ml.recipes`): a learning rate that decays after every epoch, the
+recipe's augmentation, and op determinism. Training is reproducible: the seed fixes the initial
+weights, the shuffling, the augmentation and the order of floating-point reductions, so the same
+command on the same machine gives the same weights, and the shipped accuracy within a few
+hundredths of a point elsewhere.
+
+The MNIST models train on MNIST's first 55,000 training images and are validated on the last
+5,000; ``colour-shapes`` trains on :mod:`app.ml.colour_set`, drawn in memory from the seed, with
+a seeded tenth held out.
 """
 
 from __future__ import annotations
@@ -10,12 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import os
 import platform
 import shlex
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,15 +28,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.ml.recipes import CLASSES, INPUT_SHAPE, RECIPES, Recipe
+from app.ml.fit import AUGMENT, EpochNumbers, FitOptions, Probe, fit_stack
+from app.ml.recipes import INPUT_SHAPE, RECIPES, Recipe
 
 # The last twelfth of the training images is held out for validation: 5,000 of MNIST's 60,000.
 VALIDATION_FRACTION = 12
-# Augmentation of the training images: rotation as a fraction of a full turn (+-0.02 = +-7
-# degrees), zoom and shift as fractions of the image size (+-8%, about +-2 pixels).
-AUGMENT = {"rotation": 0.02, "zoom": 0.08, "shift": 0.08}
-# The learning rate is multiplied by this after every epoch.
-LEARNING_RATE_DECAY = 0.9
 DEFAULT_SEED = 1998
 # What keras.datasets.mnist.load_data() downloads: training on it needs no --data.
 KERAS_MNIST_SHA256 = "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64"
@@ -42,7 +43,7 @@ MNIST_KEYS = {
     "y_test": (10000,),
 }
 
-# What every shipped model expects; the registry checks a model's metadata against it.
+# What every shipped digit model expects; the registry checks a model's metadata against it.
 INPUT_CONTRACT: dict[str, Any] = {
     "shape": list(INPUT_SHAPE),
     "dtype": "float32",
@@ -59,12 +60,13 @@ class DatasetError(ValueError):
 
 @dataclass(frozen=True)
 class Dataset:
-    x_train: npt.NDArray[np.float32]
-    y_train: npt.NDArray[np.uint8]
-    x_val: npt.NDArray[np.float32]
-    y_val: npt.NDArray[np.uint8]
-    x_test: npt.NDArray[np.float32]
-    y_test: npt.NDArray[np.uint8]
+    """Images as uint8 ``N x H x W x C``; labels as int32 class indices."""
+
+    x: npt.NDArray[np.uint8]  # the training and the validation images
+    y: npt.NDArray[np.int32]
+    val_at: npt.NDArray[np.int64] | None  # the validation images in x; None: a seeded split
+    x_test: npt.NDArray[np.uint8]
+    y_test: npt.NDArray[np.int32]
     source: dict[str, Any]
 
 
@@ -95,19 +97,49 @@ def load_mnist(path: Path | None, limit: int | None = None) -> Dataset:
     if limit is not None:
         parts = {name: (x[:limit], y[:limit]) for name, (x, y) in parts.items()}
     source |= {f"{name}_images": len(x) for name, (x, _) in parts.items()}
-
-    def scaled(images: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
-        return (images.astype(np.float32) / 255.0)[..., np.newaxis]
-
+    train_count = len(parts["train"][0])
     return Dataset(
-        x_train=scaled(parts["train"][0]),
-        y_train=parts["train"][1],
-        x_val=scaled(parts["val"][0]),
-        y_val=parts["val"][1],
-        x_test=scaled(parts["test"][0]),
-        y_test=parts["test"][1],
+        x=np.concatenate([parts["train"][0], parts["val"][0]])[..., np.newaxis],
+        y=np.concatenate([parts["train"][1], parts["val"][1]]).astype(np.int32),
+        val_at=np.arange(train_count, train_count + len(parts["val"][0]), dtype=np.int64),
+        x_test=parts["test"][0][..., np.newaxis],
+        y_test=parts["test"][1].astype(np.int32),
         source=source,
     )
+
+
+def load_colour_shapes(seed: int) -> Dataset:
+    """The colour shapes of ``seed``, drawn in memory (a few seconds)."""
+    from app.ml.colour_set import colour_shapes
+
+    shapes = colour_shapes(seed)
+    return Dataset(
+        x=shapes.x_train,
+        y=shapes.y_train,
+        val_at=None,
+        x_test=shapes.x_test,
+        y_test=shapes.y_test,
+        source={
+            "name": "Colour shapes",
+            "generator": "app/ml/colour_set.py",
+            "seed": seed,
+            "train_images": len(shapes.x_train),  # until the split is known
+            "test_images": len(shapes.x_test),
+        },
+    )
+
+
+def load_dataset(recipe: Recipe, data: Path | None, seed: int) -> Dataset:
+    """The dataset ``recipe`` trains on: MNIST from ``data`` (or Keras' download), or the
+    colour shapes of ``seed``."""
+    if recipe.dataset == "colour-shapes":
+        if data is not None:
+            raise DatasetError(
+                f"{recipe.id} trains on colour shapes that it draws from the seed; leave out "
+                "--data (and pass --seed to draw another set)."
+            )
+        return load_colour_shapes(seed)
+    return load_mnist(data)
 
 
 def _download_mnist() -> Any:
@@ -166,47 +198,88 @@ def train(
     epochs = recipe.epochs if epochs is None else epochs
     # oneDNN roughly halves the time per epoch on these CPUs; it must be set before TF loads.
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
-    import keras
-    import tensorflow as tf
-
-    keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
-
-    model = recipe.build()
-    steps_per_epoch = math.ceil(len(dataset.x_train) / recipe.batch_size)
-    schedule = keras.optimizers.schedules.ExponentialDecay(
-        recipe.learning_rate, decay_steps=steps_per_epoch, decay_rate=LEARNING_RATE_DECAY
+    options = fit_options(recipe, epochs, seed)
+    stack = recipe.stack()
+    fitted = fit_stack(
+        stack,
+        dataset.x,
+        dataset.y,
+        options,
+        EpochLog(log, recipe, epochs, seed),
+        name=recipe.model_name,
+        val_at=dataset.val_at,
     )
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=schedule),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
+    model = fitted.model
+    test_loss, test_accuracy = model.evaluate(
+        dataset.x_test / np.float32(255), dataset.y_test, batch_size=256, verbose=0
     )
-    log(
-        f"Training {recipe.id} ({model.count_params():,} parameters) for {epochs} epochs on "
-        f"{len(dataset.x_train):,} images, validating on {len(dataset.x_val):,}, seed {seed}."
-    )
-    started = time.perf_counter()
-    history = model.fit(
-        _training_batches(dataset, recipe.batch_size, seed),
-        validation_data=(dataset.x_val, dataset.y_val),
-        epochs=epochs,
-        shuffle=False,  # the dataset above shuffles, with the seed
-        verbose=2,
-    )
-    seconds = time.perf_counter() - started
-    test_loss, test_accuracy = model.evaluate(dataset.x_test, dataset.y_test, verbose=0)
-    log(f"Test accuracy {test_accuracy:.4f} (loss {test_loss:.4f}) after {seconds:.0f} s.")
+    log(f"Test accuracy {test_accuracy:.4f} (loss {test_loss:.4f}) after {fitted.seconds:.0f} s.")
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    model.save(out_dir / f"{model_id}.keras")
-    metadata = _metadata(recipe, model, dataset, history.history, epochs, seed, seconds)
+    # Saved without the optimizer's state (two more copies of every weight): the app only
+    # reads the model, and the file is a third of the size.
+    shipped = recipe.build()
+    shipped.set_weights(model.get_weights())
+    shipped.save(out_dir / f"{model_id}.keras")
+    source = dataset.source | {
+        "train_images": fitted.train_images,
+        "val_images": fitted.val_images,
+    }
+    metadata = _metadata(recipe, model, source, fitted.history, epochs, seed, fitted.seconds)
     metadata["test_loss"] = round(float(test_loss), 6)
     metadata["test_accuracy"] = round(float(test_accuracy), 6)
     metadata["training"]["command"] = rerun_command(model_id, dataset.source, epochs, seed)
     (out_dir / f"{model_id}.json").write_text(json.dumps(metadata, indent=2) + "\n")
     log(f"Saved {out_dir / model_id}.keras and {model_id}.json.")
     return metadata
+
+
+class EpochLog:
+    """A :class:`app.ml.fit.FitWatcher` for the console: one line per epoch."""
+
+    def __init__(self, log: Callable[[str], None], recipe: Recipe, epochs: int, seed: int):
+        self.log, self.recipe, self.epochs, self.seed = log, recipe, epochs, seed
+
+    def started(self, batches: int, filter_layer: str | None, probe: Probe) -> None:
+        self.log(
+            f"Training {self.recipe.id} for {self.epochs} epochs of {batches} batches of "
+            f"{self.recipe.batch_size}, seed {self.seed}."
+        )
+
+    def snapshot(
+        self, epoch: int, kernel: npt.NDArray[np.float32], maps: npt.NDArray[np.float32]
+    ) -> None:
+        pass
+
+    def batch_done(self, epoch: int, batch: int, loss: float, accuracy: float) -> None:
+        pass
+
+    def epoch_done(self, numbers: EpochNumbers) -> None:
+        self.log(
+            f"Epoch {numbers.epoch}/{self.epochs}: loss {numbers.loss:.4f}, accuracy "
+            f"{numbers.accuracy:.4f}, validation loss {numbers.val_loss:.4f}, accuracy "
+            f"{numbers.val_accuracy:.4f} ({numbers.seconds:.1f} s)"
+        )
+
+    def should_stop(self) -> bool:
+        return False
+
+
+def fit_options(recipe: Recipe, epochs: int, seed: int) -> FitOptions:
+    """The :class:`app.ml.fit.FitOptions` of ``recipe``: deterministic, Adam."""
+    return FitOptions(
+        epochs=epochs,
+        batch_size=recipe.batch_size,
+        learning_rate=recipe.learning_rate,
+        optimizer="adam",
+        validation_split=recipe.validation_split,
+        augment=recipe.augmentation is not None,
+        flips=False,
+        seed=seed,
+        augmentation=recipe.augmentation or AUGMENT,
+        learning_rate_decay=recipe.learning_rate_decay,
+        deterministic=True,
+    )
 
 
 def rerun_command(model_id: str, source: dict[str, Any], epochs: int, seed: int) -> str:
@@ -217,7 +290,7 @@ def rerun_command(model_id: str, source: dict[str, Any], epochs: int, seed: int)
     named ``PATH/TO/<file name>``, since the path it was read from is one machine's own.
     """
     words = [".venv/bin/convlens", "train", model_id]
-    if source.get("sha256", KERAS_MNIST_SHA256) != KERAS_MNIST_SHA256:
+    if "file" in source and source.get("sha256", KERAS_MNIST_SHA256) != KERAS_MNIST_SHA256:
         words += ["--data", f"PATH/TO/{source['file']}"]
     if epochs != RECIPES[model_id].epochs:
         words += ["--epochs", str(epochs)]
@@ -226,40 +299,30 @@ def rerun_command(model_id: str, source: dict[str, Any], epochs: int, seed: int)
     return shlex.join(words)
 
 
-def _training_batches(dataset: Dataset, batch_size: int, seed: int) -> Any:
-    """Shuffled batches, each image moved a little as a hand would: shifted, turned, resized.
+def _input_contract(recipe: Recipe) -> dict[str, Any]:
+    if recipe.dataset == "mnist":
+        return INPUT_CONTRACT
+    from app.ml.colour_set import SIDE
 
-    Augmentation is what lets these small models reach MNIST-level accuracy on drawings that are
-    never quite centred or upright, and keeps LeNet-5 from overfitting (99.6% train vs 98.8%
-    test without it). The random layers are seeded, so batches are the same on every run.
-    """
-    import tensorflow as tf
-    from keras import Sequential, layers
-
-    fill = {"fill_mode": "constant", "fill_value": 0.0}
-    augment = Sequential(
-        [
-            layers.RandomRotation(AUGMENT["rotation"], seed=seed, **fill),
-            layers.RandomZoom(AUGMENT["zoom"], seed=seed + 1, **fill),
-            layers.RandomTranslation(AUGMENT["shift"], AUGMENT["shift"], seed=seed + 2, **fill),
-        ],
-        name="augment",
-    )
-    batches = (
-        tf.data.Dataset.from_tensor_slices((dataset.x_train, dataset.y_train))
-        .shuffle(len(dataset.x_train), seed=seed, reshuffle_each_iteration=True)
-        .batch(batch_size)
-        .map(lambda x, y: (augment(x, training=True), y))
-        .prefetch(2)
-    )
-    return batches
+    return {
+        "shape": [SIDE, SIDE, 3],
+        "dtype": "float32",
+        "range": [0.0, 1.0],
+        "background": "",
+        "ink": "",
+        "layout": "one shape anywhere in a square image; a photo's centre is cut to a square "
+        "and shrunk to 32x32",
+        "preprocessing": "image",
+        "fit": "crop",
+        "scale": "0..1",
+    }
 
 
 def _metadata(
     recipe: Recipe,
     model: Any,
-    dataset: Dataset,
-    history: dict[str, list[float]],
+    source: dict[str, Any],
+    history: Sequence[EpochNumbers],
     epochs: int,
     seed: int,
     seconds: float,
@@ -267,34 +330,38 @@ def _metadata(
     import keras
     import tensorflow as tf
 
-    def rounded(values: list[float]) -> list[float]:
-        return [round(float(value), 6) for value in values]
+    def rounded(key: str) -> list[float]:
+        return [round(float(getattr(numbers, key)), 6) for numbers in history]
 
     return {
         "id": recipe.id,
         "name": recipe.name,
         "description": recipe.description,
-        "dataset": dataset.source,
-        "classes": list(CLASSES),
-        "input": INPUT_CONTRACT,
+        "dataset": source,
+        "classes": list(recipe.classes),
+        "input": _input_contract(recipe),
         "parameters": int(model.count_params()),
         "test_accuracy": None,
         "test_loss": None,
         "epochs": epochs,
         "seed": seed,
-        "history": {
-            "loss": rounded(history["loss"]),
-            "accuracy": rounded(history["accuracy"]),
-            "val_loss": rounded(history["val_loss"]),
-            "val_accuracy": rounded(history["val_accuracy"]),
-        },
+        "history": {key: rounded(key) for key in ("loss", "accuracy", "val_loss", "val_accuracy")},
         "training": {
             "optimizer": "Adam",
             "learning_rate": recipe.learning_rate,
-            "learning_rate_decay_per_epoch": LEARNING_RATE_DECAY,
-            "augmentation": AUGMENT,
+            "learning_rate_decay_per_epoch": recipe.learning_rate_decay,
+            "augmentation": (
+                None
+                if recipe.augmentation is None
+                else {
+                    "rotation": recipe.augmentation.rotation,
+                    "zoom": recipe.augmentation.zoom,
+                    "shift": recipe.augmentation.shift,
+                }
+            ),
             "batch_size": recipe.batch_size,
             "loss": "sparse_categorical_crossentropy",
+            "code": "app.ml.fit.fit_stack",
             "seconds": round(seconds, 1),
             "seconds_per_epoch": round(seconds / max(epochs, 1), 2),
             "trained_on": dt.date.today().isoformat(),

@@ -65,11 +65,43 @@ def test_the_validation_split_is_the_last_twelfth_of_the_training_images() -> No
     # 5,000 of MNIST's 60,000; 250 of the slice's 3,000.
     data = load_mnist(SLICE)
     with np.load(SLICE) as raw:
-        np.testing.assert_array_equal(data.x_val[..., 0], raw["x_train"][2750:] / np.float32(255))
-        np.testing.assert_array_equal(data.y_train, raw["y_train"][:2750])
-    assert data.x_train.shape == (2750, 28, 28, 1) and data.x_train.dtype == np.float32
-    assert data.x_val.shape == (250, 28, 28, 1)
+        np.testing.assert_array_equal(data.x[..., 0], raw["x_train"])
+        np.testing.assert_array_equal(data.y, raw["y_train"])
+    np.testing.assert_array_equal(data.val_at, np.arange(2750, 3000))
+    assert data.x.shape == (3000, 28, 28, 1) and data.x.dtype == np.uint8
     assert data.x_test.shape == (2000, 28, 28, 1)
+
+
+def test_training_holds_out_the_validation_images_the_dataset_names(tmp_path: Path) -> None:
+    data = load_mnist(SLICE, limit=600)
+    meta = train("mlp", data, tmp_path, epochs=1, seed=3, log=quiet)
+
+    # The slice holds 3,000 training images: its last 250 are the validation images.
+    assert meta["dataset"]["train_images"] == 600 and meta["dataset"]["val_images"] == 250
+    assert meta["training"]["learning_rate_decay_per_epoch"] == 0.9
+    assert meta["training"]["augmentation"] == {"rotation": 0.02, "zoom": 0.08, "shift": 0.08}
+
+
+def test_the_console_hears_one_line_per_epoch(tmp_path: Path) -> None:
+    lines: list[str] = []
+    train("mlp", load_mnist(SLICE, limit=300), tmp_path, epochs=2, seed=3, log=lines.append)
+
+    epochs = [line for line in lines if line.startswith("Epoch ")]
+    assert [line.split(":")[0] for line in epochs] == ["Epoch 1/2", "Epoch 2/2"]
+    assert all("validation loss" in line for line in epochs)
+    assert lines[-2].startswith("Test accuracy ")
+
+
+def test_a_shipped_model_keeps_its_layer_names() -> None:
+    from app.ml.recipes import RECIPES
+
+    names = {key: [layer.name for layer in r.build().layers] for key, r in RECIPES.items()}
+
+    assert names["lenet5"] == [
+        "input", "conv1", "pool1", "conv2", "pool2", "flatten", "fc1", "fc2", "output"
+    ]  # fmt: skip
+    assert names["mlp"] == ["input", "flatten", "fc1", "output"]
+    assert names["colour-shapes"][:4] == ["input", "block1_conv1", "block1_conv2", "block1_pool"]
 
 
 def test_a_missing_dataset_says_where_to_find_one(tmp_path: Path) -> None:
@@ -104,10 +136,16 @@ def test_the_command_refuses_an_unknown_model_and_a_missing_file(tmp_path: Path)
 
     unknown = convlens("alexnet")
     assert unknown.returncode == 2
-    assert "invalid choice: 'alexnet' (choose from 'lenet5', 'mlp', 'mnist-cnn')" in unknown.stderr
+    assert (
+        "invalid choice: 'alexnet' (choose from 'colour-shapes', 'lenet5', 'mlp', 'mnist-cnn', "
+        "'mnist-cnn-dropout')" in unknown.stderr
+    )
     missing = convlens("mlp", "--data", str(tmp_path / "none.npz"), "--out", str(tmp_path))
     assert missing.returncode == 2
     assert "No dataset file at" in missing.stderr
+    drawn = convlens("colour-shapes", "--data", str(tmp_path / "none.npz"))
+    assert drawn.returncode == 2
+    assert "colour-shapes trains on colour shapes that it draws from the seed" in drawn.stderr
     assert not list(tmp_path.glob("*.keras"))
 
 
