@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Form, Query
 from fastapi.responses import Response
 
+from app.api.compute import HEAVY_UPLOAD_BYTES
 from app.api.deps import ComputeDep, RegistryDep, SettingsDep
-from app.api.images import base64_png
+from app.api.images import base64_png, read_image
 from app.api.json_answers import json_answer
+from app.api.model_inputs import prepare_input
 from app.api.models import ModelId
+from app.config import Settings
 from app.core.model_input import unscale_pixels
 from app.ml.loaded import LoadedModel
 from app.ml.patterns import (
@@ -22,7 +25,14 @@ from app.ml.patterns import (
     plan_patterns,
     shipped_digits,
 )
-from app.schemas.patterns import DreamsQuery, DreamsResponse, PatternsQuery, PatternsResponse
+from app.schemas.patterns import (
+    DreamsForm,
+    DreamsFromImageResponse,
+    DreamsQuery,
+    DreamsResponse,
+    PatternsQuery,
+    PatternsResponse,
+)
 
 router = APIRouter(prefix="/api/models", tags=["patterns"])
 
@@ -68,6 +78,31 @@ async def class_dreams(
     return await compute.run(_dreams, loaded, plan, heavy=heavy)
 
 
+@router.post("/{model_id}/dreams", response_model=DreamsFromImageResponse)
+async def dreams_from_image(
+    model_id: ModelId,
+    form: Annotated[DreamsForm, Form(media_type="multipart/form-data")],
+    registry: RegistryDep,
+    settings: SettingsDep,
+    compute: ComputeDep,
+) -> Response:
+    """What would make this image more of each class? The same ascent as GET .../dreams,
+    started from your drawing or photo (prepared as predict prepares it) instead of noise."""
+    loaded = registry.get_model(model_id)
+    plan = plan_dreams(loaded, form.class_range(), form.steps, form.seed, form.jitter, form.blur)
+    heavy = (form.image.size or 0) > HEAVY_UPLOAD_BYTES or plan.work_values > HEAVY_WORK_VALUES
+    return await compute.run(_dreams_from_image, loaded, plan, form, settings, heavy=heavy)
+
+
+def _dreams_from_image(
+    loaded: LoadedModel, plan: AscentPlan, form: DreamsForm, settings: Settings
+) -> Response:
+    prepared = prepare_input(loaded, read_image(form.image, settings), form.options())
+    found = find_patterns(loaded, plan, start=prepared.model_input)
+    answer = {**_dreams_answer(loaded, plan, found), **prepared.described()}
+    return json_answer(DreamsFromImageResponse, answer)
+
+
 def _patterns(loaded: LoadedModel, plan: AscentPlan, digits: DigitSet | None) -> Response:
     found = find_patterns(loaded, plan, digits)
     answer = {
@@ -94,8 +129,14 @@ def _patterns(loaded: LoadedModel, plan: AscentPlan, digits: DigitSet | None) ->
 
 
 def _dreams(loaded: LoadedModel, plan: AscentPlan) -> Response:
+    return json_answer(DreamsResponse, _dreams_answer(loaded, plan, find_patterns(loaded, plan)))
+
+
+def _dreams_answer(
+    loaded: LoadedModel, plan: AscentPlan, found: list[UnitPattern]
+) -> dict[str, Any]:
     classes = loaded.metadata.classes
-    answer = {
+    return {
         **_settings(loaded, plan),
         "classes": classes,
         "dreams": [
@@ -110,10 +151,9 @@ def _dreams(loaded: LoadedModel, plan: AscentPlan) -> Response:
                 "scores": dream.objectives.tolist(),
                 "probabilities": dream.reported.tolist(),
             }
-            for dream in find_patterns(loaded, plan)
+            for dream in found
         ],
     }
-    return json_answer(DreamsResponse, answer)
 
 
 def _settings(loaded: LoadedModel, plan: AscentPlan) -> dict[str, Any]:

@@ -82,13 +82,21 @@ class UnitPattern:
 
 
 def find_patterns(
-    loaded: LoadedModel, plan: AscentPlan, digits: DigitSet | None = None
+    loaded: LoadedModel,
+    plan: AscentPlan,
+    digits: DigitSet | None = None,
+    start: FloatArray | None = None,
 ) -> list[UnitPattern]:
     """The pattern of each of ``plan.units`` (see the module docstring); with ``digits``, for a
-    digit model, the ``TOP_IMAGES`` digits that excite each unit most."""
+    digit model, the ``TOP_IMAGES`` digits that excite each unit most. With ``start`` (an input
+    as the model takes it), every unit's ascent starts from it instead of seeded noise: what
+    would make this drawing more of each class?"""
     functions = ascent_functions(loaded, plan.target)
     units = np.asarray(plan.units, dtype=np.int32)
-    starts = start_images(loaded, plan.seed, plan.units)
+    if start is None:
+        starts = start_images(loaded, plan.seed, plan.units)
+    else:
+        starts = np.repeat(start[np.newaxis].astype(np.float32), len(units), axis=0)
     low, high = pixel_bounds(loaded)
     step_size = STEP_FRACTION * float(np.max(high - low))
     shifts = np.random.default_rng([plan.seed, 0]).integers(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,7 @@ from app.ml.patterns_plan import (
     MAX_STEPS,
     MAX_UNITS,
 )
+from app.schemas.models import INPUT_PICTURE, MODEL_INPUT, AnyPreprocessing, PredictForm
 
 RANGE_PATTERN = r"^\s*\d{1,5}\s*(-\s*\d{1,5}\s*)?$"
 
@@ -156,9 +157,13 @@ class DreamOut(BaseModel):
         description="The class score before the softmax for the dream (the model's output when "
         "it gives logits): what the ascent climbed."
     )
-    start_score: float = Field(description="The same for the starting noise.")
+    start_score: float = Field(
+        description="The same for the start: the seeded noise, or the image sent (POST)."
+    )
     probability: float = Field(description="The class probability for the dream.")
-    start_probability: float = Field(description="The same for the starting noise.")
+    start_probability: float = Field(
+        description="The same for the start: the seeded noise, or the image sent (POST)."
+    )
     scores: list[float] = Field(description="Every class's score for the dream.")
     probabilities: list[float] = Field(description="Every class's probability for the dream.")
 
@@ -167,3 +172,13 @@ class DreamsResponse(AscentSettings):
     model: str = Field(description="The model id.")
     classes: list[str] = Field(description="The model's class names.")
     dreams: list[DreamOut] = Field(description="One per class asked for, in order.")
+
+
+class DreamsForm(PredictForm, DreamsQuery):
+    """POST .../dreams: the same choices, and the image the ascent starts from."""
+
+
+class DreamsFromImageResponse(DreamsResponse):
+    model_input: list[Any] | None = Field(description=MODEL_INPUT)
+    input_picture: str = Field(description=INPUT_PICTURE)
+    preprocessing: AnyPreprocessing = Field(description="What was done to the image.")

@@ -169,6 +169,44 @@ def predict(client: TestClient, model_id: str, image: bytes, **form: str) -> Any
     )
 
 
+def test_a_dream_from_a_drawing_starts_at_the_drawing_and_raises_each_class(
+    client: TestClient, seven: bytes
+) -> None:
+    """What would make this 7 more of a 1, or of a 9? The start is the drawing as predict saw
+    it; each ascent raises its class, and stays nearer the drawing than a dream from noise."""
+    predicted = predict(client, "lenet5", seven).json()
+
+    response = client.post(
+        "/api/models/lenet5/dreams",
+        files={"image": ("seven.png", seven)},
+        data={"classes": "1-9", "steps": "24"},
+    )
+    from_noise = client.get("/api/models/lenet5/dreams", params={"classes": "1-9", "steps": "24"})
+
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["model_input"] == predicted["model_input"]
+    drawing = np.asarray(predicted["model_input"])[..., 0]
+    for dream, noise_dream in zip(answer["dreams"], from_noise.json()["dreams"], strict=True):
+        c = dream["class_index"]
+        assert dream["start_probability"] == pytest.approx(predicted["probabilities"][c], abs=1e-5)
+        assert dream["score"] > dream["start_score"]
+        picture = decode_base64_png(dream["image"]) / 255
+        noise_picture = decode_base64_png(noise_dream["image"]) / 255
+        assert np.abs(picture - drawing).mean() < np.abs(noise_picture - drawing).mean()
+
+
+def test_a_dream_from_an_image_that_is_not_one_is_refused(client: TestClient) -> None:
+    response = client.post(
+        "/api/models/lenet5/dreams",
+        files={"image": ("notes.txt", b"not a picture")},
+        data={"classes": "3"},
+    )
+
+    assert response.status_code in (400, 415, 422)
+    assert "image" in response.json()["detail"].lower()
+
+
 def test_predict_with_mc_samples_on_a_model_without_dropout_is_refused(
     client: TestClient, seven: bytes
 ) -> None:
