@@ -1,10 +1,14 @@
 // Step 3: one training job as it runs: its state (queued with its place, running, done, failed,
 // cancelled), a progress bar, the time left, live loss and accuracy curves (training and
-// validation, a point per finished epoch), Cancel, and when done the result and where to go next.
+// validation, a point per finished epoch), Cancel, the first layer epoch by epoch
+// (./epoch_view.js), and when done the result, where to go next and how the model does on its
+// held-out images (./evaluation_view.js).
 import { CHART } from "../config.js";
 import { el } from "../dom.js";
 import { formatDuration, formatNumber, formatPercent } from "../format.js";
 import { renderLineChart } from "../render/line_chart.js";
+import { createEpochPanel } from "./epoch_view.js";
+import { loadEvaluation } from "./evaluation_view.js";
 
 const STATE_WORDS = {
   queued: "Queued",
@@ -94,6 +98,7 @@ function resultBlock(job) {
     ]),
     el("p", { class: "button-row" }, [
       el("a", { class: "button", id: "job-explorer-link", href: `/explorer?model=${encodeURIComponent(job.model)}`, text: "Look inside in the Network explorer" }),
+      el("a", { class: "button button-quiet", id: "job-download-link", href: `/api/models/${encodeURIComponent(job.model)}/download`, download: "", text: "Download .keras" }),
     ]),
     el("p", { class: "note", text: "It is listed with the other models now, on every page that shows models." }),
   ]);
@@ -115,6 +120,9 @@ export function createJobView(container, { onCancel }) {
   const result = el("div", { class: "job-result-holder" });
   const plots = ["loss", "accuracy"].map((metric) => el("div", { class: "chart", dataset: { metric, epochs: "0" } }));
   const mode = el("p", { class: "note job-mode" });
+  const epochHolder = el("section", { class: "epoch-panel", id: "epoch-panel", hidden: true });
+  const evaluation = el("section", { class: "evaluation", id: "job-evaluation", "aria-live": "polite" });
+  const epochPanel = createEpochPanel(epochHolder);
   container.replaceChildren(
     el("div", { class: "panel-head" }, [title, badge]),
     el("div", { class: "job-status", role: "status", "aria-live": "polite" }, [line]),
@@ -127,6 +135,8 @@ export function createJobView(container, { onCancel }) {
       el("figure", { class: "chart-figure" }, [el("figcaption", { text: "Loss (lower is better)" }), plots[0]]),
       el("figure", { class: "chart-figure" }, [el("figcaption", { text: "Accuracy (higher is better)" }), plots[1]]),
     ]),
+    epochHolder,
+    evaluation,
     mode,
   );
   let drawnEpochs = -1;
@@ -163,11 +173,17 @@ export function createJobView(container, { onCancel }) {
       }
       if (job.state === "done" && job.model) {
         container.dataset.model = job.model;
-        if (!result.childElementCount) result.replaceChildren(resultBlock(job));
+        if (!result.childElementCount) {
+          result.replaceChildren(resultBlock(job));
+          loadEvaluation(evaluation, job.model);
+        }
       } else {
         delete container.dataset.model;
         result.replaceChildren();
+        evaluation.replaceChildren();
+        delete evaluation.dataset.model;
       }
+      epochPanel.show(job);
     },
     /** How the job is followed ("stream" | "polling", kept as data-watch) and a line on it. */
     setMode(text, watch) {

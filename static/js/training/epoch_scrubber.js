@@ -1,0 +1,94 @@
+// The epoch scrubber: a labelled range over the kept epochs (arrow keys, Home and End move it)
+// and a Play button that steps through them. While the job runs it stays on the newest epoch,
+// until the learner moves it elsewhere; moving it back to the newest follows again.
+import { el } from "../dom.js";
+
+const PLAY_STEP_MS = 800;
+
+export const epochWords = (epoch) => (epoch === 0 ? "Epoch 0: the random start, before any training" : `After epoch ${epoch}`);
+
+/**
+ * createEpochScrubber({id, onChange(epoch)}) -> {element, setEpochs(epochs), epoch}.
+ * `epochs` are the kept epochs in order (0, 1, 2, ...); onChange gets the one to show.
+ */
+export function createEpochScrubber({ id, onChange }) {
+  const range = el("input", { type: "range", id, class: "epoch-range", min: 0, max: 0, step: 1, value: 0 });
+  const label = el("label", { for: id, class: "epoch-label", text: "Epoch" });
+  const output = el("output", { for: id, class: "epoch-output", "aria-live": "polite" });
+  const play = el("button", { type: "button", class: "button button-quiet epoch-play", "aria-pressed": "false", text: "Play" });
+  let epochs = [];
+  let following = true; // on the newest epoch, and staying there as new ones arrive
+  let timer = null;
+
+  const current = () => epochs[Number(range.value)];
+
+  function show() {
+    const epoch = current();
+    if (epoch === undefined) return;
+    const words = epochWords(epoch);
+    output.textContent = `${words} (${Number(range.value) + 1} of ${epochs.length} kept)`;
+    range.setAttribute("aria-valuetext", words);
+    onChange(epoch);
+  }
+
+  function stopPlaying() {
+    clearTimeout(timer);
+    timer = null;
+    play.textContent = "Play";
+    play.setAttribute("aria-pressed", "false");
+  }
+
+  function step() {
+    const next = Number(range.value) + 1;
+    if (next >= epochs.length) return stopPlaying();
+    range.value = String(next);
+    following = next === epochs.length - 1;
+    show();
+    timer = setTimeout(step, PLAY_STEP_MS);
+  }
+
+  range.addEventListener("input", () => {
+    stopPlaying();
+    following = Number(range.value) === epochs.length - 1;
+    show();
+  });
+  play.addEventListener("click", () => {
+    if (timer) return stopPlaying();
+    if (epochs.length < 2) return;
+    play.textContent = "Pause";
+    play.setAttribute("aria-pressed", "true");
+    if (Number(range.value) >= epochs.length - 1) {
+      range.value = "0";
+      following = false;
+      show();
+    }
+    timer = setTimeout(step, PLAY_STEP_MS);
+  });
+
+  const element = el("div", { class: "epoch-scrubber" }, [
+    label,
+    range,
+    play,
+    output,
+  ]);
+
+  return {
+    element,
+    get epoch() {
+      return current();
+    },
+    setEpochs(kept) {
+      const before = current();
+      const grew = kept.length !== epochs.length;
+      epochs = [...kept];
+      range.max = String(Math.max(0, epochs.length - 1));
+      play.disabled = epochs.length < 2;
+      if (!epochs.length) return;
+      const at = following || before === undefined ? epochs.length - 1 : Math.max(0, epochs.indexOf(before));
+      const moved = Number(range.value) !== at || before === undefined;
+      range.value = String(at);
+      if (moved || grew) show();
+    },
+    stop: stopPlaying,
+  };
+}
