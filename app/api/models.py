@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -25,7 +26,7 @@ from app.core.encoding import encode_png
 from app.core.heatmap import colorize, scale_for
 from app.errors import UnknownResource
 from app.ml import store
-from app.ml.dropout import check_mc_dropout
+from app.ml.dropout import check_dropout_rate, check_mc_dropout, dropped_pass
 from app.ml.dropout import spread_answer as dropout_spread
 from app.ml.forward import filter_grid, resolve_layers
 from app.ml.loaded import LayerSummary, LoadedModel
@@ -177,6 +178,8 @@ async def activations(
     loaded = registry.get_model(model_id)
     names = resolve_layers(loaded, form.layers)
     check_activations_size(loaded, names, form.format, form.channel_range())
+    if form.dropout is not None:
+        check_dropout_rate(loaded, form.dropout)
     return await compute.run(_activations, loaded, names, form, settings, heavy=_heavy(form))
 
 
@@ -198,7 +201,13 @@ def _activations(
     loaded: LoadedModel, names: list[str], form: ActivationsForm, settings: Settings
 ) -> Response:
     prepared = prepare_input(loaded, read_image(form.image, settings), form.options())
-    answer = layer_activations(loaded, names, form.format, prepared, form.channel_range())
+    dropped = None
+    if form.dropout is not None:
+        seed = form.dropout_seed
+        if seed is None:
+            seed = secrets.randbelow(2**32)
+        dropped = dropped_pass(loaded, prepared.model_input, form.dropout, seed)
+    answer = layer_activations(loaded, names, form.format, prepared, form.channel_range(), dropped)
     return json_answer(ActivationsResponse, answer)
 
 

@@ -19,6 +19,7 @@ from app.core.caution import caution
 from app.core.heatmap import colorize, scale_for_range
 from app.core.preprocess import DigitInput, DigitOptions
 from app.errors import InvalidParameter
+from app.ml.dropout import DroppedPass
 from app.ml.forward import channels_first, classify, forward
 from app.ml.loaded import LoadedModel
 from app.schemas.models import ActivationsFormat
@@ -63,18 +64,28 @@ def activations(
     fmt: ActivationsFormat,
     prepared: PreparedInput,
     channels: tuple[int, int] | None = None,
+    dropped: DroppedPass | None = None,
 ) -> dict[str, Any]:
-    """Every chosen layer's output from one forward pass: what ``.../activations`` returns."""
-    result = forward(loaded, prepared.model_input)
+    """Every chosen layer's output from one forward pass: what ``.../activations`` returns;
+    with ``dropped``, that pass with dropout on instead."""
+    if dropped is None:
+        result = forward(loaded, prepared.model_input)
+        outputs, probabilities = result.outputs, result.probabilities
+    else:
+        outputs, probabilities = dropped.outputs, dropped.probabilities
+    layers = [_activation(loaded, name, outputs[name], fmt, channels) for name in names]
+    if dropped is not None:
+        for layer in layers:
+            if layer["name"] in dropped.dropped:
+                layer["dropped"] = dropped.dropped[layer["name"]].tolist()
     return {
         "model": loaded.id,
-        "label": loaded.metadata.classes[result.label_index],
-        "probabilities": result.probabilities.tolist(),
+        "label": loaded.metadata.classes[int(np.argmax(probabilities))],
+        "probabilities": probabilities.tolist(),
         "classes": loaded.metadata.classes,
         **prepared.described(),
-        "layers": [
-            _activation(loaded, name, result.outputs[name], fmt, channels) for name in names
-        ],
+        "layers": layers,
+        "dropout": None if dropped is None else {"rate": dropped.rate, "seed": dropped.seed},
     }
 
 

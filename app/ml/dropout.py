@@ -10,6 +10,12 @@ The ``N`` passes are one batch of ``N`` copies of the input (each copy gets its 
 through a ``tf.function`` with a fixed signature, ``x`` ``(1, H, W, C)`` and ``samples`` a
 scalar, traced once per model and kept while the Keras model lives (like
 :mod:`app.ml.explain_graph`). The masks are not seeded: two requests give two draws.
+
+:func:`dropped_pass` is one such pass shown: every layer's output with dropout at a chosen
+rate, and which units each Dropout layer dropped. Its masks are drawn here with NumPy from a
+seed (so the page can show the same draw again) and fed to a copy of the model's graph in
+which each Dropout layer multiplies by its mask: kept units are scaled by ``1 / (1 - rate)``
+as Keras' Dropout does; ``SpatialDropout`` layers drop whole channels.
 """
 
 from __future__ import annotations
@@ -113,6 +119,124 @@ def spread_answer(loaded: LoadedModel, model_input: FloatArray, samples: int) ->
     }
 
 
+MAX_RATE = 0.9
+
+
+@dataclass(frozen=True)
+class DroppedPass:
+    """One pass with dropout at ``rate``: every layer's output (no batch axis), the class
+    probabilities, and per Dropout layer the flat indices (row-major, over the layer's output
+    shape) of the units it dropped."""
+
+    rate: float
+    seed: int
+    outputs: dict[str, FloatArray]
+    probabilities: FloatArray
+    dropped: dict[str, NDArray[np.int64]]
+
+
+def check_dropout_rate(loaded: LoadedModel, rate: float) -> None:
+    if not 0.0 <= rate <= MAX_RATE:
+        raise InvalidParameter(
+            f"dropout is {rate}; it must be from 0 (nothing dropped) to {MAX_RATE}. The course "
+            "compares 0, 0.2 and 0.4."
+        )
+    if not dropout_layers(loaded):
+        kinds = ", ".join(dict.fromkeys(layer.type for layer in loaded.layers))
+        raise InvalidParameter(
+            f"Model {loaded.id!r} has no Dropout layer (its layers are {kinds}), so there is "
+            "nothing to drop. Leave dropout out, or use a model with Dropout layers (train one "
+            "with dropout, or import one)."
+        )
+
+
+def dropped_pass(
+    loaded: LoadedModel, model_input: FloatArray, rate: float, seed: int
+) -> DroppedPass:
+    """One pass of ``model_input`` with every Dropout layer dropping at ``rate`` (see the
+    module docstring); the same seed drops the same units."""
+    check_dropout_rate(loaded, rate)
+    graph = _cached(_MASKED, loaded, _build_masked)
+    rng = np.random.default_rng(seed)
+    masks, dropped = [], {}
+    for name, shape, spatial in graph.mask_layers:
+        drawn = (1, 1, shape[-1]) if spatial else shape
+        drop = np.broadcast_to(rng.random(drawn) < rate, shape)
+        keep = 0.0 if rate >= 1.0 else 1.0 / (1.0 - rate)
+        masks.append(np.where(drop, 0.0, keep).astype(np.float32)[np.newaxis])
+        dropped[name] = np.flatnonzero(drop)
+    x = np.ascontiguousarray(model_input.reshape(1, *loaded.input_shape), dtype=np.float32)
+    found = graph.function(x, *masks)
+    outputs = {name: np.asarray(value)[0] for name, value in zip(graph.names, found, strict=True)}
+    last = outputs[graph.names[-1]]
+    if loaded.output == "logits":
+        shifted = np.exp(last.astype(np.float64) - float(np.max(last)))
+        probabilities = (shifted / shifted.sum()).astype(np.float32)
+    else:
+        probabilities = last.astype(np.float32)
+    return DroppedPass(rate, seed, outputs, probabilities, dropped)
+
+
+@dataclass(frozen=True)
+class _MaskedGraph:
+    function: Any
+    names: tuple[str, ...]  # every layer's, in the model's order (the input layer left out)
+    mask_layers: tuple[tuple[str, tuple[int, ...], bool], ...]  # name, output shape, spatial
+
+
+def _build_masked(loaded: LoadedModel) -> _MaskedGraph:
+    import keras
+    import tensorflow as tf
+
+    model = loaded.model
+    dropouts = [layer for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+    mask_inputs = {
+        layer.name: keras.Input(tuple(layer.output.shape[1:]), name=f"mask_{n}")
+        for n, layer in enumerate(dropouts)
+    }
+    recorded: dict[str, Any] = {}
+
+    def call_function(layer: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(layer, keras.layers.Dropout):
+            out = keras.ops.multiply(args[0], mask_inputs[layer.name])
+        else:
+            if "training" in inspect.signature(layer.call).parameters:
+                kwargs["training"] = False
+            out = layer(*args, **kwargs)
+        recorded[layer.name] = out
+        return out
+
+    inputs = keras.Input(model.inputs[0].shape[1:])
+    if isinstance(model, keras.Sequential):
+        outputs = inputs
+        for layer in model.layers:
+            outputs = call_function(layer, outputs)
+    else:
+        # What keras.models.clone_model does with a call_function, without building a model
+        # of the copy alone: its Dropout layers now hang on the mask inputs too.
+        model._run_through_graph(inputs, operation_fn=lambda layer: layer, call_fn=call_function)
+    names = tuple(name for name in loaded.runner.layer_names if name in recorded)
+    graph = keras.Model([inputs, *mask_inputs.values()], [recorded[name] for name in names])
+    signature = [tf.TensorSpec((1, *loaded.input_shape), tf.float32)] + [
+        tf.TensorSpec((1, *mask.shape[1:]), tf.float32) for mask in mask_inputs.values()
+    ]
+    function = tf.function(lambda x, *masks: graph([x, *masks]), input_signature=signature)
+    function.get_concrete_function()
+    spatial = (
+        keras.layers.SpatialDropout1D,
+        keras.layers.SpatialDropout2D,
+        keras.layers.SpatialDropout3D,
+    )
+    return _MaskedGraph(
+        function=function,
+        names=names,
+        mask_layers=tuple(
+            (layer.name, tuple(int(d) for d in layer.output.shape[1:]), isinstance(layer, spatial))
+            for layer in dropouts
+        ),
+    )
+
+
 def tracing_count(loaded: LoadedModel) -> int:
     """How often the model's passes function was traced: 1, unless something retraced."""
     return int(_passes(loaded).experimental_get_tracing_count())
@@ -163,12 +287,18 @@ def _build(loaded: LoadedModel) -> Any:
 
 
 _PASSES: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-_PASSES_LOCK = threading.Lock()
+_MASKED: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def _cached(store: weakref.WeakKeyDictionary[Any, Any], loaded: LoadedModel, build: Any) -> Any:
+    """What ``build(loaded)`` made for this Keras model, made once and kept while it lives."""
+    with _LOCK:
+        found = store.get(loaded.model)
+        if found is None:
+            found = store[loaded.model] = build(loaded)
+        return found
 
 
 def _passes(loaded: LoadedModel) -> Any:
-    with _PASSES_LOCK:
-        found = _PASSES.get(loaded.model)
-        if found is None:
-            found = _PASSES[loaded.model] = _build(loaded)
-        return found
+    return _cached(_PASSES, loaded, _build)

@@ -166,6 +166,23 @@ class ActivationsForm(PredictForm):
         examples=["0-3"],
     )
 
+    dropout: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=0.9,
+        allow_inf_nan=False,
+        description="Models with Dropout layers: run this one pass with every Dropout layer "
+        "dropping units at this rate (0 to 0.9; the course compares 0, 0.2 and 0.4), and say "
+        "which units each dropped. Left out: an ordinary pass, nothing dropped.",
+    )
+    dropout_seed: int | None = Field(
+        default=None,
+        ge=0,
+        le=2**32 - 1,
+        description="With dropout: the seed of the units dropped (the same seed, the same "
+        "units); a fresh one if left out, returned in the answer.",
+    )
+
     def channel_range(self) -> tuple[int, int] | None:
         if self.channels is None:
             return None
@@ -283,6 +300,16 @@ class LayerActivation(BaseModel):
         description="maps: the first and last channel sent (maps[0] or tiles[0] is channel "
         "channels[0]).",
     )
+    dropped: list[int] | None = Field(
+        default=None,
+        description="With dropout, Dropout layers only: the units this pass dropped, as flat "
+        "indices into the layer's output (row-major over its shape: for a vector, the unit).",
+    )
+
+
+class DropoutPassOut(BaseModel):
+    rate: float = Field(description="The rate every Dropout layer dropped units at.")
+    seed: int = Field(description="Send it as dropout_seed to drop the same units again.")
 
 
 class ActivationsResponse(BaseModel):
@@ -294,3 +321,6 @@ class ActivationsResponse(BaseModel):
     input_picture: str = Field(description=INPUT_PICTURE)
     preprocessing: AnyPreprocessing = Field(description="What was done to the image.")
     layers: list[LayerActivation] = Field(description="The chosen layers, input to output.")
+    dropout: DropoutPassOut | None = Field(
+        default=None, description="With dropout: the rate and the seed of the units dropped."
+    )

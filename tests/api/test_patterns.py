@@ -20,7 +20,7 @@ from app.ml.patterns_graph import model_ascents
 from tests.api.imagefiles import decode_base64_png
 from tests.conftest import make_client
 from tests.drawings import mnist_test_set
-from tests.keras_files import saved, small_sequential_grey
+from tests.keras_files import residual_rgb, saved, small_sequential_grey
 
 pytestmark = pytest.mark.keras
 
@@ -254,3 +254,111 @@ def test_predict_with_mc_samples_answers_each_classs_spread(
     assert plain.json()["mc_dropout"] is None
     loaded = dropout_client.app_state["registry"].get_model(dropout_model)
     assert tracing_count(loaded) == 1
+
+
+def activations(client: TestClient, model_id: str, image: bytes, **form: str) -> Any:
+    response = client.post(
+        f"/api/models/{model_id}/activations", files={"image": ("seven.png", image)}, data=form
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_activations_with_dropout_show_the_units_one_pass_dropped(
+    dropout_client: TestClient, dropout_model: str, seven: bytes, tmp_path: Path
+) -> None:
+    """Checked against the layers' own arithmetic: the dropout layer's output is its input with
+    the dropped units zeroed and the others scaled by 1 / (1 - rate), and the Dense after it,
+    computed here with NumPy from the model's own weights, gives the probabilities."""
+    import keras
+
+    plain = activations(dropout_client, dropout_model, seven)
+    dropped = activations(dropout_client, dropout_model, seven, dropout="0.4", dropout_seed="7")
+    again = activations(dropout_client, dropout_model, seven, dropout="0.4", dropout_seed="7")
+    other = activations(dropout_client, dropout_model, seven, dropout="0.4", dropout_seed="8")
+
+    layers = {layer["name"]: layer for layer in dropped["layers"]}
+    flatten = np.asarray(layers["flatten"]["values"])
+    output = np.asarray(layers["dropout"]["values"])
+    gone = layers["dropout"]["dropped"]
+    kept = np.setdiff1d(np.arange(flatten.size), gone)
+    assert dropped["dropout"] == {"rate": 0.4, "seed": 7}
+    assert 0.3 < len(gone) / flatten.size < 0.5  # 216 units at 0.4: 86 +- 22 (3 sd)
+    np.testing.assert_allclose(output[gone], 0.0)
+    np.testing.assert_allclose(output[kept], flatten[kept] / 0.6, rtol=1e-5)
+    response = dropout_client.get(f"/api/models/{dropout_model}/download")
+    (tmp_path / "model.keras").write_bytes(response.content)
+    kernel, bias = (
+        keras.saving.load_model(tmp_path / "model.keras").get_layer("output").get_weights()
+    )
+    scores = output @ kernel + bias
+    expected = np.exp(scores - scores.max()) / np.exp(scores - scores.max()).sum()
+    np.testing.assert_allclose(dropped["probabilities"], expected, atol=1e-5)
+    assert (
+        again["layers"] == dropped["layers"] and again["probabilities"] == dropped["probabilities"]
+    )
+    assert {layer["name"]: layer["dropped"] for layer in other["layers"]}["dropout"] != gone
+    assert plain["dropout"] is None and plain["probabilities"] != dropped["probabilities"]
+
+
+def test_activations_at_dropout_rate_0_are_the_ordinary_pass(
+    dropout_client: TestClient, dropout_model: str, seven: bytes
+) -> None:
+    plain = activations(dropout_client, dropout_model, seven)
+    at_zero = activations(dropout_client, dropout_model, seven, dropout="0")
+
+    assert at_zero["layers"][-2]["dropped"] == []
+    np.testing.assert_allclose(at_zero["probabilities"], plain["probabilities"], atol=1e-6)
+    for ours, theirs in zip(at_zero["layers"], plain["layers"], strict=True):
+        key = "values" if ours["values"] is not None else "maps"
+        np.testing.assert_allclose(ours[key], theirs[key], atol=1e-5)
+    assert isinstance(at_zero["dropout"]["seed"], int) and plain["dropout"] is None
+
+
+def test_dropout_in_a_functional_model_with_batch_norm_drops_only_its_dropout_layer(
+    dropout_client: TestClient, tmp_path: Path
+) -> None:
+    path: Path = saved(residual_rgb(), tmp_path, ".keras")
+    imported = dropout_client.post(
+        "/api/models",
+        files={"file": (path.name, path.read_bytes(), "application/octet-stream")},
+        data={"name": "Residual", "classes": "a, b, c, d, e", "scale": "-1..1"},
+    )
+    assert imported.status_code == 201, imported.text
+    model_id = imported.json()["id"]
+    photo = png(np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8))
+
+    plain = activations(dropout_client, model_id, photo, layers="gap,drop,logits")
+    dropped = activations(
+        dropout_client, model_id, photo, layers="gap,drop,logits", dropout="0.5", dropout_seed="1"
+    )
+
+    gap = np.asarray(dropped["layers"][0]["values"])
+    # BatchNormalization stays in inference mode: in training mode, a batch of one would
+    # normalise every channel to its own mean and move these by far more than round-off.
+    np.testing.assert_allclose(gap, plain["layers"][0]["values"], atol=1e-5)
+    out = np.asarray(dropped["layers"][1]["values"])
+    gone = dropped["layers"][1]["dropped"]
+    assert 0 < len(gone) < gap.size
+    np.testing.assert_allclose(np.delete(out, gone), np.delete(gap, gone) * 2, rtol=1e-5)
+    assert dropped["probabilities"] != plain["probabilities"]
+
+
+@pytest.mark.parametrize(
+    ("model", "rate", "words"),
+    [
+        ("lenet5", "0.2", "Model 'lenet5' has no Dropout layer"),
+        ("lenet5", "0.95", "dropout"),
+    ],
+)
+def test_dropout_a_model_cannot_take_is_refused(
+    client: TestClient, seven: bytes, model: str, rate: str, words: str
+) -> None:
+    response = client.post(
+        f"/api/models/{model}/activations",
+        files={"image": ("seven.png", seven)},
+        data={"dropout": rate},
+    )
+
+    assert response.status_code == 422
+    assert words in response.json()["detail"]
