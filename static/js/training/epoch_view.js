@@ -12,6 +12,10 @@ import { createSnapshotCache } from "./epoch_snapshots.js";
 
 const PROBE_PX = 128; // CSS width of the probe image
 const TILE_PX = 72; // CSS width of one feature map
+// The filter grid as the API draws it: each weight GRID_CELL_PX wide, filters GRID_GAP_PX
+// apart. The gaps are white, like weights near zero: lines drawn over them mark each filter.
+const GRID_CELL_PX = 8;
+const GRID_GAP_PX = 2;
 
 const pngSource = (base64) => `data:image/png;base64,${base64}`;
 
@@ -96,11 +100,13 @@ export function createEpochPanel(container) {
     const some = sent < count ? ` (the first ${formatCount(sent)} of ${formatCount(count)})` : "";
     filters.caption.textContent = `The first layer's filters: ${formatCount(count)} of ${kh} × ${kw}${some}`;
     filters.picture.replaceChildren(
+      el("div", { class: "epoch-filter-frame", style: `--filter-width: ${kw * GRID_CELL_PX}px; --filter-height: ${kh * GRID_CELL_PX}px; --filter-gap: ${GRID_GAP_PX}px` }, [
       el("img", {
         src: pngSource(snapshot.filters.grid),
         alt: `${epochWords(snapshot.epoch)}: the ${formatCount(sent)} filters of ${snapshot.layer}, ${kh} × ${kw} weights each, for ${inputs} input channel${inputs === 1 ? "" : "s"}`,
         class: "epoch-filter-grid",
       }),
+      ]),
     );
     renderLegend(filters.legend, scaleFromApi(snapshot.filters.scale), "Weight colour");
     filters.values.textContent = `Weights this epoch run ${range(snapshot.filters.value_range)}.`;
@@ -138,7 +144,7 @@ export function createEpochPanel(container) {
     wanted = epoch;
     const asked = cache;
     container.setAttribute("aria-busy", "true");
-    if (!cache.has(epoch)) say(`Loading ${epochWords(epoch).toLowerCase()}…`);
+    if (!cache.has(epoch)) say(`Loading epoch ${epoch}…`);
     try {
       const snapshot = await asked.get(epoch);
       if (asked !== cache || wanted !== epoch) return; // another epoch was chosen meanwhile

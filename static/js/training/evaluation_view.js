@@ -56,7 +56,7 @@ function mistakeGallery(mistakes) {
       const words = `true ${m.true_class}, called ${m.predicted} (${formatPercent(m.confidence, 0)})`;
       return el("li", { class: "mistake" }, [
         el("img", { src: pngSource(m.image), alt: words, width: MISTAKE_PX, height: MISTAKE_PX, class: "mistake-image" }),
-        el("span", { class: "mistake-words", text: words }),
+        el("span", { class: "mistake-words", "aria-hidden": "true", text: words }), // the alt says it
       ]);
     }),
   );

@@ -121,7 +121,7 @@ export function createJobView(container, { onCancel }) {
   const plots = ["loss", "accuracy"].map((metric) => el("div", { class: "chart", dataset: { metric, epochs: "0" } }));
   const mode = el("p", { class: "note job-mode" });
   const epochHolder = el("section", { class: "epoch-panel", id: "epoch-panel", hidden: true });
-  const evaluation = el("section", { class: "evaluation", id: "job-evaluation", "aria-live": "polite" });
+  const evaluation = el("section", { class: "evaluation", id: "job-evaluation" });
   const epochPanel = createEpochPanel(epochHolder);
   container.replaceChildren(
     el("div", { class: "panel-head" }, [title, badge]),
