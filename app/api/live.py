@@ -89,7 +89,7 @@ class _Session:
         self.socket, self.registry = socket, registry
         self.settings, self.compute = settings, compute
         self.choices = LiveSettings()
-        self.models: list[LoadedModel] = list(registry.values())
+        self.models: list[LoadedModel] = [m for m in registry.values() if m.is_digit_model]
         self.frames = 0
         self.latest: tuple[int, bytes] | None = None
         self.dropped = 0

@@ -9,19 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from app.core.architecture.layers import (
-    Conv2D,
-    Dense,
-    Dropout,
-    Flatten,
-    Input,
-    Layer,
-    MaxPooling2D,
-    Stack,
-)
+from app.core.architecture.layers import Dense, Input, Layer, Stack
 from app.core.architecture.presets import PRESETS
 from app.core.architecture.summary import Summary, summarize_stack
 from app.errors import InvalidParameter
+from app.ml.recipes import colour_shapes_stack
 
 # The last Dense's activations whose output the app can read: probabilities, or logits.
 OUTPUT_ACTIVATIONS = ("softmax", "linear", None)
@@ -44,28 +36,10 @@ def _lenet5() -> Stack:
 
 
 def _small_vgg() -> Stack:
-    """VGG's shape, small, for colour images: three blocks of two 3x3 convolutions ("same")
-    with 16, 32, 64 filters, each block ending in 2x2 max pooling; then dense 64 with dropout."""
-    layers: list[Layer] = []
-    for block, filters in enumerate((16, 32, 64), 1):
-        layers += [
-            Conv2D(
-                filters=filters,
-                kernel_size=3,
-                padding="same",
-                activation="relu",
-                name=f"block{block}_conv{i}",
-            )
-            for i in (1, 2)
-        ]
-        layers.append(MaxPooling2D(pool_size=2, name=f"block{block}_pool"))
-    return (
-        *layers,
-        Flatten(name="flatten"),
-        Dense(units=64, activation="relu", name="fc1"),
-        Dropout(rate=0.3, name="drop1"),
-        Dense(units=10, activation="softmax", name="output"),
-    )
+    """VGG's shape, small, for colour images: the shipped ``colour-shapes`` model's stack (three
+    blocks of two 3x3 convolutions with 16, 32, 64 filters and 2x2 max pooling, then dense 64
+    with dropout), without its input."""
+    return tuple(layer for layer in colour_shapes_stack() if not isinstance(layer, Input))
 
 
 RECIPES: dict[str, Callable[[], Stack]] = {

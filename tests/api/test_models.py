@@ -21,7 +21,8 @@ from tests.data.cut_mnist import SLICE
 pytestmark = pytest.mark.keras
 
 MODELS = PROJECT_ROOT / "models"
-SHIPPED = ["lenet5", "mlp", "mnist-cnn"]
+SHIPPED = ["lenet5", "mlp", "mnist-cnn"]  # the digit models
+COLOUR = "colour-shapes"  # the shipped colour model
 
 
 @cache
@@ -59,10 +60,10 @@ def drawing(digit: int = 0, invert: bool = False) -> bytes:
     return png(255 - canvas if invert else canvas)
 
 
-def test_the_listing_names_the_three_shipped_models(client: TestClient) -> None:
+def test_the_listing_names_the_shipped_models(client: TestClient) -> None:
     listing = client.get("/api/models").json()
 
-    assert [m["id"] for m in listing] == SHIPPED
+    assert [m["id"] for m in listing] == sorted([COLOUR, *SHIPPED])
     by_id = {m["id"]: m for m in listing}
     assert by_id["lenet5"]["parameters"] == 61_706
     assert by_id["mnist-cnn"]["parameters"] == 123_690
@@ -70,7 +71,14 @@ def test_the_listing_names_the_three_shipped_models(client: TestClient) -> None:
     assert by_id["lenet5"]["test_accuracy"] >= 0.99
     assert by_id["lenet5"]["filter_layers"] == ["conv1", "conv2"]
     assert by_id["mlp"]["filter_layers"] == []
-    assert all(m["input_shape"] == [28, 28, 1] and len(m["classes"]) == 10 for m in listing)
+    digits = [m for m in listing if m["id"] in SHIPPED]
+    assert all(m["input_shape"] == [28, 28, 1] and len(m["classes"]) == 10 for m in digits)
+    colour = by_id[COLOUR]
+    assert (colour["input_shape"], colour["preprocessing"], len(colour["classes"])) == (
+        [32, 32, 3],
+        "image",
+        8,
+    )
 
 
 @pytest.mark.parametrize("model_id", SHIPPED)
@@ -111,7 +119,7 @@ def test_an_unknown_model_is_a_404_listing_the_models(client: TestClient) -> Non
         response = client.get(path)
         assert response.status_code == 404
         assert response.json() == {
-            "detail": "There is no model 'lenet'. Models: lenet5, mlp, mnist-cnn."
+            "detail": "There is no model 'lenet'. Models: colour-shapes, lenet5, mlp, mnist-cnn."
         }
     response = post_image(client, "/api/models/resnet/predict", drawing())
     assert response.status_code == 404
