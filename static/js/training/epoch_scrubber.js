@@ -8,7 +8,7 @@ const PLAY_STEP_MS = 800;
 export const epochWords = (epoch) => (epoch === 0 ? "Epoch 0: the random start, before any training" : `After epoch ${epoch}`);
 
 /**
- * createEpochScrubber({id, onChange(epoch)}) -> {element, setEpochs(epochs), epoch}.
+ * createEpochScrubber({id, onChange(epoch)}) -> {element, setEpochs(epochs), stop()}.
  * `epochs` are the kept epochs in order (0, 1, 2, ...); onChange gets the one to show.
  */
 export function createEpochScrubber({ id, onChange }) {
@@ -65,25 +65,18 @@ export function createEpochScrubber({ id, onChange }) {
     timer = setTimeout(step, PLAY_STEP_MS);
   });
 
-  const element = el("div", { class: "epoch-scrubber" }, [
-    label,
-    range,
-    play,
-    output,
-  ]);
-
   return {
-    element,
-    get epoch() {
-      return current();
-    },
+    element: el("div", { class: "epoch-scrubber" }, [label, range, play, output]),
     setEpochs(kept) {
       const before = current();
       const grew = kept.length !== epochs.length;
       epochs = [...kept];
       range.max = String(Math.max(0, epochs.length - 1));
       play.disabled = epochs.length < 2;
-      if (!epochs.length) return;
+      if (!epochs.length) {
+        following = true; // a new job: follow it from its first epoch
+        return;
+      }
       const at = following || before === undefined ? epochs.length - 1 : Math.max(0, epochs.indexOf(before));
       const moved = Number(range.value) !== at || before === undefined;
       range.value = String(at);

@@ -99,15 +99,13 @@ export function createEpochPanel(container) {
     const sent = last - first + 1;
     const some = sent < count ? ` (the first ${formatCount(sent)} of ${formatCount(count)})` : "";
     filters.caption.textContent = `The first layer's filters: ${formatCount(count)} of ${kh} × ${kw}${some}`;
-    filters.picture.replaceChildren(
-      el("div", { class: "epoch-filter-frame", style: `--filter-width: ${kw * GRID_CELL_PX}px; --filter-height: ${kh * GRID_CELL_PX}px; --filter-gap: ${GRID_GAP_PX}px` }, [
-      el("img", {
-        src: pngSource(snapshot.filters.grid),
-        alt: `${epochWords(snapshot.epoch)}: the ${formatCount(sent)} filters of ${snapshot.layer}, ${kh} × ${kw} weights each, for ${inputs} input channel${inputs === 1 ? "" : "s"}`,
-        class: "epoch-filter-grid",
-      }),
-      ]),
-    );
+    const grid = el("img", {
+      src: pngSource(snapshot.filters.grid),
+      alt: `${epochWords(snapshot.epoch)}: the ${formatCount(sent)} filters of ${snapshot.layer}, ${kh} × ${kw} weights each, for ${inputs} input channel${inputs === 1 ? "" : "s"}`,
+      class: "epoch-filter-grid",
+    });
+    const lines = `--filter-width: ${kw * GRID_CELL_PX}px; --filter-height: ${kh * GRID_CELL_PX}px; --filter-gap: ${GRID_GAP_PX}px`;
+    filters.picture.replaceChildren(el("div", { class: "epoch-filter-frame", style: lines }, [grid]));
     renderLegend(filters.legend, scaleFromApi(snapshot.filters.scale), "Weight colour");
     filters.values.textContent = `Weights this epoch run ${range(snapshot.filters.value_range)}.`;
 
