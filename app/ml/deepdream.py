@@ -168,7 +168,7 @@ def _resized(picture: NDArray[np.uint8], size: tuple[int, int]) -> NDArray[np.ui
     shrinking = height * width < picture.shape[0] * picture.shape[1]
     method = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
     resized = cv2.resize(picture, (width, height), interpolation=method)
-    return resized.reshape(height, width, picture.shape[2])
+    return np.asarray(resized, dtype=np.uint8).reshape(height, width, picture.shape[2])
 
 
 def _resized_values(x: FloatArray, size: tuple[int, int]) -> FloatArray:
@@ -186,8 +186,10 @@ def _tiles(x: FloatArray, loaded: LoadedModel) -> tuple[FloatArray, tuple[int, i
     rows = math.ceil(x.shape[0] / tile_h)
     cols = math.ceil(x.shape[1] / tile_w)
     pad = ((0, rows * tile_h - x.shape[0]), (0, cols * tile_w - x.shape[1]), (0, 0))
-    mode = "reflect" if min(x.shape[:2]) > 1 else "edge"
-    padded = np.pad(x, pad, mode=mode)
+    if min(x.shape[:2]) > 1:
+        padded = np.pad(x, pad, mode="reflect")
+    else:
+        padded = np.pad(x, pad, mode="edge")
     tiles = padded.reshape(rows, tile_h, cols, tile_w, channels).swapaxes(1, 2)
     return tiles.reshape(rows * cols, tile_h, tile_w, channels), (rows, cols)
 
