@@ -186,10 +186,8 @@ def _tiles(x: FloatArray, loaded: LoadedModel) -> tuple[FloatArray, tuple[int, i
     rows = math.ceil(x.shape[0] / tile_h)
     cols = math.ceil(x.shape[1] / tile_w)
     pad = ((0, rows * tile_h - x.shape[0]), (0, cols * tile_w - x.shape[1]), (0, 0))
-    if min(x.shape[:2]) > 1:
-        padded = np.pad(x, pad, mode="reflect")
-    else:
-        padded = np.pad(x, pad, mode="edge")
+    # Reflection needs 2 pixels a side; a 1-pixel-wide octave repeats its edge instead.
+    padded = np.pad(x, pad, mode="reflect") if min(x.shape[:2]) > 1 else np.pad(x, pad, mode="edge")
     tiles = padded.reshape(rows, tile_h, cols, tile_w, channels).swapaxes(1, 2)
     return tiles.reshape(rows * cols, tile_h, tile_w, channels), (rows, cols)
 
