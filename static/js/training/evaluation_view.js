@@ -18,7 +18,7 @@ function confusionTable(classes, evaluation) {
   const most = Math.max(1, ...confusion.flat());
   const scale = scaleFromApi({ colormap: "sequential", min: 0, max: most });
   const head = el("tr", {}, [
-    el("th", { scope: "col", class: "confusion-corner", text: "True class ↓ · called →" }),
+    el("th", { scope: "col", class: "confusion-corner", text: "true ↓ called →" }),
     ...classes.map((name) => el("th", { scope: "col", class: "confusion-class", text: name })),
     el("th", { scope: "col", class: "num", text: "Right" }),
   ]);
