@@ -30,6 +30,16 @@ async function send(url, options = {}) {
   throw new ApiError(detail, response.status);
 }
 
+/** "?a=1&b=2" from the options that are set ("" when none is). */
+function query(options) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
 const getJson = async (url, signal) => (await send(url, { signal })).json();
 
 const postJson = async (url, body, signal) =>
@@ -246,6 +256,41 @@ export const explainPrediction = (id, image, { format = "png", ...options } = {}
   postForm(`/api/models/${encodeURIComponent(id)}/explain`, { image, format, ...options }, signal);
 
 /**
+ * GET /api/models/{id}/patterns: the input each unit of `layer` responds to most. options =
+ * {layer, units: "first-last", steps, seed}; answers {layer, kind, dataset, patterns: [{unit, image
+ * (base64 PNG), activation, start_activation, top_images: [{name, label, url, activation}] | null}]}.
+ */
+export const getPatterns = (id, options = {}, signal) =>
+  getJson(`/api/models/${encodeURIComponent(id)}/patterns${query(options)}`, signal);
+
+/** GET /api/models/{id}/dreams: each class's dream from noise; options = {classes, steps, seed}. */
+export const getDreams = (id, options = {}, signal) =>
+  getJson(`/api/models/${encodeURIComponent(id)}/dreams${query(options)}`, signal);
+
+/**
+ * POST /api/models/{id}/dreams: the same ascent started from `image` (prepared as predict prepares
+ * it): {dreams: [{class_index, image, probability, start_probability, ...}], input_picture, ...}.
+ */
+export const dreamFromImage = (id, image, { classes, steps, seed, ...digitOptions } = {}, signal) =>
+  postForm(
+    `/api/models/${encodeURIComponent(id)}/dreams`,
+    { image, classes, steps, seed, ...digitFields(digitOptions) },
+    signal,
+  );
+
+/**
+ * POST /api/models/{id}/activations with dropout: one pass with every Dropout layer dropping units
+ * at `rate` (0..0.9). Each Dropout layer's entry has `dropped` (flat unit indices); the answer has
+ * dropout: {rate, seed} and that pass's probabilities. A left-out seed is drawn afresh.
+ */
+export const getDropoutPass = (id, image, { rate, seed, layers }, signal) =>
+  postForm(
+    `/api/models/${encodeURIComponent(id)}/activations`,
+    { image, layers, format: "numbers", dropout: rate, dropout_seed: seed },
+    signal,
+  );
+
+/**
  * POST /api/models: import a .keras or .h5 file. fields = {file, name, classes, preprocessing,
  * fit, scale, description}; answers {id, delete_token, format, keras_version, model: detail}.
  */
@@ -296,6 +341,10 @@ export const startTraining = (request, signal) => postJson("/api/training", requ
 
 /** GET /api/jobs/{id}: {state, place, reason, progress, history, seconds_left, model, ...}. */
 export const getJob = (id, signal) => getJson(`/api/jobs/${encodeURIComponent(id)}`, signal);
+
+/** GET /api/jobs/{id}/epochs/{n}: a kept epoch's first-convolution filters and maps, as PNGs. */
+export const getJobEpoch = (jobId, epoch, signal) =>
+  getJson(`/api/jobs/${encodeURIComponent(jobId)}/epochs/${encodeURIComponent(epoch)}?format=png`, signal);
 
 /** DELETE /api/jobs/{id} with the cancel_token POST /api/training returned; answers the job. */
 export async function cancelJob(id, token, signal) {
