@@ -5,10 +5,12 @@
 import { getActivations, getDigits, getFilters, getModel, getModels, getSamples, predictImage } from "./api.js";
 import { byId, el, isAbort, latestOnly } from "./dom.js";
 import { createExplainPanel } from "./explorer/explain_panel.js";
+import { createDropoutPanel } from "./explorer/dropout_panel.js";
 import { createDeleteControl, createImportForm } from "./explorer/import_form.js";
 import { createInputs } from "./explorer/inputs.js";
 import { isBig, renderLazyNetwork } from "./explorer/lazy_network.js";
 import { renderNetwork } from "./explorer/network_view.js";
+import { createPatternsPanel } from "./explorer/patterns_panel.js";
 import { formatPercent } from "./format.js";
 import { renderSummaryTable } from "./render/summary_table.js";
 import { createMapDialog } from "./widgets/map_dialog.js";
@@ -62,6 +64,7 @@ async function runAll(explorer, { detail, filters, input, signal }) {
   renderNetwork(network, { detail, activations, filters, dialog });
   showAnswer(explorer, { detail, answer: activations, source: input.source });
   explorer.explain.follow({ detail, image: input.image, answer: activations, auto: true });
+  followInput(explorer, detail, input);
   status.done(`Done: ${activations.layers.length} layers of ${detail.name}.`);
 }
 
@@ -74,7 +77,14 @@ async function runLazy(explorer, { detail, input, signal }) {
   lazy.showAnswer(prediction);
   showAnswer(explorer, { detail, answer: prediction, source: input.source });
   explorer.explain.follow({ detail, image: input.image, answer: prediction, auto: false }); // big: on demand
+  followInput(explorer, detail, input);
   status.done(`Done: ${detail.name}'s ${detail.summary.length} layers load as you scroll to them.`);
+}
+
+// The sections below the network that look at the same input: the unit patterns and dropout.
+function followInput(explorer, detail, input) {
+  explorer.patterns.follow({ detail, image: input.image });
+  explorer.dropout.follow({ detail, image: input.image });
 }
 
 // The chosen model's description and summary, then (when there is an input) its layers.
@@ -91,9 +101,12 @@ async function run(explorer) {
     if (signal.aborted) return;
     byId("model-description").textContent = detail.description;
     renderSummaryTable(byId("summary"), detail);
+    explorer.patterns.useModel(detail, explorer.wantedPatterns);
+    explorer.dropout.useModel(detail);
     if (!input) {
       setNetworkStatus(network, "idle");
       explorer.explain.clear("Pick an input: its answer is explained here.");
+      explorer.patterns.clear();
       return;
     }
     const job = { detail, filters, input, signal };
@@ -130,6 +143,7 @@ function showPicker(explorer) {
     selected: explorer.state.modelId,
     onSelect(id) {
       explorer.deleteControl.clearNote();
+      explorer.wantedPatterns = {}; // another model: its own first layer and page
       selectModel(explorer, id);
     },
   });
@@ -146,14 +160,29 @@ function selectModel(explorer, id) {
   run(explorer);
 }
 
+// The unit patterns' layer and page, kept in the URL so a shared link opens on them.
+function keepPatternsInUrl(explorer, { layer, page }) {
+  explorer.wantedPatterns = { layer, page: String(page) };
+  const url = new URL(location.href);
+  url.searchParams.set("pattern_layer", layer);
+  url.searchParams.set("pattern_page", String(page));
+  history.replaceState(null, "", url);
+}
+
 function start({ models, digits, samples, status }) {
-  const wanted = new URLSearchParams(location.search).get("model");
+  const params = new URLSearchParams(location.search);
+  const wanted = params.get("model");
   const state = { modelId: models.some((m) => m.id === wanted) ? wanted : orderModels(models)[0].id };
   // What the module's functions above share.
   const explorer = {
     ...{ state, status, models: orderModels(models), network: byId("network"), job: latestOnly() },
     ...{ loadModel: modelLoader(), dialog: createMapDialog(), explain: createExplainPanel(byId("explain")) },
+    wantedPatterns: { layer: params.get("pattern_layer"), page: params.get("pattern_page") },
+    dropout: createDropoutPanel(byId("dropout-section"), byId("dropout")),
   };
+  explorer.patterns = createPatternsPanel(byId("patterns"), {
+    onChange: (shown) => keepPatternsInUrl(explorer, shown),
+  });
   explorer.inputs = createInputs({
     digits,
     samples,
