@@ -1,11 +1,13 @@
 // Entry module of the Draw page: a sketchpad (or an upload) classified live by every digit
 // model; the chosen model's probabilities and the 28x28 input it saw are shown in detail.
-import { getModels } from "./api.js";
+import { getModel, getModels } from "./api.js";
 import { SKETCH } from "./config.js";
 import { readDigitOptions, watchDigitOptions } from "./digits/options.js";
 import { createClassifier } from "./draw/classifier.js";
+import { createDreamPanel } from "./draw/dream_panel.js";
 import { createResultsView } from "./draw/results_view.js";
-import { byId, throttle } from "./dom.js";
+import { byId, debounce, throttle } from "./dom.js";
+import { createExplainPanel } from "./explorer/explain_panel.js";
 import { createImagePicker } from "./widgets/image_picker.js";
 import { createModelPicker, orderModels } from "./widgets/model_picker.js";
 import { createSketchpad } from "./widgets/sketchpad.js";
@@ -31,7 +33,12 @@ function start(models, status) {
     // `upload` is the uploaded file while it is what the models read; a stroke replaces it.
     state: { selected: ordered[0].id, upload: null },
     view: createResultsView(),
+    explain: createExplainPanel(byId("explain"), { blend: true }),
+    dream: createDreamPanel(byId("dream")),
+    details: new Map(), // model id -> Promise of GET /api/models/{id}, for the explain panel
   };
+  // Explained once the drawing rests: every explanation is several passes through the model.
+  ctx.followLater = debounce(() => followPanels(ctx), EXPLAIN_AFTER_MS);
   ctx.classifier = createClassifier({
     modelIds: ordered.map((model) => model.id),
     onResult: (id, entry) => showResult(ctx, id, entry),
@@ -64,6 +71,30 @@ function start(models, status) {
   syncButtons(ctx);
   showSelected(ctx);
   showEmpty(ctx);
+}
+
+const EXPLAIN_AFTER_MS = 400;
+
+/** The explain and dream panels follow the chosen model's answer for the current drawing. */
+async function followPanels(ctx) {
+  const { selected } = ctx.state;
+  const entry = ctx.results.get(selected);
+  const image = ctx.lastImage;
+  if (!entry?.result || !image || isEmpty(ctx)) return;
+  const model = ctx.byModel.get(selected);
+  if (!ctx.details.has(selected)) {
+    const request = getModel(selected);
+    request.catch(() => ctx.details.delete(selected));
+    ctx.details.set(selected, request);
+  }
+  try {
+    const detail = await ctx.details.get(selected);
+    if (ctx.lastImage !== image || ctx.state.selected !== selected) return; // overtaken
+    ctx.explain.follow({ detail, image, answer: entry.result, auto: true });
+    ctx.dream.follow({ model, image, result: entry.result, options: readDigitOptions(ctx.form) });
+  } catch (error) {
+    ctx.status.error(error);
+  }
 }
 
 /** The sketchpad: classified while a stroke is drawn (throttled) and when it ends. */
@@ -108,6 +139,7 @@ function classify(ctx) {
     ctx.status.error(error);
     return;
   }
+  ctx.lastImage = image;
   ctx.view.setBusy(true);
   ctx.status.clearError();
   ctx.classifier.classify(image, readDigitOptions(ctx.form), { upload: Boolean(ctx.state.upload) });
@@ -131,11 +163,16 @@ function showEmpty(ctx) {
   for (const id of ctx.byModel.keys()) ctx.picker.setGuess(id, { state: "empty", text: "–" });
   ctx.view.showEmpty();
   ctx.status.clearError();
+  ctx.followLater.cancel();
+  ctx.lastImage = null;
+  ctx.explain.clear("Draw a digit: why the model answers as it does is shown here.");
+  ctx.dream.clear();
 }
 
 function showSelected(ctx) {
   const { selected, upload } = ctx.state;
   ctx.view.showModel(ctx.byModel.get(selected), ctx.results.get(selected), { upload: Boolean(upload) });
+  if (ctx.results.get(selected)?.result) ctx.followLater();
 }
 
 /** Undo and Clear, as buttons and as keys (Ctrl+Z, Delete) outside text fields. */

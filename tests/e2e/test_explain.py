@@ -1,6 +1,7 @@
 """The Network explorer's "Why this answer?" panel: Grad-CAM on a LeNet-5 digit by default,
 integrated gradients with its completeness check, another class asked for, a refusal shown as the
-server's message, an imported colour model on a sample photo, and the panel on a phone."""
+server's message, an imported colour model on a sample photo, and the panel on a phone; the same
+panel on the Draw page, with the heatmap blended over the drawing, and its dream from a drawing."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from playwright.sync_api import Locator, Page, Request, expect
 
 from tests.keras_files import softmax_layer_rgb
 
-from .digit_pages import Explorer, api_post, digit_png, horizontal_overflow
+from .digit_pages import SEVEN, DrawPage, Explorer, api_post, digit_png, horizontal_overflow
 from .imported_models import imported_model
 
 DIGIT = "mnist-test-00000"  # a 7 in the MNIST test set
@@ -178,3 +179,86 @@ def test_the_panel_fits_a_phone(phone_page: Page, artifacts: Path) -> None:
     )
     assert len(set(round(top) for top in figures)) == 1  # side by side, even on a phone
     panel.screenshot(path=artifacts / "phone-explain-integrated-gradients.png")
+
+
+# --- The Draw page's Explain panel and "Make it more like…" ------------------------------------
+
+
+def _drawn_seven(page: Page) -> DrawPage:
+    draw = DrawPage(page).open()
+    draw.draw(SEVEN)
+    assert draw.wait_guess("lenet5") == "7"
+    return draw
+
+
+def test_draw_explains_a_drawn_digit_with_a_heatmap_blended_over_it(
+    page: Page, artifacts: Path
+) -> None:
+    _drawn_seven(page)
+    _wait_explained(page, "gradcam")
+    panel = _panel(page)
+    expect(panel).to_have_attribute("data-class-index", "7")
+    for role in ("input", "heatmap", "blend-input", "blend-heatmap"):
+        image = panel.locator(f"img[data-role={role}]")
+        expect(image).to_be_visible()
+        assert _decoded(image), role
+    assert panel.locator("img[data-role=input]").evaluate("i => i.naturalWidth") == 28
+    expect(panel.locator(".legend")).to_contain_text("Heatmap colour")
+    blended = panel.locator("img[data-role=blend-heatmap]")
+    expect(blended).to_have_css("opacity", "0.6")
+    page.locator("#explain-opacity").fill("20")
+    expect(blended).to_have_css("opacity", "0.2")
+    page.select_option("#explain-class_index", "1")
+    page.wait_for_selector("#explain[data-status=ready][data-class-index='1']")
+    expect(panel.locator(".explain-summary")).to_contain_text("Grad-CAM for “1”")
+    expect(page.locator("img[data-role=blend-heatmap]")).to_have_css("opacity", "0.2")  # kept
+    page.select_option("#explain-method", "saliency")
+    _wait_explained(page, "saliency")
+    page.locator(".draw-more").scroll_into_view_if_needed()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    assert horizontal_overflow(page) == 0
+    page.screenshot(path=artifacts / "laptop-draw-explain.png", full_page=True)
+
+
+def test_make_it_more_like_dreams_from_the_drawing_and_raises_the_probability(
+    page: Page,
+) -> None:
+    _drawn_seven(page)
+    dream = page.locator("#dream")
+    expect(dream.locator("button[type=submit]")).to_be_enabled()
+    page.select_option("#dream-class", "1")
+    with page.expect_response("**/api/models/lenet5/dreams") as answered:
+        dream.locator("button[type=submit]").click()
+    assert answered.value.ok
+    page.wait_for_selector("#dream[data-status=ready][data-class-index='1']", timeout=60_000)
+    before = float(dream.get_attribute("data-before") or "nan")
+    after = float(dream.get_attribute("data-after") or "nan")
+    assert after > before
+    for role in ("dream-start", "dream"):
+        image = dream.locator(f"[data-role={role}] img")
+        expect(image).to_be_visible()
+        assert _decoded(image)
+    expect(dream.locator(".dream-summary")).to_contain_text("probability of “1”")
+
+
+def test_the_draw_panels_fit_a_phone(phone_page: Page, artifacts: Path) -> None:
+    page = phone_page
+    draw = DrawPage(page).open()
+    draw.draw_touch(SEVEN)
+    draw.wait_guess("lenet5")
+    _wait_explained(page, "gradcam")
+    page.locator("#dream button[type=submit]").click()
+    page.wait_for_selector("#dream[data-status=ready]", timeout=60_000)
+    assert horizontal_overflow(page) == 0
+    targets = [
+        "#explain-method",
+        "#explain-class_index",
+        "#explain-opacity",
+        "#explain button[type=submit]",
+        "#dream-class",
+        "#dream button[type=submit]",
+    ]
+    for selector in targets:
+        box = page.locator(selector).bounding_box()
+        assert box and box["height"] >= 24, selector
+    page.locator(".draw-more").screenshot(path=artifacts / "phone-draw-explain-dream.png")

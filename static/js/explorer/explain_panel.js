@@ -94,16 +94,41 @@ function picture(png, alt, role, side) {
   return el("img", { class: `explain-image${shrunk}`, src: `data:image/png;base64,${png}`, alt, dataset: { role } });
 }
 
-function results(answer, shape) {
+/** The heatmap laid over the input in the browser, its opacity set by a slider (0..100). */
+function blendFigure(answer, side, opacity) {
+  const heatmap = picture(answer.heatmap.png, "", "blend-heatmap", side);
+  heatmap.style.opacity = String(opacity.value / 100);
+  const slider = el("input", { type: "range", id: "explain-opacity", min: 0, max: 100, step: 5, value: opacity.value });
+  slider.addEventListener("input", () => {
+    opacity.value = Number(slider.value);
+    heatmap.style.opacity = String(opacity.value / 100);
+  });
+  return [
+    el("figure", { class: "explain-figure" }, [
+      el("div", { class: "explain-blend", dataset: { role: "blend" } }, [
+        picture(answer.input_picture, "The heatmap blended over the input", "blend-input", side),
+        heatmap,
+      ]),
+      el("figcaption", { text: "Blended over the input" }),
+    ]),
+    el("div", { class: "explain-opacity" }, [el("label", { for: slider.id, text: "Heatmap opacity" }), slider]),
+  ];
+}
+
+function results(answer, shape, opacity) {
   const side = Math.max(shape[0], shape[1]);
   const what = `“${answer.class_name}”`;
+  const blend = opacity ? blendFigure(answer, side, opacity) : null;
   const figures = [
     [answer.input_picture, "The input", `The ${formatShape(shape)} input the network read`, "input"],
     [answer.heatmap.png, "Heatmap", `Heatmap of ${METHODS[answer.method]} for ${what}`, "heatmap"],
-    [answer.overlay, "Over the input", `The heatmap laid over the input`, "overlay"],
-  ].map(([png, caption, alt, role]) =>
-    el("figure", { class: "explain-figure" }, [picture(png, alt, role, side), el("figcaption", { text: caption })]),
-  );
+    blend ? null : [answer.overlay, "Over the input", `The heatmap laid over the input`, "overlay"],
+  ]
+    .filter(Boolean)
+    .map(([png, caption, alt, role]) =>
+      el("figure", { class: "explain-figure" }, [picture(png, alt, role, side), el("figcaption", { text: caption })]),
+    );
+  if (blend) figures.push(blend[0]);
   const legend = el("div");
   renderLegend(legend, scaleFromApi(answer.heatmap.scale), "Heatmap colour");
   const [low, high] = answer.map.value_range;
@@ -116,6 +141,7 @@ function results(answer, shape) {
         `“${answer.label}” (${formatPercent(answer.confidence)}).${score}`,
     }),
     el("div", { class: "explain-figures" }, figures),
+    blend?.[1],
     legend,
     el("p", { class: "note explain-range", text: `This map's values run from ${formatValue(low)} to ${formatValue(high)}.` }),
     el("p", { class: "explain-meaning", dataset: { role: "meaning" }, text: meaning(answer) }),
@@ -153,11 +179,13 @@ function buildControls() {
 }
 
 /**
- * createExplainPanel(root) -> {follow({detail, image, answer, auto}), clear(note)}. follow() shows
- * the controls for the model and, when `auto`, explains the new answer at once (else on the
- * button); clear() empties the panel when there is no answer to explain.
+ * createExplainPanel(root, {blend}) -> {follow({detail, image, answer, auto}), clear(note)}.
+ * follow() shows the controls for the model and, when `auto`, explains the new answer at once
+ * (else on the button); clear() empties the panel when there is no answer to explain. With
+ * `blend` the third picture is the heatmap over the input drawn here, with an opacity slider,
+ * instead of the server's fixed overlay.
  */
-export function createExplainPanel(root) {
+export function createExplainPanel(root, { blend = false } = {}) {
   const controls = buildControls();
   const button = el("button", { type: "submit", class: "button", text: "Explain", disabled: true });
   const message = el("p", { class: "explain-message", role: "status", "aria-live": "polite" });
@@ -179,6 +207,7 @@ export function createExplainPanel(root) {
   root.replaceChildren(form, message, output);
   const job = latestOnly();
   const state = { detail: null, image: null, auto: false, renders: 0, methodChosen: false };
+  const opacity = blend ? { value: 60 } : null; // kept from one explanation to the next
   const setStatus = (status) => {
     root.dataset.status = status;
     root.setAttribute("aria-busy", String(status === "busy"));
@@ -239,7 +268,7 @@ export function createExplainPanel(root) {
     try {
       const answer = await explainPrediction(detail.id, image, asked, signal);
       if (signal.aborted) return;
-      output.replaceChildren(...results(answer, detail.input_shape));
+      output.replaceChildren(...results(answer, detail.input_shape, opacity));
       if (answer.method === "occlusion") {
         // Left empty, they take the server's choice: shown greyed, as what empty means.
         controls.patch.placeholder = String(answer.details.patch);
