@@ -90,8 +90,9 @@ async function followPanels(ctx) {
   try {
     const detail = await ctx.details.get(selected);
     if (ctx.lastImage !== image || ctx.state.selected !== selected) return; // overtaken
-    ctx.explain.follow({ detail, image, answer: entry.result, auto: true });
-    ctx.dream.follow({ model, image, result: entry.result, options: readDigitOptions(ctx.form) });
+    const options = readDigitOptions(ctx.form);
+    ctx.explain.follow({ detail, image, answer: entry.result, auto: true, inputFields: options });
+    ctx.dream.follow({ model, image, result: entry.result, options });
   } catch (error) {
     ctx.status.error(error);
   }

@@ -101,7 +101,7 @@ async function run(explorer) {
     if (signal.aborted) return;
     byId("model-description").textContent = detail.description;
     renderSummaryTable(byId("summary"), detail);
-    explorer.patterns.useModel(detail, explorer.wantedPatterns);
+    explorer.patterns.useModel(detail, explorer.wantedPatterns, { auto: !isBig(detail) });
     explorer.dropout.useModel(detail);
     if (!input) {
       setNetworkStatus(network, "idle");

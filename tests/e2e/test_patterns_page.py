@@ -51,7 +51,7 @@ def test_the_grid_shows_one_picture_per_unit_and_paging_changes_them(page: Page)
     first = _pictures(page)
     assert len(set(first)) == 8  # one picture per unit, each its own
     expect(page.locator("#patterns [data-role=previous]")).to_be_disabled()
-    expect(_panel(page)).to_contain_text("Units 0–7 of 16")
+    expect(_panel(page)).to_contain_text("Units 0\u20137 of 16")
 
     page.click("#patterns [data-role=next]")
     _wait_page(page, "conv2", 1)
@@ -87,7 +87,8 @@ def test_clicking_a_unit_shows_its_pattern_and_its_feature_map(page: Page, artif
     feature_map = detail.locator("[data-role=unit-map] img")
     expect(feature_map).to_be_visible(timeout=30_000)
     assert _decoded(feature_map)
-    assert feature_map.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [28, 28]  # conv1 pads "same"
+    size = feature_map.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert size == [28, 28]  # conv1 pads "same"
     expect(detail.locator("[data-role=unit-map] figcaption")).to_contain_text("feature map")
     digits = detail.locator("[data-role=top-images] li")
     assert digits.count() > 0

@@ -256,7 +256,7 @@ export function createExplainPanel(root, { blend = false } = {}) {
   async function explain() {
     if (!state.detail || !state.image) return;
     const { detail, image } = state;
-    const asked = fields();
+    const asked = { ...fields(), ...state.inputFields };
     // Enter in a number field both changes it and submits the form: one request for the two.
     const key = JSON.stringify([detail.id, asked]);
     if (state.pending?.key === key && state.pending.image === image) return;
@@ -302,11 +302,13 @@ export function createExplainPanel(root, { blend = false } = {}) {
   });
 
   return {
-    follow({ detail, image, answer, auto }) {
+    /** inputFields: how the page prepared the image (the Draw page's digit switches), sent along. */
+    follow({ detail, image, answer, auto, inputFields = {} }) {
       if (state.detail?.id !== detail.id) useModel(detail);
       state.detail = detail;
       state.image = image;
       state.auto = auto;
+      state.inputFields = inputFields;
       controls.classIndex.options[0].textContent = `The network's answer (${answer.label})`;
       button.disabled = false;
       if (auto) {

@@ -102,7 +102,12 @@ export function createPatternsPanel(root, { onChange }) {
   const load = patternCache();
   const pageJob = latestOnly();
   const unitJob = latestOnly();
-  const state = { detail: null, row: null, page: 0, image: null, answer: null, unit: null };
+  const state = { detail: null, row: null, page: 0, image: null, answer: null, unit: null, asked: true };
+  const start = el("button", { type: "button", class: "button", text: "Find the patterns", dataset: { role: "find" } });
+  start.addEventListener("click", () => {
+    state.asked = true;
+    showPage();
+  });
 
   const setStatus = (status, text = "") => {
     root.dataset.status = status;
@@ -126,6 +131,12 @@ export function createPatternsPanel(root, { onChange }) {
     syncPaging();
     onChange?.({ layer: row.name, page });
     closeUnit();
+    if (!state.asked) {
+      // Big models: a page of patterns is many passes through the whole network; on request.
+      grid.replaceChildren(start);
+      setStatus("idle", `${detail.name} is big: finding what its units look for takes a while, so it waits for the button.`);
+      return;
+    }
     const signal = pageJob.start();
     setStatus("busy", `Finding what units ${pageUnits(row, page).join("–")} of ${row.name} look for (gradient ascent: a few seconds)…`);
     try {
@@ -207,10 +218,12 @@ export function createPatternsPanel(root, { onChange }) {
   });
 
   return {
-    useModel(detail, wanted = {}) {
+    /** auto: find the first page's patterns at once (small models), else on the button. */
+    useModel(detail, wanted = {}, { auto = true } = {}) {
       const rows = unitLayers(detail);
       if (state.detail?.id === detail.id && state.row) return;
       state.detail = detail;
+      state.asked = auto;
       state.answer = null;
       grid.replaceChildren();
       closeUnit();
