@@ -101,3 +101,24 @@ def test_the_dropout_section_fits_a_phone(
     box = phone.locator("#dropout [data-role=draw-again]").bounding_box()
     assert box and box["height"] >= 24
     phone.locator(".dropout-panel").screenshot(path=artifacts / "phone-dropout.png")
+
+
+def test_a_shipped_model_with_dropout_shows_the_section_on_a_photo(
+    page: Page, artifacts: Path
+) -> None:
+    models = page.request.get("/api/models").json()
+    with_dropout = [
+        m["id"]
+        for m in models
+        if any(
+            "Dropout" in row["type"]
+            for row in page.request.get(f"/api/models/{m['id']}").json()["summary"]
+        )
+    ]
+    if not with_dropout:
+        pytest.skip("No shipped model has Dropout layers; the imported one is tested above.")
+    Explorer(page).open(with_dropout[0])
+    expect(page.locator("#dropout-section")).to_be_visible()
+    _wait_passes(page)
+    assert _columns(page)[0]["dropped"] == "0"
+    page.locator(".dropout-panel").screenshot(path=artifacts / "laptop-dropout-shipped.png")

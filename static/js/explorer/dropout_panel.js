@@ -75,6 +75,8 @@ function showPass(view, answer, rows) {
     }),
   );
   view.count.textContent = `${formatCount(off)} of ${formatCount(total)} units dropped`;
+  // Names given by people (not digits) get a line of their own above each bar.
+  view.root.classList.toggle("has-names", answer.classes.some((name) => name.length > 2));
   view.bars.render(answer.classes, answer.probabilities);
   Object.assign(view.root.dataset, { dropped: String(off), seed: String(answer.dropout?.seed ?? "") });
 }
