@@ -286,7 +286,7 @@ export const dreamFromImage = (id, image, { classes, steps, seed, ...digitOption
 export const getDropoutPass = (id, image, { rate, seed, layers }, signal) =>
   postForm(
     `/api/models/${encodeURIComponent(id)}/activations`,
-    { image, layers, format: "numbers", dropout: rate, dropout_seed: seed },
+    { image, layers, format: "png", dropout: rate, dropout_seed: seed },
     signal,
   );
 
