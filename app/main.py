@@ -31,6 +31,7 @@ from app.api import (
     pooling,
     samples,
     training,
+    works,
 )
 from app.api import explain as explanations
 from app.api.compute import ComputeSlots
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         patterns,
         training,
         jobs,
+        works,
     ):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(pages.router)

@@ -285,6 +285,19 @@ def _check_channels(values: NDArray[np.generic], scale: Scale) -> None:
         raise InvalidParameter(problem)
 
 
+def photo_pixels(pixels: UInt8Array, channels: int, side: int) -> UInt8Array:
+    """A decoded image ``(H, W)`` or ``(H, W, 3)`` as ``(h, w, channels)``, shrunk (area
+    averaging) so that its longer side is at most ``side``; its aspect ratio kept."""
+    if channels == 1:
+        pixels = _to_grey(pixels) if pixels.ndim == 3 else pixels
+    elif pixels.ndim == 2:
+        pixels = np.repeat(pixels[:, :, np.newaxis], 3, axis=2)
+    height, width = pixels.shape[:2]
+    fit = min(1.0, side / max(height, width))
+    size = (max(1, round(height * fit)), max(1, round(width * fit)))
+    return _resize(pixels, size).reshape(size[0], size[1], channels)
+
+
 def _to_grey(pixels: UInt8Array) -> UInt8Array:
     """RGB -> grey exactly as Pillow's ``convert("L")`` does (its own code, so no rounding
     difference: OpenCV's weights are rounded to 14 bits, Pillow's to 16)."""

@@ -14,13 +14,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
+import numpy as np
 from huey import Huey, RedisHuey, SqliteHuey
+from numpy.typing import NDArray
 
 from app.config import Settings
 from app.errors import ConvLensError, InvalidParameter, UnknownName, UnknownResource
 from app.jobs.architectures import training_stack
 from app.jobs.records import JobRecord, JobStore, now
 from app.jobs.training import run_training
+from app.jobs.works import WORK_TASK, WorkRecord, WorkStatus, WorkStore, run_work, save_photo
 from app.ml import dataset_store
 from app.ml.store import Forbidden, token_hash
 from app.schemas.training import JobState, JobStatus, TrainingRequest
@@ -64,6 +67,13 @@ class JobQueue:
             run_training(job_id, data_dir, jobs, max_seconds)
 
         self.train_task = self.huey.task(name=TASK_NAME)(train)
+        self.works = WorkStore(self.huey.storage)
+        works, models_dir = self.works, settings.models_dir
+
+        def work(work_id: str) -> None:
+            run_work(work_id, data_dir, models_dir, works, max_seconds)
+
+        self.work_task = self.huey.task(name=WORK_TASK)(work)
 
     def pending(self) -> int:
         return int(self.huey.pending_count())
@@ -87,23 +97,8 @@ class JobQueue:
                 f"have at most {cap:,} (setting CONVLENS_MAX_TRAINING_PARAMS). Use fewer "
                 "filters or units, or pool before the first Dense layer."
             )
-        if self.pending() >= self.settings.max_queued_jobs:
-            raise QueueFull(
-                f"The training queue is full: it holds {self.settings.max_queued_jobs:,} waiting "
-                f"job{'s' if self.settings.max_queued_jobs != 1 else ''} (setting "
-                "CONVLENS_MAX_QUEUED_JOBS). Try again in a minute or two (Retry-After), when "
-                "some have run."
-            )
-        client_key = token_hash(f"client:{client}")
-        active = [job_id for job_id in self.jobs.client_jobs(client_key) if self._active(job_id)]
-        per_client = self.settings.max_jobs_per_client
-        if len(active) >= per_client:
-            raise QueueFull(
-                f"You already have {len(active)} training job{'s' if len(active) != 1 else ''} "
-                f"queued or running; one client may have at most {per_client} at once (setting "
-                "CONVLENS_MAX_JOBS_PER_CLIENT). Wait for one to end, or cancel one "
-                "(DELETE /api/jobs/{id}), then start this one."
-            )
+        self._check_full()
+        client_key, active = self._client_room(client)
         token = secrets.token_urlsafe(24)
         record = JobRecord(
             id=secrets.token_hex(8),
@@ -124,6 +119,84 @@ class JobQueue:
         if self.on_submit is not None:
             self.on_submit()
         return self.status(record.id), token
+
+    def submit_work(
+        self, record: WorkRecord, photo: NDArray[np.uint8], client: str = ""
+    ) -> tuple[WorkStatus, str | None]:
+        """Queue a work unless the same one is queued, running or done; returns its status and,
+        when this call queued it, the token that cancels it."""
+        existing = self.works.get(record.id)
+        if existing is not None and not existing.retry:
+            return existing.status(), None
+        self._check_full()
+        client_key, active = self._client_room(client)
+        token = secrets.token_urlsafe(24)
+        save_photo(self.settings.data_dir, record.id, photo)
+        record = record.model_copy(update={"token_sha256": token_hash(token), "created": now()})
+        self.works.clear_cancel(record.id)
+        self.works.put(record)
+        self.jobs.set_client_jobs(client_key, [*active, record.id])
+        self.huey.enqueue(
+            self.work_task.s(record.id, id=f"work-{record.id}-{secrets.token_hex(4)}")
+        )
+        if self.on_submit is not None:
+            self.on_submit()
+        return record.status(), token
+
+    def work_status(self, work_id: str) -> WorkStatus:
+        return self._work(work_id).status()
+
+    def cancel_work(self, work_id: str, token: str) -> WorkStatus:
+        record = self._work(work_id)
+        if not hmac.compare_digest(record.token_sha256, token_hash(token)):
+            raise Forbidden(
+                f"The token does not match work {work_id!r}. Only the cancel_token of the request "
+                "that queued it cancels it; send it as 'Authorization: Bearer <token>'."
+            )
+        status = record.status()
+        if status.state not in (JobState.queued, JobState.running):
+            raise JobFinished(
+                f"Work {work_id!r} is already {status.state.value}; only a queued or running "
+                "one can be cancelled."
+            )
+        self.works.request_cancel(work_id)
+        if status.state == JobState.queued:
+            self.works.put(
+                record.model_copy(update={"state": JobState.cancelled, "finished": now()})
+            )
+        return self.work_status(work_id)
+
+    def _work(self, work_id: str) -> WorkRecord:
+        record = self.works.get(work_id)
+        if record is None:
+            raise UnknownResource(
+                f"There is no work {work_id[:40]!r}. Work ids are what POST "
+                "/api/models/{id}/deepdream returned."
+            )
+        return record
+
+    def _check_full(self) -> None:
+        if self.pending() >= self.settings.max_queued_jobs:
+            raise QueueFull(
+                f"The job queue is full: it holds {self.settings.max_queued_jobs:,} waiting "
+                f"job{'s' if self.settings.max_queued_jobs != 1 else ''} (setting "
+                "CONVLENS_MAX_QUEUED_JOBS). Try again in a minute or two (Retry-After), when "
+                "some have run."
+            )
+
+    def _client_room(self, client: str) -> tuple[str, list[str]]:
+        """The client's key and its active jobs, or :class:`QueueFull` when it has its fill."""
+        client_key = token_hash(f"client:{client}")
+        active = [job_id for job_id in self.jobs.client_jobs(client_key) if self._active(job_id)]
+        per_client = self.settings.max_jobs_per_client
+        if len(active) >= per_client:
+            raise QueueFull(
+                f"You already have {len(active)} job{'s' if len(active) != 1 else ''} "
+                f"queued or running; one client may have at most {per_client} at once (setting "
+                "CONVLENS_MAX_JOBS_PER_CLIENT). Wait for one to end, or cancel one, then ask "
+                "again."
+            )
+        return client_key, active
 
     def status(self, job_id: str) -> JobStatus:
         record = self._record(job_id)
@@ -150,10 +223,12 @@ class JobQueue:
         return self.status(job_id)
 
     def _active(self, job_id: str) -> bool:
+        """A training job or a work of a client's, still queued or running."""
         record = self.jobs.get(job_id)
-        if record is None or self.jobs.cancel_requested(job_id):
-            return False
-        return record.status().state in (JobState.queued, JobState.running)
+        if record is not None and not self.jobs.cancel_requested(job_id):
+            return record.status().state in (JobState.queued, JobState.running)
+        work = self.works.get(job_id)
+        return work is not None and work.status().state in (JobState.queued, JobState.running)
 
     def _record(self, job_id: str) -> JobRecord:
         record = self.jobs.get(job_id)

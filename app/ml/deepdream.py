@@ -85,7 +85,8 @@ def plan_deepdream(
     unknown = [name for name in chosen if name not in maps]
     if unknown or len(chosen) > MAX_LAYERS:
         raise InvalidParameter(
-            f"layers must be 1 to {MAX_LAYERS} of model {loaded.id!r}'s layers with feature maps: "
+            f"layers must be 1 to {MAX_LAYERS} of the layers with feature maps of model "
+            f"{loaded.id!r}: "
             f"{', '.join(maps)}"
             + (f"; {', '.join(map(repr, unknown))} is not one." if unknown else ".")
         )

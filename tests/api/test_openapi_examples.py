@@ -7,6 +7,7 @@ parameters start from their example.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.imagefiles import png
 from tests.api.test_training import wait_for
+from tests.api.test_works import wait_for as wait_for_work
 from tests.datasets_files import grey_set, zip_bytes
 from tests.keras_files import saved, small_sequential_grey
 
@@ -208,7 +210,15 @@ def test_every_get_answers_with_its_path_parameters_published_examples(
     assert job.status_code == 202, job.text
     ended = wait_for(client, job.json()["id"], "done", "failed")
     assert ended["state"] == "done", ended["reason"]
-    made = {"dataset_id": dataset_id, "job_id": ended["id"]}
+    photo = Path("static/samples/chelsea.png").read_bytes()
+    work = client.post(
+        "/api/models/colour-shapes/deepdream",
+        files={"image": ("chelsea.png", photo, "image/png")},
+        data={"octaves": "1", "steps": "1", "side": "32"},
+    )
+    assert work.status_code in (200, 202), work.text
+    assert wait_for_work(client, work.json()["id"], "done", "failed")["state"] == "done"
+    made = {"dataset_id": dataset_id, "job_id": ended["id"], "work_id": work.json()["id"]}
     responses = {}
     for method, path, operation in operations(spec):
         if method == "get":

@@ -166,7 +166,7 @@ def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path) -> None:
         assert refused.status_code == 429
         assert refused.headers["retry-after"] == "60"
         assert refused.json()["detail"].startswith(
-            "The training queue is full: it holds 1 waiting job (setting CONVLENS_MAX_QUEUED_JOBS)."
+            "The job queue is full: it holds 1 waiting job (setting CONVLENS_MAX_QUEUED_JOBS)."
         )
         for job in (waiting, running):
             bearer = {"Authorization": f"Bearer {job['cancel_token']}"}

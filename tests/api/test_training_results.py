@@ -215,7 +215,7 @@ def test_one_client_may_have_only_so_many_jobs_at_once(tmp_path: Path) -> None:
 
         assert refused.status_code == 429
         assert refused.json()["detail"].startswith(
-            "You already have 1 training job queued or running; one client may have at most 1 "
+            "You already have 1 job queued or running; one client may have at most 1 "
             "at once (setting CONVLENS_MAX_JOBS_PER_CLIENT)."
         )
         bearer = {"Authorization": f"Bearer {running['cancel_token']}"}

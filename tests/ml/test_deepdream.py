@@ -93,7 +93,7 @@ def test_the_same_seed_gives_the_same_dream(model: Any) -> None:
 @pytest.mark.parametrize(
     ("layers", "options", "words"),
     [
-        (("logits",), {}, "layers must be 1 to 4 of model"),
+        (("logits",), {}, "layers must be 1 to 4 of the layers with feature maps of model"),
         (("nope",), {}, "'nope' is not one"),
         (None, {"steps": 100, "octaves": 6, "side": 512}, "Ask for fewer steps or octaves"),
     ],

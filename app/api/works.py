@@ -1,0 +1,264 @@
+"""Long explanations as jobs: ``POST /api/models/{id}/deepdream``, then ``/api/works/{id}``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Form, Header, Path, Request, UploadFile, status
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import Field
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from app.api.deps import RegistryDep, SettingsDep
+from app.api.images import read_image
+from app.api.jobs import JobsDep
+from app.api.models import MAX_MODEL_ID
+from app.core.model_input import photo_pixels
+from app.errors import UnknownResource
+from app.jobs.queue import JobQueue
+from app.jobs.records import now
+from app.jobs.works import (
+    DreamOptions,
+    WorkRecord,
+    WorkStatus,
+    model_version,
+    work_folder,
+    work_id,
+)
+from app.ml import deepdream as dd
+from app.ml.store import Forbidden
+from app.schemas.common import ErrorResponse
+from app.schemas.form_fields import IMAGE_FILE, NamesAcceptedFields
+from app.schemas.training import FINISHED, JobState
+
+router = APIRouter(tags=["works"])
+
+EVENTS_POLL_SECONDS = 0.25
+WorkId = Annotated[
+    str,
+    Path(
+        pattern=r"^[0-9a-f]{24}$",
+        description="A work id, as POST /api/models/{id}/deepdream returned it.",
+        examples=["0123456789abcdef01234567"],
+    ),
+]
+
+
+PhotoModelId = Annotated[
+    str,
+    Path(
+        max_length=MAX_MODEL_ID,
+        description="A model that takes photos (GET /api/models: preprocessing image).",
+        examples=["colour-shapes"],
+    ),
+]
+
+
+class DeepDreamForm(NamesAcceptedFields):
+    image: UploadFile = Field(description=IMAGE_FILE)
+    layers: str | None = Field(
+        default=None,
+        max_length=400,
+        description=f"Comma-separated layers with feature maps whose mean output the dream "
+        f"raises, at most {dd.MAX_LAYERS}; the last such layer if left out. Early layers give "
+        "strokes and textures, later ones shapes.",
+    )
+    octaves: int = Field(
+        default=dd.DEFAULT_OCTAVES,
+        ge=1,
+        le=dd.MAX_OCTAVES,
+        description="Sizes the photo is dreamt at, smallest first, each octave_scale larger.",
+    )
+    octave_scale: float = Field(
+        default=dd.DEFAULT_OCTAVE_SCALE,
+        ge=1.1,
+        le=2.0,
+        allow_inf_nan=False,
+        description="How much larger each octave is than the one before.",
+    )
+    steps: int = Field(
+        default=dd.DEFAULT_STEPS, ge=1, le=dd.MAX_STEPS, description="Steps at each octave."
+    )
+    step_size: float = Field(
+        default=dd.DEFAULT_STEP_SIZE,
+        gt=0,
+        le=dd.MAX_STEP_SIZE,
+        allow_inf_nan=False,
+        description="Each step's size, as a fraction of the input's value range.",
+    )
+    side: int = Field(
+        default=dd.DEFAULT_SIDE,
+        ge=8,
+        le=dd.MAX_SIDE,
+        description="The dream's longer side in pixels; the photo is shrunk to it.",
+    )
+    seed: int = Field(
+        default=0, ge=0, le=2**32 - 1, description="The seed of the tiles' random shifts."
+    )
+
+
+class WorkCreated(WorkStatus):
+    cancel_token: str | None = Field(
+        default=None,
+        description="Send as 'Authorization: Bearer <token>' to DELETE /api/works/{id}. Only "
+        "the request that queued the work gets one; a request for a work already queued, "
+        "running or done gets its status and none.",
+    )
+
+
+@router.post(
+    "/api/models/{model_id}/deepdream",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=WorkCreated,
+    responses={
+        200: {"model": WorkCreated, "description": "The same dream was already made: its result."},
+        429: {"model": ErrorResponse, "description": "The queue is full, or you have your fill."},
+    },
+)
+def deepdream(
+    model_id: PhotoModelId,
+    form: Annotated[DeepDreamForm, Form(media_type="multipart/form-data")],
+    request: Request,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    jobs: JobsDep,
+) -> Any:
+    """DeepDream a photo: change it to excite the chosen layers more, octave by octave. It runs
+    as a job on the queue; the same model, photo and options always give the same work id, so
+    a dream asked for twice is made once and shared at /api/works/{id}."""
+    loaded = registry.get_model(model_id)
+    layers = tuple(n.strip() for n in (form.layers or "").split(",") if n.strip()) or None
+    channels = loaded.input_shape[2]
+    photo = photo_pixels(read_image(form.image, settings).pixels, channels, form.side)
+    plan = dd.plan_deepdream(
+        loaded,
+        (photo.shape[0], photo.shape[1]),
+        layers,
+        form.octaves,
+        form.octave_scale,
+        form.steps,
+        form.step_size,
+        form.side,
+        form.seed,
+    )
+    options = DreamOptions(
+        layers=plan.layers,
+        octaves=plan.octaves,
+        octave_scale=plan.octave_scale,
+        steps=plan.steps,
+        step_size=plan.step_size,
+        side=plan.side,
+        seed=plan.seed,
+    )
+    version = model_version(settings.models_dir, settings.data_dir, loaded.id)
+    key = work_id(loaded.id, version, photo, options)
+    record = WorkRecord(
+        id=key,
+        state=JobState.queued,
+        model=loaded.id,
+        options=options,
+        created=now(),
+        url=f"/api/works/{key}",
+        token_sha256="",
+    )
+    client = request.client.host if request.client else ""
+    found, token = jobs.submit_work(record, photo, client)
+    answer = WorkCreated(**found.model_dump(), cancel_token=token)
+    code = status.HTTP_200_OK if found.state == JobState.done else status.HTTP_202_ACCEPTED
+    return JSONResponse(answer.model_dump(mode="json"), status_code=code)
+
+
+@router.get("/api/works/{work_id}", response_model=WorkStatus)
+def get_work(work_id: WorkId, jobs: JobsDep) -> WorkStatus:
+    """A work's state and progress; when done, the URLs of its pictures."""
+    return jobs.work_status(work_id)
+
+
+@router.get(
+    "/api/works/{work_id}/events",
+    response_class=EventSourceResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-sent events."}},
+)
+async def work_events(work_id: WorkId, jobs: JobsDep) -> EventSourceResponse:
+    """The work's state as server-sent events: "progress" on every update, then one "end"."""
+    first = await anyio.to_thread.run_sync(jobs.work_status, work_id)
+    return EventSourceResponse(_events(jobs, first))
+
+
+async def _events(jobs: JobQueue, work: WorkStatus) -> AsyncIterator[ServerSentEvent]:
+    sent: tuple[object, ...] | None = None
+    while True:
+        finished = work.state in FINISHED
+        shown = (work.state, work.version)
+        if finished or shown != sent:
+            yield ServerSentEvent(
+                data=work.model_dump_json(), event="end" if finished else "progress"
+            )
+            sent = shown
+        if finished:
+            return
+        await anyio.sleep(EVENTS_POLL_SECONDS)
+        work = await anyio.to_thread.run_sync(jobs.work_status, work.id)
+
+
+@router.get(
+    "/api/works/{work_id}/{picture}.png",
+    response_class=FileResponse,
+    responses={
+        200: {"content": {"image/png": {}}, "description": "The picture."},
+        404: {"model": ErrorResponse, "description": "No such work, or not done."},
+    },
+)
+def work_picture(
+    work_id: WorkId,
+    picture: Annotated[
+        str,
+        Path(
+            pattern=r"^(dream|start)$",
+            description="dream, or start: the photo as it began.",
+            examples=["dream"],
+        ),
+    ],
+    jobs: JobsDep,
+    settings: SettingsDep,
+) -> FileResponse:
+    """A done work's picture, at the URL its status gives; it never changes."""
+    work = jobs.work_status(work_id)
+    path = work_folder(settings.data_dir, work_id) / f"{picture}.png"
+    if work.state != JobState.done or not path.is_file():
+        raise UnknownResource(
+            f"Work {work_id!r} is {work.state.value}: its pictures are there once it is done "
+            f"(GET /api/works/{work_id} says when)."
+        )
+    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "max-age=86400"})
+
+
+@router.delete(
+    "/api/works/{work_id}",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=WorkStatus,
+    responses={
+        403: {"model": ErrorResponse, "description": "Not the work's token."},
+        409: {"model": ErrorResponse, "description": "The work has already ended."},
+    },
+)
+def cancel_work(
+    work_id: WorkId,
+    jobs: JobsDep,
+    authorization: Annotated[
+        str | None,
+        Header(
+            description="Bearer <cancel_token>, as the request that queued it got.", max_length=200
+        ),
+    ] = None,
+) -> WorkStatus:
+    """Cancel a queued or running work, with its token."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Forbidden(
+            "Cancelling a work needs the cancel_token the request that queued it got, sent as "
+            "the header 'Authorization: Bearer <token>'."
+        )
+    return jobs.cancel_work(work_id, token.strip())
