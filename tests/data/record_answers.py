@@ -5,7 +5,9 @@ of each shipped model on a fixed set of inputs, through whatever ``app`` is impo
 writes ``tests/data/shipped-answers.json``: per model and input, the SHA-256 of each answer's
 numbers as JSON (probabilities, model_input, each layer's maps or values). It was run on commit
 4f4d5c3, before models of any shape arrived (``PYTHONPATH=<a checkout of 4f4d5c3>``), and
-``tests/api/test_shipped_answers.py`` checks today's answers against it.
+``tests/api/test_shipped_answers.py`` checks today's answers against it. (When ``convlens train``
+moved onto ``app.ml.fit.fit_stack``, the three models it trained again had the same weights bit
+for bit, and this script, run again, wrote the same file.)
 """
 
 from __future__ import annotations
