@@ -5,7 +5,8 @@ With no ``CONVLENS_QUEUE_URL`` the app runs jobs itself: each web worker starts 
 and the processes take turns by a file lock in the data folder, so that one runs the queue at a
 time (``training_workers`` jobs at once) and another takes over if it dies. The process reads
 its settings from its standard input and exits when that pipe closes, which happens when its
-web worker exits, however it exits.
+web worker exits, however it exits. It runs at a lower priority (:data:`EMBEDDED_NICENESS`)
+than the web workers beside it, so that pages and predictions stay quick while a job trains.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from app.jobs.queue import JobQueue, queue_file
 
 # How long an idle SQLite consumer waits at most between two looks at the queue.
 SQLITE_POLL_SECONDS = 0.5
+# The embedded worker's niceness: the kernel gives the web workers the cores first.
+EMBEDDED_NICENESS = 10
 
 
 def run_consumer(settings: Settings, workers: int) -> None:
@@ -82,6 +85,7 @@ def _exit_when_input_closes() -> None:
 
 def _embedded_main() -> None:
     settings = Settings.model_validate_json(sys.stdin.buffer.readline())
+    os.nice(EMBEDDED_NICENESS)
     threading.Thread(target=_exit_when_input_closes, daemon=True).start()
     with queue_file(settings.data_dir).with_name("worker.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another web worker's process may hold it: wait

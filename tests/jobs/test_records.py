@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -156,3 +157,23 @@ def test_a_job_past_the_time_cap_is_stopped_with_the_setting_named(
     with pytest.raises(TrainingTooLong, match="CONVLENS_MAX_TRAINING_SECONDS"):
         reporter.should_stop()
     reporter.finish(JobState.failed)
+
+
+def test_the_embedded_worker_runs_below_the_web_workers_priority(tmp_path: Path) -> None:
+    from app.config import Settings
+    from app.jobs.worker import EMBEDDED_NICENESS, EmbeddedWorker
+
+    worker = EmbeddedWorker(Settings(data_dir=tmp_path))
+    worker.start()
+    try:
+        assert worker.process is not None
+        pid = worker.process.pid
+        deadline = time.monotonic() + 60
+        nice = 0
+        while time.monotonic() < deadline and nice == 0:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            nice = int(stat.rsplit(")", 1)[1].split()[16])  # field 19: nice
+            time.sleep(0.05)
+        assert nice == min(19, os.nice(0) + EMBEDDED_NICENESS)
+    finally:
+        worker.stop()
