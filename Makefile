@@ -49,3 +49,5 @@ bench: setup-test
 	$(BIN)/python bench/models.py
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/import_model.py
+	$(BIN)/python bench/explain.py
+	$(BIN)/python bench/training.py
