@@ -53,12 +53,15 @@ def test_drawn_seven_is_classified_as_the_api_classifies_the_canvas(
     page.screenshot(path=artifacts / "laptop-draw.png", full_page=True)
 
 
-def test_every_model_guesses_and_the_picker_shows_each_in_detail(page: Page) -> None:
+def test_every_digit_model_guesses_and_the_picker_shows_each_in_detail(page: Page) -> None:
     draw = DrawPage(page).open()
     draw.draw(ONE)
     draw.wait_guess()
     png = draw.canvas_png()
-    models = page.request.get("/api/models").json()
+    # Draw lists the models that read drawn digits; photo models live in the Explorer.
+    models = [m for m in page.request.get("/api/models").json() if m["preprocessing"] == "digit"]
+    assert models
+    expect(page.locator(".model-card")).to_have_count(len(models))
     for model in models:
         card = page.locator(f".model-card[data-model='{model['id']}'] .model-guess")
         expect(card).to_have_attribute("data-state", "ready")
@@ -97,10 +100,14 @@ def test_drawing_is_classified_over_the_live_socket_not_rest(page: Page) -> None
 
     assert posts == []
     assert answers[0]["type"] == "settings"
-    assert answers[0]["models"] == ["lenet5", "mnist-cnn", "mlp"]  # the page's order
+    # Every digit model, in the page's order: the three shipped first, then the others.
+    shown = answers[0]["models"]
+    assert shown[:3] == ["lenet5", "mnist-cnn", "mlp"]
+    models = page.request.get("/api/models").json()
+    assert sorted(shown) == sorted(m["id"] for m in models if m["preprocessing"] == "digit")
     last = answers[-1]
     assert last["type"] == "prediction"
-    assert [p["model"] for p in last["predictions"]] == ["lenet5", "mnist-cnn", "mlp"]
+    assert [p["model"] for p in last["predictions"]] == shown
     # The last answer is about the canvas as it stands: REST predict says the same, exactly.
     assert last["predictions"][0] == api_post(page, "/api/models/lenet5/predict", draw.canvas_png())
 
