@@ -183,6 +183,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Most parameters a network trained here may have.",
     )
+    job_work_values: int = Field(
+        default=25_000_000,
+        ge=0,
+        description="An explanation, patterns or dreams request computing more layer values "
+        "than this (about a second here) runs as a job on the queue and answers 202.",
+    )
     max_jobs_per_client: int = Field(
         default=2,
         ge=1,

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query
+import anyio
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from app.api.compute import HEAVY_UPLOAD_BYTES
 from app.api.deps import ComputeDep, RegistryDep, SettingsDep
-from app.api.images import base64_png, read_image
+from app.api.images import base64_png, read_image, read_upload
+from app.api.jobs import JobsDep
 from app.api.json_answers import json_answer
 from app.api.model_inputs import prepare_input
 from app.api.models import ModelId
+from app.api.works import WORK_ANSWER, long_work, queue_work
 from app.config import Settings
 from app.core.model_input import unscale_pixels
 from app.ml.loaded import LoadedModel
@@ -44,52 +47,77 @@ DIGITS_DATASET = (
 )
 
 
-@router.get("/{model_id}/patterns", response_model=PatternsResponse)
+@router.get("/{model_id}/patterns", response_model=PatternsResponse, responses=WORK_ANSWER)
 async def unit_patterns(
     model_id: ModelId,
     query: Annotated[PatternsQuery, Query()],
     registry: RegistryDep,
     settings: SettingsDep,
     compute: ComputeDep,
+    jobs: JobsDep,
+    request: Request,
 ) -> Response:
-    """The input each filter or unit of a layer responds to most, found by gradient ascent."""
+    """The input each filter or unit of a layer responds to most, found by gradient ascent.
+    Patterns that would take more than about a second are queued as a job (202)."""
     loaded = registry.get_model(model_id)
     plan = plan_patterns(
         loaded, query.layer, query.unit_range(), query.steps, query.seed, query.jitter, query.blur
     )
+    if long_work(settings, plan.work_values):
+        options = query.model_dump(mode="json")
+        return await anyio.to_thread.run_sync(
+            queue_work, "patterns", loaded, options, None, request, settings, jobs
+        )
     digits = shipped_digits(settings.static_dir) if loaded.is_digit_model else None
     heavy = plan.work_values > HEAVY_WORK_VALUES
     return await compute.run(_patterns, loaded, plan, digits, heavy=heavy)
 
 
-@router.get("/{model_id}/dreams", response_model=DreamsResponse)
+@router.get("/{model_id}/dreams", response_model=DreamsResponse, responses=WORK_ANSWER)
 async def class_dreams(
     model_id: ModelId,
     query: Annotated[DreamsQuery, Query()],
     registry: RegistryDep,
+    settings: SettingsDep,
     compute: ComputeDep,
+    jobs: JobsDep,
+    request: Request,
 ) -> Response:
-    """The input each class score responds to most, found by gradient ascent from noise."""
+    """The input each class score responds to most, found by gradient ascent from noise. Dreams
+    that would take more than about a second are queued as a job (202)."""
     loaded = registry.get_model(model_id)
     plan = plan_dreams(
         loaded, query.class_range(), query.steps, query.seed, query.jitter, query.blur
     )
+    if long_work(settings, plan.work_values):
+        options = query.model_dump(mode="json")
+        return await anyio.to_thread.run_sync(
+            queue_work, "dreams", loaded, options, None, request, settings, jobs
+        )
     heavy = plan.work_values > HEAVY_WORK_VALUES
     return await compute.run(_dreams, loaded, plan, heavy=heavy)
 
 
-@router.post("/{model_id}/dreams", response_model=DreamsFromImageResponse)
+@router.post("/{model_id}/dreams", response_model=DreamsFromImageResponse, responses=WORK_ANSWER)
 async def dreams_from_image(
     model_id: ModelId,
     form: Annotated[DreamsForm, Form(media_type="multipart/form-data")],
     registry: RegistryDep,
     settings: SettingsDep,
     compute: ComputeDep,
+    jobs: JobsDep,
+    request: Request,
 ) -> Response:
     """What would make this image more of each class? The same ascent as GET .../dreams,
     started from your drawing or photo (prepared as predict prepares it) instead of noise."""
     loaded = registry.get_model(model_id)
     plan = plan_dreams(loaded, form.class_range(), form.steps, form.seed, form.jitter, form.blur)
+    if long_work(settings, plan.work_values):
+        upload = await anyio.to_thread.run_sync(read_upload, form.image, settings)
+        options = form.model_dump(mode="json", exclude={"image"})
+        return await anyio.to_thread.run_sync(
+            queue_work, "dreams", loaded, options, upload, request, settings, jobs
+        )
     heavy = (form.image.size or 0) > HEAVY_UPLOAD_BYTES or plan.work_values > HEAVY_WORK_VALUES
     return await compute.run(_dreams_from_image, loaded, plan, form, settings, heavy=heavy)
 

@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import anyio
+import numpy as np
 from fastapi import APIRouter, Form, Header, Path, Request, UploadFile, status
 from fastapi.responses import FileResponse, JSONResponse
+from numpy.typing import NDArray
 from pydantic import Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
@@ -15,19 +17,23 @@ from app.api.deps import RegistryDep, SettingsDep
 from app.api.images import read_image
 from app.api.jobs import JobsDep
 from app.api.models import MAX_MODEL_ID
+from app.config import Settings
 from app.core.model_input import photo_pixels
 from app.errors import UnknownResource
 from app.jobs.queue import JobQueue
 from app.jobs.records import now
 from app.jobs.works import (
     DreamOptions,
+    Kind,
     WorkRecord,
     WorkStatus,
     model_version,
+    pixels_key,
     work_folder,
     work_id,
 )
 from app.ml import deepdream as dd
+from app.ml.loaded import LoadedModel
 from app.ml.store import Forbidden
 from app.schemas.common import ErrorResponse
 from app.schemas.form_fields import IMAGE_FILE, NamesAcceptedFields
@@ -152,10 +158,28 @@ def deepdream(
         side=plan.side,
         seed=plan.seed,
     )
+    return queue_work(
+        "deepdream", loaded, options.model_dump(mode="json"), photo, request, settings, jobs
+    )
+
+
+def queue_work(
+    kind: Kind,
+    loaded: LoadedModel,
+    options: dict[str, Any],
+    data: NDArray[np.uint8] | bytes | None,
+    request: Request,
+    settings: Settings,
+    jobs: JobQueue,
+) -> JSONResponse:
+    """Queue ``kind`` of work unless the same one exists: 202 with its status (and the token
+    when this request queued it), or 200 when it is already done; Location: its status."""
     version = model_version(settings.models_dir, settings.data_dir, loaded.id)
-    key = work_id(loaded.id, version, photo, options)
+    key_data = pixels_key(data) if isinstance(data, np.ndarray) else (data or b"")
+    key = work_id(kind, loaded.id, version, key_data, options)
     record = WorkRecord(
         id=key,
+        kind=kind,
         state=JobState.queued,
         model=loaded.id,
         options=options,
@@ -164,10 +188,26 @@ def deepdream(
         token_sha256="",
     )
     client = request.client.host if request.client else ""
-    found, token = jobs.submit_work(record, photo, client)
+    found, token = jobs.submit_work(record, data, client)
     answer = WorkCreated(**found.model_dump(), cancel_token=token)
     code = status.HTTP_200_OK if found.state == JobState.done else status.HTTP_202_ACCEPTED
-    return JSONResponse(answer.model_dump(mode="json"), status_code=code)
+    return JSONResponse(
+        answer.model_dump(mode="json"), status_code=code, headers={"Location": found.url}
+    )
+
+
+def long_work(settings: Settings, work_values: int) -> bool:
+    """Whether a request's work should run as a job (about a second or more here)."""
+    return work_values > settings.job_work_values
+
+
+WORK_ANSWER: dict[int | str, dict[str, Any]] = {
+    202: {
+        "model": WorkCreated,
+        "description": "The work would take more than about a second: it was queued as a job. "
+        "Follow its url (GET /api/works/{id}); when done, its answer is this request's answer.",
+    }
+}
 
 
 @router.get("/api/works/{work_id}", response_model=WorkStatus)
@@ -233,6 +273,27 @@ def work_picture(
             f"(GET /api/works/{work_id} says when)."
         )
     return FileResponse(path, media_type="image/png", headers={"Cache-Control": "max-age=86400"})
+
+
+@router.get(
+    "/api/works/{work_id}/answer",
+    response_class=FileResponse,
+    responses={
+        200: {"content": {"application/json": {}}, "description": "The request's answer."},
+        404: {"model": ErrorResponse, "description": "No such work, or not done."},
+    },
+)
+def work_answer(work_id: WorkId, jobs: JobsDep, settings: SettingsDep) -> FileResponse:
+    """A done explanation's, patterns' or dreams' answer: the JSON the request would have given."""
+    work = jobs.work_status(work_id)
+    path = work_folder(settings.data_dir, work_id) / "answer.json"
+    if work.state != JobState.done or not path.is_file():
+        raise UnknownResource(
+            f"Work {work_id!r} is {work.state.value} and has no answer"
+            + (" (it is a DeepDream: see its result)." if work.kind == "deepdream" else " yet.")
+            + f" GET /api/works/{work_id} says when it is done."
+        )
+    return FileResponse(path, media_type="application/json")
 
 
 @router.delete(

@@ -23,7 +23,7 @@ from app.errors import ConvLensError, InvalidParameter, UnknownName, UnknownReso
 from app.jobs.architectures import training_stack
 from app.jobs.records import JobRecord, JobStore, now
 from app.jobs.training import run_training
-from app.jobs.works import WORK_TASK, WorkRecord, WorkStatus, WorkStore, run_work, save_photo
+from app.jobs.works import WORK_TASK, WorkRecord, WorkStatus, WorkStore, run_work, save_input
 from app.ml import dataset_store
 from app.ml.store import Forbidden, token_hash
 from app.schemas.training import JobState, JobStatus, TrainingRequest
@@ -68,10 +68,10 @@ class JobQueue:
 
         self.train_task = self.huey.task(name=TASK_NAME)(train)
         self.works = WorkStore(self.huey.storage)
-        works, models_dir = self.works, settings.models_dir
+        works = self.works
 
         def work(work_id: str) -> None:
-            run_work(work_id, data_dir, models_dir, works, max_seconds)
+            run_work(work_id, settings, works)
 
         self.work_task = self.huey.task(name=WORK_TASK)(work)
 
@@ -121,7 +121,7 @@ class JobQueue:
         return self.status(record.id), token
 
     def submit_work(
-        self, record: WorkRecord, photo: NDArray[np.uint8], client: str = ""
+        self, record: WorkRecord, data: NDArray[np.uint8] | bytes | None, client: str = ""
     ) -> tuple[WorkStatus, str | None]:
         """Queue a work unless the same one is queued, running or done; returns its status and,
         when this call queued it, the token that cancels it."""
@@ -131,7 +131,7 @@ class JobQueue:
         self._check_full()
         client_key, active = self._client_room(client)
         token = secrets.token_urlsafe(24)
-        save_photo(self.settings.data_dir, record.id, photo)
+        save_input(self.settings.data_dir, record.id, data)
         record = record.model_copy(update={"token_sha256": token_hash(token), "created": now()})
         self.works.clear_cancel(record.id)
         self.works.put(record)
@@ -171,7 +171,7 @@ class JobQueue:
         if record is None:
             raise UnknownResource(
                 f"There is no work {work_id[:40]!r}. Work ids are what POST "
-                "/api/models/{id}/deepdream returned."
+                "/api/models/{id}/deepdream, or a long explanation, returned."
             )
         return record
 

@@ -1,4 +1,5 @@
-"""Long explanations as jobs on the training queue: a DeepDream of a photo, for now.
+"""Long explanations as jobs on the training queue: DeepDream, and any explanation, patterns
+or dreams request whose work would take more than about a second.
 
 A work's id is its cache key: the hash of what it is made of (the kind, the model and the
 version of its files, the photo's pixels and the options), so the same request asked twice,
@@ -6,9 +7,11 @@ by anyone, is the same work: it is queued once, and once done its result is serv
 data folder at a stable URL (``/api/works/<id>``) that a teacher can share.
 
 The record sits beside the training jobs' records in the queue's storage
-(:class:`app.jobs.records.JobStore`, key ``work:<id>``); the photo and the result are files in
+(:class:`app.jobs.records.JobStore`, key ``work:<id>``); the input and the result are files in
 ``<data>/works/<id>/``. The worker that runs it loads the model itself, from the models folder
-or the data folder, and reports progress as training jobs do.
+or the data folder. A DeepDream reports its progress; an explanation, patterns or dreams
+request is answered by the route's own code (:mod:`app.api.work_answers`, imported by the
+worker when it runs one), and its answer is the JSON the request would have given at once.
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 from pydantic import BaseModel, Field
 
+from app.config import Settings
 from app.errors import ConvLensError
 from app.jobs.records import HEARTBEAT_SECONDS, STALE_SECONDS, now
 from app.ml.loaded import LoadedModel
@@ -60,18 +64,27 @@ class DreamResult(BaseModel):
     start_objective: float = Field(description="The same for the photo.")
 
 
+Kind = Literal["deepdream", "explain", "patterns", "dreams"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+
+
 class WorkStatus(BaseModel):
     id: str = Field(description="The work's id: the same request always has the same id.")
-    kind: Literal["deepdream"] = "deepdream"
+    kind: Kind = Field(description="What it makes: a DeepDream, or a request's answer.")
     state: JobState = Field(description="queued, running, done, failed or cancelled.")
     model: str = Field(description="The model's id.")
-    options: DreamOptions = Field(description="What was asked, every default filled in.")
+    options: dict[str, Any] = Field(description="What was asked (DeepDream: with defaults).")
     reason: str | None = Field(default=None, description="Failed: why, and what to do.")
     progress: float | None = Field(default=None, description="Running: the fraction done.")
     created: datetime = Field(description="When it was first asked for (UTC).")
     started: datetime | None = Field(default=None, description="When it began (UTC).")
     finished: datetime | None = Field(default=None, description="When it ended (UTC).")
-    result: DreamResult | None = Field(default=None, description="Done: the pictures.")
+    result: DreamResult | None = Field(default=None, description="Done DeepDream: the pictures.")
+    answer: str | None = Field(
+        default=None,
+        description="Done explain, patterns or dreams: URL of the answer, the JSON the request "
+        "would have given at once.",
+    )
     url: str = Field(description="Where this status is: share it, or its result.")
     version: int = Field(default=0, description="Grows with every update.")
 
@@ -130,15 +143,19 @@ def work_folder(data_dir: Path, work_id: str) -> Path:
 
 
 def work_id(
-    model: str, model_version: str, pixels: NDArray[np.uint8], options: DreamOptions
+    kind: Kind, model: str, model_version: str, data: bytes, options: dict[str, Any]
 ) -> str:
-    """The cache key: the same model files, photo and options give the same id."""
+    """The cache key: the same kind, model files, input and options give the same id."""
     digest = hashlib.sha256()
-    for part in ("deepdream", model, model_version, options.model_dump_json()):
+    for part in (kind, model, model_version, json.dumps(options, sort_keys=True)):
         digest.update(part.encode() + b"\0")
-    digest.update(json.dumps(list(pixels.shape)).encode() + b"\0")
-    digest.update(np.ascontiguousarray(pixels).tobytes())
+    digest.update(data)
     return digest.hexdigest()[:24]
+
+
+def pixels_key(pixels: NDArray[np.uint8]) -> bytes:
+    """A photo's pixels, with their shape, as :func:`work_id` hashes them."""
+    return json.dumps(list(pixels.shape)).encode() + b"\0" + np.ascontiguousarray(pixels).tobytes()
 
 
 def model_version(models_dir: Path, data_dir: Path, model_id: str) -> str:
@@ -149,26 +166,31 @@ def model_version(models_dir: Path, data_dir: Path, model_id: str) -> str:
     return hashlib.sha256(json.dumps(stats).encode()).hexdigest()[:16]
 
 
-def save_photo(data_dir: Path, record_id: str, pixels: NDArray[np.uint8]) -> None:
+def save_input(data_dir: Path, record_id: str, data: NDArray[np.uint8] | bytes | None) -> None:
+    """A DeepDream's photo (pixels) as ``photo.png``, a request's upload as ``upload``."""
     folder = work_folder(data_dir, record_id)
     folder.mkdir(parents=True, exist_ok=True)
-    image = Image.fromarray(pixels[..., 0] if pixels.shape[2] == 1 else pixels)
-    image.save(folder / "photo.png")
+    if isinstance(data, bytes):
+        (folder / "upload").write_bytes(data)
+    elif data is not None:
+        Image.fromarray(data[..., 0] if data.shape[2] == 1 else data).save(folder / "photo.png")
 
 
-def run_work(
-    record_id: str, data_dir: Path, models_dir: Path, works: WorkStore, max_seconds: float
-) -> None:
+def run_work(record_id: str, settings: Settings, works: WorkStore) -> None:
     """Run a queued work to its end: done, failed with the reason, or cancelled."""
+    data_dir, models_dir = settings.data_dir, settings.models_dir
     record = works.get(record_id)
     if record is None or record.state != JobState.queued:
         return
-    reporter = _Reporter(works, record, max_seconds)
+    reporter = _Reporter(works, record, settings.max_training_seconds)
     try:
         if works.cancel_requested(record_id):
             raise _Cancelled
         loaded = _load(models_dir, data_dir, record.model)
-        result = _dream(loaded, data_dir, record, reporter)
+        if record.kind == "deepdream":
+            done: dict[str, Any] = {"result": _dream(loaded, data_dir, record, reporter)}
+        else:
+            done = {"answer": _answer(loaded, settings, record)}
     except _Cancelled:
         reporter.write(state=JobState.cancelled, finished=now(), progress=None)
     except ConvLensError as exc:
@@ -182,7 +204,7 @@ def run_work(
             "Try fewer octaves or steps; if it happens again, tell the server's admin.",
         )
     else:
-        reporter.write(state=JobState.done, finished=now(), progress=1.0, result=result)
+        reporter.write(state=JobState.done, finished=now(), progress=1.0, **done)
     finally:
         reporter.stopped.set()
 
@@ -211,6 +233,17 @@ def _load(models_dir: Path, data_dir: Path, model_id: str) -> LoadedModel:
     return _MODELS[key]
 
 
+def _answer(loaded: LoadedModel, settings: Settings, record: WorkRecord) -> str:
+    from app.api.work_answers import answer  # the route's own code builds the answer
+
+    folder = work_folder(settings.data_dir, record.id)
+    upload = folder / "upload"
+    data = upload.read_bytes() if upload.is_file() else None
+    body = answer(record.kind, loaded, record.options, data, settings)
+    (folder / "answer.json").write_bytes(body)
+    return f"/api/works/{record.id}/answer"
+
+
 def _dream(
     loaded: LoadedModel, data_dir: Path, record: WorkRecord, reporter: _Reporter
 ) -> DreamResult:
@@ -219,7 +252,7 @@ def _dream(
     folder = work_folder(data_dir, record.id)
     photo = np.asarray(Image.open(folder / "photo.png"))
     photo = photo.reshape(*photo.shape[:2], -1)
-    options = record.options
+    options = DreamOptions.model_validate(record.options)
     plan = plan_deepdream(
         loaded,
         (photo.shape[0], photo.shape[1]),

@@ -168,3 +168,68 @@ def test_an_unknown_work_is_404(client: TestClient) -> None:
 
     assert response.status_code == 404
     assert "There is no work" in response.json()["detail"]
+
+
+@pytest.fixture(scope="module")
+def long_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """Every explanation, patterns and dreams request is long here: each runs as a job."""
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("long"), job_work_values=0, max_jobs_per_client=100
+    )
+    with make_client(settings) as test_client:
+        yield test_client
+
+
+DIGIT = Path("static/digits/mnist-test-00000.png")
+
+
+def answered_as_work(long_client: TestClient, response: Any) -> Any:
+    assert response.status_code == 202, response.text
+    work = response.json()
+    assert response.headers["location"] == work["url"] == f"/api/works/{work['id']}"
+    done = wait_for(long_client, work["id"], "done", "failed", "cancelled")
+    assert done["state"] == "done", done["reason"]
+    answer = long_client.get(done["answer"])
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    return answer.json()
+
+
+def test_a_long_explanation_is_a_job_whose_answer_is_the_requests_answer(
+    long_client: TestClient, client: TestClient
+) -> None:
+    def explain(on: TestClient) -> Any:
+        return on.post(
+            "/api/models/lenet5/explain",
+            files={"image": ("seven.png", DIGIT.read_bytes(), "image/png")},
+            data={"method": "smoothgrad", "samples": "4", "seed": "3"},
+        )
+
+    from_job = answered_as_work(long_client, explain(long_client))
+    at_once = explain(client)
+
+    assert at_once.status_code == 200, at_once.text
+    expected = at_once.json()
+    assert from_job["label"] == expected["label"] and from_job["method"] == "smoothgrad"
+    np.testing.assert_allclose(from_job["map"]["values"], expected["map"]["values"], atol=1e-5)
+    again = explain(long_client)
+    assert again.status_code == 200 and again.json()["state"] == "done"
+
+
+def test_long_patterns_and_dreams_are_jobs_answering_as_the_requests_would(
+    long_client: TestClient, client: TestClient
+) -> None:
+    patterns = {"layer": "conv1", "units": "0-1", "steps": "8"}
+    from_job = answered_as_work(
+        long_client, long_client.get("/api/models/lenet5/patterns", params=patterns)
+    )
+    at_once = client.get("/api/models/lenet5/patterns", params=patterns).json()
+    assert [p["image"] for p in from_job["patterns"]] == [p["image"] for p in at_once["patterns"]]
+
+    fields = {"classes": "1", "steps": "4"}
+    image = {"image": ("seven.png", DIGIT.read_bytes(), "image/png")}
+    dreamt = answered_as_work(
+        long_client, long_client.post("/api/models/lenet5/dreams", files=image, data=fields)
+    )
+    direct = client.post("/api/models/lenet5/dreams", files=image, data=fields).json()
+    assert dreamt["dreams"][0]["image"] == direct["dreams"][0]["image"]
+    assert dreamt["model_input"] == direct["model_input"]
