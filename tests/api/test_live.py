@@ -111,7 +111,8 @@ def test_bad_settings_get_an_error_that_says_what_to_send(client: TestClient) ->
         "type": "error",
         "frame": None,
         "status": 404,
-        "detail": "There is no model 'lenet'. Models: colour-shapes, lenet5, mlp, mnist-cnn.",
+        "detail": "There is no model 'lenet'. Models: colour-shapes, lenet5, mlp, "
+        "mnist-cnn-dropout, mnist-cnn.",
     }
     assert unknown_field["status"] == 422 and "stride" in unknown_field["detail"]
     assert not_json["status"] == 422 and "Send JSON such as" in not_json["detail"]

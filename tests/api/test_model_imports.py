@@ -88,7 +88,7 @@ def test_an_import_is_served_by_every_worker_and_survives_a_restart(
         "image",
         [16, 24, 3],
     )
-    shipped = ["colour-shapes", "lenet5", "mlp", "mnist-cnn"]
+    shipped = ["colour-shapes", "lenet5", "mlp", "mnist-cnn-dropout", "mnist-cnn"]
     assert [model["id"] for model in listed][: len(shipped)] == shipped
 
 

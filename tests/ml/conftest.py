@@ -11,7 +11,7 @@ from app.config import Settings
 from app.ml.registry import Registry, load_registry
 from tests.data.cut_mnist import SLICE
 
-SHIPPED = ("lenet5", "mnist-cnn", "mlp")
+SHIPPED = ("lenet5", "mnist-cnn", "mlp", "mnist-cnn-dropout")
 
 
 @pytest.fixture(scope="session")

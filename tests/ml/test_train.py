@@ -149,10 +149,13 @@ def test_the_command_refuses_an_unknown_model_and_a_missing_file(tmp_path: Path)
     assert not list(tmp_path.glob("*.keras"))
 
 
-@pytest.mark.parametrize("model_id", ["lenet5", "mnist-cnn", "mlp"])
+@pytest.mark.parametrize(
+    "model_id", ["lenet5", "mnist-cnn", "mlp", "mnist-cnn-dropout", "colour-shapes"]
+)
 def test_the_shipped_command_is_one_anyone_can_run(model_id: str) -> None:
     meta = json.loads((PROJECT_ROOT / "models" / f"{model_id}.json").read_text())
     command = meta["training"]["command"]
-    # Keras' own MNIST, the recipe's epochs and seed: no machine's path, no options.
+    # Keras' own MNIST (or the drawn colour shapes), the recipe's epochs and seed: no
+    # machine's path, no options.
     assert command == f".venv/bin/convlens train {model_id}"
     assert command == rerun_command(model_id, meta["dataset"], meta["epochs"], meta["seed"])
