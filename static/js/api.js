@@ -40,7 +40,36 @@ function query(options) {
   return text ? `?${text}` : "";
 }
 
-const getJson = async (url, signal) => (await send(url, { signal })).json();
+// An explanation, patterns or dreams request that would take more than about a second answers
+// 202 with a work (its `url` under /api/works/); polled until done, its answer is the JSON the
+// request would have given at once, so the callers never see the difference.
+const WORK_POLL_MS = 500;
+
+const wait = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(new DOMException("Aborted", "AbortError"));
+    });
+  });
+
+async function answerOf(response, signal) {
+  const body = await response.json();
+  const queued = response.status === 202 && body?.kind !== "deepdream" && body?.url?.startsWith("/api/works/");
+  if (!queued) return body;
+  let work = body;
+  while (work.state === "queued" || work.state === "running") {
+    await wait(WORK_POLL_MS, signal);
+    work = await (await send(work.url, { signal })).json();
+  }
+  if (work.state !== "done") {
+    throw new ApiError(work.reason ?? `The server's work on this request was ${work.state}: ask again.`, 503);
+  }
+  return (await send(work.answer ?? `${work.url}/answer`, { signal })).json();
+}
+
+const getJson = async (url, signal) => answerOf(await send(url, { signal }), signal);
 
 const postJson = async (url, body, signal) =>
   (
@@ -52,7 +81,7 @@ const postJson = async (url, body, signal) =>
     })
   ).json();
 
-const postForm = async (url, fields, signal) => {
+const postForm = async (url, fields, signal, { raw = false } = {}) => {
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined || value === null) continue;
@@ -65,7 +94,7 @@ const postForm = async (url, fields, signal) => {
     body: form,
     signal,
   });
-  return response.json();
+  return raw ? response.json() : answerOf(response, signal);
 };
 
 /** The kernel as the API wants it: {kernel_name} for a preset, else {kernel: JSON text}. */
@@ -361,8 +390,37 @@ export async function cancelJob(id, token, signal) {
  * "end" event, onFailed() once if the stream breaks before its end (the caller may poll getJob
  * instead). Returns {close()}.
  */
-export function openJobEvents(id, { onStatus, onFailed }) {
-  const source = new EventSource(`/api/jobs/${encodeURIComponent(id)}/events`);
+export const openJobEvents = (id, handlers) => openEvents(`/api/jobs/${encodeURIComponent(id)}/events`, handlers);
+
+// --- Works: long explanations on the job queue (DeepDream) -------------------------------------
+
+/**
+ * POST /api/models/{id}/deepdream: options = {layers ("conv1,conv2"), octaves, octave_scale,
+ * steps, step_size, side, seed}. Answers the work's status with `cancel_token` when this request
+ * queued it (202), or without one when the same dream was already asked for (200, maybe done).
+ */
+export const startDeepDream = (id, image, options = {}, signal) =>
+  postForm(`/api/models/${encodeURIComponent(id)}/deepdream`, { image, ...options }, signal, { raw: true });
+
+/** GET /api/works/{id}: {state, progress, reason, options, result: {image, start, ...}, url}. */
+export const getWork = (id, signal) => getJson(`/api/works/${encodeURIComponent(id)}`, signal);
+
+/** DELETE /api/works/{id} with the cancel_token startDeepDream returned; answers the work. */
+export async function cancelWork(id, token, signal) {
+  const response = await send(`/api/works/${encodeURIComponent(id)}`, {
+    method: "DELETE",
+    headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
+    signal,
+  });
+  return response.json();
+}
+
+/** GET /api/works/{id}/events as an EventSource, as openJobEvents. Returns {close()}. */
+export const openWorkEvents = (id, handlers) => openEvents(`/api/works/${encodeURIComponent(id)}/events`, handlers);
+
+// A job's or work's server-sent events: "progress" ones, then one "end".
+function openEvents(url, { onStatus, onFailed }) {
+  const source = new EventSource(url);
   let closed = false;
   const close = () => {
     closed = true;

@@ -134,3 +134,18 @@ export const TRAINING = {
   skippedShown: 20, // skipped files listed before "and N more"
   pollMs: 1000, // GET /api/jobs/{id} this often when the event stream fails
 };
+
+// --- DeepDream and class dreams in the Network explorer (bounds are the API's,
+// app/ml/deepdream.py and app/ml/patterns_plan.py) ---------------------------------------------
+
+export const DREAM = {
+  octaves: { value: 3, min: 1, max: 6 },
+  steps: { value: 20, min: 1, max: 100 },
+  stepSize: { value: 0.01, min: 0.001, max: 0.1 },
+  side: { value: 256, min: 8, max: 512 },
+  seed: 0,
+  pollMs: 1000, // GET /api/works/{id} this often when the event stream fails
+  pixelatedBelowPx: 128, // smaller dreams are scaled up without smoothing
+  classesShown: 16, // the server's cap of classes per GET .../dreams
+  classSteps: 64, // gradient ascent steps for each class's dream
+};

@@ -4,6 +4,8 @@
 // they scroll into view. Learners can import their own model and delete the ones they imported.
 import { getActivations, getDigits, getFilters, getModel, getModels, getSamples, predictImage } from "./api.js";
 import { byId, el, isAbort, latestOnly } from "./dom.js";
+import { createClassDreams } from "./explorer/class_dreams.js";
+import { createDeepDreamPanel, dreamOptionsFromUrl } from "./explorer/deepdream_panel.js";
 import { createExplainPanel } from "./explorer/explain_panel.js";
 import { createDropoutPanel } from "./explorer/dropout_panel.js";
 import { createDeleteControl, createImportForm } from "./explorer/import_form.js";
@@ -81,10 +83,11 @@ async function runLazy(explorer, { detail, input, signal }) {
   status.done(`Done: ${detail.name}'s ${detail.summary.length} layers load as you scroll to them.`);
 }
 
-// The sections below the network that look at the same input: the unit patterns and dropout.
+// The sections below the network that look at the same input: unit patterns, dropout, DeepDream.
 function followInput(explorer, detail, input) {
   explorer.patterns.follow({ detail, image: input.image });
   explorer.dropout.follow({ detail, image: input.image });
+  explorer.dream.follow({ detail, image: input.image, source: input.source });
 }
 
 // The chosen model's description and summary, then (when there is an input) its layers.
@@ -103,10 +106,13 @@ async function run(explorer) {
     renderSummaryTable(byId("summary"), detail);
     explorer.patterns.useModel(detail, explorer.wantedPatterns, { auto: !isBig(detail) });
     explorer.dropout.useModel(detail);
+    explorer.dream.useModel(detail);
+    explorer.classDreams.useModel(detail);
     if (!input) {
       setNetworkStatus(network, "idle");
       explorer.explain.clear("Pick an input: its answer is explained here.");
       explorer.patterns.clear();
+      explorer.dream.clear();
       return;
     }
     const job = { detail, filters, input, signal };
@@ -179,6 +185,8 @@ function start({ models, digits, samples, status }) {
     ...{ loadModel: modelLoader(), dialog: createMapDialog(), explain: createExplainPanel(byId("explain")) },
     wantedPatterns: { layer: params.get("pattern_layer"), page: params.get("pattern_page") },
     dropout: createDropoutPanel(byId("dropout-section"), byId("dropout")),
+    dream: createDeepDreamPanel(byId("dream-section"), byId("dream"), dreamOptionsFromUrl(params)),
+    classDreams: createClassDreams(byId("class-dreams")),
   };
   explorer.patterns = createPatternsPanel(byId("patterns"), {
     onChange: (shown) => keepPatternsInUrl(explorer, shown),
@@ -186,6 +194,7 @@ function start({ models, digits, samples, status }) {
   explorer.inputs = createInputs({
     digits,
     samples,
+    photo: params.get("photo"), // a shared dream's link names its sample photo
     onError: (error) => status.error(error),
     onInput(kind) {
       const model = explorer.models.find((m) => m.id === state.modelId);
