@@ -132,12 +132,16 @@ def test_a_small_dream_shows_progress_then_the_dream_and_again_answers_at_once(
     shared.close()
 
 
-def test_cancel_stops_a_long_dream(page: Page) -> None:
-    open_photo_model(page, f"&dream_seed={fresh_seed()}")
+def test_cancel_stops_a_long_dream(page: Page, artifacts: Path) -> None:
+    page.set_viewport_size(LAPTOP)
+    section = open_photo_model(page, f"&dream_seed={fresh_seed()}")
     fill(page, octaves=4, steps=100, side=256)
     page.click("#dream [data-role=dream]")
     cancel = page.locator("#dream [data-role=cancel]")
     expect(cancel).to_be_visible(timeout=30_000)
+    expect(page.locator("#dream progress")).to_be_visible()
+    assert small_targets(section) == []
+    section.screenshot(path=artifacts / "laptop-deepdream-running.png")
     cancel.click()
     expect(page.locator("#dream")).to_have_attribute("data-state", "cancelled", timeout=30_000)
     expect(page.locator("#dream [data-role=message]")).to_contain_text("Cancelled")
@@ -152,6 +156,20 @@ def test_a_bad_option_shows_the_servers_words_next_to_the_form(page: Page) -> No
     message = page.locator("#dream [data-role=message]")
     expect(message).to_have_attribute("data-state", "error")
     expect(message).to_contain_text("steps")
+
+
+def test_a_full_queue_shows_the_servers_message(page: Page) -> None:
+    detail = "The queue is full: 8 jobs are waiting. Try again in a few minutes."
+    page.route(
+        "**/api/models/*/deepdream",
+        lambda route: route.fulfill(status=429, json={"detail": detail}),
+    )
+    open_photo_model(page)
+    page.click("#dream [data-role=dream]")
+    message = page.locator("#dream [data-role=message]")
+    expect(message).to_have_text(detail)
+    expect(message).to_have_attribute("data-state", "error")
+    expect(page.locator("#dream [data-role=dream]")).to_be_enabled()
 
 
 def test_each_class_of_lenet5_has_its_dream(page: Page, artifacts: Path) -> None:

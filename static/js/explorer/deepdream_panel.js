@@ -40,7 +40,7 @@ const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
 function describe(work) {
   switch (work.state) {
     case "queued":
-      return "Waiting in the queue: other dreams or trainings run first…";
+      return "Queued: it starts when the server's worker is free (other dreams or trainings may run first)…";
     case "running":
       return `Dreaming… ${formatPercent(work.progress ?? 0)} done.`;
     case "cancelled":
