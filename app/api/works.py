@@ -206,7 +206,11 @@ WORK_ANSWER: dict[int | str, dict[str, Any]] = {
         "model": WorkCreated,
         "description": "The work would take more than about a second: it was queued as a job. "
         "Follow its url (GET /api/works/{id}); when done, its answer is this request's answer.",
-    }
+    },
+    429: {
+        "model": ErrorResponse,
+        "description": "It would be a job, but the queue is full or you have your fill of jobs.",
+    },
 }
 
 
@@ -284,14 +288,14 @@ def work_picture(
     },
 )
 def work_answer(work_id: WorkId, jobs: JobsDep, settings: SettingsDep) -> FileResponse:
-    """A done explanation's, patterns' or dreams' answer: the JSON the request would have given."""
+    """A done work's answer: for an explanation, patterns or dreams, the JSON the request would
+    have given at once; for a DeepDream, its result."""
     work = jobs.work_status(work_id)
     path = work_folder(settings.data_dir, work_id) / "answer.json"
     if work.state != JobState.done or not path.is_file():
         raise UnknownResource(
-            f"Work {work_id!r} is {work.state.value} and has no answer"
-            + (" (it is a DeepDream: see its result)." if work.kind == "deepdream" else " yet.")
-            + f" GET /api/works/{work_id} says when it is done."
+            f"Work {work_id!r} is {work.state.value}: its answer is there once it is done "
+            f"(GET /api/works/{work_id} says when)."
         )
     return FileResponse(path, media_type="application/json")
 

@@ -82,8 +82,8 @@ class WorkStatus(BaseModel):
     result: DreamResult | None = Field(default=None, description="Done DeepDream: the pictures.")
     answer: str | None = Field(
         default=None,
-        description="Done explain, patterns or dreams: URL of the answer, the JSON the request "
-        "would have given at once.",
+        description="Done: URL of the answer: for explain, patterns or dreams the JSON the "
+        "request would have given at once; for a DeepDream, its result.",
     )
     url: str = Field(description="Where this status is: share it, or its result.")
     version: int = Field(default=0, description="Grows with every update.")
@@ -188,7 +188,10 @@ def run_work(record_id: str, settings: Settings, works: WorkStore) -> None:
             raise _Cancelled
         loaded = _load(models_dir, data_dir, record.model)
         if record.kind == "deepdream":
-            done: dict[str, Any] = {"result": _dream(loaded, data_dir, record, reporter)}
+            result = _dream(loaded, data_dir, record, reporter)
+            path = work_folder(data_dir, record.id) / "answer.json"
+            path.write_text(result.model_dump_json())
+            done: dict[str, Any] = {"result": result, "answer": f"{record.url}/answer"}
         else:
             done = {"answer": _answer(loaded, settings, record)}
     except _Cancelled:

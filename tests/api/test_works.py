@@ -74,6 +74,7 @@ def test_a_dream_is_a_job_whose_picture_is_what_deepdream_makes_of_the_photo(
         served.shape == (result["height"], result["width"], 3) == (32, 48, 3)
     )  # chelsea.png is 451x300
     assert result["objective"] > result["start_objective"]
+    assert client.get(work["answer"]).json() == result
 
     loaded = client.app_state["registry"].get_model("colour-shapes")
     photo = photo_pixels(np.asarray(Image.open(PHOTO).convert("RGB")), 3, 48)
