@@ -8,6 +8,7 @@ import {
   summarizeArchitecture,
 } from "./api.js";
 import { renderCompare } from "./architecture_lab/compare.js";
+import { openedForTraining, setUpTrainingHandoff } from "./architecture_lab/for_training.js";
 import { createQuiz } from "./architecture_lab/quiz.js";
 import { createStackEditor } from "./architecture_lab/stack_editor.js";
 import { createSummaryView } from "./architecture_lab/summary_view.js";
@@ -151,8 +152,20 @@ async function loadPreset(lab, name) {
   }
 }
 
-/** Fill the preset menu and the comparison, then load the preset the address names. */
-async function showPresets(lab) {
+/** Start from a stack sent by the Training page ({layers, from}), sized for its dataset. */
+function loadStack(lab, stack) {
+  lab.loading = true;
+  lab.editor.setStack(stack.layers);
+  lab.loading = false;
+  lab.loaded = null;
+  byId("preset-select").selectedIndex = -1;
+  byId("preset-description").textContent = `${stack.from}, from the Training page.`;
+  byId("preset-source").textContent = "";
+  recompute(lab);
+}
+
+/** Fill the preset menu and the comparison, then load `initial` or the preset the address names. */
+async function showPresets(lab, initial) {
   const presets = await getArchitectures();
   lab.presets = presets;
   const presetSelect = byId("preset-select");
@@ -167,12 +180,14 @@ async function showPresets(lab) {
     },
   });
   const fromHash = presets.find((preset) => `#${preset.name}` === location.hash);
-  await loadPreset(lab, fromHash?.name ?? ARCHITECTURE.defaultPreset);
+  if (initial) loadStack(lab, initial);
+  else await loadPreset(lab, fromHash?.name ?? ARCHITECTURE.defaultPreset);
 }
 
 async function main() {
   const lab = createLab(await getLayerTypes());
-  await showPresets(lab);
+  const initial = openedForTraining() ? setUpTrainingHandoff(lab) : null;
+  await showPresets(lab, initial);
   document.body.dataset.ready = "true";
 }
 

@@ -1,10 +1,26 @@
-// Step 2: the network (a recipe, with a line on what it is) and how it learns (epochs, batch
-// size, learning rate, optimizer, validation share, augmentation, seed, name), bounded as the
-// API bounds them; "Start training" posts the request.
+// Step 2: the network (a recipe, with a line on what it is, or "Your stack" from the Architecture
+// lab) and how it learns (epochs, batch size, learning rate, optimizer, validation share,
+// augmentation, seed, name), bounded as the API bounds them; "Start training" posts the request.
+// "Edit in the Architecture lab" keeps the form in this tab's storage and opens the lab with the
+// chosen network sized for the dataset; coming back restores the form (stack_handoff.js).
 import { startTraining } from "../api.js";
 import { TRAINING } from "../config.js";
-import { el } from "../dom.js";
+import { byId, el } from "../dom.js";
 import { FieldError, clearFieldErrors, showFieldError } from "../widgets/field_errors.js";
+import {
+  LAB_URL,
+  fitToDataset,
+  recipeStack,
+  saveForm,
+  setStackToEdit,
+  takeSavedForm,
+  withoutInput,
+  yourStack as storedStack,
+} from "./stack_handoff.js";
+import { createYourStack } from "./your_stack.js";
+
+// The settings kept while the learner is in the lab, by the form's field names.
+const KEPT_FIELDS = ["epochs", "batch_size", "learning_rate", "optimizer", "validation_split", "augment", "flips", "seed", "name"];
 
 function recipeChoice(recipe) {
   const id = `recipe-${recipe.name}`;
@@ -37,6 +53,22 @@ function readNumber(input, name, { whole }) {
   return value;
 }
 
+/** Choose dataset `id` in the dataset picker once it lists it: the dataset form loads it. */
+function pickDataset(id) {
+  const picker = byId("dataset-pick");
+  const choose = () => {
+    if (![...picker.options].some((option) => option.value === id)) return false;
+    picker.value = id;
+    picker.dispatchEvent(new Event("change"));
+    return true;
+  };
+  if (choose()) return;
+  const watcher = new MutationObserver(() => {
+    if (choose() || !picker.querySelector("option[value='']:only-child")) watcher.disconnect();
+  });
+  watcher.observe(picker, { childList: true });
+}
+
 /**
  * createTrainForm({form, recipeList, message, hint, onStarted(answer, request)}): returns
  * {useDataset(dataset)} to enable the form for a dataset (and propose a recipe for it).
@@ -46,8 +78,11 @@ export function createTrainForm({ form, recipeList, message, hint, onStarted }) 
   const fields = form.elements;
   const start = form.querySelector("[type=submit]");
   let dataset = null;
+  let restoredChoice = null; // the network chosen before the trip to the lab
 
   recipeList.replaceChildren(...TRAINING.recipes.map(recipeChoice));
+  const yourStack = createYourStack(recipeList, { onEdit: () => openLab(yourStack.stack()) });
+  yourStack.show(storedStack());
   setBounds(fields.epochs, TRAINING.epochs);
   setBounds(fields.batch_size, TRAINING.batchSize);
   setBounds(fields.learning_rate, TRAINING.learningRate);
@@ -60,6 +95,46 @@ export function createTrainForm({ form, recipeList, message, hint, onStarted }) 
     if (!fields.augment.checked) fields.flips.checked = false;
   });
 
+  function keptSettings() {
+    return Object.fromEntries(
+      KEPT_FIELDS.map((name) => [name, fields[name].type === "checkbox" ? fields[name].checked : fields[name].value]),
+    );
+  }
+
+  function restore(saved) {
+    for (const [name, value] of Object.entries(saved.fields ?? {})) {
+      if (!KEPT_FIELDS.includes(name)) continue;
+      if (fields[name].type === "checkbox") fields[name].checked = Boolean(value);
+      else fields[name].value = String(value);
+    }
+    fields.flips.disabled = !fields.augment.checked;
+    restoredChoice = saved.architecture;
+    fields.architecture.value = restoredChoice;
+    if (saved.dataset) pickDataset(saved.dataset);
+  }
+
+  // Open the lab with `stack` ({layers, from}) sized for the dataset, keeping the form to come back.
+  function openLab(stack) {
+    saveForm({ dataset: dataset?.id ?? null, architecture: fields.architecture.value, fields: keptSettings() });
+    const layers = dataset ? fitToDataset(stack.layers, dataset) : stack.layers;
+    setStackToEdit({ ...stack, layers, dataset: dataset && { name: dataset.name, image_shape: dataset.image_shape } });
+    window.location.assign(LAB_URL);
+  }
+
+  const editButton = byId("train-edit-stack");
+  editButton.addEventListener("click", async () => {
+    const chosen = fields.architecture.value;
+    if (chosen === "yours" && yourStack.stack()) return openLab(yourStack.stack());
+    const recipe = TRAINING.recipes.find((r) => r.name === chosen) ?? TRAINING.recipes[0];
+    editButton.disabled = true;
+    try {
+      openLab({ layers: await recipeStack(recipe.name), from: recipe.title });
+    } catch (error) {
+      say(`Could not open ${recipe.title} in the lab: ${error.message}`, "error");
+      editButton.disabled = false;
+    }
+  });
+
   const say = (text, state) => {
     message.textContent = text;
     if (state) message.dataset.state = state;
@@ -70,7 +145,7 @@ export function createTrainForm({ form, recipeList, message, hint, onStarted }) 
     const name = fields.name.value.trim();
     return {
       dataset: dataset.id,
-      architecture: fields.architecture.value,
+      architecture: fields.architecture.value === "yours" ? withoutInput(yourStack.stack().layers) : fields.architecture.value,
       epochs: readNumber(fields.epochs, "Epochs", { whole: true }),
       batch_size: readNumber(fields.batch_size, "The batch size", { whole: true }),
       learning_rate: readNumber(fields.learning_rate, "The learning rate", { whole: false }),
@@ -110,10 +185,17 @@ export function createTrainForm({ form, recipeList, message, hint, onStarted }) 
     }
   });
 
+  const saved = takeSavedForm();
+  if (saved) restore(saved);
+
   return {
     useDataset(chosen) {
       dataset = chosen;
-      fields.architecture.value = chosen.color === "rgb" ? TRAINING.colourRecipe : TRAINING.grayRecipe;
+      const proposed = chosen.color === "rgb" ? TRAINING.colourRecipe : TRAINING.grayRecipe;
+      const keep = restoredChoice && (restoredChoice !== "yours" || yourStack.stack());
+      fields.architecture.value = keep ? restoredChoice : proposed;
+      restoredChoice = null;
+      yourStack.useDataset(chosen);
       start.disabled = false;
       hint.textContent = `On ${chosen.name}: ${chosen.classes.length} classes.`;
       hint.dataset.dataset = chosen.id;
