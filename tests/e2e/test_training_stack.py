@@ -77,7 +77,9 @@ def test_a_stack_edited_in_the_lab_comes_back_as_your_stack_and_trains(
     expect(page.locator("#recipe-yours")).to_be_checked()
     expect(page.locator("#your-stack-layers")).to_contain_text("Conv2D 12, 3\u00d73")
     expect(page.locator("#your-stack-totals")).to_contain_text("8 layers")
-    expect(page.locator("#your-stack-totals")).to_have_attribute("data-params", re.compile(r"^\d+$"))
+    expect(page.locator("#your-stack-totals")).to_have_attribute(
+        "data-params", re.compile(r"^\d+$")
+    )
     assert_targets_fit(page, ["#train-edit-stack", "#your-stack-edit", "label[for=recipe-yours]"])
     assert horizontal_overflow(page) == 0
     page.locator("#train-step").screenshot(path=artifacts / "laptop-training-your-stack.png")
@@ -118,7 +120,7 @@ def test_a_stack_the_server_refuses_for_the_dataset_shows_its_message(
     added = page.locator('#stack-list > [data-type="Conv2D"]')
     for _ in range(3):  # from below Flatten, Dense, Dense to the top
         added.locator(":scope > .layer-head [data-action=up]").click()
-    set_lab_field(page, "layers[1]", "Kernel size", "9")
+    set_lab_field(page, "layers[1]", "Kernel", "9")
     page.wait_for_selector(LAB_READY)
     use_for_training(page)
 
