@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 
 from app.api.jobs import JobsDep
+from app.jobs.architectures import RECIPE_INPUTS, RECIPES
 from app.schemas.common import ErrorResponse
-from app.schemas.training import TrainingCreated, TrainingRequest
+from app.schemas.training import RecipeInfo, TrainingCreated, TrainingRequest
 
 router = APIRouter(prefix="/api/training", tags=["training"])
 
@@ -29,3 +30,12 @@ def start_training(
     client = http_request.client.host if http_request.client else ""
     job, token = jobs.submit(request, client)
     return TrainingCreated(id=job.id, cancel_token=token, status=job)
+
+
+@router.get("/recipes", response_model=list[RecipeInfo])
+def training_recipes() -> list[RecipeInfo]:
+    """The recipes' layers, as training builds them: to show one, or to edit it into a stack."""
+    return [
+        RecipeInfo(name=name, input_shape=list(RECIPE_INPUTS[name]), layers=list(build()))
+        for name, build in RECIPES.items()
+    ]

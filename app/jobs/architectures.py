@@ -50,6 +50,15 @@ RECIPES: dict[str, Callable[[], Stack]] = {
 }
 
 
+# The input each recipe was made for (the datasets it is trained on set their own).
+RECIPE_INPUTS: dict[str, tuple[int, int, int]] = {
+    "lenet5": (28, 28, 1),
+    "mnist-cnn": (28, 28, 1),
+    "mlp": (28, 28, 1),
+    "small-vgg": (32, 32, 3),
+}
+
+
 def training_stack(
     architecture: str | Sequence[Layer], image_shape: Sequence[int], classes: int
 ) -> tuple[Stack, Summary]:

@@ -239,3 +239,14 @@ class EpochSnapshot(BaseModel):
     probe_image: str = Field(description="That image as a base64 PNG, as the dataset holds it.")
     filters: SnapshotFilters
     maps: SnapshotMaps
+
+
+class RecipeInfo(BaseModel):
+    name: RecipeName = Field(description="The recipe's name, as POST /api/training takes it.")
+    input_shape: list[int] = Field(
+        description="The input it was made for; training sets the dataset's image shape."
+    )
+    layers: list[Layer] = Field(
+        description="Its layers in the Architecture lab's format, after the input, as training "
+        "builds them (the last Dense then gets one unit per class)."
+    )

@@ -368,6 +368,9 @@ export const getDataset = (id, signal) => getJson(`/api/datasets/${encodeURIComp
 /** POST /api/training: queue a job; answers {id, cancel_token, status}. */
 export const startTraining = (request, signal) => postJson("/api/training", request, signal);
 
+/** GET /api/training/recipes: [{name, input_shape, layers}], each as training builds it. */
+export const getTrainingRecipes = (signal) => getJson("/api/training/recipes", signal);
+
 /** GET /api/jobs/{id}: {state, place, reason, progress, history, seconds_left, model, ...}. */
 export const getJob = (id, signal) => getJson(`/api/jobs/${encodeURIComponent(id)}`, signal);
 

@@ -260,3 +260,22 @@ def _parse_events(lines: Iterator[str]) -> list[tuple[str, dict[str, Any]]]:
         elif line.startswith("data:"):
             events.append((kind, json.loads(line.partition(":")[2])))
     return events
+
+
+def test_the_recipes_are_listed_with_the_layers_training_builds(client: TestClient) -> None:
+    recipes = {recipe["name"]: recipe for recipe in client.get("/api/training/recipes").json()}
+
+    assert set(recipes) == {"lenet5", "mnist-cnn", "mlp", "small-vgg"}
+    lenet = recipes["lenet5"]
+    assert lenet["input_shape"] == [28, 28, 1]
+    assert [layer.get("activation") for layer in lenet["layers"] if layer["type"] == "Conv2D"] == [
+        "swish",
+        "swish",
+    ]
+    # small-vgg is the shipped colour model's network: the same layers, in the same order.
+    shipped = client.get("/api/models/colour-shapes").json()
+    vgg = recipes["small-vgg"]
+    assert vgg["input_shape"] == shipped["input_shape"]
+    assert [(layer["name"], layer["type"]) for layer in vgg["layers"]] == [
+        (row["name"], row["type"]) for row in shipped["summary"]
+    ]

@@ -1,7 +1,7 @@
 // The round trip between the Training page and the Architecture lab, kept in this tab's
 // sessionStorage: the stack the lab opens with, the stack the learner brings back, and the
 // training form's dataset and settings, stored before leaving and restored on return.
-import { getArchitecture } from "../api.js";
+import { getTrainingRecipes } from "../api.js";
 
 const KEYS = {
   editing: "convlens.training.editing", // {layers, from}: what the lab opens with
@@ -55,34 +55,17 @@ export function takeSavedForm() {
   return form;
 }
 
-// small-vgg is not one of the lab's presets: app/jobs/architectures.py builds it from the shipped
-// colour-shapes model (app/ml/recipes.py colour_shapes_stack), written out here in the lab's format.
-function smallVgg() {
-  const blocks = [16, 32, 64].flatMap((filters, b) => [
-    ...[1, 2].map((i) => ({
-      type: "Conv2D", filters, kernel_size: 3, padding: "same", activation: "relu", name: `block${b + 1}_conv${i}`,
-    })),
-    { type: "MaxPooling2D", pool_size: 2, name: `block${b + 1}_pool` },
-  ]);
-  return [
-    { type: "Input", shape: [32, 32, 3], name: "input" },
-    ...blocks,
-    { type: "Flatten", name: "flatten" },
-    { type: "Dense", units: 64, activation: "relu", name: "fc1" },
-    { type: "Dropout", rate: 0.3, name: "drop1" },
-    { type: "Dense", units: 3, activation: "softmax", name: "output" },
-  ];
-}
+let recipes = null; // GET /api/training/recipes, fetched once
 
 /** A recipe's stack in the lab's format (Input first), as the training job builds it. */
 export async function recipeStack(name) {
-  if (name === "small-vgg") return smallVgg();
-  const { layers } = await getArchitecture(name);
-  // The course's LeNet-5 trains with swish where the preset has relu.
-  if (name === "lenet5") {
-    return layers.map((layer) => (layer.activation === "relu" ? { ...layer, activation: "swish" } : layer));
-  }
-  return layers;
+  recipes ??= getTrainingRecipes().catch((error) => {
+    recipes = null; // try again next time
+    throw error;
+  });
+  const recipe = (await recipes).find((entry) => entry.name === name);
+  if (!recipe) throw new Error(`The server has no training recipe called ${name}.`);
+  return [{ type: "Input", shape: recipe.input_shape, name: "input" }, ...recipe.layers];
 }
 
 /** The layers after the Input: what POST /api/training is sent. */
