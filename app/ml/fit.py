@@ -215,10 +215,20 @@ def _batches(
     data = tf.data.Dataset.from_tensor_slices((x, y))
     if train:
         data = data.shuffle(len(x), seed=options.seed, reshuffle_each_iteration=True)
-    data = data.batch(options.batch_size).map(lambda images, labels: (images / 255, labels))
+
+    # Named functions, not lambdas: AutoGraph cannot find a lambda's source inside a call and
+    # logs a warning for every job.
+    def scaled(images: Any, labels: Any) -> tuple[Any, Any]:
+        return images / 255, labels
+
+    data = data.batch(options.batch_size).map(scaled)
     if train and options.augment:
         augment = _augmentation(options)
-        data = data.map(lambda images, labels: (augment(images, training=True), labels))
+
+        def augmented(images: Any, labels: Any) -> tuple[Any, Any]:
+            return augment(images, training=True), labels
+
+        data = data.map(augmented)
     return data.prefetch(2)
 
 
