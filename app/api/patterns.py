@@ -23,6 +23,7 @@ from app.ml.patterns import (
     AscentPlan,
     DigitSet,
     UnitPattern,
+    dataset_images,
     find_patterns,
     plan_dreams,
     plan_patterns,
@@ -68,9 +69,20 @@ async def unit_patterns(
         return await anyio.to_thread.run_sync(
             queue_work, "patterns", loaded, options, None, request, settings, jobs
         )
-    digits = shipped_digits(settings.static_dir) if loaded.is_digit_model else None
+    digits = images_of(loaded, settings)
     heavy = plan.work_values > HEAVY_WORK_VALUES
     return await compute.run(_patterns, loaded, plan, digits, heavy=heavy)
+
+
+def images_of(loaded: LoadedModel, settings: Settings) -> DigitSet | None:
+    """The dataset images a model's patterns are compared with, if it has any here."""
+    if loaded.is_digit_model:
+        return shipped_digits(settings.static_dir)
+    if loaded.origin == "trained":
+        return dataset_images(
+            settings.data_dir, loaded.metadata.dataset.name, loaded.metadata.classes
+        )
+    return None
 
 
 @router.get("/{model_id}/dreams", response_model=DreamsResponse, responses=WORK_ANSWER)
@@ -137,7 +149,12 @@ def _patterns(loaded: LoadedModel, plan: AscentPlan, digits: DigitSet | None) ->
         **_settings(loaded, plan),
         "layer": plan.target,
         "kind": plan.kind,
-        "dataset": DIGITS_DATASET if digits is not None else None,
+        "dataset": None
+        if digits is None
+        else DIGITS_DATASET
+        if loaded.is_digit_model
+        else f"{len(digits.names)} images spread evenly through the dataset "
+        f"{loaded.metadata.dataset.name!r} this model was trained on.",
         "patterns": [
             {
                 "unit": pattern.unit,

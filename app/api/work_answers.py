@@ -14,12 +14,12 @@ from typing import Any
 from fastapi import UploadFile
 
 from app.api.explain import _explanation
-from app.api.patterns import _dreams, _dreams_from_image, _patterns
+from app.api.patterns import _dreams, _dreams_from_image, _patterns, images_of
 from app.config import Settings
 from app.errors import InvalidParameter
 from app.ml.explain import plan_explanation
 from app.ml.loaded import LoadedModel
-from app.ml.patterns import plan_dreams, plan_patterns, shipped_digits
+from app.ml.patterns import plan_dreams, plan_patterns
 from app.schemas.explain import ExplainForm
 from app.schemas.patterns import DreamsForm, DreamsQuery, PatternsQuery
 
@@ -47,8 +47,7 @@ def answer(
             query.jitter,
             query.blur,
         )
-        digits = shipped_digits(settings.static_dir) if loaded.is_digit_model else None
-        response = _patterns(loaded, plan, digits)
+        response = _patterns(loaded, plan, images_of(loaded, settings))
     elif kind == "dreams" and image is None:
         dreams = DreamsQuery.model_validate(options)
         plan = plan_dreams(

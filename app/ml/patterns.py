@@ -10,13 +10,15 @@ gradient divided by its root mean square), after shifting the image by up to ``j
 (the same seeded shifts for every unit), blurs it by ``blur``, and clips it to the pixels'
 range.
 
-For digit models, each unit's pattern comes with the dataset images that excite it most: here
-the 20 MNIST test digits the app ships in ``static/digits`` (two of each class), not the whole
-test set, which the app does not hold.
+Each unit's pattern comes with the dataset images that excite it most, where the model has a
+dataset here: for digit models, the 20 MNIST test digits the app ships in ``static/digits``
+(two of each class), not the whole test set, which the app does not hold; for a model trained
+here, :data:`DATASET_IMAGES` images spread evenly through its dataset, while that is stored.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -26,16 +28,19 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
+from app.core.encoding import encode_png
 from app.core.model_input import scale_pixels
+from app.errors import ConvLensError
 from app.ml.loaded import LoadedModel
 from app.ml.patterns_graph import AscentFunctions, ascent_functions, pixel_bounds
 from app.ml.patterns_plan import AscentPlan, plan_dreams, plan_patterns
 
 __all__ = ["AscentPlan", "DigitSet", "UnitPattern", "find_patterns", "plan_dreams"]
-__all__ += ["plan_patterns", "shipped_digits"]
+__all__ += ["dataset_images", "plan_patterns", "shipped_digits"]
 
 FloatArray = NDArray[np.float32]
 START_NOISE = 0.05
+DATASET_IMAGES = 200
 STEP_FRACTION = 0.02
 TOP_IMAGES = 5
 MID_GREY = 128
@@ -113,9 +118,10 @@ def find_patterns(
     start_reported, start_objective = _measured(functions, starts, batch)
     reported, objective = _measured(functions, images, batch)
     matches = None
-    if digits is not None and loaded.is_digit_model and plan.kind != "classes":
+    if digits is not None and plan.kind != "classes":
         scale = loaded.metadata.input.scale
-        inputs = np.stack([scale_pixels(p[..., np.newaxis], scale) for p in digits.pictures])
+        shape = loaded.input_shape
+        inputs = np.stack([scale_pixels(p.reshape(shape), scale) for p in digits.pictures])
         matches = _measured(functions, inputs, batch)[0]
     return [
         UnitPattern(
@@ -152,6 +158,33 @@ def start_images(loaded: LoadedModel, seed: int, units: tuple[int, ...]) -> Floa
     )
     bounded: FloatArray = np.clip(starts, low, high).astype(np.float32)
     return bounded
+
+
+def dataset_images(
+    data_dir: Path, dataset_id: str, classes: list[str], limit: int = 0
+) -> DigitSet | None:
+    """Up to ``limit`` (default :data:`DATASET_IMAGES`) images spread evenly through a stored
+    dataset, each with a data URL; None when the dataset is no longer stored."""
+    from app.ml import dataset_store
+
+    try:
+        x, y = dataset_store.load_arrays(data_dir, dataset_id)
+    except (ConvLensError, OSError):  # removed to make room since, or never here
+        return None
+    count = min(len(x), limit or DATASET_IMAGES)
+    at = np.unique(np.linspace(0, len(x) - 1, count).round().astype(np.int64))
+    pictures = x[at]
+    urls = tuple(
+        "data:image/png;base64,"
+        + base64.b64encode(encode_png(p[..., 0] if p.shape[2] == 1 else p, "deflate")).decode()
+        for p in pictures
+    )
+    return DigitSet(
+        names=tuple(f"{dataset_id} #{int(i)}" for i in at),
+        labels=tuple(classes[int(y[i])] for i in at),
+        urls=urls,
+        pictures=pictures,
+    )
 
 
 @cache

@@ -99,7 +99,7 @@ class DreamsQuery(AscentQuery):
 class DatasetImage(BaseModel):
     name: str = Field(description="The image's name.")
     label: str = Field(description="Its class.")
-    url: str = Field(description="Where the page can show it.")
+    url: str = Field(description="Where the page can show it (a data: URL for a dataset's).")
     activation: float = Field(description="The unit's activation for it.")
 
 
@@ -121,8 +121,9 @@ class UnitPatternOut(BaseModel):
     )
     start_objective: float = Field(description="The same for the starting image.")
     top_images: list[DatasetImage] | None = Field(
-        description="Digit models: the dataset images with the highest activation, highest "
-        "first (see dataset); null for other models."
+        description="The dataset images with the highest activation, highest first (see "
+        "dataset): for digit models the shipped digits, for models trained here images of "
+        "their dataset (url: a data URL); null for other models."
     )
 
 

@@ -238,3 +238,31 @@ def test_a_job_longer_than_the_time_cap_fails_saying_so(tmp_path: Path) -> None:
     assert job["reason"].startswith("Training was stopped after 1 s, the most one job may take")
     assert "CONVLENS_MAX_TRAINING_SECONDS" in job["reason"]
     assert job["model"] is None
+
+
+def test_a_trained_models_patterns_come_with_the_images_of_its_dataset_that_excite_them_most(
+    client: TestClient, job: dict[str, Any], data_dir: Path, tmp_path: Path
+) -> None:
+    """Checked with the downloaded model: conv1's mean output over each of the dataset's images
+    (all of them: the tiny set has fewer than 200), highest first."""
+    import keras
+
+    response = client.get(
+        f"/api/models/{job['model']}/patterns",
+        params={"layer": "conv1", "units": "0-1", "steps": "4"},
+    )
+
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert job["dataset"] in answer["dataset"]
+    x, y = dataset_store.load_arrays(data_dir, job["dataset"])
+    model = downloaded_model(client, job["model"], tmp_path)
+    maps = keras.Model(model.input, model.get_layer("conv1").output)(x / np.float32(255))
+    means = np.asarray(maps).mean(axis=(1, 2))
+    for pattern in answer["patterns"]:
+        unit = pattern["unit"]
+        tops = pattern["top_images"]
+        order = np.argsort(-means[:, unit], kind="stable")[:5]
+        np.testing.assert_allclose([t["activation"] for t in tops], means[order, unit], rtol=1e-4)
+        assert [t["label"] for t in tops] == [job["classes"][int(y[i])] for i in order]
+        assert all(t["url"].startswith("data:image/png;base64,") for t in tops)
