@@ -175,6 +175,20 @@ function keepPatternsInUrl(explorer, { layer, page }) {
   history.replaceState(null, "", url);
 }
 
+// The explanation's method and class, kept in the URL so a shared link explains the same way.
+function explainPanel(params) {
+  return createExplainPanel(byId("explain"), {
+    initial: { method: params.get("explain"), classIndex: params.get("explain_class") },
+    onChange({ method, classIndex }) {
+      const url = new URL(location.href);
+      url.searchParams.set("explain", method);
+      if (classIndex === "") url.searchParams.delete("explain_class");
+      else url.searchParams.set("explain_class", classIndex);
+      history.replaceState(null, "", url);
+    },
+  });
+}
+
 function start({ models, digits, samples, status }) {
   const params = new URLSearchParams(location.search);
   const wanted = params.get("model");
@@ -182,7 +196,7 @@ function start({ models, digits, samples, status }) {
   // What the module's functions above share.
   const explorer = {
     ...{ state, status, models: orderModels(models), network: byId("network"), job: latestOnly() },
-    ...{ loadModel: modelLoader(), dialog: createMapDialog(), explain: createExplainPanel(byId("explain")) },
+    ...{ loadModel: modelLoader(), dialog: createMapDialog(), explain: explainPanel(params) },
     wantedPatterns: { layer: params.get("pattern_layer"), page: params.get("pattern_page") },
     dropout: createDropoutPanel(byId("dropout-section"), byId("dropout")),
     dream: createDeepDreamPanel(byId("dream-section"), byId("dream"), dreamOptionsFromUrl(params)),

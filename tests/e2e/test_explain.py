@@ -124,6 +124,28 @@ def test_choosing_another_class_asks_for_that_class(page: Page) -> None:
     )
 
 
+def test_the_method_and_class_go_into_the_url_and_a_shared_link_explains_the_same_way(
+    page: Page,
+) -> None:
+    _open_on_digit(page)
+    page.select_option("#explain-method", "saliency")
+    page.select_option("#explain-class_index", "3")
+    page.wait_for_selector(
+        "#explain[data-status=ready][data-method='saliency'][data-class-index='3']"
+    )
+    shared = page.url
+    assert "explain=saliency" in shared and "explain_class=3" in shared
+
+    page.goto(shared)
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+
+    expect(page.locator("#explain-method")).to_have_value("saliency")
+    expect(page.locator("#explain-class_index")).to_have_value("3")
+    page.wait_for_selector(
+        "#explain[data-status=ready][data-method='saliency'][data-class-index='3']"
+    )
+
+
 def test_a_refused_explanation_shows_the_servers_message(page: Page) -> None:
     _open_on_digit(page)
     page.select_option("#explain-method", "occlusion")

@@ -185,7 +185,7 @@ function buildControls() {
  * `blend` the third picture is the heatmap over the input drawn here, with an opacity slider,
  * instead of the server's fixed overlay.
  */
-export function createExplainPanel(root, { blend = false } = {}) {
+export function createExplainPanel(root, { blend = false, initial = {}, onChange = () => {} } = {}) {
   const controls = buildControls();
   const button = el("button", { type: "submit", class: "button", text: "Explain", disabled: true });
   const message = el("p", { class: "explain-message", role: "status", "aria-live": "polite" });
@@ -206,7 +206,8 @@ export function createExplainPanel(root, { blend = false } = {}) {
   ]);
   root.replaceChildren(form, message, output);
   const job = latestOnly();
-  const state = { detail: null, image: null, auto: false, renders: 0, methodChosen: false };
+  // initial: {method, classIndex} from a shared link, used for the first model that has them.
+  const state = { detail: null, image: null, auto: false, renders: 0, methodChosen: false, initial };
   const opacity = blend ? { value: 60 } : null; // kept from one explanation to the next
   const setStatus = (status) => {
     root.dataset.status = status;
@@ -228,6 +229,11 @@ export function createExplainPanel(root, { blend = false } = {}) {
     for (const option of controls.method.options) {
       option.disabled = LAYER_METHODS.includes(option.value) && !layers.length;
     }
+    const wanted = [...controls.method.options].find((o) => o.value === state.initial.method && !o.disabled);
+    if (wanted) {
+      controls.method.value = wanted.value;
+      state.methodChosen = true;
+    }
     // Grad-CAM by default; a model without feature maps has nothing for it to weigh.
     if (controls.method.selectedOptions[0]?.disabled || !state.methodChosen) {
       controls.method.value = layers.length ? "gradcam" : "saliency";
@@ -236,6 +242,8 @@ export function createExplainPanel(root, { blend = false } = {}) {
       el("option", { value: "" }),
       ...detail.classes.map((name, i) => el("option", { value: String(i), text: name })),
     );
+    if (Number(state.initial.classIndex) < detail.classes.length) controls.classIndex.value = state.initial.classIndex;
+    state.initial = {}; // a shared link's choice, once
     const side = Math.min(detail.input_shape[0], detail.input_shape[1]);
     controls.patch.max = controls.stride.max = String(side);
     controls.patch.value = controls.stride.value = "";
@@ -297,6 +305,7 @@ export function createExplainPanel(root, { blend = false } = {}) {
       state.methodChosen = true; // kept from model to model, where the model has it
       showOptions();
     }
+    onChange({ method: controls.method.value, classIndex: controls.classIndex.value });
     if (state.auto) explain();
     else if (state.image) message.textContent = "Settings changed: press “Explain” to see them.";
   });
