@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import anyio
 import numpy as np
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from app.api.compute import HEAVY_UPLOAD_BYTES
 from app.api.deps import ComputeDep, RegistryDep, SettingsDep
-from app.api.images import base64_png, read_image, read_upload
+from app.api.images import base64_png, read_image
 from app.api.jobs import JobsDep
 from app.api.json_answers import json_answer
 from app.api.model_inputs import PreparedInput, prepare_input
 from app.api.models import ModelId
-from app.api.works import WORK_ANSWER, long_work, queue_work
+from app.api.works import WORK_ANSWER, queued_if_long
 from app.config import Settings
 from app.core.heatmap import Scale, colorize, scale_for
 from app.ml.explain import ExplainPlan, Explanation, explain, plan_explanation
@@ -45,12 +44,11 @@ async def explain_prediction(
     would take more than about a second is queued as a job (202)."""
     loaded = registry.get_model(model_id)
     plan = plan_explanation(loaded, form.request())
-    if long_work(settings, plan.work_values):
-        upload = await anyio.to_thread.run_sync(read_upload, form.image, settings)
-        options = form.model_dump(mode="json", exclude={"image"})
-        return await anyio.to_thread.run_sync(
-            queue_work, "explain", loaded, options, upload, request, settings, jobs
-        )
+    queued = await queued_if_long(
+        "explain", loaded, plan.work_values, form, request, settings, jobs
+    )
+    if queued is not None:
+        return queued
     heavy = (form.image.size or 0) > HEAVY_UPLOAD_BYTES or plan.work_values > HEAVY_WORK_VALUES
     return await compute.run(_explanation, loaded, plan, form, settings, heavy=heavy)
 

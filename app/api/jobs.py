@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated, Any, Literal
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 import anyio
 import numpy as np
@@ -19,7 +19,7 @@ from app.jobs.training import probe_file, snapshot_file
 from app.ml.forward import channels_first, filter_grid
 from app.ml.store import Forbidden
 from app.schemas.common import ErrorResponse
-from app.schemas.training import FINISHED, MAX_EPOCHS, EpochSnapshot, JobStatus
+from app.schemas.training import FINISHED, MAX_EPOCHS, EpochSnapshot, JobState, JobStatus
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
@@ -166,19 +166,46 @@ async def job_events(job_id: JobId, jobs: JobsDep) -> EventSourceResponse:
     return EventSourceResponse(_events(jobs, first))
 
 
-async def _events(jobs: JobQueue, job: JobStatus) -> AsyncIterator[ServerSentEvent]:
-    sent: tuple[object, ...] | None = None
+def _events(jobs: JobQueue, job: JobStatus) -> AsyncIterator[ServerSentEvent]:
+    return status_events(job, lambda: jobs.status(job.id))
+
+
+class Followed(Protocol):
+    """A job's or a work's status, as its event stream follows it."""
+
+    state: JobState
+    version: int
+
+    def model_dump_json(self) -> str: ...
+
+
+S = TypeVar("S", bound=Followed)
+
+
+async def status_events(first: S, fetch: Callable[[], S]) -> AsyncIterator[ServerSentEvent]:
+    """ "progress" on every change of ``fetch()`` (looked at every :data:`EVENTS_POLL_SECONDS`,
+    in a thread), then one "end" when it has ended."""
+    status, sent = first, None
     while True:
-        finished = job.state in FINISHED
-        shown = (job.state, job.version, job.place)
+        finished = status.state in FINISHED
+        shown = (status.state, status.version, getattr(status, "place", None))
         if finished or shown != sent:
             event = "end" if finished else "progress"
-            yield ServerSentEvent(data=job.model_dump_json(), event=event)
+            yield ServerSentEvent(data=status.model_dump_json(), event=event)
             sent = shown
         if finished:
             return
         await anyio.sleep(EVENTS_POLL_SECONDS)
-        job = await anyio.to_thread.run_sync(jobs.status, job.id)
+        status = await anyio.to_thread.run_sync(fetch)
+
+
+def bearer_token(authorization: str | None, needed: str) -> str:
+    """The token of an 'Authorization: Bearer <token>' header, or :class:`Forbidden` saying
+    ``needed`` (which token, from where)."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Forbidden(f"{needed}, sent as the header 'Authorization: Bearer <token>'.")
+    return token.strip()
 
 
 @router.delete(
@@ -201,10 +228,5 @@ def cancel_job(
     ] = None,
 ) -> JobStatus:
     """Cancel a queued or running job, with its token; a running one stops within 2 s."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Forbidden(
-            "Cancelling a job needs the cancel_token POST /api/training returned, sent as the "
-            "header 'Authorization: Bearer <token>'."
-        )
-    return jobs.cancel(job_id, token.strip())
+    needed = "Cancelling a job needs the cancel_token POST /api/training returned"
+    return jobs.cancel(job_id, bearer_token(authorization, needed))

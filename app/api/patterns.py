@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import anyio
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from app.api.compute import HEAVY_UPLOAD_BYTES
 from app.api.deps import ComputeDep, RegistryDep, SettingsDep
-from app.api.images import base64_png, read_image, read_upload
+from app.api.images import base64_png, read_image
 from app.api.jobs import JobsDep
 from app.api.json_answers import json_answer
 from app.api.model_inputs import prepare_input
 from app.api.models import ModelId
-from app.api.works import WORK_ANSWER, long_work, queue_work
+from app.api.works import WORK_ANSWER, queued_if_long
 from app.config import Settings
 from app.core.model_input import unscale_pixels
 from app.ml.loaded import LoadedModel
@@ -64,11 +63,11 @@ async def unit_patterns(
     plan = plan_patterns(
         loaded, query.layer, query.unit_range(), query.steps, query.seed, query.jitter, query.blur
     )
-    if long_work(settings, plan.work_values):
-        options = query.model_dump(mode="json")
-        return await anyio.to_thread.run_sync(
-            queue_work, "patterns", loaded, options, None, request, settings, jobs
-        )
+    queued = await queued_if_long(
+        "patterns", loaded, plan.work_values, query, request, settings, jobs
+    )
+    if queued is not None:
+        return queued
     digits = images_of(loaded, settings)
     heavy = plan.work_values > HEAVY_WORK_VALUES
     return await compute.run(_patterns, loaded, plan, digits, heavy=heavy)
@@ -101,11 +100,11 @@ async def class_dreams(
     plan = plan_dreams(
         loaded, query.class_range(), query.steps, query.seed, query.jitter, query.blur
     )
-    if long_work(settings, plan.work_values):
-        options = query.model_dump(mode="json")
-        return await anyio.to_thread.run_sync(
-            queue_work, "dreams", loaded, options, None, request, settings, jobs
-        )
+    queued = await queued_if_long(
+        "dreams", loaded, plan.work_values, query, request, settings, jobs
+    )
+    if queued is not None:
+        return queued
     heavy = plan.work_values > HEAVY_WORK_VALUES
     return await compute.run(_dreams, loaded, plan, heavy=heavy)
 
@@ -124,12 +123,9 @@ async def dreams_from_image(
     started from your drawing or photo (prepared as predict prepares it) instead of noise."""
     loaded = registry.get_model(model_id)
     plan = plan_dreams(loaded, form.class_range(), form.steps, form.seed, form.jitter, form.blur)
-    if long_work(settings, plan.work_values):
-        upload = await anyio.to_thread.run_sync(read_upload, form.image, settings)
-        options = form.model_dump(mode="json", exclude={"image"})
-        return await anyio.to_thread.run_sync(
-            queue_work, "dreams", loaded, options, upload, request, settings, jobs
-        )
+    queued = await queued_if_long("dreams", loaded, plan.work_values, form, request, settings, jobs)
+    if queued is not None:
+        return queued
     heavy = (form.image.size or 0) > HEAVY_UPLOAD_BYTES or plan.work_values > HEAVY_WORK_VALUES
     return await compute.run(_dreams_from_image, loaded, plan, form, settings, heavy=heavy)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import anyio
@@ -10,12 +9,12 @@ import numpy as np
 from fastapi import APIRouter, Form, Header, Path, Request, UploadFile, status
 from fastapi.responses import FileResponse, JSONResponse
 from numpy.typing import NDArray
-from pydantic import Field
-from sse_starlette import EventSourceResponse, ServerSentEvent
+from pydantic import BaseModel, Field
+from sse_starlette import EventSourceResponse
 
 from app.api.deps import RegistryDep, SettingsDep
-from app.api.images import read_image
-from app.api.jobs import JobsDep
+from app.api.images import read_image, read_upload
+from app.api.jobs import JobsDep, bearer_token, status_events
 from app.api.models import MAX_MODEL_ID
 from app.config import Settings
 from app.core.model_input import photo_pixels
@@ -34,10 +33,9 @@ from app.jobs.works import (
 )
 from app.ml import deepdream as dd
 from app.ml.loaded import LoadedModel
-from app.ml.store import Forbidden
 from app.schemas.common import ErrorResponse
 from app.schemas.form_fields import IMAGE_FILE, NamesAcceptedFields
-from app.schemas.training import FINISHED, JobState
+from app.schemas.training import JobState
 
 router = APIRouter(tags=["works"])
 
@@ -201,6 +199,27 @@ def long_work(settings: Settings, work_values: int) -> bool:
     return work_values > settings.job_work_values
 
 
+async def queued_if_long(
+    kind: Kind,
+    loaded: LoadedModel,
+    work_values: int,
+    fields: BaseModel,
+    request: Request,
+    settings: Settings,
+    jobs: JobQueue,
+) -> JSONResponse | None:
+    """A request that would take more than about a second, queued as a work (its ``fields``
+    and upload, ``image``, kept to answer it later); None for one to answer at once."""
+    if not long_work(settings, work_values):
+        return None
+    image = getattr(fields, "image", None)
+    upload = None if image is None else await anyio.to_thread.run_sync(read_upload, image, settings)
+    options = fields.model_dump(mode="json", exclude={"image"})
+    return await anyio.to_thread.run_sync(
+        queue_work, kind, loaded, options, upload, request, settings, jobs
+    )
+
+
 WORK_ANSWER: dict[int | str, dict[str, Any]] = {
     202: {
         "model": WorkCreated,
@@ -228,23 +247,7 @@ def get_work(work_id: WorkId, jobs: JobsDep) -> WorkStatus:
 async def work_events(work_id: WorkId, jobs: JobsDep) -> EventSourceResponse:
     """The work's state as server-sent events: "progress" on every update, then one "end"."""
     first = await anyio.to_thread.run_sync(jobs.work_status, work_id)
-    return EventSourceResponse(_events(jobs, first))
-
-
-async def _events(jobs: JobQueue, work: WorkStatus) -> AsyncIterator[ServerSentEvent]:
-    sent: tuple[object, ...] | None = None
-    while True:
-        finished = work.state in FINISHED
-        shown = (work.state, work.version)
-        if finished or shown != sent:
-            yield ServerSentEvent(
-                data=work.model_dump_json(), event="end" if finished else "progress"
-            )
-            sent = shown
-        if finished:
-            return
-        await anyio.sleep(EVENTS_POLL_SECONDS)
-        work = await anyio.to_thread.run_sync(jobs.work_status, work.id)
+    return EventSourceResponse(status_events(first, lambda: jobs.work_status(work_id)))
 
 
 @router.get(
@@ -320,10 +323,5 @@ def cancel_work(
     ] = None,
 ) -> WorkStatus:
     """Cancel a queued or running work, with its token."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Forbidden(
-            "Cancelling a work needs the cancel_token the request that queued it got, sent as "
-            "the header 'Authorization: Bearer <token>'."
-        )
-    return jobs.cancel_work(work_id, token.strip())
+    needed = "Cancelling a work needs the cancel_token the request that queued it got"
+    return jobs.cancel_work(work_id, bearer_token(authorization, needed))

@@ -67,13 +67,7 @@ def check_mc_dropout(loaded: LoadedModel, samples: int) -> None:
             f"mc_samples is {samples}; it must be from {MIN_SAMPLES} to {MAX_SAMPLES}. "
             "Leave it out for one ordinary prediction."
         )
-    if not dropout_layers(loaded):
-        kinds = ", ".join(dict.fromkeys(layer.type for layer in loaded.layers))
-        raise InvalidParameter(
-            f"Model {loaded.id!r} has no Dropout layer (its layers are {kinds}), so every pass "
-            "with dropout on would give the same answer. Leave mc_samples out, or use a model "
-            "with Dropout layers (train one with dropout, or import one)."
-        )
+    _require_dropout(loaded, "every pass with dropout on would give the same answer", "mc_samples")
     work = samples * loaded.activation_values
     if work > MAX_WORK_VALUES:
         most = MAX_WORK_VALUES // loaded.activation_values
@@ -122,6 +116,16 @@ def spread_answer(loaded: LoadedModel, model_input: FloatArray, samples: int) ->
 MAX_RATE = 0.9
 
 
+def _require_dropout(loaded: LoadedModel, so: str, field: str) -> None:
+    if not dropout_layers(loaded):
+        kinds = ", ".join(dict.fromkeys(layer.type for layer in loaded.layers))
+        raise InvalidParameter(
+            f"Model {loaded.id!r} has no Dropout layer (its layers are {kinds}), so {so}. "
+            f"Leave {field} out, or use a model with Dropout layers (train one with dropout, "
+            "or import one)."
+        )
+
+
 @dataclass(frozen=True)
 class DroppedPass:
     """One pass with dropout at ``rate``: every layer's output (no batch axis), the class
@@ -141,13 +145,7 @@ def check_dropout_rate(loaded: LoadedModel, rate: float) -> None:
             f"dropout is {rate}; it must be from 0 (nothing dropped) to {MAX_RATE}. The course "
             "compares 0, 0.2 and 0.4."
         )
-    if not dropout_layers(loaded):
-        kinds = ", ".join(dict.fromkeys(layer.type for layer in loaded.layers))
-        raise InvalidParameter(
-            f"Model {loaded.id!r} has no Dropout layer (its layers are {kinds}), so there is "
-            "nothing to drop. Leave dropout out, or use a model with Dropout layers (train one "
-            "with dropout, or import one)."
-        )
+    _require_dropout(loaded, "there is nothing to drop", "dropout")
 
 
 def dropped_pass(
