@@ -1,53 +1,14 @@
-// Following a work (a DeepDream) until it ends: its event stream, or, if the stream fails,
-// GET /api/works/{id} every DREAM.pollMs. The same shape as training/job_watch.js.
+// Following a work (a DeepDream) until it ends (widgets/status_watch.js): its event stream, or
+// GET /api/works/{id} every DREAM.pollMs.
 import { getWork, openWorkEvents } from "../api.js";
 import { DREAM } from "../config.js";
+import { watchStatus } from "../widgets/status_watch.js";
 
-const FINISHED = new Set(["done", "failed", "cancelled"]);
+export { isFinished } from "../widgets/status_watch.js";
 
-export const isFinished = (work) => FINISHED.has(work.state);
-
-/**
- * watchWork(id, {onStatus(work), onError(error), onMode("stream" | "polling")}) -> {stop()}.
- * onStatus is never called after stop(); onError is for a poll that failed (polling goes on).
- */
-export function watchWork(id, { onStatus, onError, onMode }) {
-  let stopped = false;
-  let stream = null;
-  let timer = null;
-
-  const deliver = (work) => {
-    if (stopped) return;
-    onStatus(work);
-    if (isFinished(work)) stop();
-  };
-
-  async function poll() {
-    timer = null;
-    if (stopped) return;
-    try {
-      deliver(await getWork(id));
-    } catch (error) {
-      if (!stopped) onError?.(error);
-      if (error.status === 404) return stop(); // the work itself is gone
-    }
-    if (!stopped) timer = setTimeout(poll, DREAM.pollMs);
-  }
-
-  function stop() {
-    stopped = true;
-    stream?.close();
-    clearTimeout(timer);
-  }
-
-  onMode?.("stream");
-  stream = openWorkEvents(id, {
-    onStatus: deliver,
-    onFailed: () => {
-      if (stopped) return;
-      onMode?.("polling");
-      poll();
-    },
-  });
-  return { stop };
-}
+/** watchWork(id, {onStatus(work), onError(error), onMode("stream" | "polling")}) -> {stop()}. */
+export const watchWork = (id, handlers) =>
+  watchStatus(
+    { fetchStatus: () => getWork(id), openEvents: (h) => openWorkEvents(id, h), pollMs: DREAM.pollMs },
+    handlers,
+  );
