@@ -22,7 +22,11 @@ from app.config import Settings
 from app.core.kernels import KERNEL_PRESETS
 from app.main import create_app
 
-APP = create_app(Settings(max_upload_bytes=256 * 1024, max_image_pixels=64 * 64))
+# Fuzzed requests may queue jobs (training, dreams, long explanations): each is stopped after a
+# few seconds, so that none trains or dreams on through the rest of the test session.
+APP = create_app(
+    Settings(max_upload_bytes=256 * 1024, max_image_pixels=64 * 64, max_training_seconds=3)
+)
 OPENAPI: dict[str, Any] = APP.openapi()
 
 CONFIG = schemathesis.Config.from_dict(
