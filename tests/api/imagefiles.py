@@ -100,3 +100,12 @@ def post_image(
         data=form,
         headers=headers,
     )
+
+
+def seven_png() -> bytes:
+    """MNIST's first test digit (a 7), drawn 4x larger, white on black, as a PNG."""
+    from tests.drawings import mnist_test_set
+
+    images, labels = mnist_test_set()
+    assert labels[0] == 7
+    return png(np.kron(images[0], np.ones((4, 4), dtype=np.uint8)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,13 +9,11 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image
 
 from app.config import Settings
 from app.ml.explain_graph import model_gradients
-from tests.api.imagefiles import decode_base64_png, post_image
+from tests.api.imagefiles import decode_base64_png, png, post_image, seven_png
 from tests.conftest import make_client
-from tests.drawings import mnist_test_set
 from tests.keras_files import saved, softmax_layer_rgb
 
 pytestmark = pytest.mark.keras
@@ -24,18 +21,9 @@ pytestmark = pytest.mark.keras
 METHODS = ("gradcam", "gradcam++", "saliency", "smoothgrad", "integrated_gradients", "occlusion")
 
 
-def png(pixels: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 @pytest.fixture(scope="module")
 def seven() -> bytes:
-    """MNIST's first test digit (a 7), drawn 4x larger, white on black."""
-    images, labels = mnist_test_set()
-    assert labels[0] == 7
-    return png(np.kron(images[0], np.ones((4, 4), dtype=np.uint8)))
+    return seven_png()
 
 
 def explain(client: TestClient, model_id: str, image: bytes, **form: str) -> Any:

@@ -3,7 +3,6 @@ through an imported model with a Dropout layer."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,15 +10,13 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image
 
 from app.config import Settings
 from app.ml import patterns_plan
 from app.ml.dropout import tracing_count
 from app.ml.patterns_graph import model_ascents
-from tests.api.imagefiles import decode_base64_png
+from tests.api.imagefiles import decode_base64_png, png, seven_png
 from tests.conftest import make_client
-from tests.drawings import mnist_test_set
 from tests.keras_files import residual_rgb, saved, small_sequential_grey
 
 pytestmark = pytest.mark.keras
@@ -151,16 +148,9 @@ def test_out_of_range_query_fields_are_refused(
     assert [error["loc"] for error in response.json()["errors"]] == [["query", field]]
 
 
-def png(pixels: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 @pytest.fixture(scope="module")
 def seven() -> bytes:
-    images, _ = mnist_test_set()
-    return png(np.kron(images[0], np.ones((4, 4), dtype=np.uint8)))
+    return seven_png()
 
 
 def predict(client: TestClient, model_id: str, image: bytes, **form: str) -> Any:
