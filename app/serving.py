@@ -35,7 +35,9 @@ def served_app() -> FastAPI:
 def uvicorn_options(log_level: str) -> dict[str, Any]:
     """uvicorn's settings for every worker: the app factory; the log level, for ConvLens' own
     loggers (``app.*``) too, through uvicorn's handler; WebSocket messages refused by the
-    server beyond twice the live frame cap, before they are buffered; the HTTP protocol with
+    server beyond twice the live frame cap, before they are buffered, and never compressed
+    (permessage-deflate off: frames are PNGs already, and inflating every frame of a flood was
+    most of what it cost the server); the HTTP protocol with
     read deadlines (:mod:`app.http_protocol`); and a cap on connections held at once."""
     from app.http_protocol import BoundedReadProtocol
 
@@ -47,6 +49,7 @@ def uvicorn_options(log_level: str) -> dict[str, Any]:
         "log_level": log_level,
         "log_config": log_config,
         "ws_max_size": 2 * settings.live_max_frame_bytes,
+        "ws_per_message_deflate": False,
         "http": BoundedReadProtocol,
         "limit_concurrency": settings.max_connections,
     }

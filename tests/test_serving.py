@@ -211,3 +211,19 @@ def test_connections_beyond_the_cap_are_answered_503(strict_server: int) -> None
 
     assert in_own_thread(crowd) == 503
     assert healthy(strict_server)  # room again once they have gone
+
+
+def test_live_frames_are_never_compressed(strict_server: int) -> None:
+    """The client offers permessage-deflate, as browsers do; the server declines it, so no frame
+    of a flood is inflated before the flood guard sees it."""
+
+    async def negotiated() -> tuple[str | None, str]:
+        async with connect(f"ws://127.0.0.1:{strict_server}/api/live") as live:
+            assert live.request is not None and live.response is not None
+            offered = live.request.headers.get("Sec-WebSocket-Extensions")
+            assert offered is not None and "permessage-deflate" in offered
+            accepted = live.response.headers.get("Sec-WebSocket-Extensions")
+            await live.send("{}")
+            return accepted, json.loads(await live.recv())["type"]
+
+    assert in_own_thread(negotiated) == (None, "settings")
