@@ -1,12 +1,13 @@
-// Entry module of the Kernel lab page: loads presets and samples, then starts the image and the
-// numbers labs and the tabs that switch between them.
+// Entry module of the Kernel lab page: loads presets and samples, reads the view a link asks for
+// (kernel_lab/view_link.js documents the address's scheme), then starts the image and the
+// numbers labs and the tabs that switch between them, and keeps the address saying what is shown.
 import { getKernels, getSamples } from "./api.js";
-import { COLOURS, DEFAULTS } from "./config.js";
-import { byId } from "./dom.js";
+import { COLOURS } from "./config.js";
+import { byId, throttle } from "./dom.js";
 import { createImageLab } from "./kernel_lab/image_lab.js";
-import { readFilterLink, readKernelLink } from "./kernel_lab/kernel_link.js";
 import { createNumbersLab } from "./kernel_lab/numbers_lab.js";
 import { createTabStatus } from "./kernel_lab/tab_status.js";
+import { readViewLink, viewHash } from "./kernel_lab/view_link.js";
 import { createStatus } from "./widgets/status.js";
 
 function applyColours() {
@@ -15,8 +16,8 @@ function applyColours() {
   root.setProperty("--selected-colour", COLOURS.selected);
 }
 
-/** ARIA tabs: click or arrow keys select; the hash (#numbers) remembers the choice. */
-function setupTabs(onShow) {
+/** ARIA tabs: click or arrow keys select; onShow(name) is told which one is in view. */
+function setupTabs(initialName, onShow) {
   const tabs = [...document.querySelectorAll("[role=tab]")];
   function select(tab, focus) {
     for (const other of tabs) {
@@ -26,9 +27,7 @@ function setupTabs(onShow) {
       byId(other.getAttribute("aria-controls")).hidden = !chosen;
     }
     if (focus) tab.focus();
-    const name = tab.id.replace("tab-", "");
-    history.replaceState(null, "", name === "image" ? location.pathname : `#${name}`);
-    onShow(name);
+    onShow(tab.id.replace("tab-", ""));
   }
   for (const tab of tabs) {
     tab.addEventListener("click", () => select(tab, false));
@@ -39,33 +38,21 @@ function setupTabs(onShow) {
       select(tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length], true);
     });
   }
-  const initial = tabs.find((tab) => `#${tab.id.replace("tab-", "")}` === location.hash);
-  if (initial) select(initial, false);
+  select(byId(`tab-${initialName}`), false);
 }
 
-/** A kernel sent by a link (#kernel=...&label=..., e.g. from the network explorer), or null. */
-function linkedKernel(status) {
-  try {
-    const link = readKernelLink(location.hash);
-    if (!link) return null;
-    const note =
-      `Loaded from a link: ${link.label}, weights rounded to ${DEFAULTS.decimals} decimals. ` +
-      "Edit any cell to make it your own.";
-    return { ...link, note };
-  } catch (error) {
-    status.error(error);
-    return null;
+/** The link's view, less what this page's presets and samples cannot give (said in `problems`). */
+function checkedView(hash, presets, samples) {
+  const { view, problems } = readViewLink(hash);
+  if (view.kernel?.name && !presets.some((preset) => preset.name === view.kernel.name)) {
+    problems.push(`The link's preset "${view.kernel.name}" is not one of this page's kernels; the default is shown.`);
+    delete view.kernel;
   }
-}
-
-/** A model's learned filter sent by a link (#model=...&filter=...), or null. */
-function linkedFilter(status) {
-  try {
-    return readFilterLink(location.hash);
-  } catch (error) {
-    status.error(error);
-    return null;
+  if (view.sample && !samples.some((sample) => sample.name === view.sample)) {
+    problems.push(`The link's sample "${view.sample}" is not one of this page's pictures; the first is shown.`);
+    delete view.sample;
   }
+  return { view, problems };
 }
 
 async function main() {
@@ -73,23 +60,39 @@ async function main() {
   const status = createStatus(byId("error-box"), byId("status-line"));
   try {
     const [presets, samples] = await Promise.all([getKernels(), getSamples()]);
-    const tabs = createTabStatus(status, "image");
-    const imageStatus = tabs.forTab("image");
-    const imageLab = createImageLab({
-      ...{ presets, samples, status: imageStatus },
-      initialKernel: linkedKernel(imageStatus),
-      initialFilter: linkedFilter(imageStatus),
+    const { view, problems } = checkedView(location.hash, presets, samples);
+    const tabs = createTabStatus(status, view.tab);
+    const labs = {};
+    let shown = view.tab;
+    // The address always says what the tab in view shows (view_link.js); throttled, as a
+    // playing window moves many times a second.
+    const saveView = throttle(() => {
+      const hash = viewHash(labs[shown].linkEntries());
+      if (hash !== location.hash) history.replaceState(null, "", hash || location.pathname);
+    }, 200);
+    const onViewChange = (name) => () => name === shown && saveView();
+    const forTab = (name) => (view.tab === name ? view : {});
+    labs.image = createImageLab({
+      ...{ presets, samples, status: tabs.forTab("image"), view: forTab("image") },
+      onViewChange: onViewChange("image"),
     });
-    const numbersLab = createNumbersLab({ presets, status: tabs.forTab("numbers") });
+    labs.numbers = createNumbersLab({
+      ...{ presets, status: tabs.forTab("numbers"), view: forTab("numbers") },
+      onViewChange: onViewChange("numbers"),
+    });
+    if (problems.length) tabs.forTab(view.tab).error(new Error(problems.join(" ")));
     const started = new Set();
-    const start = (name) => {
+    setupTabs(view.tab, (name) => {
       tabs.show(name);
-      if (started.has(name)) return;
+      for (const [other, lab] of Object.entries(labs)) if (other !== name) lab.pause();
+      shown = name;
+      if (started.has(name)) {
+        saveView();
+        return;
+      }
       started.add(name);
-      (name === "image" ? imageLab : numbersLab).start();
-    };
-    setupTabs(start);
-    start(byId("tab-numbers").getAttribute("aria-selected") === "true" ? "numbers" : "image");
+      labs[name].start();
+    });
     document.body.dataset.ready = "true";
   } catch (error) {
     status.error(error);

@@ -82,6 +82,36 @@ class KernelLab:
         )
         return blocks
 
+    def selected_pixel(self) -> tuple[int, int]:
+        """The output pixel the selected marker is on, as the page says it."""
+        marker = self.page.locator("#output-stage [data-role=selected]")
+        text = marker.get_attribute("data-position")
+        row, col = map(int, (text or "").split(","))
+        return row, col
+
+    def window_origin(self) -> tuple[int, int]:
+        """The input cell at the window outline's top-left corner (negative in the padding)."""
+        text = self.page.locator("#input-stage [data-role=window]").get_attribute("data-origin")
+        row, col = map(int, (text or "").split(","))
+        return row, col
+
+    def link(self) -> dict[str, str]:
+        """The view the address holds, as name -> value."""
+        pairs: list[list[str]] = self.page.evaluate(
+            "[...new URLSearchParams(location.hash.slice(1))]"
+        )
+        return dict((name, value) for name, value in pairs)
+
+    def wait_link(self, **expected: str) -> None:
+        """Wait until the address holds these parameters (it is written a moment after a change)."""
+        self.page.wait_for_function(
+            """(expected) => {
+              const params = new URLSearchParams(location.hash.slice(1));
+              return Object.entries(expected).every(([name, value]) => params.get(name) === value);
+            }""",
+            arg=expected,
+        )
+
     # --- numbers lab ---------------------------------------------------------------------
     def open_numbers(self) -> None:
         self.page.click("#tab-numbers")

@@ -6,41 +6,51 @@ import { byId, debounce, isAbort } from "../dom.js";
 import { formatSize } from "../format.js";
 import { drawImage } from "../render/raster.js";
 import { createImagePicker } from "../widgets/image_picker.js";
-import { clearFieldErrors, showFieldError } from "../widgets/field_errors.js";
+import { clearFieldErrors, FieldError, showFieldError } from "../widgets/field_errors.js";
 import { createKernelEditor } from "../widgets/kernel_editor.js";
 import { createImageState } from "./image_state.js";
 import { createImageTrace } from "./image_trace.js";
-import * as view from "./image_view.js";
+import * as display from "./image_view.js";
 import { createLearnedFilter } from "./learned_filter.js";
 import {
   choosePictureDefaults,
+  convEntries,
   poolButtons,
   readConv,
   readPictureOptions,
   readPool,
+  setConv,
+  setPool,
+  setRadio,
   watchForm,
 } from "./params.js";
+import { createPlayer } from "./player.js";
+import { kernelEntries, poolEntries } from "./view_link.js";
 
 /**
- * `initialKernel`: {matrix, label, note} to start with instead of the default preset;
- * `initialFilter`: {model, filter}, a model's learned filter to apply at the start.
+ * `view`: what a link asks for (view_link.js readViewLink); `onViewChange()` is called whenever
+ * what the link would say changes. Returns {start(), linkEntries(), pause()}.
  */
-export function createImageLab({ presets, samples, status, initialKernel = null, initialFilter = null }) {
+export function createImageLab({ presets, samples, status, view = {}, onViewChange = () => {} }) {
   const lab = {
     panel: byId("image-result"),
     paramsForm: byId("image-params"),
     poolForm: byId("image-pool-params"),
-    canvases: view.imageCanvases(),
+    canvases: display.imageCanvases(),
     state: createImageState(),
+    presets,
+    geometry: null,
     status,
+    onViewChange,
   };
   const { canvases, state } = lab;
   const schedule = debounce(() => run(lab), TIMING.paramsDebounceMs);
   const schedulePool = debounce(() => runPool(lab), TIMING.paramsDebounceMs);
+  let pendingPixel = view.pixel ?? null;
 
   lab.kernel = createKernelEditor(byId("image-kernel"), {
     presets,
-    initial: initialKernel ?? { name: DEFAULTS.imagePreset },
+    initial: view.filter ? { name: DEFAULTS.imagePreset } : view.kernel ?? { name: DEFAULTS.imagePreset },
     idPrefix: "image-kernel",
     onChange: schedule,
   });
@@ -67,6 +77,7 @@ export function createImageLab({ presets, samples, status, initialKernel = null,
     summary: byId("trace-summary"),
     container: byId("image-trace"),
     status,
+    onChange: onViewChange,
   });
   const picker = (lab.picker = createImagePicker(byId("image-source"), {
     samples,
@@ -74,6 +85,9 @@ export function createImageLab({ presets, samples, status, initialKernel = null,
     onPick(file, source) {
       state.setPicture(file, source);
       lab.trace.clear();
+      if (pendingPixel) lab.trace.select(pendingPixel);
+      pendingPixel = null;
+      display.showShareNote(source.name === "upload");
       schedule();
       schedule.flush();
     },
@@ -86,27 +100,44 @@ export function createImageLab({ presets, samples, status, initialKernel = null,
     onStop: () => {
       state.setPooling(false);
       lab.pooling.setActive(false);
-      view.showPoolPanel(canvases, false);
+      display.showPoolPanel(canvases, false);
+      onViewChange();
     },
   });
+  const player = createPlayer(byId("image-result"), { onStep: () => lab.trace.step(1) });
+  byId("image-step").addEventListener("click", () => lab.trace.step(1));
+  byId("image-back").addEventListener("click", () => lab.trace.step(-1));
+
   choosePictureDefaults(lab.paramsForm);
+  restoreFields(lab, view);
   watchForm(lab.paramsForm, schedule);
   watchForm(lab.poolForm, () => state.pooling && schedulePool());
-  byId("image-zoom").addEventListener("change", () => view.applyZoom(canvases));
-  byId("show-winners").addEventListener("change", (event) => {
-    view.toggleWinners(canvases, event.target.checked);
+  byId("image-zoom").addEventListener("change", () => {
+    display.applyZoom(canvases, lab.geometry);
+    onViewChange();
   });
-  view.linkScrolling(canvases);
+  byId("show-winners").addEventListener("change", (event) => {
+    display.toggleWinners(canvases, event.target.checked);
+  });
+  display.linkScrolling(canvases);
+  // "fit" follows the column's width: the window resized, or the phone turned.
+  new ResizeObserver(() => lab.geometry && display.applyZoom(canvases, lab.geometry)).observe(
+    canvases.input.closest(".stage-scroll"),
+  );
 
   return {
     start() {
-      if (samples.length) picker.pickSample(samples[0].name);
-      if (!initialFilter) {
+      const sample = samples.find((s) => s.name === view.sample) ?? samples[0];
+      if (sample) picker.pickSample(sample.name);
+      if (!view.filter) {
         lab.learned.start();
         return;
       }
-      lab.learned.apply(initialFilter.model, initialFilter.filter).then(
+      lab.learned.apply(view.filter.model, view.filter.filter).then(
         () => {
+          // The link's own stride, padding, bias or mapping win over the layer's.
+          setConv(lab.paramsForm, view.conv);
+          if (view.mapping) setRadio(lab.paramsForm, "mapping", view.mapping);
           useEditor(false);
           schedule();
           schedule.flush();
@@ -114,22 +145,88 @@ export function createImageLab({ presets, samples, status, initialKernel = null,
         (error) => status.error(error),
       );
     },
+    linkEntries: () => linkEntries(lab, samples),
+    pause: () => player.pause(),
   };
+}
+
+/** The form fields a link sets, set before the first convolution (no change events fire). */
+function restoreFields(lab, view) {
+  setConv(lab.paramsForm, view.conv ?? {});
+  for (const name of ["color", "mapping", "channels"]) {
+    if (view[name]) setRadio(lab.paramsForm, name, view[name]);
+  }
+  if (view.zoom !== undefined) byId("image-zoom").value = String(view.zoom);
+  if (view.pool) {
+    setPool(lab.poolForm, view.pool);
+    lab.state.setPooling(true);
+  }
+}
+
+/** What a link to this view says (view_link.js), defaults left out. */
+function linkEntries(lab, samples) {
+  const form = lab.paramsForm;
+  const learned = lab.learned.link();
+  const kernel = learned
+    ? [["model", learned.model], ["filter", learned.filter]]
+    : kernelEntries(lab.lastKernel ?? { name: DEFAULTS.imagePreset }, DEFAULTS.imagePreset);
+  const { name } = lab.state.source ?? {};
+  const options = readPictureOptions(form);
+  const channels = form.querySelector("[name=channels]:checked")?.value ?? "each";
+  const zoom = byId("image-zoom").value;
+  const pixel = lab.trace.selected();
+  let pool = null;
+  try {
+    pool = lab.state.pooling ? readPool(lab.poolForm) : null;
+  } catch {
+    pool = null; // a pool field being edited: the link keeps pooling off until it can be read
+  }
+  const defaultMapping = learned ? learned.settings.mapping : DEFAULTS.imageMapping;
+  return [
+    ...kernel,
+    ["sample", name && name !== "upload" && name !== samples[0]?.name ? name : null],
+    ...convEntries(form, learned?.settings),
+    ["color", options.color === "rgb" ? null : options.color],
+    ["mapping", options.mapping === defaultMapping ? null : options.mapping],
+    ["channels", learned || channels === "each" ? null : channels],
+    ["zoom", zoom === "0" ? null : zoom],
+    ...poolEntries(pool),
+    ["pixel", pixel ? pixel.join(",") : null],
+  ];
+}
+
+/**
+ * The kernel as sent: with "one filter over all channels" on a colour picture, a kh x kw x 3
+ * kernel whose three slices hold the same weights, so Conv2D's sum over R, G and B gives one map.
+ */
+function overAllChannels(lab, kernel, color) {
+  const input = lab.paramsForm.querySelector("[name=channels][value=all]");
+  if (!input.checked || color !== "rgb") return kernel;
+  if (lab.presets.find((preset) => preset.name === kernel.name)?.combine === "magnitude") {
+    throw new FieldError(
+      "A gradient magnitude combines two kernels per channel, so it runs on each channel " +
+        "separately: choose “each channel separately”, or another kernel.",
+      input,
+    );
+  }
+  const matrix = kernel.matrix.map((row) => row.map((weight) => [weight, weight, weight]));
+  return { name: null, preset: kernel.name, matrix, label: `${kernel.label}, summed over R, G and B` };
 }
 
 /** The form's parameters, or null (with the reason shown on its field) when one cannot be read. */
 function readParams(lab, withPool = false) {
   clearFieldErrors(lab.paramsForm, lab.kernel.element, lab.poolForm);
   try {
-    const params = {
-      conv: readConv(lab.paramsForm, lab.learned.kernel() ?? lab.kernel.value()),
-      options: readPictureOptions(lab.paramsForm),
-    };
+    const options = readPictureOptions(lab.paramsForm);
+    const learned = lab.learned.kernel();
+    if (!learned) lab.lastKernel = lab.kernel.value();
+    const kernel = learned ?? overAllChannels(lab, lab.lastKernel, options.color);
+    const params = { conv: readConv(lab.paramsForm, kernel), options };
     return withPool ? { ...params, pool: readPool(lab.poolForm) } : params;
   } catch (error) {
     if (error.name !== "FieldError") throw error;
     showFieldError(error);
-    view.showInvalid(lab.panel);
+    display.showInvalid(lab.panel);
     lab.status.clearError();
     lab.status.done("");
     return null;
@@ -140,7 +237,7 @@ async function run(lab) {
   const { state, canvases, panel, status } = lab;
   const params = state.file && readParams(lab);
   if (!params) return;
-  view.setPanelStatus(panel, "busy");
+  display.setPanelStatus(panel, "busy");
   status.busy(`Applying “${params.conv.kernel.label}” to ${state.source.label}…`);
   try {
     const answer = await state.convolve(params);
@@ -150,12 +247,14 @@ async function run(lab) {
       ? state.rememberInput(file, color, drawImage(canvases.input, inputBitmap))
       : state.inputPixels(file, color);
     const outputPixels = drawImage(canvases.output, outputBitmap);
-    view.applyZoom(canvases);
-    view.showConvolution(panel, result, { conv: params.conv, sourceName: state.source.name });
+    lab.geometry = display.geometryOf(result);
+    display.applyZoom(canvases, lab.geometry);
+    display.showConvolution(panel, result, { conv: params.conv, sourceName: state.source.name });
     status.done(`Done: ${formatSize(result.output_shape)} output.`);
     lab.trace.setResult({ result, conv: params.conv, inputPixels, outputPixels });
     status.clearError();
-    view.setPanelStatus(panel, "ready");
+    display.setPanelStatus(panel, "ready");
+    lab.onViewChange();
     if (state.pooling) runPool(lab);
   } catch (error) {
     if (isAbort(error)) return;
@@ -168,9 +267,11 @@ function refused(lab, error) {
   const { canvases, state } = lab;
   lab.trace.clear();
   for (const canvas of [canvases.input, canvases.output]) canvas.width = canvas.height = 0;
+  lab.geometry = null;
+  display.applyZoom(canvases);
   state.rememberInput(null, null, null);
-  view.showPoolPanel(canvases, false);
-  view.showFailure(lab.panel, state.source.label);
+  display.showPoolPanel(canvases, false);
+  display.showFailure(lab.panel, state.source.label);
   if (error.status >= 400 && error.status < 500) lab.picker.refused();
   lab.status.error(error);
 }
@@ -183,9 +284,10 @@ async function runPool(lab) {
   try {
     const answer = await state.pool(params, params.pool);
     if (!answer) return;
-    view.showPooling(canvases, answer, params.pool);
+    display.showPooling(canvases, answer, params.pool);
     lab.pooling.setActive(state.pooling);
-    view.applyZoom(canvases);
+    display.applyZoom(canvases, lab.geometry);
+    lab.onViewChange();
     status.clearError();
     status.done(`Done: pooled to ${formatSize(answer.result.output_shape)}.`);
   } catch (error) {

@@ -40,10 +40,27 @@ function show(trace, pos, now) {
   const { result } = trace.current;
   const [outRows, outCols] = result.output_shape;
   const { origin, size } = windowOf(result.output_size, pos);
-  placeBox(trace.windowBox, result.input, { top: origin[0], left: origin[1], height: size[0], width: size[1] });
+  const area = { top: origin[0], left: origin[1], height: size[0], width: size[1] };
+  placeBox(trace.windowBox, result.input, area, { clip: false });
   placeBox(trace.selectedBox, { width: outCols, height: outRows }, { top: pos[0], left: pos[1], height: 1, width: 1 });
+  trace.windowBox.dataset.origin = origin.join(",");
+  trace.selectedBox.dataset.position = pos.join(",");
   trace.request(pos);
   if (now) trace.request.flush();
+  trace.onChange?.();
+}
+
+/** Select the output pixel `delta` steps away in reading order, wrapping round at the ends. */
+function step(trace, delta) {
+  if (!trace.current) return false;
+  const [rows, cols] = trace.current.result.output_shape;
+  const total = rows * cols;
+  if (!total) return false;
+  const index = trace.selected ? trace.selected[0] * cols + trace.selected[1] : -1;
+  const next = (((index + delta) % total) + total) % total;
+  trace.pinned = true;
+  show(trace, [Math.floor(next / cols), next % cols], true);
+  return true;
 }
 
 // The summary line: each output channel's value and the pixel value it is shown as.
@@ -100,14 +117,18 @@ function clear(trace) {
   trace.outputCanvas.parentElement.classList.remove("is-pinned");
   trace.summary.textContent = trace.hint;
   delete trace.container.dataset.position;
+  delete trace.windowBox.dataset.origin;
+  delete trace.selectedBox.dataset.position;
   hideBox(trace.windowBox);
   hideBox(trace.selectedBox);
   trace.container.replaceChildren();
 }
 
 /**
- * createImageTrace({outputCanvas, windowBox, selectedBox, summary, container, status})
- * returns {setResult({result, conv, inputPixels, outputPixels}), clear()}.
+ * createImageTrace({outputCanvas, windowBox, selectedBox, summary, container, status, onChange})
+ * returns {setResult({result, conv, inputPixels, outputPixels}), clear(), step(delta),
+ * select(pos) (pins a pixel now, or on the next result), selected() -> [row, col] | null}.
+ * onChange() is called whenever the selected pixel moves.
  */
 export function createImageTrace(elements) {
   const trace = {
@@ -129,10 +150,11 @@ export function createImageTrace(elements) {
     onRelease() {
       trace.pinned = false;
       elements.outputCanvas.parentElement.classList.remove("is-pinned");
+      trace.onChange?.();
     },
   });
 
-  return {
+  trace.api = {
     setResult(next) {
       trace.current = next;
       const [rows, cols] = next.result.output_shape;
@@ -141,5 +163,14 @@ export function createImageTrace(elements) {
       if (selected) show(trace, [Math.min(selected[0], rows - 1), Math.min(selected[1], cols - 1)], true);
     },
     clear: () => clear(trace),
+    step: (delta) => step(trace, delta),
+    select(pos) {
+      trace.pinned = true;
+      trace.selected = pos;
+      if (trace.current) trace.api.setResult(trace.current);
+    },
+    /** The pinned output pixel (a hovered one is not a choice), or null. */
+    selected: () => (trace.pinned ? trace.selected : null),
   };
+  return trace.api;
 }

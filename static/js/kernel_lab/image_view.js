@@ -31,12 +31,56 @@ export function linkScrolling(canvases) {
   }
 }
 
-export function applyZoom(canvases) {
+/** The shapes applyZoom draws to: the input, its zero padding per side and the output. */
+export function geometryOf(result) {
+  const { rows, cols } = result.output_size;
+  return {
+    input: { width: result.input.width, height: result.input.height },
+    pad: { top: rows.pad_before, bottom: rows.pad_after, left: cols.pad_before, right: cols.pad_after },
+    output: { width: result.output_shape[1], height: result.output_shape[0] },
+  };
+}
+
+/**
+ * Draw input and output at one scale: an output pixel is as big as an input pixel, so stride 3
+ * gives an output a third the size. The input's zero padding is a hatched ring around it, at the
+ * same scale. "fit" picks the scale at which the padded input fills its column (and the screen's
+ * height); 1:1, 2x... are CSS pixels per picture pixel.
+ */
+export function applyZoom(canvases, geometry = null) {
   const zoom = Number(byId("image-zoom").value);
-  for (const canvas of [canvases.input, canvases.output, canvases.pooled]) {
-    canvas.parentElement.style.width = zoom ? `${canvas.width * zoom}px` : "";
+  canvases.pooled.parentElement.style.width = zoom ? `${canvases.pooled.width * zoom}px` : "";
+  const inputStage = byId("input-stage");
+  const outputStage = byId("output-stage");
+  if (geometry) {
+    const { input, pad, output } = geometry;
+    const wide = input.width + pad.left + pad.right;
+    const high = input.height + pad.top + pad.bottom;
+    const scroller = inputStage.closest(".stage-scroll");
+    const room = scroller.clientWidth;
+    const tallest = parseFloat(getComputedStyle(scroller).maxHeight) - 2 || Infinity; // less the border
+    const scale = zoom || Math.min(room / wide, tallest / high);
+    const px = (n) => `${n * scale}px`;
+    inputStage.style.width = px(wide);
+    inputStage.style.padding = [pad.top, pad.right, pad.bottom, pad.left].map(px).join(" ");
+    inputStage.classList.toggle("is-padded", pad.top + pad.bottom + pad.left + pad.right > 0);
+    outputStage.style.width = px(output.width);
+    outputStage.dataset.scale = String(scale);
+  } else {
+    inputStage.style.width = inputStage.style.padding = outputStage.style.width = "";
+    inputStage.classList.remove("is-padded");
   }
   toggleWinners(canvases, byId("show-winners").checked);
+}
+
+/** Words for the hatched ring: how many zeros pad each side. */
+function paddingWords({ top, bottom, left, right }) {
+  if (top + bottom + left + right === 0) return "";
+  if (top === bottom && left === right && top === left) return `+ ${top} zero${top === 1 ? "" : "s"} around (hatched)`;
+  const sides = Object.entries({ above: top, below: bottom, left, right })
+    .filter(([, n]) => n > 0)
+    .map(([side, n]) => `${n} ${side}`);
+  return `+ zeros (hatched): ${sides.join(", ")}`;
 }
 
 export function setPanelStatus(panel, value) {
@@ -48,9 +92,10 @@ export function setPanelStatus(panel, value) {
 export function showConvolution(panel, result, { conv, sourceName }) {
   const { input } = result;
   panel.dataset.source = sourceName;
-  panel.dataset.kernel = conv.kernel.name ?? "custom";
+  panel.dataset.kernel = conv.kernel.name ?? conv.kernel.preset ?? "custom";
   panel.dataset.renders = String(Number(panel.dataset.renders ?? 0) + 1); // tests await a new one
   byId("input-size").textContent = `${input.height} × ${input.width}`;
+  byId("input-pad-note").textContent = paddingWords(geometryOf(result).pad);
   byId("output-shape").textContent = formatSize(result.output_shape);
   byId("output-channels").textContent = `(${formatChannels(result.output_shape)})`;
   const notes = input.notes.length ? ` ${input.notes.join(" ")}` : "";
@@ -92,7 +137,9 @@ export function toggleWinners(canvases, shown) {
 /** Nothing shown is from an earlier picture: a picture the server could not use leaves no output. */
 export function showFailure(panel, label) {
   setPanelStatus(panel, "error");
-  for (const id of ["input-size", "output-shape", "output-channels", "pixel-map"]) byId(id).textContent = "";
+  for (const id of ["input-size", "input-pad-note", "output-shape", "output-channels", "pixel-map"]) {
+    byId(id).textContent = "";
+  }
   byId("output-legend").replaceChildren();
   byId("image-summary").textContent = `No output: ${label} could not be convolved; see the message above.`;
 }
@@ -126,4 +173,12 @@ export function showPooling(canvases, { result, pooledBitmap, winnersBitmap }, p
     `${formatSize(result.output_shape)}.` +
     (winnersBitmap ? " Yellow pixels on the output are the ones that won their window." : "");
   renderOutputSize(byId("pool-size"), result.output_size, "pool size");
+}
+
+/** Under the result: the address holds the view, except a picture of the learner's own. */
+export function showShareNote(uploaded) {
+  byId("image-share").textContent = uploaded
+    ? "The page's address holds every setting you see, but not your own picture: a file " +
+      "cannot travel in a link, so a shared link opens on the first sample photo instead."
+    : "The page's address holds what you see: copy it to share this view or put it on a slide.";
 }

@@ -10,7 +10,6 @@ import { flatValues, scaleFor } from "../render/colormap.js";
 import { renderLegend } from "../render/legend.js";
 import { createNumberGrid } from "../render/number_grid.js";
 import { orderModels } from "../widgets/model_picker.js";
-import { filterLabHash } from "./kernel_link.js";
 
 const SLICE_NAMES = { 1: ["grey"], 3: ["R", "G", "B"] };
 // Layers a model may put between its input and its first convolution that leave the picture's
@@ -58,7 +57,9 @@ function filterKernel(perChannel) {
 
 /**
  * createLearnedFilter(root, {form, onApply(), onClear(), onError(error)}) returns
- * {start(), apply(modelId, filter), kernel() -> {name: null, matrix, label} | null, clear()}.
+ * {start(), apply(modelId, filter), kernel() -> {name: null, matrix, label} | null, clear(),
+ * link() -> {model, filter, settings: {strides, padding, bias, mapping}} | null}: what a link to
+ * the view says, with the settings the filter brought (a link leaves them out).
  * `form` is the lab's stride / padding / bias form: applying a filter sets them to the layer's.
  */
 export function createLearnedFilter(root, { form, onApply, onClear, onError }) {
@@ -72,7 +73,7 @@ export function createLearnedFilter(root, { form, onApply, onClear, onError }) {
     clearButton: root.querySelector("[data-action=edit-kernel]"),
     models: new Map(), // id -> {detail, layer}
     filters: new Map(), // id -> filters answer
-    active: null, // {matrix, label}
+    active: null, // {matrix, label, link}
   };
   root.querySelector("form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -91,7 +92,8 @@ export function createLearnedFilter(root, { form, onApply, onClear, onError }) {
       await load();
       await apply(ctx, modelId, filter);
     },
-    kernel: () => (ctx.active ? { name: null, ...ctx.active } : null),
+    kernel: () => (ctx.active ? { name: null, matrix: ctx.active.matrix, label: ctx.active.label } : null),
+    link: () => ctx.active?.link ?? null,
     clear: () => clear(ctx),
   };
 }
@@ -146,11 +148,15 @@ async function apply(ctx, modelId, f) {
   syncIndex(ctx);
   ctx.index.value = String(f);
   const perChannel = photoOrderSlices(detail, filters, f);
-  ctx.active = { matrix: filterKernel(perChannel), label: `${detail.name} ${layer.row.name} filter ${f}` };
-  setConvFields(ctx.form, { strides: layer.strides, padding: layer.padding, bias });
+  const settings = { strides: layer.strides, padding: layer.padding, bias, mapping: "rescale" };
+  ctx.active = {
+    matrix: filterKernel(perChannel),
+    label: `${detail.name} ${layer.row.name} filter ${f}`,
+    link: { model: modelId, filter: f, settings },
+  };
+  setConvFields(ctx.form, settings);
   showSlices(ctx, perChannel, f, { detail, layer, bias });
   ctx.root.open = true;
-  history.replaceState(null, "", filterLabHash(modelId, f));
 }
 
 function setConvFields(form, { strides, padding, bias }) {
@@ -208,5 +214,4 @@ function clear(ctx) {
   ctx.slices.replaceChildren();
   ctx.clearButton.hidden = true;
   ctx.note.textContent = "";
-  if (/[#&]model=/.test(location.hash)) history.replaceState(null, "", location.pathname);
 }

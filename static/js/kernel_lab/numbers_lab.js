@@ -12,7 +12,9 @@ import { renderTrace } from "../render/trace_view.js";
 import { clearFieldErrors, showFieldError } from "../widgets/field_errors.js";
 import { createKernelEditor } from "../widgets/kernel_editor.js";
 import { renderPooled, showPooled } from "./numbers_pool.js";
-import { poolButtons, readConv, readPool, watchForm } from "./params.js";
+import { convEntries, poolButtons, readConv, readPool, setConv, setPool, watchForm } from "./params.js";
+import { createPlayer } from "./player.js";
+import { kernelEntries, poolEntries } from "./view_link.js";
 
 const copy = (matrix) => matrix.map((row) => [...row]);
 
@@ -22,25 +24,33 @@ function resizeGrid(matrix, rows, cols) {
   );
 }
 
-export function createNumbersLab({ presets, status }) {
+/**
+ * `view`: what a link asks for (view_link.js readViewLink); `onViewChange()` is called whenever
+ * what the link would say changes. Returns {start(), linkEntries(), pause()}.
+ */
+export function createNumbersLab({ presets, status, view = {}, onViewChange = () => {} }) {
   const panel = byId("numbers-result");
   const paramsForm = byId("numbers-params");
   const poolForm = byId("numbers-pool-params");
   const [rowsSelect, colsSelect] = [byId("numbers-rows"), byId("numbers-cols")];
   const buttons = { back: byId("numbers-back"), step: byId("numbers-step"), reset: byId("numbers-reset") };
   const reveal = byId("numbers-reveal");
-  const state = { input: copy(DEFAULTS.numbersInput), index: 0, result: null, pooling: false };
+  const state = {
+    input: copy(view.input ?? DEFAULTS.numbersInput),
+    ...{ index: 0, result: null, pooling: Boolean(view.pool), pendingPixel: view.pixel ?? null },
+  };
   // What the module's functions below share: the page's elements, the state and the widgets.
   const lab = {
     ...{ panel, paramsForm, poolForm, rowsSelect, colsSelect, buttons, reveal, state, status },
     job: latestOnly(),
     poolJob: latestOnly(),
+    onViewChange,
   };
   const refresh = debounce(() => update(lab, true), TIMING.paramsDebounceMs);
 
   lab.kernel = createKernelEditor(byId("numbers-kernel"), {
     presets,
-    initial: { matrix: DEFAULTS.numbersKernel },
+    initial: view.kernel ?? { matrix: DEFAULTS.numbersKernel },
     idPrefix: "numbers-kernel",
     onChange: refresh,
   });
@@ -69,8 +79,19 @@ export function createNumbersLab({ presets, status }) {
       byId("numbers-pool-result").hidden = true;
       lab.outputGrid.highlight("winner", []);
       lab.pooling.setActive(false);
+      onViewChange();
     },
   });
+  const player = createPlayer(panel, {
+    onStep() {
+      if (!total(state)) return false;
+      goTo(lab, (state.index + 1) % total(state));
+      return true;
+    },
+  });
+  setConv(paramsForm, view.conv ?? {});
+  if (view.pool) setPool(poolForm, view.pool);
+  reveal.checked = Boolean(view.fill);
 
   for (const select of [rowsSelect, colsSelect]) {
     for (let n = SIZES.numbersMin; n <= SIZES.numbersMax; n++) {
@@ -88,11 +109,43 @@ export function createNumbersLab({ presets, status }) {
   buttons.step.addEventListener("click", () => goTo(lab, state.index + 1));
   buttons.back.addEventListener("click", () => goTo(lab, state.index - 1));
   buttons.reset.addEventListener("click", () => goTo(lab, 0));
-  reveal.addEventListener("change", () => state.result && render(lab, state.result));
+  reveal.addEventListener("change", () => {
+    if (state.result) render(lab, state.result);
+    onViewChange();
+  });
   watchForm(paramsForm, refresh);
   watchForm(poolForm, () => state.pooling && runPool(lab));
 
-  return { start: () => update(lab, true, true) };
+  return {
+    start: () => update(lab, true, true),
+    linkEntries: () => linkEntries(lab),
+    pause: () => player.pause(),
+  };
+}
+
+const sameGrid = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+/** What a link to this view says (view_link.js), defaults left out. */
+function linkEntries(lab) {
+  const { state } = lab;
+  const kernel = lab.lastKernel ?? { matrix: DEFAULTS.numbersKernel };
+  const isDefault = !kernel.name && sameGrid(kernel.matrix, DEFAULTS.numbersKernel);
+  let pool = null;
+  try {
+    pool = state.pooling ? readPool(lab.poolForm) : null;
+  } catch {
+    pool = null; // a pool field being edited: the link keeps pooling off until it can be read
+  }
+  const pos = state.result && total(state) ? positionOf(state, state.index) : null;
+  return [
+    ["tab", "numbers"],
+    ...(isDefault ? [] : kernelEntries(kernel, null)),
+    ...convEntries(lab.paramsForm),
+    ["input", sameGrid(state.input, DEFAULTS.numbersInput) ? null : JSON.stringify(state.input)],
+    ...poolEntries(pool),
+    ["pixel", pos && state.index > 0 ? pos.join(",") : null],
+    ["fill", lab.reveal.checked ? "1" : null],
+  ];
 }
 
 const total = (state) =>
@@ -131,7 +184,8 @@ async function update(lab, changed, replaceInput = false) {
   const conv = readFields(lab, () => {
     const problem = replaceInput ? null : lab.inputGrid.problem();
     if (problem) throw problem;
-    return readConv(lab.paramsForm, lab.kernel.value());
+    lab.lastKernel = lab.kernel.value();
+    return readConv(lab.paramsForm, lab.lastKernel);
   });
   if (!conv) return;
   const signal = lab.job.start();
@@ -141,12 +195,19 @@ async function update(lab, changed, replaceInput = false) {
     if (changed || !state.result) {
       state.result = await convolveMatrix(state.input, conv, null, signal);
       state.index = Math.min(state.index, total(state) - 1);
+      if (state.pendingPixel) {
+        const [rows, cols] = state.result.output_shape;
+        const [r, c] = state.pendingPixel;
+        state.index = Math.min(r, rows - 1) * cols + Math.min(c, cols - 1);
+        state.pendingPixel = null;
+      }
     }
     const response = await convolveMatrix(state.input, conv, positionOf(state, state.index), signal);
     state.result = response;
     render(lab, response, replaceInput);
     status.clearError();
     panel.dataset.status = "ready";
+    lab.onViewChange();
     if (state.pooling && changed) runPool(lab);
   } catch (error) {
     if (isAbort(error)) return;
@@ -199,6 +260,7 @@ async function runPool(lab) {
     const response = await poolMatrix(state.result.output, pool, signal);
     showPooled(lab, response, pool);
     lab.pooling.setActive(true);
+    lab.onViewChange();
     status.clearError();
   } catch (error) {
     if (!isAbort(error)) status.error(error);

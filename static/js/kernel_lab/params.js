@@ -91,3 +91,45 @@ export function poolButtons(panel, { onPool, onStop }) {
     },
   };
 }
+
+/** Set conv_controls() fields from {strides?, padding?, bias?} (what a link gives). */
+export function setConv(form, { strides, padding, bias }) {
+  if (strides !== undefined) form.querySelector("[name=stride]").value = String(strides);
+  if (typeof padding === "number") {
+    form.querySelector("[name=padding]").value = "explicit";
+    form.querySelector("[name=pad_amount]").value = String(padding);
+  } else if (padding !== undefined) {
+    form.querySelector("[name=padding]").value = padding;
+  }
+  form.querySelector("[data-role=pad-amount]").hidden = form.querySelector("[name=padding]").value !== "explicit";
+  if (bias !== undefined) form.querySelector("[name=bias]").value = String(bias);
+}
+
+/** Set pool_controls() fields from {mode, size, strides, padding}. */
+export function setPool(form, { mode, size, strides, padding }) {
+  form.querySelector("[name=mode]").value = mode;
+  form.querySelector("[name=size]").value = String(size);
+  form.querySelector("[name=stride]").value = strides === null ? "" : String(strides);
+  form.querySelector("[name=padding]").value = padding;
+}
+
+export function setRadio(form, name, value) {
+  const input = form.querySelector(`[name=${name}][value=${value}]`);
+  if (input) input.checked = true;
+}
+
+/**
+ * [name, value] pairs of a view link for conv_controls() as the learner left them (even a value
+ * that cannot be used yet), each null when it equals `defaults` {strides, padding, bias}.
+ */
+export function convEntries(form, defaults = { strides: 1, padding: "valid", bias: 0 }) {
+  const stride = form.querySelector("[name=stride]").value.trim();
+  let padding = form.querySelector("[name=padding]").value;
+  if (padding === "explicit") padding = form.querySelector("[name=pad_amount]").value.trim();
+  const bias = form.querySelector("[name=bias]").value.trim() || "0";
+  return [
+    ["stride", stride === String(defaults.strides) ? null : stride],
+    ["padding", padding === String(defaults.padding) ? null : padding],
+    ["bias", Number(bias) === Number(defaults.bias) ? null : bias],
+  ];
+}

@@ -1,13 +1,17 @@
 // Rectangles drawn over a picture: the input window, the selected output pixel. Positions are
 // percentages of the picture, so they stay put at any zoom; tiny boxes keep a minimum size.
+// Unclipped, a box may hang over the picture's edge (into a zero-padding ring drawn around it).
 import { SIZES } from "../config.js";
 
-/** Place `box` over the cells [top, top+height) x [left, left+width) of a W x H picture. */
-export function placeBox(box, picture, { top, left, height, width }) {
-  const r0 = Math.max(0, top);
-  const c0 = Math.max(0, left);
-  const r1 = Math.min(picture.height, top + height);
-  const c1 = Math.min(picture.width, left + width);
+/**
+ * Place `box` over the cells [top, top+height) x [left, left+width) of a W x H picture; with
+ * {clip: false} the part outside the picture is kept.
+ */
+export function placeBox(box, picture, { top, left, height, width }, { clip = true } = {}) {
+  const r0 = clip ? Math.max(0, top) : top;
+  const c0 = clip ? Math.max(0, left) : left;
+  const r1 = clip ? Math.min(picture.height, top + height) : top + height;
+  const c1 = clip ? Math.min(picture.width, left + width) : left + width;
   if (r1 <= r0 || c1 <= c0) {
     box.hidden = true;
     return;

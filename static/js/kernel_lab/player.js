@@ -1,0 +1,42 @@
+// Play / Pause for the Kernel lab: the window slides by itself, one output pixel per step, at the
+// speed the learner picks. The lab says what a step is; Pause leaves the window where it is.
+// With prefers-reduced-motion nothing moves until the learner presses Play, and then slowly.
+
+const REDUCED_MOTION = "(prefers-reduced-motion: reduce)";
+
+/**
+ * createPlayer(root, {onStep() -> boolean}) where root holds a [data-role=play] button and a
+ * [data-role=speed] select (steps a second). onStep moves one step; it returns false when there
+ * is nothing to step through, which pauses. Returns {pause(), playing()}.
+ */
+export function createPlayer(root, { onStep }) {
+  const button = root.querySelector("[data-role=play]");
+  const speed = root.querySelector("[data-role=speed]");
+  let timer = null;
+  if (window.matchMedia?.(REDUCED_MOTION).matches) speed.selectedIndex = 0;
+
+  const show = () => {
+    button.textContent = timer ? "❚❚ Pause" : "▶ Play";
+    button.dataset.playing = String(Boolean(timer));
+  };
+  const pause = () => {
+    clearInterval(timer);
+    timer = null;
+    show();
+  };
+  const tick = () => {
+    if (!onStep()) pause();
+  };
+  const play = () => {
+    clearInterval(timer);
+    timer = setInterval(tick, 1000 / Number(speed.value));
+    show();
+    tick();
+  };
+  button.addEventListener("click", () => (timer ? pause() : play()));
+  speed.addEventListener("change", () => timer && play());
+  // A hidden tab (the other half of the lab) does not play on unseen.
+  document.addEventListener("visibilitychange", () => document.hidden && pause());
+  show();
+  return { pause, playing: () => timer !== null };
+}
