@@ -57,13 +57,46 @@ function showAnswer(explorer, { detail, answer, source }) {
   setNetworkStatus(network, "ready");
 }
 
+/** Set (or, for null and "", delete) URL parameters without a new history entry. */
+function setParams(changes) {
+  const url = new URL(location.href);
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null || value === undefined || value === "") url.searchParams.delete(key);
+    else url.searchParams.set(key, String(value));
+  }
+  history.replaceState(null, "", url);
+}
+
+// The layers drawn from one answer; drawn again when the colour scale changes.
+function drawNetwork(explorer, shown) {
+  const { network, dialog, state } = explorer;
+  delete network.dataset.lazy;
+  explorer.view = renderNetwork(network, {
+    ...shown,
+    dialog,
+    scaleMode: state.scale,
+    onSelect: ({ layer, map, px }) => setParams({ layer, map, px: px ? px.join(",") : null }),
+  });
+  explorer.shown = shown;
+  network.dataset.scale = state.scale;
+  // The selected map (from a shared link, or chosen before this input) is marked again; a
+  // shared link's selected cell opens its calculation once.
+  const params = new URLSearchParams(location.search);
+  const [layer, map] = [params.get("layer"), Number.parseInt(params.get("map") ?? "", 10)];
+  const first = explorer.openFromUrl;
+  explorer.openFromUrl = false;
+  if (!layer || !Number.isInteger(map) || !explorer.view.select(layer, map) || !first) return;
+  const px = (params.get("px") ?? "").split(",").map(Number);
+  if (px.length === 2 && px.every((n) => Number.isInteger(n) && n >= 0)) explorer.view.open(layer, map, px);
+  else explorer.view.card(layer)?.scrollIntoView({ block: "start" });
+}
+
 // Every layer from one request: the shipped models and other small ones.
 async function runAll(explorer, { detail, filters, input, signal }) {
   const activations = await getActivations(detail.id, input.image, {}, signal);
   if (signal.aborted) return;
-  const { network, dialog, status } = explorer;
-  delete network.dataset.lazy;
-  renderNetwork(network, { detail, activations, filters, dialog });
+  const { status } = explorer;
+  drawNetwork(explorer, { detail, activations, filters });
   showAnswer(explorer, { detail, answer: activations, source: input.source });
   explorer.explain.follow({ detail, image: input.image, answer: activations, auto: true });
   followInput(explorer, detail, input);
@@ -73,6 +106,8 @@ async function runAll(explorer, { detail, filters, input, signal }) {
 // Big models: a card per layer now, each filled when it scrolls into view; the answer from predict.
 async function runLazy(explorer, { detail, input, signal }) {
   const { network, status } = explorer;
+  explorer.shown = null;
+  explorer.openFromUrl = false;
   const lazy = renderLazyNetwork(network, { detail, image: input.image, signal, onError: (e) => status.error(e) });
   const prediction = await predictImage(detail.id, input.image, signal);
   if (signal.aborted) return;
@@ -102,6 +137,7 @@ async function run(explorer) {
   try {
     const { detail, filters } = await explorer.loadModel(model.id);
     if (signal.aborted) return;
+    byId("scale-switch").hidden = isBig(detail);
     byId("model-description").textContent = detail.description;
     renderSummaryTable(byId("summary"), detail);
     explorer.patterns.useModel(detail, explorer.wantedPatterns, { auto: !isBig(detail) });
@@ -157,10 +193,10 @@ function showPicker(explorer) {
 
 function selectModel(explorer, id) {
   const { state } = explorer;
+  // Another model: the map chosen in this one means nothing there.
+  if (state.modelId !== id) setParams({ layer: null, map: null, px: null });
   state.modelId = id;
-  const url = new URL(location.href);
-  url.searchParams.set("model", id);
-  history.replaceState(null, "", url);
+  setParams({ model: id });
   const model = explorer.models.find((m) => m.id === id);
   explorer.inputs.useKind(model.preprocessing); // picks that kind's first input when it has none
   run(explorer);
@@ -169,10 +205,22 @@ function selectModel(explorer, id) {
 // The unit patterns' layer and page, kept in the URL so a shared link opens on them.
 function keepPatternsInUrl(explorer, { layer, page }) {
   explorer.wantedPatterns = { layer, page: String(page) };
-  const url = new URL(location.href);
-  url.searchParams.set("pattern_layer", layer);
-  url.searchParams.set("pattern_page", String(page));
-  history.replaceState(null, "", url);
+  setParams({ pattern_layer: layer, pattern_page: page });
+}
+
+// One colour scale per layer (the API's) or one per map. Big models' maps come as PNG tiles
+// coloured by the server, one scale per layer: there the switch is hidden.
+function createScaleSwitch(explorer) {
+  const group = byId("scale-switch");
+  for (const radio of group.querySelectorAll("input")) {
+    radio.checked = radio.value === explorer.state.scale;
+    radio.addEventListener("change", () => {
+      if (!radio.checked) return;
+      explorer.state.scale = radio.value;
+      setParams({ scale: radio.value === "map" ? "map" : null });
+      if (explorer.shown) drawNetwork(explorer, explorer.shown);
+    });
+  }
 }
 
 // The explanation's method and class, kept in the URL so a shared link explains the same way.
@@ -180,11 +228,7 @@ function explainPanel(params) {
   return createExplainPanel(byId("explain"), {
     initial: { method: params.get("explain"), classIndex: params.get("explain_class") },
     onChange({ method, classIndex }) {
-      const url = new URL(location.href);
-      url.searchParams.set("explain", method);
-      if (classIndex === "") url.searchParams.delete("explain_class");
-      else url.searchParams.set("explain_class", classIndex);
-      history.replaceState(null, "", url);
+      setParams({ explain: method, explain_class: classIndex });
     },
   });
 }
@@ -192,12 +236,16 @@ function explainPanel(params) {
 function start({ models, digits, samples, status }) {
   const params = new URLSearchParams(location.search);
   const wanted = params.get("model");
-  const state = { modelId: models.some((m) => m.id === wanted) ? wanted : orderModels(models)[0].id };
+  const state = {
+    modelId: models.some((m) => m.id === wanted) ? wanted : orderModels(models)[0].id,
+    scale: params.get("scale") === "map" ? "map" : "layer",
+  };
   // What the module's functions above share.
   const explorer = {
     ...{ state, status, models: orderModels(models), network: byId("network"), job: latestOnly() },
     ...{ loadModel: modelLoader(), dialog: createMapDialog(), explain: explainPanel(params) },
     wantedPatterns: { layer: params.get("pattern_layer"), page: params.get("pattern_page") },
+    ...{ shown: null, view: null, openFromUrl: true },
     dropout: createDropoutPanel(byId("dropout-section"), byId("dropout")),
     dream: createDeepDreamPanel(byId("dream-section"), byId("dream"), dreamOptionsFromUrl(params)),
     classDreams: createClassDreams(byId("class-dreams")),
@@ -208,9 +256,13 @@ function start({ models, digits, samples, status }) {
   explorer.inputs = createInputs({
     digits,
     samples,
-    photo: params.get("photo"), // a shared dream's link names its sample photo
+    photo: params.get("photo"), // a shared link names its sample photo or MNIST test digit
+    digit: params.get("digit"),
     onError: (error) => status.error(error),
-    onInput(kind) {
+    onInput(kind, source) {
+      // Drawings and uploads live only in this browser: a link can name only a sample.
+      const sample = source.name === "upload" || source.name === "drawing" ? null : source.name;
+      setParams(kind === "digit" ? { digit: sample } : { photo: sample });
       const model = explorer.models.find((m) => m.id === state.modelId);
       if (model.preprocessing === kind) run(explorer);
     },
@@ -237,6 +289,7 @@ function start({ models, digits, samples, status }) {
       selectModel(explorer, model.id);
     },
   });
+  createScaleSwitch(explorer);
   showPicker(explorer);
   selectModel(explorer, state.modelId);
 }

@@ -1,6 +1,8 @@
 // The input the network read, as the first card of the network: the server's picture of the
 // model's input (`input_picture`, drawn pixelated at a readable size), its numbers under the
 // pointer when the answer carries them (`model_input`), and the preprocessing steps in words.
+// A box over the picture (data-role="input-field") outlines the receptive field of whatever
+// feature-map cell the learner points at further down.
 import { el } from "../dom.js";
 import { formatNumber, formatShape } from "../format.js";
 import { cellPx, watchCells } from "../render/feature_maps.js";
@@ -72,7 +74,13 @@ export function inputSection(answer, shape, { readoutLine, report }) {
       el("span", { class: "layer-shape", text: formatShape(shape) }),
     ]),
     el("p", { class: "layer-explain", text: explainInput(shape, answer.preprocessing) }),
-    el("div", { class: "input-body" }, [canvas, notes]),
+    el("div", { class: "input-body" }, [
+      el("div", { class: "field-stage" }, [
+        canvas,
+        el("div", { class: "field-box", dataset: { role: "input-field" }, hidden: true }),
+      ]),
+      notes,
+    ]),
     readout,
   ]);
 }

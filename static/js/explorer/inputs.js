@@ -22,17 +22,18 @@ const shownDigits = (digits) => digits.slice(0, EXPLORER.digitsShown);
 const DEFAULT_PHOTO = "chelsea"; // a cat: something ImageNet models know
 
 /**
- * createInputs({digits, samples, photo, onInput(kind), onError(error)}) -> {current(kind),
- * useKind(kind), refused(kind)}. current(kind) is {image, source} or null; useKind shows that
- * kind's inputs and, when it has none yet, picks its default (which then calls onInput): the
- * sample photo named `photo` (from a shared link) when there is one.
+ * createInputs({digits, samples, photo, digit, onInput(kind, source), onError(error)}) ->
+ * {current(kind), useKind(kind), refused(kind)}. current(kind) is {image, source} or null;
+ * useKind shows that kind's inputs and, when it has none yet, picks its default (which then
+ * calls onInput): the sample photo `photo` or MNIST test digit `digit` (from a shared link)
+ * when there is one.
  */
-export function createInputs({ digits, samples, photo, onInput, onError }) {
+export function createInputs({ digits, samples, photo, digit, onInput, onError }) {
   const inputs = { digit: null, image: null };
   const roots = { digit: byId("explorer-source"), image: byId("explorer-photos") };
   const choose = (kind, image, source) => {
     inputs[kind] = { image, source };
-    onInput(kind);
+    onInput(kind, source);
   };
 
   const digitPicker = createImagePicker(roots.digit, {
@@ -69,7 +70,7 @@ export function createInputs({ digits, samples, photo, onInput, onError }) {
   function pickDefault(kind) {
     if (kind === "digit") {
       const shown = shownDigits(digits);
-      const first = shown.find((d) => d.label === "7") ?? shown[0];
+      const first = shown.find((d) => d.name === digit) ?? shown.find((d) => d.label === "7") ?? shown[0];
       if (first) digitPicker.pickSample(first.name);
     } else {
       const first = samples.find((s) => s.name === photo) ?? samples.find((s) => s.name === DEFAULT_PHOTO) ?? samples[0];

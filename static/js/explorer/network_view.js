@@ -1,17 +1,21 @@
 // The network as a column of layers, input to output: the input, each convolution and
 // pooling layer's feature maps (with the learned filters beside the convolutions), flatten and
-// dense layers as bars, and the output as labelled probabilities. Every picture reports the
-// value under the pointer in its layer's readout line.
+// dense layers as bars, and the output as labelled probabilities with softmax worked out. Every
+// picture reports the value under the pointer in its layer's readout line; a map and the filter
+// that made it light up together; a map cell outlines its receptive field on the input.
 import { el } from "../dom.js";
 import { formatCount, formatNumber, formatPercent, formatShape } from "../format.js";
 import { kernelLabHref, roundKernel } from "../kernel_lab/kernel_link.js";
-import { scaleFromApi } from "../render/colormap.js";
+import { flatValues, scaleFor, scaleFromApi } from "../render/colormap.js";
 import { renderFeatureMaps } from "../render/feature_maps.js";
 import { filterScale, renderFilterBank, renderFilterTiles } from "../render/filters_view.js";
 import { renderLegend } from "../render/legend.js";
 import { createProbabilityBars } from "../render/probability_bars.js";
 import { renderVectorBars } from "../render/vector_bars.js";
 import { inputSection } from "./input_view.js";
+import { fieldWords, placeField, showMapDetail } from "./map_detail.js";
+import { fieldOf } from "./receptive_field.js";
+import { softmaxBlock } from "./softmax_view.js";
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const POOLING = { MaxPooling2D: "largest value", AveragePooling2D: "average" };
@@ -98,45 +102,102 @@ export function section(row, readout, children, extraHead = []) {
   ]);
 }
 
+// The colour scales of a maps layer: the API's one scale for the layer, or one per map.
+function mapScales(layer, mode) {
+  if (mode !== "map") return { scale: scaleFromApi(layer.scale), perMap: null };
+  const perMap = layer.maps.map((map) => scaleFor(flatValues(map)));
+  return { scale: (channel) => perMap[channel], perMap };
+}
+
+// The legend under a layer's maps says which scale the colours follow.
+function mapsLegend(holder, layer, scales) {
+  if (!scales.perMap) {
+    renderLegend(holder, scaleFromApi(layer.scale), "Value colour, one scale for the whole layer");
+    return;
+  }
+  const signed = scales.perMap.some((scale) => scale.kind === "diverging");
+  const sample = signed ? scales.perMap.find((scale) => scale.kind === "diverging") : scales.perMap[0];
+  renderLegend(holder, sample, "Value colour, one scale per map");
+  const words = signed
+    ? "Each map has its own scale: blue at minus its largest size, white at zero, red at its largest size. Colours do not compare between maps."
+    : "Each map has its own scale: white at zero, dark blue at that map's largest value. Colours do not compare between maps.";
+  holder.querySelector(".legend")?.setAttribute("aria-label", words);
+  holder.querySelector(".legend-labels")?.replaceChildren(el("span", { text: "0" }), el("span", { text: "the map's largest" }));
+  holder.dataset.scale = "map";
+}
+
 function mapsSection(row, layer, ctx) {
   const readout = readoutLine(row.name);
-  readout.dataset.hint = "Point at a map to read a value; click a map to enlarge it.";
+  readout.dataset.hint = "Point at a map to read a value and see the input pixels it depends on; click a map to enlarge it and see how a value is computed.";
   readout.textContent = readout.dataset.hint;
-  const scale = scaleFromApi(layer.scale);
+  const scales = mapScales(layer, ctx.scaleMode);
   const maps = el("div", { class: "layer-maps" });
-  const mapsLegend = el("div");
-  renderFeatureMaps(maps, {
+  const legend = el("div", { dataset: { scale: ctx.scaleMode === "map" ? "map" : "layer" } });
+  const filters = ctx.filters.get(row.name);
+  const linked = { maps: null, filters: null };
+  const link = (index) => {
+    linked.maps?.mark("is-linked", index);
+    linked.filters?.mark("is-linked", index);
+  };
+  linked.maps = renderFeatureMaps(maps, {
     layer: row.name,
     maps: layer.maps,
-    scale,
-    onHover: (cell) =>
-      report(
-        readout,
-        cell && `Map ${cell.channel}, row ${cell.row}, column ${cell.col}: ${formatNumber(cell.value)}`,
-        cell,
-      ),
-    onOpen: (index) =>
-      ctx.dialog.open({
-        layer: row.name,
-        maps: layer.maps,
-        index,
-        scale,
-        describe: (i) => describeMap(row, i),
-      }),
+    scale: scales.scale,
+    onLink: filters ? link : null,
+    onHover(cell) {
+      const field = cell && fieldOf(ctx.model.summary, row.name, cell.row, cell.col, ctx.model.input_shape);
+      ctx.showField(field);
+      const sees = field ? `; it depends on input ${fieldWords(field.clipped)}` : "";
+      report(readout, cell && `Map ${cell.channel}, row ${cell.row}, column ${cell.col}: ${formatNumber(cell.value)}${sees}`, cell);
+    },
+    onOpen: (index) => openMap(row, layer, ctx, { index, scales, filters }),
   });
-  renderLegend(mapsLegend, scale, "Value colour");
+  mapsLegend(legend, layer, scales);
   const blocks = [
     el("div", { class: "layer-block" }, [
       el("h4", { text: `${plural(layer.maps.length, "feature map")}, ${formatShape(layer.shape.slice(0, 2))} each` }),
       maps,
-      mapsLegend,
+      legend,
     ]),
   ];
-  const filters = ctx.filters.get(row.name);
-  if (filters) blocks.push(filtersBlock(row, filters, readout, ctx));
+  if (filters) {
+    const block = filtersBlock(row, filters, readout, ctx, link);
+    linked.filters = block.view;
+    blocks.push(block);
+  }
   // Many maps and filters need the whole width each; a few sit side by side.
   const stacked = layer.maps.length > 8 ? " is-stacked" : "";
-  return section(row, readout, [el("div", { class: `layer-body${stacked}` }, blocks)]);
+  const card = section(row, readout, [el("div", { class: `layer-body${stacked}` }, blocks)]);
+  ctx.views.set(row.name, {
+    card,
+    select(index) {
+      linked.maps.mark("is-selected", index);
+      linked.filters?.mark("is-selected", index, true);
+    },
+    open: (index, selected) => openMap(row, layer, ctx, { index, scales, filters, selected }),
+  });
+  return card;
+}
+
+// The map enlarged, with its selected cell's receptive field and (for a convolution) calculation.
+function openMap(row, layer, ctx, { index, scales, filters, selected }) {
+  ctx.views.get(row.name)?.select(index);
+  ctx.dialog.open({
+    layer: row.name,
+    maps: layer.maps,
+    index,
+    selected,
+    scale: scales.scale,
+    legendCaption: scales.perMap ? "Value colour, this map's own scale" : "Value colour, one scale for the whole layer",
+    describe: (i) => describeMap(row, i),
+    detail: (channel, at, panel) =>
+      showMapDetail(panel, { detail: ctx.model, activations: ctx.activations, filters, row, channel, at }),
+    onChange: ({ index: channel, selected: at }) => {
+      ctx.views.get(row.name)?.select(channel);
+      ctx.onSelect?.({ layer: row.name, map: channel, px: at });
+    },
+    onClose: () => ctx.onSelect?.({ layer: row.name, map: ctx.selectedMap(row.name), px: null }),
+  });
 }
 
 function describeMap(row, index) {
@@ -145,7 +206,7 @@ function describeMap(row, index) {
   return "";
 }
 
-export function filtersBlock(row, filters, readout, ctx) {
+export function filtersBlock(row, filters, readout, ctx, onLink = null) {
   const scale = filterScale(filters);
   const holder = el("div");
   const legend = el("div");
@@ -159,12 +220,14 @@ export function filtersBlock(row, filters, readout, ctx) {
       cell,
     );
   let heading;
+  let view;
   if (channels === 1) {
     heading = `${plural(count, "filter")} of ${kh} × ${kw} weights`;
-    renderFilterTiles(holder, {
+    view = renderFilterTiles(holder, {
       filters,
       scale,
       onHover,
+      onLink,
       linkFor: (f) => {
         const label = `${ctx.model.name} ${row.name} filter ${f}`;
         const matrix = roundKernel(filters.kernels[f][0]);
@@ -172,11 +235,13 @@ export function filtersBlock(row, filters, readout, ctx) {
       },
     });
   } else {
-    heading = `${plural(count, "filter")} of ${kh} × ${kw} × ${channels} weights: a column per filter, a row per input channel`;
-    renderFilterBank(holder, { filters, scale, onHover });
+    heading = `${plural(count, "filter")} of ${kh} × ${kw} × ${channels} weights: each filter is a column, its ${channels} kernels (one per input map) top to bottom`;
+    view = renderFilterBank(holder, { filters, scale, onHover, onLink });
   }
   renderLegend(legend, scale, "Weight colour");
-  return el("div", { class: "layer-block layer-filters" }, [el("h4", { text: heading }), holder, legend]);
+  const block = el("div", { class: "layer-block layer-filters" }, [el("h4", { text: heading }), holder, legend]);
+  block.view = view;
+  return block;
 }
 
 export function vectorSection(row, layer, ctx) {
@@ -220,18 +285,30 @@ export function outputSection(row, activations) {
       : null;
   const top = order.reduce((best, i) => (probabilities[i] > probabilities[best] ? i : best), 0);
   readout.textContent = `The network's answer: ${activations.label} (${formatPercent(probabilities[top])}).`;
-  return section(row, readout, [more, bars]);
+  return section(row, readout, [more, bars, softmaxBlock(classes, probabilities, shown)]);
 }
 
 /**
- * renderNetwork(container, {detail, activations, filters: Map(layer -> filters), dialog}) draws
- * every layer of `activations` in the order of the model's summary.
+ * renderNetwork(container, {detail, activations, filters: Map(layer -> filters), dialog,
+ * scaleMode: "layer" | "map", onSelect({layer, map, px})}) draws every layer of `activations` in
+ * the order of the model's summary. Returns {select(layer, map), open(layer, map, px)}.
  */
-export function renderNetwork(container, { detail, activations, filters, dialog }) {
+export function renderNetwork(container, { detail, activations, filters, dialog, scaleMode, onSelect }) {
   const byName = new Map(activations.layers.map((layer) => [layer.name, layer]));
-  const ctx = { model: detail, filters, dialog, afterAttach: [] };
+  const input = inputSection(activations, detail.input_shape, { readoutLine, report });
+  const fieldBox = input.querySelector("[data-role=input-field]");
+  const selection = new Map();
+  const ctx = {
+    ...{ model: detail, activations, filters, dialog, scaleMode, afterAttach: [], views: new Map() },
+    showField: (field) => placeField(fieldBox, field, detail.input_shape),
+    selectedMap: (layer) => selection.get(layer) ?? null,
+    onSelect(state) {
+      if (state.map !== null) selection.set(state.layer, state.map);
+      onSelect?.(state);
+    },
+  };
   const last = detail.summary[detail.summary.length - 1]?.name;
-  const sections = [inputSection(activations, detail.input_shape, { readoutLine, report })];
+  const sections = [input];
   for (const row of detail.summary) {
     const layer = byName.get(row.name);
     if (!layer) continue;
@@ -241,4 +318,20 @@ export function renderNetwork(container, { detail, activations, filters, dialog 
   }
   container.replaceChildren(...sections);
   for (const attach of ctx.afterAttach) attach(); // bars size themselves to their box
+  return {
+    select(layer, map) {
+      const view = ctx.views.get(layer);
+      if (!view || map >= (byName.get(layer)?.maps?.length ?? 0)) return false;
+      selection.set(layer, map);
+      view.select(map);
+      return true;
+    },
+    open(layer, map, px) {
+      const view = ctx.views.get(layer);
+      if (!view || map >= (byName.get(layer)?.maps?.length ?? 0)) return;
+      selection.set(layer, map);
+      view.open(map, px);
+    },
+    card: (layer) => ctx.views.get(layer)?.card ?? null,
+  };
 }

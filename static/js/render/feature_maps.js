@@ -1,6 +1,7 @@
-// A layer's feature maps as a grid of small heatmaps, one per channel, all coloured by the
-// layer's one scale, so maps compare by colour. Pointing at a cell reports its value; each map
-// is a button that asks to be enlarged.
+// A layer's feature maps as a grid of small heatmaps, one per channel, coloured by the layer's
+// one scale (maps compare by colour) or each by its own (each map's pattern shows, however weak).
+// Pointing at a cell reports its value; each map is a button that asks to be enlarged, and
+// pointing at it or focusing it names its channel (the page lights up the filter that made it).
 import { el } from "../dom.js";
 import { cellAt } from "../widgets/pixel_picker.js";
 import { drawHeatmap } from "./raster.js";
@@ -20,11 +21,19 @@ export function watchCells(canvas, rows, cols, onCell) {
   canvas.addEventListener("pointerleave", () => onCell(null));
 }
 
+/** Mark the tiles of `grid` whose data-channel (or data-filter) is `index` with `className`. */
+export function markTiles(grid, className, index, key = "channel") {
+  for (const tile of grid.querySelectorAll(`.${className}`)) tile.classList.remove(className);
+  if (index === null || index === undefined) return;
+  grid.querySelector(`[data-${key}="${index}"]`)?.classList.add(className);
+}
+
 /**
- * renderFeatureMaps(container, {layer, maps, scale, onHover(cell | null), onOpen(channel)})
- * with maps[c] = rows of values and cell = {channel, row, col, value}.
+ * renderFeatureMaps(container, {layer, maps, scale, onHover(cell | null), onOpen(channel),
+ * onLink(channel | null)}) with maps[c] = rows of values, cell = {channel, row, col, value} and
+ * `scale` one scale or a function channel -> scale. Returns {grid, mark(className, channel)}.
  */
-export function renderFeatureMaps(container, { layer, maps, scale, onHover, onOpen }) {
+export function renderFeatureMaps(container, { layer, maps, scale, onHover, onOpen, onLink }) {
   const rows = maps[0]?.length ?? 0;
   const cols = maps[0]?.[0]?.length ?? 0;
   const px = cellPx(Math.max(rows, cols), tileTarget(maps.length));
@@ -33,7 +42,7 @@ export function renderFeatureMaps(container, { layer, maps, scale, onHover, onOp
       class: "map-canvas",
       style: `width: ${cols * px}px; height: ${rows * px}px`,
     });
-    drawHeatmap(canvas, map, scale);
+    drawHeatmap(canvas, map, typeof scale === "function" ? scale(channel) : scale);
     watchCells(canvas, rows, cols, (pos) =>
       onHover(pos && { channel, row: pos[0], col: pos[1], value: map[pos[0]][pos[1]] }),
     );
@@ -45,9 +54,15 @@ export function renderFeatureMaps(container, { layer, maps, scale, onHover, onOp
         dataset: { channel },
         "aria-label": `${layer} map ${channel} of ${maps.length}: enlarge it`,
         onclick: () => onOpen(channel),
+        onpointerenter: () => onLink?.(channel),
+        onpointerleave: () => onLink?.(null),
+        onfocus: () => onLink?.(channel),
+        onblur: () => onLink?.(null),
       },
       [canvas, el("span", { class: "map-index", "aria-hidden": "true", text: channel })],
     );
   });
-  container.replaceChildren(el("div", { class: "map-grid", dataset: { layer } }, tiles));
+  const grid = el("div", { class: "map-grid", dataset: { layer } }, tiles);
+  container.replaceChildren(grid);
+  return { grid, mark: (className, channel) => markTiles(grid, className, channel) };
 }

@@ -1,22 +1,24 @@
 // A convolution layer's learned filters, coloured on one diverging scale (weights are signed).
 // A first layer (one input channel) shows each filter as a tile with a link that opens it in the
-// Kernel lab; deeper layers show the whole bank as one picture: a column per filter, a row per
-// input channel, one cell of gap between kernels.
+// Kernel lab; deeper layers show the bank as a tile per filter, a column of its kernels (one per
+// input channel), a page of filters at a time, zoomable.
 import { el } from "../dom.js";
 import { flatValues, scaleFor } from "./colormap.js";
-import { cellPx, watchCells } from "./feature_maps.js";
+import { cellPx, markTiles, watchCells } from "./feature_maps.js";
 import { drawHeatmap } from "./raster.js";
 
 /** The scale every filter of a layer is drawn with. */
 export const filterScale = (filters) => scaleFor(flatValues(filters.kernels));
 
 /**
- * renderFilterTiles(container, {filters, scale, linkFor(f) -> {href, label}, onHover(cell|null)})
- * for a layer whose filters have one input channel; cell = {filter, row, col, value}.
+ * renderFilterTiles(container, {filters, scale, linkFor(f) -> {href, label}, onHover(cell|null),
+ * onLink(filter | null)}) for a layer whose filters have one input channel; cell = {filter, row,
+ * col, value}. Returns {mark(className, filter)}.
  */
-export function renderFilterTiles(container, { filters, scale, linkFor, onHover }) {
+export function renderFilterTiles(container, { filters, scale, linkFor, onHover, onLink }) {
   const [kh, kw] = filters.kernel_shape;
   const px = cellPx(Math.max(kh, kw), 48);
+  const linked = (index) => () => onLink?.(index);
   const tiles = filters.kernels.map((channels, f) => {
     const weights = channels[0];
     const canvas = el("canvas", {
@@ -30,7 +32,14 @@ export function renderFilterTiles(container, { filters, scale, linkFor, onHover 
       onHover(pos && { filter: f, row: pos[0], col: pos[1], value: weights[pos[0]][pos[1]] }),
     );
     const link = linkFor(f);
-    return el("figure", { class: "filter-tile", dataset: { filter: f } }, [
+    return el("figure", {
+      class: "filter-tile",
+      dataset: { filter: f },
+      onpointerenter: linked(f),
+      onpointerleave: linked(null),
+      onfocusin: linked(f),
+      onfocusout: linked(null),
+    }, [
       canvas,
       el("figcaption", { text: `filter ${f}` }),
       el("a", {
@@ -42,44 +51,109 @@ export function renderFilterTiles(container, { filters, scale, linkFor, onHover 
       }),
     ]);
   });
-  container.replaceChildren(el("div", { class: "filter-grid" }, tiles));
+  const grid = el("div", { class: "filter-grid" }, tiles);
+  container.replaceChildren(grid);
+  return { mark: (className, f) => markTiles(grid, className, f, "filter") };
 }
 
+const BANK_PAGE = 16; // filters shown at once in a deep bank
+const ZOOMS = [2, 3, 4, 6, 8, 12]; // CSS pixels per weight
+
+/** The largest zoom at which a filter column stays about `height` pixels tall. */
+const fittingZoom = (rows, height = 300) => ZOOMS.filter((z) => z * rows <= height).pop() ?? ZOOMS[0];
+
 /**
- * renderFilterBank(container, {filters, scale, onHover(cell | null)}) for any layer: one picture,
- * cell = {filter, channel, row, col, value}.
+ * renderFilterBank(container, {filters, scale, onHover(cell | null), onLink(filter | null)}) for
+ * any layer: a tile per filter, each a column of its kernels (one per input channel, a cell of
+ * gap between them), BANK_PAGE filters a page, with Previous / Next and zoom buttons;
+ * cell = {filter, channel, row, col, value}. Returns {mark(className, filter, reveal)}: reveal
+ * turns to the page that holds the filter.
  */
-export function renderFilterBank(container, { filters, scale, onHover }) {
+export function renderFilterBank(container, { filters, scale, onHover, onLink }) {
   const [kh, kw, channels, count] = filters.kernel_shape;
   const rows = channels * (kh + 1) - 1;
-  const cols = count * (kw + 1) - 1;
-  const grid = Array.from({ length: rows }, () => new Array(cols).fill(Number.NaN));
-  filters.kernels.forEach((perChannel, f) =>
-    perChannel.forEach((kernel, c) =>
-      kernel.forEach((row, r) =>
-        row.forEach((value, k) => {
-          grid[c * (kh + 1) + r][f * (kw + 1) + k] = value;
-        }),
-      ),
-    ),
+  const pages = Math.ceil(count / BANK_PAGE);
+  let page = 0;
+  let zoom = fittingZoom(rows);
+  const grid = el("div", { class: "filter-bank", dataset: { role: "filter-bank" } });
+  const where = el("span", { class: "bank-where", "aria-live": "polite" });
+  const button = (text, label, onclick) =>
+    el("button", { type: "button", class: "button button-quiet", text, "aria-label": label, onclick });
+  const previous = button("←", "Previous filters", () => show(page - 1));
+  const next = button("→", "Next filters", () => show(page + 1));
+  const smaller = button("−", "Zoom out", () => setZoom(-1));
+  const bigger = button("+", "Zoom in", () => setZoom(1));
+
+  function column(f) {
+    const cells = Array.from({ length: rows }, () => new Array(kw).fill(Number.NaN));
+    filters.kernels[f].forEach((kernel, c) =>
+      kernel.forEach((row, r) => row.forEach((value, k) => (cells[c * (kh + 1) + r][k] = value))),
+    );
+    return cells;
+  }
+
+  function tile(f) {
+    const values = column(f);
+    const canvas = el("canvas", {
+      class: "filter-column",
+      role: "img",
+      "aria-label": `Filter ${f}: ${channels} kernels of ${kh} × ${kw} weights, one per input channel, top to bottom`,
+      style: `width: ${kw * zoom}px; height: ${rows * zoom}px`,
+    });
+    drawHeatmap(canvas, values, scale);
+    watchCells(canvas, rows, kw, (pos) => {
+      const value = pos && values[pos[0]][pos[1]];
+      if (!pos || !Number.isFinite(value)) return onHover(null);
+      const [r, k] = pos;
+      return onHover({ filter: f, channel: Math.floor(r / (kh + 1)), row: r % (kh + 1), col: k, value });
+    });
+    return el(
+      "figure",
+      {
+        class: "filter-tile is-bank",
+        tabindex: 0,
+        dataset: { filter: f },
+        onpointerenter: () => onLink?.(f),
+        onpointerleave: () => onLink?.(null),
+        onfocus: () => onLink?.(f),
+        onblur: () => onLink?.(null),
+      },
+      [canvas, el("figcaption", { text: String(f) })],
+    );
+  }
+
+  function show(to) {
+    page = Math.max(0, Math.min(pages - 1, to));
+    const first = page * BANK_PAGE;
+    const last = Math.min(count, first + BANK_PAGE) - 1;
+    grid.replaceChildren(...Array.from({ length: last - first + 1 }, (_, i) => tile(first + i)));
+    grid.dataset.page = String(page);
+    where.textContent = pages > 1 ? `Filters ${first}–${last} of ${count}` : `${count} filters`;
+    previous.disabled = page === 0;
+    next.disabled = page === pages - 1;
+    smaller.disabled = zoom === ZOOMS[0];
+    bigger.disabled = zoom === ZOOMS[ZOOMS.length - 1];
+    grid.dataset.zoom = String(zoom);
+  }
+
+  function setZoom(delta) {
+    zoom = ZOOMS[Math.max(0, Math.min(ZOOMS.length - 1, ZOOMS.indexOf(zoom) + delta))];
+    show(page);
+  }
+
+  const paging = pages > 1 ? [previous, where, next] : [where];
+  container.replaceChildren(
+    el("div", { class: "bank-controls", role: "group", "aria-label": "Page through and zoom the filters" }, [
+      ...paging,
+      el("span", { class: "bank-zoom" }, [smaller, bigger]),
+    ]),
+    el("div", { class: "filter-bank-scroll" }, [grid]),
   );
-  const px = Math.max(1, Math.min(6, Math.floor(520 / cols)));
-  const canvas = el("canvas", {
-    class: "filter-bank",
-    role: "img",
-    "aria-label":
-      `${count} filters of ${kh} × ${kw} weights for each of ${channels} input channels: ` +
-      "a column per filter, a row per input channel.",
-    style: `width: ${cols * px}px; height: ${rows * px}px`,
-  });
-  drawHeatmap(canvas, grid, scale);
-  watchCells(canvas, rows, cols, (pos) => {
-    if (!pos) return onHover(null);
-    const [r, k] = pos;
-    const value = grid[r][k];
-    if (!Number.isFinite(value)) return onHover(null);
-    const [c, f] = [Math.floor(r / (kh + 1)), Math.floor(k / (kw + 1))];
-    return onHover({ filter: f, channel: c, row: r % (kh + 1), col: k % (kw + 1), value });
-  });
-  container.replaceChildren(el("div", { class: "filter-bank-scroll" }, [canvas]));
+  show(0);
+  return {
+    mark(className, f, reveal = false) {
+      if (reveal && f !== null && f !== undefined && Math.floor(f / BANK_PAGE) !== page) show(Math.floor(f / BANK_PAGE));
+      markTiles(grid, className, f, "filter");
+    },
+  };
 }

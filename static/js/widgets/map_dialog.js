@@ -1,6 +1,8 @@
 // One feature map enlarged in a modal <dialog>: big and crisp, with the value under the pointer
 // or under a keyboard cursor (arrow keys; Shift moves by 10), Previous / Next map, and Escape,
-// Close or a click outside to leave. Focus returns to whatever opened it.
+// Close or a click outside to leave. Focus returns to whatever opened it. A click (or Enter)
+// selects a cell; when the opener passes `detail`, it fills a panel beside the map about the
+// selected cell (the Explorer shows how a convolution computed it).
 import { EXPLORER } from "../config.js";
 import { el } from "../dom.js";
 import { formatNumber } from "../format.js";
@@ -26,29 +28,54 @@ function buildDialog() {
   const stage = el("div", { class: "map-dialog-stage" }, [canvas, marker]);
   const readout = el("p", { class: "readout", dataset: { role: "readout" }, "aria-live": "polite", text: HINT });
   const legend = el("div");
+  const chosen = el("div", { class: "map-marker is-chosen", hidden: true });
+  stage.append(chosen);
+  const detail = el("div", { class: "map-dialog-detail", dataset: { role: "map-detail" }, hidden: true });
   const previous = el("button", { type: "button", class: "button button-quiet", text: "← Previous map" });
   const next = el("button", { type: "button", class: "button button-quiet", text: "Next map →" });
   const close = el("button", { type: "button", class: "button", text: "Close", "data-role": "close" });
   const dialog = el("dialog", { class: "map-dialog", "aria-labelledby": title.id }, [
     el("div", { class: "map-dialog-head" }, [title, close]),
-    about,
-    stage,
-    readout,
-    legend,
-    el("div", { class: "button-row" }, [previous, next]),
+    el("div", { class: "map-dialog-body" }, [
+      el("div", { class: "map-dialog-map" }, [
+        about,
+        stage,
+        readout,
+        legend,
+        el("div", { class: "button-row" }, [previous, next]),
+      ]),
+      detail,
+    ]),
   ]);
   document.body.append(dialog);
-  return { dialog, title, about, canvas, marker, stage, readout, legend, previous, next, close };
+  return { dialog, title, about, canvas, marker, chosen, stage, readout, legend, detail, previous, next, close };
 }
 
-/** createMapDialog() returns {element, open({layer, maps, index, scale, describe(index)})}. */
+/** The [row, col] of a map's largest value: a cell worth explaining first. */
+function brightest(values) {
+  let best = [0, 0];
+  values.forEach((row, r) =>
+    row.forEach((value, c) => {
+      if (value > values[best[0]][best[1]]) best = [r, c];
+    }),
+  );
+  return best;
+}
+
+/**
+ * createMapDialog() returns {element, open({layer, maps, index, scale, describe(index), selected,
+ * detail(index, [row, col], panel) -> {stop()} | null, onChange({index, selected}), onClose()})}.
+ * `scale` is one scale, or a function index -> scale when each map has its own.
+ */
 export function createMapDialog() {
-  const { dialog, title, about, canvas, marker, stage, readout, legend, previous, next, close } = buildDialog();
+  const parts = buildDialog();
+  const { dialog, title, about, canvas, marker, chosen, stage, readout, legend, detail, previous, next, close } = parts;
 
   let current = null;
   let opener = null;
   // The picker takes Escape for itself; here Escape should leave the dialog, as everywhere else.
-  const picker = createPixelPicker(canvas, { onMove: show, onSelect: show, onRelease: () => dialog.close() });
+  const picker = createPixelPicker(canvas, { onMove: show, onSelect: select, onRelease: () => dialog.close() });
+  let shownDetail = null;
 
   function map() {
     return current.maps[current.index];
@@ -66,6 +93,23 @@ export function createMapDialog() {
     readout.textContent = HINT;
   }
 
+  const scaleOf = (index) => (typeof current.scale === "function" ? current.scale(index) : current.scale);
+
+  // The selected cell: marked on the map, explained beside it by the opener's `detail`.
+  function select(pos) {
+    show(pos);
+    current.selected = pos;
+    picker.setPosition(pos);
+    const [row, col] = pos;
+    placeBox(chosen, { width: map()[0].length, height: map().length }, { top: row, left: col, height: 1, width: 1 });
+    Object.assign(dialog.dataset, { row, col });
+    shownDetail?.stop();
+    shownDetail = current.detail?.(current.index, pos, detail) ?? null;
+    detail.hidden = !shownDetail;
+    dialog.classList.toggle("has-detail", Boolean(shownDetail));
+    current.onChange?.({ index: current.index, selected: pos });
+  }
+
   function paint() {
     const values = map();
     const rows = values.length;
@@ -73,7 +117,8 @@ export function createMapDialog() {
     const px = cellPx(Math.max(rows, cols), EXPLORER.enlargedPx);
     canvas.style.width = `${cols * px}px`;
     stage.style.width = `${cols * px}px`;
-    drawHeatmap(canvas, values, current.scale);
+    drawHeatmap(canvas, values, scaleOf(current.index));
+    renderLegend(legend, scaleOf(current.index), current.legendCaption ?? "Value colour");
     picker.setShape(rows, cols);
     title.textContent = `${current.layer}, map ${current.index} of ${current.maps.length}`;
     about.textContent = current.describe?.(current.index) ?? "";
@@ -83,6 +128,7 @@ export function createMapDialog() {
     previous.disabled = current.index === 0;
     next.disabled = current.index === current.maps.length - 1;
     hide();
+    select(current.selected ?? brightest(values));
   }
 
   function step(delta) {
@@ -96,14 +142,20 @@ export function createMapDialog() {
   dialog.addEventListener("click", (event) => {
     if (event.target === dialog) dialog.close(); // a click on the backdrop
   });
-  dialog.addEventListener("close", () => opener?.focus());
+  dialog.addEventListener("close", () => {
+    shownDetail?.stop();
+    shownDetail = null;
+    current?.onClose?.();
+    opener?.focus();
+  });
 
   return {
     element: dialog,
-    open({ layer, maps, index, scale, describe }) {
+    open({ layer, maps, index, scale, legendCaption, describe, selected, detail: explain, onChange, onClose }) {
       opener = document.activeElement;
-      current = { layer, maps, index, scale, describe };
-      renderLegend(legend, scale, "Value colour");
+      const fits = selected && selected[0] < maps[index].length && selected[1] < maps[index][0].length;
+      current = { layer, maps, index, scale, legendCaption, describe, selected: fits ? selected : null };
+      Object.assign(current, { detail: explain, onChange, onClose });
       paint();
       dialog.showModal();
       canvas.focus();

@@ -1,0 +1,77 @@
+// The last step of a classifier, softmax, written out: scores (logits) z -> e^z -> divided by their
+// sum -> probabilities. The API sends the probabilities, not the logits; softmax depends only on
+// the differences between the scores, and those come back from the probabilities exactly:
+//   z_i - z_top = ln(p_i / p_top).
+// So the table starts from the scores measured from the top class's score.
+import { el } from "../dom.js";
+import { formatNumber, formatPercent } from "../format.js";
+
+// float32 probabilities below about 1.4e-45 are 0: their score is at least this far below the top.
+const FLOAT32_FLOOR = Math.log(1.4e-45);
+
+/** The softmax rows for classes `shown` (indices) of `probabilities`: {score, exp, probability}. */
+export function softmaxRows(probabilities, shown) {
+  const top = Math.max(...probabilities);
+  const exps = probabilities.map((p) => p / top); // e^(z_i - z_top)
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return {
+    sum,
+    rows: shown.map((i) => ({
+      index: i,
+      score: probabilities[i] > 0 ? Math.log(probabilities[i] / top) : null,
+      exp: exps[i],
+      probability: exps[i] / sum,
+    })),
+  };
+}
+
+const scoreText = (score) => (score === null ? `below ${formatNumber(FLOAT32_FLOOR, 0)}` : formatNumber(score));
+
+/** softmaxBlock(classes, probabilities, shown) -> a <details> that works softmax through. */
+export function softmaxBlock(classes, probabilities, shown) {
+  const { sum, rows } = softmaxRows(probabilities, shown);
+  const partOfAll = shown.length < classes.length ? ` (the sum runs over all ${classes.length} classes)` : "";
+  const table = el("table", { class: "softmax-table" }, [
+    el("caption", { class: "visually-hidden", text: "Softmax, class by class" }),
+    el("thead", {}, [
+      el("tr", {}, [
+        el("th", { scope: "col", text: "class" }),
+        el("th", { scope: "col", class: "num", text: "score z − z_top" }),
+        el("th", { scope: "col", class: "num", text: "e^(z − z_top)" }),
+        el("th", { scope: "col", class: "num", text: "÷ sum = probability" }),
+      ]),
+    ]),
+    el(
+      "tbody",
+      {},
+      rows.map((row) =>
+        el("tr", { dataset: { label: classes[row.index], probability: row.probability } }, [
+          el("th", { scope: "row", text: classes[row.index] }),
+          el("td", { class: "num", text: scoreText(row.score) }),
+          el("td", { class: "num", text: formatNumber(row.exp, 6) }),
+          el("td", { class: "num", text: formatPercent(row.probability, 2) }),
+        ]),
+      ),
+    ),
+    el("tfoot", {}, [
+      el("tr", {}, [
+        el("th", { scope: "row", text: "sum" }),
+        el("td", {}),
+        el("td", { class: "num", dataset: { role: "softmax-sum", value: sum }, text: formatNumber(sum, 6) }),
+        el("td", { class: "num", text: "100%" }),
+      ]),
+    ]),
+  ]);
+  return el("details", { class: "softmax", dataset: { role: "softmax" } }, [
+    el("summary", { text: "From scores to probabilities: softmax, step by step" }),
+    el("p", {
+      class: "note",
+      text:
+        "The last dense layer gives each class a score z (a logit). Softmax raises e to each score, " +
+        `adds the results up${partOfAll} and divides each by the sum, so the probabilities add up to 1. ` +
+        "Adding the same number to every score changes nothing, so the scores here are measured from " +
+        "the top class's score: z − z_top = ln(p / p_top). (The server sends the probabilities, not the raw scores.)",
+    }),
+    el("div", { class: "table-scroll" }, [table]),
+  ]);
+}
