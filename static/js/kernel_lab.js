@@ -80,7 +80,10 @@ async function main() {
       ...{ presets, status: tabs.forTab("numbers"), view: forTab("numbers") },
       onViewChange: onViewChange("numbers"),
     });
-    if (problems.length) tabs.forTab(view.tab).error(new Error(problems.join(" ")));
+    // Said apart from the status line, which the first result clears.
+    const note = byId("link-problems");
+    note.textContent = problems.join(" ");
+    note.hidden = problems.length === 0;
     const started = new Set();
     setupTabs(view.tab, (name) => {
       tabs.show(name);

@@ -209,6 +209,8 @@ def test_uploading_with_the_file_input_convolves_that_file(lab: KernelLab, page:
     page.set_input_files("#image-upload", files=[tiny])
     lab.wait_result(source="upload")
     expect(page.locator("#output-shape")).to_have_text(dims(28, 38))
+    # A file cannot travel in a link: the page says so where it offers the link.
+    expect(page.locator("#image-share")).to_contain_text("not your own picture")
     expect(page.locator("#image-source [data-role=chosen]")).to_contain_text("tiny.png")
     expect(page.locator(".sample-card[aria-pressed=true]")).to_have_count(0)
 

@@ -89,9 +89,14 @@ def test_stepping_and_playing_slide_the_window_in_reading_order_and_the_link_res
     expect(page.locator("#image-pad-amount")).to_have_value("2")
 
 
-def test_one_filter_over_all_channels_sums_r_g_and_b_into_one_map(
-    lab: KernelLab, page: Page
-) -> None:
+def test_one_filter_over_all_channels_sums_r_g_and_b_into_one_map(page: Page) -> None:
+    lab = KernelLab(page).open("#channels=all")
+    lab.wait_result(source="camera", kernel="sharpen")
+    # The grey cameraman has one channel: the plain 3 x 3 kernel, not three times its sum.
+    answer = api_convolve(page, "camera.png", kernel_name="sharpen", mapping="clip")
+    plain = answer["pixel_map"]["description"]
+    expect(page.locator("#pixel-map")).to_have_text(f"From values to pixels: {plain}")
+    page.check("input[name=channels][value=each]")
     lab.choose_sample("astronaut")
     expect(page.locator("#output-channels")).to_have_text("(3 channels)")
     page.check("input[name=channels][value=all]")
@@ -169,8 +174,11 @@ def test_numbers_play_wraps_round_and_the_link_keeps_the_tab_and_its_settings(
 
 def test_on_a_phone_the_sum_is_in_view_with_the_output(phone_page: Page, artifacts: Path) -> None:
     page = phone_page
-    lab = KernelLab(page).open("#padding=same&pixel=4,4")
+    lab = KernelLab(page).open("#padding=same&pixel=4,4&zoom=3")
     lab.wait_result()
+    expect(page.locator("#link-problems")).to_have_text(
+        'The link\'s zoom="3" was ignored: expected 0, 1, 2, 4, 8.'
+    )
     expect(page.locator("#image-trace")).to_have_attribute("data-position", "4,4")
     assert lab.window_origin() == (3, 3)
     page.locator("#output-canvas").scroll_into_view_if_needed()

@@ -84,6 +84,10 @@ export function createImageLab({ presets, samples, status, view = {}, onViewChan
     onError: (error) => status.error(error),
     onPick(file, source) {
       state.setPicture(file, source);
+      // A grey picture has one channel: "over all channels" is then the plain 2-D kernel. An
+      // upload's channels are known from its first result.
+      const sample = samples.find((entry) => entry.name === source.name);
+      lab.greyPicture = sample ? sample.mode === "L" || sample.mode === "LA" : null;
       lab.trace.clear();
       if (pendingPixel) lab.trace.select(pendingPixel);
       pendingPixel = null;
@@ -201,7 +205,7 @@ function linkEntries(lab, samples) {
  */
 function overAllChannels(lab, kernel, color) {
   const input = lab.paramsForm.querySelector("[name=channels][value=all]");
-  if (!input.checked || color !== "rgb") return kernel;
+  if (!input.checked || color !== "rgb" || lab.greyPicture) return kernel;
   if (lab.presets.find((preset) => preset.name === kernel.name)?.combine === "magnitude") {
     throw new FieldError(
       "A gradient magnitude combines two kernels per channel, so it runs on each channel " +
@@ -247,6 +251,14 @@ async function run(lab) {
       ? state.rememberInput(file, color, drawImage(canvases.input, inputBitmap))
       : state.inputPixels(file, color);
     const outputPixels = drawImage(canvases.output, outputBitmap);
+    if (lab.greyPicture === null) {
+      lab.greyPicture = result.input.channels === 1;
+      // A grey upload was sent a kernel spread over three channels: send the plain one instead.
+      if (lab.greyPicture && params.conv.kernel.preset !== undefined) {
+        run(lab);
+        return;
+      }
+    }
     lab.geometry = display.geometryOf(result);
     display.applyZoom(canvases, lab.geometry);
     display.showConvolution(panel, result, { conv: params.conv, sourceName: state.source.name });
