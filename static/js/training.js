@@ -1,12 +1,19 @@
 // Entry module of the Training page: training on your own images (./training/own_images.js),
-// then per model the loss and accuracy after each epoch (training and validation) as charts, the
-// test results, the recipe and the command that reproduces it.
+// the models' curves overlaid (./training/curve_overlay.js), then per model the loss and
+// accuracy after each epoch (training and validation) as charts on the axes every chart shares
+// (./training/curve_axes.js), what they show in words, the test results, the recipe and the
+// command that reproduces it. The page's state is in its address (./training/page_url.js).
 import { getModel, getModels } from "./api.js";
 import { CHART } from "./config.js";
 import { byId, el } from "./dom.js";
 import { formatCount, formatDuration, formatFixed, formatNumber, formatPercent } from "./format.js";
 import { renderLineChart } from "./render/line_chart.js";
+import { historyColumns, metricAxis } from "./training/curve_axes.js";
+import { createCurveOverlay } from "./training/curve_overlay.js";
+import { regularisationOfModel } from "./training/curve_story.js";
+import { renderCurveStory } from "./training/curve_story_view.js";
 import { setUpOwnImages } from "./training/own_images.js";
+import { readParam, writeParams } from "./training/page_url.js";
 import { orderModels } from "./widgets/model_picker.js";
 import { createStatus } from "./widgets/status.js";
 
@@ -78,34 +85,29 @@ function facts(detail) {
   );
 }
 
-function chartFigure(detail, metric) {
+// shared: {lossValues, epochs}, the axes every chart on the page shares.
+function chartFigure(detail, metric, shared) {
   const history = detail.history;
-  const isLoss = metric === "loss";
-  const name = isLoss ? "Loss" : "Accuracy";
   const noun = isTrainedHere(detail) ? "images" : "digits";
   const train = history[metric];
   const validation = history[`val_${metric}`];
-  const fmt = isLoss ? (v) => formatNumber(v, 3) : (v) => `${formatNumber(v * 100, 1)}%`;
-  const best = isLoss ? Math.min(...validation) : Math.max(...validation);
+  const axis = metricAxis(metric, shared.lossValues);
+  const fmt = axis.format;
+  const best = metric === "loss" ? Math.min(...validation) : Math.max(...validation);
   const label =
-    `${detail.name}, ${name.toLowerCase()} after each of ${train.length} epochs: training from ` +
+    `${detail.name}, ${metric} after each of ${train.length} epochs: training from ` +
     `${fmt(train[0])} to ${fmt(train[train.length - 1])}, validation from ${fmt(validation[0])} ` +
     `to ${fmt(validation[validation.length - 1])} (best ${fmt(best)}).`;
   const plot = el("div", { class: "chart", dataset: { model: detail.id, metric } });
-  const figure = el("figure", { class: "chart-figure" }, [
-    el("figcaption", { text: isLoss ? "Loss (lower is better)" : "Accuracy (higher is better)" }),
-    plot,
-  ]);
-  const all = [...train, ...validation];
+  const figure = el("figure", { class: "chart-figure" }, [el("figcaption", { text: axis.caption }), plot]);
   renderLineChart(plot, {
+    ...axis,
     label,
     xLabel: "epoch",
-    yLabel: isLoss ? "loss" : "accuracy",
-    format: fmt,
-    domain: isLoss ? [0, Math.max(...all) * 1.05] : [Math.max(0, Math.floor(Math.min(...all) * 50) / 50), 1],
+    epochs: shared.epochs,
     series: [
-      { key: "train", name: `training ${noun}`, values: train, colour: CHART.train },
-      { key: "validation", name: `validation ${noun}`, values: validation, colour: CHART.validation, dashed: true },
+      { key: "train", name: `training ${noun}`, values: train, colour: CHART.train, marker: "circle" },
+      { key: "validation", name: `validation ${noun}`, values: validation, colour: CHART.validation, dash: "dashed", marker: "square" },
     ],
   });
   return figure;
@@ -157,9 +159,19 @@ function commandBlock(command) {
   ]);
 }
 
-function modelSection(detail) {
+function storyOf(detail) {
+  const story = el("div", { class: "curve-story" });
+  const noun = isTrainedHere(detail) ? "images" : "digits";
+  renderCurveStory(story, historyColumns(detail.history), regularisationOfModel(detail), noun);
+  return story;
+}
+
+function modelSection(detail, shared) {
   const charts = detail.history
-    ? el("div", { class: "charts" }, [chartFigure(detail, "loss"), chartFigure(detail, "accuracy")])
+    ? el("div", { class: "model-curves" }, [
+        el("div", { class: "charts" }, [chartFigure(detail, "loss", shared), chartFigure(detail, "accuracy", shared)]),
+        storyOf(detail),
+      ])
     : el("p", { class: "note", text: "This model was saved without its training history." });
   return el(
     "section",
@@ -189,24 +201,47 @@ function untrainedNote(details) {
 
 const hasTrainingRecord = (detail) => Boolean(detail.history || detail.training);
 
+/** The axes all the page's charts share: every loss drawn, and the longest history. */
+function sharedAxes(withHistory) {
+  const columns = withHistory.map((detail) => historyColumns(detail.history));
+  return {
+    lossValues: columns.flatMap((h) => [...h.loss, ...h.val_loss]),
+    epochs: Math.max(1, ...columns.map((h) => h.loss.length)),
+  };
+}
+
+// ?compare=a,b chooses the overlaid models; without it, the first two.
+function comparedInUrl(withHistory) {
+  const named = readParam("compare");
+  if (named !== null) return named.split(",").filter(Boolean);
+  return withHistory.slice(0, 2).map((detail) => detail.id);
+}
+
 /** List every model with a training record (a model trained here joins the list). */
-async function showModels() {
+async function showModels(overlay) {
   const models = orderModels(await getModels());
   const details = await Promise.all(models.map((model) => getModel(model.id)));
   const trained = details.filter(hasTrainingRecord);
   const untrained = details.filter((detail) => !hasTrainingRecord(detail));
+  const withHistory = trained.filter((detail) => detail.history);
+  const shared = sharedAxes(withHistory);
   byId("compare").replaceChildren(compareTable(trained));
   byId("no-training-record")?.remove();
   const note = untrainedNote(untrained);
   if (note) byId("compare").after(note);
-  byId("models").replaceChildren(...trained.map(modelSection));
+  overlay.show(withHistory, { compare: comparedInUrl(withHistory), curves: readParam("curves"), ...shared });
+  byId("models").replaceChildren(...trained.map((detail) => modelSection(detail, shared)));
 }
 
 async function main() {
   const status = createStatus(byId("error-box"), byId("status-line"));
-  const refresh = () => showModels().catch((error) => status.error(error));
+  const overlay = createCurveOverlay(byId("overlay"), {
+    onChange: ({ compare, curves }) =>
+      writeParams({ compare: compare.join(",") || ",", curves: curves === "validation" ? null : curves }),
+  });
+  const refresh = () => showModels(overlay).catch((error) => status.error(error));
   try {
-    await Promise.all([showModels(), setUpOwnImages({ onModelTrained: refresh })]);
+    await Promise.all([showModels(overlay), setUpOwnImages({ onModelTrained: refresh })]);
     document.body.dataset.ready = "true";
   } catch (error) {
     status.error(error);

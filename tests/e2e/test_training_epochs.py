@@ -57,11 +57,33 @@ def test_the_scrubber_travels_through_the_epochs_and_the_matrix_matches_the_api(
     assert filter_grid_src(page) != newest
     expect(page.locator(".epoch-output")).to_contain_text("Epoch 0")
     scrub_to(page, "ArrowRight", 1)
+    # The chosen epoch is in the address, and a reload shows it again.
+    assert f"job={job_id}" in page.url and "epoch=1" in page.url
+    page.reload()
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    expect(panel).to_have_attribute("data-epoch", "1")
+    expect(scrubber).to_have_value("1")
     scrub_to(page, "End", 2)
     assert filter_grid_src(page) == newest
+    assert "epoch=" not in page.url  # the newest epoch: a reload follows again
 
     model_id = status["model"]
     detail = page.request.get(f"/api/models/{model_id}").json()
+    # The job's charts are as wide as its epochs, on the page's axes, and the trained model
+    # can join the overlay: its curve has a point per epoch.
+    job_loss = page.locator("#job-view .chart[data-metric=loss] svg.chart-svg")
+    expect(job_loss).to_have_attribute("data-epochs", "2")
+    expect(job_loss).to_have_attribute("data-scale", "log")
+    expect(page.locator("#job-view .curve-story li").first).to_contain_text("after epoch 2")
+    page.locator(f"#overlay-{model_id}").check()
+    expect(page.locator("#overlay")).to_have_attribute("data-compare", re.compile(model_id))
+    overlaid = page.locator(
+        f"#overlay .chart[data-metric=accuracy] .chart-point[data-series='{model_id}']"
+    )
+    assert (
+        overlaid.evaluate_all("ps => ps.map(p => Number(p.dataset.value))")
+        == detail["history"]["val_accuracy"]
+    )
     evaluation = detail["evaluation"]
     classes = detail["classes"]
     table = page.locator("#job-evaluation table.confusion")

@@ -8,8 +8,10 @@ const PLAY_STEP_MS = 800;
 export const epochWords = (epoch) => (epoch === 0 ? "Epoch 0: the random start, before any training" : `After epoch ${epoch}`);
 
 /**
- * createEpochScrubber({id, onChange(epoch)}) -> {element, setEpochs(epochs), stop()}.
- * `epochs` are the kept epochs in order (0, 1, 2, ...); onChange gets the one to show.
+ * createEpochScrubber({id, onChange(epoch, newest)}) -> {element, setEpochs(epochs), prefer(epoch),
+ * stop()}. `epochs` are the kept epochs in order (0, 1, 2, ...); onChange gets the one to show
+ * and whether it is the newest kept. prefer(epoch) shows that epoch instead of the newest as
+ * soon as it is kept (a link's or a reload's choice).
  */
 export function createEpochScrubber({ id, onChange }) {
   const range = el("input", { type: "range", id, class: "epoch-range", min: 0, max: 0, step: 1, value: 0 });
@@ -19,6 +21,7 @@ export function createEpochScrubber({ id, onChange }) {
   let epochs = [];
   let following = true; // on the newest epoch, and staying there as new ones arrive
   let timer = null;
+  let preferred = null;
 
   const current = () => epochs[Number(range.value)];
 
@@ -28,7 +31,7 @@ export function createEpochScrubber({ id, onChange }) {
     const words = epochWords(epoch);
     output.textContent = `${words} (${Number(range.value) + 1} of ${epochs.length} kept)`;
     range.setAttribute("aria-valuetext", words);
-    onChange(epoch);
+    onChange(epoch, Number(range.value) === epochs.length - 1);
   }
 
   function stopPlaying() {
@@ -68,7 +71,7 @@ export function createEpochScrubber({ id, onChange }) {
   return {
     element: el("div", { class: "epoch-scrubber" }, [label, range, play, output]),
     setEpochs(kept) {
-      const before = current();
+      let before = current();
       const grew = kept.length !== epochs.length;
       epochs = [...kept];
       range.max = String(Math.max(0, epochs.length - 1));
@@ -77,10 +80,18 @@ export function createEpochScrubber({ id, onChange }) {
         following = true; // a new job: follow it from its first epoch
         return;
       }
+      if (preferred !== null && epochs.includes(preferred)) {
+        before = preferred;
+        following = preferred === epochs.at(-1);
+        preferred = null;
+      }
       const at = following || before === undefined ? epochs.length - 1 : Math.max(0, epochs.indexOf(before));
       const moved = Number(range.value) !== at || before === undefined;
       range.value = String(at);
       if (moved || grew) show();
+    },
+    prefer(epoch) {
+      preferred = epoch;
     },
     stop: stopPlaying,
   };

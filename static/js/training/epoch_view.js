@@ -41,18 +41,27 @@ function part(className, heading, explanation) {
 }
 
 /**
- * createEpochPanel(container) -> {show(job)}: call show with every state of the job; the panel
- * follows its filter_epochs. container's data-epoch is the epoch shown, data-epochs how many
- * are kept, data-state "none" when the network has no convolution.
+ * createEpochPanel(container, {epoch, onEpoch(epoch, newest)}) -> {show(job)}: call show with
+ * every state of the job; the panel follows its filter_epochs. `epoch` is the epoch to show
+ * first for the first job (null: the newest); onEpoch hears every epoch chosen. container's
+ * data-epoch is the epoch shown, data-epochs how many are kept, data-state "none" when the
+ * network has no convolution.
  */
-export function createEpochPanel(container) {
+export function createEpochPanel(container, { epoch: firstEpoch = null, onEpoch = () => {} } = {}) {
   let cache = null;
   let shownEpoch = null;
   let wanted = null;
   let job = null;
 
   const status = el("p", { class: "note epoch-status", "aria-live": "polite" });
-  const scrubber = createEpochScrubber({ id: "epoch-scrubber", onChange: (epoch) => choose(epoch) });
+  const scrubber = createEpochScrubber({
+    id: "epoch-scrubber",
+    onChange: (epoch, newest) => {
+      onEpoch(epoch, newest);
+      choose(epoch);
+    },
+  });
+  let shownJobs = 0; // the first job shown is the one the address named
   const probe = part(
     "epoch-probe",
     "One held-out image",
@@ -163,6 +172,7 @@ export function createEpochPanel(container) {
     wanted = null;
     scrubber.stop();
     scrubber.setEpochs([]);
+    scrubber.prefer(shownJobs++ === 0 ? firstEpoch : null);
     parts.hidden = true;
     delete container.dataset.epoch;
   }

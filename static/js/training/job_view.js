@@ -7,6 +7,9 @@ import { CHART } from "../config.js";
 import { el } from "../dom.js";
 import { formatDuration, formatNumber, formatPercent } from "../format.js";
 import { renderLineChart } from "../render/line_chart.js";
+import { historyColumns, metricAxis } from "./curve_axes.js";
+import { regularisationOfJob } from "./curve_story.js";
+import { renderCurveStory } from "./curve_story_view.js";
 import { createEpochPanel } from "./epoch_view.js";
 import { loadEvaluation } from "./evaluation_view.js";
 
@@ -59,31 +62,30 @@ function fraction(job) {
   return job.progress?.fraction ?? 0;
 }
 
-// A chart of one metric over the finished epochs, or a note until the first epoch has ended.
+// A chart of one metric over the finished epochs, on the page's shared axes and all the planned
+// epochs wide (it fills in, never rescales), or a note until the first epoch has ended.
 function drawChart(plot, job, metric) {
-  const history = job.history;
-  plot.dataset.epochs = String(history.length);
-  if (!history.length) {
+  const history = historyColumns(job.history);
+  const epochs = job.history.length;
+  plot.dataset.epochs = String(epochs);
+  if (!epochs) {
     plot.replaceChildren(el("p", { class: "note chart-waiting", text: "The curve starts when the first epoch ends." }));
     return;
   }
-  const isLoss = metric === "loss";
-  const train = history.map((e) => e[metric]);
-  const validation = history.map((e) => e[`val_${metric}`]);
-  const fmt = isLoss ? (v) => formatNumber(v, 3) : (v) => `${formatNumber(v * 100, 1)}%`;
-  const all = [...train, ...validation].filter((v) => v != null);
-  const last = history.length - 1;
+  const train = history[metric];
+  const validation = history[`val_${metric}`];
+  const axis = metricAxis(metric, [...history.loss, ...history.val_loss]);
+  const last = epochs - 1;
   renderLineChart(plot, {
+    ...axis,
     label:
-      `${job.name}, ${metric} after each of ${history.length} epochs: training ${fmt(train[last])}, ` +
-      `validation ${fmt(validation[last])} after the last.`,
+      `${job.name}, ${metric} after each of ${epochs} epochs: training ${axis.format(train[last])}, ` +
+      `validation ${axis.format(validation[last])} after the last.`,
     xLabel: "epoch",
-    yLabel: metric,
-    format: fmt,
-    domain: isLoss ? [0, Math.max(...all, 0.1) * 1.05] : [0, 1],
+    epochs: Math.max(epochs, job.request?.epochs ?? epochs),
     series: [
-      { key: "train", name: "training images", values: train, colour: CHART.train },
-      { key: "validation", name: "validation images", values: validation, colour: CHART.validation, dashed: true },
+      { key: "train", name: "training images", values: train, colour: CHART.train, marker: "circle" },
+      { key: "validation", name: "validation images", values: validation, colour: CHART.validation, dash: "dashed", marker: "square" },
     ],
   });
 }
@@ -105,10 +107,12 @@ function resultBlock(job) {
 }
 
 /**
- * createJobView(container, {onCancel()}) -> {show(job, {canCancel}), setMode(text), say(text,
- * state)}. The container's data-state, data-job and data-model follow the job (for tests, too).
+ * createJobView(container, {onCancel(), epoch, onEpoch(epoch, newest)}) -> {show(job,
+ * {canCancel}), setMode(text), say(text, state)}. epoch and onEpoch go to the epoch panel
+ * (./epoch_view.js). The container's data-state, data-job and data-model follow the job (for
+ * tests, too).
  */
-export function createJobView(container, { onCancel }) {
+export function createJobView(container, { onCancel, epoch = null, onEpoch }) {
   const title = el("h3", { class: "job-title" });
   const badge = el("span", { class: "job-state" });
   const line = el("p", { class: "job-line" });
@@ -120,9 +124,10 @@ export function createJobView(container, { onCancel }) {
   const result = el("div", { class: "job-result-holder" });
   const plots = ["loss", "accuracy"].map((metric) => el("div", { class: "chart", dataset: { metric, epochs: "0" } }));
   const mode = el("p", { class: "note job-mode" });
+  const story = el("div", { class: "curve-story job-story" });
   const epochHolder = el("section", { class: "epoch-panel", id: "epoch-panel", hidden: true });
   const evaluation = el("section", { class: "evaluation", id: "job-evaluation" });
-  const epochPanel = createEpochPanel(epochHolder);
+  const epochPanel = createEpochPanel(epochHolder, { epoch, onEpoch });
   container.replaceChildren(
     el("div", { class: "panel-head" }, [title, badge]),
     el("div", { class: "job-status", role: "status", "aria-live": "polite" }, [line]),
@@ -132,9 +137,10 @@ export function createJobView(container, { onCancel }) {
     message,
     result,
     el("div", { class: "charts job-charts" }, [
-      el("figure", { class: "chart-figure" }, [el("figcaption", { text: "Loss (lower is better)" }), plots[0]]),
-      el("figure", { class: "chart-figure" }, [el("figcaption", { text: "Accuracy (higher is better)" }), plots[1]]),
+      el("figure", { class: "chart-figure" }, [el("figcaption", { text: metricAxis("loss").caption }), plots[0]]),
+      el("figure", { class: "chart-figure" }, [el("figcaption", { text: metricAxis("accuracy").caption }), plots[1]]),
     ]),
+    story,
     epochHolder,
     evaluation,
     mode,
@@ -170,6 +176,7 @@ export function createJobView(container, { onCancel }) {
         drawnEpochs = job.history.length;
         drawChart(plots[0], job, "loss");
         drawChart(plots[1], job, "accuracy");
+        renderCurveStory(story, historyColumns(job.history), regularisationOfJob(job), "images");
       }
       if (job.state === "done" && job.model) {
         container.dataset.model = job.model;

@@ -1,6 +1,6 @@
 // "Train a network on your own images": wires the dataset form, the training form and the job
-// view together. The job being watched is kept in the URL (?job=<id>), so a reload resumes
-// watching it; its cancel token is kept in this browser's storage, one key per job, and becomes
+// view together. The job being watched is kept in the URL (?job=<id>, and &epoch=<n> for its
+// scrubber: ./page_url.js), so a reload resumes watching it; its cancel token is kept in this browser's storage, one key per job, and becomes
 // the trained model's delete token.
 import { cancelJob, getDataset, getJob } from "../api.js";
 import { byId } from "../dom.js";
@@ -9,6 +9,7 @@ import { createDatasetForm } from "./dataset_form.js";
 import { renderDataset } from "./dataset_view.js";
 import { isFinished, watchJob } from "./job_watch.js";
 import { createJobView } from "./job_view.js";
+import { readParam, writeParams } from "./page_url.js";
 import { createTrainForm } from "./train_form.js";
 import { createTokenStore } from "../widgets/token_store.js";
 
@@ -17,15 +18,18 @@ const cancelTokens = createTokenStore("convlens.cancel-token");
 const JOB_ID = /^[0-9a-f]{16}$/;
 
 function jobInUrl() {
-  const id = new URLSearchParams(window.location.search).get("job");
+  const id = readParam("job");
   return id && JOB_ID.test(id) ? id : null;
 }
 
-function keepJobInUrl(id) {
-  const url = new URL(window.location.href);
-  url.searchParams.set("job", id);
-  window.history.replaceState(null, "", url);
+/** The epoch the address asks the scrubber to show, or null (the newest). */
+function epochInUrl() {
+  const epoch = readParam("epoch");
+  return epoch !== null && /^\d{1,4}$/.test(epoch) ? Number(epoch) : null;
 }
+
+// A new job starts on its newest epoch: the last job's chosen epoch does not apply to it.
+const keepJobInUrl = (id) => writeParams({ job: id, epoch: null });
 
 /** Set up the section; onModelTrained(modelId) is called once a watched job has stored its model. */
 export function setUpOwnImages({ onModelTrained }) {
@@ -60,6 +64,9 @@ export function setUpOwnImages({ onModelTrained }) {
   });
 
   const jobView = createJobView(byId("job-view"), {
+    epoch: epochInUrl(),
+    // The newest epoch while following is left out: a reload follows again.
+    onEpoch: (epoch, newest) => writeParams({ epoch: newest ? null : epoch }),
     async onCancel() {
       const { id } = current ?? {};
       const token = id && cancelTokens.get(id);
