@@ -19,6 +19,12 @@ def kernel_lab(request: Request) -> HTMLResponse:
     return _page(request, "kernel_lab.html", "lab")
 
 
+@router.api_route("/learn", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def learn(request: Request) -> HTMLResponse:
+    """A lesson path in the course's order: each step a text, a live page and a question."""
+    return _page(request, "learn.html", "learn")
+
+
 @router.api_route("/draw", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def draw(request: Request) -> HTMLResponse:
     """Draw a digit and watch the trained models classify it."""
