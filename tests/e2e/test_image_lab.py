@@ -241,10 +241,9 @@ def test_a_file_dropped_while_the_default_sample_loads_is_not_replaced_by_it(pag
     page.route("**/static/samples/**", hold)
     lab = KernelLab(page).open()
     expect(page.locator("#image-source [data-role=chosen]")).to_contain_text("Chosen:")
-    page.set_input_files(
-        "#image-upload",
-        files=[{"name": "early.png", "mimeType": "image/png", "buffer": _png_bytes(20, 10)}],
-    )
+    buffer = _png_bytes(20, 10)
+    early: FilePayload = {"name": "early.png", "mimeType": "image/png", "buffer": buffer}
+    page.set_input_files("#image-upload", files=[early])
     lab.wait_result(source="upload")
     for route in held:
         route.continue_()

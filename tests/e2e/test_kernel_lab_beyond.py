@@ -157,7 +157,10 @@ def test_numbers_play_wraps_round_and_the_link_keeps_the_tab_and_its_settings(
 
     page.fill("#numbers-input td[data-r='0'][data-c='0'] input", "7")
     page.check("#numbers-reveal")
-    expected = {"tab": "numbers", "stride": "2", "fill": "1"}
+    page.select_option("#numbers-pool-mode", "average")
+    page.click("#numbers-pool [data-action=pool]")
+    expect(page.locator("#numbers-pooled-shape")).to_have_text(dims(1, 1))
+    expected = {"tab": "numbers", "stride": "2", "fill": "1", "pool": "average"}
     if (row, col) != (0, 0):
         expected["pixel"] = f"{row},{col}"
     lab.wait_link(**expected)
@@ -169,6 +172,8 @@ def test_numbers_play_wraps_round_and_the_link_keeps_the_tab_and_its_settings(
     expect(result).to_have_attribute("data-position", f"{row},{col}")
     expect(page.locator("#numbers-stride")).to_have_value("2")
     expect(page.locator("#numbers-reveal")).to_be_checked()
+    expect(page.locator("#numbers-pooled-shape")).to_have_text(dims(1, 1))
+    expect(page.locator("#numbers-pool-mode")).to_have_value("average")
     assert lab.numbers_row("numbers-input", 0)[0] == "7"
 
 

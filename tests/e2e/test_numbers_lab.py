@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from tests.worked_examples import BINARY_6X6, BLUR_3X3
 
@@ -98,7 +98,7 @@ def test_max_pooling_the_output_marks_the_winning_cells(numbers_lab: KernelLab, 
 
 def test_an_image_tab_error_does_not_hang_over_the_numbers_tab(lab: KernelLab, page: Page) -> None:
     lab.wait_result()
-    text = {"name": "README.md", "mimeType": "text/markdown", "buffer": b"# hi\n"}
+    text: FilePayload = {"name": "README.md", "mimeType": "text/markdown", "buffer": b"# hi\n"}
     page.set_input_files("#image-upload", files=[text])
     error = page.locator("#error-box")
     expect(error).to_be_visible()

@@ -1,7 +1,8 @@
 // Links that open the Kernel lab with a given kernel: /#kernel=[[...]]&label=... (any 2-D kernel;
 // the network explorer writes it for a learned filter), or /#model=<id>&filter=<f> (filter f of
 // that model's first convolution, 1 or 3 channels, with its bias, strides and padding). The
-// Kernel lab reads them at startup.
+// Kernel lab reads them at startup, as part of its whole-view link (view_link.js, which
+// documents every parameter).
 import { SIZES } from "../config.js";
 import { roundTo } from "../format.js";
 
