@@ -1,6 +1,7 @@
 // Entry module of the Architecture lab page: loads the layer types and the presets, wires the
 // stack editor to the summary table (recomputed by the server a moment after each edit), the quiz and the
-// side-by-side comparison of the presets.
+// side-by-side comparison of the presets. The stack is kept in the address (#preset, or
+// ?stack= once edited: ./architecture_lab/stack_url.js), so a reload or a link opens it again.
 import {
   getArchitecture,
   getArchitectures,
@@ -12,6 +13,7 @@ import { openedForTraining, setUpTrainingHandoff } from "./architecture_lab/for_
 import { createQuiz } from "./architecture_lab/quiz.js";
 import { createStackEditor } from "./architecture_lab/stack_editor.js";
 import { createSummaryView } from "./architecture_lab/summary_view.js";
+import { decodeStack, encodeStack, keepInUrl, stackInUrl } from "./architecture_lab/stack_url.js";
 import { ARCHITECTURE } from "./config.js";
 import { byId, debounce, isAbort, latestOnly } from "./dom.js";
 import { formatCount } from "./format.js";
@@ -39,9 +41,12 @@ function createLab(catalogue) {
     view: createSummaryView(byId("summary")),
     job: latestOnly(),
     latest: null,
-    loaded: null, // the preset last loaded, until the stack is edited
+    loaded: null, // the preset last loaded (the stack started from it)
+    edited: false, // whether the stack was changed since
     loading: false,
     presets: [],
+    catalogue,
+    written: 0, // the newest address written (encoding is asynchronous)
   };
   lab.schedule = debounce(() => recompute(lab), ARCHITECTURE.summaryDebounceMs);
   lab.editor = createStackEditor(byId("stack-editor"), {
@@ -86,6 +91,7 @@ function display(lab) {
 
 function edited(lab) {
   if (lab.loading) return;
+  lab.edited = true;
   if (lab.loaded) {
     byId("preset-about").dataset.edited = "true";
     byId("preset-edited").hidden = false;
@@ -111,6 +117,13 @@ function show(lab, summary) {
   lab.results.dataset.status = "ready";
 }
 
+/** The stack into the address: the preset's #name alone while it is as shipped. */
+async function keepStack(lab, body) {
+  const turn = ++lab.written;
+  const code = lab.loaded && !lab.edited ? null : await encodeStack(lab.catalogue, body.layers);
+  if (turn === lab.written) keepInUrl(code, lab.loaded);
+}
+
 async function recompute(lab) {
   lab.editor.clearMarks();
   const body = lab.editor.request();
@@ -119,6 +132,7 @@ async function recompute(lab) {
     showStackError(lab, lab.editor.problems().join(" "), null);
     return;
   }
+  keepStack(lab, body).catch((error) => lab.status.error(error));
   lab.results.dataset.status = "busy";
   const signal = lab.job.start();
   try {
@@ -140,11 +154,14 @@ async function loadPreset(lab, name) {
     lab.editor.setStack(preset.layers);
     lab.loading = false;
     lab.loaded = name;
+    lab.edited = false;
+    lab.written += 1; // an edit's address still being encoded is not this preset's
     byId("preset-select").value = name;
     byId("preset-description").textContent = preset.description;
     byId("preset-source").textContent = preset.source;
     byId("preset-edited").hidden = true;
-    history.replaceState(null, "", `#${name}`);
+    delete byId("preset-about").dataset.edited;
+    keepInUrl(null, name);
     show(lab, preset.summary);
   } catch (error) {
     lab.loading = false;
@@ -152,16 +169,52 @@ async function loadPreset(lab, name) {
   }
 }
 
-/** Start from a stack sent by the Training page ({layers, from}), sized for its dataset. */
+/**
+ * Start from a stack that is not a preset as shipped: one sent by the Training page ({layers,
+ * from}, sized for its dataset), or one the address holds ({layers, preset}: the preset it was
+ * edited from, if any).
+ */
 function loadStack(lab, stack) {
   lab.loading = true;
   lab.editor.setStack(stack.layers);
   lab.loading = false;
-  lab.loaded = null;
-  byId("preset-select").selectedIndex = -1;
-  byId("preset-description").textContent = `${stack.from}, from the Training page.`;
-  byId("preset-source").textContent = "";
+  const preset = lab.presets.find((p) => p.name === stack.preset);
+  lab.loaded = preset?.name ?? null;
+  lab.edited = true;
+  byId("preset-select").value = preset?.name ?? "";
+  if (!preset) byId("preset-select").selectedIndex = -1;
+  byId("preset-description").textContent = preset
+    ? preset.description
+    : stack.from
+      ? `${stack.from}, from the Training page.`
+      : "A stack from the address.";
+  byId("preset-source").textContent = preset?.source ?? "";
+  byId("preset-edited").hidden = !preset;
+  if (preset) byId("preset-about").dataset.edited = "true";
   recompute(lab);
+}
+
+const knownTypes = (catalogue, layers) =>
+  layers.every(
+    (layer) =>
+      catalogue.layer_types.some((spec) => spec.type === layer.type) &&
+      (layer.branches ?? []).every((branch) => knownTypes(catalogue, branch)),
+  );
+
+/** The stack the address holds ({layers, preset}), or null; says so when it cannot be read. */
+async function stackFromUrl(lab) {
+  const code = stackInUrl();
+  if (!code) return null;
+  const message = byId("stack-url-message");
+  try {
+    const layers = await decodeStack(code);
+    if (!knownTypes(lab.catalogue, layers)) throw new Error("it names a layer type the lab does not know");
+    return { layers, preset: location.hash.slice(1) };
+  } catch (error) {
+    message.textContent = `The stack in the address could not be read (${error.message}), so a preset is shown instead.`;
+    message.hidden = false;
+    return null;
+  }
 }
 
 /** Fill the preset menu and the comparison, then load `initial` or the preset the address names. */
@@ -180,7 +233,9 @@ async function showPresets(lab, initial) {
     },
   });
   const fromHash = presets.find((preset) => `#${preset.name}` === location.hash);
-  if (initial) loadStack(lab, initial);
+  // An edited stack in the address is newer than the one the Training page sent.
+  const fromUrl = await stackFromUrl(lab);
+  if (fromUrl ?? initial) loadStack(lab, fromUrl ?? initial);
   else await loadPreset(lab, fromHash?.name ?? ARCHITECTURE.defaultPreset);
 }
 

@@ -1,0 +1,64 @@
+"""The Architecture lab beyond its table: the stack kept in the address, deep presets folded by
+stage, the glossary's definitions, and the parameter bars on a log scale."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote
+
+from playwright.sync_api import Page, expect
+
+from .test_architecture_lab import ArchitectureLab, count
+
+
+def test_the_stack_is_kept_in_the_address_and_a_reload_or_a_link_restores_it(
+    page: Page,
+) -> None:
+    lab = ArchitectureLab(page).open("alexnet")
+    assert page.url.endswith("/architectures#alexnet")
+    lab.set_field("layers[1]", "Strides", "2")
+    layers = lab.api("GET", "/api/architectures/alexnet")["layers"]
+    layers[1]["strides"] = 2
+    expected = lab.api("POST", "/api/architectures/summary", {"layers": layers})["total_params"]
+    expect(lab.total()).to_have_text(count(expected))
+    page.wait_for_url(re.compile(r"\?stack=[A-Za-z0-9_-]+#alexnet$"))
+    link = page.url
+
+    # Asking a quiz question leaves the address alone: a link never carries an answer.
+    page.locator("#quiz-ask").click()
+    expect(page.locator("#quiz")).to_have_attribute("data-state", "asking")
+    assert page.url == link
+
+    # A new tab opening the link gets the edited AlexNet back, marked as edited.
+    other = page.context.new_page()
+    other.goto(link)
+    expect(other.locator("body")).to_have_attribute("data-ready", "true")
+    expect(other.locator("#arch-results")).to_have_attribute("data-status", "ready")
+    expect(other.locator("#total-params")).to_have_text(count(expected))
+    expect(other.locator("#preset-select")).to_have_value("alexnet")
+    expect(other.locator("#preset-edited")).to_be_visible()
+    strides = other.locator('[data-location="layers[1]"] > .params').get_by_label("Strides")
+    expect(strides).to_have_value("2")
+    other.close()
+
+    # Choosing a preset puts it back as shipped: its name alone.
+    page.reload()
+    expect(lab.total()).to_have_text(count(expected))
+    page.select_option("#preset-select", "lenet5")
+    expect(lab.total()).to_have_text("61,706")
+    page.wait_for_url(re.compile(r"/architectures#lenet5$"))
+
+    # A lesson can write the JSON itself; a broken code says so and shows a preset.
+    small = [
+        {"type": "Input", "shape": [28, 28, 1]},
+        {"type": "Conv2D", "filters": 4, "kernel_size": 3},
+        {"type": "Flatten"},
+        {"type": "Dense", "units": 10},
+    ]
+    page.goto(f"/architectures?stack={quote(json.dumps(small))}")
+    expect(page.locator("#arch-results")).to_have_attribute("data-status", "ready")
+    expect(lab.total()).to_have_text(count(3 * 3 * 4 + 4 + 26 * 26 * 4 * 10 + 10))
+    page.goto("/architectures?stack=not-a-stack")
+    expect(page.locator("#stack-url-message")).to_contain_text("could not be read")
+    expect(lab.total()).to_have_text("61,706")
