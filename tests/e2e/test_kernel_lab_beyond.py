@@ -179,14 +179,20 @@ def test_numbers_play_wraps_round_and_the_link_keeps_the_tab_and_its_settings(
 
 def test_on_a_phone_the_sum_is_in_view_with_the_output(phone_page: Page, artifacts: Path) -> None:
     page = phone_page
-    lab = KernelLab(page).open("#padding=same&pixel=4,4&zoom=3")
+    lab = KernelLab(page).open("#padding=same&pixel=60,60&zoom=8&stride=x")
     lab.wait_result()
     expect(page.locator("#link-problems")).to_have_text(
-        'The link\'s zoom="3" was ignored: expected 0, 1, 2, 4, 8.'
+        'The link\'s stride="x" was ignored: expected a whole number from 1 to 8.'
     )
-    expect(page.locator("#image-trace")).to_have_attribute("data-position", "4,4")
-    assert lab.window_origin() == (3, 3)
-    page.locator("#output-canvas").scroll_into_view_if_needed()
+    expect(page.locator("#image-trace")).to_have_attribute("data-position", "60,60")
+    assert lab.window_origin() == (59, 59)
+    # At 8x the pixel is 480 px into its picture: the output scrolled to bring it into sight.
+    marker = page.locator("#output-stage [data-role=selected]").bounding_box()
+    scroller = page.locator("#output-stage").locator("..").bounding_box()
+    assert marker and scroller
+    assert scroller["x"] <= marker["x"] <= scroller["x"] + scroller["width"] - marker["width"]
+    assert scroller["y"] <= marker["y"] <= scroller["y"] + scroller["height"] - marker["height"]
+    page.locator("#output-stage [data-role=selected]").scroll_into_view_if_needed()
     assert in_view(page, "#output-stage [data-role=selected]")
     assert in_view(page, "#trace-summary")
     assert lab.horizontal_overflow() == 0

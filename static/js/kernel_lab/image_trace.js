@@ -32,7 +32,21 @@ function paddingMask([top, left], [kh, kw], width, height) {
 // selectedBox, summary, container), the picker, the current result, the selected output pixel
 // and whether it is pinned (clicked) or only pointed at.
 
-function show(trace, pos, now) {
+/** Zoomed in, scroll the output so a box placed out of sight comes to the middle of it. */
+function keepInView(box) {
+  const scroller = box.closest(".stage-scroll");
+  const outer = scroller.getBoundingClientRect();
+  const inner = box.getBoundingClientRect();
+  if (inner.left < outer.left || inner.right > outer.right) {
+    scroller.scrollLeft += (inner.left + inner.right) / 2 - (outer.left + outer.right) / 2;
+  }
+  if (inner.top < outer.top || inner.bottom > outer.bottom) {
+    scroller.scrollTop += (inner.top + inner.bottom) / 2 - (outer.top + outer.bottom) / 2;
+  }
+}
+
+// `now`: explain at once (a click, a step, a new result), and bring the pixel into sight.
+function show(trace, pos, now, follow = now) {
   if (!trace.current) return;
   trace.selected = pos;
   trace.picker.setPosition(pos);
@@ -45,6 +59,7 @@ function show(trace, pos, now) {
   placeBox(trace.selectedBox, { width: outCols, height: outRows }, { top: pos[0], left: pos[1], height: 1, width: 1 });
   trace.windowBox.dataset.origin = origin.join(",");
   trace.selectedBox.dataset.position = pos.join(",");
+  if (follow && !trace.selectedBox.hidden) keepInView(trace.selectedBox);
   trace.request(pos);
   if (now) trace.request.flush();
   trace.onChange?.();
@@ -141,7 +156,7 @@ export function createImageTrace(elements) {
   trace.picker = createPixelPicker(elements.outputCanvas, {
     onMove(pos, how) {
       if (how === "hover" && trace.pinned) return;
-      show(trace, pos, false);
+      show(trace, pos, false, how === "key");
     },
     onSelect(pos) {
       trace.pinned = true;
