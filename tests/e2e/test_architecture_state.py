@@ -4,6 +4,7 @@ stage, the glossary's definitions, and the parameter bars on a log scale."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from urllib.parse import quote
 
@@ -62,3 +63,22 @@ def test_the_stack_is_kept_in_the_address_and_a_reload_or_a_link_restores_it(
     page.goto("/architectures?stack=not-a-stack")
     expect(page.locator("#stack-url-message")).to_contain_text("could not be read")
     expect(lab.total()).to_have_text("61,706")
+
+
+def test_the_parameter_bars_are_on_a_log_scale(page: Page) -> None:
+    lab = ArchitectureLab(page).open()
+    presets = {p["name"]: p for p in lab.api("GET", "/api/architectures")}
+    decades = math.ceil(math.log10(max(p["total_params"] for p in presets.values())))
+    expect(page.locator("#param-scale-note")).to_contain_text("log scale")
+    widths = {}
+    for name in ("lenet5", "alexnet", "vgg16"):
+        bar = page.locator(f'#compare-table tr[data-preset="{name}"] .share-bar')
+        width, track = bar.evaluate("b => [b.offsetWidth, b.parentElement.clientWidth]")
+        widths[name] = width
+        share = math.log10(presets[name]["total_params"]) / decades
+        assert abs(width - share * track) <= 1, (name, width, track, share)
+    # LeNet's 61,706 against AlexNet's 62 million: 4.8 against 7.8 decades, not 1 against 1000.
+    ratio = math.log10(presets["lenet5"]["total_params"]) / math.log10(
+        presets["alexnet"]["total_params"]
+    )
+    assert abs(widths["lenet5"] / widths["alexnet"] - ratio) < 0.02

@@ -1,5 +1,6 @@
-// The presets side by side: depth, parameters and where they sit, multiply-accumulates, and how
-// the receptive field grows layer by layer (a sparkline against the input's size).
+// The presets side by side: depth, parameters (a bar on a log scale, split by where they sit),
+// multiply-accumulates, and how the receptive field grows layer by layer (a sparkline against
+// the input's size).
 import { ARCHITECTURE } from "../config.js";
 import { el } from "../dom.js";
 import { formatCount, formatLargeCount, formatShape, formatShare } from "../format.js";
@@ -13,20 +14,31 @@ function svg(tag, attrs) {
   return node;
 }
 
-function shareBar(preset) {
-  const bar = el("div", { class: "share-bar", role: "img" });
+// The parameter count as a bar on a log scale from 1 to 10^decades (LeNet's 61,706 and
+// AlexNet's 62 million would both fill a linear bar's width, or LeNet's would vanish), split
+// into where the parameters sit. data-log10 is log10 of the count, data-decades the scale's end.
+function shareBar(preset, decades) {
+  const total = preset.total_params;
+  const log10 = total > 0 ? Math.log10(total) : 0;
+  const bar = el("div", { class: "share-bar", role: "img", dataset: { log10: log10.toFixed(4) } });
+  bar.style.width = `${(100 * log10) / decades}%`;
   const parts = [];
   for (const [kind, label] of KINDS) {
     const params = preset.params_by_kind[kind];
     if (!params) continue;
-    parts.push(`${label} ${formatShare(params, preset.total_params)}`);
+    parts.push(`${label} ${formatShare(params, total)}`);
     const segment = el("span", { class: "share", title: `${label}: ${formatCount(params)}` });
-    segment.style.width = `${(100 * params) / preset.total_params}%`;
+    segment.style.width = `${(100 * params) / total}%`;
     segment.style.background = ARCHITECTURE.kindColours[kind];
     bar.append(segment);
   }
-  bar.setAttribute("aria-label", `Parameters: ${parts.join(", ")}`);
-  return [bar, el("span", { class: "share-text", text: parts.join(" · ") })];
+  bar.setAttribute(
+    "aria-label",
+    `${formatCount(total)} parameters, about 10 to the power ${log10.toFixed(1)}: ${parts.join(", ") || "none"}`,
+  );
+  const track = el("div", { class: "param-track", dataset: { decades } }, [bar]);
+  track.style.setProperty("--decades", decades);
+  return [track, el("span", { class: "share-text", text: parts.join(" · ") })];
 }
 
 function sparkline(preset) {
@@ -51,8 +63,11 @@ function sparkline(preset) {
   return chart;
 }
 
+const superscript = (n) => [...String(n)].map((d) => "⁰¹²³⁴⁵⁶⁷⁸⁹"[d]).join("");
+
 /** renderCompare(root, presets, {onLoad(name)}): one row per preset. */
 export function renderCompare(root, presets, { onLoad }) {
+  const decades = Math.max(1, Math.ceil(Math.log10(Math.max(...presets.map((p) => p.total_params), 10))));
   const legend = el("p", { class: "legend-row" }, [
     ...KINDS.map(([kind, label]) => {
       const swatch = el("span", { class: "swatch", "aria-hidden": "true" });
@@ -62,6 +77,10 @@ export function renderCompare(root, presets, { onLoad }) {
     el("span", { class: "legend-item" }, [
       el("span", { class: "swatch swatch-line", "aria-hidden": "true" }),
       "input size, on the receptive-field lines",
+    ]),
+    el("span", { class: "legend-item", id: "param-scale-note" }, [
+      el("span", { class: "swatch swatch-decades", "aria-hidden": "true" }),
+      `parameter bars: log scale from 1 to 10${superscript(decades)}, each grid line 10 times more`,
     ]),
   ]);
   const rows = presets.map((preset) =>
@@ -82,7 +101,7 @@ export function renderCompare(root, presets, { onLoad }) {
       ]),
       el("td", { dataset: { label: "Parameters" } }, [
         el("span", { class: "value", text: formatCount(preset.total_params) }),
-        ...shareBar(preset),
+        ...shareBar(preset, decades),
       ]),
       el("td", { dataset: { label: "MACs" } }, [
         el("span", { class: "value", text: formatLargeCount(preset.total_macs) }),
@@ -99,7 +118,7 @@ export function renderCompare(root, presets, { onLoad }) {
       el("table", { class: "arch-table compare-table", id: "compare-table" }, [
         el("caption", { class: "visually-hidden", text: "The preset architectures compared" }),
         el("thead", {}, [
-          el("tr", {}, ["Architecture", "Input", "Depth", "Parameters", "MACs",
+          el("tr", {}, ["Architecture", "Input", "Depth", "Parameters (bar: log scale)", "MACs",
             "Receptive field"].map((text) => el("th", { scope: "col", text }))),
         ]),
         el("tbody", {}, rows),
