@@ -70,6 +70,16 @@ function setNavLink(link, index, { text, label }) {
 
 const READY_WAIT_MS = 20_000;
 
+/** The sticky or fixed element covering the top of a document's viewport, if any. */
+function stuckAtTop(doc, target) {
+  const { left, width } = target.getBoundingClientRect();
+  for (let node = doc.elementFromPoint(left + width / 2, 2); node && node !== doc.body; node = node.parentElement) {
+    const { position } = doc.defaultView.getComputedStyle(node);
+    if (position === "sticky" || position === "fixed") return node;
+  }
+  return null;
+}
+
 /**
  * Once the framed page is ready (its body's data-ready), scroll the frame (not this page) to the
  * part the step is about. A page that never gets ready, or lacks the part, is left as it is.
@@ -83,6 +93,9 @@ function scrollFrameTo(frame, selector) {
     if (target) {
       const win = frame.contentWindow;
       win.scrollTo({ top: target.getBoundingClientRect().top + win.scrollY - 8 });
+      // A bar the page keeps stuck at its top (the explorer's answer) would hide the target.
+      const bar = stuckAtTop(inner, target);
+      if (bar) win.scrollBy({ top: -bar.getBoundingClientRect().bottom });
       frame.dataset.shown = selector;
     } else if (Date.now() - started < READY_WAIT_MS) {
       setTimeout(look, 150);
@@ -107,6 +120,21 @@ function showView(step) {
   const full = byId("learn-full-page");
   full.href = view.href;
   full.setAttribute("aria-label", `Open in a full page: ${view.title}`);
+}
+
+/** The full-page link opens what the frame shows now: the framed pages keep their state in
+ * their address, so whatever the learner changed there comes along. */
+function followFrame(full) {
+  const update = () => {
+    const frame = document.querySelector(".learn-frame");
+    try {
+      const { pathname, search, hash } = frame.contentWindow.location;
+      if (pathname !== "blank") full.href = `${pathname}${search}${hash}`;
+    } catch {
+      // Not loaded yet: the link keeps the step's own address.
+    }
+  };
+  for (const type of ["pointerdown", "focus", "mouseenter"]) full.addEventListener(type, update);
 }
 
 function showStep(page, index, { focus }) {
@@ -137,6 +165,7 @@ function showStep(page, index, { focus }) {
 
 function start() {
   const page = { current: 0, solved: readSolved(), list: byId("learn-step-list") };
+  followFrame(byId("learn-full-page"));
   // Arrow keys walk the step list, as in a toolbar; Enter opens the focused step.
   buildStepList(page.list, (event, index) => {
     const to = { ArrowRight: index + 1, ArrowDown: index + 1, ArrowLeft: index - 1, ArrowUp: index - 1 }[event.key];

@@ -188,6 +188,25 @@ def test_the_kernel_steps_live_page_opens_with_the_preset_kernel(page: Page) -> 
     values = [float(v) for v in cells.evaluate_all("inputs => inputs.map((i) => i.value)")]
     assert values == [w for row in EDGE_KERNEL for w in row]
     expect(frame.locator("#image-result")).to_have_attribute("data-source", "camera")
+    # The frame, not this page, is scrolled to the step's part of the lab: input and output.
+    iframe = page.locator("iframe.learn-frame")
+    expect(iframe).to_have_attribute("data-shown", "#image-result-heading")
+    heading_top = frame.locator("#image-result-heading").evaluate(
+        "h => h.getBoundingClientRect().top"
+    )
+    assert 0 <= heading_top < 300  # unscrolled, it is below the frame's bottom
+    assert page.evaluate("window.scrollY") == 0
+
+    # What the learner changes in the frame comes along to the full page.
+    frame.locator("#image-kernel-preset").select_option("box_blur")
+    expect(frame.locator("#image-result")).to_have_attribute("data-kernel", "box_blur")
+    full = page.locator("#learn-full-page")
+    expect(full).to_have_attribute("href", re.compile(r"^/#kernel="))
+    page.wait_for_function(
+        "document.querySelector('.learn-frame').contentWindow.location.hash.includes('box_blur')"
+    )
+    full.hover()
+    expect(full).to_have_attribute("href", re.compile(r"^/#.*preset=box_blur"))
 
 
 @pytest.mark.parametrize("step_id", ["kernel", "own-images"])

@@ -78,12 +78,12 @@ export const STEPS = [
         "vertical edge.",
     ],
     view: {
-      // Wanted, and working once the Kernel lab's full link lands: a chosen output pixel
-      // (pixel=<row>,<col>) to open on its multiply-and-sum.
+      // Output pixel (470, 248) sits on the tripod's leg: its multiply-and-sum shows the edge.
       href: kernelLab([
         ["kernel", JSON.stringify(EDGE_KERNEL)],
         ["label", "Vertical edges"],
         ["sample", "camera"],
+        ["pixel", "470,248"],
       ]),
       title: "Kernel lab: a vertical-edge kernel on the cameraman photo",
       show: "#image-result-heading",
@@ -167,11 +167,12 @@ export const STEPS = [
       href: explorer([
         ["model", "colour-shapes"],
         ["photo", "chelsea"],
+        ["scale", "map"], // each map its own colour scale: a filter that answers weakly still shows
         // Wanted: layer=block1_conv1&map=<n> to select a map; but the explorer then scrolls to
         // it with scrollIntoView, which scrolls this page too. "show" scrolls the frame alone.
       ]),
       title: "Network explorer: the colour-shapes network's first layer on a photo of a cat",
-      show: "#network-heading",
+      show: "section.layer[data-layer=block1_conv1]",
       try: "Compare the 16 maps of the first layer: each filter picks out something else. Click a map to enlarge it.",
     },
     question: {
@@ -268,8 +269,8 @@ export const STEPS = [
         "weights for each filter and one bias for each filter: (kh · kw · in + 1) · filters, " +
         "whatever the size of the picture.",
       "A Dense layer has (inputs + 1) · units. Pooling and Flatten have none.",
-      "That is why convolutions are cheap, and the first dense layer after Flatten often holds " +
-        "most of a small network's parameters.",
+      "That is why convolutions need few parameters, while the first dense layer after Flatten " +
+        "often holds most of a small network's.",
       "The live view is the Architecture lab with LeNet-5: each row shows a layer's output " +
         "shape and its parameters.",
     ],
