@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from app.core.architecture.presets import preset_summary
 from app.core.shapes import output_sizes
 
-from .lab import KernelLab
+from .lab import KernelLab, dims
 
 STEPS = [
     ("kernel", "What a kernel does"),
@@ -68,6 +68,17 @@ NUMBER_ANSWERS = {
 }
 
 
+# What each step's live page shows once its URL's state took effect: (selector, attribute or
+# None for the text, value). The stride step's 4 x 4 is its text's floor((7 + 2 - 3) / 2) + 1.
+FRAME_STATE = {
+    "stride-padding": ("#numbers-output-shape", None, dims(4, 4)),
+    "channels": ("#network[data-status=ready]", "data-scale", "map"),
+    "pooling": ("#numbers-pooled-shape", None, dims(2, 2)),
+    "network": ("#network[data-status=ready]", "data-source", "mnist-test-00000"),
+    "parameters": ("#preset-select", "value", "lenet5"),
+}
+
+
 def open_learn(page: Page, address: str = "/learn") -> None:
     page.goto(address)
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
@@ -94,8 +105,17 @@ def check_live_page(page: Page, index: int) -> None:
     expect(page.locator("#learn-full-page")).to_have_attribute("href", src)
     response = page.request.get(src)
     assert response.status == 200, src
-    inner = page.frame_locator("iframe.learn-frame").locator("body")
-    expect(inner).to_have_attribute("data-ready", "true", timeout=30_000)
+    inner = page.frame_locator("iframe.learn-frame")
+    expect(inner.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    if STEPS[index][0] in FRAME_STATE:
+        selector, attribute, value = FRAME_STATE[STEPS[index][0]]
+        shown = inner.locator(selector)
+        if attribute == "value":
+            expect(shown).to_have_value(value)
+        elif attribute:
+            expect(shown).to_have_attribute(attribute, value, timeout=30_000)
+        else:
+            expect(shown).to_have_text(value)
 
 
 def answer_number(page: Page, step_id: str) -> None:
