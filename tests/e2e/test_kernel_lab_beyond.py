@@ -69,11 +69,13 @@ def test_stepping_and_playing_slide_the_window_in_reading_order_and_the_link_res
     play = page.locator("#image-play")
     play.click()
     expect(play).to_have_text("❚❚ Pause")
+    expect(page.locator("#trace-summary")).to_have_attribute("aria-live", "off")  # not chased
     page.wait_for_function(
         "document.querySelector('#output-stage [data-role=selected]').dataset.position !== '1,3'"
     )
     play.click()
     expect(play).to_have_text("▶ Play")
+    expect(page.locator("#trace-summary")).to_have_attribute("aria-live", "polite")
     row, col = lab.selected_pixel()
     assert row == 1 and col > 3
     assert lab.window_origin() == origin_of(row, col)

@@ -108,7 +108,10 @@ export function createImageLab({ presets, samples, status, view = {}, onViewChan
       onViewChange();
     },
   });
-  const player = createPlayer(byId("image-result"), { onStep: () => lab.trace.step(1) });
+  const player = createPlayer(byId("image-result"), {
+    onStep: () => lab.trace.step(1),
+    live: byId("trace-summary"),
+  });
   byId("image-step").addEventListener("click", () => lab.trace.step(1));
   byId("image-back").addEventListener("click", () => lab.trace.step(-1));
 

@@ -83,6 +83,7 @@ export function createNumbersLab({ presets, status, view = {}, onViewChange = ()
     },
   });
   const player = createPlayer(panel, {
+    live: byId("numbers-position"),
     onStep() {
       if (!total(state)) return false;
       goTo(lab, (state.index + 1) % total(state));

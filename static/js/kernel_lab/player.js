@@ -5,11 +5,13 @@
 const REDUCED_MOTION = "(prefers-reduced-motion: reduce)";
 
 /**
- * createPlayer(root, {onStep() -> boolean}) where root holds a [data-role=play] button and a
- * [data-role=speed] select (steps a second). onStep moves one step; it returns false when there
- * is nothing to step through, which pauses. Returns {pause(), playing()}.
+ * createPlayer(root, {onStep() -> boolean, live}) where root holds a [data-role=play] button and
+ * a [data-role=speed] select (steps a second). onStep moves one step; it returns false when there
+ * is nothing to step through, which pauses. `live` is the element that reads each position out:
+ * while playing it stays quiet, or a screen reader would chase the window. Returns {pause(),
+ * playing()}.
  */
-export function createPlayer(root, { onStep }) {
+export function createPlayer(root, { onStep, live }) {
   const button = root.querySelector("[data-role=play]");
   const speed = root.querySelector("[data-role=speed]");
   let timer = null;
@@ -18,6 +20,7 @@ export function createPlayer(root, { onStep }) {
   const show = () => {
     button.textContent = timer ? "❚❚ Pause" : "▶ Play";
     button.dataset.playing = String(Boolean(timer));
+    live?.setAttribute("aria-live", timer ? "off" : "polite");
   };
   const pause = () => {
     clearInterval(timer);
