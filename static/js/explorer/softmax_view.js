@@ -25,6 +25,9 @@ export function softmaxRows(probabilities, shown) {
   };
 }
 
+/** 0.000016 -> "1.60e-5": tiny shares stay readable (a fixed 6 decimals would show 0). */
+const shareText = (value) => (value !== 0 && value < 1e-3 ? value.toExponential(2) : formatNumber(value, 4));
+
 const scoreText = (score) => (score === null ? `below ${formatNumber(FLOAT32_FLOOR, 0)}` : formatNumber(score));
 
 /** softmaxBlock(classes, probabilities, shown) -> a <details> that works softmax through. */
@@ -36,9 +39,9 @@ export function softmaxBlock(classes, probabilities, shown) {
     el("thead", {}, [
       el("tr", {}, [
         el("th", { scope: "col", text: "class" }),
-        el("th", { scope: "col", class: "num", text: "score z − z_top" }),
+        el("th", { scope: "col", class: "num", text: "z − z_top" }),
         el("th", { scope: "col", class: "num", text: "e^(z − z_top)" }),
-        el("th", { scope: "col", class: "num", text: "÷ sum = probability" }),
+        el("th", { scope: "col", class: "num", text: "÷ sum = p" }),
       ]),
     ]),
     el(
@@ -48,7 +51,7 @@ export function softmaxBlock(classes, probabilities, shown) {
         el("tr", { dataset: { label: classes[row.index], probability: row.probability } }, [
           el("th", { scope: "row", text: classes[row.index] }),
           el("td", { class: "num", text: scoreText(row.score) }),
-          el("td", { class: "num", text: formatNumber(row.exp, 6) }),
+          el("td", { class: "num", text: shareText(row.exp) }),
           el("td", { class: "num", text: formatPercent(row.probability, 2) }),
         ]),
       ),
@@ -63,15 +66,15 @@ export function softmaxBlock(classes, probabilities, shown) {
     ]),
   ]);
   return el("details", { class: "softmax", dataset: { role: "softmax" } }, [
-    el("summary", { text: "From scores to probabilities: softmax, step by step" }),
+    el("summary", { text: "From scores to probabilities: softmax, worked through" }),
     el("p", {
       class: "note",
       text:
         "The last dense layer gives each class a score z (a logit). Softmax raises e to each score, " +
-        `adds the results up${partOfAll} and divides each by the sum, so the probabilities add up to 1. ` +
+        `adds the results up${partOfAll} and divides each by the sum: the probabilities, which add up to 1. ` +
         "Adding the same number to every score changes nothing, so the scores here are measured from " +
-        "the top class's score: z − z_top = ln(p / p_top). (The server sends the probabilities, not the raw scores.)",
+        "the top class's score, z − z_top = ln(p / p_top). (The server sends the probabilities, not the raw scores.)",
     }),
-    el("div", { class: "table-scroll" }, [table]),
+    table,
   ]);
 }

@@ -46,7 +46,7 @@ export function renderFilterTiles(container, { filters, scale, linkFor, onHover,
         class: "apply-link",
         href: link.href,
         dataset: { role: "apply-kernel", kernel: JSON.stringify(link.matrix) },
-        "aria-label": `Apply ${link.label} in the Kernel lab`,
+        "aria-label": `Apply in the Kernel lab: ${link.label}`,
         text: "Apply in the Kernel lab",
       }),
     ]);
