@@ -96,6 +96,9 @@ async function main() {
       started.add(name);
       labs[name].start();
     });
+    // The lab rewrites its own address without a hashchange; one comes only from a link or an
+    // address typed in on this page, and then the whole view changes: start again from it.
+    window.addEventListener("hashchange", () => location.reload());
     document.body.dataset.ready = "true";
   } catch (error) {
     status.error(error);

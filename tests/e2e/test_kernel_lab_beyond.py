@@ -178,6 +178,11 @@ def test_numbers_play_wraps_round_and_the_link_keeps_the_tab_and_its_settings(
     expect(page.locator("#numbers-pool-mode")).to_have_value("average")
     assert lab.numbers_row("numbers-input", 0)[0] == "7"
 
+    # A link followed on the page itself (only the hash changes) opens its view too.
+    page.evaluate("location.hash = '#preset=identity&sample=coffee'")
+    lab.wait_result(source="coffee", kernel="identity")
+    expect(page.locator("#tab-image")).to_have_attribute("aria-selected", "true")
+
 
 def test_on_a_phone_the_sum_is_in_view_with_the_output(phone_page: Page, artifacts: Path) -> None:
     page = phone_page
