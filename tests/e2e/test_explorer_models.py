@@ -190,6 +190,26 @@ def test_a_big_model_loads_each_layer_when_it_scrolls_into_view(
     expect(explorer.layer("conv1").locator(".map-tile img")).to_have_count(16)
     before = len(asked)
     assert 1 <= before < 5, f"{before} layers were asked for before any scrolling"
+    # A PNG map also outlines its cell's receptive field on the input and lights up its filter.
+    detail = page.request.get(f"/api/models/{model_id}").json()
+    conv1 = next(row for row in detail["summary"] if row["name"] == "conv1")
+    tile = explorer.layer("conv1").locator(".map-tile[data-channel='3']")
+    tile.evaluate("node => node.scrollIntoView({ block: 'center' })")
+    box = tile.locator("img").bounding_box()
+    assert box
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    field = page.locator("[data-role=input-field]")
+    expect(field).to_be_visible()
+    row = int(explorer.readout("conv1")["row"])
+    kh, padding = conv1["config"]["kernel_size"][0], conv1["config"]["padding"]
+    assert conv1["config"]["strides"] == [1, 1] and kh % 2 == 1
+    top = row - ((kh - 1) // 2 if padding == "same" else 0)
+    expect(field).to_have_attribute("data-top", str(max(top, 0)))
+    expect(field).to_have_attribute("data-bottom", str(top + kh - 1))
+    if explorer.layer("conv1").locator(".filter-tile").count():
+        expect(explorer.layer("conv1").locator(".filter-tile.is-linked")).to_have_attribute(
+            "data-filter", "3"
+        )
     expect(explorer.layer("gap")).to_have_attribute("data-state", "waiting")
     expect(explorer.layer("output").locator(".prob-row")).to_have_count(3)  # from predict
 

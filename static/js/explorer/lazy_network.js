@@ -7,10 +7,12 @@ import { EXPLORER } from "../config.js";
 import { el } from "../dom.js";
 import { formatCount, formatShape } from "../format.js";
 import { scaleFromApi } from "../render/colormap.js";
-import { cellPx, watchCells } from "../render/feature_maps.js";
+import { cellPx, markTiles, watchCells } from "../render/feature_maps.js";
 import { renderLegend } from "../render/legend.js";
 import { inputSection } from "./input_view.js";
+import { fieldWords, placeField } from "./map_detail.js";
 import { filtersBlock, outputSection, readoutLine, report, section, vectorSection } from "./network_view.js";
+import { fieldOf } from "./receptive_field.js";
 
 export const CHANNELS_PER_PAGE = EXPLORER.channelsPerPage;
 const TILE_PX = EXPLORER.lazyTilePx;
@@ -45,7 +47,7 @@ function failed(body, error, retry) {
 }
 
 /** One PNG tile per channel; small maps scaled up without smoothing, big ones shrunk to fit. */
-function pngTiles(layer, first, onHover) {
+function pngTiles(layer, first, onHover, onLink) {
   const [rows, cols] = layer.shape;
   const side = Math.max(rows, cols);
   const width = side >= TILE_PX ? Math.round((TILE_PX * cols) / side) : cols * cellPx(side, TILE_PX);
@@ -59,7 +61,12 @@ function pngTiles(layer, first, onHover) {
       style: `width: ${width}px; aspect-ratio: ${cols} / ${rows}`,
     });
     watchCells(image, rows, cols, (pos) => onHover(pos && { channel, row: pos[0], col: pos[1] }));
-    return el("figure", { class: "map-tile is-png", dataset: { channel } }, [
+    return el("figure", {
+      class: "map-tile is-png",
+      dataset: { channel },
+      onpointerenter: () => onLink(channel),
+      onpointerleave: () => onLink(null),
+    }, [
       image,
       el("figcaption", { class: "map-index", "aria-hidden": "true", text: channel }),
     ]);
@@ -78,8 +85,18 @@ function mapsCard(row, ctx) {
   const count = el("p", { class: "note channel-count" });
   const more = el("button", { type: "button", class: "button button-quiet", dataset: { role: "more-channels" } });
   let shown = 0;
-  const onHover = (cell) =>
-    report(readout, cell && `Map ${cell.channel}, row ${cell.row}, column ${cell.col}`, cell);
+  let filterView = null;
+  const onHover = (cell) => {
+    const field = cell && fieldOf(ctx.detail.summary, row.name, cell.row, cell.col, ctx.detail.input_shape);
+    ctx.showField(field);
+    const sees = field ? `; it depends on input ${fieldWords(field.clipped)}` : "";
+    report(readout, cell && `Map ${cell.channel}, row ${cell.row}, column ${cell.col}${sees}`, cell);
+  };
+  // A map and the filter that made it light up together.
+  const onLink = (index) => {
+    markTiles(grid, "is-linked", index);
+    filterView?.mark("is-linked", index);
+  };
 
   const nextPage = async () => {
     const last = Math.min(total, shown + CHANNELS_PER_PAGE) - 1;
@@ -95,7 +112,7 @@ function mapsCard(row, ctx) {
       ]);
       body.replaceChildren(el("div", { class: "layer-body is-stacked" }, [maps]));
     }
-    grid.append(...pngTiles(layer, layer.channels[0], onHover));
+    grid.append(...pngTiles(layer, layer.channels[0], onHover, onLink));
     shown = layer.channels[1] + 1;
     count.textContent = `Showing maps 0–${shown - 1} of ${formatCount(total)}.`;
     const left = total - shown;
@@ -120,7 +137,9 @@ function mapsCard(row, ctx) {
     if (ctx.detail.filter_layers.includes(row.name) && weights && weights <= EXPLORER.filterWeightsShown) {
       const filters = await ctx.fetchFilters(row.name);
       body.firstChild.classList.remove("is-stacked");
-      body.firstChild.append(filtersBlock(row, filters, readout, { model: ctx.detail }));
+      const block = filtersBlock(row, filters, readout, { model: ctx.detail }, onLink);
+      filterView = block.view;
+      body.firstChild.append(block);
     }
   };
   return { card, body, load };
@@ -156,6 +175,10 @@ export function renderLazyNetwork(container, { detail, image, signal, onError })
     onError,
     fetchLayer,
     fetchFilters: (layer) => getFilters(detail.id, layer, signal),
+    showField(field) {
+      const box = container.querySelector("[data-role=input-field]");
+      if (box) placeField(box, field, detail.input_shape);
+    },
   };
   const inputCard = el("section", { class: "layer", dataset: { layer: "input" }, "aria-label": "The input" }, [
     placeholder("The input appears with the network's answer."),
