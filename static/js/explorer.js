@@ -11,6 +11,7 @@ import { createDropoutPanel } from "./explorer/dropout_panel.js";
 import { createDeleteControl, createImportForm } from "./explorer/import_form.js";
 import { createInputs } from "./explorer/inputs.js";
 import { isBig, renderLazyNetwork } from "./explorer/lazy_network.js";
+import { placeField } from "./explorer/map_detail.js";
 import { renderNetwork } from "./explorer/network_view.js";
 import { createPatternsPanel } from "./explorer/patterns_panel.js";
 import { formatPercent } from "./format.js";
@@ -52,9 +53,18 @@ function showAnswer(explorer, { detail, answer, source }) {
     renders: String(Number(network.dataset.renders ?? 0) + 1), // lets tests await a new render
   });
   const top = Math.max(...answer.probabilities);
+  const picture = byId("bar-input-picture");
+  picture.src = `data:image/png;base64,${answer.input_picture}`;
+  byId("bar-input").hidden = false;
+  explorer.barShape = detail.input_shape;
   byId("network-answer").textContent = `${detail.name} reads ${source.label} as ${answer.label} (${formatPercent(top)}).`;
   status.clearError();
   setNetworkStatus(network, "ready");
+}
+
+// The small input in the sticky bar: the receptive field stays in view while deep layers scroll by.
+function showBarField(explorer, field) {
+  placeField(document.querySelector("[data-role=bar-field]"), field, explorer.barShape);
 }
 
 /** Set (or, for null and "", delete) URL parameters without a new history entry. */
@@ -76,6 +86,7 @@ function drawNetwork(explorer, shown) {
     dialog,
     scaleMode: state.scale,
     onSelect: ({ layer, map, px }) => setParams({ layer, map, px: px ? px.join(",") : null }),
+    onField: (field) => showBarField(explorer, field),
   });
   explorer.shown = shown;
   network.dataset.scale = state.scale;
@@ -108,7 +119,11 @@ async function runLazy(explorer, { detail, input, signal }) {
   const { network, status } = explorer;
   explorer.shown = null;
   explorer.openFromUrl = false;
-  const lazy = renderLazyNetwork(network, { detail, image: input.image, signal, onError: (e) => status.error(e) });
+  const lazy = renderLazyNetwork(network, {
+    ...{ detail, image: input.image, signal },
+    onError: (e) => status.error(e),
+    onField: (field) => showBarField(explorer, field),
+  });
   const prediction = await predictImage(detail.id, input.image, signal);
   if (signal.aborted) return;
   lazy.showAnswer(prediction);
@@ -163,6 +178,7 @@ async function run(explorer) {
 function showFailure(explorer, error, { model, input }) {
   const { network, status } = explorer;
   setNetworkStatus(network, "error");
+  byId("bar-input").hidden = true;
   byId("network-answer").textContent = input
     ? `No answer: ${input.source.label} could not be run through the network.`
     : "";

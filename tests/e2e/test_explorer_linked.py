@@ -79,6 +79,10 @@ def test_a_map_and_its_filter_light_up_together_and_a_cell_outlines_its_receptiv
     assert field(page) == (0, 11, 0, 11)
     point_at(page, canvas, 9, 4, 10, 10)
     assert field(page) == (16, 27, 6, 19)
+    # The small input in the sticky bar shows the same field while deep layers scroll by.
+    bar = page.locator("[data-role=bar-field]")
+    expect(bar).to_have_attribute("data-top", "16")
+    expect(bar).to_have_attribute("data-right", "19")
     dash = "\N{EN DASH}"
     words = f"depends on input rows 16{dash}27, columns 6{dash}19"
     assert words in explorer.readout("conv2")["text"]

@@ -162,11 +162,12 @@ function vectorCard(row, ctx) {
 }
 
 /**
- * renderLazyNetwork(container, {detail, image, signal, onError}) draws a card per layer and
- * loads each as it scrolls into view. Returns {showAnswer(prediction)}, which fills the input
- * card and the output card from a predict answer.
+ * renderLazyNetwork(container, {detail, image, signal, onError, onField(field | null)}) draws a
+ * card per layer and loads each as it scrolls into view; onField hears the receptive field of
+ * the map cell pointed at. Returns {showAnswer(prediction)}, which fills the input card and the
+ * output card from a predict answer.
  */
-export function renderLazyNetwork(container, { detail, image, signal, onError }) {
+export function renderLazyNetwork(container, { detail, image, signal, onError, onField }) {
   const queue = serialQueue();
   const fetchLayer = (fields) =>
     queue(() => getLayerActivations(detail.id, image, fields, signal)).then((answer) => answer.layers[0]);
@@ -178,6 +179,7 @@ export function renderLazyNetwork(container, { detail, image, signal, onError })
     showField(field) {
       const box = container.querySelector("[data-role=input-field]");
       if (box) placeField(box, field, detail.input_shape);
+      onField?.(field);
     },
   };
   const inputCard = el("section", { class: "layer", dataset: { layer: "input" }, "aria-label": "The input" }, [

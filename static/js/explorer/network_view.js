@@ -290,17 +290,21 @@ export function outputSection(row, activations) {
 
 /**
  * renderNetwork(container, {detail, activations, filters: Map(layer -> filters), dialog,
- * scaleMode: "layer" | "map", onSelect({layer, map, px})}) draws every layer of `activations` in
- * the order of the model's summary. Returns {select(layer, map), open(layer, map, px)}.
+ * scaleMode: "layer" | "map", onSelect({layer, map, px}), onField(field | null)}) draws every
+ * layer of `activations` in the order of the model's summary; onField hears the receptive field
+ * of the map cell pointed at. Returns {select(layer, map), open(layer, map, px)}.
  */
-export function renderNetwork(container, { detail, activations, filters, dialog, scaleMode, onSelect }) {
+export function renderNetwork(container, { detail, activations, filters, dialog, scaleMode, onSelect, onField }) {
   const byName = new Map(activations.layers.map((layer) => [layer.name, layer]));
   const input = inputSection(activations, detail.input_shape, { readoutLine, report });
   const fieldBox = input.querySelector("[data-role=input-field]");
   const selection = new Map();
   const ctx = {
     ...{ model: detail, activations, filters, dialog, scaleMode, afterAttach: [], views: new Map() },
-    showField: (field) => placeField(fieldBox, field, detail.input_shape),
+    showField(field) {
+      placeField(fieldBox, field, detail.input_shape);
+      onField?.(field);
+    },
     selectedMap: (layer) => selection.get(layer) ?? null,
     onSelect(state) {
       if (state.map !== null) selection.set(state.layer, state.map);
