@@ -157,6 +157,7 @@ def test_a_residual_block_s_shortcut_can_be_edited_and_must_match(lab: Architect
     page.select_option("#preset-select", "resnet50")
     expect(lab.total()).to_have_text("25,636,712")
     block = lab.card("layers[7]")  # conv2_block1_add: main path and a 1x1 projection
+    page.locator('.stage-group[data-stage="conv2"] > details > summary').click()
     block.locator(":scope > details > summary").click()
     lab.set_field("layers[7].branches[1][0]", "Filters", "128")
 
@@ -346,6 +347,7 @@ def test_laptop_and_phone_layouts_fit_the_screen(
 
     phone = ArchitectureLab(phone_page).open("resnet50")
     expect(phone.total()).to_have_text("25,636,712")
+    phone_page.locator('.stage-group[data-stage="conv2"] > details > summary').click()
     phone.card("layers[7]").locator(":scope > details > summary").click()
     # The comparison is hidden while a quiz question is open: it carries the totals.
     phone_page.locator("#compare-table").screenshot(

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from playwright.sync_api import Page, expect
 
-from .test_architecture_lab import ArchitectureLab, count
+from .test_architecture_lab import TIMES, ArchitectureLab, count
 
 
 def test_the_stack_is_kept_in_the_address_and_a_reload_or_a_link_restores_it(
@@ -82,3 +82,51 @@ def test_the_parameter_bars_are_on_a_log_scale(page: Page) -> None:
         presets["alexnet"]["total_params"]
     )
     assert abs(widths["lenet5"] / widths["alexnet"] - ratio) < 0.02
+
+
+def test_a_deep_preset_is_folded_by_stage_and_each_stage_sums_its_layers(page: Page) -> None:
+    lab = ArchitectureLab(page).open("resnet50")
+    rows = lab.api("GET", "/api/architectures/resnet50")["summary"]["layers"]
+
+    def top(location: str) -> int:
+        return int(re.match(r"layers\[(\d+)\]", location).group(1))  # type: ignore[union-attr]
+
+    stages = page.locator("#stack-list > .stage-group")
+    names = stages.evaluate_all("gs => gs.map(g => g.dataset.stage)")
+    assert names == ["conv1", "pool1", "conv2", "conv3", "conv4", "conv5"]
+    for stage in stages.all():
+        first, last = (top(str(stage.get_attribute(k))) for k in ("data-first", "data-last"))
+        inside = [
+            r for r in rows if r["location"] != "layers[0]" and first <= top(r["location"]) <= last
+        ]
+        params = sum(r["params"] for r in inside)
+        shape = next(r for r in inside if r["location"] == f"layers[{last}]")["output_shape"]
+        expect(stage).to_have_attribute("data-params", str(params))
+        expect(stage.locator(".stage-result")).to_have_text(
+            f"{len(inside)} layers → {TIMES.join(map(str, shape))} · {count(params)} params"
+        )
+        expect(stage.locator(".layer-card").first).to_be_hidden()  # folded
+    # The stages' parameters and the layers outside them add up to the total.
+    outside = page.locator("#stack-list > .layer-card").count()
+    assert outside == 2  # avg_pool and predictions
+
+    # Opened from the keyboard, a stage's cards can be edited and its sum follows.
+    conv5 = page.locator('.stage-group[data-stage="conv5"]')
+    conv5.locator(":scope > details > summary").focus()
+    page.keyboard.press("Enter")
+    block = lab.card("layers[37]")  # conv5_block3_add
+    block.locator(":scope > details > summary").click()
+    lab.set_field("layers[37].branches[0][0]", "Filters", "256")  # conv5_block3_1_conv 512 -> 256
+    # 1x1 conv 2048 -> 256 and its batch norm, then the 3x3 conv sees 256 channels.
+    saved = (2048 * 512 + 512 - (2048 * 256 + 256)) + (4 * 512 - 4 * 256) + 3 * 3 * 256 * 512
+    before = int(str(conv5.get_attribute("data-params")))
+    expect(conv5).to_have_attribute("data-params", str(before - saved))
+    expect(lab.total()).to_have_text(count(25_636_712 - saved))
+
+    # VGG16's five blocks, each its convolutions and its pooling.
+    page.select_option("#preset-select", "vgg16")
+    expect(lab.total()).to_have_text("138,357,544")
+    blocks = page.locator("#stack-list > .stage-group")
+    expect(blocks).to_have_count(5)
+    expect(blocks.first).to_have_attribute("data-layers", "3")
+    expect(blocks.first).to_have_attribute("data-params", str(1792 + 36928))

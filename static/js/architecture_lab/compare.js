@@ -34,7 +34,7 @@ function shareBar(preset, decades) {
   }
   bar.setAttribute(
     "aria-label",
-    `${formatCount(total)} parameters, about 10 to the power ${log10.toFixed(1)}: ${parts.join(", ") || "none"}`,
+    `Parameters on a log scale: 10 to the power ${log10.toFixed(1)}; ${parts.join(", ") || "no weights"}`,
   );
   const track = el("div", { class: "param-track", dataset: { decades } }, [bar]);
   track.style.setProperty("--decades", decades);

@@ -5,6 +5,7 @@ import { newLayer, readValue, typesByName, withDefaults } from "./layer_forms.js
 import { formatCount, formatShape } from "../format.js";
 import { card, showProblem, typeOptions } from "./stack_cards.js";
 import { quizMask } from "./quiz_mask.js";
+import { showStageRows, stageItem, stagesOf } from "./stack_stages.js";
 import { createStackState, moveLayer, removeLayer, requestBody } from "./stack_state.js";
 
 const INPUT_AXES = ["Height", "Width", "Channels"];
@@ -36,6 +37,7 @@ function inputCard(fields) {
 
 /** Show each summary row's output shape and parameters on its card, but the one value hidden. */
 function showRows(root, rows, hide) {
+  showStageRows(root, rows, hide);
   const byLocation = new Map(rows.map((row) => [row.location, row]));
   const mask = quizMask(rows, hide);
   for (const item of root.querySelectorAll("[data-location]")) {
@@ -62,8 +64,15 @@ function markError(root, location, message) {
   const text = item.querySelector(":scope > .layer-message");
   text.textContent = message;
   text.hidden = false;
-  item.closest("details.branches")?.setAttribute("open", "");
+  openAround(item);
   return true;
+}
+
+/** Open every folded group (a stage, a merge's branches) around `item`, so it can be seen. */
+function openAround(item) {
+  for (let details = item.closest("details"); details; details = details.parentElement.closest("details")) {
+    details.open = true;
+  }
 }
 
 function clearMarks(root) {
@@ -74,14 +83,30 @@ function clearMarks(root) {
   }
 }
 
-/** Draw every card again; then focus `focusLayer`'s card (its `action` button if it has one). */
+/** Draw every card again, deep stacks folded by stage; then focus `focusLayer`'s card (its `action` button if it has one). */
 function drawCards(list, context, focusLayer, action) {
   const { state } = context;
-  list.replaceChildren(...state.layers.map((layer, index) =>
-    card(layer, state.layers, index, `layers[${index + 1}]`, 0, context),
-  ));
+  const cardAt = (index) => card(state.layers[index], state.layers, index, `layers[${index + 1}]`, 0, context);
+  const items = [];
+  const stages = stagesOf(state.layers);
+  for (let index = 0; index < state.layers.length; index++) {
+    const stage = stages.find((s) => s.start === index);
+    if (!stage) {
+      items.push(cardAt(index));
+      continue;
+    }
+    const cards = [];
+    for (let i = stage.start; i <= stage.end; i++) cards.push(cardAt(i));
+    items.push(stageItem(stage, cards, {
+      open: state.openStages.has(stage.key),
+      onToggle: (open) => (open ? state.openStages.add(stage.key) : state.openStages.delete(stage.key)),
+    }));
+    index = stage.end;
+  }
+  list.replaceChildren(...items);
   if (!focusLayer || !state.hasUid(focusLayer)) return false;
   const target = list.querySelector(`[data-uid="${state.uid(focusLayer)}"]`);
+  if (target) openAround(target);
   const button =
     target?.querySelector(`:scope > .layer-head [data-action="${action}"]:not(:disabled)`) ??
     target?.querySelector(":scope > .layer-head button:not(:disabled)");

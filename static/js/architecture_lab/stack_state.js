@@ -3,7 +3,7 @@
 // not be read, and the edits (move, remove, add) that change the layers.
 
 /**
- * createStackState() -> {inputName, layers, problems, lastChannels, uid(layer),
+ * createStackState() -> {inputName, layers, problems, lastChannels, openStages, uid(layer),
  * isExpanded(layer), setExpanded(layer, open)}.
  */
 export function createStackState() {
@@ -15,6 +15,7 @@ export function createStackState() {
     layers: [],
     problems: new Map(), // field id -> message (what could not even be sent)
     lastChannels: 8, // the last layer's channels: what a new Add's main path keeps
+    openStages: new Set(), // the stages (./stack_stages.js) shown open, by name
     uid(layer) {
       if (!uids.has(layer)) uids.set(layer, `layer-${++nextUid}`);
       return uids.get(layer);
