@@ -2,6 +2,15 @@
 // a photo for image models) -> every layer drawn, input to output, beside the learned filters and
 // the summary table. Small models come in one /activations request; big ones layer by layer as
 // they scroll into view. Learners can import their own model and delete the ones they imported.
+//
+// The page's state lives in its URL (history.replaceState), so a link or a reload restores it:
+//   model=<id>             the model shown
+//   digit=<name>           an MNIST test digit (mnist-test-00000 …) for digit models
+//   photo=<name>           a sample photo for image models
+//   scale=map              one colour scale per map (left out: one per layer)
+//   layer=<name>&map=<i>   the chosen map (and its filter), marked and scrolled to
+//   px=<row>,<col>         with layer and map: the map opens enlarged on that cell's calculation
+//   explain, explain_class, pattern_layer, pattern_page, dream_*: the panels below the network
 import { getActivations, getDigits, getFilters, getModel, getModels, getSamples, predictImage } from "./api.js";
 import { byId, el, isAbort, latestOnly } from "./dom.js";
 import { createClassDreams } from "./explorer/class_dreams.js";

@@ -143,6 +143,9 @@ def test_a_conv_maps_value_is_the_shown_sum_step_by_step_and_a_reload_reopens_it
     next_step.focus()
     for channel in range(6):
         expect(step).to_have_attribute("data-step", str(channel))
+        expect(step.locator("canvas.calc-map")).to_have_attribute(
+            "aria-label", f"The window on pool1 map {channel}"
+        )
         sums.append(float(step.locator(".calc-sum").get_attribute("data-value") or "nan"))
         page.keyboard.press("Enter")
     for channel, value in enumerate(sums):

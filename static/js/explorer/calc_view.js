@@ -5,6 +5,8 @@
 import { el } from "../dom.js";
 import { formatNumber } from "../format.js";
 import { scaleFor } from "../render/colormap.js";
+import { placeBox } from "../render/marker.js";
+import { drawHeatmap } from "../render/raster.js";
 
 const STEP_MS = 1400;
 
@@ -29,8 +31,21 @@ function numbersTable(values, scale, label) {
   ]);
 }
 
+/** The whole input map with the window outlined: where the numbers below come from. */
+function windowPicture(values, part, label) {
+  const [rows, cols] = [values.length, values[0].length];
+  const canvas = el("canvas", { class: "calc-map", role: "img", "aria-label": label });
+  drawHeatmap(canvas, values, scaleFor(values.flat()));
+  const box = el("div", { class: "field-box" });
+  const [kh, kw] = [part.kernel.length, part.kernel[0].length];
+  placeBox(box, { width: cols, height: rows }, { top: part.top, left: part.left, height: kh, width: kw });
+  const px = Math.max(1, Math.round(96 / Math.max(rows, cols)));
+  canvas.style.width = `${cols * px}px`;
+  return el("div", { class: "field-stage calc-map-stage" }, [canvas, box]);
+}
+
 // One step per input channel, then the bias, then the activation.
-function steps(calc, { layer, channel, at, source }) {
+function steps(calc, { layer, channel, at, source, inputMap }) {
   const windowScale = scaleFor(calc.channels.flatMap((c) => c.window.flat().filter((v) => v !== null)));
   const weightScale = scaleFor(calc.channels.flatMap((c) => c.kernel.flat()));
   let running = 0;
@@ -45,7 +60,12 @@ function steps(calc, { layer, channel, at, source }) {
       body: [
         el("p", { class: "calc-words", text: `The ${kh} × ${kw} window of ${many ? `${source} map ${part.channel}` : `the ${source}`} at ${where}, times filter ${channel}'s weights${many ? ` for that map` : ""}, cell by cell, added up:` }),
         el("div", { class: "calc-product" }, [
-          el("figure", {}, [numbersTable(part.window, windowScale, `Input window, input map ${part.channel}`), el("figcaption", { text: "input" })]),
+          inputMap &&
+            el("figure", {}, [
+              windowPicture(inputMap(part.channel), part, `The window on ${many ? `${source} map ${part.channel}` : `the ${source}`}`),
+              el("figcaption", { text: many ? `${source} map ${part.channel}` : source }),
+            ]),
+          el("figure", {}, [numbersTable(part.window, windowScale, `Input window, input map ${part.channel}`), el("figcaption", { text: "window" })]),
           el("span", { class: "calc-op", "aria-hidden": "true", text: "×" }),
           el("figure", {}, [numbersTable(part.kernel, weightScale, `Weights of filter ${channel}, input map ${part.channel}`), el("figcaption", { text: "weights" })]),
           el("span", { class: "calc-op", "aria-hidden": "true", text: "=" }),
@@ -82,12 +102,13 @@ function steps(calc, { layer, channel, at, source }) {
 }
 
 /**
- * renderCalculation(container, calc, {layer, channel, at, source}) draws the steps of `calc`
- * (from convolutionAt) with Previous / Play / Next; `source` names the layer's input ("input",
- * "pool1"). Returns {stop()} to end a running play.
+ * renderCalculation(container, calc, {layer, channel, at, source, inputMap(c)}) draws the steps
+ * of `calc` (from convolutionAt) with Previous / Play / Next; `source` names the layer's input
+ * ("input", "pool1") and inputMap(c) gives its channel c as rows of values, drawn with the
+ * window outlined. Returns {stop()} to end a running play.
  */
-export function renderCalculation(container, calc, { layer, channel, at, source }) {
-  const all = steps(calc, { layer, channel, at, source });
+export function renderCalculation(container, calc, { layer, channel, at, source, inputMap }) {
+  const all = steps(calc, { layer, channel, at, source, inputMap });
   let index = 0;
   let timer = null;
   const heading = el("h3", { class: "calc-heading", text: `How row ${at[0]}, column ${at[1]} is computed` });

@@ -75,7 +75,9 @@ export function showMapDetail(panel, { detail, activations, filters, row, channe
   const calcHolder = el("div", { class: "calc", dataset: { role: "calc" } });
   panel.replaceChildren(...[field && fieldBlock(field, { detail, activations }), calc && calcHolder].filter(Boolean));
   if (!calc) return { stop() {} };
-  const at0 = detail.summary.findIndex((r) => r.name === row.name);
-  const source = at0 > 0 ? detail.summary[at0 - 1].name : "input";
-  return renderCalculation(calcHolder, calc, { layer: row.name, channel, at, source });
+  const [height, width] = row.input_shape;
+  const inputMap = (c) => Array.from({ length: height }, (_, r) => Array.from({ length: width }, (_, k) => input(c, r, k)));
+  const index = detail.summary.findIndex((r) => r.name === row.name);
+  const source = index > 0 ? detail.summary[index - 1].name : "input";
+  return renderCalculation(calcHolder, calc, { layer: row.name, channel, at, source, inputMap });
 }
