@@ -105,7 +105,13 @@ export function section(row, readout, children, extraHead = []) {
 // The colour scales of a maps layer: the API's one scale for the layer, or one per map.
 function mapScales(layer, mode) {
   if (mode !== "map") return { scale: scaleFromApi(layer.scale), perMap: null };
-  const perMap = layer.maps.map((map) => scaleFor(flatValues(map)));
+  // A signed layer keeps a diverging scale on every map, centred on zero: each map's own
+  // strongest value (either sign) gets the strongest colour.
+  const signed = layer.scale.colormap === "diverging";
+  const perMap = layer.maps.map((map) => {
+    const values = flatValues(map);
+    return scaleFor(signed ? [...values, -Math.max(...values.map(Math.abs))] : values);
+  });
   return { scale: (channel) => perMap[channel], perMap };
 }
 
@@ -115,14 +121,14 @@ function mapsLegend(holder, layer, scales) {
     renderLegend(holder, scaleFromApi(layer.scale), "Value colour, one scale for the whole layer");
     return;
   }
-  const signed = scales.perMap.some((scale) => scale.kind === "diverging");
-  const sample = signed ? scales.perMap.find((scale) => scale.kind === "diverging") : scales.perMap[0];
-  renderLegend(holder, sample, "Value colour, one scale per map");
+  const signed = layer.scale.colormap === "diverging";
+  renderLegend(holder, scales.perMap[0], "Value colour, one scale per map");
   const words = signed
-    ? "Each map has its own scale: blue at minus its largest size, white at zero, red at its largest size. Colours do not compare between maps."
+    ? "Each map has its own scale centred on zero: blue below zero, red above, its strongest value the strongest colour. Colours do not compare between maps."
     : "Each map has its own scale: white at zero, dark blue at that map's largest value. Colours do not compare between maps.";
   holder.querySelector(".legend")?.setAttribute("aria-label", words);
-  holder.querySelector(".legend-labels")?.replaceChildren(el("span", { text: "0" }), el("span", { text: "the map's largest" }));
+  const ends = signed ? ["− its strongest", "0", "+ its strongest"] : ["0", "the map's largest"];
+  holder.querySelector(".legend-labels")?.replaceChildren(...ends.map((text) => el("span", { text })));
   holder.dataset.scale = "map";
 }
 
