@@ -130,3 +130,53 @@ def test_a_deep_preset_is_folded_by_stage_and_each_stage_sums_its_layers(page: P
     expect(blocks).to_have_count(5)
     expect(blocks.first).to_have_attribute("data-layers", "3")
     expect(blocks.first).to_have_attribute("data-params", str(1792 + 36928))
+
+
+OPEN = "p => p.matches(':popover-open')"
+
+
+def test_the_glossary_explains_each_word_by_click_keyboard_and_touch(
+    page: Page, phone_page: Page
+) -> None:
+    ArchitectureLab(page).open()
+    head = page.locator("#summary-table thead")
+    macs = head.locator(".gloss-button[data-term=macs]")
+    expect(macs).to_have_accessible_name('What "MACs" means')
+    macs.click()
+    panel = head.locator(".gloss-panel[data-term=macs]")
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text("Multiply-accumulates")
+    expect(panel.locator("code")).to_contain_text(
+        TIMES.join(["out_h", "out_w", "kh", "kw", "in_channels", "filters"])
+    )
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+
+    # From the keyboard: Tab reaches each button, Enter opens it, Escape closes it.
+    jump = head.locator(".gloss-button[data-term=jump]")
+    jump.focus()
+    page.keyboard.press("Enter")
+    jump_panel = head.locator(".gloss-panel[data-term=jump]")
+    expect(jump_panel).to_be_visible()
+    assert jump_panel.evaluate(OPEN)
+    expect(jump_panel).to_contain_text(f"jump = jump_before{TIMES}stride")
+    # Opening another closes the first: one definition at a time.
+    head.locator(".gloss-button[data-term=receptive_field]").click()
+    expect(jump_panel).to_be_hidden()
+    expect(head.locator(".gloss-panel[data-term=receptive_field]")).to_contain_text(
+        f"rf = rf_before + (kernel \u2212 1){TIMES}jump_before"
+    )
+    for term in ("output", "params"):
+        expect(head.locator(f".gloss-button[data-term={term}]")).to_have_count(1)
+    size = macs.evaluate("b => [b.offsetWidth, b.offsetHeight]")
+    assert min(size) >= 24, size
+
+    # On a phone the table's head is hidden; the totals carry the same buttons, opened by a tap.
+    ArchitectureLab(phone_page).open()
+    total = phone_page.locator(".totals .gloss-button[data-term=params]")
+    total.tap()
+    params = phone_page.locator(".totals .gloss-panel[data-term=params]")
+    expect(params).to_be_visible()
+    expect(params).to_contain_text("weights and biases")
+    box = params.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390

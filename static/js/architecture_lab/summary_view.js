@@ -4,15 +4,23 @@
 // the answer away (see quiz_mask.js).
 import { el } from "../dom.js";
 import { formatBytes, formatCount, formatLargeCount, formatShape, formatShare } from "../format.js";
+import { glossaryButton } from "./glossary.js";
 import { formatField } from "./numbers.js";
 import { quizMask } from "./quiz_mask.js";
 
-const COLUMNS = ["Layer", "Output shape", "Parameters", "MACs", "Receptive field"];
+// Each column's heading and the glossary's words for it.
+const COLUMNS = [
+  ["Layer", []],
+  ["Output shape", ["output"]],
+  ["Parameters", ["params"]],
+  ["MACs", ["macs"]],
+  ["Receptive field, jump", ["receptive_field", "jump"]],
+];
 const MASKED = "hidden";
 
-function total(label, value, id, note) {
+function total(label, value, id, note, term) {
   return el("div", { class: "total" }, [
-    el("dt", { text: label }),
+    el("dt", {}, [label, term ? glossaryButton(term) : null]),
     el("dd", {}, [
       el("span", { id, class: value === MASKED ? "total-value is-masked" : "total-value",
         text: value }),
@@ -24,12 +32,12 @@ function total(label, value, id, note) {
 // While a question is open only the totals that cannot lead to its answer stay.
 function renderMaskedTotals(summary) {
   const totals = el("dl", { class: "totals is-masked" }, [
-    total("Total parameters", MASKED, "total-params"),
-    total("MACs per input", MASKED, "total-macs"),
+    total("Total parameters", MASKED, "total-params", null, "params"),
+    total("MACs per input", MASKED, "total-macs", null, "macs"),
     total("Activations", MASKED, "total-activations"),
     total("Depth", String(summary.depth), "total-depth"),
     total("Output", MASKED, "output-shape"),
-    total("Receptive field", formatField(summary.receptive_field), "final-rf"),
+    total("Receptive field", formatField(summary.receptive_field), "final-rf", null, "receptive_field"),
   ]);
   const note = el("p", { class: "note totals-note", id: "totals-masked-note",
     text: "The other totals are hidden until you answer: they would give the answer away." });
@@ -46,17 +54,18 @@ function renderTotals(summary) {
     : "";
   return el("dl", { class: "totals" }, [
     total("Total parameters", formatCount(summary.total_params), "total-params",
-      formatBytes(summary.params_bytes)),
+      formatBytes(summary.params_bytes), "params"),
     total("Trainable", formatCount(summary.trainable_params), "trainable-params",
       summary.non_trainable_params ? `${formatCount(summary.non_trainable_params)} not` : ""),
     total("Where they sit", where || "no weights", "params-where"),
-    total("MACs per input", formatLargeCount(summary.total_macs), "total-macs"),
+    total("MACs per input", formatLargeCount(summary.total_macs), "total-macs", null, "macs"),
     total("Activations", formatLargeCount(summary.activation_values), "total-activations",
       formatBytes(summary.activation_bytes)),
     total("Depth", String(summary.depth), "total-depth",
       `${summary.weight_layers} conv/dense layers`),
-    total("Output", formatShape(summary.output_shape), "output-shape"),
-    total("Receptive field", formatField(summary.receptive_field), "final-rf"),
+    total("Output", formatShape(summary.output_shape), "output-shape", null, "output"),
+    total("Receptive field", formatField(summary.receptive_field), "final-rf", null,
+      "receptive_field"),
   ]);
 }
 
@@ -115,7 +124,10 @@ export function createSummaryView(root) {
           el("table", { class: "arch-table", id: "summary-table" }, [
             el("caption", { class: "visually-hidden", text: "Each layer's output and cost" }),
             el("thead", {}, [
-              el("tr", {}, COLUMNS.map((text) => el("th", { scope: "col", text }))),
+              el("tr", {}, COLUMNS.map(([text, terms]) => el("th", { scope: "col" }, [
+                text,
+                ...terms.map((term) => glossaryButton(term)),
+              ]))),
             ]),
             el("tbody", {}, rows),
           ]),
