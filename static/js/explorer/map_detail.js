@@ -50,7 +50,7 @@ function fieldBlock(field, { detail, activations }) {
   const stage = el("div", { class: "field-stage" }, [copy, box]);
   placeField(box, field, detail.input_shape);
   const size = `${field.bottom - field.top + 1} × ${field.right - field.left + 1}`;
-  const padded = field.clipped.top !== field.top || field.clipped.left !== field.left || field.clipped.bottom !== field.bottom || field.clipped.right !== field.right;
+  const padded = ["top", "bottom", "left", "right"].some((side) => field.clipped[side] !== field[side]);
   return el("div", { class: "field-block" }, [
     stage,
     el("p", {
@@ -76,7 +76,8 @@ export function showMapDetail(panel, { detail, activations, filters, row, channe
   panel.replaceChildren(...[field && fieldBlock(field, { detail, activations }), calc && calcHolder].filter(Boolean));
   if (!calc) return { stop() {} };
   const [height, width] = row.input_shape;
-  const inputMap = (c) => Array.from({ length: height }, (_, r) => Array.from({ length: width }, (_, k) => input(c, r, k)));
+  const inputMap = (c) =>
+    Array.from({ length: height }, (_, r) => Array.from({ length: width }, (_, k) => input(c, r, k)));
   const index = detail.summary.findIndex((r) => r.name === row.name);
   const source = index > 0 ? detail.summary[index - 1].name : "input";
   return renderCalculation(calcHolder, calc, { layer: row.name, channel, at, source, inputMap });
