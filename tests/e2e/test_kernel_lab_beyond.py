@@ -98,6 +98,8 @@ def test_one_filter_over_all_channels_sums_r_g_and_b_into_one_map(page: Page) ->
     answer = api_convolve(page, "camera.png", kernel_name="sharpen", mapping="clip")
     plain = answer["pixel_map"]["description"]
     expect(page.locator("#pixel-map")).to_have_text(f"From values to pixels: {plain}")
+    page.click("#image-back")  # nothing selected yet: Back starts from the last pixel
+    assert lab.selected_pixel() == (509, 509)
     page.check("input[name=channels][value=each]")
     lab.choose_sample("astronaut")
     expect(page.locator("#output-channels")).to_have_text("(3 channels)")

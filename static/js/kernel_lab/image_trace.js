@@ -71,7 +71,8 @@ function step(trace, delta) {
   const [rows, cols] = trace.current.result.output_shape;
   const total = rows * cols;
   if (!total) return false;
-  const index = trace.selected ? trace.selected[0] * cols + trace.selected[1] : -1;
+  // Nothing selected yet: Step starts at the first pixel, Back at the last.
+  const index = trace.selected ? trace.selected[0] * cols + trace.selected[1] : delta > 0 ? -1 : 0;
   const next = (((index + delta) % total) + total) % total;
   trace.pinned = true;
   show(trace, [Math.floor(next / cols), next % cols], true);
@@ -129,6 +130,7 @@ function clear(trace) {
   trace.current = null;
   trace.selected = null;
   trace.pinned = false;
+  trace.picker.setPosition([0, 0]); // a new picture: the arrow keys start again at its corner
   trace.outputCanvas.parentElement.classList.remove("is-pinned");
   trace.summary.textContent = trace.hint;
   delete trace.container.dataset.position;
