@@ -330,7 +330,7 @@ def test_the_comparison_lists_every_preset_and_loads_one(lab: ArchitectureLab) -
     expect(vgg).to_contain_text("138,357,544")
     expect(vgg).to_contain_text("16")
 
-    page.get_by_role("button", name="Load GoogLeNet (Inception v1) in the editor").click()
+    page.get_by_role("button", name="Load in the editor: GoogLeNet (Inception v1)").click()
     expect(lab.total()).to_have_text("6,998,552")
     expect(page.locator("#preset-select")).to_have_value("googlenet")
 

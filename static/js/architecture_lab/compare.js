@@ -91,7 +91,7 @@ export function renderCompare(root, presets, { onLoad }) {
         el("span", { class: "row-source", text: preset.source }),
         el("button", {
           type: "button", class: "button button-quiet", text: "Load in the editor",
-          "aria-label": `Load ${preset.title} in the editor`, onclick: () => onLoad(preset.name),
+          "aria-label": `Load in the editor: ${preset.title}`, onclick: () => onLoad(preset.name),
         }),
       ]),
       el("td", { dataset: { label: "Input" }, text: formatShape(preset.input_shape) }),
