@@ -105,6 +105,8 @@ function epochTicks({ plotW, plotH, x }, epochs) {
   const ticks = niceTicks(1, epochs, Math.min(epochs - 1, Math.floor(plotW / 40)) || 1).filter(
     (t) => Number.isInteger(t) && t >= 1,
   );
+  // The axis starts at epoch 1: name it, unless the next label sits too close.
+  if (ticks[0] > 1 && x(ticks[0]) - x(1) >= 18) ticks.unshift(1);
   return ticks.map((t) =>
     svg("text", { x: x(t), y: MARGIN.top + plotH + 16, "text-anchor": "middle", class: "chart-tick" }, [
       document.createTextNode(String(t)),
