@@ -28,9 +28,10 @@ def histories(page: Page) -> dict[str, dict[str, Any]]:
 
 
 def points(page: Page, chart: str, series: str) -> list[float]:
-    return page.locator(f"{chart} .chart-point[data-series='{series}']").evaluate_all(
-        "ps => ps.map(p => Number(p.dataset.value))"
-    )
+    values: list[float] = page.locator(
+        f"{chart} .chart-point[data-series='{series}']"
+    ).evaluate_all("ps => ps.map(p => Number(p.dataset.value))")
+    return values
 
 
 def test_every_chart_has_the_same_axes_and_the_overlay_is_kept_in_the_address(
