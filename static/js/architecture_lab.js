@@ -13,7 +13,14 @@ import { openedForTraining, setUpTrainingHandoff } from "./architecture_lab/for_
 import { createQuiz } from "./architecture_lab/quiz.js";
 import { createStackEditor } from "./architecture_lab/stack_editor.js";
 import { createSummaryView } from "./architecture_lab/summary_view.js";
-import { decodeStack, encodeStack, keepInUrl, stackInUrl } from "./architecture_lab/stack_url.js";
+import {
+  askInUrl,
+  decodeStack,
+  encodeStack,
+  keepAskInUrl,
+  keepInUrl,
+  stackInUrl,
+} from "./architecture_lab/stack_url.js";
 import { ARCHITECTURE } from "./config.js";
 import { byId, debounce, isAbort, latestOnly } from "./dom.js";
 import { formatCount } from "./format.js";
@@ -47,6 +54,7 @@ function createLab(catalogue) {
     presets: [],
     catalogue,
     written: 0, // the newest address written (encoding is asynchronous)
+    pendingAsk: askInUrl(), // the question the address asks, until the first table arrives
   };
   lab.schedule = debounce(() => recompute(lab), ARCHITECTURE.summaryDebounceMs);
   lab.editor = createStackEditor(byId("stack-editor"), {
@@ -55,7 +63,8 @@ function createLab(catalogue) {
   });
   lab.quiz = createQuiz(byId("quiz"), {
     summary: () => lab.latest,
-    onHide() {
+    onHide(asked) {
+      keepAskInUrl(asked);
       if (lab.latest) display(lab);
     },
   });
@@ -115,6 +124,9 @@ function show(lab, summary) {
   byId("stack-error").hidden = true;
   display(lab);
   lab.results.dataset.status = "ready";
+  const asked = lab.pendingAsk;
+  lab.pendingAsk = null;
+  if (asked && !lab.quiz.askAbout(asked.location, asked.kind)) keepAskInUrl(null);
 }
 
 /** The stack into the address: the preset's #name alone while it is as shipped. */

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from playwright.sync_api import Page, expect
 
@@ -26,10 +26,20 @@ def test_the_stack_is_kept_in_the_address_and_a_reload_or_a_link_restores_it(
     page.wait_for_url(re.compile(r"\?stack=[A-Za-z0-9_-]+#alexnet$"))
     link = page.url
 
-    # Asking a quiz question leaves the address alone: a link never carries an answer.
+    # An open quiz question goes into the address (the question, never its answer), and a
+    # reload asks it again with the table's answer still hidden.
     page.locator("#quiz-ask").click()
-    expect(page.locator("#quiz")).to_have_attribute("data-state", "asking")
-    assert page.url == link
+    quiz = page.locator("#quiz")
+    expect(quiz).to_have_attribute("data-state", "asking")
+    asked = f"{quiz.get_attribute('data-location')}:{quiz.get_attribute('data-kind')}"
+    page.wait_for_url(re.compile(r"[?&]ask="))
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["ask"] == [asked] and query["stack"] == parse_qs(urlsplit(link).query)["stack"]
+    page.reload()
+    expect(quiz).to_have_attribute("data-state", "asking")
+    assert f"{quiz.get_attribute('data-location')}:{quiz.get_attribute('data-kind')}" == asked
+    expect(page.locator(".quiz-hidden .value")).to_have_text("?")
+    expect(lab.total()).to_have_text("hidden")
 
     # A new tab opening the link gets the edited AlexNet back, marked as edited.
     other = page.context.new_page()
@@ -44,7 +54,7 @@ def test_the_stack_is_kept_in_the_address_and_a_reload_or_a_link_restores_it(
     other.close()
 
     # Choosing a preset puts it back as shipped: its name alone.
-    page.reload()
+    page.goto(link)
     expect(lab.total()).to_have_text(count(expected))
     page.select_option("#preset-select", "lenet5")
     expect(lab.total()).to_have_text("61,706")

@@ -19,6 +19,10 @@ function inputText(row) {
 function pickQuestion(rows) {
   const row = rows[Math.floor(Math.random() * rows.length)];
   const kind = row.param_kind && Math.random() < 0.5 ? "params" : "shape";
+  return questionAbout(row, kind);
+}
+
+function questionAbout(row, kind) {
   const text =
     kind === "shape"
       ? `What is the output shape of ${describe(row)}? ${inputText(row)}`
@@ -81,17 +85,18 @@ function showGrade(quiz, { correct, value, working }) {
   quiz.elements.form.hidden = true;
 }
 
-function ask(quiz) {
+// Ask `question`, or a random one; focus moves to the answer box unless `quietly`.
+function ask(quiz, question = null, quietly = false) {
   const rows = quiz.summary()?.layers.filter((row) => row.type !== "Input") ?? [];
   if (!rows.length) {
     quiz.elements.question.textContent = "Add a layer first: the quiz asks about the stack's layers.";
     return;
   }
-  const question = pickQuestion(rows);
+  question ??= pickQuestion(rows);
   quiz.asked = question.asked;
   showQuestion(quiz, question);
   quiz.onHide(quiz.asked);
-  quiz.elements.answer.focus();
+  if (!quietly) quiz.elements.answer.focus();
 }
 
 function check(quiz) {
@@ -116,7 +121,8 @@ function check(quiz) {
 }
 
 /**
- * createQuiz(root, {summary() -> the latest summary, onHide({location, kind} | null)}).
+ * createQuiz(root, {summary() -> the latest summary, onHide({location, kind} | null)}) ->
+ * {hidden(), askAbout(location, kind)}.
  * root holds #quiz-question, #quiz-form (#quiz-answer), #quiz-feedback, #quiz-ask, #quiz-score.
  */
 export function createQuiz(root, { summary, onHide }) {
@@ -140,5 +146,15 @@ export function createQuiz(root, { summary, onHide }) {
   return {
     /** The value the table must hide, or null. */
     hidden: () => quiz.asked,
+    /**
+     * Ask about the row at `location`: its "shape" or its "params" (a layer with weights only).
+     * Returns false when the stack has no such question.
+     */
+    askAbout(location, kind) {
+      const row = quiz.summary()?.layers.find((r) => r.location === location && r.type !== "Input");
+      if (!row || !(kind === "shape" || (kind === "params" && row.param_kind))) return false;
+      ask(quiz, questionAbout(row, kind), true);
+      return true;
+    },
   };
 }

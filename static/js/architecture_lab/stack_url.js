@@ -6,7 +6,8 @@
 //                        deflate and written in base64url. A hand-written link may give the
 //                        JSON itself instead (URL-encoded, starting with "[").
 //   ?for=training        opened from the Training page (./for_training.js)
-// The quiz is never in the address: a link cannot carry a question's answer.
+//   ?ask=<location>:<kind>  the quiz question open: layers[3]:shape or layers[6]:params (the
+//                        question only: its answer is never in the address)
 import { typesByName } from "./layer_forms.js";
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
@@ -68,5 +69,21 @@ export function keepInUrl(code, preset) {
   if (code) url.searchParams.set("stack", code);
   else url.searchParams.delete("stack");
   url.hash = preset ? `#${preset}` : "";
+  if (url.href !== window.location.href) history.replaceState(null, "", url);
+}
+
+const ASK = /^(layers\[\d+\](?:\.branches\[\d+\]\[\d+\])*):(shape|params)$/;
+
+/** The quiz question the address asks ({location, kind}), or null. */
+export function askInUrl() {
+  const match = (new URLSearchParams(window.location.search).get("ask") ?? "").match(ASK);
+  return match ? { location: match[1], kind: match[2] } : null;
+}
+
+/** Keep the open question (null: none) in the address. */
+export function keepAskInUrl(asked) {
+  const url = new URL(window.location.href);
+  if (asked) url.searchParams.set("ask", `${asked.location}:${asked.kind}`);
+  else url.searchParams.delete("ask");
   if (url.href !== window.location.href) history.replaceState(null, "", url);
 }
