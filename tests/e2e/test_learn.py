@@ -75,7 +75,7 @@ FRAME_STATE = {
     "channels": ("#network[data-status=ready]", "data-scale", "map"),
     "pooling": ("#numbers-pooled-shape", None, dims(2, 2)),
     "network": ("#network[data-status=ready]", "data-source", "mnist-test-00000"),
-    "parameters": ("#preset-select", "value", "lenet5"),
+    "parameters": ("#quiz[data-state=asking]", "data-location", "layers[3]"),
 }
 
 

@@ -272,14 +272,14 @@ export const STEPS = [
       "That is why convolutions need few parameters, while the first dense layer after Flatten " +
         "often holds most of a small network's.",
       "The live view is the Architecture lab with LeNet-5: each row shows a layer's output " +
-        "shape and its parameters.",
+        "shape and its parameters, except conv2's, which its quiz asks for.",
     ],
     view: {
-      // Wanted, once the Architecture lab keeps its stack in the URL: the quiz turned on.
-      href: "/architectures#lenet5",
+      // The lab's quiz asks the step's question (layers[3] is conv2), its answer hidden.
+      href: "/architectures?ask=layers[3]:params#lenet5",
       title: "Architecture lab: LeNet-5's layers, shapes and parameters",
-      show: "#results-heading",
-      try: "Find conv2 in the table and check your answer. Change a layer's filters and see which counts move.",
+      show: "#quiz-heading",
+      try: "Answer the lab's quiz too, then check fc1's count with the Dense formula. Change a layer's filters and see which counts move.",
     },
     question: {
       kind: "number",
