@@ -130,10 +130,11 @@ export const STEPS = [
         ["input", JSON.stringify(GRID_7)],
         ["stride", "2"],
         ["padding", "1"],
+        ["fill", "1"], // the output fills in as the window steps: stride 2 skips every second place
       ]),
       title: "Kernel lab, Numbers tab: a 3 × 3 kernel on a 7 × 7 grid, stride 2, padding 1",
-      show: "#numbers-kernel-heading",
-      try: "Press Step to move the window. Change the stride or the padding and read the new output size.",
+      show: "#numbers-heading",
+      try: "Press Step: the window moves 2 cells at a time. Above the grid, change the stride or the padding and read the new output size.",
     },
     question: {
       kind: "number",
