@@ -37,12 +37,13 @@ def field(page: Page) -> tuple[int, ...]:
 
 def point_at(page: Page, target: Locator, row: int, col: int, rows: int, cols: int) -> None:
     """The pointer on a cell, the picture first scrolled to the middle of the window (where the
-    sticky bar at the top cannot cover it)."""
+    sticky bar at the top cannot cover it). Playwright's hover waits until the picture has stopped
+    moving (the sticky bar settles after a scroll) and checks that the cell gets the pointer."""
     target.evaluate("node => node.scrollIntoView({ block: 'center' })")
     box = target.bounding_box()
     assert box
-    x = box["x"] + (col + 0.5) * box["width"] / cols
-    page.mouse.move(x, box["y"] + (row + 0.5) * box["height"] / rows)
+    at = {"x": (col + 0.5) * box["width"] / cols, "y": (row + 0.5) * box["height"] / rows}
+    target.hover(position=at)
 
 
 def conv_value(

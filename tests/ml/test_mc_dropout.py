@@ -59,7 +59,8 @@ def test_dropout_spreads_the_probabilities_and_rate_zero_does_not(sequential: bo
     assert np.all(spread.min <= spread.mean) and np.all(spread.mean <= spread.max)
     assert spread.mean.sum() == pytest.approx(1.0, abs=1e-5)
     assert spread.dropout_layers == ("dropout",)
-    np.testing.assert_array_equal(still.std, np.zeros(3, np.float32))
+    # Rate 0: the copies agree up to float rounding (a batched matmul may order its sums apart).
+    np.testing.assert_allclose(still.std, np.zeros(3, np.float32), atol=1e-6)
     np.testing.assert_allclose(still.mean, keeping_model(x[None], training=False)[0], atol=1e-6)
 
 
