@@ -23,9 +23,20 @@ class ConvLensError(Exception):
     # Response headers the answer carries, e.g. Retry-After on a 429.
     headers: ClassVar[dict[str, str] | None] = None
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(self, detail: str, /, **params: Any) -> None:
+        """``detail`` is the English message; with ``params`` it is a template whose {name}
+        fields they fill, so that it can be translated (app.i18n) before they are filled in."""
+        text = detail.format(**params) if params else detail
+        super().__init__(text)
+        self.detail = text
+        self.template = detail
+        self.params = params
+
+    def localized(self, language: str | None = None) -> str:
+        """The message in the request's language (English where it has no translation)."""
+        from app.i18n import translate
+
+        return translate(self.template, self.params, language)
 
 
 class InvalidParameter(ConvLensError):

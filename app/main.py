@@ -40,6 +40,7 @@ from app.config import Settings
 from app.errors import ConvLensError
 from app.errors import explain_validation_errors as explain
 from app.hosts import AllowedHosts
+from app.i18n import LanguageMiddleware, install_in_templates
 from app.jobs.queue import JobQueue
 from app.jobs.worker import EmbeddedWorker
 from app.limits import BodySizeLimit, LargeBody
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
+    install_in_templates(app.state.templates.env)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_upload_bytes,
@@ -122,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         },
     )
     app.add_middleware(AllowedHosts, allowed_hosts=_allowed_hosts(settings))
+    app.add_middleware(LanguageMiddleware)
     for module in (
         models,
         model_imports,
@@ -150,7 +153,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ConvLensError)
     async def domain_error(request: Request, exc: ConvLensError) -> JSONResponse:
         return JSONResponse(
-            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            {"detail": exc.localized()}, status_code=exc.status_code, headers=exc.headers
         )
 
     @app.exception_handler(RequestValidationError)

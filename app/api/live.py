@@ -156,7 +156,7 @@ class _Session:
             await self.send_error(None, 422, detail)
             return
         except ConvLensError as exc:
-            await self.send_error(None, exc.status_code, exc.detail)
+            await self.send_error(None, exc.status_code, exc.localized())
             return
         self.choices, self.models = choices, models
         answer = {"type": "settings", **choices.model_dump(exclude={"models"})}
