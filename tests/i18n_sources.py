@@ -17,6 +17,13 @@ from babel.messages.extract import extract_from_file
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("kernel_lab", "draw", "explorer", "training", "architecture_lab", "learn")
+# Templates included by one page belong to that page's catalog.
+PARTIALS = {
+    "_image_lab": "kernel_lab",
+    "_numbers_lab": "kernel_lab",
+    "_controls": "kernel_lab",
+    "_digit_controls": "draw",
+}
 # The API's messages: the first argument of a ConvLensError (or subclass) built with a literal.
 ERROR_CLASSES = (
     *("ConvLensError", "InvalidParameter", "InvalidKernel", "UnknownName", "UnknownResource"),
@@ -39,10 +46,10 @@ def area_of(path: Path) -> str:
     """The catalog a source file's strings go in: its page, "common" or "api"."""
     relative = path.relative_to(ROOT)
     parts = relative.parts
-    if parts[0] == "app":
-        return "api"
+    if parts[0] == "app":  # the models' and the jobs' messages apart from the web API's
+        return "api_ml" if parts[1] in ("ml", "jobs") else "api"
     if parts[0] == "templates":
-        return path.stem if path.stem in PAGES else "common"
+        return PARTIALS.get(path.stem, path.stem if path.stem in PAGES else "common")
     if parts[:2] == ("static", "js") and len(parts) > 2:
         name = parts[2].removesuffix(".js")
         return name if name in PAGES else "common"
