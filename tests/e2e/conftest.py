@@ -171,9 +171,21 @@ def laptop_context(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
 
 @pytest.fixture
 def page(laptop_context: BrowserContext) -> Iterator[Page]:
-    """A fresh laptop-sized (1280 x 800) tab."""
+    """A fresh laptop-sized (1280 x 800) tab. Cookies are cleared around it: a test that picks
+    Korean with ?lang=ko (kept in a cookie) leaves the next test in the browser's language."""
+    laptop_context.clear_cookies()
     with _watched_page(laptop_context) as tab:
         yield tab
+    laptop_context.clear_cookies()
+
+
+@pytest.fixture
+def korean_page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A fresh laptop-sized tab of a browser set to Korean (Accept-Language: ko-KR)."""
+    context = browser.new_context(base_url=base_url, viewport=LAPTOP, locale="ko-KR")
+    with _watched_page(context) as tab:
+        yield tab
+    context.close()
 
 
 @pytest.fixture
