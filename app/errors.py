@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 # Pydantic names the branch of a union it tried ("constrained-int", "list[...]"); people don't.
 _UNION_BRANCH = re.compile(
@@ -37,6 +37,13 @@ class ConvLensError(Exception):
         from app.i18n import translate
 
         return translate(self.template, self.params, language)
+
+    @classmethod
+    def like(cls, message: ConvLensError) -> Self:
+        """This class of error with ``message``'s template and fields: for code that raises a
+        class it was given (``raise error.like(InvalidParameter("...", name=name))``), so that
+        the message is still written where the extractor finds it."""
+        return cls(message.template, **message.params)
 
 
 class InvalidParameter(ConvLensError):
@@ -74,7 +81,10 @@ class ImageTooLarge(ConvLensError):
 
 
 def explain_validation_errors(errors: Sequence[Any]) -> str:
-    """One sentence per field: where, what it got, and what would have been accepted."""
+    """One sentence per field: where, what it got, and what would have been accepted (in the
+    request's language; pydantic's own messages stay as pydantic writes them)."""
+    from app.i18n import translate
+
     by_field: dict[str, tuple[object, list[str]]] = {}
     for error in errors:
         parts = [p for p in error["loc"] if not (isinstance(p, str) and _UNION_BRANCH.match(p))]
@@ -90,10 +100,23 @@ def explain_validation_errors(errors: Sequence[Any]) -> str:
     sentences = []
     for field, (got, messages) in list(by_field.items())[:5]:
         shown = repr(got)
-        got_text = f" (got {shown})" if got is not _NOT_SHOWN and len(shown) <= 40 else ""
-        sentences.append(f"{field}{got_text}: {' or '.join(messages)}")
-    more = f" (and {len(by_field) - 5} more fields)" if len(by_field) > 5 else ""
-    return "; ".join(sentences) + more
+        problems = messages[0]
+        for other in messages[1:]:
+            problems = translate("{first} or {second}", {"first": problems, "second": other})
+        if got is not _NOT_SHOWN and len(shown) <= 40:
+            sentence = translate(
+                "{field} (got {value}): {problems}",
+                {"field": field, "value": shown, "problems": problems},
+            )
+        else:
+            sentence = translate("{field}: {problems}", {"field": field, "problems": problems})
+        sentences.append(sentence)
+    listing = "; ".join(sentences)
+    if len(by_field) > 5:
+        return translate(
+            "{listing} (and {count} more fields)", {"listing": listing, "count": len(by_field) - 5}
+        )
+    return listing
 
 
 _NOT_SHOWN = object()
@@ -103,12 +126,19 @@ _NO_INPUT = ("missing", "json_invalid", "json_duplicate_key")
 
 def _plain_message(error: Any) -> str:
     """Pydantic's message, reworded where it speaks of Python rather than of the request."""
+    from app.i18n import gettext, translate
+
     if error["type"] == "json_invalid":
         position = error["loc"][-1] if error["loc"] else None
         reason = (error.get("ctx") or {}).get("error", "")
-        where = f" at character {position}" if isinstance(position, int) else ""
-        because = f": {reason}" if reason else ""
-        return f"not valid JSON{because}{where}"
+        params = {"reason": reason, "position": position}
+        if reason and isinstance(position, int):
+            return translate("not valid JSON: {reason} at character {position}", params)
+        if reason:
+            return translate("not valid JSON: {reason}", params)
+        if isinstance(position, int):
+            return translate("not valid JSON at character {position}", params)
+        return gettext("not valid JSON")
     if "Expected UploadFile" in error["msg"]:
-        return "must be a file: send it as a multipart/form-data part with a filename"
+        return gettext("must be a file: send it as a multipart/form-data part with a filename")
     return str(error["msg"])

@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.i18n import translate
+
 
 def host_name(host_header: str) -> str:
     """The name part of a Host header: ``[::1]:8000`` -> ``[::1]``, ``a.org:80`` -> ``a.org``."""
@@ -53,10 +55,20 @@ class AllowedHosts:
         if self.allows(host):
             await self.app(scope, receive, send)
             return
-        shown = f"the host {host[:80]!r}" if host else "a request without a Host header"
-        detail = (
-            f"This server does not answer {shown}. Reach it by one of "
-            f"its names ({', '.join(self.patterns)}), or, if you run it, add the name to the "
-            "allowed_hosts setting (CONVLENS_ALLOWED_HOSTS)."
-        )
+        # In the request's language: the language middleware runs before this one.
+        names = ", ".join(self.patterns)
+        if host:
+            detail = translate(
+                "This server does not answer the host {host}. Reach it by one of its names "
+                "({names}), or, if you run it, add the name to the allowed_hosts setting "
+                "(CONVLENS_ALLOWED_HOSTS).",
+                {"host": repr(host[:80]), "names": names},
+            )
+        else:
+            detail = translate(
+                "This server does not answer a request without a Host header. Reach it by one "
+                "of its names ({names}), or, if you run it, add the name to the allowed_hosts "
+                "setting (CONVLENS_ALLOWED_HOSTS).",
+                {"names": names},
+            )
         await JSONResponse({"detail": detail}, status_code=400)(scope, receive, send)

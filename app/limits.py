@@ -19,37 +19,39 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.json_bodies import is_json_media_type
+from app.i18n import translate
 
 
 def too_large_detail(max_bytes: int) -> str:
-    return (
-        f"The request body is larger than {max_bytes:,} bytes, the most this server accepts. "
-        "Send a smaller file: scale the image down or save it as JPEG."
+    """In the request's language: the language middleware runs before this one."""
+    return translate(
+        "The request body is larger than {max_bytes:,} bytes, the most this server accepts. "
+        "Send a smaller file: scale the image down or save it as JPEG.",
+        {"max_bytes": max_bytes},
     )
 
 
 def json_too_large_detail(max_bytes: int) -> str:
-    return (
-        f"The JSON body is larger than {max_bytes:,} bytes, the most this server takes as JSON. "
+    return translate(
+        "The JSON body is larger than {max_bytes:,} bytes, the most this server takes as JSON. "
         "Send a smaller grid, or send a picture as an image file to POST /api/convolve or "
-        "/api/pool."
+        "/api/pool.",
+        {"max_bytes": max_bytes},
     )
 
 
 @dataclass(frozen=True)
 class LargeBody:
-    """A route that takes a bigger file than the general cap: what it is, its cap, its setting."""
+    """A route that takes a bigger file than the general cap: its cap, its setting, and the
+    refusal: a whole message (translated when a request is refused) with the fields
+    {max_bytes} and {setting}, that says what the file is and what to do."""
 
     max_bytes: int
-    what: str  # "model file"
     setting: str  # "CONVLENS_MAX_IMPORT_BYTES"
-    hint: str = ""
+    message: str  # "The model file is larger than {max_bytes:,} bytes, ... (setting {setting})."
 
     def detail(self) -> str:
-        return (
-            f"The {self.what} is larger than {self.max_bytes:,} bytes, the most this server "
-            f"takes (setting {self.setting}). {self.hint}"
-        ).strip()
+        return translate(self.message, {"max_bytes": self.max_bytes, "setting": self.setting})
 
 
 class BodySizeLimit:

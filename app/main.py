@@ -40,7 +40,7 @@ from app.config import Settings
 from app.errors import ConvLensError
 from app.errors import explain_validation_errors as explain
 from app.hosts import AllowedHosts
-from app.i18n import LanguageMiddleware, install_in_templates
+from app.i18n import SOURCE, LanguageMiddleware, gettext, install_in_templates, translate
 from app.jobs.queue import JobQueue
 from app.jobs.worker import EmbeddedWorker
 from app.limits import BodySizeLimit, LargeBody
@@ -109,17 +109,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         large_bodies={
             ("POST", "/api/models"): LargeBody(
                 settings.max_import_bytes,
-                "model file",
                 "CONVLENS_MAX_IMPORT_BYTES",
-                "Save the model without its optimizer state, or ask the server's admin to raise "
-                "the cap.",
+                # Marked for translation, kept in English (SOURCE): LargeBody.detail translates
+                # it into each refused request's language.
+                gettext(
+                    "The model file is larger than {max_bytes:,} bytes, the most this server "
+                    "takes (setting {setting}). Save the model without its optimizer state, or "
+                    "ask the server's admin to raise the cap.",
+                    SOURCE,
+                ),
             ),
             ("POST", "/api/datasets"): LargeBody(
                 settings.max_dataset_bytes,
-                "dataset archive",
                 "CONVLENS_MAX_DATASET_BYTES",
-                "Send fewer or smaller images (they are resized to at most 128 pixels a side "
-                "anyway), or split the set.",
+                gettext(
+                    "The dataset archive is larger than {max_bytes:,} bytes, the most this server "
+                    "takes (setting {setting}). Send fewer or smaller images (they are resized "
+                    "to at most 128 pixels a side anyway), or split the set.",
+                    SOURCE,
+                ),
             ),
         },
     )
@@ -160,15 +168,19 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         content_type = request.headers.get("content-type", "")
         if _is_body_of_wrong_type(exc.errors()) and not is_json_media_type(content_type):
-            sent = (
-                f"the request's Content-Type was {content_type[:60]!r}"
-                if content_type
-                else "the request had no Content-Type header"
-            )
-            detail = (
-                "This endpoint takes a JSON object sent with Content-Type: application/json; "
-                f"{sent}. Send the body as JSON with that header."
-            )
+            if content_type:
+                detail = translate(
+                    "This endpoint takes a JSON object sent with Content-Type: application/json; "
+                    "the request's Content-Type was {content_type}. Send the body as JSON with "
+                    "that header.",
+                    {"content_type": repr(content_type[:60])},
+                )
+            else:
+                detail = gettext(
+                    "This endpoint takes a JSON object sent with Content-Type: application/json; "
+                    "the request had no Content-Type header. Send the body as JSON with that "
+                    "header."
+                )
             return JSONResponse({"detail": detail}, status_code=415)
         found = exc.errors()
         listed = found[:MAX_LISTED_ERRORS]
@@ -181,12 +193,21 @@ def _add_error_handlers(app: FastAPI) -> None:
             for e in listed
         ]
         unlisted = len(found) - len(listed)
-        more = f" ({unlisted:,} more errors are not listed)" if unlisted else ""
-        detail = (
-            f"The request does not match what this endpoint expects: {explain(listed)}{more}. "
-            "Fix the fields listed in 'errors' (see /docs for each field's type and range) "
-            "and send it again."
-        )
+        params = {"problems": explain(listed), "unlisted": unlisted}
+        if unlisted:
+            detail = translate(
+                "The request does not match what this endpoint expects: {problems} "
+                "({unlisted:,} more errors are not listed). Fix the fields listed in 'errors' "
+                "(see /docs for each field's type and range) and send it again.",
+                params,
+            )
+        else:
+            detail = translate(
+                "The request does not match what this endpoint expects: {problems}. Fix the "
+                "fields listed in 'errors' (see /docs for each field's type and range) and send "
+                "it again.",
+                params,
+            )
         return JSONResponse({"detail": detail, "errors": errors}, status_code=422)
 
     @app.exception_handler(HTTPException)
@@ -197,12 +218,16 @@ def _add_error_handlers(app: FastAPI) -> None:
             reason = exc.__cause__ if detail == UNPARSEABLE_BODY else detail
             detail = _unparseable_body_detail(request, reason)
         elif exc.status_code == 404 and detail == "Not Found":
-            detail = f"There is nothing at {request.url.path}. See /docs for the API's paths."
+            detail = translate(
+                "There is nothing at {path}. See /docs for the API's paths.",
+                {"path": request.url.path},
+            )
         elif exc.status_code == 405:
             allowed = _allowed_methods(request, (exc.headers or {}).get("Allow", ""))
-            detail = (
-                f"{request.method} is not allowed on {request.url.path}; it takes "
-                f"{', '.join(allowed)}. See /docs for what each method does."
+            detail = translate(
+                "{method} is not allowed on {path}; it takes {allowed}. See /docs for what each "
+                "method does.",
+                {"method": request.method, "path": request.url.path, "allowed": ", ".join(allowed)},
             )
             return JSONResponse(
                 {"detail": detail}, status_code=405, headers={"Allow": ", ".join(allowed)}
@@ -242,25 +267,43 @@ def _unparseable_body_detail(request: Request, cause: object) -> str:
         return not_utf8_detail(cause)
     content_type = request.headers.get("content-type", "")
     text = "" if cause is None else _in_our_words(cause)
-    reason = f" ({text[:200]})" if text else ""
-    expected = (
-        "a multipart/form-data form with a boundary that matches the Content-Type header"
-        if "multipart" in content_type.lower()
-        else "JSON encoded as UTF-8, sent with Content-Type: application/json"
-    )
-    return (
-        f"The request body could not be read{reason}. This endpoint expects {expected}; "
-        "see /docs for each endpoint's body."
+    params = {"reason": text[:200]}
+    if "multipart" in content_type.lower():
+        if text:
+            return translate(
+                "The request body could not be read ({reason}). This endpoint expects a "
+                "multipart/form-data form with a boundary that matches the Content-Type header; "
+                "see /docs for each endpoint's body.",
+                params,
+            )
+        return gettext(
+            "The request body could not be read. This endpoint expects a multipart/form-data "
+            "form with a boundary that matches the Content-Type header; see /docs for each "
+            "endpoint's body."
+        )
+    if text:
+        return translate(
+            "The request body could not be read ({reason}). This endpoint expects JSON encoded "
+            "as UTF-8, sent with Content-Type: application/json; see /docs for each endpoint's "
+            "body.",
+            params,
+        )
+    return gettext(
+        "The request body could not be read. This endpoint expects JSON encoded as UTF-8, sent "
+        "with Content-Type: application/json; see /docs for each endpoint's body."
     )
 
 
 def _in_our_words(cause: object) -> str:
     """Why a JSON body could not be parsed, without Python's advice to Python programmers."""
     if isinstance(cause, RecursionError):
-        return "its lists or objects are nested too deeply"
+        return gettext("its lists or objects are nested too deeply")
     if isinstance(cause, ValueError) and "integer string conversion" in str(cause):
         # json.loads refuses integer literals over sys.get_int_max_str_digits() digits.
-        return f"a number in it has more than {sys.get_int_max_str_digits():,} digits"
+        return translate(
+            "a number in it has more than {digits:,} digits",
+            {"digits": sys.get_int_max_str_digits()},
+        )
     return str(cause).strip().rstrip(".")
 
 

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 
 from app.errors import ConvLensError
+from app.i18n import translate
 
 
 class BodyNotUtf8(ConvLensError):
@@ -31,19 +32,26 @@ class _DuplicateKey(Exception):
         self.key = key
 
 
-def not_utf8_detail(error: UnicodeDecodeError | None) -> str:
+def not_utf8(error: UnicodeDecodeError | None) -> BodyNotUtf8:
     """Why a body is not UTF-8: the first byte that cannot be, or NUL bytes (UTF-16 or -32)."""
-    where = (
-        f"the byte at offset {error.start:,} (0x{error.object[error.start]:02x}) is not part "
-        "of a UTF-8 character"
-        if error is not None
-        else "it holds NUL bytes, as UTF-16 and UTF-32 text does"
+    if error is None:
+        return BodyNotUtf8(
+            "The request body is not UTF-8 text: it holds NUL bytes, as UTF-16 and UTF-32 text "
+            "does. This endpoint expects JSON encoded as UTF-8, sent with Content-Type: "
+            "application/json; save or re-encode the body as UTF-8 and send it again."
+        )
+    return BodyNotUtf8(
+        "The request body is not UTF-8 text: the byte at offset {offset:,} (0x{byte:02x}) is "
+        "not part of a UTF-8 character. This endpoint expects JSON encoded as UTF-8, sent with "
+        "Content-Type: application/json; save or re-encode the body as UTF-8 and send it again.",
+        offset=error.start,
+        byte=error.object[error.start],
     )
-    return (
-        f"The request body is not UTF-8 text: {where}. This endpoint expects JSON encoded as "
-        "UTF-8, sent with Content-Type: application/json; save or re-encode the body as UTF-8 "
-        "and send it again."
-    )
+
+
+def not_utf8_detail(error: UnicodeDecodeError | None) -> str:
+    """:func:`not_utf8`'s message in the request's language."""
+    return not_utf8(error).localized()
 
 
 async def refuse_ambiguous_json(connection: HTTPConnection) -> None:
@@ -58,11 +66,11 @@ async def refuse_ambiguous_json(connection: HTTPConnection) -> None:
 
 def check_json_text(raw: bytes) -> None:
     if b"\x00" in raw:  # JSON text never holds a raw NUL; UTF-16 and UTF-32 text always does
-        raise BodyNotUtf8(not_utf8_detail(None))
+        raise not_utf8(None)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BodyNotUtf8(not_utf8_detail(exc)) from None
+        raise not_utf8(exc) from None
     try:
         json.loads(text, object_pairs_hook=_unique_keys)
     except _DuplicateKey as exc:
@@ -71,7 +79,10 @@ def check_json_text(raw: bytes) -> None:
                 {
                     "type": "json_duplicate_key",
                     "loc": ("body",),
-                    "msg": f"the key {exc.key!r} appears twice in one object; give each key once",
+                    "msg": translate(
+                        "the key {key} appears twice in one object; give each key once",
+                        {"key": repr(exc.key)},
+                    ),
                     "input": exc.key,
                 }
             ]
