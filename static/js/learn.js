@@ -3,6 +3,7 @@
 // or a teacher's link opens it, and Back returns to the step before. Only the shown step's live
 // page is loaded: leaving a step removes its iframe.
 import { byId, el } from "./dom.js";
+import { t } from "./i18n/index.js";
 import { renderQuestion } from "./learn/question.js";
 import { STEPS } from "./learn/steps.js";
 
@@ -43,7 +44,7 @@ function buildStepList(list, onKey) {
           el("span", { class: "learn-step-number", text: String(index + 1) }),
           el("span", { class: "learn-step-title", text: step.short ?? step.title }),
           el("span", { class: "learn-tick", "aria-hidden": "true", text: "✓" }),
-          el("span", { class: "visually-hidden learn-tick-text", text: " (answered)" }),
+          el("span", { class: "visually-hidden learn-tick-text", text: t(" (answered)") }),
         ]),
       ]),
     ),
@@ -119,7 +120,7 @@ function showView(step) {
   byId("learn-try").textContent = view.try;
   const full = byId("learn-full-page");
   full.href = view.href;
-  full.setAttribute("aria-label", `Open in a full page: ${view.title}`);
+  full.setAttribute("aria-label", t("Open in a full page: {title}", { title: view.title }));
 }
 
 /** The full-page link opens what the frame shows now: the framed pages keep their state in
@@ -141,8 +142,8 @@ function showStep(page, index, { focus }) {
   const step = STEPS[index];
   page.current = index;
   document.body.dataset.step = step.id;
-  document.title = `${step.title} · Learn · ConvLens`;
-  byId("learn-count").textContent = `Step ${index + 1} of ${STEPS.length}`;
+  document.title = t("{title} · Learn · ConvLens", { title: step.title });
+  byId("learn-count").textContent = t("Step {number} of {count}", { number: index + 1, count: STEPS.length });
   byId("learn-step-heading").textContent = step.title;
   byId("learn-text").replaceChildren(...step.text.map((text) => el("p", { text })));
   renderQuestion(byId("learn-question"), step.question, {
@@ -155,10 +156,10 @@ function showStep(page, index, { focus }) {
   });
   showView(step);
   setNavLink(byId("learn-previous"), index - 1, {
-    text: () => "← Previous",
-    label: (title) => `Previous step: ${title}`,
+    text: () => t("← Previous"),
+    label: (title) => t("Previous step: {title}", { title }),
   });
-  setNavLink(byId("learn-next"), index + 1, { text: (title) => `Next: ${title} →` });
+  setNavLink(byId("learn-next"), index + 1, { text: (title) => t("Next: {title} →", { title }) });
   markStepList(page.list, index, page.solved);
   if (focus) byId("learn-step-heading").focus();
 }

@@ -1,6 +1,7 @@
 // "Check yourself": one step's question, a number to type or a choice to make, checked on the
 // page with feedback that says why. question is a step's entry in ./steps.js.
 import { el } from "../dom.js";
+import { t } from "../i18n/index.js";
 
 /** A typed answer as a number ("2,416" and "2 416" too); null when it is not one. */
 export function parseAnswer(text) {
@@ -26,19 +27,20 @@ function gridTable({ caption, rows }) {
 /** {result: "right" | "wrong" | "empty", message} for a typed answer to a number question. */
 export function judgeNumber(question, text) {
   const value = parseAnswer(text);
-  if (value === null) return { result: "empty", message: "Type a number first, then press Check." };
-  if (same(value, question.answer)) return { result: "right", message: `Right. ${question.working}` };
+  if (value === null) return { result: "empty", message: t("Type a number first, then press Check.") };
+  if (same(value, question.answer)) return { result: "right", message: t("Right. {working}", { working: question.working }) };
   const mistake = question.mistakes?.find((m) => same(m.value, value));
-  return { result: "wrong", message: `Not quite: ${value} is not it. ${mistake ? mistake.says : question.hint}` };
+  const why = mistake ? mistake.says : question.hint;
+  return { result: "wrong", message: t("Not quite: {value} is not it. {why}", { value, why }) };
 }
 
 /** {result, message} for the chosen option (an index, or null when none is chosen). */
 export function judgeChoice(question, index) {
-  if (index === null) return { result: "empty", message: "Choose an answer first, then press Check." };
+  if (index === null) return { result: "empty", message: t("Choose an answer first, then press Check.") };
   const option = question.options[index];
   return option.correct
-    ? { result: "right", message: `Right. ${option.says}` }
-    : { result: "wrong", message: `Not quite. ${option.says}` };
+    ? { result: "right", message: t("Right. {working}", { working: option.says }) }
+    : { result: "wrong", message: t("Not quite. {why}", { why: option.says }) };
 }
 
 function numberForm(question, prefix) {
@@ -52,9 +54,9 @@ function numberForm(question, prefix) {
     spellcheck: "false",
   });
   const fields = el("div", { class: "learn-answer-row" }, [
-    el("label", { for: input.id, text: "Your answer" }),
+    el("label", { for: input.id, text: t("Your answer") }),
     input,
-    el("button", { type: "submit", class: "button", text: "Check" }),
+    el("button", { type: "submit", class: "button", text: t("Check") }),
   ]);
   return { fields, judge: () => judgeNumber(question, input.value), focus: input };
 }
@@ -64,10 +66,10 @@ function choiceForm(question, prefix) {
     el("input", { type: "radio", name: `${prefix}-choice`, value: String(index) }),
   );
   const fieldset = el("fieldset", { class: "learn-choices", "aria-describedby": `${prefix}-prompt` }, [
-    el("legend", { text: "Your answer" }),
+    el("legend", { text: t("Your answer") }),
     ...question.options.map((option, index) => el("label", {}, [radios[index], ` ${option.text}`])),
   ]);
-  const fields = el("div", {}, [fieldset, el("button", { type: "submit", class: "button", text: "Check" })]);
+  const fields = el("div", {}, [fieldset, el("button", { type: "submit", class: "button", text: t("Check") })]);
   const chosen = () => {
     const radio = radios.find((r) => r.checked);
     return radio ? Number(radio.value) : null;
@@ -87,7 +89,7 @@ export function renderQuestion(root, question, { prefix, onRight }) {
   const worked =
     question.kind === "number"
       ? el("details", { class: "learn-worked", hidden: true }, [
-          el("summary", { text: "Show the worked answer" }),
+          el("summary", { text: t("Show the worked answer") }),
           el("p", { text: question.working }),
         ])
       : null;
@@ -102,7 +104,7 @@ export function renderQuestion(root, question, { prefix, onRight }) {
   });
   const grids = question.grids ? el("div", { class: "learn-grids" }, question.grids.map(gridTable)) : null;
   const parts = [
-    el("h3", { text: "Check yourself" }),
+    el("h3", { text: t("Check yourself") }),
     el("p", { id: promptId, class: "learn-prompt", text: question.prompt }),
     grids,
     formEl,
