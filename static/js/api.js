@@ -1,5 +1,8 @@
 // The only module that talks to the server. Every function returns parsed JSON (or a Blob)
 // and throws ApiError carrying the API's own human sentence (`detail`) when a request fails.
+// The server's sentences arrive in the page's language (the request carries the language
+// cookie); the few this module writes itself go through t().
+import { t } from "./i18n/index.js";
 
 export class ApiError extends Error {
   constructor(detail, status) {
@@ -16,8 +19,9 @@ async function send(url, options = {}) {
   } catch (error) {
     if (error.name === "AbortError") throw error;
     throw new ApiError(
-      `Could not reach the ConvLens server (${error.message}). Check that it is running ` +
-        "and try again.",
+      t("Could not reach the ConvLens server ({reason}). Check that it is running and try again.", {
+        reason: error.message,
+      }),
       0,
     );
   }
@@ -26,7 +30,11 @@ async function send(url, options = {}) {
   const detail =
     typeof body?.detail === "string"
       ? body.detail
-      : `The server answered ${response.status} ${response.statusText} to ${url}.`;
+      : t("The server answered {status} {statusText} to {url}.", {
+          status: response.status,
+          statusText: response.statusText,
+          url,
+        });
   throw new ApiError(detail, response.status);
 }
 
@@ -64,7 +72,9 @@ async function answerOf(response, signal) {
     work = await (await send(work.url, { signal })).json();
   }
   if (work.state !== "done") {
-    throw new ApiError(work.reason ?? `The server's work on this request was ${work.state}: ask again.`, 503);
+    const reason =
+      work.reason ?? t("The server's work on this request was {state}: ask again.", { state: work.state });
+    throw new ApiError(reason, 503);
   }
   return (await send(work.answer ?? `${work.url}/answer`, { signal })).json();
 }

@@ -1,4 +1,5 @@
 // Colours, sizes and timings shared by the Kernel lab's modules: change them here only.
+import { t } from "./i18n/index.js";
 
 export const COLOURS = {
   // Diverging scale for signed values: blue below zero, near-white at zero, red above (RdBu).
@@ -50,7 +51,13 @@ export const DEFAULTS = {
   decimals: 3,
 };
 
+// The channels' names, as values (the pages compare them); channelTitle(name) shows one in the
+// page's language.
 export const CHANNEL_NAMES = { 1: ["Gray"], 3: ["Red", "Green", "Blue"] };
+const CHANNEL_TITLES = { Gray: t("Gray"), Red: t("Red"), Green: t("Green"), Blue: t("Blue") };
+
+/** "Red" -> "Red" on an English page, "빨강" on a Korean one. */
+export const channelTitle = (name) => CHANNEL_TITLES[name] ?? name;
 
 // --- Draw, Network explorer and Training pages -----------------------------------------------
 
@@ -115,10 +122,11 @@ export const ARCHITECTURE = {
 export const TRAINING = {
   // The recipes POST /api/training knows, as app/jobs/architectures.py builds them.
   recipes: [
-    { name: "lenet5", title: "LeNet-5", description: "The course's LeNet-5: two 5×5 convolutions (6 and 16 filters) with pooling, then dense 120 and 84, swish." },
-    { name: "mnist-cnn", title: "Course CNN", description: "The course CNN: 32 and 64 3×3 filters with pooling, then dense 64 and 32, relu." },
-    { name: "mlp", title: "Dense baseline", description: "No convolution at all: every pixel wired to 84 units. The fastest, and the baseline to beat." },
-    { name: "small-vgg", title: "Small VGG", description: "VGG's shape, small, for colour images: three blocks of two 3×3 convolutions (16, 32, 64 filters), dense 64 with dropout." },
+    // title and description are shown (in the page's language); name is the API's.
+    { name: "lenet5", title: "LeNet-5", description: t("The course's LeNet-5: two 5×5 convolutions (6 and 16 filters) with pooling, then dense 120 and 84, swish.") },
+    { name: "mnist-cnn", title: t("Course CNN"), description: t("The course CNN: 32 and 64 3×3 filters with pooling, then dense 64 and 32, relu.") },
+    { name: "mlp", title: t("Dense baseline"), description: t("No convolution at all: every pixel wired to 84 units. The fastest, and the baseline to beat.") },
+    { name: "small-vgg", title: t("Small VGG"), description: t("VGG's shape, small, for colour images: three blocks of two 3×3 convolutions (16, 32, 64 filters), dense 64 with dropout.") },
   ],
   grayRecipe: "lenet5", // proposed for a gray dataset
   colourRecipe: "small-vgg", // and for a colour one

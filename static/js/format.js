@@ -1,6 +1,7 @@
 // How numbers, counts, shapes and positions are written on the page: every page formats through
 // these, so that one value reads the same wherever it is shown.
 import { DEFAULTS } from "./config.js";
+import { language, t } from "./i18n/index.js";
 
 /** The dash shown where a value is missing. */
 export const MISSING = "–";
@@ -25,8 +26,16 @@ export function formatFixed(value, decimals) {
 /** 34944 -> "34,944" (exact, as Keras' model.summary() writes it). */
 export const formatCount = (n) => n.toLocaleString("en-US");
 
-/** 1135256096 -> "1.14 billion"; below a million the count stays exact. */
+/** 1135256096 -> "1.14 billion"; below a million the count stays exact. On a Korean page the
+ * count is read in 만 (10^4), 억 (10^8) and 조 (10^12), to 3 digits: "11.4억", 12345678 ->
+ * "1,230만". */
 export function formatLargeCount(n) {
+  if (language === "ko") {
+    for (const [threshold, word, size = threshold] of [[1e12, "조"], [1e8, "억"], [1e6, "만", 1e4]]) {
+      if (n >= threshold) return `${formatCount(Number((n / size).toPrecision(3)))}${word}`;
+    }
+    return formatCount(n);
+  }
   for (const [size, word] of [[1e12, "trillion"], [1e9, "billion"], [1e6, "million"]]) {
     if (n >= size) return `${(n / size).toPrecision(3)} ${word}`;
   }
@@ -77,9 +86,11 @@ export const formatShape = (shape) => shape.join(" × ");
 /** [510, 510, 3] -> "510 × 510" (rows × cols); channels are reported separately. */
 export const formatSize = (shape) => `${shape[0]} × ${shape[1]}`;
 
+/** [510, 510, 3] -> "3 channels", [28, 28] -> "1 channel" ("채널 3개" on a Korean page). */
 export function formatChannels(shape) {
   const channels = shape.length > 2 ? shape[2] : 1;
-  return channels === 1 ? "1 channel" : `${channels} channels`;
+  return channels === 1 ? t("1 channel") : t("{channels} channels", { channels });
 }
 
-export const formatPosition = ([row, col]) => `(row ${row}, col ${col})`;
+/** [3, 5] -> "(row 3, col 5)" ("(3행, 5열)" on a Korean page). */
+export const formatPosition = ([row, col]) => t("(row {row}, col {col})", { row, col });

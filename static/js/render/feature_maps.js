@@ -3,6 +3,7 @@
 // Pointing at a cell reports its value; each map is a button that asks to be enlarged, and
 // pointing at it or focusing it names its channel (the page lights up the filter that made it).
 import { el } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { cellAt } from "../widgets/pixel_picker.js";
 import { drawHeatmap } from "./raster.js";
 
@@ -52,7 +53,7 @@ export function renderFeatureMaps(container, { layer, maps, scale, onHover, onOp
         type: "button",
         class: "map-tile",
         dataset: { channel },
-        "aria-label": `${layer} map ${channel} of ${maps.length}: enlarge it`,
+        "aria-label": t("{layer} map {channel} of {count}: enlarge it", { layer, channel, count: maps.length }),
         onclick: () => onOpen(channel),
         onpointerenter: () => onLink?.(channel),
         onpointerleave: () => onLink?.(null),

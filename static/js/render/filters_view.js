@@ -3,6 +3,7 @@
 // Kernel lab; deeper layers show the bank as a tile per filter, a column of its kernels (one per
 // input channel), a page of filters at a time, zoomable.
 import { el } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { flatValues, scaleFor } from "./colormap.js";
 import { cellPx, markTiles, watchCells } from "./feature_maps.js";
 import { drawHeatmap } from "./raster.js";
@@ -24,7 +25,7 @@ export function renderFilterTiles(container, { filters, scale, linkFor, onHover,
     const canvas = el("canvas", {
       class: "filter-canvas",
       role: "img",
-      "aria-label": `Filter ${f}: ${kh} × ${kw} weights`,
+      "aria-label": t("Filter {filter}: {rows} × {cols} weights", { filter: f, rows: kh, cols: kw }),
       style: `width: ${kw * px}px; height: ${kh * px}px`,
     });
     drawHeatmap(canvas, weights, scale);
@@ -41,13 +42,13 @@ export function renderFilterTiles(container, { filters, scale, linkFor, onHover,
       onfocusout: linked(null),
     }, [
       canvas,
-      el("figcaption", { text: `filter ${f}` }),
+      el("figcaption", { text: t("filter {filter}", { filter: f }) }),
       el("a", {
         class: "apply-link",
         href: link.href,
         dataset: { role: "apply-kernel", kernel: JSON.stringify(link.matrix) },
-        "aria-label": `Apply in the Kernel lab: ${link.label}`,
-        text: "Apply in the Kernel lab",
+        "aria-label": t("Apply in the Kernel lab: {label}", { label: link.label }),
+        text: t("Apply in the Kernel lab"),
       }),
     ]);
   });
@@ -79,10 +80,10 @@ export function renderFilterBank(container, { filters, scale, onHover, onLink })
   const where = el("span", { class: "bank-where", "aria-live": "polite" });
   const button = (text, label, onclick) =>
     el("button", { type: "button", class: "button button-quiet", text, "aria-label": label, onclick });
-  const previous = button("←", "Previous filters", () => show(page - 1));
-  const next = button("→", "Next filters", () => show(page + 1));
-  const smaller = button("−", "Zoom out", () => setZoom(-1));
-  const bigger = button("+", "Zoom in", () => setZoom(1));
+  const previous = button("←", t("Previous filters"), () => show(page - 1));
+  const next = button("→", t("Next filters"), () => show(page + 1));
+  const smaller = button("−", t("Zoom out"), () => setZoom(-1));
+  const bigger = button("+", t("Zoom in"), () => setZoom(1));
 
   function column(f) {
     const cells = Array.from({ length: rows }, () => new Array(kw).fill(Number.NaN));
@@ -97,7 +98,10 @@ export function renderFilterBank(container, { filters, scale, onHover, onLink })
     const canvas = el("canvas", {
       class: "filter-column",
       role: "img",
-      "aria-label": `Filter ${f}: ${channels} kernels of ${kh} × ${kw} weights, one per input channel, top to bottom`,
+      "aria-label": t(
+        "Filter {filter}: {channels} kernels of {rows} × {cols} weights, one per input channel, top to bottom",
+        { filter: f, channels, rows: kh, cols: kw },
+      ),
       style: `width: ${kw * zoom}px; height: ${rows * zoom}px`,
     });
     drawHeatmap(canvas, values, scale);
@@ -128,7 +132,8 @@ export function renderFilterBank(container, { filters, scale, onHover, onLink })
     const last = Math.min(count, first + BANK_PAGE) - 1;
     grid.replaceChildren(...Array.from({ length: last - first + 1 }, (_, i) => tile(first + i)));
     grid.dataset.page = String(page);
-    where.textContent = pages > 1 ? `Filters ${first}–${last} of ${count}` : `${count} filters`;
+    where.textContent =
+      pages > 1 ? t("Filters {first}–{last} of {count}", { first, last, count }) : t("{count} filters", { count });
     previous.disabled = page === 0;
     next.disabled = page === pages - 1;
     smaller.disabled = zoom === ZOOMS[0];
@@ -143,7 +148,7 @@ export function renderFilterBank(container, { filters, scale, onHover, onLink })
 
   const paging = pages > 1 ? [previous, where, next] : [where];
   container.replaceChildren(
-    el("div", { class: "bank-controls", role: "group", "aria-label": "Page through and zoom the filters" }, [
+    el("div", { class: "bank-controls", role: "group", "aria-label": t("Page through and zoom the filters") }, [
       ...paging,
       el("span", { class: "bank-zoom" }, [smaller, bigger]),
     ]),

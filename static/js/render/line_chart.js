@@ -4,6 +4,7 @@
 // different models share their axes. Series differ by colour, dash and marker shape (readable
 // without colour). The chart is drawn at its box's real width, so text stays readable on a phone.
 import { el } from "../dom.js";
+import { t } from "../i18n/index.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const MARGIN = { top: 12, right: 14, bottom: 42, left: 58 };
@@ -145,7 +146,8 @@ function seriesLine({ x, y }, s, format) {
       "data-epoch": i + 1,
       "data-value": v,
     });
-    dot.append(svg("title", {}, [document.createTextNode(`Epoch ${i + 1}, ${s.name}: ${format(v)}`)]));
+    const title = t("Epoch {epoch}, {series}: {value}", { epoch: i + 1, series: s.name, value: format(v) });
+    dot.append(svg("title", {}, [document.createTextNode(title)]));
     return dot;
   });
   return svg("g", { class: "chart-series", "data-series": s.key }, [

@@ -3,6 +3,7 @@
 // ring of zero padding, highlighted (window, current position, winners) and clickable.
 import { el } from "../dom.js";
 import { formatNumber } from "../format.js";
+import { t } from "../i18n/index.js";
 import { FieldError } from "../widgets/field_errors.js";
 
 const NO_PAD = { top: 0, bottom: 0, left: 0, right: 0 };
@@ -11,12 +12,15 @@ const key = (r, c) => `${r},${c}`;
 // The grid's parts below are module functions over one context `grid`: the options, the table,
 // its cells by "r,c", the values shown and how they are coloured and hidden.
 
+/** "Kernel weight, row 0, column 2": a cell named by its grid's label and its place. */
+const cellName = (grid, r, c) => t("{label}, row {row}, column {col}", { label: grid.label, row: r, col: c });
+
 function editableInput(grid, r, c) {
   return el("input", {
     type: "text",
     inputmode: "decimal",
     autocomplete: "off",
-    "aria-label": `${grid.label}, row ${r}, column ${c}`,
+    "aria-label": cellName(grid, r, c),
     oninput: (event) => {
       const text = event.target.value.trim();
       const value = Number(text);
@@ -39,13 +43,13 @@ function selectButton(grid, r, c) {
   return el("button", {
     type: "button",
     class: "cell-button",
-    "aria-label": `${grid.label}, row ${r}, column ${c}`,
+    "aria-label": cellName(grid, r, c),
     onclick: () => grid.onSelect(r, c),
   });
 }
 
 function cellContent(grid, r, c, inside) {
-  if (!inside) return el("span", { text: "0", title: "zero padding" });
+  if (!inside) return el("span", { text: "0", title: t("zero padding") });
   if (grid.editable) return editableInput(grid, r, c);
   if (grid.onSelect) return selectButton(grid, r, c);
   return el("span");
@@ -86,7 +90,11 @@ function paintCell(grid, r, c, replace = false) {
   } else {
     td.firstChild.textContent = text;
     if (grid.onSelect) {
-      td.firstChild.setAttribute("aria-label", `${grid.label}, row ${r}, column ${c}: ${text || "not yet computed"}`);
+      const named = { label: grid.label, row: r, col: c, value: text };
+      const name = text
+        ? t("{label}, row {row}, column {col}: {value}", named)
+        : t("{label}, row {row}, column {col}: not yet computed", named);
+      td.firstChild.setAttribute("aria-label", name);
     }
   }
 }
@@ -129,7 +137,10 @@ function highlightBlock(grid, name, [top, left], [kh, kw]) {
 function cellProblem(table, parent) {
   const bad = table.querySelector("input[aria-invalid]");
   if (!bad) return null;
-  const text = `${bad.getAttribute("aria-label")}: "${bad.value.trim()}" is not a number; type one.`;
+  const text = t('{cell}: "{value}" is not a number; type one.', {
+    cell: bad.getAttribute("aria-label"),
+    value: bad.value.trim(),
+  });
   return new FieldError(text, bad, parent);
 }
 
@@ -140,7 +151,7 @@ function cellProblem(table, parent) {
  * Coordinates are those of `values`; padding cells have negative or out-of-range coordinates.
  */
 export function createNumberGrid(parent, options = {}) {
-  const { label = "Numbers", editable = false, onEdit, onInvalid, onSelect } = options;
+  const { label = t("Numbers"), editable = false, onEdit, onInvalid, onSelect } = options;
   const table = el("table", { class: `num-grid${editable ? " is-editable" : ""}` });
   parent.append(el("div", { class: "num-grid-wrap" }, [table]));
   const grid = {

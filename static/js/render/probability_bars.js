@@ -2,12 +2,13 @@
 // highlighted. Used for the Draw page's guesses and the network explorer's output layer.
 import { el } from "../dom.js";
 import { formatPercent } from "../format.js";
+import { t } from "../i18n/index.js";
 
 /**
  * createProbabilityBars(parent, {label}) returns {element, render(classes, probabilities),
  * clear(classes)}. Each row carries data-label and data-value (the exact probability).
  */
-export function createProbabilityBars(parent, { label = "Probability of each class" } = {}) {
+export function createProbabilityBars(parent, { label = t("Probability of each class") } = {}) {
   const list = el("ol", { class: "prob-bars", "aria-label": label });
   parent.append(list);
   let rows = new Map();

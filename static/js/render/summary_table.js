@@ -3,14 +3,15 @@
 // by its column (data-label).
 import { el } from "../dom.js";
 import { formatCount, formatShape } from "../format.js";
+import { t } from "../i18n/index.js";
 
 const HEADERS = [
-  "Layer",
-  "Type",
-  "Output shape",
-  "Parameters",
-  "Parameters, worked out",
-  "Output size, worked out",
+  t("Layer"),
+  t("Type"),
+  t("Output shape"),
+  t("Parameters"),
+  t("Parameters, worked out"),
+  t("Output size, worked out"),
 ];
 
 function labelled(row) {
@@ -25,10 +26,10 @@ export function renderSummaryTable(container, detail) {
   const head = el("tr", {}, HEADERS.map((text) => el("th", { scope: "col", text })));
   const input = el("tr", { dataset: { layer: "input" } }, [
     el("th", { scope: "row" }, [el("code", { text: "input" })]),
-    el("td", { text: "Input" }),
+    el("td", { text: t("Input") }),
     el("td", { class: "num", text: formatShape(detail.input_shape) }),
     el("td", { class: "num", text: "0" }),
-    el("td", { text: "the picture itself" }),
+    el("td", { text: t("the picture itself") }),
     el("td", { text: inputDescription(detail) }),
   ]);
   const rows = detail.summary.map((row) =>
@@ -45,7 +46,7 @@ export function renderSummaryTable(container, detail) {
     ]),
   );
   const total = el("tr", {}, [
-    el("th", { scope: "row", colspan: 3, text: "Total" }),
+    el("th", { scope: "row", colspan: 3, text: t("Total") }),
     el("td", {
       class: "num",
       id: "summary-total",
@@ -54,15 +55,15 @@ export function renderSummaryTable(container, detail) {
     }),
     el("td", {
       colspan: 2,
-      text:
-        `the sum of the Parameters column; ${formatCount(detail.trainable_params)} of them trainable ` +
-        "(changed by training)",
+      text: t("the sum of the Parameters column; {trainable} of them trainable (changed by training)", {
+        trainable: formatCount(detail.trainable_params),
+      }),
     }),
   ]);
   container.replaceChildren(
-    el("div", { class: "table-scroll", tabindex: 0, role: "region", "aria-label": `${detail.name} summary table` }, [
+    el("div", { class: "table-scroll", tabindex: 0, role: "region", "aria-label": t("{name} summary table", { name: detail.name }) }, [
       el("table", { class: "summary-table" }, [
-        el("caption", { text: `${detail.name}, layer by layer` }),
+        el("caption", { text: t("{name}, layer by layer", { name: detail.name }) }),
         el("thead", {}, [head]),
         el("tbody", {}, [input, ...rows].map(labelled)),
         el("tfoot", {}, [total]),
@@ -74,14 +75,17 @@ export function renderSummaryTable(container, detail) {
 /** What the input row holds: "28 × 28 grey pixels, 0 (black) to 1 (white)" for a digit model. */
 function inputDescription(detail) {
   const [height, width, channels] = detail.input_shape;
-  const pixels = `${height} × ${width} ${channels === 3 ? "colour (R, G, B)" : "grey"} pixels`;
-  if (detail.preprocessing === "digit") return `${pixels}, 0 (black) to 1 (white)`;
+  const size = { height, width };
+  const pixels =
+    channels === 3 ? t("{height} × {width} colour (R, G, B) pixels", size) : t("{height} × {width} grey pixels", size);
+  // The pixels, then how their values are scaled: two descriptions side by side, after a comma.
+  if (detail.preprocessing === "digit") return `${pixels}, ${t("0 (black) to 1 (white)")}`;
   const scales = {
-    "0..1": "0 (black) to 1 (white)",
-    "-1..1": "-1 (black) to 1 (white)",
-    "0..255": "0 (black) to 255 (white)",
-    caffe: "in B, G, R order, ImageNet's mean colour subtracted (caffe)",
-    torch: "ImageNet's mean subtracted, divided by its spread (torch)",
+    "0..1": t("0 (black) to 1 (white)"),
+    "-1..1": t("-1 (black) to 1 (white)"),
+    "0..255": t("0 (black) to 255 (white)"),
+    caffe: t("in B, G, R order, ImageNet's mean colour subtracted (caffe)"),
+    torch: t("ImageNet's mean subtracted, divided by its spread (torch)"),
   };
   return `${pixels}, ${scales[detail.scale] ?? detail.scale}`;
 }

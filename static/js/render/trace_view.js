@@ -1,15 +1,21 @@
 // The multiply-and-sum behind one output value: window × kernel = products, their sum, the
 // bias and the result; one block per output channel, and Gx, Gy and the magnitude for a
 // gradient-magnitude kernel. Draws what /api/convolve/matrix returns in `trace`.
-import { CHANNEL_NAMES } from "../config.js";
+import { CHANNEL_NAMES, channelTitle } from "../config.js";
 import { el } from "../dom.js";
 import { formatNumber } from "../format.js";
+import { t } from "../i18n/index.js";
 import { flatValues, scaleFor } from "./colormap.js";
 import { renderLegend } from "./legend.js";
 import { createNumberGrid } from "./number_grid.js";
 
-function gridFigure(caption, values, { scale, marked } = {}) {
-  const figure = el("figure", { class: "trace-grid", dataset: { role: caption.toLowerCase() } });
+/** A sentence whose {name} placeholders left by t() are filled with elements: [text, node, ...]. */
+function withNodes(text, nodes) {
+  return text.split(/\{(\w+)\}/).map((part, i) => (i % 2 ? nodes[part] ?? `{${part}}` : part)).filter((part) => part !== "");
+}
+
+function gridFigure(role, caption, values, { scale, marked } = {}) {
+  const figure = el("figure", { class: "trace-grid", dataset: { role } });
   const grid = createNumberGrid(figure, { label: caption });
   grid.render(values, { scale });
   if (marked) grid.highlight("padding", marked);
@@ -25,15 +31,19 @@ function paddedCells(inPadding) {
 
 function contributionRow(contribution, context, title) {
   const { productScale, marked, names, summed } = context;
-  const channel = names[contribution.input_channel] ?? `Channel ${contribution.input_channel}`;
-  const heading = [title, summed ? `${channel} input` : null].filter(Boolean).join(", ");
+  const name = names[contribution.input_channel];
+  const input = name
+    ? t("{channel} input", { channel: channelTitle(name) })
+    : t("Channel {index} input", { index: contribution.input_channel });
+  // Gx or Gy (a symbol), and the input channel when several are summed.
+  const heading = [title, summed ? input : null].filter(Boolean).join(", ");
   return el("div", { class: "trace-row" }, [
     heading ? el("p", { class: "trace-row-title", text: heading }) : null,
-    gridFigure("Window", contribution.window, { marked }),
+    gridFigure("window", t("Window"), contribution.window, { marked }),
     el("span", { class: "trace-op", "aria-hidden": "true", text: "×" }),
-    gridFigure("Kernel", contribution.kernel),
+    gridFigure("kernel", t("Kernel"), contribution.kernel),
     el("span", { class: "trace-op", "aria-hidden": "true", text: "=" }),
-    gridFigure("Products", contribution.products, { scale: productScale }),
+    gridFigure("products", t("Products"), contribution.products, { scale: productScale }),
   ]);
 }
 
@@ -42,14 +52,17 @@ function sumLine(channelTrace, name, showBias) {
     dataset: { role: "sum", value: channelTrace.sum },
     text: formatNumber(channelTrace.sum),
   });
-  const parts = [name ? `${name} = sum of products = ` : "Sum of products = ", sum];
+  const result = el("strong", { dataset: { role: "result" }, text: formatNumber(channelTrace.output) });
+  const filled = { name, bias: formatNumber(channelTrace.bias) };
+  let text;
   if (showBias) {
-    parts.push(
-      `; plus bias ${formatNumber(channelTrace.bias)} gives `,
-      el("strong", { dataset: { role: "result" }, text: formatNumber(channelTrace.output) }),
-    );
+    text = name
+      ? t("{name} = sum of products = {sum}; plus bias {bias} gives {result}", filled)
+      : t("Sum of products = {sum}; plus bias {bias} gives {result}", filled);
+  } else {
+    text = name ? t("{name} = sum of products = {sum}", filled) : t("Sum of products = {sum}", filled);
   }
-  return el("p", { class: "trace-sum" }, parts);
+  return el("p", { class: "trace-sum" }, withNodes(text, { sum, result }));
 }
 
 /**
@@ -73,8 +86,11 @@ export function renderTrace(container, trace, options = {}) {
   const blocks = trace.channels.map((channel, index) => {
     const block = el("section", { class: "trace-block", dataset: { channel: index } });
     if (trace.channels.length > 1) {
-      const channelName = summed ? `Output ${index}` : names[index] ?? `Channel ${index}`;
-      block.append(el("h4", { text: `${channelName} channel` }));
+      let heading;
+      if (summed) heading = t("Output {index} channel", { index });
+      else if (names[index]) heading = t("{name} channel", { name: channelTitle(names[index]) });
+      else heading = t("Channel {index} channel", { index });
+      block.append(el("h4", { text: heading }));
     }
     const parts = trace.gradient
       ? [
@@ -91,10 +107,13 @@ export function renderTrace(container, trace, options = {}) {
     const value = trace.gradient ? trace.gradient.magnitude[index] : channel.output;
     if (trace.gradient) {
       block.append(
-        el("p", { class: "trace-sum" }, [
-          `Magnitude √(Gx² + Gy²) + bias ${formatNumber(options.bias ?? 0)} = `,
-          el("strong", { dataset: { role: "result" }, text: formatNumber(value) }),
-        ]),
+        el(
+          "p",
+          { class: "trace-sum" },
+          withNodes(t("Magnitude √(Gx² + Gy²) + bias {bias} = {result}", { bias: formatNumber(options.bias ?? 0) }), {
+            result: el("strong", { dataset: { role: "result" }, text: formatNumber(value) }),
+          }),
+        ),
       );
     }
     const note = options.describeResult?.(index, value);
@@ -102,9 +121,9 @@ export function renderTrace(container, trace, options = {}) {
     return block;
   });
   const legend = el("div");
-  renderLegend(legend, productScale, "Product colour");
+  renderLegend(legend, productScale, t("Product colour"));
   const paddingNote = marked.length
-    ? el("p", { class: "note", text: "Hatched window cells lie in the zero padding: they count as 0." })
+    ? el("p", { class: "note", text: t("Hatched window cells lie in the zero padding: they count as 0.") })
     : null;
   container.replaceChildren(...[...blocks, paddingNote, legend].filter(Boolean));
 }

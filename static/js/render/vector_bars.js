@@ -3,6 +3,7 @@
 import { EXPLORER } from "../config.js";
 import { el } from "../dom.js";
 import { formatFixed } from "../format.js";
+import { t } from "../i18n/index.js";
 
 /**
  * renderVectorBars(container, {label, values, scale, onHover({unit, value} | null)}).
@@ -13,7 +14,12 @@ export function renderVectorBars(container, { label, values, scale, onHover }) {
     class: "vector-canvas",
     role: "img",
     style: `height: ${EXPLORER.barHeightPx}px`,
-    "aria-label": `${label}: ${values.length} values from ${formatFixed(Math.min(...values), 3)} to ${formatFixed(Math.max(...values), 3)}, one bar each.`,
+    "aria-label": t("{label}: {count} values from {min} to {max}, one bar each.", {
+      label,
+      count: values.length,
+      min: formatFixed(Math.min(...values), 3),
+      max: formatFixed(Math.max(...values), 3),
+    }),
   });
   container.replaceChildren(canvas);
   const low = Math.min(0, scale.min);

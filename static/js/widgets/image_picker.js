@@ -1,27 +1,39 @@
 // Sample photo cards (title, size, licence) plus an upload by file picker or drag-and-drop.
 import { getImageBlob } from "../api.js";
 import { el } from "../dom.js";
+import { t } from "../i18n/index.js";
 
 /** A sample photo's card: thumbnail, title, size and licence. */
 function describePhoto(sample) {
-  const kind = sample.mode === "L" ? "gray" : "colour";
+  const size = { title: sample.title, width: sample.width, height: sample.height };
+  const meta =
+    sample.mode === "L" ? t("{width} × {height}, gray", size) : t("{width} × {height}, colour", size);
   return {
     label: sample.title,
-    chosen: `Chosen: ${sample.title} (${sample.width} × ${sample.height}).`,
+    chosen: t("Chosen: {title} ({width} × {height}).", size),
+    refused: t("Could not use {title} ({width} × {height}): see the message above.", size),
     children: [
       el("img", { src: sample.url, alt: "", loading: "lazy", width: 96, height: 64 }),
       el("span", { class: "sample-title", text: sample.title }),
-      el("span", { class: "sample-meta", text: `${sample.width} × ${sample.height}, ${kind}` }),
+      el("span", { class: "sample-meta", text: meta }),
       el("span", { class: "sample-licence", text: sample.licence }),
     ],
   };
 }
 
+/** What refused() says of a card whose describe() gave no `refused` sentence: its `chosen` text
+ * (without "Chosen: " and the full stop) named in a sentence of its own. */
+function refusalOf(chosenText) {
+  const what = chosenText.replace(/^Chosen: /, "").replace(/\.$/, "");
+  return what ? t("Could not use {what}: see the message above.", { what }) : "";
+}
+
 /**
  * createImagePicker(root, {samples, onPick(file, {name, label}), onError(error), describe})
  * where root holds [data-role=samples], [data-role=dropzone], input[type=file],
- * [data-role=chosen]; describe(sample) -> {label, chosen, children} draws a card (default: a
- * sample photo's). Returns {pickSample(name), clearChoice(), refused()}.
+ * [data-role=chosen]; describe(sample) -> {label, chosen, refused?, children} draws a card
+ * (default: a sample photo's); `refused` is the sentence shown when the picture cannot be used
+ * (by default built from `chosen`). Returns {pickSample(name), clearChoice(), refused()}.
  */
 export function createImagePicker(root, { samples, onPick, onError, describe = describePhoto }) {
   const list = root.querySelector("[data-role=samples]");
@@ -32,10 +44,12 @@ export function createImagePicker(root, { samples, onPick, onError, describe = d
   // Each pick gets a number; a sample whose download finishes after a later pick is dropped,
   // so a file dropped while the default sample is still loading is not replaced by it.
   let latestPick = 0;
+  let refusal = "";
 
-  function markChosen(name, text) {
+  function markChosen(name, text, refusedText = refusalOf(text)) {
     for (const [cardName, card] of cards) card.setAttribute("aria-pressed", String(cardName === name));
     chosen.textContent = text;
+    refusal = refusedText;
     delete chosen.dataset.state;
   }
 
@@ -44,7 +58,7 @@ export function createImagePicker(root, { samples, onPick, onError, describe = d
     if (!sample) return;
     const pick = ++latestPick;
     const card = describe(sample);
-    markChosen(name, card.chosen);
+    markChosen(name, card.chosen, card.refused);
     try {
       const file = await getImageBlob(sample.url);
       if (pick === latestPick) onPick(file, { name: sample.name, label: card.label });
@@ -56,7 +70,12 @@ export function createImagePicker(root, { samples, onPick, onError, describe = d
   function pickFile(file) {
     if (!file) return;
     latestPick += 1;
-    markChosen(null, `Chosen: your file ${file.name} (${Math.ceil(file.size / 1024)} KB).`);
+    const named = { name: file.name, size: Math.ceil(file.size / 1024) };
+    markChosen(
+      null,
+      t("Chosen: your file {name} ({size} KB).", named),
+      t("Could not use your file {name} ({size} KB): see the message above.", named),
+    );
     onPick(file, { name: "upload", label: file.name });
   }
 
@@ -98,8 +117,7 @@ export function createImagePicker(root, { samples, onPick, onError, describe = d
     pickSample,
     /** The chosen picture could not be used: say so where it was named. */
     refused() {
-      const text = chosen.textContent.replace(/^Chosen: /, "").replace(/\.$/, "");
-      chosen.textContent = text ? `Could not use ${text}: see the message above.` : "";
+      chosen.textContent = refusal;
       chosen.dataset.state = "refused";
     },
     /** Forget the choice (the input now comes from elsewhere, e.g. a drawing). */

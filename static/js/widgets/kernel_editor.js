@@ -2,6 +2,7 @@
 // 7x7) and an editable grid. Choosing a preset fills the grid; editing switches to "Custom".
 import { SIZES } from "../config.js";
 import { el } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { flatValues, scaleFor } from "../render/colormap.js";
 import { renderLegend } from "../render/legend.js";
 import { createNumberGrid } from "../render/number_grid.js";
@@ -31,20 +32,20 @@ function sizeSelect(id, label, onchange) {
 // holder, the fixed Gy grid's holder and the legend, placed in root.
 function buildControls(root, { presets, idPrefix, onResize }) {
   const presetSelect = el("select", { id: `${idPrefix}-preset` }, [
-    el("option", { value: "", text: "Custom (edit the cells)" }),
+    el("option", { value: "", text: t("Custom (edit the cells)") }),
     ...presets.map((preset) => el("option", { value: preset.name, text: preset.label })),
   ]);
   const explanation = el("p", { class: "kernel-explanation", "aria-live": "polite" });
-  const [rowsSelect, rowsLabel] = sizeSelect(`${idPrefix}-rows`, "Rows", onResize);
-  const [colsSelect, colsLabel] = sizeSelect(`${idPrefix}-cols`, "Columns", onResize);
+  const [rowsSelect, rowsLabel] = sizeSelect(`${idPrefix}-rows`, t("Rows"), onResize);
+  const [colsSelect, colsLabel] = sizeSelect(`${idPrefix}-cols`, t("Columns"), onResize);
   const gridHolder = el("div", { class: "kernel-grid" });
   const gyHolder = el("div", { class: "kernel-gy", hidden: true }, [
-    el("p", { class: "note", text: "Gy, the second kernel of the magnitude (fixed):" }),
+    el("p", { class: "note", text: t("Gy, the second kernel of the magnitude (fixed):") }),
   ]);
   const legend = el("div");
   root.replaceChildren(
     el("div", { class: "field" }, [
-      el("label", { for: presetSelect.id, text: "Preset" }),
+      el("label", { for: presetSelect.id, text: t("Preset") }),
       presetSelect,
     ]),
     explanation,
@@ -63,7 +64,7 @@ function paint(editor, replace) {
   const { matrix, controls } = editor;
   const scale = scaleFor(flatValues(matrix));
   editor.grid.render(matrix, { scale, replace });
-  renderLegend(controls.legend, scale, "Weight colour");
+  renderLegend(controls.legend, scale, t("Weight colour"));
   controls.rowsSelect.value = String(matrix.length);
   controls.colsSelect.value = String(matrix[0].length);
 }
@@ -80,7 +81,7 @@ function becomeCustom(editor, text) {
 function choosePreset(editor, presetName) {
   const preset = editor.byName.get(presetName);
   if (!preset) {
-    becomeCustom(editor, "Your own kernel: type a weight into any cell.");
+    becomeCustom(editor, t("Your own kernel: type a weight into any cell."));
     return;
   }
   const { controls } = editor;
@@ -98,20 +99,21 @@ function loadMatrix(editor, { matrix, label, note }) {
   editor.matrix = matrix.map((row) => [...row]);
   editor.loadedLabel = label ?? null;
   editor.controls.presetSelect.value = "";
-  editor.controls.explanation.textContent = note ?? "Your own kernel: type a weight into any cell.";
+  editor.controls.explanation.textContent = note ?? t("Your own kernel: type a weight into any cell.");
   paint(editor, true);
 }
 
 function resizeToSelects(editor) {
   const { rowsSelect, colsSelect } = editor.controls;
   editor.matrix = resize(editor.matrix, Number(rowsSelect.value), Number(colsSelect.value));
-  becomeCustom(editor, "You changed the size: it is now a custom kernel; new cells start at 0.");
+  becomeCustom(editor, t("You changed the size: it is now a custom kernel; new cells start at 0."));
   paint(editor, true);
 }
 
 function kernelValue(editor) {
   editor.grid.read();
   const { name, loadedLabel } = editor;
+  // "custom kernel" is compared by kernel_lab/view_link.js: a value, not translated here.
   const label = name ? editor.byName.get(name).label : loadedLabel ?? "custom kernel";
   return { name, matrix: editor.matrix.map((row) => [...row]), label };
 }
@@ -138,17 +140,17 @@ export function createKernelEditor(root, { presets, initial, idPrefix, onChange 
     ...{ name: null, matrix: [[1]], loadedLabel: null },
   };
   editor.grid = createNumberGrid(controls.gridHolder, {
-    label: "Kernel weight",
+    label: t("Kernel weight"),
     editable: true,
     onEdit: (r, c, value) => {
       editor.matrix[r][c] = value;
-      becomeCustom(editor, "You edited the kernel: it is now a custom kernel.");
+      becomeCustom(editor, t("You edited the kernel: it is now a custom kernel."));
       paint(editor, false);
       changed();
     },
     onInvalid: changed,
   });
-  editor.gyGrid = createNumberGrid(controls.gyHolder, { label: "Gy weight" });
+  editor.gyGrid = createNumberGrid(controls.gyHolder, { label: t("Gy weight") });
   controls.presetSelect.addEventListener("change", () => {
     choosePreset(editor, controls.presetSelect.value);
     changed();

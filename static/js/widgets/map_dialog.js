@@ -6,13 +6,14 @@
 import { EXPLORER } from "../config.js";
 import { el } from "../dom.js";
 import { formatNumber } from "../format.js";
+import { t } from "../i18n/index.js";
 import { cellPx } from "../render/feature_maps.js";
 import { renderLegend } from "../render/legend.js";
 import { placeBox } from "../render/marker.js";
 import { drawHeatmap } from "../render/raster.js";
 import { createPixelPicker } from "./pixel_picker.js";
 
-const HINT = "Point at the map, or focus it and use the arrow keys, to read a value.";
+const HINT = () => t("Point at the map, or focus it and use the arrow keys, to read a value.");
 
 // The dialog's elements, the dialog appended to the page's body.
 function buildDialog() {
@@ -26,14 +27,14 @@ function buildDialog() {
   });
   const marker = el("div", { class: "map-marker", hidden: true });
   const stage = el("div", { class: "map-dialog-stage" }, [canvas, marker]);
-  const readout = el("p", { class: "readout", dataset: { role: "readout" }, "aria-live": "polite", text: HINT });
+  const readout = el("p", { class: "readout", dataset: { role: "readout" }, "aria-live": "polite", text: HINT() });
   const legend = el("div");
   const chosen = el("div", { class: "map-marker is-chosen", hidden: true });
   stage.append(chosen);
   const detail = el("div", { class: "map-dialog-detail", dataset: { role: "map-detail" }, hidden: true });
-  const previous = el("button", { type: "button", class: "button button-quiet", text: "← Previous map" });
-  const next = el("button", { type: "button", class: "button button-quiet", text: "Next map →" });
-  const close = el("button", { type: "button", class: "button", text: "Close", "data-role": "close" });
+  const previous = el("button", { type: "button", class: "button button-quiet", text: t("← Previous map") });
+  const next = el("button", { type: "button", class: "button button-quiet", text: t("Next map →") });
+  const close = el("button", { type: "button", class: "button", text: t("Close"), "data-role": "close" });
   const dialog = el("dialog", { class: "map-dialog", "aria-labelledby": title.id }, [
     el("div", { class: "map-dialog-head" }, [title, close]),
     el("div", { class: "map-dialog-body" }, [
@@ -84,13 +85,13 @@ export function createMapDialog() {
   function show([row, col]) {
     const value = map()[row][col];
     placeBox(marker, { width: map()[0].length, height: map().length }, { top: row, left: col, height: 1, width: 1 });
-    readout.textContent = `Row ${row}, column ${col}: ${formatNumber(value)}`;
+    readout.textContent = t("Row {row}, column {col}: {value}", { row, col, value: formatNumber(value) });
     Object.assign(readout.dataset, { row, col, value });
   }
 
   function hide() {
     marker.hidden = true;
-    readout.textContent = HINT;
+    readout.textContent = HINT();
   }
 
   const scaleOf = (index) => (typeof current.scale === "function" ? current.scale(index) : current.scale);
@@ -118,11 +119,12 @@ export function createMapDialog() {
     canvas.style.width = `${cols * px}px`;
     stage.style.width = `${cols * px}px`;
     drawHeatmap(canvas, values, scaleOf(current.index));
-    renderLegend(legend, scaleOf(current.index), current.legendCaption ?? "Value colour");
+    renderLegend(legend, scaleOf(current.index), current.legendCaption ?? t("Value colour"));
     picker.setShape(rows, cols);
-    title.textContent = `${current.layer}, map ${current.index} of ${current.maps.length}`;
+    const named = { layer: current.layer, index: current.index, count: current.maps.length, rows, cols };
+    title.textContent = t("{layer}, map {index} of {count}", named);
     about.textContent = current.describe?.(current.index) ?? "";
-    canvas.setAttribute("aria-label", `${current.layer} map ${current.index}, ${rows} × ${cols} values`);
+    canvas.setAttribute("aria-label", t("{layer} map {index}, {rows} × {cols} values", named));
     dialog.dataset.layer = current.layer;
     dialog.dataset.channel = String(current.index);
     previous.disabled = current.index === 0;

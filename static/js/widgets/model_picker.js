@@ -4,6 +4,7 @@
 import { MODEL_ORDER } from "../config.js";
 import { el } from "../dom.js";
 import { formatCount, formatPercent } from "../format.js";
+import { t } from "../i18n/index.js";
 
 /** Models in the order the pages list them: MODEL_ORDER first, then any others by name. */
 export function orderModels(models) {
@@ -33,8 +34,14 @@ export function createModelPicker(parent, options) {
       class: "visually-hidden",
       onchange: () => onSelect?.(model.id),
     });
-    const accuracy =
-      model.test_accuracy == null ? "" : ` · ${formatPercent(model.test_accuracy, 1)} on the test set`;
+    const count = formatCount(model.parameters);
+    const meta =
+      model.test_accuracy == null
+        ? t("{count} parameters", { count })
+        : t("{count} parameters · {accuracy} on the test set", {
+            count,
+            accuracy: formatPercent(model.test_accuracy, 1),
+          });
     const guess = guesses
       ? el("span", { class: "model-guess", dataset: { state: "empty" } }, [
           el("span", { class: "model-guess-label", text: "–" }),
@@ -44,10 +51,7 @@ export function createModelPicker(parent, options) {
     const card = el("label", { class: "model-card", dataset: { model: model.id } }, [
       input,
       el("span", { class: "model-name", text: model.name }),
-      el("span", {
-        class: "model-meta",
-        text: `${formatCount(model.parameters)} parameters${accuracy}`,
-      }),
+      el("span", { class: "model-meta", text: meta }),
       guess,
     ]);
     cards.set(model.id, { card, input, guess });

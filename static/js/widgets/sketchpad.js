@@ -4,6 +4,7 @@
 // at any CSS width and any device-pixel ratio.
 import { SKETCH } from "../config.js";
 import { el } from "../dom.js";
+import { t } from "../i18n/index.js";
 
 const midpoint = (a, b) => [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
 
@@ -47,7 +48,7 @@ function canvasPngFile(canvas, size) {
   const url = source.toDataURL("image/png");
   const prefix = "data:image/png;base64,";
   if (!url.startsWith(prefix)) {
-    throw new Error("The browser could not turn the drawing into a PNG.");
+    throw new Error(t("The browser could not turn the drawing into a PNG."));
   }
   const bytes = Uint8Array.from(atob(url.slice(prefix.length)), (char) => char.charCodeAt(0));
   return new File([bytes], "drawing.png", { type: "image/png" });
@@ -108,7 +109,7 @@ function showPicture(pad, file) {
   if (file) {
     pad.pictureUrl = URL.createObjectURL(file);
     pad.picture.src = pad.pictureUrl;
-    pad.picture.alt = `Your picture ${file.name ?? ""}`.trim();
+    pad.picture.alt = file.name ? t("Your picture {name}", { name: file.name }) : t("Your picture");
     pad.picture.hidden = false;
   }
   paint(pad);
@@ -158,7 +159,7 @@ function listenForStrokes(pad) {
  */
 export function createSketchpad(parent, options = {}) {
   const {
-    label = "Drawing pad",
+    label = t("Drawing pad"),
     size = SKETCH.size,
     strokeWidth = SKETCH.strokeWidth,
     onChange,
@@ -166,9 +167,9 @@ export function createSketchpad(parent, options = {}) {
   const canvas = el("canvas", {
     class: "sketch-canvas",
     role: "img",
-    "aria-label": `${label}: draw a digit here with a mouse, a finger or a pen.`,
+    "aria-label": t("{label}: draw a digit here with a mouse, a finger or a pen.", { label }),
   });
-  const hint = el("p", { class: "sketch-hint", "aria-hidden": "true", text: "Draw a digit here" });
+  const hint = el("p", { class: "sketch-hint", "aria-hidden": "true", text: t("Draw a digit here") });
   const picture = el("img", { class: "sketch-picture", alt: "", hidden: true });
   const element = el("div", { class: "sketchpad", dataset: { empty: "true" } }, [
     canvas,

@@ -1,9 +1,9 @@
 // The page's error box (role="alert") and its polite status line (aria-live).
 import { isAbort } from "../dom.js";
-
-const POINTER = "Something went wrong; see the message above.";
+import { t } from "../i18n/index.js";
 
 export function createStatus(errorBox, statusLine) {
+  const POINTER = t("Something went wrong; see the message above.");
   const message = errorBox.querySelector("[data-role=message]");
   const setLine = (text) => {
     statusLine.textContent = text;
