@@ -7,6 +7,7 @@ import { createClassifier } from "./draw/classifier.js";
 import { createDreamPanel } from "./draw/dream_panel.js";
 import { createResultsView } from "./draw/results_view.js";
 import { byId, debounce, throttle } from "./dom.js";
+import { t } from "./i18n/index.js";
 import { createExplainPanel } from "./explorer/explain_panel.js";
 import { createImagePicker } from "./widgets/image_picker.js";
 import { createModelPicker, orderModels } from "./widgets/model_picker.js";
@@ -48,7 +49,7 @@ function start(models, status) {
   ctx.picker = createModelPicker(byId("model-picker-holder"), {
     models: ordered,
     name: "draw-model",
-    legend: "Compare the models: pick one to see its details",
+    legend: t("Compare the models: pick one to see its details"),
     selected: ctx.state.selected,
     guesses: true,
     onSelect(id) {
@@ -102,7 +103,7 @@ async function followPanels(ctx) {
 function createPad(ctx) {
   const duringStroke = throttle(() => classify(ctx), SKETCH.throttleMs);
   return createSketchpad(byId("sketchpad-holder"), {
-    label: "Drawing pad",
+    label: t("Drawing pad"),
     onChange: ({ type }) => {
       if (type === "start" && ctx.state.upload) forgetUpload(ctx);
       if (type === "start" || type === "move") duringStroke();
@@ -148,7 +149,7 @@ function classify(ctx) {
 
 function showResult(ctx, id, entry) {
   ctx.results.set(id, entry);
-  ctx.picker.setGuess(id, entry.error ? { state: "error", text: "no guess" } : entry.result);
+  ctx.picker.setGuess(id, entry.error ? { state: "error", text: t("no guess") } : entry.result);
   if (id !== ctx.state.selected) return;
   showSelected(ctx);
   // An upload the API refuses is worth the error box; a stray dot on the pad is not.
@@ -166,7 +167,7 @@ function showEmpty(ctx) {
   ctx.status.clearError();
   ctx.followLater.cancel();
   ctx.lastImage = null;
-  ctx.explain.clear("Draw a digit: why the model answers as it does is shown here.");
+  ctx.explain.clear(t("Draw a digit: why the model answers as it does is shown here."));
   ctx.dream.clear();
 }
 
@@ -202,7 +203,7 @@ async function main() {
     const models = (await getModels()).filter(takesDrawings);
     if (!models.length) {
       throw new Error(
-        "The server hosts no digit models to draw for: run `.venv/bin/convlens train <id>` first.",
+        t("The server hosts no digit models to draw for: run `.venv/bin/convlens train <id>` first."),
       );
     }
     start(models, status);

@@ -4,6 +4,7 @@
 import { dreamFromImage } from "../api.js";
 import { el, isAbort, latestOnly } from "../dom.js";
 import { formatPercent } from "../format.js";
+import { t } from "../i18n/index.js";
 
 const png = (base64) => `data:image/png;base64,${base64}`;
 
@@ -26,11 +27,11 @@ function figure(source, alt, caption, role) {
  */
 export function createDreamPanel(root) {
   const target = el("select", { id: "dream-class", name: "dream_class" });
-  const button = el("button", { type: "submit", class: "button", text: "Make it more like this", disabled: true });
+  const button = el("button", { type: "submit", class: "button", text: t("Make it more like this"), disabled: true });
   const message = el("p", { class: "dream-message", role: "status", "aria-live": "polite" });
   const output = el("div", { class: "dream-output", dataset: { role: "dream-output" } });
   const form = el("form", { class: "field-row dream-controls", novalidate: true }, [
-    el("div", { class: "field" }, [el("label", { for: target.id, text: "Make it more like" }), target]),
+    el("div", { class: "field" }, [el("label", { for: target.id, text: t("Make it more like") }), target]),
     el("div", { class: "button-row" }, [button]),
   ]);
   root.replaceChildren(form, message, output);
@@ -43,7 +44,7 @@ export function createDreamPanel(root) {
     message.textContent = text;
     message.dataset.state = status;
   };
-  setStatus("idle", "Draw a digit first.");
+  setStatus("idle", t("Draw a digit first."));
 
   async function dream() {
     const { current } = state;
@@ -51,7 +52,7 @@ export function createDreamPanel(root) {
     const classIndex = Number(target.value);
     const name = current.result.classes[classIndex];
     const signal = job.start();
-    setStatus("busy", `Changing your drawing, step by step, until ${current.model.name} reads it as ${name}…`);
+    setStatus("busy", t("Changing your drawing, step by step, until {model} reads it as {name}…", { model: current.model.name, name }));
     try {
       const answer = await dreamFromImage(
         current.model.id,
@@ -63,16 +64,34 @@ export function createDreamPanel(root) {
       const [made] = answer.dreams;
       output.replaceChildren(
         el("div", { class: "dream-pair" }, [
-          figure(answer.input_picture, "Your drawing as the model saw it", `Your drawing: ${formatPercent(made.start_probability)} “${name}”`, "dream-start"),
-          figure(made.image, `Your drawing made more like ${name}`, `Made more like “${name}”: ${formatPercent(made.probability)}`, "dream"),
+          figure(
+            answer.input_picture,
+            t("Your drawing as the model saw it"),
+            t("Your drawing: {probability} “{name}”", { probability: formatPercent(made.start_probability), name }),
+            "dream-start",
+          ),
+          figure(
+            made.image,
+            t("Your drawing made more like {name}", { name }),
+            t("Made more like “{name}”: {probability}", { name, probability: formatPercent(made.probability) }),
+            "dream",
+          ),
         ]),
         el("p", {
           class: "dream-summary",
-          text: `${current.model.name}'s probability of “${name}”: ${formatPercent(made.start_probability)} before, ${formatPercent(made.probability)} after ${answer.steps} steps.`,
+          text: t("{model}'s probability of “{name}”: {before} before, {after} after {steps} steps.", {
+            model: current.model.name,
+            name,
+            before: formatPercent(made.start_probability),
+            after: formatPercent(made.probability),
+            steps: answer.steps,
+          }),
         }),
         el("p", {
           class: "note",
-          text: "Each step nudged every pixel the way that raises the score of that class most. The changes are often faint strokes a person would hardly notice: the model reads pixels, not shapes as we see them.",
+          text: t(
+            "Each step nudged every pixel the way that raises the score of that class most. The changes are often faint strokes a person would hardly notice: the model reads pixels, not shapes as we see them.",
+          ),
         }),
       );
       Object.assign(root.dataset, {
@@ -108,12 +127,15 @@ export function createDreamPanel(root) {
       button.disabled = false;
       if (root.dataset.status === "busy") return;
       if (changed && output.childElementCount) {
-        setStatus("ready", "Your drawing has changed since this dream: press the button to dream from the new one.");
+        setStatus("ready", t("Your drawing has changed since this dream: press the button to dream from the new one."));
       } else if (!output.childElementCount) {
-        setStatus("idle", `Pick a digit and press the button: ${model.name} changes your drawing until it reads it as that digit.`);
+        setStatus(
+          "idle",
+          t("Pick a digit and press the button: {model} changes your drawing until it reads it as that digit.", { model: model.name }),
+        );
       }
     },
-    clear(note = "Draw a digit first.") {
+    clear(note = t("Draw a digit first.")) {
       job.abort();
       state.current = null;
       state.chosen = false;
