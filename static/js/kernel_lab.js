@@ -4,6 +4,7 @@
 import { getKernels, getSamples } from "./api.js";
 import { COLOURS } from "./config.js";
 import { byId, throttle } from "./dom.js";
+import { t } from "./i18n/index.js";
 import { createImageLab } from "./kernel_lab/image_lab.js";
 import { createNumbersLab } from "./kernel_lab/numbers_lab.js";
 import { createTabStatus } from "./kernel_lab/tab_status.js";
@@ -45,11 +46,19 @@ function setupTabs(initialName, onShow) {
 function checkedView(hash, presets, samples) {
   const { view, problems } = readViewLink(hash);
   if (view.kernel?.name && !presets.some((preset) => preset.name === view.kernel.name)) {
-    problems.push(`The link's preset "${view.kernel.name}" is not one of this page's kernels; the default is shown.`);
+    problems.push(
+      t('The link\'s preset "{name}" is not one of this page\'s kernels; the default is shown.', {
+        name: view.kernel.name,
+      }),
+    );
     delete view.kernel;
   }
   if (view.sample && !samples.some((sample) => sample.name === view.sample)) {
-    problems.push(`The link's sample "${view.sample}" is not one of this page's pictures; the first is shown.`);
+    problems.push(
+      t('The link\'s sample "{name}" is not one of this page\'s pictures; the first is shown.', {
+        name: view.sample,
+      }),
+    );
     delete view.sample;
   }
   return { view, problems };

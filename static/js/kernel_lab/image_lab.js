@@ -4,6 +4,7 @@
 import { DEFAULTS, TIMING } from "../config.js";
 import { byId, debounce, isAbort } from "../dom.js";
 import { formatSize } from "../format.js";
+import { t } from "../i18n/index.js";
 import { drawImage } from "../render/raster.js";
 import { createImagePicker } from "../widgets/image_picker.js";
 import { clearFieldErrors, FieldError, showFieldError } from "../widgets/field_errors.js";
@@ -211,13 +212,15 @@ function overAllChannels(lab, kernel, color) {
   if (!input.checked || color !== "rgb" || lab.greyPicture) return kernel;
   if (lab.presets.find((preset) => preset.name === kernel.name)?.combine === "magnitude") {
     throw new FieldError(
-      "A gradient magnitude combines two kernels per channel, so it runs on each channel " +
-        "separately: choose “each channel separately”, or another kernel.",
+      t(
+        "A gradient magnitude combines two kernels per channel, so it runs on each channel " +
+          "separately: choose “each channel separately”, or another kernel.",
+      ),
       input,
     );
   }
   const matrix = kernel.matrix.map((row) => row.map((weight) => [weight, weight, weight]));
-  return { name: null, preset: kernel.name, matrix, label: `${kernel.label}, summed over R, G and B` };
+  return { name: null, preset: kernel.name, matrix, label: t("{label}, summed over R, G and B", { label: kernel.label }) };
 }
 
 /** The form's parameters, or null (with the reason shown on its field) when one cannot be read. */
@@ -245,7 +248,7 @@ async function run(lab) {
   const params = state.file && readParams(lab);
   if (!params) return;
   display.setPanelStatus(panel, "busy");
-  status.busy(`Applying “${params.conv.kernel.label}” to ${state.source.label}…`);
+  status.busy(t("Applying “{kernel}” to {picture}…", { kernel: params.conv.kernel.label, picture: state.source.label }));
   try {
     const answer = await state.convolve(params);
     if (!answer) return;
@@ -265,7 +268,7 @@ async function run(lab) {
     lab.geometry = display.geometryOf(result);
     display.applyZoom(canvases, lab.geometry);
     display.showConvolution(panel, result, { conv: params.conv, sourceName: state.source.name });
-    status.done(`Done: ${formatSize(result.output_shape)} output.`);
+    status.done(t("Done: {size} output.", { size: formatSize(result.output_shape) }));
     lab.trace.setResult({ result, conv: params.conv, inputPixels, outputPixels });
     status.clearError();
     display.setPanelStatus(panel, "ready");
@@ -295,7 +298,7 @@ async function runPool(lab) {
   const { state, canvases, status } = lab;
   const params = state.file && readParams(lab, true);
   if (!params) return;
-  status.busy("Pooling…");
+  status.busy(t("Pooling…"));
   try {
     const answer = await state.pool(params, params.pool);
     if (!answer) return;
@@ -304,7 +307,7 @@ async function runPool(lab) {
     display.applyZoom(canvases, lab.geometry);
     lab.onViewChange();
     status.clearError();
-    status.done(`Done: pooled to ${formatSize(answer.result.output_shape)}.`);
+    status.done(t("Done: pooled to {size}.", { size: formatSize(answer.result.output_shape) }));
   } catch (error) {
     if (!isAbort(error)) status.error(error);
   }

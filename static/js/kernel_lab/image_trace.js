@@ -5,6 +5,7 @@ import { convolveMatrix } from "../api.js";
 import { CHANNEL_NAMES, TIMING } from "../config.js";
 import { debounce, isAbort, latestOnly } from "../dom.js";
 import { formatNumber, formatPosition } from "../format.js";
+import { t } from "../i18n/index.js";
 import { hideBox, placeBox } from "../render/marker.js";
 import { pixelAt, windowValues } from "../render/raster.js";
 import { renderTrace } from "../render/trace_view.js";
@@ -83,13 +84,23 @@ function step(trace, delta) {
 function summaryText(trace, result, { pos, values, pixels, origin, size }) {
   const names = CHANNEL_NAMES[result.output_shape[2] ?? 1] ?? [];
   const listed = values
-    .map((value, i) => `${names.length > 1 ? `${names[i]} ` : ""}${formatNumber(value)} → pixel ${pixels[i]}`)
+    .map((value, i) => {
+      const shown = { value: formatNumber(value), pixel: pixels[i] };
+      return names.length > 1
+        ? t("{channel} {value} → pixel {pixel}", { channel: t(names[i]), ...shown })
+        : t("{value} → pixel {pixel}", shown);
+    })
     .join(", ");
-  return (
-    `Output pixel ${formatPosition(pos)}${trace.pinned ? ", selected" : ""}: ${listed}. ` +
-    `Its ${size[0]} × ${size[1]} window starts at input ${formatPosition(origin)}. ` +
-    result.pixel_map.description
-  );
+  const position = formatPosition(pos);
+  const output = trace.pinned
+    ? t("Output pixel {position}, selected: {values}.", { position, values: listed })
+    : t("Output pixel {position}: {values}.", { position, values: listed });
+  const window = t("Its {rows} × {cols} window starts at input {position}.", {
+    rows: size[0],
+    cols: size[1],
+    position: formatPosition(origin),
+  });
+  return `${output} ${window} ${result.pixel_map.description}`;
 }
 
 // `current` is the result the window was cut from: the one current when the request was sent.
@@ -102,7 +113,10 @@ function renderExplanation(trace, current, pos, response) {
     bias: conv.bias,
     inPadding: paddingMask(origin, size, result.input.width, result.input.height),
     describeResult: (index, value) =>
-      `${formatNumber(value)} is shown as pixel value ${pixels[index]} in the output picture.`,
+      t("{value} is shown as pixel value {pixel} in the output picture.", {
+        value: formatNumber(value),
+        pixel: pixels[index],
+      }),
   });
   const values = response.trace.gradient?.magnitude ?? response.trace.channels.map((ch) => ch.output);
   trace.summary.textContent = summaryText(trace, result, { pos, values, pixels, origin, size });

@@ -3,6 +3,7 @@
 import { COLOURS, SIZES } from "../config.js";
 import { byId } from "../dom.js";
 import { formatChannels, formatSize } from "../format.js";
+import { t } from "../i18n/index.js";
 import { renderPixelLegend } from "../render/legend.js";
 import { drawImage, drawMask } from "../render/raster.js";
 import { renderOutputSize } from "../render/size_view.js";
@@ -76,11 +77,18 @@ export function applyZoom(canvases, geometry = null) {
 /** Words for the hatched ring: how many zeros pad each side. */
 function paddingWords({ top, bottom, left, right }) {
   if (top + bottom + left + right === 0) return "";
-  if (top === bottom && left === right && top === left) return `+ ${top} zero${top === 1 ? "" : "s"} around (hatched)`;
-  const sides = Object.entries({ above: top, below: bottom, left, right })
-    .filter(([, n]) => n > 0)
-    .map(([side, n]) => `${n} ${side}`);
-  return `+ zeros (hatched): ${sides.join(", ")}`;
+  if (top === bottom && left === right && top === left) {
+    return top === 1 ? t("+ {n} zero around (hatched)", { n: top }) : t("+ {n} zeros around (hatched)", { n: top });
+  }
+  const sides = [
+    [top, (n) => t("{n} above", { n })],
+    [bottom, (n) => t("{n} below", { n })],
+    [left, (n) => t("{n} left", { n })],
+    [right, (n) => t("{n} right", { n })],
+  ]
+    .filter(([n]) => n > 0)
+    .map(([n, words]) => words(n));
+  return t("+ zeros (hatched): {sides}", { sides: sides.join(", ") });
 }
 
 export function setPanelStatus(panel, value) {
@@ -99,13 +107,22 @@ export function showConvolution(panel, result, { conv, sourceName }) {
   byId("output-shape").textContent = formatSize(result.output_shape);
   byId("output-channels").textContent = `(${formatChannels(result.output_shape)})`;
   const notes = input.notes.length ? ` ${input.notes.join(" ")}` : "";
-  byId("image-summary").textContent =
-    `The kernel “${conv.kernel.label}” turned the ${input.height} × ${input.width} input ` +
-    `(${input.channels === 1 ? "gray" : "colour"}) into a ${formatSize(result.output_shape)} ` +
-    `output (rows × columns).${notes}`;
-  byId("pixel-map").textContent = `From values to pixels: ${result.pixel_map.description}`;
+  const sizes = {
+    kernel: conv.kernel.label,
+    height: input.height,
+    width: input.width,
+    size: formatSize(result.output_shape),
+  };
+  const summary =
+    input.channels === 1
+      ? t("The kernel “{kernel}” turned the {height} × {width} input (gray) into a {size} output (rows × columns).", sizes)
+      : t("The kernel “{kernel}” turned the {height} × {width} input (colour) into a {size} output (rows × columns).", sizes);
+  byId("image-summary").textContent = `${summary}${notes}`;
+  byId("pixel-map").textContent = t("From values to pixels: {description}", {
+    description: result.pixel_map.description,
+  });
   renderPixelLegend(byId("output-legend"), result.pixel_map, result.output_shape[2] ?? 1);
-  renderOutputSize(byId("image-size"), result.output_size, "kernel size");
+  renderOutputSize(byId("image-size"), result.output_size, t("kernel size"));
 }
 
 /** Show or hide the pooling's panel; hidden, the winners overlay goes too. */
@@ -129,8 +146,10 @@ export function toggleWinners(canvases, shown) {
   const note = byId("winners-note");
   note.hidden = !(shown && tooSmall);
   note.textContent = tooSmall
-    ? "At this zoom each output pixel is smaller than a dot on the screen, so the winners " +
-      "would cover the picture: choose a zoom of 4× or 8× to see them."
+    ? t(
+        "At this zoom each output pixel is smaller than a dot on the screen, so the winners " +
+          "would cover the picture: choose a zoom of 4× or 8× to see them.",
+      )
     : "";
 }
 
@@ -141,14 +160,17 @@ export function showFailure(panel, label) {
     byId(id).textContent = "";
   }
   byId("output-legend").replaceChildren();
-  byId("image-summary").textContent = `No output: ${label} could not be convolved; see the message above.`;
+  byId("image-summary").textContent = t("No output: {picture} could not be convolved; see the message above.", {
+    picture: label,
+  });
 }
 
 /** A field holds a value that cannot be used: the output shown is not of the settings shown. */
 export function showInvalid(panel) {
   setPanelStatus(panel, "invalid");
-  byId("image-summary").textContent =
-    "Waiting for a value that can be used: fix the field marked in red, and the output follows.";
+  byId("image-summary").textContent = t(
+    "Waiting for a value that can be used: fix the field marked in red, and the output follows.",
+  );
 }
 
 /** The pooled picture, the winners drawn over the output, and the pooling's arithmetic. */
@@ -167,18 +189,23 @@ export function showPooling(canvases, { result, pooledBitmap, winnersBitmap }, p
   const stride = pool.strides ?? pool.size;
   byId("pooled-shape").textContent = formatSize(result.output_shape);
   renderPixelLegend(byId("pooled-legend"), result.pixel_map, result.output_shape[2] ?? 1);
-  byId("pool-summary").textContent =
-    `${pool.mode === "max" ? "Max" : "Average"} pooling with a ${pool.size} × ${pool.size} ` +
-    `window and stride ${stride} turns the ${before} output into ` +
-    `${formatSize(result.output_shape)}.` +
-    (winnersBitmap ? " Yellow pixels on the output are the ones that won their window." : "");
-  renderOutputSize(byId("pool-size"), result.output_size, "pool size");
+  const shapes = { size: pool.size, stride, before, after: formatSize(result.output_shape) };
+  const summary =
+    pool.mode === "max"
+      ? t("Max pooling with a {size} × {size} window and stride {stride} turns the {before} output into {after}.", shapes)
+      : t("Average pooling with a {size} × {size} window and stride {stride} turns the {before} output into {after}.", shapes);
+  byId("pool-summary").textContent = winnersBitmap
+    ? `${summary} ${t("Yellow pixels on the output are the ones that won their window.")}`
+    : summary;
+  renderOutputSize(byId("pool-size"), result.output_size, t("pool size"));
 }
 
 /** Under the result: the address holds the view, except a picture of the learner's own. */
 export function showShareNote(uploaded) {
   byId("image-share").textContent = uploaded
-    ? "The page's address holds every setting you see, but not your own picture: a file " +
-      "cannot travel in a link, so a shared link opens on the first sample photo instead."
-    : "The page's address holds what you see: copy it to share this view or put it on a slide.";
+    ? t(
+        "The page's address holds every setting you see, but not your own picture: a file " +
+          "cannot travel in a link, so a shared link opens on the first sample photo instead.",
+      )
+    : t("The page's address holds what you see: copy it to share this view or put it on a slide.");
 }

@@ -5,6 +5,7 @@
 // documents every parameter).
 import { SIZES } from "../config.js";
 import { roundTo } from "../format.js";
+import { t } from "../i18n/index.js";
 
 /** Weights rounded the way the Kernel lab shows them (DEFAULTS.decimals places). */
 export const roundKernel = (matrix) => matrix.map((row) => row.map((value) => roundTo(value)));
@@ -27,7 +28,7 @@ export function readKernelLink(hash) {
   try {
     matrix = JSON.parse(text);
   } catch {
-    throw new Error("The link's kernel is not valid JSON; expected rows of numbers like [[0,1],[1,0]].");
+    throw new Error(t("The link's kernel is not valid JSON; expected rows of numbers like [[0,1],[1,0]]."));
   }
   const rows = Array.isArray(matrix) ? matrix.length : 0;
   const cols = Array.isArray(matrix?.[0]) ? matrix[0].length : 0;
@@ -38,11 +39,14 @@ export function readKernelLink(hash) {
     matrix.every((row) => Array.isArray(row) && row.length === cols && row.every(Number.isFinite));
   if (!valid) {
     throw new Error(
-      `The link's kernel must be ${SIZES.kernelMin} to ${SIZES.kernelMax} rows of the same ` +
-        "number of numbers; the default kernel is shown instead.",
+      t(
+        "The link's kernel must be {min} to {max} rows of the same number of numbers; the " +
+          "default kernel is shown instead.",
+        { min: SIZES.kernelMin, max: SIZES.kernelMax },
+      ),
     );
   }
-  const label = (params.get("label") ?? "").trim().slice(0, 80) || "a kernel from a link";
+  const label = (params.get("label") ?? "").trim().slice(0, 80) || t("a kernel from a link");
   return { matrix, label };
 }
 
@@ -59,8 +63,11 @@ export function readFilterLink(hash) {
   const filter = Number(text);
   if (!model || text.trim() === "" || !Number.isInteger(filter) || filter < 0) {
     throw new Error(
-      `The link must name a model and a filter number from 0, like #model=lenet5&filter=3; got ` +
-        `model "${model}", filter "${text}".`,
+      t(
+        "The link must name a model and a filter number from 0, like #model=lenet5&filter=3; " +
+          'got model "{model}", filter "{filter}".',
+        { model, filter: text },
+      ),
     );
   }
   return { model, filter };

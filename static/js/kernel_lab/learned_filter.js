@@ -6,6 +6,7 @@ import { getFilters, getModel, getModels } from "../api.js";
 import { SIZES } from "../config.js";
 import { el } from "../dom.js";
 import { formatNumber, roundTo } from "../format.js";
+import { t } from "../i18n/index.js";
 import { flatValues, scaleFor } from "../render/colormap.js";
 import { renderLegend } from "../render/legend.js";
 import { createNumberGrid } from "../render/number_grid.js";
@@ -109,16 +110,24 @@ async function loadModels(ctx) {
     ...[...ctx.models.values()].map(({ detail, layer }) =>
       el("option", {
         value: detail.id,
-        text: `${detail.name}: ${layer.row.name}, ${layer.filters} filters of ${layer.row.config.kernel_size.join(" × ")} × ${layer.channels}`,
+        text: t("{model}: {layer}, {count} filters of {size} × {channels}", {
+          model: detail.name,
+          layer: layer.row.name,
+          count: layer.filters,
+          size: layer.row.config.kernel_size.join(" × "),
+          channels: layer.channels,
+        }),
       }),
     ),
   );
   const none = ctx.models.size === 0;
   ctx.root.querySelector("button[type=submit]").disabled = none;
   if (none) {
-    ctx.note.textContent =
+    ctx.note.textContent = t(
       "No model here starts with a convolution the lab can apply (a Conv2D on the picture, 1 or 3 " +
-      `channels, at most ${SIZES.kernelMax} × ${SIZES.kernelMax}).`;
+        "channels, at most {max} × {max}).",
+      { max: SIZES.kernelMax },
+    );
   }
   syncIndex(ctx);
 }
@@ -133,13 +142,23 @@ async function apply(ctx, modelId, f) {
   const entry = ctx.models.get(modelId);
   if (!entry) {
     throw new Error(
-      `Model "${modelId}" has no first convolution the Kernel lab can apply; pick one of the ` +
-        "models listed under “Apply a filter a model learned”.",
+      t(
+        'Model "{model}" has no first convolution the Kernel lab can apply; pick one of the ' +
+          "models listed under “Apply a filter a model learned”.",
+        { model: modelId },
+      ),
     );
   }
   const { detail, layer } = entry;
   if (!Number.isInteger(f) || f < 0 || f >= layer.filters) {
-    throw new Error(`${detail.name}'s ${layer.row.name} has filters 0 to ${layer.filters - 1}; got ${f}.`);
+    throw new Error(
+      t("{model}'s {layer} has filters 0 to {last}; got {filter}.", {
+        model: detail.name,
+        layer: layer.row.name,
+        last: layer.filters - 1,
+        filter: f,
+      }),
+    );
   }
   if (!ctx.filters.has(modelId)) ctx.filters.set(modelId, await getFilters(modelId, layer.row.name));
   const filters = ctx.filters.get(modelId);
@@ -151,7 +170,7 @@ async function apply(ctx, modelId, f) {
   const settings = { strides: layer.strides, padding: layer.padding, bias, mapping: "rescale" };
   ctx.active = {
     matrix: filterKernel(perChannel),
-    label: `${detail.name} ${layer.row.name} filter ${f}`,
+    label: t("{model} {layer} filter {filter}", { model: detail.name, layer: layer.row.name, filter: f }),
     link: { model: modelId, filter: f, settings },
   };
   setConvFields(ctx.form, settings);
@@ -175,38 +194,57 @@ function showSlices(ctx, perChannel, f, { detail, layer, bias }) {
   const scale = scaleFor(flatValues(perChannel));
   const figures = perChannel.map((slice, c) => {
     const figure = el("figure", { class: "learned-slice", dataset: { channel: names[c] } });
-    const grid = createNumberGrid(figure, { label: `${names[c]} slice of filter ${f}` });
+    const label =
+      perChannel.length === 1
+        ? t("grey slice of filter {filter}", { filter: f })
+        : t("{channel} slice of filter {filter}", { channel: names[c], filter: f });
+    const grid = createNumberGrid(figure, { label });
     grid.render(slice.map((row) => row.map((v) => roundTo(v))), { scale });
-    figure.append(el("figcaption", { text: perChannel.length === 1 ? "weights" : `${names[c]} slice` }));
+    const caption = perChannel.length === 1 ? t("weights") : t("{channel} slice", { channel: names[c] });
+    figure.append(el("figcaption", { text: caption }));
     return figure;
   });
   const legend = el("div");
-  renderLegend(legend, scale, "Weight colour");
+  renderLegend(legend, scale, t("Weight colour"));
   const [kh, kw] = layer.row.config.kernel_size;
-  const sum =
-    perChannel.length === 1
-      ? `output = picture ∗ weights + bias`
-      : `output = R ∗ R slice + G ∗ G slice + B ∗ B slice + bias: one map, summed over the ` +
-        "channels, as Keras Conv2D computes it (a grey picture is read as R = G = B)" +
-        (detail.scale === "caffe"
-          ? `; ${detail.name} reads blue, green, red (caffe), so its slices are shown in the ` +
-            "photo's red, green, blue order"
-          : "");
+  let sum = t("output = picture ∗ weights + bias.");
+  if (perChannel.length > 1 && detail.scale === "caffe") {
+    sum = t(
+      "output = R ∗ R slice + G ∗ G slice + B ∗ B slice + bias: one map, summed over the " +
+        "channels, as Keras Conv2D computes it (a grey picture is read as R = G = B); {model} " +
+        "reads blue, green, red (caffe), so its slices are shown in the photo's red, green, blue order.",
+      { model: detail.name },
+    );
+  } else if (perChannel.length > 1) {
+    sum = t(
+      "output = R ∗ R slice + G ∗ G slice + B ∗ B slice + bias: one map, summed over the " +
+        "channels, as Keras Conv2D computes it (a grey picture is read as R = G = B).",
+    );
+  }
+  const filter = t(
+    'Filter {filter} of {model}\'s {layer}: {kh} × {kw} × {channels} weights, bias {bias}, stride {stride}, padding "{padding}".',
+    {
+      filter: f,
+      model: detail.name,
+      layer: layer.row.name,
+      kh,
+      kw,
+      channels: perChannel.length,
+      bias: formatNumber(bias),
+      stride: layer.strides,
+      padding: layer.padding,
+    },
+  );
   ctx.slices.replaceChildren(
-    el("p", {
-      class: "note",
-      dataset: { role: "learned-sum" },
-      text:
-        `Filter ${f} of ${detail.name}'s ${layer.row.name}: ${kh} × ${kw} × ${perChannel.length} ` +
-        `weights, bias ${formatNumber(bias)}, stride ${layer.strides}, padding "${layer.padding}". ${sum}.`,
-    }),
+    el("p", { class: "note", dataset: { role: "learned-sum" }, text: `${filter} ${sum}` }),
     el("div", { class: "learned-slices" }, figures),
     legend,
   );
   ctx.clearButton.hidden = false;
-  ctx.note.textContent =
+  ctx.note.textContent = t(
     "The kernel editor is set aside while this learned filter is applied. Its outputs are " +
-    "signed numbers, so they are shown rescaled (min..max onto 0..255); change that below.";
+      "signed numbers, so they are shown rescaled (min..max onto 0..255); change that below.",
+  );
 }
 
 function clear(ctx) {

@@ -4,6 +4,7 @@ import { convolveMatrix, poolMatrix } from "../api.js";
 import { DEFAULTS, SIZES, TIMING } from "../config.js";
 import { byId, debounce, el, isAbort, latestOnly } from "../dom.js";
 import { formatNumber, formatPosition, formatSize } from "../format.js";
+import { t } from "../i18n/index.js";
 import { flatValues, scaleFor } from "../render/colormap.js";
 import { renderLegend } from "../render/legend.js";
 import { createNumberGrid } from "../render/number_grid.js";
@@ -55,7 +56,7 @@ export function createNumbersLab({ presets, status, view = {}, onViewChange = ()
     onChange: refresh,
   });
   lab.inputGrid = createNumberGrid(byId("numbers-input"), {
-    label: "Input",
+    label: t("Input"),
     editable: true,
     onEdit: () => {
       state.input = lab.inputGrid.problem() ? state.input : lab.inputGrid.read();
@@ -64,10 +65,10 @@ export function createNumbersLab({ presets, status, view = {}, onViewChange = ()
     onInvalid: () => refresh(),
   });
   lab.outputGrid = createNumberGrid(byId("numbers-output"), {
-    label: "Output",
+    label: t("Output"),
     onSelect: (r, c) => goTo(lab, r * state.result.output_shape[1] + c),
   });
-  lab.pooledGrid = createNumberGrid(byId("numbers-pooled"), { label: "Pooled" });
+  lab.pooledGrid = createNumberGrid(byId("numbers-pooled"), { label: t("Pooled") });
   lab.pooling = poolButtons(byId("numbers-pool"), {
     onPool: () => {
       state.pooling = true;
@@ -174,7 +175,7 @@ function readFields(lab, read) {
     showFieldError(error);
     lab.panel.dataset.status = "invalid";
     lab.status.clearError();
-    lab.status.done("Waiting for a value that can be used: fix the field marked in red.");
+    lab.status.done(t("Waiting for a value that can be used: fix the field marked in red."));
     return null;
   }
 }
@@ -226,24 +227,40 @@ function render(lab, response, replaceInput = false) {
   const inputScale = scaleFor(flatValues(state.input));
   inputGrid.render(state.input, { scale: inputScale, pad, replace: replaceInput });
   inputGrid.highlightBlock("window", response.trace.window_origin, [rows.window, cols.window]);
-  renderLegend(byId("numbers-input-legend"), inputScale, "Input colour");
+  renderLegend(byId("numbers-input-legend"), inputScale, t("Input colour"));
   const outputScale = scaleFor(flatValues(response.output));
   const hidden = lab.reveal.checked ? (r, c) => r * outCols + c > state.index : null;
   outputGrid.render(response.output, { scale: outputScale, hidden });
   outputGrid.highlight("current", [pos]);
-  renderLegend(byId("numbers-output-legend"), outputScale, "Output colour");
+  renderLegend(byId("numbers-output-legend"), outputScale, t("Output colour"));
   rowsSelect.value = String(state.input.length);
   colsSelect.value = String(state.input[0].length);
   byId("numbers-output-shape").textContent = formatSize(response.output_shape);
   byId("numbers-pad-note").textContent =
-    rows.pad_total + cols.pad_total > 0 ? " (grey cells: zero padding)" : "";
+    rows.pad_total + cols.pad_total > 0 ? ` ${t("(grey cells: zero padding)")}` : "";
   renderTrace(byId("numbers-trace"), response.trace, { inputChannels: 1, bias: state.bias });
-  renderOutputSize(byId("numbers-size"), response.output_size, "kernel size");
+  renderOutputSize(byId("numbers-size"), response.output_size, t("kernel size"));
   const value = response.output[pos[0]][pos[1]];
+  const where = {
+    index: state.index + 1,
+    total: total(state),
+    position: formatPosition(pos),
+    value: formatNumber(value),
+    origin: formatPosition(response.trace.window_origin),
+    stride: rows.stride,
+  };
   byId("numbers-position").textContent =
-    `Position ${state.index + 1} of ${total(state)}: output ${formatPosition(pos)} = ` +
-    `${formatNumber(value)}. The window's top-left cell is input ` +
-    `${formatPosition(response.trace.window_origin)}; it moves ${rows.stride === 1 ? "one cell" : `${rows.stride} cells`} per step.`;
+    rows.stride === 1
+      ? t(
+          "Position {index} of {total}: output {position} = {value}. The window's top-left cell is " +
+            "input {origin}; it moves one cell per step.",
+          where,
+        )
+      : t(
+          "Position {index} of {total}: output {position} = {value}. The window's top-left cell is " +
+            "input {origin}; it moves {stride} cells per step.",
+          where,
+        );
   lab.panel.dataset.position = pos.join(",");
   buttons.back.disabled = state.index === 0;
   buttons.step.disabled = state.index >= total(state) - 1;

@@ -3,6 +3,7 @@
 // appears only once every cell of its window has been computed: no value shows before its time.
 import { byId } from "../dom.js";
 import { formatSize } from "../format.js";
+import { t } from "../i18n/index.js";
 import { flatValues, scaleFor } from "../render/colormap.js";
 import { renderOutputSize } from "../render/size_view.js";
 
@@ -33,11 +34,19 @@ export function showPooled(lab, response, pool) {
   renderPooled(lab);
   byId("numbers-pool-result").hidden = false;
   byId("numbers-pooled-shape").textContent = formatSize(response.output_shape);
-  byId("numbers-pool-summary").textContent =
-    `${pool.mode === "max" ? "Max" : "Average"} pooling ${pool.size} × ${pool.size}, stride ` +
-    `${pool.strides ?? pool.size}: the ${formatSize(state.result.output_shape)} output becomes ` +
-    `${formatSize(response.output_shape)}.` +
-    (response.argmax ? " Outlined output cells won their window." : "") +
-    (lab.reveal.checked ? " A pooled cell appears once its whole window is filled in." : "");
-  renderOutputSize(byId("numbers-pool-size"), response.output_size, "pool size");
+  const shapes = {
+    size: pool.size,
+    stride: pool.strides ?? pool.size,
+    before: formatSize(state.result.output_shape),
+    after: formatSize(response.output_shape),
+  };
+  const sentences = [
+    pool.mode === "max"
+      ? t("Max pooling {size} × {size}, stride {stride}: the {before} output becomes {after}.", shapes)
+      : t("Average pooling {size} × {size}, stride {stride}: the {before} output becomes {after}.", shapes),
+  ];
+  if (response.argmax) sentences.push(t("Outlined output cells won their window."));
+  if (lab.reveal.checked) sentences.push(t("A pooled cell appears once its whole window is filled in."));
+  byId("numbers-pool-summary").textContent = sentences.join(" ");
+  renderOutputSize(byId("numbers-pool-size"), response.output_size, t("pool size"));
 }

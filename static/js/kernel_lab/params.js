@@ -1,13 +1,22 @@
 // Reading the stride / padding / bias and pooling controls into the objects api.js takes,
 // with messages that say what is wrong and how to fix it.
 import { DEFAULTS, SIZES } from "../config.js";
+import { t } from "../i18n/index.js";
 import { FieldError } from "../widgets/field_errors.js";
 
-function wholeNumber(input, name, min, max) {
+// What a field holds that is not a whole number in range, in words: one sentence per field.
+const NOT_WHOLE = {
+  stride: (p) => t('Stride must be a whole number from {min} to {max}; got "{text}".', p),
+  padAmount: (p) => t('Zeros per side must be a whole number from {min} to {max}; got "{text}".', p),
+  poolSize: (p) => t('Pool size must be a whole number from {min} to {max}; got "{text}".', p),
+  poolStride: (p) => t('Pool stride must be a whole number from {min} to {max}; got "{text}".', p),
+};
+
+function wholeNumber(input, field, min, max) {
   const text = input.value.trim();
   const value = Number(text);
   if (text === "" || !Number.isInteger(value) || value < min || value > max) {
-    throw new FieldError(`${name} must be a whole number from ${min} to ${max}; got "${text}".`, input);
+    throw new FieldError(NOT_WHOLE[field]({ min, max, text }), input);
   }
   return value;
 }
@@ -33,17 +42,17 @@ export function watchForm(form, onChange) {
 
 /** {kernel, strides, padding, bias} for a form holding conv_controls(). */
 export function readConv(form, kernel) {
-  const strides = wholeNumber(form.querySelector("[name=stride]"), "Stride", 1, SIZES.strideMax);
+  const strides = wholeNumber(form.querySelector("[name=stride]"), "stride", 1, SIZES.strideMax);
   let padding = form.querySelector("[name=padding]").value;
   if (padding === "explicit") {
     const amount = form.querySelector("[name=pad_amount]");
-    padding = wholeNumber(amount, "Zeros per side", 0, SIZES.paddingMax);
+    padding = wholeNumber(amount, "padAmount", 0, SIZES.paddingMax);
   }
   const biasInput = form.querySelector("[name=bias]");
   const biasText = biasInput.value.trim();
   const bias = biasText === "" ? 0 : Number(biasText);
   if (!Number.isFinite(bias) || Math.abs(bias) > 1e6) {
-    const message = `Bias must be a number between -1000000 and 1000000; got "${biasText}".`;
+    const message = t('Bias must be a number between -1000000 and 1000000; got "{text}".', { text: biasText });
     throw new FieldError(message, biasInput);
   }
   return { kernel, strides, padding, bias };
@@ -51,12 +60,12 @@ export function readConv(form, kernel) {
 
 /** {mode, size, strides, padding} for a form holding pool_controls(). */
 export function readPool(form) {
-  const size = wholeNumber(form.querySelector("[name=size]"), "Pool size", 1, SIZES.poolMax);
+  const size = wholeNumber(form.querySelector("[name=size]"), "poolSize", 1, SIZES.poolMax);
   const strideInput = form.querySelector("[name=stride]");
   const strides =
     strideInput.value.trim() === ""
       ? null
-      : wholeNumber(strideInput, "Pool stride", 1, SIZES.poolMax);
+      : wholeNumber(strideInput, "poolStride", 1, SIZES.poolMax);
   return {
     mode: form.querySelector("[name=mode]").value,
     size,
@@ -87,7 +96,7 @@ export function poolButtons(panel, { onPool, onStop }) {
   return {
     setActive(active) {
       stop.hidden = !active;
-      start.textContent = active ? "Pool again" : "Pool the result";
+      start.textContent = active ? t("Pool again") : t("Pool the result");
     },
   };
 }

@@ -2,6 +2,8 @@
 // speed the learner picks. The lab says what a step is; Pause leaves the window where it is.
 // With prefers-reduced-motion nothing moves until the learner presses Play, and then slowly.
 
+import { t } from "../i18n/index.js";
+
 const REDUCED_MOTION = "(prefers-reduced-motion: reduce)";
 
 /**
@@ -18,7 +20,7 @@ export function createPlayer(root, { onStep, live }) {
   if (window.matchMedia?.(REDUCED_MOTION).matches) speed.selectedIndex = 0;
 
   const show = () => {
-    button.textContent = timer ? "❚❚ Pause" : "▶ Play";
+    button.textContent = timer ? t("❚❚ Pause") : t("▶ Play");
     button.dataset.playing = String(Boolean(timer));
     live?.setAttribute("aria-live", timer ? "off" : "polite");
   };

@@ -29,6 +29,7 @@
 //   input=<JSON rows>       the input grid, 2..12 rows of 2..12 numbers
 //   fill=1                  "Fill in the output as I step"
 import { DEFAULTS, SIZES } from "../config.js";
+import { t } from "../i18n/index.js";
 import { readFilterLink, readKernelLink } from "./kernel_link.js";
 
 const CHOICES = {
@@ -71,15 +72,20 @@ export function readViewLink(hash) {
   const params = new URLSearchParams(text);
   const view = { tab: params.get("tab") === "numbers" || text === "numbers" ? "numbers" : "image" };
   const problems = [];
-  const bad = (name, expected) =>
-    problems.push(`The link's ${name}="${params.get(name)}" was ignored: expected ${expected}.`);
+  // One sentence per kind of value a parameter expects: `expected(fields)` says it in words.
+  const bad = (name, expected, fields = {}) =>
+    problems.push(expected({ name, value: params.get(name), ...fields }));
+  const wholeNumber = (p) =>
+    t('The link\'s {name}="{value}" was ignored: expected a whole number from {min} to {max}.', p);
+  const oneOf = (p) => t('The link\'s {name}="{value}" was ignored: expected {choices}.', p);
 
   try {
     const link = params.has("kernel") ? readKernelLink(hash) : null;
     if (link) {
-      const note =
-        `Loaded from a link: ${link.label}, weights rounded to ${DEFAULTS.decimals} decimals. ` +
-        "Edit any cell to make it your own.";
+      const note = t(
+        "Loaded from a link: {label}, weights rounded to {decimals} decimals. Edit any cell to make it your own.",
+        { label: link.label, decimals: DEFAULTS.decimals },
+      );
       view.kernel = { ...link, note };
     }
   } catch (error) {
@@ -95,30 +101,43 @@ export function readViewLink(hash) {
   const conv = {};
   if (params.has("stride")) {
     conv.strides = wholeIn(params.get("stride"), 1, SIZES.strideMax);
-    if (conv.strides === null) bad("stride", `a whole number from 1 to ${SIZES.strideMax}`);
+    if (conv.strides === null) bad("stride", wholeNumber, { min: 1, max: SIZES.strideMax });
   }
   if (params.has("padding")) {
     const padding = params.get("padding");
     conv.padding = ["valid", "same"].includes(padding) ? padding : wholeIn(padding, 0, SIZES.paddingMax);
-    if (conv.padding === null) bad("padding", `valid, same or a number of zeros from 0 to ${SIZES.paddingMax}`);
+    if (conv.padding === null) {
+      const padding = (p) =>
+        t(
+          'The link\'s {name}="{value}" was ignored: expected valid, same or a number of zeros from 0 to {max}.',
+          p,
+        );
+      bad("padding", padding, { max: SIZES.paddingMax });
+    }
   }
   if (params.has("bias")) {
     const bias = Number(params.get("bias"));
     conv.bias = params.get("bias").trim() !== "" && Number.isFinite(bias) && Math.abs(bias) <= 1e6 ? bias : null;
-    if (conv.bias === null) bad("bias", "a number between -1000000 and 1000000");
+    if (conv.bias === null) {
+      bad("bias", (p) =>
+        t('The link\'s {name}="{value}" was ignored: expected a number between -1000000 and 1000000.', p),
+      );
+    }
   }
   view.conv = Object.fromEntries(Object.entries(conv).filter(([, value]) => value !== null));
 
   for (const [name, values] of Object.entries(CHOICES)) {
     if (!params.has(name)) continue;
     if (values.includes(params.get(name))) view[name] = params.get(name);
-    else bad(name, values.join(" or "));
+    else bad(name, oneOf, { choices: values.join(t(" or ")) });
   }
   if (view.pool) {
     const size = params.has("pool_size") ? wholeIn(params.get("pool_size"), 1, SIZES.poolMax) : 2;
     const strides = params.has("pool_stride") ? wholeIn(params.get("pool_stride"), 1, SIZES.poolMax) : null;
-    if (size === null) bad("pool_size", `a whole number from 1 to ${SIZES.poolMax}`);
-    if (params.has("pool_stride") && strides === null) bad("pool_stride", `a whole number from 1 to ${SIZES.poolMax}`);
+    if (size === null) bad("pool_size", wholeNumber, { min: 1, max: SIZES.poolMax });
+    if (params.has("pool_stride") && strides === null) {
+      bad("pool_stride", wholeNumber, { min: 1, max: SIZES.poolMax });
+    }
     view.pool = { mode: view.pool, size: size ?? 2, strides, padding: view.pool_padding ?? "valid" };
   }
   delete view.pool_padding;
@@ -126,7 +145,9 @@ export function readViewLink(hash) {
   if (params.has("pixel")) {
     const [row, col] = params.get("pixel").split(",").map((part) => wholeIn(part, 0, 100_000));
     if (row === null || col === null || row === undefined || col === undefined) {
-      bad("pixel", "a row and a column from 0, like 3,5");
+      bad("pixel", (p) =>
+        t('The link\'s {name}="{value}" was ignored: expected a row and a column from 0, like 3,5.', p),
+      );
     } else {
       view.pixel = [row, col];
     }
@@ -135,11 +156,15 @@ export function readViewLink(hash) {
   if (params.has("zoom")) {
     const zoom = Number(params.get("zoom"));
     if (SIZES.zoomLevels.includes(zoom)) view.zoom = zoom;
-    else bad("zoom", SIZES.zoomLevels.join(", "));
+    else bad("zoom", oneOf, { choices: SIZES.zoomLevels.join(", ") });
   }
   if (params.has("input")) {
     view.input = numberGrid(params.get("input"), SIZES.numbersMin, SIZES.numbersMax) ?? undefined;
-    if (!view.input) bad("input", `${SIZES.numbersMin} to ${SIZES.numbersMax} rows of as many numbers each`);
+    if (!view.input) {
+      const rows = (p) =>
+        t('The link\'s {name}="{value}" was ignored: expected {min} to {max} rows of as many numbers each.', p);
+      bad("input", rows, { min: SIZES.numbersMin, max: SIZES.numbersMax });
+    }
   }
   if (params.get("fill") === "1") view.fill = true;
   return { view, problems };
@@ -154,11 +179,14 @@ export function viewHash(entries) {
   return text ? `#${text}` : "";
 }
 
+// The kernel editor's name for a kernel of the learner's own (translated there, if at all).
+const CUSTOM = "custom kernel";
+
 /** [name, value] pairs for a kernel: a preset by name, or its weights (and label, if any). */
 export function kernelEntries(kernel, defaultName) {
   if (kernel.name) return kernel.name === defaultName ? [] : [["preset", kernel.name]];
   const entries = [["kernel", JSON.stringify(kernel.matrix)]];
-  if (kernel.label && kernel.label !== "custom kernel") entries.push(["label", kernel.label]);
+  if (kernel.label && kernel.label !== CUSTOM && kernel.label !== t(CUSTOM)) entries.push(["label", kernel.label]);
   return entries;
 }
 
