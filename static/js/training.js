@@ -6,6 +6,7 @@
 import { getModel, getModels } from "./api.js";
 import { CHART } from "./config.js";
 import { byId, el } from "./dom.js";
+import { t } from "./i18n/index.js";
 import { formatCount, formatDuration, formatFixed, formatNumber, formatPercent } from "./format.js";
 import { renderLineChart } from "./render/line_chart.js";
 import { historyColumns, metricAxis } from "./training/curve_axes.js";
@@ -26,7 +27,7 @@ function identifier(name) {
 }
 
 function compareTable(details) {
-  const head = ["Model", "Test accuracy", "Test loss", "Parameters", "Epochs", "Training time"];
+  const head = [t("Model"), t("Test accuracy"), t("Test loss"), t("Parameters"), t("Epochs"), t("Training time")];
   return el("table", { class: "data-table" }, [
     el("thead", {}, [el("tr", {}, head.map((text) => el("th", { scope: "col", text })))]),
     el(
@@ -48,32 +49,40 @@ function compareTable(details) {
 
 const isTrainedHere = (detail) => detail.origin === "trained";
 
+/** "12 min 5 s (48.4 s per epoch) on a laptop": one whole sentence for each part there is. */
+function trainingTime(training) {
+  const duration = formatDuration(training.seconds);
+  const perEpoch = training.seconds_per_epoch ? formatFixed(training.seconds_per_epoch, 1) : null;
+  const machine = training.machine;
+  if (perEpoch && machine) return t("{duration} ({perEpoch} s per epoch) on {machine}", { duration, perEpoch, machine });
+  if (perEpoch) return t("{duration} ({perEpoch} s per epoch)", { duration, perEpoch });
+  if (machine) return t("{duration} on {machine}", { duration, machine });
+  return duration;
+}
+
 function facts(detail) {
-  const t = detail.training ?? {};
+  const training = detail.training ?? {};
   const recipe = [
-    t.optimizer,
-    t.learning_rate != null ? `learning rate ${t.learning_rate}` : null,
-    t.batch_size != null ? `batches of ${t.batch_size}` : null,
+    training.optimizer,
+    training.learning_rate != null ? t("learning rate {rate}", { rate: training.learning_rate }) : null,
+    training.batch_size != null ? t("batches of {size}", { size: training.batch_size }) : null,
   ].filter(Boolean);
   const lastValidation = detail.history?.val_accuracy?.at(-1);
   // A model trained here on your images has no test set: its held-out images stand in.
   const scores = isTrainedHere(detail)
-    ? [["Validation accuracy", `${percent(lastValidation)} of the held-out images after the last epoch`]]
+    ? [[t("Validation accuracy"), t("{percent} of the held-out images after the last epoch", { percent: percent(lastValidation) })]]
     : [
-        ["Test accuracy", `${percent(detail.test_accuracy)} of the 10,000 test digits`],
-        ["Test loss", detail.test_loss == null ? "–" : formatNumber(detail.test_loss, 4)],
+        [t("Test accuracy"), t("{percent} of the 10,000 test digits", { percent: percent(detail.test_accuracy) })],
+        [t("Test loss"), detail.test_loss == null ? "–" : formatNumber(detail.test_loss, 4)],
       ];
   const rows = [
     ...scores,
-    ["Parameters", formatCount(detail.total_params)],
-    ["Epochs", detail.epochs ?? "–"],
-    [
-      "Training time",
-      `${formatDuration(t.seconds)}${t.seconds_per_epoch ? ` (${formatFixed(t.seconds_per_epoch, 1)} s per epoch)` : ""}${t.machine ? ` on ${t.machine}` : ""}`,
-    ],
-    ["Recipe", recipe.length ? recipe.join(", ") : "–"],
-    ["Loss function", t.loss ? identifier(t.loss) : "–"],
-    ["Seed", detail.seed ?? "–"],
+    [t("Parameters"), formatCount(detail.total_params)],
+    [t("Epochs"), detail.epochs ?? "–"],
+    [t("Training time"), trainingTime(training)],
+    [t("Recipe"), recipe.length ? recipe.join(", ") : "–"],
+    [t("Loss function"), training.loss ? identifier(training.loss) : "–"],
+    [t("Seed"), detail.seed ?? "–"],
   ];
   return el(
     "dl",
@@ -88,26 +97,35 @@ function facts(detail) {
 // shared: {lossValues, epochs}, the axes every chart on the page shares.
 function chartFigure(detail, metric, shared) {
   const history = detail.history;
-  const noun = isTrainedHere(detail) ? "images" : "digits";
+  const images = isTrainedHere(detail);
   const train = history[metric];
   const validation = history[`val_${metric}`];
   const axis = metricAxis(metric, shared.lossValues);
   const fmt = axis.format;
   const best = metric === "loss" ? Math.min(...validation) : Math.max(...validation);
+  const values = {
+    name: detail.name,
+    epochs: train.length,
+    trainFirst: fmt(train[0]),
+    trainLast: fmt(train[train.length - 1]),
+    validationFirst: fmt(validation[0]),
+    validationLast: fmt(validation[validation.length - 1]),
+    best: fmt(best),
+  };
   const label =
-    `${detail.name}, ${metric} after each of ${train.length} epochs: training from ` +
-    `${fmt(train[0])} to ${fmt(train[train.length - 1])}, validation from ${fmt(validation[0])} ` +
-    `to ${fmt(validation[validation.length - 1])} (best ${fmt(best)}).`;
+    metric === "loss"
+      ? t("{name}, loss after each of {epochs} epochs: training from {trainFirst} to {trainLast}, validation from {validationFirst} to {validationLast} (best {best}).", values)
+      : t("{name}, accuracy after each of {epochs} epochs: training from {trainFirst} to {trainLast}, validation from {validationFirst} to {validationLast} (best {best}).", values);
   const plot = el("div", { class: "chart", dataset: { model: detail.id, metric } });
   const figure = el("figure", { class: "chart-figure" }, [el("figcaption", { text: axis.caption }), plot]);
   renderLineChart(plot, {
     ...axis,
     label,
-    xLabel: "epoch",
+    xLabel: t("epoch"),
     epochs: shared.epochs,
     series: [
-      { key: "train", name: `training ${noun}`, values: train, colour: CHART.train, marker: "circle" },
-      { key: "validation", name: `validation ${noun}`, values: validation, colour: CHART.validation, dash: "dashed", marker: "square" },
+      { key: "train", name: images ? t("training images") : t("training digits"), values: train, colour: CHART.train, marker: "circle" },
+      { key: "validation", name: images ? t("validation images") : t("validation digits"), values: validation, colour: CHART.validation, dash: "dashed", marker: "square" },
     ],
   });
   return figure;
@@ -122,9 +140,9 @@ function numbersTable(detail) {
       ...[h.accuracy[i], h.val_accuracy[i]].map((v) => el("td", { class: "num", text: percent(v) })),
     ]),
   );
-  const head = ["Epoch", "Training loss", "Validation loss", "Training accuracy", "Validation accuracy"];
+  const head = [t("Epoch"), t("Training loss"), t("Validation loss"), t("Training accuracy"), t("Validation accuracy")];
   return el("details", { class: "numbers" }, [
-    el("summary", { text: "The numbers behind the charts" }),
+    el("summary", { text: t("The numbers behind the charts") }),
     el("div", { class: "table-scroll" }, [
       el("table", { class: "data-table" }, [
         el("thead", {}, [el("tr", {}, head.map((text) => el("th", { scope: "col", text })))]),
@@ -140,21 +158,21 @@ function commandBlock(command) {
   const button = el("button", {
     type: "button",
     class: "button button-quiet",
-    text: "Copy",
-    "aria-label": "Copy the command",
+    text: t("Copy"),
+    "aria-label": t("Copy the command"),
     onclick: async () => {
       try {
         await navigator.clipboard.writeText(command);
-        button.textContent = "Copied";
+        button.textContent = t("Copied");
       } catch {
         getSelection().selectAllChildren(code); // the learner can copy it by hand
-        button.textContent = "Selected: press Ctrl+C";
+        button.textContent = t("Selected: press Ctrl+C");
       }
-      setTimeout(() => (button.textContent = "Copy"), 2500);
+      setTimeout(() => (button.textContent = t("Copy")), 2500);
     },
   });
   return el("div", { class: "command" }, [
-    el("h3", { text: "Train it again yourself" }),
+    el("h3", { text: t("Train it again yourself") }),
     el("div", { class: "command-row" }, [el("pre", {}, [code]), button]),
   ]);
 }
@@ -172,7 +190,7 @@ function modelSection(detail, shared) {
         el("div", { class: "charts" }, [chartFigure(detail, "loss", shared), chartFigure(detail, "accuracy", shared)]),
         storyOf(detail),
       ])
-    : el("p", { class: "note", text: "This model was saved without its training history." });
+    : el("p", { class: "note", text: t("This model was saved without its training history.") });
   return el(
     "section",
     { class: "panel model-training", id: `model-${detail.id}`, dataset: { model: detail.id, epochs: detail.epochs ?? "" }, "aria-labelledby": `heading-${detail.id}` },
@@ -186,16 +204,22 @@ function modelSection(detail, shared) {
   );
 }
 
+/** "LeNet-5 (imported)": a model's name and where it came from (origin is an identifier). */
+function namedWithOrigin({ name, origin }) {
+  if (origin === "imported") return t("{name} (imported)", { name });
+  if (origin === "shipped") return t("{name} (shipped)", { name });
+  if (origin === "trained") return t("{name} (trained)", { name });
+  return `${name} (${origin})`;
+}
+
 /** Models with neither curves nor a recipe here (an imported model), named in one note. */
 function untrainedNote(details) {
   if (!details.length) return null;
-  const names = details.map((d) => `${d.name} (${d.origin})`).join(", ");
+  const names = details.map(namedWithOrigin).join(", ");
   return el("p", {
     class: "note",
     id: "no-training-record",
-    text:
-      `No training record: ${names}. A model imported from a Keras file brings its weights but ` +
-      "not how it was trained, so it has no curves here; the Network explorer shows what it does.",
+    text: t("No training record: {names}. A model imported from a Keras file brings its weights but not how it was trained, so it has no curves here; the Network explorer shows what it does.", { names }),
   });
 }
 

@@ -3,6 +3,7 @@
 // 10-class guess, ln 10 = 2.3, and a well-trained model's 0.03 alike; it widens by whole decades
 // only when a curve leaves it), epochs from 1. One definition of each metric's look, too.
 import { formatNumber, formatPercent } from "../format.js";
+import { t } from "../i18n/index.js";
 
 const LOSS_DOMAIN = [0.01, 3];
 
@@ -38,20 +39,20 @@ export function historyColumns(history) {
 export function metricAxis(metric, lossValues = []) {
   if (metric === "loss") {
     return {
-      yLabel: "loss (log scale)",
+      yLabel: t("loss (log scale)"),
       scale: "log",
       domain: lossDomain(lossValues),
       format: (v) => formatNumber(v, 3),
       tickFormat: (v) => String(v),
-      caption: "Loss (lower is better; log scale)",
+      caption: t("Loss (lower is better; log scale)"),
     };
   }
   return {
-    yLabel: "accuracy",
+    yLabel: t("accuracy"),
     scale: "linear",
     domain: [0, 1],
     format: (v) => formatPercent(v, 1),
     tickFormat: (v) => formatPercent(v, 0),
-    caption: "Accuracy (higher is better)",
+    caption: t("Accuracy (higher is better)"),
   };
 }

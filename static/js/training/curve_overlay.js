@@ -4,6 +4,7 @@
 // colour-blind-safe palette), a dash pattern and a marker shape, so the lines stay apart in
 // grey too. The choice lives in the address (./page_url.js).
 import { el } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { renderLineChart } from "../render/line_chart.js";
 import { historyColumns, metricAxis } from "./curve_axes.js";
 
@@ -20,14 +21,15 @@ export function lookOf(index) {
   };
 }
 
+// [value (kept in the address), the words a reader sees]
 const CURVES = [
-  ["validation", "Validation curves (data held back from training)"],
-  ["training", "Training curves"],
+  ["validation", () => t("Validation curves (data held back from training)")],
+  ["training", () => t("Training curves")],
 ];
 
 function modelChoices(details, chosen, onToggle) {
   return el("fieldset", { class: "overlay-models" }, [
-    el("legend", { text: "Models" }),
+    el("legend", { text: t("Models") }),
     ...details.map((detail, index) => {
       const id = `overlay-${detail.id}`;
       const box = el("input", { type: "checkbox", id, value: detail.id, checked: chosen.includes(detail.id) });
@@ -44,14 +46,22 @@ function modelChoices(details, chosen, onToggle) {
 
 function curveChoices(curves, onCurves) {
   return el("fieldset", { class: "overlay-curves" }, [
-    el("legend", { text: "Curves" }),
+    el("legend", { text: t("Curves") }),
     ...CURVES.map(([value, text]) => {
       const id = `overlay-curves-${value}`;
       const radio = el("input", { type: "radio", name: "overlay-curves", id, value, checked: value === curves });
       radio.addEventListener("change", () => radio.checked && onCurves(value));
-      return el("label", { for: id }, [radio, ` ${text}`]);
+      return el("label", { for: id }, [radio, ` ${text()}`]);
     }),
   ]);
+}
+
+/** The overlaid chart's label: which curves of which metric, then each model's end ("ends"). */
+function overlayLabel(curves, metric, ends) {
+  if (curves === "training") {
+    return metric === "loss" ? t("Training loss of {ends}.", { ends }) : t("Training accuracy of {ends}.", { ends });
+  }
+  return metric === "loss" ? t("Validation loss of {ends}.", { ends }) : t("Validation accuracy of {ends}.", { ends });
 }
 
 /**
@@ -77,18 +87,20 @@ export function createCurveOverlay(container, { onChange }) {
       }));
       const figure = el("figure", { class: "chart-figure" }, [el("figcaption", { text: axis.caption }), plot]);
       if (series.length) {
-        const ends = series.map((s) => `${s.name} ${axis.format(s.values.at(-1))} after ${s.values.length} epochs`);
+        const ends = series
+          .map((s) => t("{name} {value} after {epochs} epochs", { name: s.name, value: axis.format(s.values.at(-1)), epochs: s.values.length }))
+          .join("; ");
         renderLineChart(plot, {
           ...axis,
-          label: `${curves === "training" ? "Training" : "Validation"} ${metric} of ${ends.join("; ")}.`,
-          xLabel: "epoch",
+          label: overlayLabel(curves, metric, ends),
+          xLabel: t("epoch"),
           epochs,
           series,
         });
       }
       return figure;
     });
-    const hint = chosen.length < 2 ? el("p", { class: "note overlay-hint", text: "Tick two or more models to compare their curves." }) : null;
+    const hint = chosen.length < 2 ? el("p", { class: "note overlay-hint", text: t("Tick two or more models to compare their curves.") }) : null;
     container.replaceChildren(
       el("div", { class: "overlay-choices" }, [
         modelChoices(details, compare, (id, on) => {

@@ -3,6 +3,7 @@
 // validation loss is still falling, has stopped, or rose again while training loss fell
 // (overfitting). Nothing is said that the history does not show.
 import { formatNumber, formatPercent } from "../format.js";
+import { t } from "../i18n/index.js";
 
 // Validation loss counts as "rising again" when it ends this much above its lowest value, at
 // least RISE_EPOCHS after it; and as "stopped" when its lowest is PLATEAU_EPOCHS or more back.
@@ -32,9 +33,9 @@ const holdsDropout = (layers) =>
 
 /** What made training harder than validation, from a model's detail: {augmentation, dropout}. */
 export function regularisationOfModel(detail) {
-  const t = detail.training ?? {};
+  const training = detail.training ?? {};
   return {
-    augmentation: Boolean(t.augmentation || t.augment),
+    augmentation: Boolean(training.augmentation || training.augment),
     dropout: (detail.summary ?? []).some((row) => row.type === "Dropout"),
   };
 }
@@ -48,45 +49,62 @@ export function regularisationOfJob(job) {
   };
 }
 
-function causeWords({ augmentation, dropout }, noun) {
+// Each sentence is one whole template with the measured values as placeholders, so a
+// translation can order them its own way; the digits' and the images' sentences are apart.
+
+/** Why validation ends above training: the sentence for what the recipe holds (and the noun). */
+function validationAboveText({ augmentation, dropout }, digits, values) {
   if (augmentation && dropout) {
-    return `augmentation (every training ${noun.slice(0, -1)} shifted, turned and zoomed a little) and dropout (units switched off at random while training, never while validating) make the training ${noun} harder than the validation ${noun}`;
+    return digits
+      ? t("Validation accuracy is above training accuracy ({validation} against {training} after epoch {epoch}): augmentation (every training digit shifted, turned and zoomed a little) and dropout (units switched off at random while training, never while validating) make the training digits harder than the validation digits.", values)
+      : t("Validation accuracy is above training accuracy ({validation} against {training} after epoch {epoch}): augmentation (every training image shifted, turned and zoomed a little) and dropout (units switched off at random while training, never while validating) make the training images harder than the validation images.", values);
   }
   if (augmentation) {
-    return `augmentation makes the training ${noun} harder than the validation ${noun}: each is shifted, turned and zoomed a little every epoch, the validation ${noun} never`;
+    return digits
+      ? t("Validation accuracy is above training accuracy ({validation} against {training} after epoch {epoch}): augmentation makes the training digits harder than the validation digits: each is shifted, turned and zoomed a little every epoch, the validation digits never.", values)
+      : t("Validation accuracy is above training accuracy ({validation} against {training} after epoch {epoch}): augmentation makes the training images harder than the validation images: each is shifted, turned and zoomed a little every epoch, the validation images never.", values);
   }
-  return `dropout makes training harder than validation: it switches off units at random while training, never while validating`;
+  if (dropout) {
+    return t("Validation accuracy is above training accuracy ({validation} against {training} after epoch {epoch}): dropout makes training harder than validation: it switches off units at random while training, never while validating.", values);
+  }
+  return t("Validation accuracy is above training accuracy ({validation} against {training} after epoch {epoch}): training accuracy is the average over each epoch, while the weights were still improving; validation is measured at the epoch's end.", values);
 }
 
 function progressSentence(h, n) {
   const va = h.val_accuracy;
   const best = argBest(va, (a, b) => a > b);
-  const bestPart = percent(va[best]) === percent(va[n - 1]) ? "" : ` (its best, ${percent(va[best])}, after epoch ${best + 1})`;
+  const values = { first: percent(va[0]), last: percent(va[n - 1]), epochs: n, best: percent(va[best]), bestEpoch: best + 1 };
   return {
     kind: "progress",
-    text: `Validation accuracy went from ${percent(va[0])} after epoch 1 to ${percent(va[n - 1])} after epoch ${n}${bestPart}.`,
+    text:
+      values.best === values.last
+        ? t("Validation accuracy went from {first} after epoch 1 to {last} after epoch {epochs}.", values)
+        : t("Validation accuracy went from {first} after epoch 1 to {last} after epoch {epochs} (its best, {best}, after epoch {bestEpoch}).", values),
   };
 }
 
 function gapSentence(h, n, regularisation, noun) {
   const train = h.accuracy[n - 1];
   const validation = h.val_accuracy[n - 1];
-  const pair = `${percent(validation)} against ${percent(train)} after epoch ${n}`;
+  const digits = noun === "digits";
+  const values = { validation: percent(validation), training: percent(train), epoch: n };
   if (validation > train) {
-    const cause = regularisation.augmentation || regularisation.dropout
-      ? causeWords(regularisation, noun)
-      : "training accuracy is the average over each epoch, while the weights were still improving; validation is measured at the epoch's end";
-    return { kind: "validation-above", text: `Validation accuracy is above training accuracy (${pair}): ${cause}.` };
+    return { kind: "validation-above", text: validationAboveText(regularisation, digits, values) };
   }
   if (train - validation > GAP_POINTS) {
+    const points = { points: formatNumber((train - validation) * 100, 1), epoch: n };
     return {
       kind: "training-above",
-      text: `Training accuracy is ${formatNumber((train - validation) * 100, 1)} points above validation accuracy after epoch ${n}: the model does better on the ${noun} it learned from than on ${noun} it has not seen.`,
+      text: digits
+        ? t("Training accuracy is {points} points above validation accuracy after epoch {epoch}: the model does better on the digits it learned from than on digits it has not seen.", points)
+        : t("Training accuracy is {points} points above validation accuracy after epoch {epoch}: the model does better on the images it learned from than on images it has not seen.", points),
     };
   }
   return {
     kind: "close",
-    text: `Training and validation accuracy end close together (${percent(train)} and ${percent(validation)}): the model does about as well on ${noun} it has not seen.`,
+    text: digits
+      ? t("Training and validation accuracy end close together ({training} and {validation}): the model does about as well on digits it has not seen.", values)
+      : t("Training and validation accuracy end close together ({training} and {validation}): the model does about as well on images it has not seen.", values),
   };
 }
 
@@ -95,24 +113,30 @@ function lossSentence(h, n) {
   const best = argBest(vl, (a, b) => a < b);
   const last = vl[n - 1];
   const since = n - 1 - best;
+  const values = { best: best + 1, lowest: loss(vl[best]), epochs: n };
   if (since >= RISE_EPOCHS && last > vl[best] * (1 + RISE_FRACTION) && h.loss[n - 1] < h.loss[best]) {
     return {
       kind: "overfit",
       epoch: best + 1,
-      text: `The model starts to overfit after epoch ${best + 1}: validation loss was lowest there (${loss(vl[best])}) and rose to ${loss(last)} by epoch ${n}, while training loss kept falling (${loss(h.loss[best])} to ${loss(h.loss[n - 1])}).`,
+      text: t("The model starts to overfit after epoch {best}: validation loss was lowest there ({lowest}) and rose to {last} by epoch {epochs}, while training loss kept falling ({trainThen} to {trainLast}).", {
+        ...values,
+        last: loss(last),
+        trainThen: loss(h.loss[best]),
+        trainLast: loss(h.loss[n - 1]),
+      }),
     };
   }
   if (since >= PLATEAU_EPOCHS) {
     return {
       kind: "plateau",
       epoch: best + 1,
-      text: `Validation loss stopped improving after epoch ${best + 1} (its lowest, ${loss(vl[best])}): the last ${since} epochs did not lower it.`,
+      text: t("Validation loss stopped improving after epoch {best} (its lowest, {lowest}): the last {since} epochs did not lower it.", { ...values, since }),
     };
   }
   return {
     kind: "improving",
     epoch: best + 1,
-    text: `Validation loss reached its lowest, ${loss(vl[best])}, after epoch ${best + 1} of ${n}: it was still falling near the end.`,
+    text: t("Validation loss reached its lowest, {lowest}, after epoch {best} of {epochs}: it was still falling near the end.", values),
   };
 }
 

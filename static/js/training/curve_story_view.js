@@ -2,6 +2,7 @@
 // kind in data-kind (progress, validation-above, training-above, close, overfit, plateau,
 // improving) and, for the loss sentences, the epoch it names in data-epoch.
 import { el } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { describeCurves } from "./curve_story.js";
 
 /** renderCurveStory(container, history columns, {augmentation, dropout}, noun). */
@@ -12,7 +13,7 @@ export function renderCurveStory(container, history, regularisation, noun) {
     return;
   }
   container.replaceChildren(
-    el("h3", { class: "curve-story-heading", text: "What the curves show" }),
+    el("h3", { class: "curve-story-heading", text: t("What the curves show") }),
     el(
       "ul",
       { class: "curve-story-list" },

@@ -4,6 +4,7 @@ import { getDataset, getDatasets, uploadDataset } from "../api.js";
 import { TRAINING } from "../config.js";
 import { el, latestOnly } from "../dom.js";
 import { formatCount } from "../format.js";
+import { t } from "../i18n/index.js";
 
 function say(message, text, state) {
   message.textContent = text;
@@ -18,18 +19,21 @@ function problemWith(form) {
     const n = Number(size);
     const { min, max } = TRAINING.imageSize;
     if (!Number.isInteger(n) || n < min || n > max) {
-      return `The image size must be a whole number of pixels from ${min} to ${max}, or left empty to use the images' own size.`;
+      return t("The image size must be a whole number of pixels from {min} to {max}, or left empty to use the images' own size.", { min, max });
     }
   }
   return null;
 }
 
 function pickOption(summary) {
-  const colour = summary.color === "rgb" ? "colour" : "gray";
   const [side] = summary.image_shape;
+  const values = { name: summary.name, classes: summary.classes.length, images: formatCount(summary.images), side };
   return el("option", {
     value: summary.id,
-    text: `${summary.name}: ${summary.classes.length} classes, ${formatCount(summary.images)} images, ${side}×${side} ${colour}`,
+    text:
+      summary.color === "rgb"
+        ? t("{name}: {classes} classes, {images} images, {side}×{side} colour", values)
+        : t("{name}: {classes} classes, {images} images, {side}×{side} gray", values),
   });
 }
 
@@ -47,15 +51,15 @@ export function createDatasetForm({ form, message, picker, onDataset }) {
       const summaries = await getDatasets();
       const first = el("option", {
         value: "",
-        text: summaries.length ? "Choose one…" : "None yet: upload one above",
+        text: summaries.length ? t("Choose one…") : t("None yet: upload one above"),
       });
       picker.replaceChildren(first, ...summaries.map(pickOption));
       picker.disabled = !summaries.length;
       picker.value = summaries.some((s) => s.id === selectedId) ? selectedId : "";
     } catch (error) {
-      picker.replaceChildren(el("option", { value: "", text: "Could not list the datasets" }));
+      picker.replaceChildren(el("option", { value: "", text: t("Could not list the datasets") }));
       picker.disabled = true;
-      say(message, `The stored datasets could not be listed: ${error.message}`, "error");
+      say(message, t("The stored datasets could not be listed: {error}", { error: error.message }), "error");
     }
   }
 
@@ -70,15 +74,15 @@ export function createDatasetForm({ form, message, picker, onDataset }) {
       color: form.elements.color.value || undefined,
     };
     form.setAttribute("aria-busy", "true");
-    say(message, `Reading ${file.name} (${formatCount(Math.ceil(file.size / 1024))} KB): every image is checked and resized…`, "busy");
+    say(message, t("Reading {file} ({size} KB): every image is checked and resized…", { file: file.name, size: formatCount(Math.ceil(file.size / 1024)) }), "busy");
     try {
       const dataset = await uploadDataset(fields, signal);
-      say(message, `Uploaded ${file.name}: ${dataset.classes.length} classes.`, "done");
+      say(message, t("Uploaded {file}: {classes} classes.", { file: file.name, classes: dataset.classes.length }), "done");
       await refreshList(dataset.id);
       onDataset(dataset);
     } catch (error) {
       if (error.name === "AbortError") return;
-      say(message, `Not uploaded: ${error.message}`, "error");
+      say(message, t("Not uploaded: {error}", { error: error.message }), "error");
     } finally {
       form.removeAttribute("aria-busy");
     }
@@ -106,14 +110,14 @@ export function createDatasetForm({ form, message, picker, onDataset }) {
   picker.addEventListener("change", async () => {
     if (!picker.value) return;
     const signal = requests.start();
-    say(message, "Loading the dataset…", "busy");
+    say(message, t("Loading the dataset…"), "busy");
     try {
       const dataset = await getDataset(picker.value, signal);
       say(message, "");
       onDataset(dataset);
     } catch (error) {
       if (error.name === "AbortError") return;
-      say(message, `Could not load the dataset: ${error.message}`, "error");
+      say(message, t("Could not load the dataset: {error}", { error: error.message }), "error");
     }
   });
 

@@ -4,6 +4,7 @@
 import { TRAINING } from "../config.js";
 import { el } from "../dom.js";
 import { formatCount, formatShape } from "../format.js";
+import { t } from "../i18n/index.js";
 
 const pngSource = (base64) => (base64.startsWith("data:") ? base64 : `data:image/png;base64,${base64}`);
 
@@ -17,17 +18,17 @@ function classRow(preview) {
   return el("li", { class: "dataset-class", dataset: { label: preview.label, count: preview.count } }, [
     el("div", { class: "dataset-class-head" }, [
       el("span", { class: "dataset-class-name", text: preview.name }),
-      el("span", { class: "dataset-class-count", text: `${formatCount(preview.count)} ${preview.count === 1 ? "image" : "images"}` }),
+      el("span", { class: "dataset-class-count", text: preview.count === 1 ? t("{count} image", { count: formatCount(preview.count) }) : t("{count} images", { count: formatCount(preview.count) }) }),
     ]),
     el("div", { class: "dataset-class-pictures" }, [
       el("figure", { class: "dataset-mean" }, [
-        picture(preview.mean_image, `The mean of the ${preview.name} images`, "dataset-mean-image"),
-        el("figcaption", { text: "mean" }),
+        picture(preview.mean_image, t("The mean of the {name} images", { name: preview.name }), "dataset-mean-image"),
+        el("figcaption", { text: t("mean") }),
       ]),
       el(
         "div",
         { class: "dataset-thumbnails" },
-        shown.map((thumbnail, i) => picture(thumbnail, `${preview.name}, image ${i + 1}`, "dataset-thumbnail")),
+        shown.map((thumbnail, i) => picture(thumbnail, t("{name}, image {number}", { name: preview.name, number: i + 1 }), "dataset-thumbnail")),
       ),
     ]),
   ]);
@@ -40,21 +41,23 @@ function skippedList(dataset) {
   const items = listed.map((skipped) =>
     el("li", {}, [el("code", { class: "skipped-file", text: skipped.file }), el("span", { text: `: ${skipped.reason}` })]),
   );
-  if (unlisted > 0) items.push(el("li", { class: "note", text: `…and ${formatCount(unlisted)} more.` }));
-  const files = dataset.skipped_count === 1 ? "1 file" : `${formatCount(dataset.skipped_count)} files`;
+  if (unlisted > 0) items.push(el("li", { class: "note", text: t("…and {count} more.", { count: formatCount(unlisted) }) }));
+  const summary =
+    dataset.skipped_count === 1
+      ? t("1 file left out, and why")
+      : t("{count} files left out, and why", { count: formatCount(dataset.skipped_count) });
   return el("details", { class: "dataset-skipped", open: dataset.skipped_count <= 5 }, [
-    el("summary", { text: `${files} left out, and why` }),
+    el("summary", { text: summary }),
     el("ul", {}, items),
   ]);
 }
 
 /** The sentence that sums a dataset up: "60 images in 3 classes, each 30 × 30 × 3 (colour)." */
 export function describeDataset(dataset) {
-  const colour = dataset.color === "rgb" ? "colour" : "gray";
-  return (
-    `${formatCount(dataset.images)} images in ${dataset.classes.length} classes, each ` +
-    `${formatShape(dataset.image_shape)} (${colour}).`
-  );
+  const values = { images: formatCount(dataset.images), classes: dataset.classes.length, shape: formatShape(dataset.image_shape) };
+  return dataset.color === "rgb"
+    ? t("{images} images in {classes} classes, each {shape} (colour).", values)
+    : t("{images} images in {classes} classes, each {shape} (gray).", values);
 }
 
 /** Draw `dataset` (GET /api/datasets/{id}'s answer) into `container`. */

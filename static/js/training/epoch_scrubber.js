@@ -2,10 +2,17 @@
 // and a Play button that steps through them. While the job runs it stays on the newest epoch,
 // until the learner moves it elsewhere; moving it back to the newest follows again.
 import { el } from "../dom.js";
+import { t } from "../i18n/index.js";
 
 const PLAY_STEP_MS = 800;
 
-export const epochWords = (epoch) => (epoch === 0 ? "Epoch 0: the random start, before any training" : `After epoch ${epoch}`);
+export const epochWords = (epoch) => (epoch === 0 ? t("Epoch 0: the random start, before any training") : t("After epoch {epoch}", { epoch }));
+
+/** The output beside the slider: the epoch, then where it is among the kept ones. */
+const epochPosition = (epoch, position, kept) =>
+  epoch === 0
+    ? t("Epoch 0: the random start, before any training ({position} of {kept} kept)", { position, kept })
+    : t("After epoch {epoch} ({position} of {kept} kept)", { epoch, position, kept });
 
 /**
  * createEpochScrubber({id, onChange(epoch, newest)}) -> {element, setEpochs(epochs), prefer(epoch),
@@ -15,9 +22,9 @@ export const epochWords = (epoch) => (epoch === 0 ? "Epoch 0: the random start, 
  */
 export function createEpochScrubber({ id, onChange }) {
   const range = el("input", { type: "range", id, class: "epoch-range", min: 0, max: 0, step: 1, value: 0 });
-  const label = el("label", { for: id, class: "epoch-label", text: "Epoch" });
+  const label = el("label", { for: id, class: "epoch-label", text: t("Epoch") });
   const output = el("output", { for: id, class: "epoch-output", "aria-live": "polite" });
-  const play = el("button", { type: "button", class: "button button-quiet epoch-play", "aria-pressed": "false", text: "Play" });
+  const play = el("button", { type: "button", class: "button button-quiet epoch-play", "aria-pressed": "false", text: t("Play") });
   let epochs = [];
   let following = true; // on the newest epoch, and staying there as new ones arrive
   let timer = null;
@@ -29,7 +36,7 @@ export function createEpochScrubber({ id, onChange }) {
     const epoch = current();
     if (epoch === undefined) return;
     const words = epochWords(epoch);
-    output.textContent = `${words} (${Number(range.value) + 1} of ${epochs.length} kept)`;
+    output.textContent = epochPosition(epoch, Number(range.value) + 1, epochs.length);
     range.setAttribute("aria-valuetext", words);
     onChange(epoch, Number(range.value) === epochs.length - 1);
   }
@@ -37,7 +44,7 @@ export function createEpochScrubber({ id, onChange }) {
   function stopPlaying() {
     clearTimeout(timer);
     timer = null;
-    play.textContent = "Play";
+    play.textContent = t("Play");
     play.setAttribute("aria-pressed", "false");
   }
 
@@ -58,7 +65,7 @@ export function createEpochScrubber({ id, onChange }) {
   play.addEventListener("click", () => {
     if (timer) return stopPlaying();
     if (epochs.length < 2) return;
-    play.textContent = "Pause";
+    play.textContent = t("Pause");
     play.setAttribute("aria-pressed", "true");
     if (Number(range.value) >= epochs.length - 1) {
       range.value = "0";

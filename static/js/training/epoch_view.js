@@ -3,11 +3,12 @@
 // filter, a row per input channel) and its feature maps of the probe, each with its colour
 // scale. Snapshots are fetched only when shown, and kept.
 import { el } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { formatCount, formatNumber, formatShape } from "../format.js";
 import { cellPx } from "../render/feature_maps.js";
 import { renderLegend } from "../render/legend.js";
 import { scaleFromApi } from "../render/colormap.js";
-import { createEpochScrubber, epochWords } from "./epoch_scrubber.js";
+import { createEpochScrubber } from "./epoch_scrubber.js";
 import { createSnapshotCache } from "./epoch_snapshots.js";
 
 const PROBE_PX = 128; // CSS width of the probe image
@@ -23,7 +24,19 @@ function pixelImage(base64, { width, height, alt, className }) {
   return el("img", { src: pngSource(base64), alt, width, height, class: className, decoding: "async" });
 }
 
-const range = ([low, high]) => `from ${formatNumber(low, 3)} to ${formatNumber(high, 3)}`;
+const range = ([low, high]) => ({ low: formatNumber(low, 3), high: formatNumber(high, 3) });
+
+/** The filter grid's alt text: the epoch, the filters and their input channels, one sentence. */
+function filterGridWords(epoch, values) {
+  if (epoch === 0) {
+    return values.inputs === 1
+      ? t("Epoch 0: the random start, before any training: the {sent} filters of {layer}, {kh} × {kw} weights each, for {inputs} input channel", values)
+      : t("Epoch 0: the random start, before any training: the {sent} filters of {layer}, {kh} × {kw} weights each, for {inputs} input channels", values);
+  }
+  return values.inputs === 1
+    ? t("After epoch {epoch}: the {sent} filters of {layer}, {kh} × {kw} weights each, for {inputs} input channel", { epoch, ...values })
+    : t("After epoch {epoch}: the {sent} filters of {layer}, {kh} × {kw} weights each, for {inputs} input channels", { epoch, ...values });
+}
 
 function part(className, heading, explanation) {
   const picture = el("div", { class: "epoch-picture" });
@@ -64,24 +77,24 @@ export function createEpochPanel(container, { epoch: firstEpoch = null, onEpoch 
   let shownJobs = 0; // the first job shown is the one the address named
   const probe = part(
     "epoch-probe",
-    "One held-out image",
-    "The network never trains on this image: every feature map below is of it.",
+    t("One held-out image"),
+    t("The network never trains on this image: every feature map below is of it."),
   );
   const filters = part(
     "epoch-filters",
-    "The first layer's filters",
-    "A filter is a small grid of weights the layer slides over the image; it answers strongly where the image looks like it. Each column is one filter, each row one colour channel of the input.",
+    t("The first layer's filters"),
+    t("A filter is a small grid of weights the layer slides over the image; it answers strongly where the image looks like it. Each column is one filter, each row one colour channel of the input."),
   );
   const maps = part(
     "epoch-maps",
-    "Its feature maps of that image",
-    "One map per filter: where in the held-out image that filter found its pattern.",
+    t("Its feature maps of that image"),
+    t("One map per filter: where in the held-out image that filter found its pattern."),
   );
   const parts = el("div", { class: "epoch-parts" }, [probe.figure, filters.figure, maps.figure]);
-  const heading = el("h4", { class: "epoch-heading", id: "epoch-heading", text: "Epoch time travel" });
+  const heading = el("h4", { class: "epoch-heading", id: "epoch-heading", text: t("Epoch time travel") });
   const intro = el("p", {
     class: "note epoch-intro",
-    text: "The network's first layer as it was after each epoch: move the slider (or press Play) to watch its filters form, from random weights to patterns that tell your classes apart.",
+    text: t("The network's first layer as it was after each epoch: move the slider (or press Play) to watch its filters form, from random weights to patterns that tell your classes apart."),
   });
   const body = el("div", { class: "epoch-body" }, [scrubber.element, status, parts]);
   container.replaceChildren(heading, intro, body);
@@ -92,35 +105,38 @@ export function createEpochPanel(container, { epoch: firstEpoch = null, onEpoch 
   function render(snapshot) {
     const [height, width] = job.image_shape;
     const probeScale = cellPx(Math.max(height, width), PROBE_PX);
-    probe.caption.textContent = `One held-out image (class: ${snapshot.probe_class})`;
+    probe.caption.textContent = t("One held-out image (class: {name})", { name: snapshot.probe_class });
     probe.picture.replaceChildren(
       pixelImage(snapshot.probe_image, {
         width: width * probeScale,
         height: height * probeScale,
-        alt: `The held-out image, of class ${snapshot.probe_class}`,
+        alt: t("The held-out image, of class {name}", { name: snapshot.probe_class }),
         className: "epoch-probe-image",
       }),
     );
-    probe.values.textContent = `${width} × ${height} pixels, shown ${probeScale} times larger.`;
+    probe.values.textContent = t("{width} × {height} pixels, shown {scale} times larger.", { width, height, scale: probeScale });
 
     const [kh, kw, inputs, count] = snapshot.filters.kernel_shape;
     const [first, last] = snapshot.channels;
     const sent = last - first + 1;
-    const some = sent < count ? ` (the first ${formatCount(sent)} of ${formatCount(count)})` : "";
-    filters.caption.textContent = `The first layer's filters: ${formatCount(count)} of ${kh} × ${kw}${some}`;
+    const sizes = { count: formatCount(count), sent: formatCount(sent), kh, kw };
+    filters.caption.textContent =
+      sent < count
+        ? t("The first layer's filters: {count} of {kh} × {kw} (the first {sent} of {count})", sizes)
+        : t("The first layer's filters: {count} of {kh} × {kw}", sizes);
     const grid = el("img", {
       src: pngSource(snapshot.filters.grid),
-      alt: `${epochWords(snapshot.epoch)}: the ${formatCount(sent)} filters of ${snapshot.layer}, ${kh} × ${kw} weights each, for ${inputs} input channel${inputs === 1 ? "" : "s"}`,
+      alt: filterGridWords(snapshot.epoch, { sent: formatCount(sent), layer: snapshot.layer, kh, kw, inputs }),
       class: "epoch-filter-grid",
     });
     const lines = `--filter-width: ${kw * GRID_CELL_PX}px; --filter-height: ${kh * GRID_CELL_PX}px; --filter-gap: ${GRID_GAP_PX}px`;
     filters.picture.replaceChildren(el("div", { class: "epoch-filter-frame", style: lines }, [grid]));
-    renderLegend(filters.legend, scaleFromApi(snapshot.filters.scale), "Weight colour");
-    filters.values.textContent = `Weights this epoch run ${range(snapshot.filters.value_range)}.`;
+    renderLegend(filters.legend, scaleFromApi(snapshot.filters.scale), t("Weight colour"));
+    filters.values.textContent = t("Weights this epoch run from {low} to {high}.", range(snapshot.filters.value_range));
 
     const [mh, mw] = snapshot.maps.shape;
     const mapScale = cellPx(Math.max(mh, mw), TILE_PX);
-    maps.caption.textContent = `Its feature maps of that image: ${formatCount(snapshot.maps.tiles.length)}, each ${mw} × ${mh}`;
+    maps.caption.textContent = t("Its feature maps of that image: {count}, each {mw} × {mh}", { count: formatCount(snapshot.maps.tiles.length), mw, mh });
     maps.picture.replaceChildren(
       el(
         "ol",
@@ -130,7 +146,7 @@ export function createEpochPanel(container, { epoch: firstEpoch = null, onEpoch 
             pixelImage(tile, {
               width: mw * mapScale,
               height: mh * mapScale,
-              alt: `Feature map of filter ${first + i}`,
+              alt: t("Feature map of filter {index}", { index: first + i }),
               className: "epoch-map-image",
             }),
             el("span", { class: "epoch-map-index", "aria-hidden": "true", text: first + i }),
@@ -138,8 +154,8 @@ export function createEpochPanel(container, { epoch: firstEpoch = null, onEpoch 
         ),
       ),
     );
-    renderLegend(maps.legend, scaleFromApi(snapshot.maps.scale), "Map colour");
-    maps.values.textContent = `Values this epoch run ${range(snapshot.maps.value_range)} (maps ${formatShape(snapshot.maps.shape)}).`;
+    renderLegend(maps.legend, scaleFromApi(snapshot.maps.scale), t("Map colour"));
+    maps.values.textContent = t("Values this epoch run from {low} to {high} (maps {shape}).", { ...range(snapshot.maps.value_range), shape: formatShape(snapshot.maps.shape) });
 
     shownEpoch = snapshot.epoch;
     container.dataset.epoch = String(snapshot.epoch);
@@ -151,7 +167,7 @@ export function createEpochPanel(container, { epoch: firstEpoch = null, onEpoch 
     wanted = epoch;
     const asked = cache;
     container.setAttribute("aria-busy", "true");
-    if (!cache.has(epoch)) say(`Loading epoch ${epoch}…`);
+    if (!cache.has(epoch)) say(t("Loading epoch {epoch}…", { epoch }));
     try {
       const snapshot = await asked.get(epoch);
       if (asked !== cache || wanted !== epoch) return; // another epoch was chosen meanwhile
@@ -160,7 +176,7 @@ export function createEpochPanel(container, { epoch: firstEpoch = null, onEpoch 
     } catch (error) {
       if (asked !== cache || wanted !== epoch) return;
       wanted = null; // so choosing it again retries
-      say(`Could not load epoch ${epoch}: ${error.message}`);
+      say(t("Could not load epoch {epoch}: {error}", { epoch, error: error.message }));
     } finally {
       if (asked === cache && (wanted === epoch || wanted === null)) container.removeAttribute("aria-busy");
     }
@@ -195,10 +211,10 @@ export function createEpochPanel(container, { epoch: firstEpoch = null, onEpoch 
       if (!job.filter_layer) {
         if (started || job.state === "done") {
           intro.hidden = true;
-          return waiting("This network has no convolution layer, so it has no filters or feature maps to show: every pixel goes straight into dense layers. Pick a network with convolutions to watch filters form.", "none");
+          return waiting(t("This network has no convolution layer, so it has no filters or feature maps to show: every pixel goes straight into dense layers. Pick a network with convolutions to watch filters form."), "none");
         }
         if (job.state === "queued" || job.state === "running") {
-          return waiting("The filters appear here once training starts.", "waiting");
+          return waiting(t("The filters appear here once training starts."), "waiting");
         }
         container.hidden = true; // ended before it started: nothing was kept
         return;
@@ -206,7 +222,7 @@ export function createEpochPanel(container, { epoch: firstEpoch = null, onEpoch 
       intro.hidden = false;
       body.hidden = false;
       container.dataset.state = "ready";
-      if (!kept.length) return waiting("The filters appear here once training starts.", "waiting");
+      if (!kept.length) return waiting(t("The filters appear here once training starts."), "waiting");
       scrubber.setEpochs(kept);
     },
   };

@@ -6,6 +6,7 @@
 import { CHART } from "../config.js";
 import { el } from "../dom.js";
 import { formatDuration, formatNumber, formatPercent } from "../format.js";
+import { t } from "../i18n/index.js";
 import { renderLineChart } from "../render/line_chart.js";
 import { historyColumns, metricAxis } from "./curve_axes.js";
 import { regularisationOfJob } from "./curve_story.js";
@@ -13,38 +14,51 @@ import { renderCurveStory } from "./curve_story_view.js";
 import { createEpochPanel } from "./epoch_view.js";
 import { loadEvaluation } from "./evaluation_view.js";
 
+// The badge's words for each job state (the state itself stays in data-state).
 const STATE_WORDS = {
-  queued: "Queued",
-  running: "Training",
-  done: "Done",
-  failed: "Failed",
-  cancelled: "Cancelled",
+  queued: () => t("Queued"),
+  running: () => t("Training"),
+  done: () => t("Done"),
+  failed: () => t("Failed"),
+  cancelled: () => t("Cancelled"),
 };
 
-const ordinal = (n) => {
-  const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? "th" : { 1: "st", 2: "nd", 3: "rd" }[n % 10] ?? "th";
-  return `${n}${suffix}`;
-};
+/** "Queued: 3rd in line; …": one whole sentence per English ordinal suffix. */
+function queuedInLine(place) {
+  const values = { place, ahead: place - 1 };
+  const tens = place % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : { 1: "st", 2: "nd", 3: "rd" }[place % 10] ?? "th";
+  if (suffix === "st") return t("Queued: {place}st in line; it starts when the {ahead} before it have ended.", values);
+  if (suffix === "nd") return t("Queued: {place}nd in line; it starts when the {ahead} before it have ended.", values);
+  if (suffix === "rd") return t("Queued: {place}rd in line; it starts when the {ahead} before it have ended.", values);
+  return t("Queued: {place}th in line; it starts when the {ahead} before it have ended.", values);
+}
 
 function stateLine(job) {
   const p = job.progress;
   switch (job.state) {
     case "queued":
-      if (job.place === 1) return "Queued: it starts as soon as the job before it ends.";
-      if (job.place) return `Queued: ${ordinal(job.place)} in line; it starts when the ${job.place - 1} before it have ended.`;
-      return "Queued: waiting for a worker.";
+      if (job.place === 1) return t("Queued: it starts as soon as the job before it ends.");
+      if (job.place) return queuedInLine(job.place);
+      return t("Queued: waiting for a worker.");
     case "running": {
-      if (!p || p.epoch === 0) return "Starting: building the network and loading the images…";
-      const sofar = p.loss == null || p.batch === 0 ? "" : `; so far this epoch: loss ${formatNumber(p.loss, 3)}, accuracy ${formatPercent(p.accuracy, 1)}`;
-      return `Epoch ${p.epoch} of ${p.epochs}, batch ${p.batch} of ${p.batches}${sofar}.`;
+      if (!p || p.epoch === 0) return t("Starting: building the network and loading the images…");
+      const values = { epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches };
+      if (p.loss == null || p.batch === 0) return t("Epoch {epoch} of {epochs}, batch {batch} of {batches}.", values);
+      return t("Epoch {epoch} of {epochs}, batch {batch} of {batches}; so far this epoch: loss {loss}, accuracy {accuracy}.", {
+        ...values,
+        loss: formatNumber(p.loss, 3),
+        accuracy: formatPercent(p.accuracy, 1),
+      });
     }
     case "done":
-      return `Trained for ${job.history.length} epochs.`;
+      return t("Trained for {epochs} epochs.", { epochs: job.history.length });
     case "failed":
-      return "The training stopped before the end.";
+      return t("The training stopped before the end.");
     case "cancelled":
-      return `Cancelled${job.history.length ? ` after ${job.history.length} of ${job.request.epochs} epochs` : ""}: no model was kept.`;
+      return job.history.length
+        ? t("Cancelled after {done} of {epochs} epochs: no model was kept.", { done: job.history.length, epochs: job.request.epochs })
+        : t("Cancelled: no model was kept.");
     default:
       return "";
   }
@@ -52,8 +66,8 @@ function stateLine(job) {
 
 function timeLine(job) {
   const parts = [];
-  if (job.state === "running" && job.seconds_left != null) parts.push(`About ${formatDuration(job.seconds_left)} left`);
-  if (job.seconds_per_epoch != null) parts.push(`${formatDuration(job.seconds_per_epoch)} per epoch`);
+  if (job.state === "running" && job.seconds_left != null) parts.push(t("About {duration} left", { duration: formatDuration(job.seconds_left) }));
+  if (job.seconds_per_epoch != null) parts.push(t("{duration} per epoch", { duration: formatDuration(job.seconds_per_epoch) }));
   return parts.join(" · ");
 }
 
@@ -62,6 +76,11 @@ function fraction(job) {
   return job.progress?.fraction ?? 0;
 }
 
+const chartLabel = (metric, values) =>
+  metric === "loss"
+    ? t("{name}, loss after each of {epochs} epochs: training {training}, validation {validation} after the last.", values)
+    : t("{name}, accuracy after each of {epochs} epochs: training {training}, validation {validation} after the last.", values);
+
 // A chart of one metric over the finished epochs, on the page's shared axes and all the planned
 // epochs wide (it fills in, never rescales), or a note until the first epoch has ended.
 function drawChart(plot, job, metric) {
@@ -69,7 +88,7 @@ function drawChart(plot, job, metric) {
   const epochs = job.history.length;
   plot.dataset.epochs = String(epochs);
   if (!epochs) {
-    plot.replaceChildren(el("p", { class: "note chart-waiting", text: "The curve starts when the first epoch ends." }));
+    plot.replaceChildren(el("p", { class: "note chart-waiting", text: t("The curve starts when the first epoch ends.") }));
     return;
   }
   const train = history[metric];
@@ -78,31 +97,42 @@ function drawChart(plot, job, metric) {
   const last = epochs - 1;
   renderLineChart(plot, {
     ...axis,
-    label:
-      `${job.name}, ${metric} after each of ${epochs} epochs: training ${axis.format(train[last])}, ` +
-      `validation ${axis.format(validation[last])} after the last.`,
-    xLabel: "epoch",
+    label: chartLabel(metric, { name: job.name, epochs, training: axis.format(train[last]), validation: axis.format(validation[last]) }),
+    xLabel: t("epoch"),
     epochs: Math.max(epochs, job.request?.epochs ?? epochs),
     series: [
-      { key: "train", name: "training images", values: train, colour: CHART.train, marker: "circle" },
-      { key: "validation", name: "validation images", values: validation, colour: CHART.validation, dash: "dashed", marker: "square" },
+      { key: "train", name: t("training images"), values: train, colour: CHART.train, marker: "circle" },
+      { key: "validation", name: t("validation images"), values: validation, colour: CHART.validation, dash: "dashed", marker: "square" },
     ],
   });
+}
+
+/** A translated sentence with `element` where its `placeholder` stands (text around it as text). */
+function withStrong(sentence, placeholder, element) {
+  const at = sentence.indexOf(placeholder);
+  if (at < 0) return [sentence];
+  return [sentence.slice(0, at), element, sentence.slice(at + placeholder.length)].filter((part) => part !== "");
 }
 
 function resultBlock(job) {
   const last = job.history[job.history.length - 1];
   return el("div", { class: "job-result" }, [
-    el("p", { class: "job-accuracy" }, [
-      "Final accuracy on the validation images (held out, never trained on): ",
-      el("strong", { class: "job-final-accuracy", text: formatPercent(last?.val_accuracy, 1) }),
-      `; on the training images: ${formatPercent(last?.accuracy, 1)}.`,
-    ]),
+    el(
+      "p",
+      { class: "job-accuracy" },
+      withStrong(
+        t("Final accuracy on the validation images (held out, never trained on): {validation}; on the training images: {training}.", {
+          training: formatPercent(last?.accuracy, 1),
+        }),
+        "{validation}",
+        el("strong", { class: "job-final-accuracy", text: formatPercent(last?.val_accuracy, 1) }),
+      ),
+    ),
     el("p", { class: "button-row" }, [
-      el("a", { class: "button", id: "job-explorer-link", href: `/explorer?model=${encodeURIComponent(job.model)}`, text: "Look inside in the Network explorer" }),
-      el("a", { class: "button button-quiet", id: "job-download-link", href: `/api/models/${encodeURIComponent(job.model)}/download`, download: "", text: "Download .keras" }),
+      el("a", { class: "button", id: "job-explorer-link", href: `/explorer?model=${encodeURIComponent(job.model)}`, text: t("Look inside in the Network explorer") }),
+      el("a", { class: "button button-quiet", id: "job-download-link", href: `/api/models/${encodeURIComponent(job.model)}/download`, download: "", text: t("Download .keras") }),
     ]),
-    el("p", { class: "note", text: "It is listed with the other models now, on every page that shows models." }),
+    el("p", { class: "note", text: t("It is listed with the other models now, on every page that shows models.") }),
   ]);
 }
 
@@ -116,10 +146,10 @@ export function createJobView(container, { onCancel, epoch = null, onEpoch }) {
   const title = el("h3", { class: "job-title" });
   const badge = el("span", { class: "job-state" });
   const line = el("p", { class: "job-line" });
-  const bar = el("progress", { class: "job-bar", max: 1, value: 0, "aria-label": "Training progress" });
+  const bar = el("progress", { class: "job-bar", max: 1, value: 0, "aria-label": t("Training progress") });
   const percent = el("span", { class: "job-percent" });
   const time = el("p", { class: "job-time note" });
-  const cancel = el("button", { type: "button", class: "button button-quiet", id: "job-cancel", text: "Cancel training", onclick: () => onCancel() });
+  const cancel = el("button", { type: "button", class: "button button-quiet", id: "job-cancel", text: t("Cancel training"), onclick: () => onCancel() });
   const message = el("p", { class: "own-message job-message", "aria-live": "polite" });
   const result = el("div", { class: "job-result-holder" });
   const plots = ["loss", "accuracy"].map((metric) => el("div", { class: "chart", dataset: { metric, epochs: "0" } }));
@@ -161,7 +191,7 @@ export function createJobView(container, { onCancel, epoch = null, onEpoch }) {
       container.dataset.job = job.id;
       container.dataset.state = job.state;
       title.textContent = job.name;
-      badge.textContent = STATE_WORDS[job.state] ?? job.state;
+      badge.textContent = STATE_WORDS[job.state]?.() ?? job.state;
       badge.dataset.state = job.state;
       line.textContent = stateLine(job);
       const done = fraction(job);
@@ -170,7 +200,7 @@ export function createJobView(container, { onCancel, epoch = null, onEpoch }) {
       time.textContent = timeLine(job);
       const active = job.state === "queued" || job.state === "running";
       cancel.hidden = !(active && canCancel);
-      if (job.state === "failed") say(job.reason || "The training failed without a reason given.", "error");
+      if (job.state === "failed") say(job.reason || t("The training failed without a reason given."), "error");
       if (job.id !== drawnJob || job.history.length !== drawnEpochs) {
         drawnJob = job.id;
         drawnEpochs = job.history.length;
@@ -200,7 +230,7 @@ export function createJobView(container, { onCancel, epoch = null, onEpoch }) {
     say,
     setCancelling(busy) {
       cancel.disabled = busy;
-      cancel.textContent = busy ? "Cancelling…" : "Cancel training";
+      cancel.textContent = busy ? t("Cancelling…") : t("Cancel training");
     },
   };
 }

@@ -4,6 +4,7 @@
 // the trained model's delete token.
 import { cancelJob, getDataset, getJob } from "../api.js";
 import { byId } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { deleteTokens } from "../explorer/import_form.js";
 import { createDatasetForm } from "./dataset_form.js";
 import { renderDataset } from "./dataset_view.js";
@@ -72,13 +73,13 @@ export function setUpOwnImages({ onModelTrained }) {
       const token = id && cancelTokens.get(id);
       if (!token) return;
       jobView.setCancelling(true);
-      jobView.say("Asking the worker to stop: it stops between two batches…", "busy");
+      jobView.say(t("Asking the worker to stop: it stops between two batches…"), "busy");
       try {
         const job = await cancelJob(id, token);
         jobView.say("");
         show(job);
       } catch (error) {
-        jobView.say(`Not cancelled: ${error.message}`, "error");
+        jobView.say(t("Not cancelled: {error}", { error: error.message }), "error");
       } finally {
         jobView.setCancelling(false);
       }
@@ -111,12 +112,12 @@ export function setUpOwnImages({ onModelTrained }) {
     if (isFinished(job)) return;
     watcher = watchJob(job.id, {
       onStatus: show,
-      onError: (error) => jobView.say(`Could not ask how the job is going (asking again): ${error.message}`, "error"),
+      onError: (error) => jobView.say(t("Could not ask how the job is going (asking again): {error}", { error: error.message }), "error"),
       onMode: (mode) =>
         jobView.setMode(
           mode === "stream"
-            ? "Live: the server sends every update as it happens."
-            : "The live stream broke: asking the server for news every second instead.",
+            ? t("Live: the server sends every update as it happens.")
+            : t("The live stream broke: asking the server for news every second instead."),
           mode,
         ),
     });
@@ -131,7 +132,7 @@ export function setUpOwnImages({ onModelTrained }) {
         if (dataset) useDataset(dataset);
       }
     } catch (error) {
-      byId("train-message").textContent = `Could not resume job ${id}: ${error.message}`;
+      byId("train-message").textContent = t("Could not resume job {id}: {error}", { id, error: error.message });
       byId("train-message").dataset.state = "error";
     }
   }

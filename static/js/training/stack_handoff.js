@@ -2,6 +2,7 @@
 // sessionStorage: the stack the lab opens with, the stack the learner brings back, and the
 // training form's dataset and settings, stored before leaving and restored on return.
 import { getTrainingRecipes } from "../api.js";
+import { t } from "../i18n/index.js";
 
 const KEYS = {
   editing: "convlens.training.editing", // {layers, from}: what the lab opens with
@@ -64,7 +65,7 @@ export async function recipeStack(name) {
     throw error;
   });
   const recipe = (await recipes).find((entry) => entry.name === name);
-  if (!recipe) throw new Error(`The server has no training recipe called ${name}.`);
+  if (!recipe) throw new Error(t("The server has no training recipe called {name}.", { name }));
   return [{ type: "Input", shape: recipe.input_shape, name: "input" }, ...recipe.layers];
 }
 

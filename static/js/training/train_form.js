@@ -6,6 +6,7 @@
 import { startTraining } from "../api.js";
 import { TRAINING } from "../config.js";
 import { byId, el } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { FieldError, clearFieldErrors, showFieldError } from "../widgets/field_errors.js";
 import {
   LAB_URL,
@@ -40,15 +41,23 @@ function setBounds(input, { value, min, max }) {
   input.value = String(value);
 }
 
+// What each number field must hold, as one sentence with its bounds ({min}, {max}).
+const BOUNDS_WORDS = {
+  epochs: (bounds) => t("Epochs must be a whole number from {min} to {max}.", bounds),
+  batch_size: (bounds) => t("The batch size must be a whole number from {min} to {max}.", bounds),
+  learning_rate: (bounds) => t("The learning rate must be a number from {min} to {max}.", bounds),
+  validation_split: (bounds) => t("The validation share must be a number from {min} to {max}.", bounds),
+  seed: (bounds) => t("The seed must be a whole number from {min} to {max}.", bounds),
+};
+
 // A number field's value, or a FieldError naming the field's bounds.
-function readNumber(input, name, { whole }) {
+function readNumber(input, { whole }) {
   const min = Number(input.min);
   const max = Number(input.max);
   const text = input.value.trim();
   const value = Number(text);
-  const kind = whole ? "a whole number" : "a number";
   if (!text || !Number.isFinite(value) || (whole && !Number.isInteger(value)) || value < min || value > max) {
-    throw new FieldError(`${name} must be ${kind} from ${min} to ${max}.`, input);
+    throw new FieldError(BOUNDS_WORDS[input.name]({ min, max }), input);
   }
   return value;
 }
@@ -130,7 +139,7 @@ export function createTrainForm({ form, recipeList, message, hint, onStarted }) 
     try {
       openLab({ layers: await recipeStack(recipe.name), from: recipe.title });
     } catch (error) {
-      say(`Could not open ${recipe.title} in the lab: ${error.message}`, "error");
+      say(t("Could not open {recipe} in the lab: {error}", { recipe: recipe.title, error: error.message }), "error");
       editButton.disabled = false;
     }
   });
@@ -146,14 +155,14 @@ export function createTrainForm({ form, recipeList, message, hint, onStarted }) 
     return {
       dataset: dataset.id,
       architecture: fields.architecture.value === "yours" ? withoutInput(yourStack.stack().layers) : fields.architecture.value,
-      epochs: readNumber(fields.epochs, "Epochs", { whole: true }),
-      batch_size: readNumber(fields.batch_size, "The batch size", { whole: true }),
-      learning_rate: readNumber(fields.learning_rate, "The learning rate", { whole: false }),
+      epochs: readNumber(fields.epochs, { whole: true }),
+      batch_size: readNumber(fields.batch_size, { whole: true }),
+      learning_rate: readNumber(fields.learning_rate, { whole: false }),
       optimizer: fields.optimizer.value,
-      validation_split: readNumber(fields.validation_split, "The validation share", { whole: false }),
+      validation_split: readNumber(fields.validation_split, { whole: false }),
       augment: fields.augment.checked,
       flips: fields.augment.checked && fields.flips.checked,
-      seed: readNumber(fields.seed, "The seed", { whole: true }),
+      seed: readNumber(fields.seed, { whole: true }),
       ...(name ? { name } : {}),
     };
   }
@@ -170,16 +179,16 @@ export function createTrainForm({ form, recipeList, message, hint, onStarted }) 
       form.querySelector("details.more-settings")?.setAttribute("open", "");
       showFieldError(error);
       error.input.focus();
-      return say("Fix the value marked below, then start again.", "error");
+      return say(t("Fix the value marked below, then start again."), "error");
     }
     start.disabled = true;
-    say(`Sending the job: the network is checked against ${dataset.name} first…`, "busy");
+    say(t("Sending the job: the network is checked against {dataset} first…", { dataset: dataset.name }), "busy");
     try {
       const answer = await startTraining(request);
       say("");
       onStarted(answer, request);
     } catch (error) {
-      say(`Not started: ${error.message}`, "error");
+      say(t("Not started: {error}", { error: error.message }), "error");
     } finally {
       start.disabled = false;
     }
@@ -197,7 +206,7 @@ export function createTrainForm({ form, recipeList, message, hint, onStarted }) 
       restoredChoice = null;
       yourStack.useDataset(chosen);
       start.disabled = false;
-      hint.textContent = `On ${chosen.name}: ${chosen.classes.length} classes.`;
+      hint.textContent = t("On {dataset}: {classes} classes.", { dataset: chosen.name, classes: chosen.classes.length });
       hint.dataset.dataset = chosen.id;
       say("");
     },
