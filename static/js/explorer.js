@@ -24,6 +24,7 @@ import { placeField } from "./explorer/map_detail.js";
 import { renderNetwork } from "./explorer/network_view.js";
 import { createPatternsPanel } from "./explorer/patterns_panel.js";
 import { formatPercent } from "./format.js";
+import { t } from "./i18n/index.js";
 import { renderSummaryTable } from "./render/summary_table.js";
 import { createMapDialog } from "./widgets/map_dialog.js";
 import { createModelPicker, orderModels } from "./widgets/model_picker.js";
@@ -66,7 +67,12 @@ function showAnswer(explorer, { detail, answer, source }) {
   picture.src = `data:image/png;base64,${answer.input_picture}`;
   byId("bar-input").hidden = false;
   explorer.barShape = detail.input_shape;
-  byId("network-answer").textContent = `${detail.name} reads ${source.label} as ${answer.label} (${formatPercent(top)}).`;
+  byId("network-answer").textContent = t("{model} reads {source} as {label} ({percent}).", {
+    model: detail.name,
+    source: source.label,
+    label: answer.label,
+    percent: formatPercent(top),
+  });
   status.clearError();
   setNetworkStatus(network, "ready");
 }
@@ -120,7 +126,7 @@ async function runAll(explorer, { detail, filters, input, signal }) {
   showAnswer(explorer, { detail, answer: activations, source: input.source });
   explorer.explain.follow({ detail, image: input.image, answer: activations, auto: true });
   followInput(explorer, detail, input);
-  status.done(`Done: ${activations.layers.length} layers of ${detail.name}.`);
+  status.done(t("Done: {count} layers of {model}.", { count: activations.layers.length, model: detail.name }));
 }
 
 // Big models: a card per layer now, each filled when it scrolls into view; the answer from predict.
@@ -139,7 +145,7 @@ async function runLazy(explorer, { detail, input, signal }) {
   showAnswer(explorer, { detail, answer: prediction, source: input.source });
   explorer.explain.follow({ detail, image: input.image, answer: prediction, auto: false }); // big: on demand
   followInput(explorer, detail, input);
-  status.done(`Done: ${detail.name}'s ${detail.summary.length} layers load as you scroll to them.`);
+  status.done(t("Done: {model}'s {count} layers load as you scroll to them.", { model: detail.name, count: detail.summary.length }));
 }
 
 // The sections below the network that look at the same input: unit patterns, dropout, DeepDream.
@@ -156,7 +162,11 @@ async function run(explorer) {
   const model = explorer.models.find((m) => m.id === state.modelId);
   const input = explorer.inputs.current(model.preprocessing);
   setNetworkStatus(network, "busy");
-  status.busy(input ? `Running ${input.source.label} through ${model.name}…` : `Loading ${model.name}…`);
+  status.busy(
+    input
+      ? t("Running {source} through {model}…", { source: input.source.label, model: model.name })
+      : t("Loading {model}…", { model: model.name }),
+  );
   explorer.deleteControl.show(model);
   try {
     const { detail, filters } = await explorer.loadModel(model.id);
@@ -170,7 +180,7 @@ async function run(explorer) {
     explorer.classDreams.useModel(detail);
     if (!input) {
       setNetworkStatus(network, "idle");
-      explorer.explain.clear("Pick an input: its answer is explained here.");
+      explorer.explain.clear(t("Pick an input: its answer is explained here."));
       explorer.patterns.clear();
       explorer.dream.clear();
       return;
@@ -189,10 +199,10 @@ function showFailure(explorer, error, { model, input }) {
   setNetworkStatus(network, "error");
   byId("bar-input").hidden = true;
   byId("network-answer").textContent = input
-    ? `No answer: ${input.source.label} could not be run through the network.`
+    ? t("No answer: {source} could not be run through the network.", { source: input.source.label })
     : "";
-  network.replaceChildren(el("p", { class: "note", text: "No layers to show: see the message above." }));
-  explorer.explain.clear("No answer to explain: see the message above.");
+  network.replaceChildren(el("p", { class: "note", text: t("No layers to show: see the message above.") }));
+  explorer.explain.clear(t("No answer to explain: see the message above."));
   if (input?.source.name === "upload" && error.status >= 400 && error.status < 500) {
     explorer.inputs.refused(model.preprocessing);
   }
@@ -206,7 +216,7 @@ function showPicker(explorer) {
   createModelPicker(holder, {
     models: explorer.models,
     name: "explorer-model",
-    legend: "Which trained network to look inside",
+    legend: t("Which trained network to look inside"),
     selected: explorer.state.modelId,
     onSelect(id) {
       explorer.deleteControl.clearNote();
@@ -323,7 +333,7 @@ async function main() {
   const status = createStatus(byId("error-box"), byId("status-line"));
   try {
     const [models, digits, samples] = await Promise.all([getModels(), getDigits(), getSamples()]);
-    if (!models.length) throw new Error("The server hosts no trained models yet: run `convlens train` first.");
+    if (!models.length) throw new Error(t("The server hosts no trained models yet: run `convlens train` first."));
     start({ models, digits, samples, status });
     document.body.dataset.ready = "true";
   } catch (error) {

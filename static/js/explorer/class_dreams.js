@@ -6,12 +6,13 @@ import { getDreams } from "../api.js";
 import { DREAM } from "../config.js";
 import { el, isAbort, latestOnly } from "../dom.js";
 import { formatPercent } from "../format.js";
+import { t } from "../i18n/index.js";
 
 const png = (base64) => `data:image/png;base64,${base64}`;
 
 function dreamCard(dream) {
   return el("figure", { class: "class-dream", dataset: { class: String(dream.class_index) } }, [
-    el("img", { src: png(dream.image), alt: `What ${dream.class_name} looks like to the model` }),
+    el("img", { src: png(dream.image), alt: t("What {class} looks like to the model", { class: dream.class_name }) }),
     el("figcaption", {}, [
       el("span", { class: "class-dream-name", text: dream.class_name }),
       el("span", { class: "class-dream-probability", text: formatPercent(dream.probability) }),
@@ -21,7 +22,7 @@ function dreamCard(dream) {
 
 /** createClassDreams(root) -> {useModel(detail)}: a Show button, then the grid of dreams. */
 export function createClassDreams(root) {
-  const show = el("button", { type: "button", class: "button", text: "Show", dataset: { role: "show" } });
+  const show = el("button", { type: "button", class: "button", text: t("Show"), dataset: { role: "show" } });
   const message = el("p", { class: "dream-message", role: "status", "aria-live": "polite" });
   const grid = el("div", { class: "class-dream-grid", dataset: { role: "class-dreams" } });
   root.replaceChildren(el("div", { class: "button-row" }, [show]), message, grid);
@@ -41,12 +42,12 @@ export function createClassDreams(root) {
     grid.replaceChildren(...answer.dreams.map(dreamCard));
     show.hidden = true; // the same steps and seed would dream the same pictures
     const left = answer.classes.length - answer.dreams.length;
-    setStatus(
-      "ready",
+    const words = t(
       "Each picture started as noise and was changed step by step to raise its class's score; the percentage " +
-        "is the model's probability for that class on the picture (low where the climb got nowhere)." +
-        (left > 0 ? ` The first ${answer.dreams.length} of ${answer.classes.length} classes are shown.` : ""),
+        "is the model's probability for that class on the picture (low where the climb got nowhere).",
     );
+    const shown = { shown: answer.dreams.length, count: answer.classes.length };
+    setStatus("ready", left > 0 ? `${words} ${t("The first {shown} of {count} classes are shown.", shown)}` : words);
     root.dataset.model = answer.model;
   }
 
@@ -57,7 +58,7 @@ export function createClassDreams(root) {
     const signal = job.start();
     show.disabled = true;
     const count = Math.min(detail.classes.length, DREAM.classesShown);
-    setStatus("busy", `Dreaming ${count} classes of ${detail.name} from noise: a few seconds…`);
+    setStatus("busy", t("Dreaming {count} classes of {model} from noise: a few seconds…", { count, model: detail.name }));
     try {
       const answer = await getDreams(detail.id, { classes: `0-${count - 1}`, steps: DREAM.classSteps }, signal);
       if (signal.aborted) return;

@@ -3,13 +3,16 @@
 // its bias. As Keras' Conv2D computes it (cross-correlation):
 //   z = sum over input channels c, kernel rows i, columns j of x[c][r*s + i*d - p][k*s + j*d - p] * w[c][i][j] + b
 //   value = activation(z)
+import { t } from "../i18n/index.js";
 import { windowStep } from "./receptive_field.js";
 
+// name: the activation as Keras calls it ("no activation" is compared, never shown); words(): what
+// it does, in the page's language.
 const ACTIVATIONS = {
-  relu: { name: "ReLU", apply: (z) => Math.max(0, z), words: "ReLU keeps a positive sum and turns a negative one into 0" },
-  linear: { name: "no activation", apply: (z) => z, words: "No activation: the sum is the value" },
-  sigmoid: { name: "sigmoid", apply: (z) => 1 / (1 + Math.exp(-z)), words: "Sigmoid squeezes the sum into 0..1: 1 / (1 + e^-z)" },
-  tanh: { name: "tanh", apply: Math.tanh, words: "tanh squeezes the sum into -1..1" },
+  relu: { name: "ReLU", apply: (z) => Math.max(0, z), words: () => t("ReLU keeps a positive sum and turns a negative one into 0") },
+  linear: { name: "no activation", apply: (z) => z, words: () => t("No activation: the sum is the value") },
+  sigmoid: { name: "sigmoid", apply: (z) => 1 / (1 + Math.exp(-z)), words: () => t("Sigmoid squeezes the sum into 0..1: 1 / (1 + e^-z)") },
+  tanh: { name: "tanh", apply: Math.tanh, words: () => t("tanh squeezes the sum into -1..1") },
 };
 
 export const activationOf = (name) => ACTIVATIONS[name ?? "linear"] ?? null;

@@ -7,6 +7,7 @@ import { cancelWork, startDeepDream } from "../api.js";
 import { DREAM } from "../config.js";
 import { el, isAbort } from "../dom.js";
 import { formatNumber, formatPercent } from "../format.js";
+import { t } from "../i18n/index.js";
 import { isFinished, watchWork } from "./work_watch.js";
 
 /** The layers a dream can raise: those with feature maps (height × width × maps). */
@@ -15,10 +16,10 @@ export const mapLayers = (detail) =>
 
 const OPTION_FIELDS = [
   // [form name, URL parameter, label, config bounds, step, help]
-  ["octaves", "dream_octaves", "Octaves", DREAM.octaves, 1, "Sizes the photo is dreamt at, small to large."],
-  ["steps", "dream_steps", "Steps", DREAM.steps, 1, "Changes made at each size."],
-  ["step_size", "dream_step_size", "Step size", DREAM.stepSize, 0.001, "How big each change is."],
-  ["side", "dream_side", "Side (px)", DREAM.side, 1, "The dream's longer side."],
+  ["octaves", "dream_octaves", () => t("Octaves"), DREAM.octaves, 1, () => t("Sizes the photo is dreamt at, small to large.")],
+  ["steps", "dream_steps", () => t("Steps"), DREAM.steps, 1, () => t("Changes made at each size.")],
+  ["step_size", "dream_step_size", () => t("Step size"), DREAM.stepSize, 0.001, () => t("How big each change is.")],
+  ["side", "dream_side", () => t("Side (px)"), DREAM.side, 1, () => t("The dream's longer side.")],
 ];
 
 /**
@@ -34,33 +35,42 @@ export function dreamOptionsFromUrl(params) {
   return { seed, wanted };
 }
 
-const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
-
 /** What the message line says about a work that is not done. */
 function describe(work) {
   switch (work.state) {
     case "queued":
-      return "Queued: it starts when the server's worker is free (other dreams or trainings may run first)…";
+      return t("Queued: it starts when the server's worker is free (other dreams or trainings may run first)…");
     case "running":
-      return `Dreaming… ${formatPercent(work.progress ?? 0)} done.`;
+      return t("Dreaming… {percent} done.", { percent: formatPercent(work.progress ?? 0) });
     case "cancelled":
-      return "Cancelled: the dream was stopped before it finished. Press Dream to start it again.";
+      return t("Cancelled: the dream was stopped before it finished. Press Dream to start it again.");
     case "failed":
-      return `The dream failed: ${work.reason ?? "the server gave no reason."}`;
+      return work.reason != null
+        ? t("The dream failed: {reason}", { reason: work.reason })
+        : t("The dream failed: the server gave no reason.");
     default:
       return "";
   }
 }
 
+/** "The dream: 3 octaves × 10 steps", one octave or step or many. */
+function dreamCaption({ octaves, steps }) {
+  const params = { octaves, steps };
+  if (octaves === 1) {
+    return steps === 1 ? t("The dream: {octaves} octave × {steps} step", params) : t("The dream: {octaves} octave × {steps} steps", params);
+  }
+  return steps === 1 ? t("The dream: {octaves} octaves × {steps} step", params) : t("The dream: {octaves} octaves × {steps} steps", params);
+}
+
 function numberField(name, label, bounds, step, help) {
   const id = `dream-${name.replace("_", "-")}`;
   return el("div", { class: "field" }, [
-    el("label", { for: id, text: label }),
+    el("label", { for: id, text: label() }),
     el("input", {
       type: "number", id, name, min: bounds.min, max: bounds.max, step, value: bounds.value, required: true,
       inputmode: step < 1 ? "decimal" : "numeric", "aria-describedby": `${id}-help`,
     }),
-    el("span", { class: "help", id: `${id}-help`, text: help }),
+    el("span", { class: "help", id: `${id}-help`, text: help() }),
   ]);
 }
 
@@ -74,14 +84,14 @@ function figure(src, alt, caption, { width, height }) {
 
 function copyRow(label, url, role) {
   const input = el("input", { type: "text", readonly: true, value: url, "aria-label": label, dataset: { role } });
-  const copy = el("button", { type: "button", class: "button button-quiet", text: "Copy" });
+  const copy = el("button", { type: "button", class: "button button-quiet", text: t("Copy") });
   copy.addEventListener("click", async () => {
     input.select();
     try {
       await navigator.clipboard.writeText(url);
-      copy.textContent = "Copied";
+      copy.textContent = t("Copied");
     } catch {
-      copy.textContent = "Select and copy";
+      copy.textContent = t("Select and copy");
     }
   });
   return el("div", { class: "deepdream-share-row" }, [
@@ -97,21 +107,21 @@ function copyRow(label, url, role) {
  */
 export function createDeepDreamPanel(section, root, { seed = DREAM.seed, wanted = null } = {}) {
   const layerSelect = el("select", { id: "dream-layer", name: "layers", "aria-describedby": "dream-layer-help" });
-  const dreamButton = el("button", { type: "submit", class: "button", text: "Dream", dataset: { role: "dream" } });
-  const cancelButton = el("button", { type: "button", class: "button button-quiet", text: "Cancel", hidden: true, dataset: { role: "cancel" } });
+  const dreamButton = el("button", { type: "submit", class: "button", text: t("Dream"), dataset: { role: "dream" } });
+  const cancelButton = el("button", { type: "button", class: "button button-quiet", text: t("Cancel"), hidden: true, dataset: { role: "cancel" } });
   const form = el("form", { class: "deepdream-form", novalidate: true }, [
     el("div", { class: "field-row deepdream-controls" }, [
       el("div", { class: "field deepdream-layer-field" }, [
-        el("label", { for: layerSelect.id, text: "Layer" }),
+        el("label", { for: layerSelect.id, text: t("Layer") }),
         layerSelect,
-        el("span", { class: "help", id: "dream-layer-help", text: "Listed from the input (first) to the output (last)." }),
+        el("span", { class: "help", id: "dream-layer-help", text: t("Listed from the input (first) to the output (last).") }),
       ]),
       ...OPTION_FIELDS.map(([name, , label, bounds, step, help]) => numberField(name, label, bounds, step, help)),
     ]),
     el("div", { class: "button-row" }, [dreamButton, cancelButton]),
   ]);
   const message = el("p", { class: "dream-message", role: "status", "aria-live": "polite", dataset: { role: "message" } });
-  const progress = el("progress", { class: "deepdream-progress", max: 1, value: 0, hidden: true, "aria-label": "Dream progress" });
+  const progress = el("progress", { class: "deepdream-progress", max: 1, value: 0, hidden: true, "aria-label": t("Dream progress") });
   const result = el("div", { class: "deepdream-result", dataset: { role: "result" } });
   root.replaceChildren(form, progress, message, result);
 
@@ -185,27 +195,40 @@ export function createDeepDreamPanel(section, root, { seed = DREAM.seed, wanted 
   function showResult(work) {
     const { result: pictures, options: used } = work;
     const layers = used.layers.join(" + ");
-    const grew = pictures.start_objective > 0 ? ` (${formatNumber(pictures.objective / pictures.start_objective, 1)} times as much)` : "";
+    const response = { layers, start: formatNumber(pictures.start_objective), end: formatNumber(pictures.objective) };
+    const summary =
+      pictures.start_objective > 0
+        ? t("{layers}'s mean response went from {start} for the photo to {end} for the dream ({times} times as much).", {
+            ...response,
+            times: formatNumber(pictures.objective / pictures.start_objective, 1),
+          })
+        : t("{layers}'s mean response went from {start} for the photo to {end} for the dream.", response);
     const dreamUrl = new URL(pictures.image, location.href).href;
     const pageUrl = shareUrl(work);
     const size = { width: pictures.width, height: pictures.height };
     result.replaceChildren(
       el("div", { class: "deepdream-pair" }, [
-        figure(pictures.start, "Your photo as the dream began", `The photo, ${pictures.width} × ${pictures.height}`, size),
-        figure(pictures.image, `The photo dreamt to excite ${layers}`, `The dream: ${plural(used.octaves, "octave")} × ${plural(used.steps, "step")}`, size),
+        figure(pictures.start, t("Your photo as the dream began"), t("The photo, {width} × {height}", size), size),
+        figure(pictures.image, t("The photo dreamt to excite {layers}", { layers }), dreamCaption(used), size),
       ]),
       el("p", {
         class: "deepdream-summary",
         dataset: { role: "objective" },
-        text: `${layers}'s mean response went from ${formatNumber(pictures.start_objective)} for the photo to ${formatNumber(pictures.objective)} for the dream${grew}.`,
+        text: summary,
       }),
       el("div", { class: "deepdream-share" }, [
-        el("h3", { text: "Link to share" }),
-        copyRow("The dream (PNG)", dreamUrl, "dream-url"),
+        el("h3", { text: t("Link to share") }),
+        copyRow(t("The dream (PNG)"), dreamUrl, "dream-url"),
         pageUrl
-          ? copyRow("This page with these settings", pageUrl, "page-url")
-          : el("p", { class: "note", text: "Your own photo stays on your computer, so only the dream's picture has a link; a sample photo gives a page link too." }),
-        el("p", { class: "note", text: "The same model, photo and settings always make the same dream: it is made once and kept, so the link opens at once." }),
+          ? copyRow(t("This page with these settings"), pageUrl, "page-url")
+          : el("p", {
+              class: "note",
+              text: t("Your own photo stays on your computer, so only the dream's picture has a link; a sample photo gives a page link too."),
+            }),
+        el("p", {
+          class: "note",
+          text: t("The same model, photo and settings always make the same dream: it is made once and kept, so the link opens at once."),
+        }),
       ]),
     );
   }
@@ -215,7 +238,7 @@ export function createDeepDreamPanel(section, root, { seed = DREAM.seed, wanted 
     if (!detail || !image) return;
     reset("");
     dreamButton.disabled = true;
-    setStatus("busy", "Sending the photo…");
+    setStatus("busy", t("Sending the photo…"));
     const asked = { detail, image };
     try {
       const work = await startDeepDream(detail.id, image, options());
@@ -234,7 +257,7 @@ export function createDeepDreamPanel(section, root, { seed = DREAM.seed, wanted 
   function follow(id) {
     state.watcher = watchWork(id, {
       onStatus: (work) => showWork(work),
-      onError: (error) => setStatus("busy", `Lost touch with the server (${error.message}); still trying…`),
+      onError: (error) => setStatus("busy", t("Lost touch with the server ({reason}); still trying…", { reason: error.message })),
     });
   }
 
@@ -250,7 +273,7 @@ export function createDeepDreamPanel(section, root, { seed = DREAM.seed, wanted 
         state.watcher?.stop();
         showWork(answer);
       } else {
-        setStatus("busy", "Cancelling: the dream stops at its next step…");
+        setStatus("busy", t("Cancelling: the dream stops at its next step…"));
       }
     } catch (error) {
       if (error.status !== 409) setStatus("error", error.message); // 409: it had ended anyway
@@ -274,18 +297,18 @@ export function createDeepDreamPanel(section, root, { seed = DREAM.seed, wanted 
       state.image = null;
       const rows = photos ? mapLayers(detail) : [];
       layerSelect.replaceChildren(
-        ...rows.map((row) => el("option", { value: row.name, text: `${row.name} (${row.output_shape[2]} maps)` })),
+        ...rows.map((row) => el("option", { value: row.name, text: t("{layer} ({count} maps)", { layer: row.name, count: row.output_shape[2] }) })),
       );
       if (rows.length) layerSelect.value = rows[rows.length - 1].name; // the server's default too
       if (state.pending) fillForm(state.pending);
-      reset(photos && !rows.length ? `${detail.name} has no layers with feature maps to dream with.` : "");
+      reset(photos && !rows.length ? t("{model} has no layers with feature maps to dream with.", { model: detail.name }) : "");
     },
     follow({ detail, image, source }) {
       if (detail.preprocessing !== "image") return;
       state.detail = detail;
       state.image = image;
       state.source = source;
-      reset("Press Dream to change this photo so the chosen layer responds more.");
+      reset(t("Press Dream to change this photo so the chosen layer responds more."));
       if (state.pending && source.name !== "upload") {
         state.pending = null; // a shared link dreams once, on the photo it names
         dream();
@@ -293,7 +316,7 @@ export function createDeepDreamPanel(section, root, { seed = DREAM.seed, wanted 
     },
     clear() {
       state.image = null;
-      reset("Pick a photo to dream with.");
+      reset(t("Pick a photo to dream with."));
     },
   };
 }

@@ -5,6 +5,7 @@
 import { getDropoutPass } from "../api.js";
 import { el, isAbort, latestOnly } from "../dom.js";
 import { formatCount } from "../format.js";
+import { t } from "../i18n/index.js";
 import { createProbabilityBars } from "../render/probability_bars.js";
 
 const RATES = [0, 0.2, 0.4];
@@ -13,11 +14,17 @@ const DROPPED = "#c8ccd2"; // grey: a unit switched off for this pass
 const CELL = 4; // canvas pixels per unit: a 3-pixel square and a 1-pixel gap, scaled up by CSS
 
 const WHAT_IT_SHOWS = {
-  0: "Rate 0: nothing is dropped. This is how the network runs when it answers you.",
-  0.2: "Rate 0.2: about one unit in five is switched off at random (grey); the others are " +
-    "scaled up by 1 / 0.8, so the next layer gets about as much in total.",
-  0.4: "Rate 0.4: two units in five are off; the answer rests on fewer units, so its " +
-    "probabilities move more from one draw to the next.",
+  0: () => t("Rate 0: nothing is dropped. This is how the network runs when it answers you."),
+  0.2: () =>
+    t(
+      "Rate 0.2: about one unit in five is switched off at random (grey); the others are " +
+        "scaled up by 1 / 0.8, so the next layer gets about as much in total.",
+    ),
+  0.4: () =>
+    t(
+      "Rate 0.4: two units in five are off; the answer rests on fewer units, so its " +
+        "probabilities move more from one draw to the next.",
+    ),
 };
 
 /** The names of a model's layers that drop units while training. */
@@ -43,12 +50,12 @@ function column(rate) {
   const count = el("p", { class: "dropout-count" });
   const bars = el("div", { class: "dropout-bars" });
   const root = el("figure", { class: "dropout-column", dataset: { rate: String(rate) } }, [
-    el("figcaption", { class: "dropout-rate", text: `Rate ${rate}` }),
+    el("figcaption", { class: "dropout-rate", text: t("Rate {rate}", { rate }) }),
     units,
     count,
     bars,
   ]);
-  return { root, units, count, bars: createProbabilityBars(bars, { label: `Probabilities with rate ${rate}` }) };
+  return { root, units, count, bars: createProbabilityBars(bars, { label: t("Probabilities with rate {rate}", { rate }) }) };
 }
 
 function showPass(view, answer, rows) {
@@ -65,7 +72,7 @@ function showPass(view, answer, rows) {
       const canvas = el("canvas", {
         class: "dropout-grid",
         role: "img",
-        "aria-label": `${name}: ${dropped.length} of ${count} units dropped`,
+        "aria-label": t("{layer}: {dropped} of {count} units dropped", { layer: name, dropped: dropped.length, count }),
       });
       drawUnits(canvas, count, dropped);
       return el("div", { class: "dropout-layer", dataset: { layer: name, dropped: dropped.length } }, [
@@ -74,7 +81,7 @@ function showPass(view, answer, rows) {
       ]);
     }),
   );
-  view.count.textContent = `${formatCount(off)} of ${formatCount(total)} units dropped`;
+  view.count.textContent = t("{dropped} of {count} units dropped", { dropped: formatCount(off), count: formatCount(total) });
   // Names given by people (not digits) get a line of their own above each bar.
   view.root.classList.toggle("has-names", answer.classes.some((name) => name.length > 2));
   view.bars.render(answer.classes, answer.probabilities);
@@ -86,16 +93,16 @@ function showPass(view, answer, rows) {
  * only for models with Dropout layers; follow runs the three passes for the current input.
  */
 export function createDropoutPanel(section, root) {
-  const again = el("button", { type: "button", class: "button", text: "Draw again", dataset: { role: "draw-again" } });
+  const again = el("button", { type: "button", class: "button", text: t("Draw again"), dataset: { role: "draw-again" } });
   const message = el("p", { class: "dropout-message", role: "status", "aria-live": "polite" });
   const views = RATES.map(column);
   root.replaceChildren(
     el("div", { class: "dropout-columns" }, views.map((view) => view.root)),
-    el("ul", { class: "dropout-sentences" }, RATES.map((rate) => el("li", { text: WHAT_IT_SHOWS[rate] }))),
+    el("ul", { class: "dropout-sentences" }, RATES.map((rate) => el("li", { text: WHAT_IT_SHOWS[rate]() }))),
     el("div", { class: "button-row" }, [again]),
     el("p", {
       class: "note",
-      text: "“Draw again” drops other units at random: the bars wobble. In training a new draw is made for every batch, so no unit can be relied on alone.",
+      text: t("“Draw again” drops other units at random: the bars wobble. In training a new draw is made for every batch, so no unit can be relied on alone."),
     }),
     message,
   );
@@ -114,7 +121,7 @@ export function createDropoutPanel(section, root) {
     if (!image || !layers.length) return;
     const signal = job.start();
     again.disabled = true;
-    setStatus("busy", "Running your input three times, dropping units at random…");
+    setStatus("busy", t("Running your input three times, dropping units at random…"));
     try {
       const answers = await Promise.all(
         RATES.map((rate) => getDropoutPass(detail.id, image, { rate, layers: layers.join(",") }, signal)),
@@ -148,7 +155,7 @@ export function createDropoutPanel(section, root) {
       if (state.detail?.id !== detail.id) {
         job.abort();
         state.image = null;
-        setStatus("idle", "Pick an input to see it run with dropout.");
+        setStatus("idle", t("Pick an input to see it run with dropout."));
       }
     },
   };

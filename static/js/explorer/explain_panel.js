@@ -5,16 +5,18 @@ import { explainPrediction } from "../api.js";
 import { EXPLAIN } from "../config.js";
 import { el, isAbort, latestOnly } from "../dom.js";
 import { formatFixed, formatNumber, formatPercent, formatShape } from "../format.js";
+import { t } from "../i18n/index.js";
 import { scaleFromApi } from "../render/colormap.js";
 import { renderLegend } from "../render/legend.js";
 
+// The methods' names as shown (the keys are the API's).
 const METHODS = {
-  gradcam: "Grad-CAM",
-  "gradcam++": "Grad-CAM++",
-  saliency: "Saliency",
-  smoothgrad: "SmoothGrad",
-  integrated_gradients: "Integrated gradients",
-  occlusion: "Occlusion",
+  gradcam: () => "Grad-CAM",
+  "gradcam++": () => "Grad-CAM++",
+  saliency: () => t("Saliency"),
+  smoothgrad: () => "SmoothGrad",
+  integrated_gradients: () => t("Integrated gradients"),
+  occlusion: () => t("Occlusion"),
 };
 // The options each method takes (the server refuses any other): the fields shown for it.
 const METHOD_OPTIONS = {
@@ -33,39 +35,79 @@ const formatValue = (v) => (v !== 0 && Math.abs(v) < 0.01 ? v.toPrecision(2) : f
 /** Layers whose output is feature maps (height x width x channels): the ones Grad-CAM weighs. */
 export const spatialLayers = (detail) => detail.summary.filter((row) => row.output_shape.length === 3);
 
-// One sentence per method: what a coloured pixel means, in the colours the scale uses.
+// One sentence per method: what a coloured pixel means, in the colours the scale uses (`high`
+// begins the sentence, `highInside` is the same colour inside one, `low` the other end).
 const MEANINGS = {
-  gradcam: (answer, c, { high }) =>
-    `${high}: where the feature maps of layer ${answer.details.layer} pushed the score for “${c}” up ` +
-    "(each map weighed by how fast the score grows with it); white: where they did not push it up.",
-  "gradcam++": (answer, c, { high }) =>
-    `${high}: where the feature maps of layer ${answer.details.layer} pushed the score for “${c}” up, ` +
-    "with Grad-CAM++'s weights, which give small parts of the picture their share too; white: nowhere.",
-  saliency: (answer, c, { high }) =>
-    `${high}: the pixels where a small change would change the score for “${c}” the most, up or ` +
-    "down; white: pixels the score hardly notices.",
-  smoothgrad: (answer, c, { high }) =>
-    `Saliency averaged over ${answer.details.samples} copies of the input with noise added: ${high.toLowerCase()} ` +
-    `where a small change moves the score for “${c}” the most, with less speckle than one gradient.`,
-  integrated_gradients: (answer, c, { high, low }) =>
-    `${high}: pixels that raise the score for “${c}”, compared with a ${answer.details.baseline} picture; ` +
-    `${low}: pixels that lower it. Together they add up to the change in the score (checked below).`,
-  occlusion: (answer, c, { high, low }) => {
-    const side = answer.details.patch;
-    return (
-      `${high}: where covering a ${side} × ${side} patch makes “${c}” less probable (the darkest: ` +
-      `${formatFixed(100 * answer.map.value_range[1], 1)} percentage points less); ${low}: where ` +
-      `covering it makes “${c}” more probable.`
+  gradcam: (answer, params) =>
+    t(
+      "{high}: where the feature maps of layer {layer} pushed the score for “{class}” up " +
+        "(each map weighed by how fast the score grows with it); white: where they did not push it up.",
+      { ...params, layer: answer.details.layer },
+    ),
+  "gradcam++": (answer, params) =>
+    t(
+      "{high}: where the feature maps of layer {layer} pushed the score for “{class}” up, " +
+        "with Grad-CAM++'s weights, which give small parts of the picture their share too; white: nowhere.",
+      { ...params, layer: answer.details.layer },
+    ),
+  saliency: (answer, params) =>
+    t(
+      "{high}: the pixels where a small change would change the score for “{class}” the most, up or " +
+        "down; white: pixels the score hardly notices.",
+      params,
+    ),
+  smoothgrad: (answer, params) =>
+    t(
+      "Saliency averaged over {samples} copies of the input with noise added: {highInside} " +
+        "where a small change moves the score for “{class}” the most, with less speckle than one gradient.",
+      { ...params, samples: answer.details.samples },
+    ),
+  integrated_gradients: (answer, params) => {
+    const baseline = answer.details.baseline;
+    if (baseline === "black") {
+      return t(
+        "{high}: pixels that raise the score for “{class}”, compared with a black picture; " +
+          "{low}: pixels that lower it. Together they add up to the change in the score (checked below).",
+        params,
+      );
+    }
+    if (baseline === "blurred") {
+      return t(
+        "{high}: pixels that raise the score for “{class}”, compared with a blurred picture; " +
+          "{low}: pixels that lower it. Together they add up to the change in the score (checked below).",
+        params,
+      );
+    }
+    return t(
+      "{high}: pixels that raise the score for “{class}”, compared with a {baseline} picture; " +
+        "{low}: pixels that lower it. Together they add up to the change in the score (checked below).",
+      { ...params, baseline },
     );
   },
+  occlusion: (answer, params) =>
+    t(
+      "{high}: where covering a {side} × {side} patch makes “{class}” less probable (the darkest: " +
+        "{points} percentage points less); {low}: where " +
+        "covering it makes “{class}” more probable.",
+      { ...params, side: answer.details.patch, points: formatFixed(100 * answer.map.value_range[1], 1) },
+    ),
 };
 
 function meaning(answer) {
   const diverging = answer.heatmap.scale.colormap === "diverging";
-  const colours = diverging ? { high: "Red", low: "blue" } : { high: "Dark blue", low: "white" };
-  const text = MEANINGS[answer.method](answer, answer.class_name, colours);
+  const colours = diverging
+    ? { high: t("Red"), highInside: t("red"), low: t("blue") }
+    : { high: t("Dark blue"), highInside: t("dark blue"), low: t("white") };
+  const text = MEANINGS[answer.method](answer, { ...colours, class: answer.class_name });
   const flat = answer.map.value_range[0] === 0 && answer.map.value_range[1] === 0;
-  return flat ? `${text} Here the map is 0 everywhere: nothing in this picture does that.` : text;
+  return flat ? `${text} ${t("Here the map is 0 everywhere: nothing in this picture does that.")}` : text;
+}
+
+/** The score of the picture integrated gradients start from, in words. */
+function baselineScore(baseline) {
+  if (baseline === "black") return t("Score of the black picture");
+  if (baseline === "blurred") return t("Score of the blurred picture");
+  return t("Score of the {baseline} picture", { baseline });
 }
 
 function completeness(details) {
@@ -73,17 +115,19 @@ function completeness(details) {
   if (!check) return null;
   const off = check.relative_difference === null ? "" : ` (${formatPercent(Math.abs(check.relative_difference), 2)})`;
   const rows = [
-    ["Sum of the attributions", formatNumber(check.attributions_sum)],
-    [`Score of the ${details.baseline} picture`, formatNumber(check.score_at_baseline)],
-    ["Score of this input", formatNumber(check.score_at_input)],
-    ["Score difference", formatNumber(check.score_difference)],
-    ["Sum minus difference", `${formatNumber(check.difference)}${off}`],
+    [t("Sum of the attributions"), formatNumber(check.attributions_sum)],
+    [baselineScore(details.baseline), formatNumber(check.score_at_baseline)],
+    [t("Score of this input"), formatNumber(check.score_at_input)],
+    [t("Score difference"), formatNumber(check.score_difference)],
+    [t("Sum minus difference"), `${formatNumber(check.difference)}${off}`],
   ];
   return el("div", { class: "explain-check", dataset: { role: "completeness" } }, [
     el("p", {
-      text:
-        `Completeness check: the attributions should add up to the score difference. With ${details.steps} ` +
-        "steps on the path they are this close; more steps bring them closer.",
+      text: t(
+        "Completeness check: the attributions should add up to the score difference. With {steps} " +
+          "steps on the path they are this close; more steps bring them closer.",
+        { steps: details.steps },
+      ),
     }),
     el("dl", {}, rows.flatMap(([term, value]) => [el("dt", { text: term }), el("dd", { text: value })])),
   ]);
@@ -106,23 +150,22 @@ function blendFigure(answer, side, opacity) {
   return [
     el("figure", { class: "explain-figure" }, [
       el("div", { class: "explain-blend", dataset: { role: "blend" } }, [
-        picture(answer.input_picture, "The heatmap blended over the input", "blend-input", side),
+        picture(answer.input_picture, t("The heatmap blended over the input"), "blend-input", side),
         heatmap,
       ]),
-      el("figcaption", { text: "Blended over the input" }),
+      el("figcaption", { text: t("Blended over the input") }),
     ]),
-    el("div", { class: "explain-opacity" }, [el("label", { for: slider.id, text: "Heatmap opacity" }), slider]),
+    el("div", { class: "explain-opacity" }, [el("label", { for: slider.id, text: t("Heatmap opacity") }), slider]),
   ];
 }
 
 function results(answer, shape, opacity) {
   const side = Math.max(shape[0], shape[1]);
-  const what = `“${answer.class_name}”`;
   const blend = opacity ? blendFigure(answer, side, opacity) : null;
   const figures = [
-    [answer.input_picture, "The input", `The ${formatShape(shape)} input the network read`, "input"],
-    [answer.heatmap.png, "Heatmap", `Heatmap of ${METHODS[answer.method]} for ${what}`, "heatmap"],
-    blend ? null : [answer.overlay, "Over the input", `The heatmap laid over the input`, "overlay"],
+    [answer.input_picture, t("The input"), t("The {shape} input the network read", { shape: formatShape(shape) }), "input"],
+    [answer.heatmap.png, t("Heatmap"), t("Heatmap of {method} for “{class}”", { method: METHODS[answer.method](), class: answer.class_name }), "heatmap"],
+    blend ? null : [answer.overlay, t("Over the input"), t("The heatmap laid over the input"), "overlay"],
   ]
     .filter(Boolean)
     .map(([png, caption, alt, role]) =>
@@ -130,20 +173,26 @@ function results(answer, shape, opacity) {
     );
   if (blend) figures.push(blend[0]);
   const legend = el("div");
-  renderLegend(legend, scaleFromApi(answer.heatmap.scale), "Heatmap colour");
+  renderLegend(legend, scaleFromApi(answer.heatmap.scale), t("Heatmap colour"));
   const [low, high] = answer.map.value_range;
-  const score = answer.score === null ? "" : ` Its score before the softmax: ${formatNumber(answer.score)}.`;
+  const summary = t("{method} for “{class}” (class {index}); the network's answer is “{label}” ({percent}).", {
+    method: METHODS[answer.method](),
+    class: answer.class_name,
+    index: answer.class_index,
+    label: answer.label,
+    percent: formatPercent(answer.confidence),
+  });
+  const score =
+    answer.score === null ? "" : ` ${t("Its score before the softmax: {score}.", { score: formatNumber(answer.score) })}`;
   return [
-    el("p", {
-      class: "explain-summary",
-      text:
-        `${METHODS[answer.method]} for ${what} (class ${answer.class_index}); the network's answer is ` +
-        `“${answer.label}” (${formatPercent(answer.confidence)}).${score}`,
-    }),
+    el("p", { class: "explain-summary", text: `${summary}${score}` }),
     el("div", { class: "explain-figures" }, figures),
     blend?.[1],
     legend,
-    el("p", { class: "note explain-range", text: `This map's values run from ${formatValue(low)} to ${formatValue(high)}.` }),
+    el("p", {
+      class: "note explain-range",
+      text: t("This map's values run from {low} to {high}.", { low: formatValue(low), high: formatValue(high) }),
+    }),
     el("p", { class: "explain-meaning", dataset: { role: "meaning" }, text: meaning(answer) }),
     completeness(answer.details),
   ].filter(Boolean);
@@ -159,7 +208,7 @@ const numberInput = (name, { min, max, step = 1, value = "" }) =>
   el("input", { type: "number", name, min, max, step, value, inputmode: step === 1 ? "numeric" : "decimal" });
 
 function buildControls() {
-  const method = el("select", { name: "method" }, Object.entries(METHODS).map(([value, text]) => el("option", { value, text })));
+  const method = el("select", { name: "method" }, Object.entries(METHODS).map(([value, name]) => el("option", { value, text: name() })));
   const controls = {
     method,
     classIndex: el("select", { name: "class_index" }),
@@ -168,13 +217,13 @@ function buildControls() {
     noise: numberInput("noise", { min: 0, max: 1, step: 0.05, value: EXPLAIN.noise }),
     steps: numberInput("steps", { min: 1, max: EXPLAIN.maxSteps, value: EXPLAIN.steps }),
     baseline: el("select", { name: "baseline" }, [
-      el("option", { value: "black", text: "black picture" }),
-      el("option", { value: "blurred", text: "blurred input" }),
+      el("option", { value: "black", text: t("black picture") }),
+      el("option", { value: "blurred", text: t("blurred input") }),
     ]),
     patch: numberInput("patch", { min: 1 }),
     stride: numberInput("stride", { min: 1 }),
   };
-  controls.patch.placeholder = controls.stride.placeholder = "auto";
+  controls.patch.placeholder = controls.stride.placeholder = t("auto");
   return controls;
 }
 
@@ -187,20 +236,20 @@ function buildControls() {
  */
 export function createExplainPanel(root, { blend = false, initial = {}, onChange = () => {} } = {}) {
   const controls = buildControls();
-  const button = el("button", { type: "submit", class: "button", text: "Explain", disabled: true });
+  const button = el("button", { type: "submit", class: "button", text: t("Explain"), disabled: true });
   const message = el("p", { class: "explain-message", role: "status", "aria-live": "polite" });
   const output = el("div", { class: "explain-output", dataset: { role: "explain-output" } });
   const form = el("form", { class: "explain-controls", novalidate: true }, [
     el("div", { class: "field-row" }, [
-      field("Method", controls.method),
-      field("Class to explain", controls.classIndex),
-      field("Layer", controls.layer, "layer"),
-      field("Noisy copies", controls.samples, "samples"),
-      field("Noise (0–1)", controls.noise, "noise"),
-      field("Steps", controls.steps, "steps"),
-      field("Start from", controls.baseline, "baseline"),
-      field("Patch side", controls.patch, "patch"),
-      field("Stride", controls.stride, "stride"),
+      field(t("Method"), controls.method),
+      field(t("Class to explain"), controls.classIndex),
+      field(t("Layer"), controls.layer, "layer"),
+      field(t("Noisy copies"), controls.samples, "samples"),
+      field(t("Noise (0–1)"), controls.noise, "noise"),
+      field(t("Steps"), controls.steps, "steps"),
+      field(t("Start from"), controls.baseline, "baseline"),
+      field(t("Patch side"), controls.patch, "patch"),
+      field(t("Stride"), controls.stride, "stride"),
     ]),
     el("div", { class: "button-row" }, [button]),
   ]);
@@ -271,7 +320,7 @@ export function createExplainPanel(root, { blend = false, initial = {}, onChange
     const signal = job.start();
     state.pending = { key, image, signal };
     setStatus("busy");
-    message.textContent = `Explaining with ${METHODS[controls.method.value]}…`;
+    message.textContent = t("Explaining with {method}…", { method: METHODS[controls.method.value]() });
     delete message.dataset.state;
     try {
       const answer = await explainPrediction(detail.id, image, asked, signal);
@@ -307,7 +356,7 @@ export function createExplainPanel(root, { blend = false, initial = {}, onChange
     }
     onChange({ method: controls.method.value, classIndex: controls.classIndex.value });
     if (state.auto) explain();
-    else if (state.image) message.textContent = "Settings changed: press “Explain” to see them.";
+    else if (state.image) message.textContent = t("Settings changed: press “Explain” to see them.");
   });
 
   return {
@@ -318,7 +367,7 @@ export function createExplainPanel(root, { blend = false, initial = {}, onChange
       state.image = image;
       state.auto = auto;
       state.inputFields = inputFields;
-      controls.classIndex.options[0].textContent = `The network's answer (${answer.label})`;
+      controls.classIndex.options[0].textContent = t("The network's answer ({label})", { label: answer.label });
       button.disabled = false;
       if (auto) {
         explain();
@@ -329,7 +378,7 @@ export function createExplainPanel(root, { blend = false, initial = {}, onChange
       state.pending = null;
       output.replaceChildren();
       delete message.dataset.state;
-      message.textContent = `${detail.name} is big: press “Explain” to see why it answered “${answer.label}”.`;
+      message.textContent = t("{model} is big: press “Explain” to see why it answered “{label}”.", { model: detail.name, label: answer.label });
       setStatus("idle");
     },
     clear(note = "") {

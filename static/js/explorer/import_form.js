@@ -2,6 +2,7 @@
 // browser imported, whose delete tokens it keeps in localStorage, one key per model id.
 // Model and class names come from users: they are only ever set as text.
 import { deleteModel, importModel } from "../api.js";
+import { t } from "../i18n/index.js";
 import { createTokenStore } from "../widgets/token_store.js";
 
 /** The delete tokens of the models this browser imported. */
@@ -15,8 +16,8 @@ function say(message, text, state) {
 
 /** What the form says before the server is asked, when a field is plainly missing. */
 function missing(form) {
-  if (!form.elements.file.files.length) return "Choose the model file (.keras or .h5) first.";
-  if (!form.elements.name.value.trim()) return "Give the model a name: it is how the model is listed.";
+  if (!form.elements.file.files.length) return t("Choose the model file (.keras or .h5) first.");
+  if (!form.elements.name.value.trim()) return t("Give the model a name: it is how the model is listed.");
   return null;
 }
 
@@ -41,16 +42,16 @@ export function createImportForm(form, { message, onImported }) {
     };
     submit.disabled = true;
     form.setAttribute("aria-busy", "true");
-    say(message, `Importing ${fields.file.name}: ConvLens reads and checks every layer and weight…`, "busy");
+    say(message, t("Importing {file}: ConvLens reads and checks every layer and weight…", { file: fields.file.name }), "busy");
     try {
       const answer = await importModel(fields);
       deleteTokens.set(answer.id, answer.delete_token);
       form.reset();
       form.closest("details")?.removeAttribute("open"); // the new model's input panel comes into view
-      say(message, `Imported “${answer.model.name}”: it is selected above, and listed for everyone.`, "done");
+      say(message, t("Imported “{model}”: it is selected above, and listed for everyone.", { model: answer.model.name }), "done");
       onImported(answer);
     } catch (error) {
-      say(message, `Not imported: ${error.message}`, "error");
+      say(message, t("Not imported: {reason}", { reason: error.message }), "error");
     } finally {
       submit.disabled = false;
       form.removeAttribute("aria-busy");
@@ -72,14 +73,14 @@ export function createDeleteControl({ row, button, note, onDeleted }) {
     try {
       await deleteModel(id, token);
       deleteTokens.remove(id);
-      say(note, `Deleted “${name}”.`, "done");
+      say(note, t("Deleted “{model}”.", { model: name }), "done");
       onDeleted(id);
     } catch (error) {
       if (error.status === 404) {
         deleteTokens.remove(id); // gone already
         onDeleted(id);
       }
-      say(note, `Not deleted: ${error.message}`, "error");
+      say(note, t("Not deleted: {reason}", { reason: error.message }), "error");
     } finally {
       button.disabled = false;
     }

@@ -5,6 +5,7 @@
 // feature-map cell the learner points at further down.
 import { el } from "../dom.js";
 import { formatNumber, formatShape } from "../format.js";
+import { t } from "../i18n/index.js";
 import { cellPx, watchCells } from "../render/feature_maps.js";
 import { decodeImage, drawImage } from "../render/raster.js";
 
@@ -17,18 +18,27 @@ const cellText = (value) =>
 function explainInput(shape, preprocessing) {
   const [h, w, c] = shape;
   if (preprocessing.kind === "digit") {
-    return (
-      `What the network reads: ${h} × ${w} numbers from 0 (black) to 1 (white), made from ` +
-      "your picture the way MNIST's digits were made."
+    return t(
+      "What the network reads: {h} × {w} numbers from 0 (black) to 1 (white), made from " +
+        "your picture the way MNIST's digits were made.",
+      { h, w },
     );
   }
   const [low, high] = preprocessing.value_range.map((v) => formatNumber(v));
-  const colour = c === 1 ? "grey" : "colour";
-  return (
-    `What the network reads: ${h} × ${w} × ${c} numbers (a ${colour} picture), made from your ` +
-    `photo with fit “${preprocessing.fit}” and scale “${preprocessing.scale}”: values from ` +
-    `${low} to ${high}. The picture shows them turned back into 0..255 pixels.`
-  );
+  const params = { h, w, c, low, high, fit: preprocessing.fit, scale: preprocessing.scale };
+  return c === 1
+    ? t(
+        "What the network reads: {h} × {w} × {c} numbers (a grey picture), made from your " +
+          "photo with fit “{fit}” and scale “{scale}”: values from " +
+          "{low} to {high}. The picture shows them turned back into 0..255 pixels.",
+        params,
+      )
+    : t(
+        "What the network reads: {h} × {w} × {c} numbers (a colour picture), made from your " +
+          "photo with fit “{fit}” and scale “{scale}”: values from " +
+          "{low} to {high}. The picture shows them turned back into 0..255 pixels.",
+        params,
+      );
 }
 
 /**
@@ -40,8 +50,8 @@ export function inputSection(answer, shape, { readoutLine, report }) {
   const readout = readoutLine("input");
   const numbers = answer.model_input;
   readout.dataset.hint = numbers
-    ? "Point at the input to read a pixel's value."
-    : "Point at the input to find a pixel (this input is too big to send its numbers).";
+    ? t("Point at the input to read a pixel's value.")
+    : t("Point at the input to find a pixel (this input is too big to send its numbers).");
   readout.textContent = readout.dataset.hint;
   const px = cellPx(Math.max(rows, cols), INPUT_TARGET_PX);
   const canvas = el("canvas", {
@@ -49,7 +59,7 @@ export function inputSection(answer, shape, { readoutLine, report }) {
     role: "img",
     style: `width: ${cols * px}px; aspect-ratio: ${cols} / ${rows}`,
     dataset: { role: "input-picture" },
-    "aria-label": `The ${formatShape(shape)} input the network read`,
+    "aria-label": t("The {shape} input the network read", { shape: formatShape(shape) }),
   });
   canvas.width = cols;
   canvas.height = rows;
@@ -61,14 +71,17 @@ export function inputSection(answer, shape, { readoutLine, report }) {
     if (!pos) return report(readout, null);
     const [row, col] = pos;
     const value = numbers?.[row]?.[col];
-    const text = `Pixel row ${row}, column ${col}` + (value === undefined ? "" : `: ${cellText(value)}`);
+    const text =
+      value === undefined
+        ? t("Pixel row {row}, column {col}", { row, col })
+        : t("Pixel row {row}, column {col}: {value}", { row, col, value: cellText(value) });
     return report(readout, text, { row, col, value: value === undefined ? "" : String(value) });
   });
   const notes = el("details", { class: "input-notes", open: answer.preprocessing.kind === "image" }, [
-    el("summary", { text: "How the picture became this input" }),
+    el("summary", { text: t("How the picture became this input") }),
     el("ol", {}, answer.preprocessing.notes.map((note) => el("li", { text: note }))),
   ]);
-  return el("section", { class: "layer", dataset: { layer: "input" }, "aria-label": "The input" }, [
+  return el("section", { class: "layer", dataset: { layer: "input" }, "aria-label": t("The input") }, [
     el("div", { class: "layer-head" }, [
       el("h3", {}, [el("code", { text: "input" })]),
       el("span", { class: "layer-shape", text: formatShape(shape) }),

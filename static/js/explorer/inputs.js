@@ -3,15 +3,16 @@
 // Each kind keeps its own last input, so going back to a model of that kind shows it again.
 import { EXPLORER } from "../config.js";
 import { byId, el } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { createImagePicker } from "../widgets/image_picker.js";
 import { createSketchpad } from "../widgets/sketchpad.js";
 
 const describeDigit = (digit) => ({
-  label: `MNIST test digit #${digit.index}`,
-  chosen: `Input: MNIST test digit #${digit.index}, labelled “${digit.label}” in the data set.`,
+  label: t("MNIST test digit #{index}", { index: digit.index }),
+  chosen: t("Input: MNIST test digit #{index}, labelled “{label}” in the data set.", { index: digit.index, label: digit.label }),
   children: [
     el("img", { src: digit.url, alt: "", width: 28, height: 28 }),
-    el("span", { class: "visually-hidden", text: `Test digit #${digit.index}, labelled ` }),
+    el("span", { class: "visually-hidden", text: t("Test digit #{index}, labelled ", { index: digit.index }) }),
     el("span", { class: "digit-label", text: digit.label }),
   ],
 });
@@ -48,11 +49,11 @@ export function createInputs({ digits, samples, photo, digit, onInput, onError }
   });
   const useDrawing = () => {
     digitPicker.clearChoice();
-    roots.digit.querySelector("[data-role=chosen]").textContent = "Input: your drawing.";
-    choose("digit", pad.toPngFile(), { name: "drawing", label: "your drawing" });
+    roots.digit.querySelector("[data-role=chosen]").textContent = t("Input: your drawing.");
+    choose("digit", pad.toPngFile(), { name: "drawing", label: t("your drawing") });
   };
   const pad = createSketchpad(byId("explorer-pad"), {
-    label: "Drawing pad",
+    label: t("Drawing pad"),
     onChange: ({ type }) => {
       if (type === "end" || (type === "undo" && !pad.isEmpty())) useDrawing();
     },

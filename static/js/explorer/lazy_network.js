@@ -5,12 +5,13 @@
 import { getFilters, getLayerActivations } from "../api.js";
 import { EXPLORER } from "../config.js";
 import { el } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { formatCount, formatShape } from "../format.js";
 import { scaleFromApi } from "../render/colormap.js";
 import { cellPx, markTiles, watchCells } from "../render/feature_maps.js";
 import { renderLegend } from "../render/legend.js";
 import { inputSection } from "./input_view.js";
-import { fieldWords, placeField } from "./map_detail.js";
+import { placeField } from "./map_detail.js";
 import { filtersBlock, outputSection, readoutLine, report, section, vectorSection } from "./network_view.js";
 import { fieldOf } from "./receptive_field.js";
 
@@ -41,8 +42,8 @@ function placeholder(text) {
 
 function failed(body, error, retry) {
   body.replaceChildren(
-    el("p", { class: "lazy-error", text: `This layer could not be loaded: ${error.message}` }),
-    el("button", { type: "button", class: "button button-quiet", text: "Try again", onclick: retry }),
+    el("p", { class: "lazy-error", text: t("This layer could not be loaded: {reason}", { reason: error.message }) }),
+    el("button", { type: "button", class: "button button-quiet", text: t("Try again"), onclick: retry }),
   );
 }
 
@@ -57,7 +58,7 @@ function pngTiles(layer, first, onHover, onLink) {
     const image = el("img", {
       class: `map-canvas map-image${smooth}`,
       src: `data:image/png;base64,${tile}`,
-      alt: `${layer.name} map ${channel}`,
+      alt: t("{layer} map {channel}", { layer: layer.name, channel }),
       style: `width: ${width}px; aspect-ratio: ${cols} / ${rows}`,
     });
     watchCells(image, rows, cols, (pos) => onHover(pos && { channel, row: pos[0], col: pos[1] }));
@@ -73,13 +74,24 @@ function pngTiles(layer, first, onHover, onLink) {
   });
 }
 
+/** "Map 3, row 2, column 5; it depends on input rows 2–7, columns 5–10" (PNG tiles: no value). */
+function cellWords(cell, field) {
+  const params = { channel: cell.channel, row: cell.row, col: cell.col };
+  if (!field) return t("Map {channel}, row {row}, column {col}", params);
+  return t("Map {channel}, row {row}, column {col}; it depends on input rows {top}–{bottom}, columns {left}–{right}", {
+    ...params,
+    ...field.clipped,
+  });
+}
+
 // A feature-map layer: the first page of channels, then more on request, then its filters.
 function mapsCard(row, ctx) {
   const readout = readoutLine(row.name);
-  readout.dataset.hint = "Point at a map to find a cell; the colours follow the legend.";
+  readout.dataset.hint = t("Point at a map to find a cell; the colours follow the legend.");
   readout.textContent = readout.dataset.hint;
   const total = row.output_shape[2];
-  const body = placeholder(`${formatCount(total)} feature maps of ${formatShape(row.output_shape.slice(0, 2))}: they load when you scroll here.`);
+  const placeholderParams = { count: formatCount(total), size: formatShape(row.output_shape.slice(0, 2)) };
+  const body = placeholder(t("{count} feature maps of {size}: they load when you scroll here.", placeholderParams));
   const card = section(row, readout, [body]);
   const grid = el("div", { class: "map-grid", dataset: { layer: row.name } });
   const count = el("p", { class: "note channel-count" });
@@ -89,8 +101,7 @@ function mapsCard(row, ctx) {
   const onHover = (cell) => {
     const field = cell && fieldOf(ctx.detail.summary, row.name, cell.row, cell.col, ctx.detail.input_shape);
     ctx.showField(field);
-    const sees = field ? `; it depends on input ${fieldWords(field.clipped)}` : "";
-    report(readout, cell && `Map ${cell.channel}, row ${cell.row}, column ${cell.col}${sees}`, cell);
+    report(readout, cell && cellWords(cell, field), cell);
   };
   // A map and the filter that made it light up together.
   const onLink = (index) => {
@@ -103,9 +114,11 @@ function mapsCard(row, ctx) {
     const layer = await ctx.fetchLayer({ layers: row.name, format: "png", channels: `${shown}-${last}` });
     if (!shown) {
       const legend = el("div");
-      renderLegend(legend, scaleFromApi(layer.scale), "Value colour");
+      renderLegend(legend, scaleFromApi(layer.scale), t("Value colour"));
       const maps = el("div", { class: "layer-block" }, [
-        el("h4", { text: `${formatCount(total)} feature maps, ${formatShape(layer.shape.slice(0, 2))} each` }),
+        el("h4", {
+          text: t("{count} feature maps, {size} each", { count: formatCount(total), size: formatShape(layer.shape.slice(0, 2)) }),
+        }),
         grid,
         el("div", { class: "button-row more-row" }, [count, more]),
         legend,
@@ -114,10 +127,10 @@ function mapsCard(row, ctx) {
     }
     grid.append(...pngTiles(layer, layer.channels[0], onHover, onLink));
     shown = layer.channels[1] + 1;
-    count.textContent = `Showing maps 0–${shown - 1} of ${formatCount(total)}.`;
+    count.textContent = t("Showing maps 0–{last} of {total}.", { last: shown - 1, total: formatCount(total) });
     const left = total - shown;
     more.hidden = left === 0;
-    more.textContent = `Show ${Math.min(left, CHANNELS_PER_PAGE)} more maps`;
+    more.textContent = t("Show {count} more maps", { count: Math.min(left, CHANNELS_PER_PAGE) });
   };
   more.addEventListener("click", async () => {
     more.disabled = true;
@@ -148,7 +161,7 @@ function mapsCard(row, ctx) {
 // A vector layer (flatten, dense): all its values as bars.
 function vectorCard(row, ctx) {
   const readout = readoutLine(row.name);
-  const body = placeholder(`${formatCount(row.output_shape[0])} values: they load when you scroll here.`);
+  const body = placeholder(t("{count} values: they load when you scroll here.", { count: formatCount(row.output_shape[0]) }));
   const card = section(row, readout, [body]);
   const load = async () => {
     const layer = await ctx.fetchLayer({ layers: row.name, format: "numbers" });
@@ -182,8 +195,8 @@ export function renderLazyNetwork(container, { detail, image, signal, onError, o
       onField?.(field);
     },
   };
-  const inputCard = el("section", { class: "layer", dataset: { layer: "input" }, "aria-label": "The input" }, [
-    placeholder("The input appears with the network's answer."),
+  const inputCard = el("section", { class: "layer", dataset: { layer: "input" }, "aria-label": t("The input") }, [
+    placeholder(t("The input appears with the network's answer.")),
   ]);
   const last = detail.summary[detail.summary.length - 1];
   const cards = [inputCard];
@@ -192,7 +205,7 @@ export function renderLazyNetwork(container, { detail, image, signal, onError, o
   for (const row of detail.summary) {
     if (row === last && row.activation === "softmax") {
       outputCard = el("section", { class: "layer", dataset: { layer: row.name } }, [
-        placeholder("The answer appears here."),
+        placeholder(t("The answer appears here.")),
       ]);
       cards.push(outputCard);
       continue;
@@ -209,7 +222,7 @@ export function renderLazyNetwork(container, { detail, image, signal, onError, o
     const { card } = entry;
     card.dataset.state = "loading";
     const note = entry.body.querySelector(".note");
-    if (note) note.textContent = "Loading this layer…";
+    if (note) note.textContent = t("Loading this layer…");
     entry
       .load()
       .then((replacement) => {

@@ -2,13 +2,11 @@
 // input it depends on (its receptive field, outlined on a copy of the input picture) and, for a
 // convolution, how its value was computed from the numbers of the layer's input.
 import { el } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { placeBox } from "../render/marker.js";
 import { renderCalculation } from "./calc_view.js";
 import { convolutionAt } from "./conv_math.js";
 import { fieldOf } from "./receptive_field.js";
-
-/** "rows 0–13, columns 2–15", inclusive. */
-export const fieldWords = (f) => `rows ${f.top}–${f.bottom}, columns ${f.left}–${f.right}`;
 
 /** Put `box` over `field` (clipped) of an H x W picture, with the rows and columns as data. */
 export function placeField(box, field, [height, width]) {
@@ -44,7 +42,7 @@ function fieldBlock(field, { detail, activations }) {
   const copy = el("img", {
     class: "field-picture",
     src: `data:image/png;base64,${activations.input_picture}`,
-    alt: `The ${height} × ${width} input, with the receptive field outlined`,
+    alt: t("The {height} × {width} input, with the receptive field outlined", { height, width }),
   });
   const box = el("div", { class: "field-box", dataset: { role: "detail-field" } });
   const stage = el("div", { class: "field-stage" }, [copy, box]);
@@ -55,9 +53,9 @@ function fieldBlock(field, { detail, activations }) {
     stage,
     el("p", {
       class: "note",
-      text:
-        `This value depends only on input ${fieldWords(field.clipped)}: its receptive field, ${size} pixels` +
-        (padded ? " counting the zero padding around the picture." : "."),
+      text: padded
+        ? t("This value depends only on input rows {top}–{bottom}, columns {left}–{right}: its receptive field, {size} pixels counting the zero padding around the picture.", { ...field.clipped, size })
+        : t("This value depends only on input rows {top}–{bottom}, columns {left}–{right}: its receptive field, {size} pixels.", { ...field.clipped, size }),
     }),
   ]);
 }
@@ -79,6 +77,6 @@ export function showMapDetail(panel, { detail, activations, filters, row, channe
   const inputMap = (c) =>
     Array.from({ length: height }, (_, r) => Array.from({ length: width }, (_, k) => input(c, r, k)));
   const index = detail.summary.findIndex((r) => r.name === row.name);
-  const source = index > 0 ? detail.summary[index - 1].name : "input";
+  const source = index > 0 ? detail.summary[index - 1].name : null; // null: the model's input
   return renderCalculation(calcHolder, calc, { layer: row.name, channel, at, source, inputMap });
 }

@@ -4,6 +4,7 @@
 // picture reports the value under the pointer in its layer's readout line; a map and the filter
 // that made it light up together; a map cell outlines its receptive field on the input.
 import { el } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { formatCount, formatNumber, formatPercent, formatShape } from "../format.js";
 import { kernelLabHref, roundKernel } from "../kernel_lab/kernel_link.js";
 import { flatValues, scaleFor, scaleFromApi } from "../render/colormap.js";
@@ -13,64 +14,109 @@ import { renderLegend } from "../render/legend.js";
 import { createProbabilityBars } from "../render/probability_bars.js";
 import { renderVectorBars } from "../render/vector_bars.js";
 import { inputSection } from "./input_view.js";
-import { fieldWords, placeField, showMapDetail } from "./map_detail.js";
+import { placeField, showMapDetail } from "./map_detail.js";
 import { fieldOf } from "./receptive_field.js";
 import { softmaxBlock } from "./softmax_view.js";
 
-const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
-const POOLING = { MaxPooling2D: "largest value", AveragePooling2D: "average" };
+const POOLING = ["MaxPooling2D", "AveragePooling2D"];
+
+/** The convolution's sentence: filters and input maps, one or many, with or without ReLU. */
+function convSentence({ filters, channels, relu }, params) {
+  if (filters === 1 && channels === 1) {
+    return relu
+      ? t("{filters} filter of {size} weights (times {channels} input map) slide over the input; each filter makes one feature map, and ReLU sets its negative values to 0.", params)
+      : t("{filters} filter of {size} weights (times {channels} input map) slide over the input; each filter makes one feature map.", params);
+  }
+  if (filters === 1) {
+    return relu
+      ? t("{filters} filter of {size} weights (times {channels} input maps) slide over the input; each filter makes one feature map, and ReLU sets its negative values to 0.", params)
+      : t("{filters} filter of {size} weights (times {channels} input maps) slide over the input; each filter makes one feature map.", params);
+  }
+  if (channels === 1) {
+    return relu
+      ? t("{filters} filters of {size} weights (times {channels} input map) slide over the input; each filter makes one feature map, and ReLU sets its negative values to 0.", params)
+      : t("{filters} filters of {size} weights (times {channels} input map) slide over the input; each filter makes one feature map.", params);
+  }
+  return relu
+    ? t("{filters} filters of {size} weights (times {channels} input maps) slide over the input; each filter makes one feature map, and ReLU sets its negative values to 0.", params)
+    : t("{filters} filters of {size} weights (times {channels} input maps) slide over the input; each filter makes one feature map.", params);
+}
+
+/** A dense layer's sentence: one unit or many, softmax, ReLU or neither. */
+function denseSentence({ units, softmax, relu }, params) {
+  if (softmax) {
+    return units === 1
+      ? t("{units} unit, one per class: each adds up all {inputs} inputs times its weights, plus a bias; softmax turns the {units} sums into probabilities that add up to 1.", params)
+      : t("{units} units, one per class: each adds up all {inputs} inputs times its weights, plus a bias; softmax turns the {units} sums into probabilities that add up to 1.", params);
+  }
+  if (units === 1) {
+    return relu
+      ? t("{units} unit: each adds up all {inputs} inputs times its own weights, plus a bias, and ReLU sets its negative values to 0.", params)
+      : t("{units} unit: each adds up all {inputs} inputs times its own weights, plus a bias.", params);
+  }
+  return relu
+    ? t("{units} units: each adds up all {inputs} inputs times its own weights, plus a bias, and ReLU sets its negative values to 0.", params)
+    : t("{units} units: each adds up all {inputs} inputs times its own weights, plus a bias.", params);
+}
 
 /** One sentence on what a layer computes, with this model's numbers. */
 export function explainLayer(row) {
   const config = row.config ?? {};
   const inputs = row.input_shape;
-  const relu = row.activation === "relu" ? ", and ReLU sets its negative values to 0" : "";
+  const relu = row.activation === "relu";
   if (row.type === "Conv2D") {
     const size = config.kernel_size.join(" × ");
     const channels = inputs[inputs.length - 1];
+    const counts = { filters: config.filters, channels, relu };
     return (
-      `${plural(config.filters, "filter")} of ${size} weights (times ${plural(channels, "input map")}) ` +
-      `slide over the input; each filter makes one feature map${relu}. Padding "${config.padding}".`
+      `${convSentence(counts, { filters: config.filters, size, channels })} ` +
+      t("Padding \"{padding}\".", { padding: config.padding })
     );
   }
-  if (row.type in POOLING) {
-    const size = config.pool_size.join(" × ");
-    return (
-      `Each ${size} window of a map is replaced by its ${POOLING[row.type]}: the maps shrink to ` +
-      `${formatShape(row.output_shape.slice(0, 2))}, and there are still ${row.output_shape[2]}. No weights.`
-    );
+  if (POOLING.includes(row.type)) {
+    const params = {
+      size: config.pool_size.join(" × "),
+      shape: formatShape(row.output_shape.slice(0, 2)),
+      maps: row.output_shape[2],
+    };
+    return row.type === "MaxPooling2D"
+      ? t("Each {size} window of a map is replaced by its largest value: the maps shrink to {shape}, and there are still {maps}. No weights.", params)
+      : t("Each {size} window of a map is replaced by its average: the maps shrink to {shape}, and there are still {maps}. No weights.", params);
   }
   if (row.type === "Flatten") {
-    return `The ${formatShape(inputs)} numbers are laid out in one row of ${row.output_shape[0]}, so that dense layers can read them. No weights.`;
+    return t("The {shape} numbers are laid out in one row of {count}, so that dense layers can read them. No weights.", {
+      shape: formatShape(inputs),
+      count: row.output_shape[0],
+    });
   }
   if (row.type === "Dense") {
-    const n = inputs[0];
-    if (row.activation === "softmax") {
-      return `${plural(config.units, "unit")}, one per class: each adds up all ${n} inputs times its weights, plus a bias; softmax turns the ${config.units} sums into probabilities that add up to 1.`;
-    }
-    return `${plural(config.units, "unit")}: each adds up all ${n} inputs times its own weights, plus a bias${relu}.`;
+    const softmax = row.activation === "softmax";
+    return denseSentence({ units: config.units, softmax, relu }, { units: config.units, inputs: inputs[0] });
   }
-  return OTHER_LAYERS[row.type]?.(row) ?? `A ${row.type} layer.`;
+  return OTHER_LAYERS[row.type]?.(row) ?? t("A {type} layer.", { type: row.type });
 }
 
 const OTHER_LAYERS = {
   GlobalAveragePooling2D: (row) =>
-    `Each of the ${row.input_shape[row.input_shape.length - 1]} maps becomes one number, its average. No weights.`,
+    t("Each of the {maps} maps becomes one number, its average. No weights.", { maps: row.input_shape[row.input_shape.length - 1] }),
   GlobalMaxPooling2D: (row) =>
-    `Each of the ${row.input_shape[row.input_shape.length - 1]} maps becomes one number, its largest value. No weights.`,
-  Dropout: () => "Used only in training (it drops random values then); here every value passes through unchanged.",
+    t("Each of the {maps} maps becomes one number, its largest value. No weights.", { maps: row.input_shape[row.input_shape.length - 1] }),
+  Dropout: () => t("Used only in training (it drops random values then); here every value passes through unchanged."),
   BatchNormalization: () =>
-    "Each channel is shifted and scaled with the mean and spread it had in training, then by two learned numbers.",
-  Rescaling: () => "Every input number is multiplied by one constant and shifted by another. No weights.",
-  ReLU: () => "Negative values become 0; the rest pass through. No weights.",
-  Activation: (row) => `The ${row.activation ?? "activation"} function is applied to each value. No weights.`,
+    t("Each channel is shifted and scaled with the mean and spread it had in training, then by two learned numbers."),
+  Rescaling: () => t("Every input number is multiplied by one constant and shifted by another. No weights."),
+  ReLU: () => t("Negative values become 0; the rest pass through. No weights."),
+  Activation: (row) =>
+    row.activation != null
+      ? t("The {name} function is applied to each value. No weights.", { name: row.activation })
+      : t("The activation function is applied to each value. No weights."),
 };
 
 export function readoutLine(layer) {
   return el("p", {
     class: "readout",
     dataset: { role: "readout", layer },
-    text: "Point at a picture to read its values.",
+    text: t("Point at a picture to read its values."),
   });
 }
 
@@ -90,11 +136,11 @@ export function report(readout, text, data) {
 export function section(row, readout, children, extraHead = []) {
   const head = el("div", { class: "layer-head" }, [
     el("h3", {}, [el("code", { text: row.name }), " ", el("span", { class: "layer-type", text: row.type })]),
-    el("span", { class: "layer-shape", title: "output shape", text: formatShape(row.output_shape) }),
-    el("span", { class: "layer-params", text: `${formatCount(row.params)} parameters` }),
+    el("span", { class: "layer-shape", title: t("output shape"), text: formatShape(row.output_shape) }),
+    el("span", { class: "layer-params", text: t("{count} parameters", { count: formatCount(row.params) }) }),
     ...extraHead,
   ]);
-  return el("section", { class: "layer", dataset: { layer: row.name }, "aria-label": `Layer ${row.name}` }, [
+  return el("section", { class: "layer", dataset: { layer: row.name }, "aria-label": t("Layer {name}", { name: row.name }) }, [
     head,
     el("p", { class: "layer-explain", text: explainLayer(row) }),
     ...children,
@@ -118,23 +164,39 @@ function mapScales(layer, mode) {
 // The legend under a layer's maps says which scale the colours follow.
 function mapsLegend(holder, layer, scales) {
   if (!scales.perMap) {
-    renderLegend(holder, scaleFromApi(layer.scale), "Value colour, one scale for the whole layer");
+    renderLegend(holder, scaleFromApi(layer.scale), t("Value colour, one scale for the whole layer"));
     return;
   }
   const signed = layer.scale.colormap === "diverging";
-  renderLegend(holder, scales.perMap[0], "Value colour, one scale per map");
+  renderLegend(holder, scales.perMap[0], t("Value colour, one scale per map"));
   const words = signed
-    ? "Each map has its own scale centred on zero: blue below zero, red above, its strongest value the strongest colour. Colours do not compare between maps."
-    : "Each map has its own scale: white at zero, dark blue at that map's largest value. Colours do not compare between maps.";
+    ? t("Each map has its own scale centred on zero: blue below zero, red above, its strongest value the strongest colour. Colours do not compare between maps.")
+    : t("Each map has its own scale: white at zero, dark blue at that map's largest value. Colours do not compare between maps.");
   holder.querySelector(".legend")?.setAttribute("aria-label", words);
-  const ends = signed ? ["− its strongest", "0", "+ its strongest"] : ["0", "the map's largest"];
+  const ends = signed ? [t("− its strongest"), "0", t("+ its strongest")] : ["0", t("the map's largest")];
   holder.querySelector(".legend-labels")?.replaceChildren(...ends.map((text) => el("span", { text })));
   holder.dataset.scale = "map";
 }
 
+/** "Map 3, row 2, column 5: 0.41; it depends on input rows 2–7, columns 5–10". */
+function valueWords(cell, field) {
+  const params = { channel: cell.channel, row: cell.row, col: cell.col, value: formatNumber(cell.value) };
+  if (!field) return t("Map {channel}, row {row}, column {col}: {value}", params);
+  const { top, bottom, left, right } = field.clipped;
+  return t("Map {channel}, row {row}, column {col}: {value}; it depends on input rows {top}–{bottom}, columns {left}–{right}", {
+    ...params,
+    ...{ top, bottom, left, right },
+  });
+}
+
+const mapsHeading = (count, size) =>
+  count === 1
+    ? t("{count} feature map, {size} each", { count, size })
+    : t("{count} feature maps, {size} each", { count, size });
+
 function mapsSection(row, layer, ctx) {
   const readout = readoutLine(row.name);
-  readout.dataset.hint = "Point at a map to read a value and see the input pixels it depends on; click a map to enlarge it and see how a value is computed.";
+  readout.dataset.hint = t("Point at a map to read a value and see the input pixels it depends on; click a map to enlarge it and see how a value is computed.");
   readout.textContent = readout.dataset.hint;
   const scales = mapScales(layer, ctx.scaleMode);
   const maps = el("div", { class: "layer-maps" });
@@ -153,15 +215,14 @@ function mapsSection(row, layer, ctx) {
     onHover(cell) {
       const field = cell && fieldOf(ctx.model.summary, row.name, cell.row, cell.col, ctx.model.input_shape);
       ctx.showField(field);
-      const sees = field ? `; it depends on input ${fieldWords(field.clipped)}` : "";
-      report(readout, cell && `Map ${cell.channel}, row ${cell.row}, column ${cell.col}: ${formatNumber(cell.value)}${sees}`, cell);
+      report(readout, cell && valueWords(cell, field), cell);
     },
     onOpen: (index) => openMap(row, layer, ctx, { index, scales, filters }),
   });
   mapsLegend(legend, layer, scales);
   const blocks = [
     el("div", { class: "layer-block" }, [
-      el("h4", { text: `${plural(layer.maps.length, "feature map")}, ${formatShape(layer.shape.slice(0, 2))} each` }),
+      el("h4", { text: mapsHeading(layer.maps.length, formatShape(layer.shape.slice(0, 2))) }),
       maps,
       legend,
     ]),
@@ -194,7 +255,7 @@ function openMap(row, layer, ctx, { index, scales, filters, selected }) {
     index,
     selected,
     scale: scales.scale,
-    legendCaption: scales.perMap ? "Value colour, this map's own scale" : "Value colour, one scale for the whole layer",
+    legendCaption: scales.perMap ? t("Value colour, this map's own scale") : t("Value colour, one scale for the whole layer"),
     describe: (i) => describeMap(row, i),
     detail: (channel, at, panel) =>
       showMapDetail(panel, { detail: ctx.model, activations: ctx.activations, filters, row, channel, at }),
@@ -207,8 +268,10 @@ function openMap(row, layer, ctx, { index, scales, filters, selected }) {
 }
 
 function describeMap(row, index) {
-  if (row.type === "Conv2D") return `What filter ${index} of ${row.name} found in its input: big values where the input looks like the filter.`;
-  if (row.type in POOLING) return `Map ${index} of the layer before, shrunk: each ${row.config.pool_size.join(" × ")} window became its ${POOLING[row.type]}.`;
+  const params = { index, layer: row.name, size: row.config?.pool_size?.join(" × ") };
+  if (row.type === "Conv2D") return t("What filter {index} of {layer} found in its input: big values where the input looks like the filter.", params);
+  if (row.type === "MaxPooling2D") return t("Map {index} of the layer before, shrunk: each {size} window became its largest value.", params);
+  if (row.type === "AveragePooling2D") return t("Map {index} of the layer before, shrunk: each {size} window became its average.", params);
   return "";
 }
 
@@ -217,34 +280,40 @@ export function filtersBlock(row, filters, readout, ctx, onLink = null) {
   const holder = el("div");
   const legend = el("div");
   const [kh, kw, channels, count] = filters.kernel_shape;
-  const onHover = (cell) =>
-    report(
-      readout,
-      cell &&
-        `Filter ${cell.filter}${cell.channel === undefined ? "" : `, input channel ${cell.channel}`}, ` +
-          `row ${cell.row}, column ${cell.col}: weight ${formatNumber(cell.value)}`,
-      cell,
-    );
+  const weightWords = (cell) => {
+    const params = { filter: cell.filter, channel: cell.channel, row: cell.row, col: cell.col, value: formatNumber(cell.value) };
+    return cell.channel === undefined
+      ? t("Filter {filter}, row {row}, column {col}: weight {value}", params)
+      : t("Filter {filter}, input channel {channel}, row {row}, column {col}: weight {value}", params);
+  };
+  const onHover = (cell) => report(readout, cell && weightWords(cell), cell);
   let heading;
   let view;
   if (channels === 1) {
-    heading = `${plural(count, "filter")} of ${kh} × ${kw} weights`;
+    heading =
+      count === 1
+        ? t("{count} filter of {kh} × {kw} weights", { count, kh, kw })
+        : t("{count} filters of {kh} × {kw} weights", { count, kh, kw });
     view = renderFilterTiles(holder, {
       filters,
       scale,
       onHover,
       onLink,
       linkFor: (f) => {
-        const label = `${ctx.model.name} ${row.name} filter ${f}`;
+        const label = t("{model} {layer} filter {index}", { model: ctx.model.name, layer: row.name, index: f });
         const matrix = roundKernel(filters.kernels[f][0]);
         return { href: kernelLabHref(matrix, label), label, matrix };
       },
     });
   } else {
-    heading = `${plural(count, "filter")} of ${kh} × ${kw} × ${channels} weights: each filter is a column, its ${channels} kernels (one per input map) top to bottom`;
+    const params = { count, kh, kw, channels };
+    heading =
+      count === 1
+        ? t("{count} filter of {kh} × {kw} × {channels} weights: each filter is a column, its {channels} kernels (one per input map) top to bottom", params)
+        : t("{count} filters of {kh} × {kw} × {channels} weights: each filter is a column, its {channels} kernels (one per input map) top to bottom", params);
     view = renderFilterBank(holder, { filters, scale, onHover, onLink });
   }
-  renderLegend(legend, scale, "Weight colour");
+  renderLegend(legend, scale, t("Weight colour"));
   const block = el("div", { class: "layer-block layer-filters" }, [el("h4", { text: heading }), holder, legend]);
   block.view = view;
   return block;
@@ -252,21 +321,21 @@ export function filtersBlock(row, filters, readout, ctx, onLink = null) {
 
 export function vectorSection(row, layer, ctx) {
   const readout = readoutLine(row.name);
-  readout.dataset.hint = "Point at a bar to read a unit's value.";
+  readout.dataset.hint = t("Point at a bar to read a unit's value.");
   readout.textContent = readout.dataset.hint;
   const scale = scaleFromApi(layer.scale);
   const bars = el("div", { class: "vector-bars" });
   ctx.afterAttach.push(() =>
     renderVectorBars(bars, {
-      label: `${row.name} values`,
+      label: t("{layer} values", { layer: row.name }),
       values: layer.values,
       scale,
       onHover: (unit) =>
-        report(readout, unit && `Unit ${unit.unit}: ${formatNumber(unit.value)}`, unit),
+        report(readout, unit && t("Unit {unit}: {value}", { unit: unit.unit, value: formatNumber(unit.value) }), unit),
     }),
   );
   const legend = el("div");
-  renderLegend(legend, scale, "Value colour");
+  renderLegend(legend, scale, t("Value colour"));
   return section(row, readout, [bars, legend]);
 }
 
@@ -281,16 +350,19 @@ export function outputSection(row, activations) {
   // Class names come from whoever trained the model: a column wide enough for words, not digits.
   const named = classes.some((name) => name.length > 2) ? " has-names" : "";
   const bars = el("div", { class: `output-bars${named}` });
-  createProbabilityBars(bars, { label: "Probability of each class" }).render(
+  createProbabilityBars(bars, { label: t("Probability of each class") }).render(
     shown.map((i) => classes[i]),
     shown.map((i) => probabilities[i]),
   );
   const more =
     classes.length > CLASSES_SHOWN
-      ? el("p", { class: "note", text: `The ${CLASSES_SHOWN} most probable of ${formatCount(classes.length)} classes.` })
+      ? el("p", { class: "note", text: t("The {shown} most probable of {count} classes.", { shown: CLASSES_SHOWN, count: formatCount(classes.length) }) })
       : null;
   const top = order.reduce((best, i) => (probabilities[i] > probabilities[best] ? i : best), 0);
-  readout.textContent = `The network's answer: ${activations.label} (${formatPercent(probabilities[top])}).`;
+  readout.textContent = t("The network's answer: {label} ({percent}).", {
+    label: activations.label,
+    percent: formatPercent(probabilities[top]),
+  });
   return section(row, readout, [more, bars, softmaxBlock(classes, probabilities, shown)]);
 }
 

@@ -5,6 +5,7 @@
 import { getLayerActivations, getPatterns } from "../api.js";
 import { el, isAbort, latestOnly } from "../dom.js";
 import { formatNumber, formatShape } from "../format.js";
+import { t } from "../i18n/index.js";
 
 // The server's cap is 16 units per request (app/ml/patterns_plan.py MAX_UNITS); 8 fit a row.
 const UNITS_PER_PAGE = 8;
@@ -39,8 +40,14 @@ function patternCache() {
   };
 }
 
+/** "Filter 3" for a convolution's unit, "Unit 3" for a dense layer's. */
+const unitName = (kind, unit) => (kind === "maps" ? t("Filter {unit}", { unit }) : t("Unit {unit}", { unit }));
+
+/** The alt text of a unit's pattern. */
+const patternAlt = (kind, unit) =>
+  kind === "maps" ? t("The input filter {unit} responds to most", { unit }) : t("The input unit {unit} responds to most", { unit });
+
 function unitCard(pattern, kind, onOpen) {
-  const what = kind === "maps" ? "Filter" : "Unit";
   return el(
     "button",
     {
@@ -51,8 +58,8 @@ function unitCard(pattern, kind, onOpen) {
       onclick: () => onOpen(pattern),
     },
     [
-      el("img", { class: "pattern-image", src: png(pattern.image), alt: `The input ${what.toLowerCase()} ${pattern.unit} responds to most` }),
-      el("span", { class: "pattern-unit", text: `${what} ${pattern.unit}` }),
+      el("img", { class: "pattern-image", src: png(pattern.image), alt: patternAlt(kind, pattern.unit) }),
+      el("span", { class: "pattern-unit", text: unitName(kind, pattern.unit) }),
       el("span", { class: "pattern-activation", text: formatNumber(pattern.activation) }),
     ],
   );
@@ -61,13 +68,13 @@ function unitCard(pattern, kind, onOpen) {
 function topDigits(pattern, dataset) {
   if (!pattern.top_images?.length) return null;
   return el("div", { class: "pattern-top", dataset: { role: "top-images" } }, [
-    el("h4", { text: "The shipped digits that excite it most" }),
+    el("h4", { text: t("The shipped digits that excite it most") }),
     el(
       "ul",
       { class: "pattern-top-list" },
       pattern.top_images.map((image) =>
         el("li", {}, [
-          el("img", { src: image.url, alt: `A ${image.label} from the test set`, width: 28, height: 28 }),
+          el("img", { src: image.url, alt: t("A {label} from the test set", { label: image.label }), width: 28, height: 28 }),
           el("span", { text: `${image.label}: ${formatNumber(image.activation)}` }),
         ]),
       ),
@@ -84,15 +91,15 @@ function topDigits(pattern, dataset) {
  */
 export function createPatternsPanel(root, { onChange }) {
   const layerSelect = el("select", { id: "patterns-layer", name: "patterns_layer" });
-  const previous = el("button", { type: "button", class: "button button-quiet", text: "Previous", dataset: { role: "previous" } });
-  const next = el("button", { type: "button", class: "button button-quiet", text: "Next", dataset: { role: "next" } });
+  const previous = el("button", { type: "button", class: "button button-quiet", text: t("Previous"), dataset: { role: "previous" } });
+  const next = el("button", { type: "button", class: "button button-quiet", text: t("Next"), dataset: { role: "next" } });
   const pageLabel = el("span", { class: "patterns-page", "aria-live": "polite" });
   const message = el("p", { class: "patterns-message", role: "status", "aria-live": "polite" });
   const grid = el("div", { class: "pattern-grid", dataset: { role: "pattern-grid" } });
   const unitView = el("div", { class: "pattern-detail", dataset: { role: "unit-detail" }, hidden: true });
   root.replaceChildren(
     el("div", { class: "field-row patterns-controls" }, [
-      el("div", { class: "field" }, [el("label", { for: layerSelect.id, text: "Layer" }), layerSelect]),
+      el("div", { class: "field" }, [el("label", { for: layerSelect.id, text: t("Layer") }), layerSelect]),
       el("div", { class: "button-row" }, [previous, pageLabel, next]),
     ]),
     message,
@@ -103,7 +110,7 @@ export function createPatternsPanel(root, { onChange }) {
   const pageJob = latestOnly();
   const unitJob = latestOnly();
   const state = { detail: null, row: null, page: 0, image: null, answer: null, unit: null, asked: true };
-  const start = el("button", { type: "button", class: "button", text: "Find the patterns", dataset: { role: "find" } });
+  const start = el("button", { type: "button", class: "button", text: t("Find the patterns"), dataset: { role: "find" } });
   start.addEventListener("click", () => {
     state.asked = true;
     showPage();
@@ -122,7 +129,7 @@ export function createPatternsPanel(root, { onChange }) {
     const [first, last] = pageUnits(state.row, state.page);
     previous.disabled = state.page === 0;
     next.disabled = state.page >= pages - 1;
-    pageLabel.textContent = `Units ${first}–${last} of ${unitCount(state.row)}`;
+    pageLabel.textContent = t("Units {first}–{last} of {count}", { first, last, count: unitCount(state.row) });
   }
 
   async function showPage() {
@@ -134,11 +141,12 @@ export function createPatternsPanel(root, { onChange }) {
     if (!state.asked) {
       // Big models: a page of patterns is many passes through the whole network; on request.
       grid.replaceChildren(start);
-      setStatus("idle", `${detail.name} is big: finding what its units look for takes a while, so it waits for the button.`);
+      setStatus("idle", t("{model} is big: finding what its units look for takes a while, so it waits for the button.", { model: detail.name }));
       return;
     }
     const signal = pageJob.start();
-    setStatus("busy", `Finding what units ${pageUnits(row, page).join("–")} of ${row.name} look for (gradient ascent: a few seconds)…`);
+    const [first, last] = pageUnits(row, page);
+    setStatus("busy", t("Finding what units {first}–{last} of {layer} look for (gradient ascent: a few seconds)…", { first, last, layer: row.name }));
     try {
       const answer = await load(detail.id, row, page);
       if (signal.aborted) return;
@@ -147,8 +155,17 @@ export function createPatternsPanel(root, { onChange }) {
       Object.assign(root.dataset, { layer: row.name, page: String(page), renders: String(Number(root.dataset.renders ?? 0) + 1) });
       setStatus(
         "ready",
-        `Each picture is the input that ${row.name}'s ${answer.kind === "maps" ? "filter" : "unit"} responds to most, ` +
-          "found by gradient ascent from noise; the number is its activation for that picture. Click one to compare it with your input.",
+        answer.kind === "maps"
+          ? t(
+              "Each picture is the input that {layer}'s filter responds to most, " +
+                "found by gradient ascent from noise; the number is its activation for that picture. Click one to compare it with your input.",
+              { layer: row.name },
+            )
+          : t(
+              "Each picture is the input that {layer}'s unit responds to most, " +
+                "found by gradient ascent from noise; the number is its activation for that picture. Click one to compare it with your input.",
+              { layer: row.name },
+            ),
       );
     } catch (error) {
       if (isAbort(error) || signal.aborted) return;
@@ -169,19 +186,26 @@ export function createPatternsPanel(root, { onChange }) {
     state.unit = pattern;
     for (const card of grid.children) card.setAttribute("aria-pressed", String(Number(card.dataset.unit) === pattern.unit));
     const { detail, row, answer, image } = state;
-    const what = answer.kind === "maps" ? "Filter" : "Unit";
     const current = el("figure", { class: "pattern-figure", dataset: { role: "unit-map" } }, [
-      el("p", { class: "note", text: image ? "Loading what it makes of your input…" : "Pick an input to see what it makes of it." }),
+      el("p", { class: "note", text: image ? t("Loading what it makes of your input…") : t("Pick an input to see what it makes of it.") }),
     ]);
     unitView.hidden = false;
     unitView.dataset.unit = String(pattern.unit);
     unitView.replaceChildren(
-      el("h3", { text: `${what} ${pattern.unit} of ${row.name}` }),
+      el("h3", {
+        text:
+          answer.kind === "maps"
+            ? t("Filter {unit} of {layer}", { unit: pattern.unit, layer: row.name })
+            : t("Unit {unit} of {layer}", { unit: pattern.unit, layer: row.name }),
+      }),
       el("div", { class: "pattern-pair" }, [
         el("figure", { class: "pattern-figure", dataset: { role: "unit-pattern" } }, [
-          el("img", { class: "pattern-large", src: png(pattern.image), alt: `The input ${what.toLowerCase()} ${pattern.unit} responds to most` }),
+          el("img", { class: "pattern-large", src: png(pattern.image), alt: patternAlt(answer.kind, pattern.unit) }),
           el("figcaption", {
-            text: `What it looks for: activation ${formatNumber(pattern.activation)} (from ${formatNumber(pattern.start_activation)} for the noise it started from)`,
+            text: t("What it looks for: activation {activation} (from {start} for the noise it started from)", {
+              activation: formatNumber(pattern.activation),
+              start: formatNumber(pattern.start_activation),
+            }),
           }),
         ]),
         current,
@@ -228,13 +252,15 @@ export function createPatternsPanel(root, { onChange }) {
       grid.replaceChildren();
       closeUnit();
       layerSelect.replaceChildren(
-        ...rows.map((row) => el("option", { value: row.name, text: `${row.name} (${row.type}, ${unitCount(row)} units)` })),
+        ...rows.map((row) =>
+          el("option", { value: row.name, text: t("{layer} ({type}, {count} units)", { layer: row.name, type: row.type, count: unitCount(row) }) }),
+        ),
       );
       if (!rows.length) {
         state.row = null;
         pageJob.abort();
         root.dataset.layer = "";
-        setStatus("idle", `${detail.name} has no convolution or dense layers whose units could be shown.`);
+        setStatus("idle", t("{model} has no convolution or dense layers whose units could be shown.", { model: detail.name }));
         return;
       }
       state.row = rows.find((row) => row.name === wanted.layer) ?? rows[0];
@@ -258,9 +284,15 @@ export function createPatternsPanel(root, { onChange }) {
 function unitOnInput(layer, unit, row) {
   if (layer.kind === "maps") {
     return [
-      el("img", { class: "pattern-large pattern-map", src: png(layer.tiles[0]), alt: `Feature map ${unit} of ${row.name} for your input` }),
+      el("img", {
+        class: "pattern-large pattern-map",
+        src: png(layer.tiles[0]),
+        alt: t("Feature map {unit} of {layer} for your input", { unit, layer: row.name }),
+      }),
       el("figcaption", {
-        text: `What it found in your input: its ${formatShape(layer.shape.slice(0, 2))} feature map, coloured as in the network above.`,
+        text: t("What it found in your input: its {size} feature map, coloured as in the network above.", {
+          size: formatShape(layer.shape.slice(0, 2)),
+        }),
       }),
     ];
   }
@@ -272,7 +304,11 @@ function unitOnInput(layer, unit, row) {
       el("span", { class: "pattern-value-fill", style: `width: ${Math.round(share * 100)}%` }),
     ]),
     el("figcaption", {
-      text: `For your input it gives ${formatNumber(value)} (the layer's values run from ${formatNumber(low)} to ${formatNumber(high)}).`,
+      text: t("For your input it gives {value} (the layer's values run from {low} to {high}).", {
+        value: formatNumber(value),
+        low: formatNumber(low),
+        high: formatNumber(high),
+      }),
     }),
   ];
 }

@@ -5,6 +5,7 @@
 // So the table starts from the scores measured from the top class's score.
 import { el } from "../dom.js";
 import { formatNumber, formatPercent } from "../format.js";
+import { t } from "../i18n/index.js";
 
 // float32 probabilities below about 1.4e-45 are 0: their score is at least this far below the top.
 const FLOAT32_FLOOR = Math.log(1.4e-45);
@@ -28,20 +29,19 @@ export function softmaxRows(probabilities, shown) {
 /** 0.000016 -> "1.60e-5": tiny shares stay readable (a fixed 6 decimals would show 0). */
 const shareText = (value) => (value !== 0 && value < 1e-3 ? value.toExponential(2) : formatNumber(value, 4));
 
-const scoreText = (score) => (score === null ? `below ${formatNumber(FLOAT32_FLOOR, 0)}` : formatNumber(score));
+const scoreText = (score) => (score === null ? t("below {score}", { score: formatNumber(FLOAT32_FLOOR, 0) }) : formatNumber(score));
 
 /** softmaxBlock(classes, probabilities, shown) -> a <details> that works softmax through. */
 export function softmaxBlock(classes, probabilities, shown) {
   const { sum, rows } = softmaxRows(probabilities, shown);
-  const partOfAll = shown.length < classes.length ? ` (the sum runs over all ${classes.length} classes)` : "";
   const table = el("table", { class: "softmax-table" }, [
-    el("caption", { class: "visually-hidden", text: "Softmax, class by class" }),
+    el("caption", { class: "visually-hidden", text: t("Softmax, class by class") }),
     el("thead", {}, [
       el("tr", {}, [
-        el("th", { scope: "col", text: "class" }),
+        el("th", { scope: "col", text: t("class") }),
         el("th", { scope: "col", class: "num", text: "z − z_top" }),
         el("th", { scope: "col", class: "num", text: "e^(z − z_top)" }),
-        el("th", { scope: "col", class: "num", text: "÷ sum = p" }),
+        el("th", { scope: "col", class: "num", text: t("÷ sum = p") }),
       ]),
     ]),
     el(
@@ -58,7 +58,7 @@ export function softmaxBlock(classes, probabilities, shown) {
     ),
     el("tfoot", {}, [
       el("tr", {}, [
-        el("th", { scope: "row", text: "sum" }),
+        el("th", { scope: "row", text: t("sum") }),
         el("td", {}),
         el("td", { class: "num", dataset: { role: "softmax-sum", value: sum }, text: formatNumber(sum, 6) }),
         el("td", { class: "num", text: "100%" }),
@@ -66,14 +66,24 @@ export function softmaxBlock(classes, probabilities, shown) {
     ]),
   ]);
   return el("details", { class: "softmax", dataset: { role: "softmax" } }, [
-    el("summary", { text: "From scores to probabilities: softmax, worked through" }),
+    el("summary", { text: t("From scores to probabilities: softmax, worked through") }),
     el("p", {
       class: "note",
       text:
-        "The last dense layer gives each class a score z (a logit). Softmax raises e to each score, " +
-        `adds the results up${partOfAll} and divides each by the sum: the probabilities, which add up to 1. ` +
-        "Adding the same number to every score changes nothing, so the scores here are measured from " +
-        "the top class's score, z − z_top = ln(p / p_top). (The server sends the probabilities, not the raw scores.)",
+        shown.length < classes.length
+          ? t(
+              "The last dense layer gives each class a score z (a logit). Softmax raises e to each score, " +
+                "adds the results up (the sum runs over all {count} classes) and divides each by the sum: the probabilities, which add up to 1. " +
+                "Adding the same number to every score changes nothing, so the scores here are measured from " +
+                "the top class's score, z − z_top = ln(p / p_top). (The server sends the probabilities, not the raw scores.)",
+              { count: classes.length },
+            )
+          : t(
+              "The last dense layer gives each class a score z (a logit). Softmax raises e to each score, " +
+                "adds the results up and divides each by the sum: the probabilities, which add up to 1. " +
+                "Adding the same number to every score changes nothing, so the scores here are measured from " +
+                "the top class's score, z − z_top = ln(p / p_top). (The server sends the probabilities, not the raw scores.)",
+            ),
     }),
     table,
   ]);
