@@ -33,8 +33,36 @@ Origin = Literal["shipped", "imported", "trained"]
 OutputKind = Literal["probabilities", "logits"]
 
 
+# Why a model cannot be served (each the end of a sentence that names the model or its file).
+IO_COUNT = (
+    "it has {inputs} inputs and {outputs} outputs; the app serves models with one image input "
+    "and one output of class scores."
+)
+INPUT_SHAPE = "it takes input {shape}, but its metadata says {expected}."
+DIGIT_CHANNELS = (
+    "its input {shape} has {channels} channels; the digit preparation makes one grey channel. "
+    'Use preprocessing "image" for colour models.'
+)
+OUTPUT_SHAPE = (
+    "its output has shape {shape}, but its metadata lists {classes} classes; the app serves "
+    "models whose output is one score per class."
+)
+LAST_LAYER = (
+    'its last layer "{layer}" ({kind}, activation {activation!r}) gives neither probabilities '
+    "(softmax) nor logits (a Dense layer without activation); the app reads one of those. End "
+    'the model with Dense(classes) or Dense(classes, activation="softmax").'
+)
+
+
 class ModelFileError(ValueError):
-    """A model (file pair, or stored import) that the app cannot serve, and why."""
+    """A model (file pair, or stored import) that the app cannot serve, and why: a reason in
+    English, which is also a template when ``params`` fill its {name} fields (an import that
+    refuses the model says it in whole sentences of its own, app.ml.importing.rebuild)."""
+
+    def __init__(self, reason: str, /, **params: Any) -> None:
+        super().__init__(reason.format(**params) if params else reason)
+        self.template = reason
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -92,17 +120,31 @@ class LoadedModel:
             if layer.name == name:
                 return layer
         raise UnknownResource(
-            f"Model {self.id!r} has no layer {name!r}. Its layers are: "
-            f"{', '.join(layer.name for layer in self.layers)}."
+            "Model {model!r} has no layer {layer!r}. Its layers are: {layers}.",
+            model=self.id,
+            layer=name,
+            layers=", ".join(layer.name for layer in self.layers),
         )
 
     def filters(self, name: str) -> tuple[NDArray[np.float32], NDArray[np.float32] | None]:
         """A convolution layer's kernel ``(kh, kw, in, out)`` and bias ``(out,)`` (or None)."""
         layer = self.layer(name)
         if layer.type not in FILTER_LAYERS:
+            if not self.filter_layers:
+                raise UnknownResource(
+                    "Layer {layer!r} of model {model!r} is a {kind}, which has no filters. "
+                    "Layers with filters: none.",
+                    layer=name,
+                    model=self.id,
+                    kind=layer.type,
+                )
             raise UnknownResource(
-                f"Layer {name!r} of model {self.id!r} is a {layer.type}, which has no filters. "
-                f"Layers with filters: {', '.join(self.filter_layers) or 'none'}."
+                "Layer {layer!r} of model {model!r} is a {kind}, which has no filters. "
+                "Layers with filters: {layers}.",
+                layer=name,
+                model=self.id,
+                kind=layer.type,
+                layers=", ".join(self.filter_layers),
             )
         weights = [
             np.asarray(w, dtype=np.float32) for w in self.model.get_layer(name).get_weights()
@@ -135,29 +177,20 @@ def loaded_model(
 def check_model_io(model: keras.Model, metadata: ModelMetadata) -> OutputKind:
     """Raise :class:`ModelFileError` unless the app can feed the model and read its answer."""
     if len(model.inputs) != 1 or len(model.outputs) != 1:
-        raise ModelFileError(
-            f"it has {len(model.inputs)} inputs and {len(model.outputs)} outputs; the app serves "
-            "models with one image input and one output of class scores."
-        )
+        raise ModelFileError(IO_COUNT, inputs=len(model.inputs), outputs=len(model.outputs))
     shape = tuple(model.inputs[0].shape[1:])
     contract = metadata.input
     if shape != tuple(contract.shape):
-        raise ModelFileError(f"it takes input {shape}, but its metadata says {contract.shape}.")
+        raise ModelFileError(INPUT_SHAPE, shape=shape, expected=tuple(contract.shape))
     try:
         if contract.preprocessing == "digit" and shape[2] != 1:
-            raise ModelFileError(
-                f"its input {shape} has {shape[2]} channels; the digit preparation makes "
-                'one grey channel. Use preprocessing "image" for colour models.'
-            )
+            raise ModelFileError(DIGIT_CHANNELS, shape=shape, channels=shape[2])
         check_image_settings(contract.shape, contract.fit, contract.scale)
     except ConvLensError as exc:
-        raise ModelFileError(exc.detail) from exc
+        raise ModelFileError(exc.template, **exc.params) from exc
     outputs = tuple(model.outputs[0].shape[1:])
     if outputs != (len(metadata.classes),):
-        raise ModelFileError(
-            f"its output has shape {outputs}, but its metadata lists {len(metadata.classes)} "
-            "classes; the app serves models whose output is one score per class."
-        )
+        raise ModelFileError(OUTPUT_SHAPE, shape=outputs, classes=len(metadata.classes))
     return _output_kind(model.layers[-1])
 
 
@@ -168,11 +201,7 @@ def _output_kind(last: Any) -> OutputKind:
         return "probabilities"
     if kind == "Dense" and activation in (None, "linear"):
         return "logits"
-    raise ModelFileError(
-        f'its last layer "{last.name}" ({kind}, activation {activation!r}) gives neither '
-        "probabilities (softmax) nor logits (a Dense layer without activation); the app reads "
-        'one of those. End the model with Dense(classes) or Dense(classes, activation="softmax").'
-    )
+    raise ModelFileError(LAST_LAYER, layer=last.name, kind=kind, activation=activation)
 
 
 def summarize_keras_model(model: keras.Model) -> tuple[LayerSummary, ...]:

@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import re
 import time
 from dataclasses import dataclass
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
+from string import Formatter
 from typing import Any
 
 import numpy as np
@@ -33,6 +35,7 @@ from app.ml.weights_folder import load_weights
 log = logging.getLogger(__name__)
 STACK_FILE = "stack.json"
 MIB = 1024 * 1024
+_PLAIN_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -99,14 +102,20 @@ class Reading:
             self._process.kill()
             self._process.join()
             raise InvalidParameter(
-                f"Reading the file took longer than {self._limits.wall_seconds:g} s, the most "
-                "an import may take; it is refused. A Keras model file of this size reads in "
-                "seconds."
+                "Reading the file took longer than {seconds:g} s, the most an import may take; "
+                "it is refused. A Keras model file of this size reads in seconds.",
+                seconds=self._limits.wall_seconds,
             )
         self._signals.close()
         answer = _answer(self._process.exitcode, self._work_dir / ANSWER_FILE)
+        if answer is None:
+            raise InvalidParameter(
+                "Reading the file stopped the reader (it ran out of the memory or time an "
+                "import may use, or the file crashed it); it is refused. If it is a model saved "
+                "by Keras, save it again with model.save('name.keras') and upload that."
+            )
         if not answer.get("ok"):
-            raise InvalidParameter(str(answer.get("detail", "The file was refused.")))
+            raise _refusal(answer)
         return ReadModel(
             stack=TypeAdapter(Stack).validate_json((self._work_dir / STACK_FILE).read_bytes()),
             weights=load_weights(self._work_dir / WEIGHTS_DIR),
@@ -147,7 +156,8 @@ def _reader_context() -> ForkServerContext:
     return context
 
 
-def _answer(exitcode: int | None, answer_path: Path) -> dict[str, Any]:
+def _answer(exitcode: int | None, answer_path: Path) -> dict[str, Any] | None:
+    """The reader's answer, or None when it stopped without one."""
     if exitcode == 0 and answer_path.is_file():
         try:
             answer = json.loads(answer_path.read_text())
@@ -156,9 +166,26 @@ def _answer(exitcode: int | None, answer_path: Path) -> dict[str, Any]:
         if isinstance(answer, dict):
             return answer
     log.warning("The model reader stopped with exit code %s.", exitcode)
-    return {
-        "ok": False,
-        "detail": "Reading the file stopped the reader (it ran out of the memory or time an "
-        "import may use, or the file crashed it); it is refused. If it is a model saved by "
-        "Keras, save it again with model.save('name.keras') and upload that.",
-    }
+    return None
+
+
+def _refusal(answer: dict[str, Any]) -> InvalidParameter:
+    """The reader's refusal, with its template and fields so that it can be translated. They
+    are taken only as plain fields ({name}, {name:,}, {name!r}) of plain values that give back
+    the English message: the reader reads hostile files, so its answer is checked, not run."""
+    detail = str(answer.get("detail", "The file was refused."))
+    template, params = answer.get("template"), answer.get("params")
+    if not isinstance(template, str) or not isinstance(params, dict) or not params:
+        return InvalidParameter(detail)
+    try:
+        fields = [(f, spec) for _, f, spec, _ in Formatter().parse(template) if f is not None]
+        plain = all(_PLAIN_FIELD.fullmatch(f) and "{" not in (spec or "") for f, spec in fields)
+        values = all(
+            isinstance(value, str | int | float) and not isinstance(value, bool)
+            for value in params.values()
+        )
+        if plain and values and template.format(**params) == detail:
+            return InvalidParameter(template, **params)
+    except (ValueError, KeyError, IndexError, TypeError):
+        pass
+    return InvalidParameter(detail)

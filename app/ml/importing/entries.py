@@ -90,49 +90,59 @@ def layer_spec(entry: object, where: str) -> dict[str, Any]:
     """One layer entry as an engine spec: type and settings, checked key by key."""
     layer = as_mapping(entry, where)
     class_name = layer.get("class_name")
-    settings = as_mapping(layer.get("config"), f"{where}'s config")
+    settings = as_mapping(layer.get("config"), where, own="config")
     name = settings.get("name", layer.get("name"))
     label = f'{where} "{name}" ({class_name})' if isinstance(name, str) else f"{where}"
     extra = sorted(set(layer) - ENTRY_KEYS)
     if extra:
         raise InvalidParameter(
-            f"{label} has {shown(extra[0])}, which a Keras layer entry does not have; the "
-            "file was not written by Keras, or was edited. Save the model again with model.save()."
+            "{label} has {key}, which a Keras layer entry does not have; the file was not "
+            "written by Keras, or was edited. Save the model again with model.save().",
+            label=label,
+            key=shown(extra[0]),
         )
     if class_name == "Lambda":
         raise InvalidParameter(
-            f"{label}: arbitrary Python code is not loaded; rebuild the model without it "
-            "(use built-in layers such as Rescaling or Activation instead of a Lambda)."
+            "{label}: arbitrary Python code is not loaded; rebuild the model without it "
+            "(use built-in layers such as Rescaling or Activation instead of a Lambda).",
+            label=label,
         )
     if class_name in MODEL_CLASSES and layer.get("module") in MODEL_MODULES:
         # Keras 3 saves a model used as a layer with its model module ("keras"), so this comes
         # before the module check: the refusal then says what to do about a nested model.
         raise InvalidParameter(
-            f"{label} is a whole model inside the model. ConvLens reads one level of layers: "
+            "{label} is a whole model inside the model. ConvLens reads one level of layers: "
             "build the model from the inner model's tensors, e.g. "
-            "keras.Model(base.input, head(base.output)), and save that."
+            "keras.Model(base.input, head(base.output)), and save that.",
+            label=label,
         )
     if layer.get("module") not in LAYER_MODULES or layer.get("registered_name") not in (
         None,
         class_name,
     ):
         raise InvalidParameter(
-            f"{label} comes from module {shown(layer.get('module'))} (registered name "
-            f"{shown(layer.get('registered_name'))}); only Keras' built-in layers "
-            "(keras.layers) are read. Custom layers are code, which is never run here: rebuild "
-            "the model with built-in layers."
+            "{label} comes from module {module} (registered name {registered}); only Keras' "
+            "built-in layers (keras.layers) are read. Custom layers are code, which is never run "
+            "here: rebuild the model with built-in layers.",
+            label=label,
+            module=shown(layer.get("module")),
+            registered=shown(layer.get("registered_name")),
         )
     translator = _TRANSLATORS.get(class_name) if isinstance(class_name, str) else None
     if translator is None:
         raise InvalidParameter(
-            f"{label}: {shown(class_name)} is not a layer type ConvLens reads. It reads "
-            f"{', '.join(sorted((*LAYER_TYPE_NAMES, 'InputLayer', 'MaxPool2D')))}; rebuild the "
-            "model with those."
+            "{label}: {kind} is not a layer type ConvLens reads. It reads {known}; rebuild the "
+            "model with those.",
+            label=label,
+            kind=shown(class_name),
+            known=", ".join(sorted((*LAYER_TYPE_NAMES, "InputLayer", "MaxPool2D"))),
         )
     if not _dtype_ok(settings.get("dtype")):
         raise InvalidParameter(
-            f"{label} computes in {shown(settings.get('dtype'))}; ConvLens runs float32 "
-            "models. Set the layers' dtype to float32 (no mixed precision) and save it again."
+            "{label} computes in {dtype}; ConvLens runs float32 models. Set the layers' dtype "
+            "to float32 (no mixed precision) and save it again.",
+            label=label,
+            dtype=shown(settings.get("dtype")),
         )
     spec = translator(settings, label)
     if isinstance(name, str):
@@ -157,21 +167,37 @@ def _translated_settings(*engine: str, renamed: Mapping[str, str] | None = None)
             elif key in FIXED_SETTINGS:
                 if plain(value) not in FIXED_SETTINGS[key]:
                     raise InvalidParameter(
-                        f"{label} sets {key}={shown(value)}; ConvLens computes it only with "
-                        f"{key}={shown(FIXED_SETTINGS[key][-1])} (Keras' default). Rebuild the "
-                        "layer without it."
+                        "{label} sets {key}={value}; ConvLens computes it only with "
+                        "{key}={default} (Keras' default). Rebuild the layer without it.",
+                        label=label,
+                        key=key,
+                        value=shown(value),
+                        default=shown(FIXED_SETTINGS[key][-1]),
                     )
+            elif engine:
+                raise InvalidParameter(
+                    "{label} has a setting {key} that ConvLens does not know; it reads "
+                    "{known} for this layer type. Save the model with a current Keras, or "
+                    "rebuild the layer without it.",
+                    label=label,
+                    key=shown(key),
+                    known=", ".join(engine),
+                )
             else:
                 raise InvalidParameter(
-                    f"{label} has a setting {shown(key)} that ConvLens does not know; it reads "
-                    f"{', '.join(engine) or 'no settings'} for this layer type. Save the model "
-                    "with a current Keras, or rebuild the layer without it."
+                    "{label} has a setting {key} that ConvLens does not know; it reads no "
+                    "settings for this layer type. Save the model with a current Keras, or "
+                    "rebuild the layer without it.",
+                    label=label,
+                    key=shown(key),
                 )
         if "activation" in spec and spec["activation"] not in (None, *ACTIVATIONS):
             raise InvalidParameter(
-                f"{label}: its activation {shown(spec['activation'])} is not one ConvLens "
-                f"computes ({', '.join(ACTIVATIONS)}). Custom activations are code, which is "
-                "never run here: use one of those."
+                "{label}: its activation {activation} is not one ConvLens computes ({known}). "
+                "Custom activations are code, which is never run here: use one of those.",
+                label=label,
+                activation=shown(spec["activation"]),
+                known=", ".join(ACTIVATIONS),
             )
         return spec
 
@@ -190,9 +216,12 @@ def _check_inert(key: str, value: object, label: str) -> None:
         or value.get("registered_name") not in (None, value.get("class_name"))
     ):
         raise InvalidParameter(
-            f"{label}: its {key} names {shown(value.get('module'))}."
-            f"{shown(value.get('class_name'))}; only Keras' own objects are accepted (custom "
-            "objects are code, which is never run here). Save the model without it."
+            "{label}: its {key} names {module}.{kind}; only Keras' own objects are accepted "
+            "(custom objects are code, which is never run here). Save the model without it.",
+            label=label,
+            key=key,
+            module=shown(value.get("module")),
+            kind=shown(value.get("class_name")),
         )
 
 
@@ -215,9 +244,13 @@ def _input(settings: Mapping[str, Any], label: str) -> dict[str, Any]:
         elif key in ("name", "dtype", "batch_size") or _is_fixed_default(key, value):
             continue
         else:
-            raise InvalidParameter(f"{label} has a setting {shown(key)} an Input does not take.")
+            raise InvalidParameter(
+                "{label} has a setting {key} an Input does not take.", label=label, key=shown(key)
+            )
     if shape is None:
-        raise InvalidParameter(f"{label} does not say its input shape; save the model again.")
+        raise InvalidParameter(
+            "{label} does not say its input shape; save the model again.", label=label
+        )
     return {"type": "Input", "shape": shape}
 
 
@@ -229,16 +262,20 @@ def input_shape(value: object, where: str) -> list[int]:
     dims = as_list(value, where)
     if len(dims) != 4 or dims[0] is not None:
         raise InvalidParameter(
-            f"{where} is {shown(value)}; ConvLens reads models with one image input "
+            "{where} is {value}; ConvLens reads models with one image input "
             "(batch, height, width, channels). Give the model a fixed input shape such as "
-            "keras.Input(shape=(224, 224, 3))."
+            "keras.Input(shape=(224, 224, 3)).",
+            where=where,
+            value=shown(value),
         )
     sizes = dims[1:]
     if any(not isinstance(d, int) or isinstance(d, bool) for d in sizes):
         raise InvalidParameter(
-            f"{where} is {shown(value)}: the height, width and channels must be fixed numbers "
+            "{where} is {value}: the height, width and channels must be fixed numbers "
             "(a model built with shape=(None, None, 3) takes any size; build it for one size, "
-            "e.g. keras.Input(shape=(224, 224, 3)), and copy its weights over)."
+            "e.g. keras.Input(shape=(224, 224, 3)), and copy its weights over).",
+            where=where,
+            value=shown(value),
         )
     return list(sizes)
 
@@ -278,16 +315,57 @@ _TRANSLATORS: dict[str, Callable[[Mapping[str, Any], str], dict[str, Any]]] = {
 }
 
 
-def as_mapping(value: object, where: str) -> Mapping[str, Any]:
-    if not isinstance(value, dict):
-        raise InvalidParameter(f"{where} is not a JSON object; the file is damaged or not Keras'.")
-    return value
+def as_mapping(value: object, where: str, own: str = "") -> Mapping[str, Any]:
+    """``value`` as a JSON object, or a refusal naming ``where`` (``own="config"``: where's
+    config; ``where`` one of :data:`PLACES`: that place, in a sentence of its own)."""
+    if isinstance(value, dict):
+        return value
+    if own == "config":
+        raise InvalidParameter(
+            "{where}'s config is not a JSON object; the file is damaged or not Keras'.",
+            where=where,
+        )
+    if where == MODEL_CONFIG:
+        raise InvalidParameter(
+            "the model configuration is not a JSON object; the file is damaged or not Keras'."
+        )
+    if where == MODEL_BODY:
+        raise InvalidParameter(
+            "the model's config is not a JSON object; the file is damaged or not Keras'."
+        )
+    raise InvalidParameter(
+        "{where} is not a JSON object; the file is damaged or not Keras'.", where=where
+    )
 
 
-def as_list(value: object, where: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise InvalidParameter(f"{where} is not a list; the file is damaged or not Keras'.")
-    return value
+def as_list(value: object, where: str, own: str = "") -> list[Any]:
+    """``value`` as a JSON list, or a refusal naming ``where`` (``own``: where's setting of
+    that name, e.g. "inbound_nodes"; ``where`` one of :data:`PLACES`: a sentence of its own)."""
+    if isinstance(value, list):
+        return value
+    if own:
+        raise InvalidParameter(
+            "{where} {setting} is not a list; the file is damaged or not Keras'.",
+            where=where,
+            setting=own,
+        )
+    if where == MODEL_INPUT_LAYERS:
+        raise InvalidParameter(
+            "the model's input layers is not a list; the file is damaged or not Keras'."
+        )
+    if where == MODEL_OUTPUT_LAYERS:
+        raise InvalidParameter(
+            "the model's output layers is not a list; the file is damaged or not Keras'."
+        )
+    raise InvalidParameter("{where} is not a list; the file is damaged or not Keras'.", where=where)
+
+
+# Places named in English words rather than by a path in the file: each has its own sentences.
+MODEL_CONFIG = "the model configuration"
+MODEL_BODY = "the model's config"
+MODEL_INPUT_LAYERS = "the model's input layers"
+MODEL_OUTPUT_LAYERS = "the model's output layers"
+PLACES = (MODEL_CONFIG, MODEL_BODY, MODEL_INPUT_LAYERS, MODEL_OUTPUT_LAYERS)
 
 
 def plain(value: Any) -> Any:

@@ -31,6 +31,9 @@ MAX_RATIO = 100
 MAX_CONFIG_BYTES = 8 * 1024 * 1024
 MAX_WEIGHTS_PER_LAYER = 8
 MAX_LAYER_GROUPS = 1024
+# Places in the file whose messages are whole sentences of their own (not names in the file).
+H5_CONFIG = "model configuration"
+H5_ROOT = "the .h5 file"
 Arrays = dict[str, list[NDArray[np.float32]]]
 
 
@@ -53,8 +56,10 @@ def open_model_file(path: Path, limits: FileLimits) -> ModelFile:
     size = path.stat().st_size
     if size > limits.max_file_bytes:
         raise InvalidParameter(
-            f"The file is {size:,} bytes; models of up to {limits.max_file_bytes:,} bytes are "
-            "imported (setting CONVLENS_MAX_IMPORT_BYTES)."
+            "The file is {size:,} bytes; models of up to {limit:,} bytes are imported (setting "
+            "CONVLENS_MAX_IMPORT_BYTES).",
+            size=size,
+            limit=limits.max_file_bytes,
         )
     with path.open("rb") as file:
         head = file.read(8)
@@ -73,27 +78,31 @@ def _open_keras(path: Path, limits: FileLimits) -> ModelFile:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InvalidParameter(f"The .keras file is not a readable zip archive ({exc}).") from exc
+        raise InvalidParameter(
+            "The .keras file is not a readable zip archive ({error}).", error=str(exc)
+        ) from exc
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_MEMBERS:  # the end record's count can understate its directory
-            raise _too_many_members(f"{len(infos):,}")
+            raise _too_many_members(len(infos))
         total = 0
         for info in infos:
             _check_member(info)
             total += info.file_size
         if total > limits.max_uncompressed_bytes:
             raise InvalidParameter(
-                f"The archive unpacks to {total:,} bytes; at most "
-                f"{limits.max_uncompressed_bytes:,} are read (setting "
-                "CONVLENS_MAX_IMPORT_BYTES). A Keras model file unpacks to about its own size."
+                "The archive unpacks to {total:,} bytes; at most {limit:,} are read (setting "
+                "CONVLENS_MAX_IMPORT_BYTES). A Keras model file unpacks to about its own size.",
+                total=total,
+                limit=limits.max_uncompressed_bytes,
             )
         names = {info.filename: info for info in infos}
         for required in KERAS_MEMBERS[:2]:
             if required not in names:
                 raise InvalidParameter(
-                    f"The .keras file has no {required}; a Keras 3 model file holds "
-                    "config.json and model.weights.h5. Save the model with model.save()."
+                    "The .keras file has no {member}; a Keras 3 model file holds "
+                    "config.json and model.weights.h5. Save the model with model.save().",
+                    member=required,
                 )
         config_bytes = _read_member(archive, names["config.json"], MAX_CONFIG_BYTES)
         version = None
@@ -118,55 +127,79 @@ def _check_member_count(path: Path) -> None:
     (entries,) = struct.unpack_from("<H", tail, at + 10)
     if entries > MAX_MEMBERS:
         # 0xFFFF means "see the zip64 record": 65,535 or more.
-        raise _too_many_members(f"{entries:,}" if entries < 0xFFFF else "65,535 or more")
+        raise _too_many_members(entries if entries < 0xFFFF else None)
 
 
-def _too_many_members(count: str) -> InvalidParameter:
+def _too_many_members(count: int | None) -> InvalidParameter:
+    """None: the end record says 0xFFFF, which means 65,535 or more."""
+    if count is None:
+        return InvalidParameter(
+            "The archive has 65,535 or more members; a Keras model file has 3 (config.json, "
+            "metadata.json, model.weights.h5). This is not a model file."
+        )
     return InvalidParameter(
-        f"The archive has {count} members; a Keras model file has 3 (config.json, "
-        "metadata.json, model.weights.h5). This is not a model file."
+        "The archive has {count:,} members; a Keras model file has 3 (config.json, "
+        "metadata.json, model.weights.h5). This is not a model file.",
+        count=count,
     )
 
 
 def _check_member(info: zipfile.ZipInfo) -> None:
     name = info.filename
+    shown = name[:80]
     parts = PurePosixPath(name.replace("\\", "/")).parts
     if name.startswith(("/", "\\")) or ":" in name or ".." in parts or "\x00" in name:
         raise InvalidParameter(
-            f"The archive has a member named {name[:80]!r}, a path outside the archive; it is "
-            "refused (nothing is unpacked to disk, but no Keras file has such names)."
+            "The archive has a member named {name!r}, a path outside the archive; it is "
+            "refused (nothing is unpacked to disk, but no Keras file has such names).",
+            name=shown,
         )
     if stat.S_ISLNK(info.external_attr >> 16):
         raise InvalidParameter(
-            f"The archive's member {name[:80]!r} is a symbolic link; Keras model files hold "
-            "none. It is refused."
+            "The archive's member {name!r} is a symbolic link; Keras model files hold "
+            "none. It is refused.",
+            name=shown,
         )
     if info.flag_bits & 0x1:
-        raise InvalidParameter(f"The archive's member {name[:80]!r} is encrypted; save it again.")
+        raise InvalidParameter(
+            "The archive's member {name!r} is encrypted; save it again.", name=shown
+        )
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise InvalidParameter(
-            f"The archive's member {name[:80]!r} uses a compression Keras does not write; save "
-            "the model again with model.save()."
+            "The archive's member {name!r} uses a compression Keras does not write; save "
+            "the model again with model.save().",
+            name=shown,
         )
     if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
         raise InvalidParameter(
-            f"The archive's member {name[:80]!r} would unpack to {info.file_size:,} bytes from "
-            f"{info.compress_size:,} (more than {MAX_RATIO} times): a zip bomb, refused."
+            "The archive's member {name!r} would unpack to {size:,} bytes from "
+            "{compressed:,} (more than {ratio} times): a zip bomb, refused.",
+            name=shown,
+            size=info.file_size,
+            compressed=info.compress_size,
+            ratio=MAX_RATIO,
         )
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
     if info.file_size > cap:
         raise InvalidParameter(
-            f"The archive's {info.filename} is {info.file_size:,} bytes; at most {cap:,} are read."
+            "The archive's {member} is {size:,} bytes; at most {limit:,} are read.",
+            member=info.filename,
+            size=info.file_size,
+            limit=cap,
         )
     try:
         with archive.open(info) as member:
             data = member.read(info.file_size + 1)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
-        raise InvalidParameter(f"The archive's {info.filename} cannot be read ({exc}).") from exc
+        raise InvalidParameter(
+            "The archive's {member} cannot be read ({error}).", member=info.filename, error=str(exc)
+        ) from exc
     if len(data) != info.file_size:
-        raise InvalidParameter(f"The archive's {info.filename} is not the size its header says.")
+        raise InvalidParameter(
+            "The archive's {member} is not the size its header says.", member=info.filename
+        )
     return data
 
 
@@ -174,11 +207,21 @@ def _json(data: bytes, what: str) -> Any:
     try:
         return json.loads(data.decode("utf-8"), parse_constant=_no_constant)
     except RecursionError as exc:
+        if what == H5_CONFIG:
+            raise InvalidParameter(
+                "The file's model configuration is nested too deeply to be a Keras configuration."
+            ) from exc
         raise InvalidParameter(
-            f"The file's {what} is nested too deeply to be a Keras configuration."
+            "The file's {member} is nested too deeply to be a Keras configuration.", member=what
         ) from exc
     except (UnicodeDecodeError, ValueError) as exc:
-        raise InvalidParameter(f"The file's {what} is not valid JSON ({exc}).") from exc
+        if what == H5_CONFIG:
+            raise InvalidParameter(
+                "The file's model configuration is not valid JSON ({error}).", error=str(exc)
+            ) from exc
+        raise InvalidParameter(
+            "The file's {member} is not valid JSON ({error}).", member=what, error=str(exc)
+        ) from exc
 
 
 def _no_constant(name: str) -> Any:
@@ -191,7 +234,9 @@ def _h5(source: Any) -> Any:
     try:
         return h5py.File(source, "r", locking=False)
     except (OSError, ValueError) as exc:
-        raise InvalidParameter(f"The weights are not a readable HDF5 file ({exc}).") from exc
+        raise InvalidParameter(
+            "The weights are not a readable HDF5 file ({error}).", error=str(exc)
+        ) from exc
 
 
 def _open_h5(path: Path) -> ModelFile:
@@ -211,7 +256,7 @@ def _open_h5(path: Path) -> ModelFile:
     if len(raw) > MAX_CONFIG_BYTES:
         raise InvalidParameter("The .h5 file's model configuration is too large to be real.")
     version = _text(file.attrs.get("keras_version"))
-    return ModelFile("h5", _json(raw, "model configuration"), version, file)
+    return ModelFile("h5", _json(raw, H5_CONFIG), version, file)
 
 
 def read_weights(model_file: ModelFile, max_params: int) -> Arrays:
@@ -232,8 +277,9 @@ class _Budget:
         self.left -= count
         if self.left < 0:
             raise InvalidParameter(
-                f"The file's weights hold more than {self.max_params:,} values, the most "
-                "ConvLens imports (setting CONVLENS_MAX_IMPORT_PARAMS)."
+                "The file's weights hold more than {limit:,} values, the most "
+                "ConvLens imports (setting CONVLENS_MAX_IMPORT_PARAMS).",
+                limit=self.max_params,
             )
 
 
@@ -247,8 +293,10 @@ def _keras_weights(root: Any, budget: _Budget) -> Arrays:
         for inner in _keys(group, 4):
             if inner != "vars":
                 raise InvalidParameter(
-                    f"The weights file has layers/{key}/{inner}: a model or layer inside a "
-                    "layer, which ConvLens does not read."
+                    "The weights file has layers/{key}/{inner}: a model or layer inside a "
+                    "layer, which ConvLens does not read.",
+                    key=key,
+                    inner=inner,
                 )
         variables = _child(group, "vars", f"layers/{key}/vars")
         name = _text(variables.attrs.get("name")) or key
@@ -264,13 +312,15 @@ def _keras_weights(root: Any, budget: _Budget) -> Arrays:
 
 def _legacy_weights(root: Any, budget: _Budget) -> Arrays:
     arrays: Arrays = {}
-    weights = _child(root, "model_weights", "the .h5 file")
+    weights = _child(root, "model_weights", H5_ROOT)
     for key in _keys(weights, MAX_LAYER_GROUPS):
         group = _child(weights, key, f"model_weights/{key}")
         names = group.attrs.get("weight_names")
         listed = [] if names is None else [_text(n) or "" for n in np.asarray(names).reshape(-1)]
         if len(listed) > MAX_WEIGHTS_PER_LAYER:
-            raise InvalidParameter(f"model_weights/{key} lists {len(listed)} weights; too many.")
+            raise InvalidParameter(
+                "model_weights/{key} lists {count} weights; too many.", key=key, count=len(listed)
+            )
         values = []
         for weight_name in listed:
             node = group
@@ -288,7 +338,9 @@ def _keys(group: Any, cap: int) -> list[str]:
     if not isinstance(group, h5py.Group):
         raise InvalidParameter("The weights file has an array where a group belongs.")
     if len(group) > cap:
-        raise InvalidParameter(f"The weights file has a group of {len(group):,} members; too many.")
+        raise InvalidParameter(
+            "The weights file has a group of {count:,} members; too many.", count=len(group)
+        )
     return list(group.keys())
 
 
@@ -296,16 +348,28 @@ def _child(group: Any, key: str, where: str, required: bool = True) -> Any:
     import h5py
 
     if not key or key in (".", ".."):
-        raise InvalidParameter(f"The weights file names {where!r}, which is not a plain name.")
+        raise InvalidParameter(
+            "The weights file names {where!r}, which is not a plain name.", where=where
+        )
     link = group.get(key, getlink=True)
     if link is None:
         if not required:
             return None
-        raise InvalidParameter(f"The weights file has no {where}; save the model again.")
-    if not isinstance(link, h5py.HardLink):
+        if where == H5_ROOT:
+            raise InvalidParameter("The weights file has no the .h5 file; save the model again.")
         raise InvalidParameter(
-            f"The weights file's {where} is a link to somewhere else (external or soft link); "
-            "ConvLens reads only weights stored in the file itself."
+            "The weights file has no {where}; save the model again.", where=where
+        )
+    if not isinstance(link, h5py.HardLink):
+        if where == H5_ROOT:
+            raise InvalidParameter(
+                "The weights file's the .h5 file is a link to somewhere else (external or soft "
+                "link); ConvLens reads only weights stored in the file itself."
+            )
+        raise InvalidParameter(
+            "The weights file's {where} is a link to somewhere else (external or soft link); "
+            "ConvLens reads only weights stored in the file itself.",
+            where=where,
         )
     return group[key]
 
@@ -314,22 +378,30 @@ def _array(node: Any, budget: _Budget) -> NDArray[np.float32]:
     import h5py
 
     if not isinstance(node, h5py.Dataset):
-        raise InvalidParameter(f"The weights file's {node.name} is not an array.")
+        raise InvalidParameter("The weights file's {name} is not an array.", name=str(node.name))
     if node.is_virtual or node.external:
         raise InvalidParameter(
-            f"The weights file's {node.name} is stored outside the file; ConvLens reads only "
-            "weights stored in the file itself."
+            "The weights file's {name} is stored outside the file; ConvLens reads only "
+            "weights stored in the file itself.",
+            name=str(node.name),
         )
     if node.dtype.kind != "f" or node.dtype.itemsize not in (2, 4, 8) or node.ndim > 4:
         raise InvalidParameter(
-            f"The weights file's {node.name} holds {node.dtype} values of {node.ndim} dimensions; "
-            "weights are float arrays of at most 4 dimensions."
+            "The weights file's {name} holds {dtype} values of {dimensions} dimensions; "
+            "weights are float arrays of at most 4 dimensions.",
+            name=str(node.name),
+            dtype=str(node.dtype),
+            dimensions=int(node.ndim),
         )
     budget.take(int(np.prod(node.shape, dtype=np.int64)))
     try:
         return np.asarray(node[()], dtype=np.float32)
     except (OSError, ValueError, TypeError) as exc:
-        raise InvalidParameter(f"The weights file's {node.name} cannot be read ({exc}).") from exc
+        raise InvalidParameter(
+            "The weights file's {name} cannot be read ({error}).",
+            name=str(node.name),
+            error=str(exc),
+        ) from exc
 
 
 def _text(value: object) -> str | None:

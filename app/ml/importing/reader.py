@@ -5,7 +5,9 @@ it does is lower its own limits (address space, CPU seconds, size of files writt
 no core dump), before any byte of the upload is read, so that a hostile HDF5 or zip file can
 take down only that process. It writes ``stack.json`` (the translated stack), ``weights/``
 (the arrays, :mod:`app.ml.weights_folder`) and ``answer.json`` (``{"ok": true, ...}`` or ``{"ok":
-false, "detail": "..."}``). It never imports Keras or TensorFlow.
+false, "detail": "...", "template": "...", "params": {...}}``: the refusal in English, and its
+template and fields, so the parent can say it in the request's language). It never imports Keras
+or TensorFlow.
 """
 
 from __future__ import annotations
@@ -50,11 +52,13 @@ def read_limited(
             on_stack=(lambda: signals.send_bytes(b"stack")) if signals is not None else None,
         )
     except MemoryError:
-        answer = {
-            "ok": False,
-            "detail": "Reading the file needed more memory than an import may use "
-            f"({limits['memory_bytes'] // MIB:,} MiB); it is refused.",
-        }
+        answer = refused(
+            InvalidParameter(
+                "Reading the file needed more memory than an import may use ({mib:,} MiB); it "
+                "is refused.",
+                mib=limits["memory_bytes"] // MIB,
+            )
+        )
     (Path(out_dir) / ANSWER_FILE).write_text(json.dumps(answer))
 
 
@@ -79,9 +83,9 @@ def read_to_folder(
             on_stack()
         weights = read_weights(model_file, file_limits.max_params)
     except ConvLensError as exc:
-        return {"ok": False, "detail": exc.detail}
+        return refused(exc)
     except RecursionError:
-        return {"ok": False, "detail": "The file's configuration is nested too deeply to read."}
+        return refused(InvalidParameter("The file's configuration is nested too deeply to read."))
     save_weights(out_dir / WEIGHTS_DIR, weights)
     return {
         "ok": True,
@@ -89,6 +93,11 @@ def read_to_folder(
         "keras_version": model_file.keras_version,
         "params": total,
     }
+
+
+def refused(exc: ConvLensError) -> dict[str, Any]:
+    """The answer that refuses the file: the message, and its template and fields."""
+    return {"ok": False, "detail": exc.detail, "template": exc.template, "params": exc.params}
 
 
 def _checked_params(stack: list[dict[str, Any]], max_params: int) -> int:
@@ -114,16 +123,46 @@ def _checked_params(stack: list[dict[str, Any]], max_params: int) -> int:
                 node_any = node_any.get("branches") if isinstance(node_any, dict) else None
             elif part not in LAYER_TYPE_NAMES:
                 setting = str(part)
-        shown = repr(error.get("input"))[:40]
-        raise InvalidParameter(
-            f"{label}: {setting or 'a setting'} is {shown}, which ConvLens does not compute "
-            f"({error['msg']}). Rebuild the layer within those bounds."
-        ) from exc
+        raise _out_of_bounds(label, setting, repr(error.get("input"))[:40], error["msg"]) from exc
     summary = summarize_stack(None, layers)
     if summary.total_params > max_params:
         raise InvalidParameter(
-            f"The model has {summary.total_params:,} parameters; ConvLens imports models of up to "
-            f"{max_params:,} (setting CONVLENS_MAX_IMPORT_PARAMS; VGG16 without its top has "
-            "14,714,688)."
+            "The model has {count:,} parameters; ConvLens imports models of up to {limit:,} "
+            "(setting CONVLENS_MAX_IMPORT_PARAMS; VGG16 without its top has 14,714,688).",
+            count=summary.total_params,
+            limit=max_params,
         )
     return summary.total_params
+
+
+def _out_of_bounds(label: str, setting: str, value: str, reason: str) -> InvalidParameter:
+    """A setting the engine refuses; ``label`` is "A layer" when no layer could be named and
+    ``setting`` is empty when no setting could be (each case is a sentence of its own)."""
+    params = {"value": value, "reason": reason}
+    if label == "A layer" and not setting:
+        return InvalidParameter(
+            "A layer: a setting is {value}, which ConvLens does not compute ({reason}). "
+            "Rebuild the layer within those bounds.",
+            **params,
+        )
+    if label == "A layer":
+        return InvalidParameter(
+            "A layer: {setting} is {value}, which ConvLens does not compute ({reason}). "
+            "Rebuild the layer within those bounds.",
+            setting=setting,
+            **params,
+        )
+    if not setting:
+        return InvalidParameter(
+            "{label}: a setting is {value}, which ConvLens does not compute ({reason}). "
+            "Rebuild the layer within those bounds.",
+            label=label,
+            **params,
+        )
+    return InvalidParameter(
+        "{label}: {setting} is {value}, which ConvLens does not compute ({reason}). "
+        "Rebuild the layer within those bounds.",
+        label=label,
+        setting=setting,
+        **params,
+    )

@@ -13,7 +13,16 @@ from app.ml import store
 from app.ml.build import assign_weights, build_model
 from app.ml.importing import ImportLimits, Reading
 from app.ml.importing.reader import WEIGHTS_DIR
-from app.ml.loaded import LoadedModel, ModelFileError, loaded_model
+from app.ml.loaded import (
+    DIGIT_CHANNELS,
+    INPUT_SHAPE,
+    IO_COUNT,
+    LAST_LAYER,
+    OUTPUT_SHAPE,
+    LoadedModel,
+    ModelFileError,
+    loaded_model,
+)
 from app.ml.metadata import DatasetInfo, InputContract, ModelMetadata, Preprocessing
 from app.ml.native_log import native_output_to_debug_log
 
@@ -46,8 +55,9 @@ def import_model(
             shape = tuple(stack[0].shape) if isinstance(stack[0], Input) else ()
             if len(shape) != 3:
                 raise InvalidParameter(
-                    f"The model's input has shape {shape}; ConvLens serves image models, whose "
-                    "input is (height, width, channels)."
+                    "The model's input has shape {shape}; ConvLens serves image models, whose "
+                    "input is (height, width, channels).",
+                    shape=shape,
                 )
             model_id = store.new_model_id(request.name, taken)
             with native_output_to_debug_log():
@@ -59,10 +69,48 @@ def import_model(
         try:
             loaded = loaded_model(model_id, metadata, model, "imported")
         except ModelFileError as exc:
-            raise InvalidParameter(f"The model cannot be served: {exc}") from exc
+            raise _not_served(exc) from exc
         stack_json = (Path(work) / "stack.json").read_text()
         token = store.save_stored(data_dir, stack_json, Path(work) / WEIGHTS_DIR, metadata)
     return Imported(loaded, token, read.format, read.keras_version)
+
+
+def _not_served(exc: ModelFileError) -> InvalidParameter:
+    """Why the rebuilt model cannot be served, as one sentence per reason."""
+    reason, params = exc.template, exc.params
+    if reason == LAST_LAYER:
+        return InvalidParameter(
+            'The model cannot be served: its last layer "{layer}" ({kind}, activation '
+            "{activation!r}) gives neither probabilities (softmax) nor logits (a Dense layer "
+            "without activation); the app reads one of those. End the model with Dense(classes) "
+            'or Dense(classes, activation="softmax").',
+            **params,
+        )
+    if reason == DIGIT_CHANNELS:
+        return InvalidParameter(
+            "The model cannot be served: its input {shape} has {channels} channels; the digit "
+            'preparation makes one grey channel. Use preprocessing "image" for colour models.',
+            **params,
+        )
+    if reason == IO_COUNT:
+        return InvalidParameter(
+            "The model cannot be served: it has {inputs} inputs and {outputs} outputs; the app "
+            "serves models with one image input and one output of class scores.",
+            **params,
+        )
+    if reason == INPUT_SHAPE:
+        return InvalidParameter(
+            "The model cannot be served: it takes input {shape}, but its metadata says {expected}.",
+            **params,
+        )
+    if reason == OUTPUT_SHAPE:
+        return InvalidParameter(
+            "The model cannot be served: its output has shape {shape}, but its metadata lists "
+            "{classes} classes; the app serves models whose output is one score per class.",
+            **params,
+        )
+    # Another check's reason (the input settings'), already a sentence of its own: in English.
+    return InvalidParameter("The model cannot be served: {reason}", reason=str(exc))
 
 
 def _metadata(
@@ -71,8 +119,10 @@ def _metadata(
     classes = request.classes or [str(i) for i in range(units)]
     if len(classes) != units:
         raise InvalidParameter(
-            f"classes names {len(classes)} classes, but the model's output has {units} values, "
-            f"one per class. Give {units} names, separated by commas, in output order."
+            "classes names {count} classes, but the model's output has {units} values, "
+            "one per class. Give {units} names, separated by commas, in output order.",
+            count=len(classes),
+            units=units,
         )
     preprocessing: Preprocessing = request.preprocessing or (
         "digit" if shape == (28, 28, 1) else "image"

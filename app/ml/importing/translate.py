@@ -21,7 +21,9 @@ from typing import Any
 from app.core.architecture.limits import MAX_LAYERS
 from app.errors import InvalidParameter
 from app.ml.importing.entries import (
+    MODEL_BODY,
     MODEL_CLASSES,
+    MODEL_CONFIG,
     MODEL_MODULES,
     as_mapping,
     input_shape,
@@ -33,30 +35,35 @@ from app.ml.importing.graph import functional_stack
 
 def translate(config: object) -> list[dict[str, Any]]:
     """The stack (a JSON-able list, ``Input`` first) equivalent to a Keras model config."""
-    model = as_mapping(config, "the model configuration")
+    model = as_mapping(config, MODEL_CONFIG)
     class_name = model.get("class_name")
     if class_name not in MODEL_CLASSES:
         raise InvalidParameter(
-            f"The file's model is a {shown(class_name)}; ConvLens reads Sequential and "
+            "The file's model is a {kind}; ConvLens reads Sequential and "
             "functional models (keras.Sequential, keras.Model). Subclassed models hold Python "
-            "code, which is never run here: rebuild the model as Sequential or functional."
+            "code, which is never run here: rebuild the model as Sequential or functional.",
+            kind=shown(class_name),
         )
     if model.get("module") not in MODEL_MODULES or model.get("registered_name") not in (
         None,
         class_name,
     ):
         raise InvalidParameter(
-            f"The model names module {shown(model.get('module'))} and registered name "
-            f"{shown(model.get('registered_name'))}; only Keras' own model classes are read "
-            "(custom model classes are code, which is never run here)."
+            "The model names module {module} and registered name {registered}; only Keras' "
+            "own model classes are read (custom model classes are code, which is never run "
+            "here).",
+            module=shown(model.get("module")),
+            registered=shown(model.get("registered_name")),
         )
-    body = as_mapping(model.get("config"), "the model's config")
+    body = as_mapping(model.get("config"), MODEL_BODY)
     entries = body.get("layers")
     if not isinstance(entries, list) or not entries:
         raise InvalidParameter("The model's config lists no layers; the file holds no model.")
     if len(entries) > MAX_LAYERS:
         raise InvalidParameter(
-            f"The model has {len(entries)} layers; ConvLens reads models of up to {MAX_LAYERS}."
+            "The model has {count} layers; ConvLens reads models of up to {limit}.",
+            count=len(entries),
+            limit=MAX_LAYERS,
         )
     if class_name == "Sequential":
         return _sequential(entries, body)
