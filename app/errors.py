@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, ClassVar, Self
 
 # Pydantic names the branch of a union it tried ("constrained-int", "list[...]"); people don't.
@@ -25,7 +26,9 @@ class ConvLensError(Exception):
 
     def __init__(self, detail: str, /, **params: Any) -> None:
         """``detail`` is the English message; with ``params`` it is a template whose {name}
-        fields they fill, so that it can be translated (app.i18n) before they are filled in."""
+        fields they fill, so that it can be translated (app.i18n) before they are filled in.
+        A field may itself be a ConvLensError, a whole message or phrase of its own: it reads
+        as its English text in ``detail`` and is translated in ``localized()``."""
         text = detail.format(**params) if params else detail
         super().__init__(text)
         self.detail = text
@@ -36,7 +39,11 @@ class ConvLensError(Exception):
         """The message in the request's language (English where it has no translation)."""
         from app.i18n import translate
 
-        return translate(self.template, self.params, language)
+        params = {
+            name: value.localized(language) if isinstance(value, ConvLensError) else value
+            for name, value in self.params.items()
+        }
+        return translate(self.template, params, language)
 
     @classmethod
     def like(cls, message: ConvLensError) -> Self:
@@ -141,4 +148,53 @@ def _plain_message(error: Any) -> str:
         return gettext("not valid JSON")
     if "Expected UploadFile" in error["msg"]:
         return gettext("must be a file: send it as a multipart/form-data part with a filename")
-    return str(error["msg"])
+    return _pydantic_message(error)
+
+
+def _pydantic_message(error: Any) -> str:
+    """Pydantic's message as pydantic writes it in English; in another language, the
+    translation of the commonest ones, when the message is pydantic's own (a validator of ours
+    may reuse pydantic's type with words of its own). The "errors" list keeps pydantic's."""
+    from app.i18n import SOURCE, current, translate
+
+    message = str(error["msg"])
+    template = _pydantic_templates().get(error["type"])
+    if current.get() == SOURCE or template is None:
+        return message
+    ctx = dict(error.get("ctx") or {})
+    try:
+        if template.format(**ctx) != message:
+            return message
+    except (KeyError, IndexError, ValueError):
+        return message
+    return translate(template, ctx)
+
+
+@cache
+def _pydantic_templates() -> dict[str, str]:
+    """Pydantic's commonest messages by error type, as pydantic writes them. Each is marked
+    for the catalog with gettext(..., SOURCE), which is the English itself."""
+    from app.i18n import SOURCE, gettext
+
+    return {
+        "missing": gettext("Field required", SOURCE),
+        "greater_than_equal": gettext("Input should be greater than or equal to {ge}", SOURCE),
+        "greater_than": gettext("Input should be greater than {gt}", SOURCE),
+        "less_than_equal": gettext("Input should be less than or equal to {le}", SOURCE),
+        "less_than": gettext("Input should be less than {lt}", SOURCE),
+        "int_type": gettext("Input should be a valid integer", SOURCE),
+        "int_parsing": gettext(
+            "Input should be a valid integer, unable to parse string as an integer", SOURCE
+        ),
+        "int_from_float": gettext(
+            "Input should be a valid integer, got a number with a fractional part", SOURCE
+        ),
+        "float_type": gettext("Input should be a valid number", SOURCE),
+        "float_parsing": gettext(
+            "Input should be a valid number, unable to parse string as a number", SOURCE
+        ),
+        "finite_number": gettext("Input should be a finite number", SOURCE),
+        "list_type": gettext("Input should be a valid list", SOURCE),
+        "string_type": gettext("Input should be a valid string", SOURCE),
+        "literal_error": gettext("Input should be {expected}", SOURCE),
+    }

@@ -28,6 +28,8 @@ from typing import Any, TypeVar, TypeVarTuple
 
 from starlette.exceptions import HTTPException
 
+from app.i18n import translate
+
 # Uploads larger than this are computed in the heavy lane: a Draw page canvas is 5-30 KB, a
 # phone photo several MB.
 HEAVY_UPLOAD_BYTES = 1024 * 1024
@@ -49,8 +51,11 @@ class ComputeBusy(HTTPException):
     def __init__(self, max_waiting: int) -> None:
         super().__init__(
             503,
-            "The server is busy: every compute slot is working and its queue of "
-            f"{max_waiting} waiting requests is full. Try again in a second (Retry-After).",
+            translate(
+                "The server is busy: every compute slot is working and its queue of "
+                "{max_waiting} waiting requests is full. Try again in a second (Retry-After).",
+                {"max_waiting": max_waiting},
+            ),
             headers={"Retry-After": "1"},
         )
 

@@ -45,8 +45,9 @@ def read_upload(upload: UploadFile, settings: Settings) -> bytes:
     data = upload.file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         raise ImageTooLarge(
-            f"The image file is larger than {settings.max_upload_bytes:,} bytes. "
-            "Upload a smaller file (a 1024x1024 PNG is about 2 MB)."
+            "The image file is larger than {max_upload_bytes:,} bytes. Upload a smaller file "
+            "(a 1024x1024 PNG is about 2 MB).",
+            max_upload_bytes=settings.max_upload_bytes,
         )
     return data
 

@@ -93,8 +93,11 @@ def job_epoch(
     if epoch not in job.filter_epochs or job.filter_layer is None or not path.is_file():
         kept = ", ".join(map(str, job.filter_epochs)) or "none yet"
         raise UnknownResource(
-            f"Job {job_id!r} has no snapshot of epoch {epoch}. Kept so far: {kept} (0 is "
-            "before training; a network without a convolution keeps none)."
+            "Job {job_id} has no snapshot of epoch {epoch}. Kept so far: {kept} (0 is before "
+            "training; a network without a convolution keeps none).",
+            job_id=repr(job_id),
+            epoch=epoch,
+            kept=kept,
         )
     with np.load(path, allow_pickle=False) as saved:
         kernel, maps = saved["kernel"], saved["maps"]
@@ -144,9 +147,14 @@ def _filter_range(text: str | None, count: int) -> tuple[int, int]:
     first, last = int(low), int(high or low)
     if not first <= last < count or last - first >= SNAPSHOT_FILTERS:
         raise InvalidParameter(
-            f"filters={text.strip()!r} is not a range of this layer's {count} filters, 0 to "
-            f"{count - 1}, of at most {SNAPSHOT_FILTERS}. Ask for 'first-last' with first <= "
-            f"last, e.g. filters=0-{min(count, SNAPSHOT_FILTERS) - 1}."
+            "filters={filters} is not a range of this layer's {count} filters, 0 to {last_filter}, "
+            "of at most {snapshot_filters}. Ask for 'first-last' with first <= last, e.g. "
+            "filters=0-{example_last}.",
+            filters=repr(text.strip()),
+            count=count,
+            last_filter=count - 1,
+            snapshot_filters=SNAPSHOT_FILTERS,
+            example_last=min(count, SNAPSHOT_FILTERS) - 1,
         )
     return first, last
 
@@ -199,12 +207,12 @@ async def status_events(first: S, fetch: Callable[[], S]) -> AsyncIterator[Serve
         status = await anyio.to_thread.run_sync(fetch)
 
 
-def bearer_token(authorization: str | None, needed: str) -> str:
-    """The token of an 'Authorization: Bearer <token>' header, or :class:`Forbidden` saying
-    ``needed`` (which token, from where)."""
+def bearer_token(authorization: str | None, refusal: Forbidden) -> str:
+    """The token of an 'Authorization: Bearer <token>' header, or ``refusal``, which says which
+    token is needed, where it came from, and how to send it."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Forbidden(f"{needed}, sent as the header 'Authorization: Bearer <token>'.")
+        raise refusal
     return token.strip()
 
 
@@ -228,5 +236,8 @@ def cancel_job(
     ] = None,
 ) -> JobStatus:
     """Cancel a queued or running job, with its token; a running one stops within 2 s."""
-    needed = "Cancelling a job needs the cancel_token POST /api/training returned"
-    return jobs.cancel(job_id, bearer_token(authorization, needed))
+    refusal = Forbidden(
+        "Cancelling a job needs the cancel_token POST /api/training returned, sent as the "
+        "header 'Authorization: Bearer <token>'."
+    )
+    return jobs.cancel(job_id, bearer_token(authorization, refusal))

@@ -138,8 +138,10 @@ class _Session:
         try:
             if len(text) > MAX_SETTINGS_TEXT:
                 raise ConvLensError(
-                    f"The settings message is {len(text):,} characters; at most "
-                    f"{MAX_SETTINGS_TEXT:,} are accepted."
+                    "The settings message is {count:,} characters; at most "
+                    "{max_settings_text:,} are accepted.",
+                    count=len(text),
+                    max_settings_text=MAX_SETTINGS_TEXT,
                 )
             choices = LiveSettings.model_validate_json(text)
             if choices.models:

@@ -56,8 +56,9 @@ def delete_model(
     """Delete an imported model, with the token its import returned."""
     if registry.is_shipped(model_id):
         raise store.Forbidden(
-            f"Model {model_id!r} ships with ConvLens and cannot be deleted; only imported "
-            "models can, by whoever holds their delete_token."
+            "Model {model_id} ships with ConvLens and cannot be deleted; only imported "
+            "models can, by whoever holds their delete_token.",
+            model_id=repr(model_id),
         )
     registry.get_model(model_id)  # 404 naming the models there are
     scheme, _, token = (authorization or "").partition(" ")

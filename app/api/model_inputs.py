@@ -117,9 +117,11 @@ def only_digit_models(models: Sequence[LoadedModel]) -> None:
     for loaded in models:
         if not loaded.is_digit_model:
             raise InvalidParameter(
-                f"Model {loaded.id!r} takes photos ({'x'.join(map(str, loaded.input_shape))}), "
-                "not drawn digits; the live classifier runs digit models. Send the photo to "
-                f"POST /api/models/{loaded.id}/predict instead."
+                "Model {id} takes photos ({shape}), not drawn digits; the live classifier runs "
+                "digit models. Send the photo to POST /api/models/{model_id}/predict instead.",
+                id=repr(loaded.id),
+                shape="x".join(map(str, loaded.input_shape)),
+                model_id=loaded.id,
             )
 
 

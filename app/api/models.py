@@ -214,8 +214,9 @@ def _activations(
 def _first_filter_layer(loaded: LoadedModel) -> str:
     if not loaded.filter_layers:
         raise UnknownResource(
-            f"Model {loaded.id!r} has no convolution layers, so it has no filters to show. "
-            "Models with filters list them in filter_layers (GET /api/models)."
+            "Model {id} has no convolution layers, so it has no filters to show. Models with "
+            "filters list them in filter_layers (GET /api/models).",
+            id=repr(loaded.id),
         )
     return loaded.filter_layers[0]
 

@@ -104,18 +104,31 @@ def check_activations_size(
             first, last = channels
             if not first <= last < shape[2]:
                 raise InvalidParameter(
-                    f"channels is {first}-{last}, but layer {name!r} has {shape[2]} channels, "
-                    f"0 to {shape[2] - 1}. Ask for a range within them, or one layer at a time."
+                    "channels is {first}-{last}, but layer {name} has {channels} channels, 0 to "
+                    "{last_channel}. Ask for a range within them, or one layer at a time.",
+                    first=first,
+                    last=last,
+                    name=repr(name),
+                    channels=shape[2],
+                    last_channel=shape[2] - 1,
                 )
             shape = (shape[0], shape[1], last - first + 1)
         total += math.prod(shape)
     cap = MAX_ANSWER_VALUES if fmt == "numbers" else MAX_ANSWER_PIXELS
     if total > cap:
-        unit = "values as numbers" if fmt == "numbers" else "pixels of PNG tiles"
+        if fmt == "numbers":
+            raise InvalidParameter(
+                "The chosen layers hold {total:,} values as numbers; one answer sends at most "
+                "{cap:,}. Ask for fewer layers (layers=conv1), fewer channels (channels=0-15), "
+                "or format=png.",
+                total=total,
+                cap=cap,
+            )
         raise InvalidParameter(
-            f"The chosen layers hold {total:,} {unit}; one answer sends at most {cap:,}. Ask for "
-            "fewer layers (layers=conv1), fewer channels (channels=0-15)"
-            + (", or format=png." if fmt == "numbers" else ".")
+            "The chosen layers hold {total:,} pixels of PNG tiles; one answer sends at most "
+            "{cap:,}. Ask for fewer layers (layers=conv1), fewer channels (channels=0-15).",
+            total=total,
+            cap=cap,
         )
 
 

@@ -61,5 +61,5 @@ def answer(
         )
         response = _dreams_from_image(loaded, plan, form_, settings)
     else:
-        raise InvalidParameter(f"No work of kind {kind!r} is answered here.")
+        raise InvalidParameter("No work of kind {kind} is answered here.", kind=repr(kind))
     return bytes(response.body)

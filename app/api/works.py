@@ -33,6 +33,7 @@ from app.jobs.works import (
 )
 from app.ml import deepdream as dd
 from app.ml.loaded import LoadedModel
+from app.ml.store import Forbidden
 from app.schemas.common import ErrorResponse
 from app.schemas.form_fields import IMAGE_FILE, NamesAcceptedFields
 from app.schemas.training import JobState
@@ -276,8 +277,11 @@ def work_picture(
     path = work_folder(settings.data_dir, work_id) / f"{picture}.png"
     if work.state != JobState.done or not path.is_file():
         raise UnknownResource(
-            f"Work {work_id!r} is {work.state.value}: its pictures are there once it is done "
-            f"(GET /api/works/{work_id} says when)."
+            "Work {work_id} is {state}: its pictures are there once it is done (GET "
+            "/api/works/{id} says when).",
+            work_id=repr(work_id),
+            state=work.state.value,
+            id=work_id,
         )
     return FileResponse(path, media_type="image/png", headers={"Cache-Control": "max-age=86400"})
 
@@ -297,8 +301,11 @@ def work_answer(work_id: WorkId, jobs: JobsDep, settings: SettingsDep) -> FileRe
     path = work_folder(settings.data_dir, work_id) / "answer.json"
     if work.state != JobState.done or not path.is_file():
         raise UnknownResource(
-            f"Work {work_id!r} is {work.state.value}: its answer is there once it is done "
-            f"(GET /api/works/{work_id} says when)."
+            "Work {work_id} is {state}: its answer is there once it is done (GET "
+            "/api/works/{id} says when).",
+            work_id=repr(work_id),
+            state=work.state.value,
+            id=work_id,
         )
     return FileResponse(path, media_type="application/json")
 
@@ -323,5 +330,8 @@ def cancel_work(
     ] = None,
 ) -> WorkStatus:
     """Cancel a queued or running work, with its token."""
-    needed = "Cancelling a work needs the cancel_token the request that queued it got"
-    return jobs.cancel_work(work_id, bearer_token(authorization, needed))
+    refusal = Forbidden(
+        "Cancelling a work needs the cancel_token the request that queued it got, sent as the "
+        "header 'Authorization: Bearer <token>'."
+    )
+    return jobs.cancel_work(work_id, bearer_token(authorization, refusal))

@@ -112,14 +112,24 @@ def check_input(values: object, name: str = "input") -> FloatArray:
         array = _as_float_array(values, name, InvalidParameter)
     if array.ndim not in (2, 3):
         raise InvalidParameter(
-            f"{name} must be a 2-D grid (H x W) or a 3-D grid (H x W x C), got "
-            f"{array.ndim} dimension(s) with shape {list(array.shape)}."
+            "{name} must be a 2-D grid (H x W) or a 3-D grid (H x W x C), got {ndim} "
+            "dimension(s) with shape {shape}.",
+            name=name,
+            ndim=array.ndim,
+            shape=list(array.shape),
         )
     if array.size == 0:
-        raise InvalidParameter(f"{name} is empty (shape {list(array.shape)}); give at least 1x1.")
+        raise InvalidParameter(
+            "{name} is empty (shape {shape}); give at least 1x1.",
+            name=name,
+            shape=list(array.shape),
+        )
     if array.ndim == 3 and not 1 <= array.shape[2] <= MAX_CHANNELS:
         raise InvalidParameter(
-            f"{name} has {array.shape[2]} channels; between 1 and {MAX_CHANNELS} are supported."
+            "{name} has {shape} channels; between 1 and {max_channels} are supported.",
+            name=name,
+            shape=array.shape[2],
+            max_channels=MAX_CHANNELS,
         )
     return array
 
@@ -129,33 +139,41 @@ def check_kernel(values: object, in_channels: int) -> Kernel:
     weights = _as_float_array(values, "kernel", InvalidKernel)
     if weights.ndim not in (2, 3, 4):
         raise InvalidKernel(
-            f"kernel must have 2 dimensions (kh x kw), 3 (kh x kw x channels) or 4 "
-            f"(kh x kw x channels x filters), got shape {list(weights.shape)}."
+            "kernel must have 2 dimensions (kh x kw), 3 (kh x kw x channels) or 4 (kh x kw x "
+            "channels x filters), got shape {shape}.",
+            shape=list(weights.shape),
         )
     if weights.size == 0:
         raise InvalidKernel(
-            f"kernel is empty (shape {list(weights.shape)}); give at least one number, "
-            "for example [[1]]."
+            "kernel is empty (shape {shape}); give at least one number, for example [[1]].",
+            shape=list(weights.shape),
         )
     kh, kw = weights.shape[:2]
     if kh > MAX_KERNEL_SIZE or kw > MAX_KERNEL_SIZE:
         raise InvalidKernel(
-            f"kernel is {kh}x{kw}; sizes from 1x1 to {MAX_KERNEL_SIZE}x{MAX_KERNEL_SIZE} are "
-            "supported. Use a smaller kernel."
+            "kernel is {kh}x{kw}; sizes from 1x1 to {max_kernel_size}x{max_kernel_size} are "
+            "supported. Use a smaller kernel.",
+            kh=kh,
+            kw=kw,
+            max_kernel_size=MAX_KERNEL_SIZE,
         )
     if weights.ndim == 2:
         return Kernel(weights.reshape(kh, kw, 1, 1), "depthwise")
     if weights.shape[2] != in_channels:
         raise InvalidKernel(
-            f"kernel has {weights.shape[2]} channel(s) along its third axis but the input has "
-            f"{in_channels}. A kh x kw x C kernel needs C equal to the input's channels; "
-            "use a 2-D kernel to filter each channel separately."
+            "kernel has {shape} channel(s) along its third axis but the input has "
+            "{in_channels}. A kh x kw x C kernel needs C equal to the input's channels; use "
+            "a 2-D kernel to filter each channel separately.",
+            shape=weights.shape[2],
+            in_channels=in_channels,
         )
     if weights.ndim == 3:
         return Kernel(weights[..., np.newaxis], "summed")
     if not 1 <= weights.shape[3] <= MAX_FILTERS:
         raise InvalidKernel(
-            f"kernel has {weights.shape[3]} filters; between 1 and {MAX_FILTERS} are supported."
+            "kernel has {shape} filters; between 1 and {max_filters} are supported.",
+            shape=weights.shape[3],
+            max_filters=MAX_FILTERS,
         )
     return Kernel(weights, "filters")
 
@@ -221,9 +239,18 @@ def _check_work(input_shape: tuple[int, ...], kernel: Kernel) -> None:
     work = height * width * kh * kw * channels * filters
     if work > MAX_MULTIPLY_ADDS:
         raise InvalidParameter(
-            f"This convolution needs {work:,} multiply-adds ({height}x{width} input, {kh}x{kw} "
-            f"kernel, {channels} channels, {filters} filters); at most {MAX_MULTIPLY_ADDS:,} are "
-            "allowed. Use a smaller input, a smaller kernel or fewer filters."
+            "This convolution needs {work:,} multiply-adds ({height}x{width} input, "
+            "{kh}x{kw} kernel, {channels} channels, {filters} filters); at most "
+            "{max_multiply_adds:,} are allowed. Use a smaller input, a smaller kernel or "
+            "fewer filters.",
+            work=work,
+            height=height,
+            width=width,
+            kh=kh,
+            kw=kw,
+            channels=channels,
+            filters=filters,
+            max_multiply_adds=MAX_MULTIPLY_ADDS,
         )
 
 
@@ -236,10 +263,18 @@ def check_padded_size(grid: Geometry) -> None:
     (height, width), (padded_h, padded_w) = (grid.rows.input, grid.cols.input), grid.padded_hw
     if padded_h * padded_w > MAX_PADDED_PIXELS:
         raise InvalidParameter(
-            f"Padding the {height}x{width} input ({grid.rows.pad_total} rows and "
-            f"{grid.cols.pad_total} columns in all) would make it {padded_h}x{padded_w} = "
-            f"{padded_h * padded_w:,} values per channel; at most {MAX_PADDED_PIXELS:,} are "
-            'allowed. Use less padding ("valid" for none) or a smaller input.'
+            "Padding the {height}x{width} input ({pad_rows} rows and {pad_cols} columns "
+            "in all) would make it {padded_h}x{padded_w} = {values:,} values per channel; at "
+            'most {max_padded_pixels:,} are allowed. Use less padding ("valid" for none) or '
+            "a smaller input.",
+            height=height,
+            width=width,
+            pad_rows=grid.rows.pad_total,
+            pad_cols=grid.cols.pad_total,
+            padded_h=padded_h,
+            padded_w=padded_w,
+            values=padded_h * padded_w,
+            max_padded_pixels=MAX_PADDED_PIXELS,
         )
 
 
@@ -299,17 +334,31 @@ def _as_float_array(values: object, name: str, error: type[InvalidParameter]) ->
         try:
             array = np.asarray(values, dtype=np.float64)
         except (ValueError, TypeError) as exc:
-            raise error(
-                f"{name} must be a rectangular grid of numbers with every row the same length; "
-                "a ragged grid such as [[1, 2], [3]] cannot be convolved. Pad the short rows."
+            raise error.like(
+                InvalidParameter(
+                    "{name} must be a rectangular grid of numbers with every row the same "
+                    "length; a ragged grid such as [[1, 2], [3]] cannot be convolved. Pad the "
+                    "short rows.",
+                    name=name,
+                )
             ) from exc
     if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
-        raise error(f"{name} must contain real numbers only, got dtype {array.dtype}.")
+        raise error.like(
+            InvalidParameter(
+                "{name} must contain real numbers only, got dtype {dtype}.",
+                name=name,
+                dtype=array.dtype,
+            )
+        )
     if array.dtype not in (np.float32, np.float64):
         # OpenCV computes in float32 or float64 only; small types fit float32 exactly.
         array = array.astype(np.float32 if array.dtype.itemsize <= 2 else np.float64)
     if not _all_finite(array):
-        raise error(f"{name} contains NaN or infinity; every value must be a finite number.")
+        raise error.like(
+            InvalidParameter(
+                "{name} contains NaN or infinity; every value must be a finite number.", name=name
+            )
+        )
     return array
 
 

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from app.core.datasets_archive import ArchiveContents, ArchiveTooLarge, Member
 from app.core.decoding import UInt8Array, decode_image, header_size
 from app.core.encoding import ColorMode, encode_png, to_color
-from app.errors import BadImage, ImageTooLarge, InvalidParameter
+from app.errors import BadImage, ConvLensError, ImageTooLarge, InvalidParameter
 
 DATASET_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
 TIFF_MAGIC = (b"II*\x00", b"MM\x00*")
@@ -102,19 +102,25 @@ def build_dataset(
     total_pixels = sum(c.size[0] * c.size[1] for c in candidates)
     if total_pixels > limits.max_total_pixels:
         raise ArchiveTooLarge(
-            f"The archive's images hold {total_pixels:,} pixels together; at most "
-            f"{limits.max_total_pixels:,} are decoded for one dataset (setting "
+            "The archive's images hold {total_pixels:,} pixels together; at most "
+            "{max_total_pixels:,} are decoded for one dataset (setting "
             "CONVLENS_MAX_DATASET_PIXELS). Scale the images down (28x28 to 64x64 is enough) "
-            "or send fewer."
+            "or send fewer.",
+            total_pixels=total_pixels,
+            max_total_pixels=limits.max_total_pixels,
         )
     image_size = options.image_size or default_image_size([c.size for c in candidates])
     array_bytes = len(candidates) * image_size * image_size * 3
     if array_bytes > limits.max_array_bytes:
         raise ArchiveTooLarge(
-            f"{len(candidates):,} images of {image_size}x{image_size} pixels make arrays of "
-            f"{array_bytes:,} bytes; at most {limits.max_array_bytes:,} are kept for one "
-            "dataset (setting CONVLENS_MAX_DATASET_UNPACKED_BYTES). Choose a smaller "
-            "image_size or send fewer images."
+            "{count:,} images of {image_size}x{image_size} pixels make arrays of "
+            "{array_bytes:,} bytes; at most {max_array_bytes:,} are kept for one dataset "
+            "(setting CONVLENS_MAX_DATASET_UNPACKED_BYTES). Choose a smaller image_size or "
+            "send fewer images.",
+            count=len(candidates),
+            image_size=image_size,
+            array_bytes=array_bytes,
+            max_array_bytes=limits.max_array_bytes,
         )
     images, colourful = _decoded(candidates, image_size, limits, skipped)
     classes = _checked_classes(images, skipped)
@@ -280,42 +286,68 @@ def _checked_classes(
     counts = Counter(name for name, _, _ in images)
     classes = sorted(counts)
     if not classes:
+        if not skipped:
+            raise InvalidParameter(
+                "Nothing usable is left: the archive has no image inside a class folder that "
+                "could be read (it holds no files). Put one folder of PNG, JPEG, GIF, BMP or "
+                "WebP images per class into the archive (A/1.png, B/1.png, ...)."
+            )
+        shown: object = "; ".join(f"{name[:60]}: {reason}" for name, reason in skipped[:3])
+        if len(skipped) > 3:
+            shown = ConvLensError(
+                "{shown}; and {count:,} more", shown=shown, count=len(skipped) - 3
+            )
         raise InvalidParameter(
             "Nothing usable is left: the archive has no image inside a class folder that "
-            f"could be read{_first_reasons(skipped)}. Put one folder of PNG, JPEG, GIF, BMP or "
-            "WebP images per class into the archive (A/1.png, B/1.png, ...)."
+            "could be read ({count:,} files skipped: {shown}). Put one folder of PNG, JPEG, GIF, "
+            "BMP or WebP images per class into the archive (A/1.png, B/1.png, ...).",
+            count=len(skipped),
+            shown=shown,
         )
     if len(classes) < MIN_CLASSES:
         raise InvalidParameter(
-            f"The archive has one class with images, {classes[0]!r}; a dataset needs at least "
-            f"{MIN_CLASSES}, one folder per class (A/1.png, ..., B/1.png, ...). Add a folder "
-            "of images for each other class."
+            "The archive has one class with images, {classes}; a dataset needs at least "
+            "{min_classes}, one folder per class (A/1.png, ..., B/1.png, ...). Add a folder "
+            "of images for each other class.",
+            classes=repr(classes[0]),
+            min_classes=MIN_CLASSES,
         )
     if len(classes) > MAX_CLASSES:
         raise InvalidParameter(
-            f"The archive has {len(classes):,} classes with images; at most {MAX_CLASSES} are "
-            "taken. Merge classes or split the set into several datasets."
+            "The archive has {count:,} classes with images; at most {max_classes} are taken. "
+            "Merge classes or split the set into several datasets.",
+            count=len(classes),
+            max_classes=MAX_CLASSES,
         )
     short = [
         f"{name!r} ({counts[name]})" for name in classes if counts[name] < MIN_IMAGES_PER_CLASS
     ]
     if short:
-        listed = ", ".join(short[:10]) + (f" and {len(short) - 10} more" if len(short) > 10 else "")
+        listed: object = ", ".join(short[:10])
+        if len(short) > 10:
+            # A phrase of its own: English in .detail, translated with the message.
+            listed = ConvLensError(
+                "{listed} and {count} more", listed=listed, count=len(short) - 10
+            )
+        params: dict[str, object] = {
+            "listed": listed,
+            "count": len(short),
+            "min_images": MIN_IMAGES_PER_CLASS,
+        }
+        if len(short) == 1:
+            raise InvalidParameter(
+                "Too few images in {count} class: {listed}; each class needs at least "
+                "{min_images} readable images to learn from and to validate on. Add images to "
+                "it, or leave the folder out.",
+                **params,
+            )
         raise InvalidParameter(
-            f"Too few images in {len(short)} class{'es' if len(short) > 1 else ''}: {listed}; "
-            f"each class needs at least {MIN_IMAGES_PER_CLASS} readable images to learn from "
-            f"and to validate on. Add images to {'them' if len(short) > 1 else 'it'}, or "
-            "leave the folder out."
+            "Too few images in {count} classes: {listed}; each class needs at least "
+            "{min_images} readable images to learn from and to validate on. Add images to "
+            "them, or leave the folder out.",
+            **params,
         )
     return classes
-
-
-def _first_reasons(skipped: list[tuple[str, str]]) -> str:
-    if not skipped:
-        return " (it holds no files)"
-    shown = "; ".join(f"{name[:60]}: {reason}" for name, reason in skipped[:3])
-    more = f"; and {len(skipped) - 3:,} more" if len(skipped) > 3 else ""
-    return f" ({len(skipped):,} files skipped: {shown}{more})"
 
 
 def _not_taken(image_format: str) -> str:

@@ -86,9 +86,11 @@ def read_archive(file: BinaryIO, limits: ArchiveLimits) -> ArchiveContents:
     file.seek(0)
     if size > limits.max_bytes:
         raise ArchiveTooLarge(
-            f"The archive is {size:,} bytes; at most {limits.max_bytes:,} are accepted (setting "
-            "CONVLENS_MAX_DATASET_BYTES). Send fewer or smaller images: 28x28 or 32x32 pixels "
-            "are enough for the networks trained here."
+            "The archive is {size:,} bytes; at most {max_bytes:,} are accepted (setting "
+            "CONVLENS_MAX_DATASET_BYTES). Send fewer or smaller images: 28x28 or 32x32 "
+            "pixels are enough for the networks trained here.",
+            size=size,
+            max_bytes=limits.max_bytes,
         )
     head = file.read(4)
     file.seek(0)
@@ -111,8 +113,9 @@ def _read_zip(file: BinaryIO, size: int, limits: ArchiveLimits) -> ArchiveConten
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise InvalidParameter(
-            f"The .zip file cannot be read ({exc}); it may be cut off. Make it again and upload "
-            "the whole file."
+            "The .zip file cannot be read ({exc}); it may be cut off. Make it again and "
+            "upload the whole file.",
+            exc=exc,
         ) from None
     contents = ArchiveContents("zip")
     with archive:
@@ -122,12 +125,16 @@ def _read_zip(file: BinaryIO, size: int, limits: ArchiveLimits) -> ArchiveConten
         for info in infos:
             _check_name(info.filename)
             if stat.S_ISLNK(info.external_attr >> 16):
-                raise _link_refusal(info.filename, "a symbolic link")
+                raise _link_refusal(info.filename)
             if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * info.compress_size:
                 raise ArchiveTooLarge(
-                    f"The archive's member {_shown(info.filename)} would inflate to "
-                    f"{info.file_size:,} bytes from {info.compress_size:,}, a compression ratio "
-                    f"over {MAX_RATIO}: a zip bomb, refused. Images compress far less than that."
+                    "The archive's member {filename} would inflate to {file_size:,} bytes "
+                    "from {compress_size:,}, a compression ratio over {max_ratio}: a zip "
+                    "bomb, refused. Images compress far less than that.",
+                    filename=_shown(info.filename),
+                    file_size=info.file_size,
+                    compress_size=info.compress_size,
+                    max_ratio=MAX_RATIO,
                 )
             total += info.file_size
         _check_unpacked(total, limits)
@@ -203,15 +210,19 @@ class _CappedStream:
         self.given += len(data)
         if self.given > self.cap:
             raise ArchiveTooLarge(
-                f"The .tar.gz inflates to more than {self.cap:,} bytes, the most read from one "
+                "The .tar.gz inflates to more than {cap:,} bytes, the most read from one "
                 "archive (setting CONVLENS_MAX_DATASET_UNPACKED_BYTES): a tar bomb, or more "
-                "images than one dataset takes. Send fewer or smaller images."
+                "images than one dataset takes. Send fewer or smaller images.",
+                cap=self.cap,
             )
         if self.given > self.ratio_cap:
             raise ArchiveTooLarge(
-                f"The .tar.gz inflates to more than {self.ratio_cap:,} bytes from "
-                f"{self.ratio_cap // MAX_RATIO:,}, a compression ratio over {MAX_RATIO}: a "
-                "tar bomb, refused. Images compress far less than that."
+                "The .tar.gz inflates to more than {ratio_cap:,} bytes from {compressed:,}, a "
+                "compression ratio over {max_ratio}: a tar bomb, refused. Images compress "
+                "far less than that.",
+                ratio_cap=self.ratio_cap,
+                compressed=self.ratio_cap // MAX_RATIO,
+                max_ratio=MAX_RATIO,
             )
         return data
 
@@ -240,7 +251,9 @@ def _read_tar_gz(file: BinaryIO, size: int, limits: ArchiveLimits) -> ArchiveCon
                 extracted = archive.extractfile(info)
                 data = extracted.read(info.size + 1) if extracted is not None else b""
                 if len(data) != info.size:
-                    raise _broken_tar(f"its member {_shown(info.name)} is cut off")
+                    raise _broken_tar(
+                        ConvLensError("its member {name} is cut off", name=_shown(info.name))
+                    )
                 contents.members.append(Member(parts, data))
     except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
         raise _broken_tar(str(exc) or type(exc).__name__) from None
@@ -255,42 +268,49 @@ def _tar_members(archive: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
 def _check_tar_member(info: tarfile.TarInfo) -> None:
     _check_name(info.name)
     if info.issym():
-        raise _link_refusal(info.name, "a symbolic link")
+        raise _link_refusal(info.name)
     if info.islnk():
-        raise _link_refusal(info.name, "a hard link")
+        raise _link_refusal(info.name, hard=True)
     if info.isdev():
         raise InvalidParameter(
-            f"The archive's member {_shown(info.name)} is a device or FIFO, not a file: the "
-            "archive is refused. Archive only the folders of images."
+            "The archive's member {name} is a device or FIFO, not a file: the archive is "
+            "refused. Archive only the folders of images.",
+            name=_shown(info.name),
         )
     if not (info.isfile() or info.isdir()):
         raise InvalidParameter(
-            f"The archive's member {_shown(info.name)} is neither a file nor a folder (tar type "
-            f"{info.type!r}): the archive is refused. Archive only the folders of images."
+            "The archive's member {name} is neither a file nor a folder (tar type {type}): "
+            "the archive is refused. Archive only the folders of images.",
+            name=_shown(info.name),
+            type=repr(info.type),
         )
 
 
-def _broken_tar(reason: str) -> InvalidParameter:
+def _broken_tar(reason: str | ConvLensError) -> InvalidParameter:
     return InvalidParameter(
-        f"The .tar.gz cannot be read ({reason[:120]}); it may be cut off or not a tar archive "
-        "inside. Make it again with 'tar czf set.tar.gz A B ...' and upload the whole file."
+        "The .tar.gz cannot be read ({reason}); it may be cut off or not a tar archive "
+        "inside. Make it again with 'tar czf set.tar.gz A B ...' and upload the whole file.",
+        reason=reason if isinstance(reason, ConvLensError) else reason[:120],
     )
 
 
 def _check_count(count: int, limits: ArchiveLimits) -> None:
     if count > limits.max_members:
         raise ArchiveTooLarge(
-            f"The archive has more than {limits.max_members:,} members, the most read from one "
-            "archive (setting CONVLENS_MAX_DATASET_MEMBERS). Send fewer images per class."
+            "The archive has more than {max_members:,} members, the most read from one "
+            "archive (setting CONVLENS_MAX_DATASET_MEMBERS). Send fewer images per class.",
+            max_members=limits.max_members,
         )
 
 
 def _check_unpacked(total: int, limits: ArchiveLimits) -> None:
     if total > limits.max_unpacked_bytes:
         raise ArchiveTooLarge(
-            f"The archive unpacks to {total:,} bytes; at most {limits.max_unpacked_bytes:,} are "
-            "read from one archive (setting CONVLENS_MAX_DATASET_UNPACKED_BYTES). Send fewer or "
-            "smaller images."
+            "The archive unpacks to {total:,} bytes; at most {max_unpacked_bytes:,} are read "
+            "from one archive (setting CONVLENS_MAX_DATASET_UNPACKED_BYTES). Send fewer or "
+            "smaller images.",
+            total=total,
+            max_unpacked_bytes=limits.max_unpacked_bytes,
         )
 
 
@@ -305,17 +325,25 @@ def _check_name(name: str) -> None:
         or (len(unified) > 1 and unified[1] == ":")
     ):
         raise InvalidParameter(
-            f"The archive has a member named {_shown(name)}, a path outside the archive's own "
-            "folder (absolute, a drive, or with '..'): the archive is refused. Nothing is ever "
+            "The archive has a member named {name}, a path outside the archive's own folder "
+            "(absolute, a drive, or with '..'): the archive is refused. Nothing is ever "
             "unpacked to disk, but no honest folder of images has such names; archive the "
-            "class folders from their parent folder."
+            "class folders from their parent folder.",
+            name=_shown(name),
         )
 
 
-def _link_refusal(name: str, kind: str) -> InvalidParameter:
+def _link_refusal(name: str, hard: bool = False) -> InvalidParameter:
+    if hard:
+        return InvalidParameter(
+            "The archive's member {name} is a hard link: the archive is refused. Archive the "
+            "images themselves (zip without --symlinks, tar without links).",
+            name=_shown(name),
+        )
     return InvalidParameter(
-        f"The archive's member {_shown(name)} is {kind}: the archive is refused. Archive the "
-        "images themselves (zip without --symlinks, tar without links)."
+        "The archive's member {name} is a symbolic link: the archive is refused. Archive the "
+        "images themselves (zip without --symlinks, tar without links).",
+        name=_shown(name),
     )
 
 

@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.core.image_limits import check_structure, frames_note, png_chunks
-from app.errors import BadImage, ImageTooLarge
+from app.errors import BadImage, ConvLensError, ImageTooLarge
 
 ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -114,7 +114,8 @@ def _open_checked(data: bytes, max_pixels: int, max_side: int | None = None) -> 
     except UnidentifiedImageError:
         raise BadImage(
             "The upload is not an image this app can read. Supported formats: "
-            f"{', '.join(ALLOWED_FORMATS)}. Save it as PNG or JPEG and try again."
+            "{allowed_formats}. Save it as PNG or JPEG and try again.",
+            allowed_formats=", ".join(ALLOWED_FORMATS),
         ) from None
     except Exception:  # Pillow raises many types for hostile headers; their words are its own.
         raise BadImage(
@@ -124,14 +125,21 @@ def _open_checked(data: bytes, max_pixels: int, max_side: int | None = None) -> 
 
     width, height = image.size
     if width < 1 or height < 1:
-        raise BadImage(f"The image is {width}x{height} pixels; it needs at least 1x1.")
+        raise BadImage(
+            "The image is {width}x{height} pixels; it needs at least 1x1.",
+            width=width,
+            height=height,
+        )
     if width * height > max_pixels:
         raise _too_many_pixels((width, height), max_pixels)
     if max_side is not None and max(width, height) > max_side:
         raise ImageTooLarge(
-            f"The image is {width}x{height} pixels; each side may be at most {max_side:,} "
+            "The image is {width}x{height} pixels; each side may be at most {max_side:,} "
             "pixels. Crop it or scale it down so that its longer side is at most "
-            f"{max_side:,} pixels, and upload it again."
+            "{max_side:,} pixels, and upload it again.",
+            width=width,
+            height=height,
+            max_side=max_side,
         )
     return image
 
@@ -155,8 +163,10 @@ def _decode_with_pillow(image: Image.Image, frames: int | None) -> DecodedImage:
         raise
     except Exception as exc:
         raise BadImage(
-            f"The {source_format} image could not be decoded ({_cause(exc)}); the file may be "
-            "truncated or corrupt. Re-save it and try again."
+            "The {source_format} image could not be decoded ({cause}); the file may be "
+            "truncated or corrupt. Re-save it and try again.",
+            source_format=source_format,
+            cause=_cause(exc),
         ) from None
     return DecodedImage(pixels, source_format, source_mode, notes, alpha)
 
@@ -259,22 +269,37 @@ def _too_many_pixels(
     size: tuple[int, int] | None, max_pixels: int, count: int | None = None
 ) -> ImageTooLarge:
     if size:
-        shown = f"{size[0]}x{size[1]} = {size[0] * size[1]:,} pixels"
-    else:
-        shown = f"{count:,} pixels" if count else "too many pixels"
+        return ImageTooLarge(
+            "The image has {width}x{height} = {pixels:,} pixels; at most {max_pixels:,} pixels "
+            "are accepted. Scale it down (for example to 1024 pixels on its longer side) and "
+            "upload it again.",
+            width=size[0],
+            height=size[1],
+            pixels=size[0] * size[1],
+            max_pixels=max_pixels,
+        )
+    if count:
+        return ImageTooLarge(
+            "The image has {pixels:,} pixels; at most {max_pixels:,} pixels are accepted. Scale "
+            "it down (for example to 1024 pixels on its longer side) and upload it again.",
+            pixels=count,
+            max_pixels=max_pixels,
+        )
     return ImageTooLarge(
-        f"The image has {shown}; at most {max_pixels:,} pixels are accepted. "
-        "Scale it down (for example to 1024 pixels on its longer side) and upload it again."
+        "The image has too many pixels; at most {max_pixels:,} pixels are accepted. Scale it "
+        "down (for example to 1024 pixels on its longer side) and upload it again.",
+        max_pixels=max_pixels,
     )
 
 
-def _cause(exc: Exception) -> str:
-    """What went wrong, in our words: decoders' messages name their internals."""
+def _cause(exc: Exception) -> ConvLensError:
+    """What went wrong, in our words: decoders' messages name their internals (a phrase of the
+    message it goes in, translated with it)."""
     if "truncated" in str(exc):
-        return "image file is truncated: it ends before all its pixels"
+        return ConvLensError("image file is truncated: it ends before all its pixels")
     if isinstance(exc, MemoryError):
-        return "it needs more memory than the server has free"
-    return "its pixel data does not follow the format"
+        return ConvLensError("it needs more memory than the server has free")
+    return ConvLensError("its pixel data does not follow the format")
 
 
 # EXIF orientations that rotate or flip (2-8); 1 is upright, anything else is not defined.

@@ -81,7 +81,8 @@ def to_pixels(
         )
     if mapping != "rescale":
         raise InvalidParameter(
-            f'mapping must be "auto", "clip", "rescale" or "absolute", got {mapping!r}.'
+            'mapping must be "auto", "clip", "rescale" or "absolute", got {mapping}.',
+            mapping=repr(mapping),
         )
     if high == low:
         flat = np.full(values.shape, 128, dtype=np.uint8)
@@ -106,7 +107,7 @@ def encode_png(pixels: UInt8Array, compression: PngCompression = "none") -> byte
     bgr = cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR) if pixels.ndim == 3 else pixels
     ok, encoded = cv2.imencode(".png", bgr, PNG_PARAMS[compression])
     if not ok:  # pragma: no cover - OpenCV only fails here on unsupported shapes
-        raise InvalidParameter(f"Could not encode a PNG of shape {list(pixels.shape)}.")
+        raise InvalidParameter("Could not encode a PNG of shape {shape}.", shape=list(pixels.shape))
     return encoded.tobytes()
 
 

@@ -37,7 +37,6 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _JPEG_MARKER = re.compile(rb"\xff[\x01-\xcf\xd8-\xfe]")
 _JPEG_STANDALONE = frozenset((0x01, 0xD8))  # TEM, SOI: no length field
 _JPEG_SOS, _JPEG_EOI = 0xDA, 0xD9
-_RESAVE = "Re-save it as a baseline JPEG or a PNG and upload it again."
 
 
 def check_structure(data: bytes) -> int | None:
@@ -88,8 +87,9 @@ def _check_jpeg(data: bytes) -> None:
         segments += 1
         if segments > MAX_JPEG_SEGMENTS:
             raise BadImage(
-                f"The JPEG has more than {MAX_JPEG_SEGMENTS:,} marker segments; a photo has a "
-                f"few dozen. {_RESAVE}"
+                "The JPEG has more than {max_jpeg_segments:,} marker segments; a photo has a "
+                "few dozen. Re-save it as a baseline JPEG or a PNG and upload it again.",
+                max_jpeg_segments=MAX_JPEG_SEGMENTS,
             )
         if marker == _JPEG_EOI:
             return
@@ -99,8 +99,10 @@ def _check_jpeg(data: bytes) -> None:
             scans += 1
             if scans > MAX_JPEG_SCANS:
                 raise BadImage(
-                    f"The progressive JPEG has more than {MAX_JPEG_SCANS} scans; encoders write "
-                    f"about 10, and each one costs a pass over the whole image. {_RESAVE}"
+                    "The progressive JPEG has more than {max_jpeg_scans} scans; encoders "
+                    "write about 10, and each one costs a pass over the whole image. Re-save it "
+                    "as a baseline JPEG or a PNG and upload it again.",
+                    max_jpeg_scans=MAX_JPEG_SCANS,
                 )
         if offset + 2 > len(data):
             return
@@ -111,8 +113,9 @@ def _check_png(data: bytes) -> None:
     for count, _ in enumerate(png_chunks(data), start=1):
         if count > MAX_PNG_CHUNKS:
             raise BadImage(
-                f"The PNG is split into more than {MAX_PNG_CHUNKS:,} chunks; encoders write "
-                "a few per megabyte. Re-save it (any image editor will) and upload it again."
+                "The PNG is split into more than {max_png_chunks:,} chunks; encoders write a "
+                "few per megabyte. Re-save it (any image editor will) and upload it again.",
+                max_png_chunks=MAX_PNG_CHUNKS,
             )
 
 
@@ -139,9 +142,10 @@ def _gif_frames(data: bytes) -> int:
             blocks += 1
             if blocks > MAX_GIF_BLOCKS:
                 raise BadImage(
-                    f"The GIF is made of more than {MAX_GIF_BLOCKS:,} blocks; encoders write "
+                    "The GIF is made of more than {max_gif_blocks:,} blocks; encoders write "
                     "255-byte blocks, about 4,000 per megabyte. Re-save it as PNG and upload "
-                    "it again."
+                    "it again.",
+                    max_gif_blocks=MAX_GIF_BLOCKS,
                 )
             size = data[offset]
             offset += 1 + size
@@ -209,8 +213,12 @@ def _check_tiff_strips(data: bytes, order: str, first: int, entries: int, entry_
     limit = min(max(needed * planes, 1), MAX_TIFF_STRIPS) if width else MAX_TIFF_STRIPS
     if listed > limit:
         raise BadImage(
-            f"The TIFF lists {listed:,} strips or tiles for an image of {width}x{height} "
-            f"pixels, which needs at most {limit:,}. Re-save it as PNG and upload it again."
+            "The TIFF lists {listed:,} strips or tiles for an image of {width}x{height} "
+            "pixels, which needs at most {limit:,}. Re-save it as PNG and upload it again.",
+            listed=listed,
+            width=width,
+            height=height,
+            limit=limit,
         )
 
 

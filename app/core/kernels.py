@@ -164,8 +164,10 @@ def get_preset(name: str) -> KernelPreset:
         return KERNEL_PRESETS[name]
     except KeyError:
         raise UnknownName(
-            f"There is no kernel preset named {name!r}. Known presets: "
-            f"{', '.join(sorted(KERNEL_PRESETS))}. GET /api/kernels lists them."
+            "There is no kernel preset named {name}. Known presets: {presets}. GET "
+            "/api/kernels lists them.",
+            name=repr(name),
+            presets=", ".join(sorted(KERNEL_PRESETS)),
         ) from None
 
 
@@ -183,7 +185,8 @@ def resolve_kernel(kernel: object | None, kernel_name: str | None, in_channels: 
     if (kernel is None) == (kernel_name is None):
         raise InvalidKernel(
             "Give exactly one of kernel (a matrix such as [[0,-1,0],[-1,5,-1],[0,-1,0]]) or "
-            f"kernel_name (one of: {', '.join(sorted(KERNEL_PRESETS))})."
+            "kernel_name (one of: {presets}).",
+            presets=", ".join(sorted(KERNEL_PRESETS)),
         )
     if kernel is not None:
         return KernelSpec(check_kernel(kernel, in_channels))

@@ -105,10 +105,12 @@ def convolve_grid(
     result = convolve_step(check_input(values), step, trace_at)
     if result.output.size > MAX_GRID_OUTPUT_VALUES:
         raise InvalidParameter(
-            f"The output would hold {result.output.size:,} numbers "
-            f"({' x '.join(map(str, result.output.shape))}); at most "
-            f"{MAX_GRID_OUTPUT_VALUES:,} are returned as JSON. Use fewer filters, a larger "
-            "stride, or POST /api/convolve for images."
+            "The output would hold {size:,} numbers ({shape}); at most "
+            "{max_grid_output_values:,} are returned as JSON. Use fewer filters, a larger "
+            "stride, or POST /api/convolve for images.",
+            size=result.output.size,
+            shape=" x ".join(map(str, result.output.shape)),
+            max_grid_output_values=MAX_GRID_OUTPUT_VALUES,
         )
     return result
 

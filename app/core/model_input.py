@@ -149,48 +149,71 @@ def check_image_settings(input_shape: tuple[int, int, int], fit: str, scale: str
     together: the checks :func:`prepare_image` makes, for a metadata validator to call first."""
     if len(input_shape) != 3:
         raise InvalidParameter(
-            f"The model's input shape is {tuple(input_shape)}; an image model takes (height, "
-            "width, channels), without the batch axis. Give the model an input such as "
-            "(224, 224, 3)."
+            "The model's input shape is {input_shape}; an image model takes (height, width, "
+            "channels), without the batch axis. Give the model an input such as (224, 224, "
+            "3).",
+            input_shape=tuple(input_shape),
         )
     height, width, channels = input_shape
     if channels not in CHANNELS or not (
         MIN_SIDE <= height <= MAX_SIDE and MIN_SIDE <= width <= MAX_SIDE
     ):
         raise InvalidParameter(
-            f"The model's input is {height}x{width}x{channels} (height x width x channels); "
-            f"image models take 1 (grey) or 3 (RGB) channels and sides from {MIN_SIDE} to "
-            f"{MAX_SIDE} pixels. Use a model whose input fits, such as 224x224x3."
+            "The model's input is {height}x{width}x{channels} (height x width x channels); "
+            "image models take 1 (grey) or 3 (RGB) channels and sides from {min_side} to "
+            "{max_side} pixels. Use a model whose input fits, such as 224x224x3.",
+            height=height,
+            width=width,
+            channels=channels,
+            min_side=MIN_SIDE,
+            max_side=MAX_SIDE,
         )
     if fit not in FITS:
         raise InvalidParameter(
-            f'fit is {fit!r}; it must be one of {_listed(FITS)}. Use "crop" for photos of '
-            'one object, "pad" to keep the whole image, "stretch" to fill the frame.'
+            'fit is {fit}; it must be one of {listed}. Use "crop" for photos of one object, '
+            '"pad" to keep the whole image, "stretch" to fill the frame.',
+            fit=repr(fit),
+            listed=_listed(FITS),
         )
     if scale not in SCALES:
         raise InvalidParameter(
-            f"scale is {scale!r}; it must be one of {_listed(SCALES)}. Use the one the model "
-            "was trained with (for keras.applications models, what its preprocess_input does)."
+            "scale is {scale}; it must be one of {listed}. Use the one the model was trained "
+            "with (for keras.applications models, what its preprocess_input does).",
+            scale=repr(scale),
+            listed=_listed(SCALES),
         )
-    problem = scale_problem(scale, channels)
-    if problem:
-        raise InvalidParameter(problem)
+    refusal = scale_refusal(scale, channels)
+    if refusal:
+        raise refusal
 
 
 def scale_problem(scale: Scale, channels: int) -> str | None:
     """Why ``scale`` cannot feed a model with ``channels`` channels, or None if it can."""
+    refusal = scale_refusal(scale, channels)
+    return refusal.detail if refusal else None
+
+
+def scale_refusal(scale: Scale, channels: int) -> InvalidParameter | None:
+    """:func:`scale_problem` as the error to raise, its message translatable."""
     if scale not in RGB_ONLY_SCALES or channels == 3:
         return None
-    per_channel = (
-        "subtracts ImageNet's average blue, green and red"
-        if scale == "caffe"
-        else "normalises red, green and blue by ImageNet's average and spread"
-    )
     others = _listed(tuple(s for s in SCALES if s not in RGB_ONLY_SCALES))
-    return (
-        f'The scale "{scale}" {per_channel}, one value per colour channel, so it needs a model '
-        f"with 3 (RGB) input channels; this model takes {channels}. Use {others} for a grey "
-        "model, or give the model an RGB input."
+    if scale == "caffe":
+        return InvalidParameter(
+            'The scale "{scale}" subtracts ImageNet\'s average blue, green and red, one value per '
+            "colour channel, so it needs a model with 3 (RGB) input channels; this model takes "
+            "{channels}. Use {others} for a grey model, or give the model an RGB input.",
+            scale=scale,
+            channels=channels,
+            others=others,
+        )
+    return InvalidParameter(
+        'The scale "{scale}" normalises red, green and blue by ImageNet\'s average and spread, '
+        "one value per colour channel, so it needs a model with 3 (RGB) input channels; this "
+        "model takes {channels}. Use {others} for a grey model, or give the model an RGB input.",
+        scale=scale,
+        channels=channels,
+        others=others,
     )
 
 
@@ -277,12 +300,13 @@ def _check_channels(values: NDArray[np.generic], scale: Scale) -> None:
     channels = values.shape[2] if values.ndim == 3 else 1
     if values.ndim not in (2, 3) or channels not in CHANNELS:
         raise InvalidParameter(
-            f"The pixels have shape {values.shape}; expected (height, width) or (height, "
-            "width, channels) with 1 or 3 channels. Pass one image, without the batch axis."
+            "The pixels have shape {shape}; expected (height, width) or (height, width, "
+            "channels) with 1 or 3 channels. Pass one image, without the batch axis.",
+            shape=values.shape,
         )
-    problem = scale_problem(scale, channels)
-    if problem:
-        raise InvalidParameter(problem)
+    refusal = scale_refusal(scale, channels)
+    if refusal:
+        raise refusal
 
 
 def photo_pixels(pixels: UInt8Array, channels: int, side: int) -> UInt8Array:

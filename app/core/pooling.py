@@ -45,12 +45,15 @@ def pool_geometry(
     size = as_pair(pool_size, "pool_size")
     if not all(1 <= s <= MAX_POOL_SIZE for s in size):
         raise InvalidParameter(
-            f"pool_size must be between 1 and {MAX_POOL_SIZE}, got {list(size)}; 2 is the "
-            "usual choice."
+            "pool_size must be between 1 and {max_pool_size}, got {size}; 2 is the usual choice.",
+            max_pool_size=MAX_POOL_SIZE,
+            size=list(size),
         )
     stride_pair = check_strides(size if strides is None else strides)
     if padding not in ("valid", "same"):
-        raise InvalidParameter(f'pooling padding must be "valid" or "same", got {padding!r}.')
+        raise InvalidParameter(
+            'pooling padding must be "valid" or "same", got {padding}.', padding=repr(padding)
+        )
     pads = resolve_padding(padding, input_hw, size, stride_pair)
     rows, cols = output_sizes(input_hw, size, stride_pair, pads, "pooling window")
     return Geometry(rows, cols)
@@ -81,10 +84,17 @@ def check_pool_work(grid: Geometry, channels: int) -> None:
     work = out_h * out_w * channels * ph * pw
     if work > MAX_POOL_WORK:
         raise InvalidParameter(
-            f"This pooling needs {work:,} window reads ({out_h}x{out_w} output, {ph}x{pw} "
-            f"window, {channels} channel(s)); at most {MAX_POOL_WORK:,} are allowed. Use a "
+            "This pooling needs {work:,} window reads ({out_h}x{out_w} output, {ph}x{pw} "
+            "window, {channels} channel(s)); at most {max_pool_work:,} are allowed. Use a "
             "larger stride (the default, the pool size, does not overlap windows), a smaller "
-            "window or a smaller image."
+            "window or a smaller image.",
+            work=work,
+            out_h=out_h,
+            out_w=out_w,
+            ph=ph,
+            pw=pw,
+            channels=channels,
+            max_pool_work=MAX_POOL_WORK,
         )
 
 
@@ -105,7 +115,7 @@ def pool2d(
 ) -> Pooled:
     """Pool ``inputs`` (from :func:`app.core.convolution.check_input`)."""
     if mode not in ("max", "average"):
-        raise InvalidParameter(f'mode must be "max" or "average", got {mode!r}.')
+        raise InvalidParameter('mode must be "max" or "average", got {mode}.', mode=repr(mode))
     planes = inputs if inputs.ndim == 3 else inputs[..., np.newaxis]
     grid = plan_pool(planes.shape[:2], planes.shape[2], pool_size, strides, padding)
     if planes.dtype == np.uint8:  # pixels: padding with -inf needs floats

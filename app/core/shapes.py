@@ -102,7 +102,11 @@ class AxisSize:
 def as_pair(value: int | tuple[int, int] | list[int], name: str) -> Pair:
     """Turn an int or a two-element sequence into a (rows, cols) pair of ints."""
     if isinstance(value, bool):
-        raise InvalidParameter(f"{name} must be an integer or a pair of integers, got {value!r}.")
+        raise InvalidParameter(
+            "{name} must be an integer or a pair of integers, got {value}.",
+            name=name,
+            value=repr(value),
+        )
     if isinstance(value, int):
         return (value, value)
     if isinstance(value, (tuple, list)) and len(value) == 2:
@@ -110,7 +114,9 @@ def as_pair(value: int | tuple[int, int] | list[int], name: str) -> Pair:
         if all(isinstance(v, int) and not isinstance(v, bool) for v in (first, second)):
             return (int(first), int(second))
     raise InvalidParameter(
-        f"{name} must be an integer or a pair [rows, cols] of integers, got {value!r}."
+        "{name} must be an integer or a pair [rows, cols] of integers, got {value}.",
+        name=name,
+        value=repr(value),
     )
 
 
@@ -118,8 +124,9 @@ def check_strides(strides: int | tuple[int, int] | list[int]) -> Pair:
     pair = as_pair(strides, "strides")
     if min(pair) < 1:
         raise InvalidParameter(
-            f"strides must be at least 1, got {list(pair)}. A stride is how many pixels the "
-            "window moves each step; use 1 to visit every position."
+            "strides must be at least 1, got {strides}. A stride is how many pixels the window "
+            "moves each step; use 1 to visit every position.",
+            strides=list(pair),
         )
     return pair
 
@@ -144,17 +151,21 @@ def resolve_padding(
         )
     if isinstance(padding, str):
         raise InvalidParameter(
-            f'padding must be "valid", "same", an integer or a pair of integers, got {padding!r}.'
+            'padding must be "valid", "same", an integer or a pair of integers, got {padding}.',
+            padding=repr(padding),
         )
     rows, cols = as_pair(padding, "padding")
     if min(rows, cols) < 0:
         raise InvalidParameter(
-            f'padding must not be negative, got {[rows, cols]}. Use 0 (or "valid") for no padding.'
+            'padding must not be negative, got {value}. Use 0 (or "valid") for no padding.',
+            value=[rows, cols],
         )
     if max(rows, cols) > MAX_EXPLICIT_PADDING:
         raise InvalidParameter(
-            f"padding of {max(rows, cols)} pixels is more than the {MAX_EXPLICIT_PADDING} "
-            "allowed; a CNN pads by about half the kernel size, so use a smaller number."
+            "padding of {padding} pixels is more than the {max_padding} allowed; a CNN "
+            "pads by about half the kernel size, so use a smaller number.",
+            padding=max(rows, cols),
+            max_padding=MAX_EXPLICIT_PADDING,
         )
     return (rows, rows), (cols, cols)
 
@@ -169,11 +180,11 @@ def output_sizes(
         before, after = padding[index]
         span = size + before + after - win
         if span < 0:
-            raise InvalidParameter(
-                f"The {what} ({window[0]}x{window[1]}) is larger than the padded input "
-                f"({input_shape[0] + sum(padding[0])}x{input_shape[1] + sum(padding[1])}) along "
-                f"the {axis}. Use a smaller {what}, a larger input, or more padding "
-                '(for example padding "same").'
+            raise _larger_than_input(
+                what,
+                axis,
+                kernel=f"{window[0]}x{window[1]}",
+                padded=f"{input_shape[0] + sum(padding[0])}x{input_shape[1] + sum(padding[1])}",
             )
         sizes.append(
             AxisSize(
@@ -188,6 +199,53 @@ def output_sizes(
             )
         )
     return sizes[0], sizes[1]
+
+
+def _larger_than_input(what: str, axis: str, **sizes: str) -> InvalidParameter:
+    """A window larger than the padded input, one whole sentence per window and axis."""
+    match what, axis:
+        case "kernel", "rows":
+            return InvalidParameter(
+                "The kernel ({kernel}) is larger than the padded input ({padded}) along the "
+                "rows. Use a smaller kernel, a larger input, or more padding (for example padding "
+                '"same").',
+                **sizes,
+            )
+        case "kernel", _:
+            return InvalidParameter(
+                "The kernel ({kernel}) is larger than the padded input ({padded}) along the "
+                "cols. Use a smaller kernel, a larger input, or more padding (for example padding "
+                '"same").',
+                **sizes,
+            )
+        case "pooling window", "rows":
+            return InvalidParameter(
+                "The pooling window ({kernel}) is larger than the padded input ({padded}) along "
+                "the rows. Use a smaller pooling window, a larger input, or more padding (for "
+                'example padding "same").',
+                **sizes,
+            )
+        case "pooling window", _:
+            return InvalidParameter(
+                "The pooling window ({kernel}) is larger than the padded input ({padded}) along "
+                "the cols. Use a smaller pooling window, a larger input, or more padding (for "
+                'example padding "same").',
+                **sizes,
+            )
+        case _, "rows":
+            return InvalidParameter(
+                "The window ({kernel}) is larger than the padded input ({padded}) along the "
+                "rows. Use a smaller window, a larger input, or more padding (for example padding "
+                '"same").',
+                **sizes,
+            )
+        case _:
+            return InvalidParameter(
+                "The window ({kernel}) is larger than the padded input ({padded}) along the "
+                "cols. Use a smaller window, a larger input, or more padding (for example padding "
+                '"same").',
+                **sizes,
+            )
 
 
 def both_axes_formula(rows: AxisSize, cols: AxisSize) -> str:

@@ -120,7 +120,10 @@ def _check_position(position: tuple[int, int] | list[int], grid: Geometry) -> tu
         or not (0 <= position[0] < out_h and 0 <= position[1] < out_w)
     ):
         raise InvalidParameter(
-            f"trace position {list(position)} is outside the {out_h}x{out_w} output; give "
-            f"[row, col] with 0 <= row < {out_h} and 0 <= col < {out_w}."
+            "trace position {position} is outside the {out_h}x{out_w} output; give [row, "
+            "col] with 0 <= row < {out_h} and 0 <= col < {out_w}.",
+            position=list(position),
+            out_h=out_h,
+            out_w=out_w,
         )
     return int(position[0]), int(position[1])

@@ -36,16 +36,25 @@ MAX_TOTAL = 10**18
 
 def stack_size_problem(count: int, depth: int) -> str | None:
     """Why a stack of ``count`` layers with merges ``depth`` deep is too big, or None."""
+    refusal = stack_size_refusal(count, depth)
+    return refusal.detail if refusal else None
+
+
+def stack_size_refusal(count: int, depth: int) -> InvalidParameter | None:
+    """:func:`stack_size_problem` as the error to raise, its message translatable."""
     if count > MAX_LAYERS:
-        return (
-            f"The stack has more than {MAX_LAYERS} layers (branches included), the most this lab "
-            "summarises. ResNet-50 needs under 200; remove some layers."
+        return InvalidParameter(
+            "The stack has more than {max_layers} layers (branches included), the most this lab "
+            "summarises. ResNet-50 needs under 200; remove some layers.",
+            max_layers=MAX_LAYERS,
         )
     if depth > MAX_NESTING:
-        return (
-            f"Branches are nested more than {MAX_NESTING} deep (an Add or Concatenate inside a "
-            f"branch of another, {depth} times). Flatten the structure: put merges one after "
-            "another instead of inside each other."
+        return InvalidParameter(
+            "Branches are nested more than {max_nesting} deep (an Add or Concatenate inside a "
+            "branch of another, {depth} times). Flatten the structure: put merges one after "
+            "another instead of inside each other.",
+            max_nesting=MAX_NESTING,
+            depth=depth,
         )
     return None
 
@@ -54,24 +63,42 @@ def check_growth(where: str, shape: Shape, params: int, macs: int) -> None:
     """Refuse a layer that takes the stack past what this lab follows (see MAX_CHANNELS)."""
     if len(shape) == 3 and shape[2] > MAX_CHANNELS:
         raise InvalidParameter(
-            f"{where} gives {shape[2]:,} channels; this lab follows up to {MAX_CHANNELS:,} "
+            "{where} gives {shape:,} channels; this lab follows up to {max_channels:,} "
             "channels a layer (depth multipliers multiply them, concatenations add them up). "
-            "Use fewer filters, a smaller depth_multiplier or fewer branches."
+            "Use fewer filters, a smaller depth_multiplier or fewer branches.",
+            where=where,
+            shape=shape[2],
+            max_channels=MAX_CHANNELS,
         )
     values = math.prod(shape)
     if values > MAX_LAYER_VALUES:
         raise InvalidParameter(
-            f"{where} gives {shape_text(shape)} = {values:,} values; this lab follows up to "
-            f"{MAX_LAYER_VALUES:,} values a layer. Use a smaller input, downsample (strides or "
-            "pooling) before this layer, or use fewer channels or units."
+            "{where} gives {shape} = {values:,} values; this lab follows up to "
+            "{max_layer_values:,} values a layer. Use a smaller input, downsample (strides "
+            "or pooling) before this layer, or use fewer channels or units.",
+            where=where,
+            shape=shape_text(shape),
+            values=values,
+            max_layer_values=MAX_LAYER_VALUES,
         )
-    for what, total in (("parameters", params), ("multiply-accumulates", macs)):
-        if total > MAX_TOTAL:
-            raise InvalidParameter(
-                f"{where} brings the stack to {total:,} {what}; this lab counts up to "
-                f"{MAX_TOTAL:,} (so that every count fits a 64-bit integer). Use fewer filters "
-                "or units, or downsample before the largest layers."
-            )
+    if params > MAX_TOTAL:
+        raise InvalidParameter(
+            "{where} brings the stack to {total:,} parameters; this lab counts up to "
+            "{max_total:,} (so that every count fits a 64-bit integer). Use fewer "
+            "filters or units, or downsample before the largest layers.",
+            where=where,
+            total=params,
+            max_total=MAX_TOTAL,
+        )
+    if macs > MAX_TOTAL:
+        raise InvalidParameter(
+            "{where} brings the stack to {total:,} multiply-accumulates; this lab counts up to "
+            "{max_total:,} (so that every count fits a 64-bit integer). Use fewer "
+            "filters or units, or downsample before the largest layers.",
+            where=where,
+            total=macs,
+            max_total=MAX_TOTAL,
+        )
 
 
 def check_input_shape(shape: Sequence[int], location: str) -> Shape:
@@ -80,17 +107,27 @@ def check_input_shape(shape: Sequence[int], location: str) -> Shape:
         isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in values
     ):
         raise InvalidParameter(
-            f"{location} is {list(values)!r}; an input is [height, width, channels] for images "
-            "or [length] for vectors, with every size a whole number of at least 1."
+            "{location} is {values}; an input is [height, width, channels] for images or "
+            "[length] for vectors, with every size a whole number of at least 1.",
+            location=location,
+            values=repr(list(values)),
         )
     if len(values) == 3 and (max(values[:2]) > MAX_INPUT_SIDE or values[2] > MAX_INPUT_CHANNELS):
         raise InvalidParameter(
-            f"{location} is {list(values)!r}; this lab takes images up to {MAX_INPUT_SIDE} pixels "
-            f"a side with up to {MAX_INPUT_CHANNELS} channels. Use a smaller input."
+            "{location} is {values}; this lab takes images up to {max_input_side} pixels a "
+            "side with up to {max_input_channels} channels. Use a smaller input.",
+            location=location,
+            values=repr(list(values)),
+            max_input_side=MAX_INPUT_SIDE,
+            max_input_channels=MAX_INPUT_CHANNELS,
         )
     if math.prod(values) > MAX_INPUT_VALUES:
         raise InvalidParameter(
-            f"{location} is {list(values)!r}, {math.prod(values):,} values; this lab takes inputs "
-            f"of up to {MAX_INPUT_VALUES:,} values. Use a smaller input."
+            "{location} is {values}, {prod:,} values; this lab takes inputs of up to "
+            "{max_input_values:,} values. Use a smaller input.",
+            location=location,
+            values=repr(list(values)),
+            prod=math.prod(values),
+            max_input_values=MAX_INPUT_VALUES,
         )
     return values

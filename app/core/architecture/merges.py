@@ -22,22 +22,26 @@ def merge(layer: Add | Concatenate, outputs: Sequence[Tensor], where: str) -> Re
     if isinstance(layer, Add):
         if any(shape != shapes[0] for shape in shapes):
             raise InvalidParameter(
-                f"{where}: its branches end in different shapes ({listed}). Add sums value by "
+                "{where}: its branches end in different shapes ({listed}). Add sums value by "
                 "value, so every branch must end in the same shape; Keras raises ValueError "
-                '("Inputs have incompatible shapes"). Give the shortcut a 1x1 Conv2D with the '
-                "main path's filters and strides (a projection shortcut), or use padding "
-                '"same" in the main path.'
+                '("Inputs have incompatible shapes"). Give the shortcut a 1x1 Conv2D with '
+                "the main path's filters and strides (a projection shortcut), or use padding "
+                '"same" in the main path.',
+                where=where,
+                listed=listed,
             )
         shape = shapes[0]
         formula = f"every branch ends in {shape_text(shape)}: summed value by value"
     else:
         if any(len(s) != len(shapes[0]) or s[:-1] != shapes[0][:-1] for s in shapes):
             raise InvalidParameter(
-                f"{where}: its branches end in shapes that differ in more than the channels "
-                f"({listed}). Concatenate stacks along the last axis, so all other sizes must "
-                'match; Keras raises ValueError ("requires inputs with matching shapes except '
-                'for the concatenation axis"). Use padding "same" and the same strides in '
-                "every branch."
+                "{where}: its branches end in shapes that differ in more than the channels "
+                "({listed}). Concatenate stacks along the last axis, so all other sizes must "
+                'match; Keras raises ValueError ("requires inputs with matching shapes '
+                'except for the concatenation axis"). Use padding "same" and the same '
+                "strides in every branch.",
+                where=where,
+                listed=listed,
             )
         channels = [s[-1] for s in shapes]
         shape = (*shapes[0][:-1], sum(channels))

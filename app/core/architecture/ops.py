@@ -83,7 +83,11 @@ def apply(layer: Layer, tensor: Tensor, where: str) -> Result:
             return ops_elementwise.activation_layer(layer, tensor)
         case Rescaling():
             return ops_elementwise.rescaling(layer, tensor)
-    raise InvalidParameter(f"{where} cannot be summarised here: it is a {type(layer).__name__}.")
+    raise InvalidParameter(
+        "{where} cannot be summarised here: it is a {layer_type}.",
+        where=where,
+        layer_type=type(layer).__name__,
+    )
 
 
 def _conv(layer: Conv2D | DepthwiseConv2D, tensor: Tensor, where: str) -> Result:
@@ -304,8 +308,10 @@ def window_axes(
         return output_sizes(spatial, window, strides, zeros, what)
     except InvalidParameter as exc:
         raise InvalidParameter(
-            f'{where}: {exc.detail} Keras raises ValueError ("Computed output size would be '
-            'zero or negative") when it builds such a layer.'
+            '{where}: {problem} Keras raises ValueError ("Computed output size would be zero '
+            'or negative") when it builds such a layer.',
+            where=where,
+            problem=exc,  # translated with this message
         ) from exc
 
 
@@ -324,10 +330,13 @@ def _zero_padding_amounts(layer: ZeroPadding2D) -> tuple[Pair, Pair]:
 def _image_input(tensor: Tensor, where: str) -> tuple[int, int, int]:
     if len(tensor.shape) != 3:
         raise InvalidParameter(
-            f"{where} needs an image-shaped input [height, width, channels], but its input is a "
-            f"vector of {tensor.shape[0]:,} values. Keras raises ValueError: the layer expects "
-            f"a 4-D batch and gets a {len(tensor.shape) + 1}-D one. Move this layer before the "
-            "Flatten (or global pooling), or remove it."
+            "{where} needs an image-shaped input [height, width, channels], but its input is "
+            "a vector of {values:,} values. Keras raises ValueError: the layer expects a 4-D "
+            "batch and gets a {dimensions}-D one. Move this layer before the Flatten (or global "
+            "pooling), or remove it.",
+            where=where,
+            values=tensor.shape[0],
+            dimensions=len(tensor.shape) + 1,
         )
     h, w, c = tensor.shape
     return h, w, c

@@ -355,8 +355,10 @@ def get_preset(name: str) -> Preset:
     preset = PRESETS.get(name)
     if preset is None:
         raise UnknownResource(
-            f"There is no architecture preset named {name[:64]!r}. Use one of: "
-            f"{', '.join(PRESETS)} (GET /api/architectures lists them)."
+            "There is no architecture preset named {name}. Use one of: {presets} (GET "
+            "/api/architectures lists them).",
+            name=repr(name[:64]),
+            presets=", ".join(PRESETS),
         )
     return preset
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from app.core.architecture import ops
 from app.core.architecture.layers import Add, Concatenate, Input, Layer, layer_type, walk
-from app.core.architecture.limits import check_growth, check_input_shape, stack_size_problem
+from app.core.architecture.limits import check_growth, check_input_shape, stack_size_refusal
 from app.core.architecture.merges import merge
 from app.core.architecture.tensor import ParamKind, Shape, Tensor, shape_text
 from app.errors import InvalidParameter
@@ -226,9 +226,10 @@ class _Names:
                 continue
             if layer.name in self.used:
                 raise InvalidParameter(
-                    f"Two layers are named {layer.name!r}. Keras needs every layer name in a "
-                    "model to be unique (it raises ValueError otherwise): rename one of them, "
-                    "or leave the name out to get an automatic one."
+                    "Two layers are named {name}. Keras needs every layer name in a model to "
+                    "be unique (it raises ValueError otherwise): rename one of them, or "
+                    "leave the name out to get an automatic one.",
+                    name=repr(layer.name),
                 )
             self.used.add(layer.name)
         self.counts: Counter[str] = Counter()
@@ -264,8 +265,9 @@ class _Walker:
         where = f'{location} "{name}" ({type_name})'
         if isinstance(layer, Input):
             raise InvalidParameter(
-                f"{where}: an Input layer can only come first, as the stack's input. Remove it, "
-                "or start a new stack with it."
+                "{where}: an Input layer can only come first, as the stack's input. Remove "
+                "it, or start a new stack with it.",
+                where=where,
             )
         if isinstance(layer, Add | Concatenate):
             outputs = [
@@ -311,9 +313,9 @@ def _check_size(layers: Sequence[Layer]) -> None:
     deepest = 0
     for count, (_, depth) in enumerate(walk(layers), start=1):
         deepest = max(deepest, depth)
-        problem = stack_size_problem(count, deepest)
-        if problem:
-            raise InvalidParameter(problem)
+        refusal = stack_size_refusal(count, deepest)
+        if refusal:
+            raise refusal
 
 
 def _split_input(

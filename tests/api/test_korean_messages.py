@@ -1,0 +1,206 @@
+"""The API's messages in Korean: a request that prefers Korean (Accept-Language, or the ?lang=
+switch) gets the refusal in Korean with its real numbers filled in; one that does not gets the
+English, byte for byte as before, and the same status either way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx2 import Response
+
+from app.errors import UnknownResource
+from tests.api.imagefiles import post_image
+from tests.conftest import UPLOAD_CAP_BYTES
+
+KOREAN = {"accept-language": "ko-KR,ko;q=0.9"}
+GRID_3X3 = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+
+
+@pytest.fixture
+def web(client: TestClient) -> Iterator[TestClient]:
+    """The shared client with no language cookie before or after (a ?lang= sets one)."""
+    client.cookies.clear()
+    yield client
+    client.cookies.clear()
+
+
+@dataclass(frozen=True)
+class Refusal:
+    send: Callable[[TestClient, dict[str, str], str], Response]  # client, headers, query
+    status: int
+    english: str
+    korean: str
+
+
+REFUSALS = {
+    "stride 0": Refusal(
+        lambda c, h, q: c.post(
+            f"/api/convolve/matrix{q}",
+            json={"input": GRID_3X3, "kernel": [[1]], "strides": 0},
+            headers=h,
+        ),
+        422,
+        "The request does not match what this endpoint expects: body.strides (got 0): Input "
+        "should be greater than or equal to 1 or Input should be a valid list. Fix the fields "
+        "listed in 'errors' (see /docs for each field's type and range) and send it again.",
+        "요청이 이 엔드포인트가 기대하는 것과 맞지 않습니다: body.strides (받은 값 0): "
+        "1 이상이어야 합니다, 또는 올바른 목록이어야 합니다. 'errors'에 나열된 필드를 고쳐서(각 "
+        "필드의 유형과 범위는 /docs를 보세요) 다시 보내세요.",
+    ),
+    "a kernel larger than its input at stride 2": Refusal(
+        lambda c, h, q: c.post(
+            f"/api/convolve/matrix{q}",
+            json={"input": GRID_3X3, "kernel": [[1] * 5] * 5, "strides": 2},
+            headers=h,
+        ),
+        422,
+        "The kernel (5x5) is larger than the padded input (3x3) along the rows. Use a smaller "
+        'kernel, a larger input, or more padding (for example padding "same").',
+        "커널(5x5)이 패딩한 입력(3x3)보다 행 방향으로 큽니다. 더 작은 커널이나 더 큰 입력을 "
+        '쓰거나, 패딩을 늘리세요(예: padding "same").',
+    ),
+    "wrong types": Refusal(
+        lambda c, h, q: c.post(
+            f"/api/convolve/matrix{q}", json={"input": [[1, "x"]], "kernel": [[1]]}, headers=h
+        ),
+        422,
+        "The request does not match what this endpoint expects: body.input.0.1 (got 'x'): Input "
+        "should be a valid number. Fix the fields listed in 'errors' (see /docs for each field's "
+        "type and range) and send it again.",
+        "요청이 이 엔드포인트가 기대하는 것과 맞지 않습니다: body.input.0.1 (받은 값 'x'): "
+        "올바른 수여야 합니다. 'errors'에 나열된 필드를 고쳐서(각 필드의 유형과 범위는 /docs를 "
+        "보세요) 다시 보내세요.",
+    ),
+    "an unknown kernel preset": Refusal(
+        lambda c, h, q: c.post(
+            f"/api/convolve/matrix{q}",
+            json={"input": GRID_3X3, "kernel_name": "blurry"},
+            headers=h,
+        ),
+        422,
+        "",  # the presets' list is checked below, from the English
+        "이름이 'blurry'인 커널 프리셋은 없습니다. 있는 프리셋: ",
+    ),
+    "a non-image upload": Refusal(
+        lambda c, h, q: post_image(
+            c, f"/api/convolve{q}", b"hello, world", headers=h, kernel_name="identity"
+        ),
+        415,
+        "The upload is not an image this app can read. Supported formats: PNG, JPEG, GIF, BMP, "
+        "WEBP, TIFF. Save it as PNG or JPEG and try again.",
+        "업로드한 파일은 이 앱이 읽을 수 있는 이미지가 아닙니다. 지원하는 형식: PNG, JPEG, GIF, "
+        "BMP, WEBP, TIFF. PNG나 JPEG로 저장해서 다시 시도하세요.",
+    ),
+    "an oversized upload": Refusal(
+        lambda c, h, q: post_image(
+            c, f"/api/convolve{q}", b"\x00" * (UPLOAD_CAP_BYTES + 1), headers=h
+        ),
+        413,
+        "The request body is larger than 2,097,152 bytes, the most this server accepts. Send a "
+        "smaller file: scale the image down or save it as JPEG.",
+        "요청 본문이 이 서버가 받는 최대 크기인 2,097,152바이트보다 큽니다. 더 작은 파일을 "
+        "보내세요: 이미지를 줄이거나 JPEG로 저장하세요.",
+    ),
+    "a path with nothing there": Refusal(
+        lambda c, h, q: c.get(f"/api/nothing-here{q}", headers=h),
+        404,
+        "There is nothing at /api/nothing-here. See /docs for the API's paths.",
+        "/api/nothing-here에는 아무것도 없습니다. API의 경로는 /docs를 보세요.",
+    ),
+    "a wrong method": Refusal(
+        lambda c, h, q: c.delete(f"/api/convolve/matrix{q}", headers=h),
+        405,
+        "DELETE is not allowed on /api/convolve/matrix; it takes POST. See /docs for what each "
+        "method does.",
+        "/api/convolve/matrix에서는 DELETE를 쓸 수 없습니다. 쓸 수 있는 메서드: POST. 각 메서드가 "
+        "하는 일은 /docs를 보세요.",
+    ),
+}
+
+
+def detail_of(response: Response) -> str:
+    detail = response.json()["detail"]
+    assert isinstance(detail, str)
+    return detail
+
+
+def assert_korean(refusal: Refusal, response: Response) -> None:
+    assert response.status_code == refusal.status
+    assert response.headers["content-language"] == "ko"
+    if refusal.english:
+        assert detail_of(response) == refusal.korean
+    else:
+        assert detail_of(response).startswith(refusal.korean)
+
+
+@pytest.mark.parametrize("name", REFUSALS)
+def test_a_korean_browser_is_answered_in_korean(web: TestClient, name: str) -> None:
+    refusal = REFUSALS[name]
+
+    assert_korean(refusal, refusal.send(web, KOREAN, ""))
+
+
+@pytest.mark.parametrize("name", REFUSALS)
+def test_without_the_header_the_answer_is_the_english_of_before(web: TestClient, name: str) -> None:
+    refusal = REFUSALS[name]
+
+    response = refusal.send(web, {}, "")
+
+    assert response.status_code == refusal.status
+    assert response.headers["content-language"] == "en"
+    if refusal.english:
+        assert detail_of(response) == refusal.english
+    else:
+        assert detail_of(response).startswith("There is no kernel preset named 'blurry'. ")
+
+
+@pytest.mark.parametrize("name", REFUSALS)
+def test_the_language_switch_asks_for_korean_too(web: TestClient, name: str) -> None:
+    refusal = REFUSALS[name]
+
+    response = refusal.send(web, {"accept-language": "en"}, "?lang=ko")
+
+    assert_korean(refusal, response)
+    assert response.headers["set-cookie"].startswith("convlens_lang=ko;")
+
+
+def test_the_kernel_presets_are_listed_alike_in_both_languages(web: TestClient) -> None:
+    refusal = REFUSALS["an unknown kernel preset"]
+    english = detail_of(refusal.send(web, {}, ""))
+    korean = detail_of(refusal.send(web, KOREAN, ""))
+
+    presets = english.split("Known presets: ")[1].split(". GET")[0]
+    assert "sobel_left" in presets.split(", ")
+    assert korean == (
+        f"이름이 'blurry'인 커널 프리셋은 없습니다. 있는 프리셋: {presets}. GET /api/kernels가 "
+        "목록을 보여 줍니다."
+    )
+
+
+def test_an_unknown_model_is_a_404_in_the_requests_language(web: TestClient) -> None:
+    """The models' messages are the catalog api_ml's: the answer is the registry's own error,
+    translated as that catalog says (its English until it has the message)."""
+    english = web.get("/api/models/lenet")
+    korean = web.get("/api/models/lenet", headers=KOREAN)
+
+    assert english.status_code == korean.status_code == 404
+    assert detail_of(english) == (
+        "There is no model 'lenet'. Models: colour-shapes, lenet5, mlp, mnist-cnn-dropout, "
+        "mnist-cnn."
+    )
+    assert korean.headers["content-language"] == "ko"
+    with pytest.raises(UnknownResource) as refusal:
+        web.app_state["registry"].get_model("lenet")
+    assert refusal.value.detail == detail_of(english)
+    assert detail_of(korean) == refusal.value.localized("ko")
+
+
+def test_a_korean_validation_error_keeps_pydantics_own_messages_in_errors(
+    web: TestClient,
+) -> None:
+    response = REFUSALS["stride 0"].send(web, KOREAN, "")
+
+    assert response.json()["errors"][0]["msg"] == "Input should be greater than or equal to 1"
