@@ -54,38 +54,74 @@ def assign_weights(model: keras.Model, weights: Weights) -> None:
     for extra in weights:
         if extra not in known and weights[extra]:
             raise InvalidParameter(
-                f"The file holds weights for a layer {extra!r} that its configuration does not "
-                "have. Save the model again with model.save() so that both come from one model."
+                "The file holds weights for a layer {layer!r} that its configuration does not "
+                "have. Save the model again with model.save() so that both come from one model.",
+                layer=extra,
             )
     for layer in model.layers:
         expected = [tuple(int(d) for d in w.shape) for w in layer.weights]
         given = list(weights.get(layer.name, ()))
-        where = f'layer "{layer.name}" ({layer.__class__.__name__})'
+        where = {"layer": layer.name, "kind": layer.__class__.__name__}
         if len(given) != len(expected):
-            raise InvalidParameter(
-                f"{where} needs {len(expected)} weight arrays ({_shapes(expected)}) but the file "
-                f"holds {len(given)} ({_shapes([a.shape for a in given])}). The weights do not "
-                "belong to this configuration; save the model again with model.save()."
-            )
+            raise _arrays_differ(where, expected, [tuple(a.shape) for a in given])
         for index, (array, shape) in enumerate(zip(given, expected, strict=True)):
             if tuple(array.shape) != shape:
                 raise InvalidParameter(
-                    f"{where}: weight {index} has shape {tuple(array.shape)}, but the layer as "
-                    f"configured needs {shape}. The weights do not belong to this configuration; "
-                    "save the model again with model.save()."
+                    'layer "{layer}" ({kind}): weight {index} has shape {shape}, but the layer '
+                    "as configured needs {expected}. The weights do not belong to this "
+                    "configuration; save the model again with model.save().",
+                    index=index,
+                    shape=tuple(array.shape),
+                    expected=shape,
+                    **where,
                 )
             if not np.all(np.isfinite(array)):
                 raise InvalidParameter(
-                    f"{where}: weight {index} holds NaN or infinite values, so every answer "
-                    "would be NaN. Train the model again, or load a checkpoint from before "
-                    "training diverged."
+                    'layer "{layer}" ({kind}): weight {index} holds NaN or infinite values, so '
+                    "every answer would be NaN. Train the model again, or load a checkpoint "
+                    "from before training diverged.",
+                    index=index,
+                    **where,
                 )
         if given:
             layer.set_weights([np.asarray(a, dtype=np.float32) for a in given])
 
 
+def _arrays_differ(
+    where: dict[str, str], expected: Sequence[tuple[int, ...]], given: Sequence[tuple[int, ...]]
+) -> InvalidParameter:
+    """A layer given another number of arrays than it has (either may be none)."""
+    params = {
+        "count": len(expected),
+        "shapes": _shapes(expected),
+        "given": len(given),
+        "given_shapes": _shapes(given),
+        **where,
+    }
+    if not given:
+        return InvalidParameter(
+            'layer "{layer}" ({kind}) needs {count} weight arrays ({shapes}) but the file '
+            "holds {given} (none). The weights do not belong to this configuration; save the "
+            "model again with model.save().",
+            **params,
+        )
+    if not expected:
+        return InvalidParameter(
+            'layer "{layer}" ({kind}) needs {count} weight arrays (none) but the file '
+            "holds {given} ({given_shapes}). The weights do not belong to this configuration; "
+            "save the model again with model.save().",
+            **params,
+        )
+    return InvalidParameter(
+        'layer "{layer}" ({kind}) needs {count} weight arrays ({shapes}) but the file '
+        "holds {given} ({given_shapes}). The weights do not belong to this configuration; "
+        "save the model again with model.save().",
+        **params,
+    )
+
+
 def _shapes(shapes: Sequence[tuple[int, ...]]) -> str:
-    return ", ".join(str(tuple(s)) for s in shapes) or "none"
+    return ", ".join(str(tuple(s)) for s in shapes)
 
 
 def _names_by_location(summary: Summary) -> dict[str, str]:

@@ -34,7 +34,7 @@ from pydantic import BaseModel, Field
 from app.core.datasets import BuiltDataset, Labels, previews
 from app.core.decoding import UInt8Array
 from app.core.encoding import ColorMode
-from app.errors import ConvLensError, UnknownResource
+from app.errors import ConvLensError, UnknownName, UnknownResource
 
 ARRAYS_FILE = "arrays.npz"
 RECORD_FILE = "dataset.json"
@@ -239,10 +239,12 @@ def _make_room(root: Path, needed: int, limits: StorageLimits) -> None:
     """Delete the datasets used longest ago until ``needed`` more bytes fit under the cap."""
     if needed > limits.max_bytes:
         raise StorageFull(
-            f"This dataset takes {needed:,} bytes stored, more than the whole datasets folder "
-            f"may hold ({limits.max_bytes:,} bytes, setting CONVLENS_DATASETS_STORAGE_BYTES). "
+            "This dataset takes {needed:,} bytes stored, more than the whole datasets folder "
+            "may hold ({limit:,} bytes, setting CONVLENS_DATASETS_STORAGE_BYTES). "
             "Choose a smaller image_size or send fewer images, or ask the server's admin to "
-            "raise the setting."
+            "raise the setting.",
+            needed=needed,
+            limit=limits.max_bytes,
         )
     _remove_stale(root)
     stored = []
@@ -263,12 +265,23 @@ def _make_room(root: Path, needed: int, limits: StorageLimits) -> None:
         total -= size
     if total + needed > limits.max_bytes:
         minutes = max(1, round(limits.keep_seconds / 60))
+        params = {"total": total, "minutes": minutes, "needed": needed, "limit": limits.max_bytes}
+        if minutes == 1:
+            raise StorageFull(
+                "The datasets folder is full: it holds {total:,} bytes of datasets used in the "
+                "last {minutes} minute, which are kept, and this dataset needs {needed:,} more "
+                "within the cap of {limit:,} bytes (setting CONVLENS_DATASETS_STORAGE_BYTES). "
+                "Try again in a few minutes, when older datasets may be deleted, or ask the "
+                "server's admin to raise the setting.",
+                **params,
+            )
         raise StorageFull(
-            f"The datasets folder is full: it holds {total:,} bytes of datasets used in the "
-            f"last {minutes} minute{'s' if minutes > 1 else ''}, which are kept, and this "
-            f"dataset needs {needed:,} more within the cap of {limits.max_bytes:,} bytes "
-            "(setting CONVLENS_DATASETS_STORAGE_BYTES). Try again in a few minutes, when older "
-            "datasets may be deleted, or ask the server's admin to raise the setting."
+            "The datasets folder is full: it holds {total:,} bytes of datasets used in the "
+            "last {minutes} minutes, which are kept, and this dataset needs {needed:,} more "
+            "within the cap of {limit:,} bytes (setting CONVLENS_DATASETS_STORAGE_BYTES). "
+            "Try again in a few minutes, when older datasets may be deleted, or ask the "
+            "server's admin to raise the setting.",
+            **params,
         )
 
 
@@ -324,10 +337,36 @@ def _folder(data_dir: Path, dataset_id: str) -> Path:
 
 def _unknown(data_dir: Path, dataset_id: str) -> UnknownResource:
     known = dataset_ids(data_dir)
-    there = f" The datasets there are: {', '.join(known[:20])}." if known else ""
+    if known:
+        return UnknownResource(
+            "There is no dataset {dataset!r}: it was never uploaded here, or it was deleted to "
+            "make room for newer ones. The datasets there are: {known}. Upload it again with "
+            "POST /api/datasets.",
+            dataset=dataset_id[:70],
+            known=", ".join(known[:20]),
+        )
     return UnknownResource(
-        f"There is no dataset {dataset_id[:70]!r}: it was never uploaded here, or it was "
-        f"deleted to make room for newer ones.{there} Upload it again with POST /api/datasets."
+        "There is no dataset {dataset!r}: it was never uploaded here, or it was deleted to "
+        "make room for newer ones. Upload it again with POST /api/datasets.",
+        dataset=dataset_id[:70],
+    )
+
+
+def unknown_in_request(data_dir: Path, dataset_id: str) -> UnknownName:
+    """A request's ``dataset`` field naming no dataset: the same sentences, with the field."""
+    known = dataset_ids(data_dir)
+    if known:
+        return UnknownName(
+            "dataset: There is no dataset {dataset!r}: it was never uploaded here, or it was "
+            "deleted to make room for newer ones. The datasets there are: {known}. Upload it "
+            "again with POST /api/datasets.",
+            dataset=dataset_id[:70],
+            known=", ".join(known[:20]),
+        )
+    return UnknownName(
+        "dataset: There is no dataset {dataset!r}: it was never uploaded here, or it was "
+        "deleted to make room for newer ones. Upload it again with POST /api/datasets.",
+        dataset=dataset_id[:70],
     )
 
 

@@ -73,22 +73,32 @@ def plan_deepdream(
     it will take; :class:`InvalidParameter` saying what would do instead."""
     if loaded.metadata.input.preprocessing != "image":
         raise InvalidParameter(
-            f"DeepDream changes a photo; model {loaded.id!r} reads digits (28x28, white on "
+            "DeepDream changes a photo; model {model!r} reads digits (28x28, white on "
             "black). Use a model that takes photos, such as a colour model, or ask for its "
-            "class dreams (GET /api/models/{id}/dreams)."
+            "class dreams (GET /api/models/{{id}}/dreams).",
+            model=loaded.id,
         )
     maps = [layer.name for layer in loaded.layers if len(layer.output_shape) == 3]
     maps = [name for name in maps if loaded.layer(name).type != "InputLayer"]
     if not maps:
-        raise InvalidParameter(f"Model {loaded.id!r} has no layer with feature maps to dream.")
+        raise InvalidParameter(
+            "Model {model!r} has no layer with feature maps to dream.", model=loaded.id
+        )
     chosen = layers or (maps[-1],)
     unknown = [name for name in chosen if name not in maps]
     if unknown or len(chosen) > MAX_LAYERS:
+        params = {"limit": MAX_LAYERS, "model": loaded.id, "maps": ", ".join(maps)}
+        if unknown:
+            raise InvalidParameter(
+                "layers must be 1 to {limit} of the layers with feature maps of model {model!r}: "
+                "{maps}; {unknown} is not one.",
+                unknown=", ".join(map(repr, unknown)),
+                **params,
+            )
         raise InvalidParameter(
-            f"layers must be 1 to {MAX_LAYERS} of the layers with feature maps of model "
-            f"{loaded.id!r}: "
-            f"{', '.join(maps)}"
-            + (f"; {', '.join(map(repr, unknown))} is not one." if unknown else ".")
+            "layers must be 1 to {limit} of the layers with feature maps of model {model!r}: "
+            "{maps}.",
+            **params,
         )
     height, width = photo_shape
     fit = side / max(height, width)
@@ -105,9 +115,16 @@ def plan_deepdream(
     work = tiles * steps * per_tile * 3  # a forward and a backward pass per tile and step
     if work > MAX_WORK_VALUES:
         raise InvalidParameter(
-            f"This dream computes {work:,} layer values ({tiles} tiles of {tile_h}x{tile_w} over "
-            f"{octaves} octaves, {steps} steps each); one dream computes at most "
-            f"{MAX_WORK_VALUES:,}. Ask for fewer steps or octaves, or a smaller side."
+            "This dream computes {work:,} layer values ({tiles} tiles of {height}x{width} over "
+            "{octaves} octaves, {steps} steps each); one dream computes at most {limit:,}. Ask "
+            "for fewer steps or octaves, or a smaller side.",
+            work=work,
+            tiles=tiles,
+            height=tile_h,
+            width=tile_w,
+            octaves=octaves,
+            steps=steps,
+            limit=MAX_WORK_VALUES,
         )
     return DreamPlan(
         layers=tuple(chosen),

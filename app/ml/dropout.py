@@ -64,17 +64,26 @@ def check_mc_dropout(loaded: LoadedModel, samples: int) -> None:
     """Raise :class:`InvalidParameter` unless ``loaded`` has dropout and ``samples`` is in range."""
     if not MIN_SAMPLES <= samples <= MAX_SAMPLES:
         raise InvalidParameter(
-            f"mc_samples is {samples}; it must be from {MIN_SAMPLES} to {MAX_SAMPLES}. "
-            "Leave it out for one ordinary prediction."
+            "mc_samples is {samples}; it must be from {low} to {high}. "
+            "Leave it out for one ordinary prediction.",
+            samples=samples,
+            low=MIN_SAMPLES,
+            high=MAX_SAMPLES,
         )
-    _require_dropout(loaded, "every pass with dropout on would give the same answer", "mc_samples")
+    _require_dropout(loaded, "mc_samples")
     work = samples * loaded.activation_values
     if work > MAX_WORK_VALUES:
         most = MAX_WORK_VALUES // loaded.activation_values
         raise InvalidParameter(
-            f"mc_samples={samples} passes through the {loaded.activation_values:,} layer values "
-            f"of model {loaded.id!r} compute {work:,} values; one request computes at most "
-            f"{MAX_WORK_VALUES:,}. Ask for at most {most} samples."
+            "mc_samples={samples} passes through the {values:,} layer values of model {model!r} "
+            "compute {work:,} values; one request computes at most {limit:,}. Ask for at most "
+            "{most} samples.",
+            samples=samples,
+            values=loaded.activation_values,
+            model=loaded.id,
+            work=work,
+            limit=MAX_WORK_VALUES,
+            most=most,
         )
 
 
@@ -116,14 +125,26 @@ def spread_answer(loaded: LoadedModel, model_input: FloatArray, samples: int) ->
 MAX_RATE = 0.9
 
 
-def _require_dropout(loaded: LoadedModel, so: str, field: str) -> None:
-    if not dropout_layers(loaded):
-        kinds = ", ".join(dict.fromkeys(layer.type for layer in loaded.layers))
+def _require_dropout(loaded: LoadedModel, field: str) -> None:
+    """Refuse ``field`` ("mc_samples" or "dropout") for a model without dropout."""
+    if dropout_layers(loaded):
+        return
+    kinds = ", ".join(dict.fromkeys(layer.type for layer in loaded.layers))
+    if field == "mc_samples":
         raise InvalidParameter(
-            f"Model {loaded.id!r} has no Dropout layer (its layers are {kinds}), so {so}. "
-            f"Leave {field} out, or use a model with Dropout layers (train one with dropout, "
-            "or import one)."
+            "Model {model!r} has no Dropout layer (its layers are {kinds}), so every pass with "
+            "dropout on would give the same answer. Leave mc_samples out, or use a model with "
+            "Dropout layers (train one with dropout, or import one).",
+            model=loaded.id,
+            kinds=kinds,
         )
+    raise InvalidParameter(
+        "Model {model!r} has no Dropout layer (its layers are {kinds}), so there is nothing to "
+        "drop. Leave dropout out, or use a model with Dropout layers (train one with dropout, "
+        "or import one).",
+        model=loaded.id,
+        kinds=kinds,
+    )
 
 
 @dataclass(frozen=True)
@@ -142,10 +163,12 @@ class DroppedPass:
 def check_dropout_rate(loaded: LoadedModel, rate: float) -> None:
     if not 0.0 <= rate <= MAX_RATE:
         raise InvalidParameter(
-            f"dropout is {rate}; it must be from 0 (nothing dropped) to {MAX_RATE}. The course "
-            "compares 0, 0.2 and 0.4."
+            "dropout is {rate}; it must be from 0 (nothing dropped) to {high}. The course "
+            "compares 0, 0.2 and 0.4.",
+            rate=rate,
+            high=MAX_RATE,
         )
-    _require_dropout(loaded, "there is nothing to drop", "dropout")
+    _require_dropout(loaded, "dropout")
 
 
 def dropped_pass(

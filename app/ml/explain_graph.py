@@ -170,9 +170,12 @@ def _score_head(loaded: LoadedModel) -> tuple[Any, Callable[[Any], Any]]:
     if kind == "Dense":
         return last.input, _dense_pre_activation(last)
     raise InvalidParameter(
-        f'Model {loaded.id!r} ends in a {kind} layer "{last.name}" with a softmax inside it; '
+        'Model {model!r} ends in a {kind} layer "{layer}" with a softmax inside it; '
         "the explanations read the class scores before the softmax and find them only in a "
-        "Dense, Softmax or Activation layer. Explain a model that ends in one of those."
+        "Dense, Softmax or Activation layer. Explain a model that ends in one of those.",
+        model=loaded.id,
+        kind=kind,
+        layer=last.name,
     )
 
 

@@ -10,6 +10,7 @@ publishes them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar, get_args
 
@@ -98,21 +99,29 @@ def plan_explanation(loaded: LoadedModel, request: ExplainRequest) -> ExplainPla
     (or :class:`UnknownName` for a layer) saying what is wrong and what would do."""
     method = request.method
     if method not in METHODS:
-        raise UnknownName(f"There is no method {method!r}. Methods: {', '.join(METHODS)}.")
+        raise UnknownName(
+            "There is no method {method!r}. Methods: {known}.",
+            method=method,
+            known=", ".join(METHODS),
+        )
     _refuse_other_options(request)
     classes = len(loaded.metadata.classes)
     if request.class_index is not None and not 0 <= request.class_index < classes:
         raise InvalidParameter(
-            f"class_index is {request.class_index}, but model {loaded.id!r} has {classes} classes, "
-            f"0 to {classes - 1}. Leave it out to explain the predicted class."
+            "class_index is {index}, but model {model!r} has {classes} classes, 0 to {last}. "
+            "Leave it out to explain the predicted class.",
+            index=request.class_index,
+            model=loaded.id,
+            classes=classes,
+            last=classes - 1,
         )
     values = loaded.activation_values
     plan = ExplainPlan(method=method, class_index=request.class_index)
     if method in GRADIENT_LAYER_METHODS:
         plan = _with_layer(loaded, plan, request.layer)
-        return _bounded(loaded, plan, GRADIENT_COST * values, "one gradient pass")
+        return _bounded(loaded, plan, GRADIENT_COST * values, 1)
     if method == "saliency":
-        return _bounded(loaded, plan, GRADIENT_COST * values, "one gradient pass")
+        return _bounded(loaded, plan, GRADIENT_COST * values, 1)
     if method == "smoothgrad":
         samples = _within("samples", request.samples, DEFAULT_SAMPLES, 1, MAX_SAMPLES)
         plan = ExplainPlan(
@@ -123,7 +132,7 @@ def plan_explanation(loaded: LoadedModel, request: ExplainRequest) -> ExplainPla
             seed=_within("seed", request.seed, 0, 0, MAX_SEED),
         )
         work = samples * GRADIENT_COST * values
-        return _bounded(loaded, plan, work, f"{samples} gradient passes", "samples")
+        return _bounded(loaded, plan, work, samples, "samples")
     if method == "integrated_gradients":
         steps = _within("steps", request.steps, DEFAULT_STEPS, 1, MAX_STEPS)
         plan = ExplainPlan(
@@ -133,7 +142,7 @@ def plan_explanation(loaded: LoadedModel, request: ExplainRequest) -> ExplainPla
             steps=steps,
         )
         work = (steps + 1) * GRADIENT_COST * values
-        return _bounded(loaded, plan, work, f"{steps + 1} gradient passes", "steps")
+        return _bounded(loaded, plan, work, steps + 1, "steps")
     return _occlusion_plan(loaded, request)
 
 
@@ -142,35 +151,70 @@ def _refuse_other_options(request: ExplainRequest) -> None:
     for option in sorted({o for options in METHOD_OPTIONS.values() for o in options}):
         if getattr(request, option) is not None and option not in takes:
             users = [m for m, options in METHOD_OPTIONS.items() if option in options]
-            own = f"its options are {', '.join(takes)}" if takes else "it takes no options"
-            raise InvalidParameter(
-                f"{option} is an option of {' and '.join(users)}, not of {request.method} "
-                f"({own}). Leave {option} out, or choose method={users[0]}."
-            )
+            raise _not_an_option(option, users, request.method, takes)
+
+
+def _not_an_option(
+    option: str, users: Sequence[str], method: str, takes: tuple[str, ...]
+) -> InvalidParameter:
+    """An option of one or two other methods (a sentence for each case)."""
+    params = {"option": option, "user": users[0], "method": method, "own": ", ".join(takes)}
+    if len(users) == 1 and takes:
+        return InvalidParameter(
+            "{option} is an option of {user}, not of {method} (its options are {own}). "
+            "Leave {option} out, or choose method={user}.",
+            **params,
+        )
+    if len(users) == 1:
+        return InvalidParameter(
+            "{option} is an option of {user}, not of {method} (it takes no options). "
+            "Leave {option} out, or choose method={user}.",
+            **params,
+        )
+    params["other"] = " and ".join(users[1:])
+    if takes:
+        return InvalidParameter(
+            "{option} is an option of {user} and {other}, not of {method} (its options are "
+            "{own}). Leave {option} out, or choose method={user}.",
+            **params,
+        )
+    return InvalidParameter(
+        "{option} is an option of {user} and {other}, not of {method} (it takes no options). "
+        "Leave {option} out, or choose method={user}.",
+        **params,
+    )
 
 
 def _with_layer(loaded: LoadedModel, plan: ExplainPlan, layer: str | None) -> ExplainPlan:
     candidates = spatial_layers(loaded)
     if not candidates:
         raise InvalidParameter(
-            f"Model {loaded.id!r} has no layer with feature maps (an output of height x width x "
-            f"channels), so {plan.method} has nothing to weigh. Use method=saliency, "
-            "integrated_gradients or occlusion, which explain through the input itself."
+            "Model {model!r} has no layer with feature maps (an output of height x width x "
+            "channels), so {method} has nothing to weigh. Use method=saliency, "
+            "integrated_gradients or occlusion, which explain through the input itself.",
+            model=loaded.id,
+            method=plan.method,
         )
     if layer is None:
         layer = candidates[-1]
     elif layer not in candidates:
         known = [summary.name for summary in loaded.layers]
-        what = (
-            f"is a {loaded.layer(layer).type} layer whose output "
-            f"{'x'.join(map(str, loaded.layer(layer).output_shape))} is not feature maps"
-            if layer in known
-            else f"is not a layer of model {loaded.id!r}"
-        )
+        params = {"layer": layer, "method": plan.method, "candidates": ", ".join(candidates)}
+        if layer in known:
+            raise UnknownName(
+                "layer {layer!r} is a {kind} layer whose output {shape} is not feature maps; "
+                "{method} weighs the feature maps (height x width x channels) of a layer. "
+                "Layers with feature maps: {candidates} (the default is the last).",
+                kind=loaded.layer(layer).type,
+                shape="x".join(map(str, loaded.layer(layer).output_shape)),
+                **params,
+            )
         raise UnknownName(
-            f"layer {layer!r} {what}; {plan.method} weighs the feature maps (height x width x "
-            f"channels) of a layer. Layers with feature maps: {', '.join(candidates)} (the "
-            "default is the last)."
+            "layer {layer!r} is not a layer of model {model!r}; {method} weighs the feature "
+            "maps (height x width x channels) of a layer. Layers with feature maps: "
+            "{candidates} (the default is the last).",
+            model=loaded.id,
+            **params,
         )
     return ExplainPlan(method=plan.method, class_index=plan.class_index, layer=layer)
 
@@ -184,10 +228,18 @@ def _occlusion_plan(loaded: LoadedModel, request: ExplainRequest) -> ExplainPlan
     grid = occlusion_grid((height, width), patch, stride)
     if _count(grid) > MAX_POSITIONS:
         raise InvalidParameter(
-            f"patch {patch} with stride {stride} on a {height}x{width} input makes "
-            f"{grid[0]}x{grid[1]} = {_count(grid):,} positions; occlusion tries at most "
-            f"{MAX_POSITIONS:,}. Use a larger stride (at least {_least_stride(loaded, patch)}) or "
-            "a larger patch."
+            "patch {patch} with stride {stride} on a {height}x{width} input makes "
+            "{rows}x{columns} = {count:,} positions; occlusion tries at most {limit:,}. Use a "
+            "larger stride (at least {least}) or a larger patch.",
+            patch=patch,
+            stride=stride,
+            height=height,
+            width=width,
+            rows=grid[0],
+            columns=grid[1],
+            count=_count(grid),
+            limit=MAX_POSITIONS,
+            least=_least_stride(loaded, patch),
         )
     scale = loaded.metadata.input.scale
     low, high = value_range(scale)
@@ -195,9 +247,13 @@ def _occlusion_plan(loaded: LoadedModel, request: ExplainRequest) -> ExplainPlan
         patch_value = tuple(float(v) for v in black(loaded))
     elif not low <= request.patch_value <= high:
         raise InvalidParameter(
-            f"patch_value is {request.patch_value:g}, outside the {low:g} to {high:g} this "
-            f'model\'s inputs take (scale "{scale}"). Give a value in that range, or leave it '
-            "out for black."
+            "patch_value is {value:g}, outside the {low:g} to {high:g} this "
+            'model\'s inputs take (scale "{scale}"). Give a value in that range, or leave it '
+            "out for black.",
+            value=request.patch_value,
+            low=low,
+            high=high,
+            scale=scale,
         )
     else:
         patch_value = (float(request.patch_value),) * channels
@@ -210,7 +266,7 @@ def _occlusion_plan(loaded: LoadedModel, request: ExplainRequest) -> ExplainPlan
         grid=grid,
     )
     work = (_count(grid) + 1) * loaded.activation_values
-    return _bounded(loaded, plan, work, f"{_count(grid) + 1:,} forward passes", "stride")
+    return _bounded(loaded, plan, work, _count(grid) + 1, "stride")
 
 
 def _least_stride(loaded: LoadedModel, patch: int) -> int:
@@ -226,17 +282,53 @@ def _count(grid: tuple[int, int]) -> int:
 
 
 def _bounded(
-    loaded: LoadedModel, plan: ExplainPlan, work: int, passes: str, knob: str | None = None
+    loaded: LoadedModel, plan: ExplainPlan, work: int, passes: int, knob: str | None = None
 ) -> ExplainPlan:
-    """``plan`` with its work, or :class:`InvalidParameter` when it is over the cap."""
+    """``plan`` with its work, or :class:`InvalidParameter` when it is over the cap: ``passes``
+    gradient passes (through ``knob``: "samples" or "steps"), or forward passes ("stride")."""
     if work > MAX_WORK_VALUES:
-        fix = f"Use a smaller {knob}, or a" if knob else "Use a"
-        raise InvalidParameter(
-            f"{plan.method} on model {loaded.id!r} takes {passes} through its "
-            f"{loaded.activation_values:,} layer values, {work:,} values in all; one request "
-            f"computes at most {MAX_WORK_VALUES:,}. {fix} smaller model."
-        )
+        raise _too_much_work(loaded, plan.method, work, passes, knob)
     return ExplainPlan(**{**plan.__dict__, "work_values": work})
+
+
+def _too_much_work(
+    loaded: LoadedModel, method: str, work: int, passes: int, knob: str | None
+) -> InvalidParameter:
+    params = {
+        "method": method,
+        "model": loaded.id,
+        "passes": passes,
+        "values": loaded.activation_values,
+        "work": work,
+        "limit": MAX_WORK_VALUES,
+    }
+    if knob == "stride":
+        return InvalidParameter(
+            "{method} on model {model!r} takes {passes:,} forward passes through its "
+            "{values:,} layer values, {work:,} values in all; one request computes at most "
+            "{limit:,}. Use a smaller stride, or a smaller model.",
+            **params,
+        )
+    if knob == "samples":
+        return InvalidParameter(
+            "{method} on model {model!r} takes {passes} gradient passes through its "
+            "{values:,} layer values, {work:,} values in all; one request computes at most "
+            "{limit:,}. Use a smaller samples, or a smaller model.",
+            **params,
+        )
+    if knob == "steps":
+        return InvalidParameter(
+            "{method} on model {model!r} takes {passes} gradient passes through its "
+            "{values:,} layer values, {work:,} values in all; one request computes at most "
+            "{limit:,}. Use a smaller steps, or a smaller model.",
+            **params,
+        )
+    return InvalidParameter(
+        "{method} on model {model!r} takes one gradient pass through its "
+        "{values:,} layer values, {work:,} values in all; one request computes at most "
+        "{limit:,}. Use a smaller model.",
+        **params,
+    )
 
 
 def _within(name: str, value: N | None, default: N, low: N, high: N) -> N:
@@ -244,7 +336,12 @@ def _within(name: str, value: N | None, default: N, low: N, high: N) -> N:
         return default
     if not low <= value <= high:
         raise InvalidParameter(
-            f"{name} is {value}; it must be from {low} to {high}. Leave it out for {default}."
+            "{name} is {value}; it must be from {low} to {high}. Leave it out for {default}.",
+            name=name,
+            value=value,
+            low=low,
+            high=high,
+            default=default,
         )
     return value
 

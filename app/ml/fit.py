@@ -277,9 +277,12 @@ def _watch(watcher: FitWatcher, filter_layer: str | None, probe: Probe) -> Any:
             epoch = len(self.history) + 1
             if not math.isfinite(loss):
                 raise TrainingDiverged(
-                    f"The loss became {loss} in epoch {epoch}, batch {batch + 1}: training "
+                    "The loss became {loss} in epoch {epoch}, batch {batch}: training "
                     "diverged and the weights are lost. Lower the learning rate (by 10 times, "
-                    "say) and train again."
+                    "say) and train again.",
+                    loss=str(loss),
+                    epoch=epoch,
+                    batch=batch + 1,
                 )
             watcher.batch_done(epoch, batch + 1, loss, _number(logs, "accuracy"))
             if watcher.should_stop():

@@ -71,22 +71,29 @@ def plan_patterns(
     name = layer if layer is not None else _default_layer(loaded, candidates)
     if name not in candidates:
         known = {summary.name: summary for summary in loaded.layers}
-        what = (
-            f"is a {known[name].type} layer whose output "
-            f"{'x'.join(map(str, known[name].output_shape))} is neither feature maps nor a vector"
-            if name in known
-            else f"is not a layer of model {loaded.id!r}"
-        )
+        if name in known:
+            raise UnknownName(
+                "layer {layer!r} is a {kind} layer whose output {shape} is neither feature maps "
+                "nor a vector. Patterns are found for the filters of a layer with feature maps "
+                "(height x width x channels) or the units of a vector: {candidates}.",
+                layer=name,
+                kind=known[name].type,
+                shape="x".join(map(str, known[name].output_shape)),
+                candidates=", ".join(candidates),
+            )
         raise UnknownName(
-            f"layer {name!r} {what}. Patterns are found for the filters of a layer with feature "
-            f"maps (height x width x channels) or the units of a vector: {', '.join(candidates)}."
+            "layer {layer!r} is not a layer of model {model!r}. Patterns are found for the "
+            "filters of a layer with feature maps (height x width x channels) or the units of a "
+            "vector: {candidates}.",
+            layer=name,
+            model=loaded.id,
+            candidates=", ".join(candidates),
         )
     shape = loaded.layer(name).output_shape
     kind: Kind = "maps" if len(shape) == 3 else "vector"
-    noun = "filters" if kind == "maps" else "units"
-    chosen = _chosen("units", units, shape[-1], f"layer {name!r} has {shape[-1]} {noun}")
+    chosen = _chosen("units", units, shape[-1], kind, {"layer": name})
     values = _values_up_to(loaded, name)
-    return _bounded(loaded, name, kind, chosen, values, steps, seed, jitter, blur, "units")
+    return _bounded(loaded, name, kind, chosen, values, steps, seed, jitter, blur)
 
 
 def plan_dreams(
@@ -99,11 +106,9 @@ def plan_dreams(
 ) -> AscentPlan:
     """A dreams request checked against ``loaded`` and completed (see the module docstring)."""
     count = len(loaded.metadata.classes)
-    chosen = _chosen("classes", classes, count, f"model {loaded.id!r} has {count} classes")
+    chosen = _chosen("classes", classes, count, "classes", {"model": loaded.id})
     values = loaded.activation_values
-    return _bounded(
-        loaded, CLASS_SCORES, "classes", chosen, values, steps, seed, jitter, blur, "classes"
-    )
+    return _bounded(loaded, CLASS_SCORES, "classes", chosen, values, steps, seed, jitter, blur)
 
 
 def _default_layer(loaded: LoadedModel, candidates: tuple[str, ...]) -> str:
@@ -114,27 +119,60 @@ def _default_layer(loaded: LoadedModel, candidates: tuple[str, ...]) -> str:
         return dense[0]
     if not candidates:
         raise InvalidParameter(
-            f"Model {loaded.id!r} has no layer with feature maps or a vector of units, so there "
-            "is no unit to find a pattern for. Ask for its class dreams instead."
+            "Model {model!r} has no layer with feature maps or a vector of units, so there "
+            "is no unit to find a pattern for. Ask for its class dreams instead.",
+            model=loaded.id,
         )
     return candidates[0]
 
 
-def _chosen(name: str, asked: tuple[int, int] | None, count: int, has: str) -> tuple[int, ...]:
+def _chosen(
+    name: str, asked: tuple[int, int] | None, count: int, kind: Kind, whose: dict[str, str]
+) -> tuple[int, ...]:
+    """The units asked for (``name`` "units" or "classes") among the ``count`` a layer's feature
+    maps or vector (``whose``: {"layer": name}) or a model's classes ({"model": id}) has."""
     if asked is None:
         return tuple(range(min(count, DEFAULT_UNITS if name == "units" else MAX_UNITS)))
     first, last = asked
     if first > last or last >= count:
-        raise InvalidParameter(
-            f"{name} is {first}-{last}, but {has}, 0 to {count - 1}. Give first-last with "
-            f"first <= last <= {count - 1}, e.g. 0-{min(count, MAX_UNITS) - 1}."
-        )
+        raise _outside(kind, whose, name=name, first=first, last=last, count=count,
+                       top=count - 1, example=min(count, MAX_UNITS) - 1)  # fmt: skip
     if last - first + 1 > MAX_UNITS:
         raise InvalidParameter(
-            f"{name} {first}-{last} asks for {last - first + 1}; one request finds at most "
-            f"{MAX_UNITS}. Ask for {first}-{first + MAX_UNITS - 1}, then the next ones."
+            "{name} {first}-{last} asks for {asked}; one request finds at most {limit}. Ask for "
+            "{first}-{end}, then the next ones.",
+            name=name,
+            first=first,
+            last=last,
+            asked=last - first + 1,
+            limit=MAX_UNITS,
+            end=first + MAX_UNITS - 1,
         )
     return tuple(range(first, last + 1))
+
+
+def _outside(kind: Kind, whose: dict[str, str], **params: object) -> InvalidParameter:
+    """A range past the last unit: what has them (a sentence for filters, units, classes)."""
+    if kind == "maps":
+        return InvalidParameter(
+            "{name} is {first}-{last}, but layer {layer!r} has {count} filters, 0 to {top}. "
+            "Give first-last with first <= last <= {top}, e.g. 0-{example}.",
+            **whose,
+            **params,
+        )
+    if kind == "vector":
+        return InvalidParameter(
+            "{name} is {first}-{last}, but layer {layer!r} has {count} units, 0 to {top}. "
+            "Give first-last with first <= last <= {top}, e.g. 0-{example}.",
+            **whose,
+            **params,
+        )
+    return InvalidParameter(
+        "{name} is {first}-{last}, but model {model!r} has {count} classes, 0 to {top}. "
+        "Give first-last with first <= last <= {top}, e.g. 0-{example}.",
+        **whose,
+        **params,
+    )
 
 
 def _values_up_to(loaded: LoadedModel, name: str) -> int:
@@ -157,33 +195,23 @@ def _bounded(
     seed: int | None,
     jitter: int | None,
     blur: float | None,
-    knob: str,
 ) -> AscentPlan:
     steps = _within("steps", steps, DEFAULT_STEPS, 1, MAX_STEPS)
     per_step = GRADIENT_COST * values
     work = per_step * len(units) * steps
     if work > MAX_WORK_VALUES:
-        most_units = MAX_WORK_VALUES // (per_step * steps)
-        most_steps = MAX_WORK_VALUES // (per_step * len(units))
-        if most_units == 0 and most_steps == 0:
-            instead = "Use a smaller model"
-        else:
-            options = []
-            if most_units:
-                options.append(f"at most {most_units} {knob} at {steps} steps")
-            if most_steps:
-                options.append(f"at most {most_steps} steps for {len(units)} {knob}")
-            instead = f"Ask for {' or '.join(options)}"
-        what = (
-            f"Dreams of {len(units)} classes"
-            if kind == "classes"
-            else f"Patterns of {len(units)} units of layer {target!r}"
-        )
-        raise InvalidParameter(
-            f"{what} of model {loaded.id!r} over {steps} steps take "
-            f"{len(units) * steps:,} gradient steps through {values:,} layer values, "
-            f"{work:,} values in all; one request computes at most {MAX_WORK_VALUES:,}. "
-            f"{instead}."
+        raise _too_much_work(
+            kind == "classes",
+            most_units=MAX_WORK_VALUES // (per_step * steps),
+            most_steps=MAX_WORK_VALUES // (per_step * len(units)),
+            count=len(units),
+            layer=target,
+            model=loaded.id,
+            steps=steps,
+            gradient_steps=len(units) * steps,
+            values=values,
+            work=work,
+            limit=MAX_WORK_VALUES,
         )
     return AscentPlan(
         target=target,
@@ -197,11 +225,85 @@ def _bounded(
     )
 
 
+def _too_much_work(
+    dreams: bool, most_units: int, most_steps: int, **params: object
+) -> InvalidParameter:
+    """Over the cap: dreams of classes or patterns of a layer's units, and what to ask for
+    instead (fewer units or classes, fewer steps, either, or a smaller model): a sentence each."""
+    params.update(most_units=most_units, most_steps=most_steps)
+    if dreams and not most_units and not most_steps:
+        return InvalidParameter(
+            "Dreams of {count} classes of model {model!r} over {steps} steps take "
+            "{gradient_steps:,} gradient steps through {values:,} layer values, {work:,} values "
+            "in all; one request computes at most {limit:,}. Use a smaller model.",
+            **params,
+        )
+    if dreams and not most_steps:
+        return InvalidParameter(
+            "Dreams of {count} classes of model {model!r} over {steps} steps take "
+            "{gradient_steps:,} gradient steps through {values:,} layer values, {work:,} values "
+            "in all; one request computes at most {limit:,}. Ask for at most {most_units} "
+            "classes at {steps} steps.",
+            **params,
+        )
+    if dreams and not most_units:
+        return InvalidParameter(
+            "Dreams of {count} classes of model {model!r} over {steps} steps take "
+            "{gradient_steps:,} gradient steps through {values:,} layer values, {work:,} values "
+            "in all; one request computes at most {limit:,}. Ask for at most {most_steps} "
+            "steps for {count} classes.",
+            **params,
+        )
+    if dreams:
+        return InvalidParameter(
+            "Dreams of {count} classes of model {model!r} over {steps} steps take "
+            "{gradient_steps:,} gradient steps through {values:,} layer values, {work:,} values "
+            "in all; one request computes at most {limit:,}. Ask for at most {most_units} "
+            "classes at {steps} steps or at most {most_steps} steps for {count} classes.",
+            **params,
+        )
+    if not most_units and not most_steps:
+        return InvalidParameter(
+            "Patterns of {count} units of layer {layer!r} of model {model!r} over {steps} steps "
+            "take {gradient_steps:,} gradient steps through {values:,} layer values, {work:,} "
+            "values in all; one request computes at most {limit:,}. Use a smaller model.",
+            **params,
+        )
+    if not most_steps:
+        return InvalidParameter(
+            "Patterns of {count} units of layer {layer!r} of model {model!r} over {steps} steps "
+            "take {gradient_steps:,} gradient steps through {values:,} layer values, {work:,} "
+            "values in all; one request computes at most {limit:,}. Ask for at most "
+            "{most_units} units at {steps} steps.",
+            **params,
+        )
+    if not most_units:
+        return InvalidParameter(
+            "Patterns of {count} units of layer {layer!r} of model {model!r} over {steps} steps "
+            "take {gradient_steps:,} gradient steps through {values:,} layer values, {work:,} "
+            "values in all; one request computes at most {limit:,}. Ask for at most "
+            "{most_steps} steps for {count} units.",
+            **params,
+        )
+    return InvalidParameter(
+        "Patterns of {count} units of layer {layer!r} of model {model!r} over {steps} steps "
+        "take {gradient_steps:,} gradient steps through {values:,} layer values, {work:,} "
+        "values in all; one request computes at most {limit:,}. Ask for at most {most_units} "
+        "units at {steps} steps or at most {most_steps} steps for {count} units.",
+        **params,
+    )
+
+
 def _within(name: str, value: N | None, default: N, low: N, high: N) -> N:
     if value is None:
         return default
     if not low <= value <= high:
         raise InvalidParameter(
-            f"{name} is {value}; it must be from {low} to {high}. Leave it out for {default}."
+            "{name} is {value}; it must be from {low} to {high}. Leave it out for {default}.",
+            name=name,
+            value=value,
+            low=low,
+            high=high,
+            default=default,
         )
     return value

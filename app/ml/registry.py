@@ -59,8 +59,15 @@ class Registry(Mapping[str, LoadedModel]):
         """The model, or :class:`UnknownResource` naming the ones there are."""
         if model_id in self:
             return self[model_id]
-        known = ", ".join(self) or "none (the models/ folder has no usable model)"
-        raise UnknownResource(f"There is no model {model_id!r}. Models: {known}.")
+        if not self:
+            raise UnknownResource(
+                "There is no model {model!r}. Models: none (the models/ folder has no usable "
+                "model).",
+                model=model_id,
+            )
+        raise UnknownResource(
+            "There is no model {model!r}. Models: {known}.", model=model_id, known=", ".join(self)
+        )
 
     def is_shipped(self, model_id: str) -> bool:
         return model_id in self._shipped

@@ -109,12 +109,13 @@ def delete_stored(data_dir: Path, model_id: str, token: str) -> None:
     """Delete a stored model, or raise :class:`Forbidden` when ``token`` is not its token."""
     folder = models_root(data_dir) / model_id
     if not _ID.match(model_id) or not folder.is_dir():
-        raise UnknownResource(f"There is no imported model {model_id!r}.")
+        raise UnknownResource("There is no imported model {model!r}.", model=model_id)
     owner = json.loads((folder / OWNER_FILE).read_text())
     if not hmac.compare_digest(str(owner.get("token_sha256")), token_hash(token)):
         raise Forbidden(
-            f"The token does not match model {model_id!r}. Only the token its upload returned "
-            "(delete_token) deletes it; send it as 'Authorization: Bearer <token>'."
+            "The token does not match model {model!r}. Only the token its upload returned "
+            "(delete_token) deletes it; send it as 'Authorization: Bearer <token>'.",
+            model=model_id,
         )
     doomed = models_root(data_dir) / f".deleted-{model_id}-{secrets.token_hex(4)}"
     folder.rename(doomed)
