@@ -66,19 +66,26 @@ def training_stack(
     layers = tuple(RECIPES[architecture]() if isinstance(architecture, str) else architecture)
     if layers and isinstance(layers[0], Input):
         layers = layers[1:]
-    if not layers or not isinstance(layers[-1], Dense):
-        last = type(layers[-1]).__name__ if layers else "nothing"
+    if not layers:
         raise InvalidParameter(
-            f"The stack ends in {last}; a network trained here ends in a Dense layer, whose "
+            "The stack ends in nothing; a network trained here ends in a Dense layer, whose "
             "units become one per class of the dataset. Add a Dense layer at the end "
             '(activation "softmax").'
+        )
+    if not isinstance(layers[-1], Dense):
+        raise InvalidParameter(
+            "The stack ends in {last}; a network trained here ends in a Dense layer, whose "
+            "units become one per class of the dataset. Add a Dense layer at the end "
+            '(activation "softmax").',
+            last=type(layers[-1]).__name__,
         )
     output = layers[-1]
     assert isinstance(output, Dense)
     if output.activation not in OUTPUT_ACTIVATIONS:
         raise InvalidParameter(
-            f'The last Dense layer has activation "{output.activation}"; its outputs must be '
-            'class probabilities ("softmax") or scores (no activation, "linear"). Use "softmax".'
+            'The last Dense layer has activation "{activation}"; its outputs must be '
+            'class probabilities ("softmax") or scores (no activation, "linear"). Use "softmax".',
+            activation=output.activation,
         )
     stack: Stack = (
         Input(shape=tuple(image_shape), name="input"),

@@ -19,7 +19,7 @@ from huey import Huey, RedisHuey, SqliteHuey
 from numpy.typing import NDArray
 
 from app.config import Settings
-from app.errors import ConvLensError, InvalidParameter, UnknownName, UnknownResource
+from app.errors import ConvLensError, InvalidParameter, UnknownResource
 from app.jobs.architectures import training_stack
 from app.jobs.records import JobRecord, JobStore, now
 from app.jobs.training import run_training
@@ -39,6 +39,39 @@ class QueueFull(ConvLensError):
 
 class JobFinished(ConvLensError):
     status_code = 409
+
+
+def _finished(kind: str, job_id: str, state: JobState) -> JobFinished:
+    """A finished job (``kind`` "job") or work cannot be cancelled: a sentence per state."""
+    if kind == "job" and state == JobState.done:
+        return JobFinished(
+            "Job {job!r} is already done; only a queued or running job can be cancelled.",
+            job=job_id,
+        )
+    if kind == "job" and state == JobState.failed:
+        return JobFinished(
+            "Job {job!r} is already failed; only a queued or running job can be cancelled.",
+            job=job_id,
+        )
+    if kind == "job":
+        return JobFinished(
+            "Job {job!r} is already cancelled; only a queued or running job can be cancelled.",
+            job=job_id,
+        )
+    if state == JobState.done:
+        return JobFinished(
+            "Work {work!r} is already done; only a queued or running one can be cancelled.",
+            work=job_id,
+        )
+    if state == JobState.failed:
+        return JobFinished(
+            "Work {work!r} is already failed; only a queued or running one can be cancelled.",
+            work=job_id,
+        )
+    return JobFinished(
+        "Work {work!r} is already cancelled; only a queued or running one can be cancelled.",
+        work=job_id,
+    )
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -85,17 +118,22 @@ class JobQueue:
             dataset = dataset_store.dataset_detail(
                 self.settings.data_dir, request.dataset, touch=False
             )
-        except UnknownResource as exc:
-            raise UnknownName(f"dataset: {exc.detail}") from None
+        except UnknownResource:
+            raise dataset_store.unknown_in_request(
+                self.settings.data_dir, request.dataset
+            ) from None
         classes = [c.name for c in dataset.classes]
         _, summary = training_stack(request.architecture, dataset.image_shape, len(classes))
         cap = self.settings.max_training_params
         if summary.total_params > cap:
             raise InvalidParameter(
-                f"The network has {summary.total_params:,} parameters on this dataset's "
-                f"{'x'.join(map(str, dataset.image_shape))} images; networks trained here may "
-                f"have at most {cap:,} (setting CONVLENS_MAX_TRAINING_PARAMS). Use fewer "
-                "filters or units, or pool before the first Dense layer."
+                "The network has {count:,} parameters on this dataset's {shape} images; "
+                "networks trained here may have at most {limit:,} (setting "
+                "CONVLENS_MAX_TRAINING_PARAMS). Use fewer filters or units, or pool before the "
+                "first Dense layer.",
+                count=summary.total_params,
+                shape="x".join(map(str, dataset.image_shape)),
+                limit=cap,
             )
         self._check_full()
         client_key, active = self._client_room(client)
@@ -150,15 +188,13 @@ class JobQueue:
         record = self._work(work_id)
         if not hmac.compare_digest(record.token_sha256, token_hash(token)):
             raise Forbidden(
-                f"The token does not match work {work_id!r}. Only the cancel_token of the request "
-                "that queued it cancels it; send it as 'Authorization: Bearer <token>'."
+                "The token does not match work {work!r}. Only the cancel_token of the request "
+                "that queued it cancels it; send it as 'Authorization: Bearer <token>'.",
+                work=work_id,
             )
         status = record.status()
         if status.state not in (JobState.queued, JobState.running):
-            raise JobFinished(
-                f"Work {work_id!r} is already {status.state.value}; only a queued or running "
-                "one can be cancelled."
-            )
+            raise _finished("work", work_id, status.state)
         self.works.request_cancel(work_id)
         if status.state == JobState.queued:
             self.works.put(
@@ -170,18 +206,27 @@ class JobQueue:
         record = self.works.get(work_id)
         if record is None:
             raise UnknownResource(
-                f"There is no work {work_id[:40]!r}. Work ids are what POST "
-                "/api/models/{id}/deepdream, or a long explanation, returned."
+                "There is no work {work!r}. Work ids are what POST "
+                "/api/models/{{id}}/deepdream, or a long explanation, returned.",
+                work=work_id[:40],
             )
         return record
 
     def _check_full(self) -> None:
-        if self.pending() >= self.settings.max_queued_jobs:
+        most = self.settings.max_queued_jobs
+        if self.pending() >= most and most == 1:
             raise QueueFull(
-                f"The job queue is full: it holds {self.settings.max_queued_jobs:,} waiting "
-                f"job{'s' if self.settings.max_queued_jobs != 1 else ''} (setting "
+                "The job queue is full: it holds {count:,} waiting job (setting "
                 "CONVLENS_MAX_QUEUED_JOBS). Try again in a minute or two (Retry-After), when "
-                "some have run."
+                "some have run.",
+                count=most,
+            )
+        if self.pending() >= most:
+            raise QueueFull(
+                "The job queue is full: it holds {count:,} waiting jobs (setting "
+                "CONVLENS_MAX_QUEUED_JOBS). Try again in a minute or two (Retry-After), when "
+                "some have run.",
+                count=most,
             )
 
     def _client_room(self, client: str) -> tuple[str, list[str]]:
@@ -189,12 +234,21 @@ class JobQueue:
         client_key = token_hash(f"client:{client}")
         active = [job_id for job_id in self.jobs.client_jobs(client_key) if self._active(job_id)]
         per_client = self.settings.max_jobs_per_client
+        if len(active) >= per_client and len(active) == 1:
+            raise QueueFull(
+                "You already have {count} job queued or running; one client may have at most "
+                "{limit} at once (setting CONVLENS_MAX_JOBS_PER_CLIENT). Wait for one to end, or "
+                "cancel one, then ask again.",
+                count=len(active),
+                limit=per_client,
+            )
         if len(active) >= per_client:
             raise QueueFull(
-                f"You already have {len(active)} job{'s' if len(active) != 1 else ''} "
-                f"queued or running; one client may have at most {per_client} at once (setting "
-                "CONVLENS_MAX_JOBS_PER_CLIENT). Wait for one to end, or cancel one, then ask "
-                "again."
+                "You already have {count} jobs queued or running; one client may have at most "
+                "{limit} at once (setting CONVLENS_MAX_JOBS_PER_CLIENT). Wait for one to end, or "
+                "cancel one, then ask again.",
+                count=len(active),
+                limit=per_client,
             )
         return client_key, active
 
@@ -210,15 +264,13 @@ class JobQueue:
         record = self._record(job_id)
         if not hmac.compare_digest(record.token_sha256, token_hash(token)):
             raise Forbidden(
-                f"The token does not match job {job_id!r}. Only the cancel_token that POST "
-                "/api/training returned cancels it; send it as 'Authorization: Bearer <token>'."
+                "The token does not match job {job!r}. Only the cancel_token that POST "
+                "/api/training returned cancels it; send it as 'Authorization: Bearer <token>'.",
+                job=job_id,
             )
         status = self.status(job_id)
         if status.state not in (JobState.queued, JobState.running):
-            raise JobFinished(
-                f"Job {job_id!r} is already {status.state.value}; only a queued or running job "
-                "can be cancelled."
-            )
+            raise _finished("job", job_id, status.state)
         self.jobs.request_cancel(job_id)
         return self.status(job_id)
 
@@ -234,7 +286,8 @@ class JobQueue:
         record = self.jobs.get(job_id)
         if record is None:
             raise UnknownResource(
-                f"There is no job {job_id[:40]!r}. Job ids are what POST /api/training returned."
+                "There is no job {job!r}. Job ids are what POST /api/training returned.",
+                job=job_id[:40],
             )
         return record
 

@@ -6,16 +6,23 @@ runs it writes it. A cancellation is a key of its own (``cancel:<id>``), so the 
 overwrite each other. A running job's worker writes a heartbeat every
 :data:`HEARTBEAT_SECONDS`; a record whose heartbeat is older than :data:`STALE_SECONDS` is
 shown as failed, so a job whose worker was killed never stays "running".
+
+A failed job's reason is stored in English with its template and fields (:func:`failure`), as it
+is written outside any request; :meth:`JobRecord.status` says it in the reading request's
+language (app.i18n).
 """
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import Field
 
+from app.errors import ConvLensError
+from app.i18n import gettext, translate
 from app.schemas.training import FINISHED, JobState, JobStatus
 
 HEARTBEAT_SECONDS = 2.0
@@ -28,9 +35,14 @@ class JobRecord(JobStatus):
 
     token_sha256: str
     heartbeat: float | None = Field(default=None, description="time.time() of the last sign.")
+    reason_template: str | None = Field(default=None, description="The reason, to translate.")
+    reason_params: dict[str, Any] = Field(default_factory=dict, description="Its fields.")
 
     def status(self, place: int | None = None) -> JobStatus:
-        shown = JobStatus.model_validate(self.model_dump(exclude={"token_sha256", "heartbeat"}))
+        shown = JobStatus.model_validate(self.model_dump(exclude=PRIVATE))
+        if shown.reason is not None and self.reason_template is not None:
+            reason = localized_reason(shown.reason, self.reason_template, self.reason_params)
+            shown = shown.model_copy(update={"reason": reason})
         if shown.state == JobState.queued:
             return shown.model_copy(update={"place": place})
         if shown.state == JobState.running and self.is_stale():
@@ -39,9 +51,11 @@ class JobRecord(JobStatus):
                     "state": JobState.failed,
                     "progress": None,
                     "seconds_left": None,
-                    "reason": "The worker that was training it stopped answering (it was "
-                    "stopped or killed, or its machine went away); what it had trained is lost. "
-                    "Start the training again.",
+                    "reason": gettext(
+                        "The worker that was training it stopped answering (it was "
+                        "stopped or killed, or its machine went away); what it had trained is "
+                        "lost. Start the training again."
+                    ),
                 }
             )
         return shown
@@ -52,6 +66,31 @@ class JobRecord(JobStatus):
     @property
     def finished_state(self) -> bool:
         return self.state in FINISHED
+
+
+# What a record keeps for itself: not part of the status anyone reads.
+PRIVATE = {"token_sha256", "heartbeat", "reason_template", "reason_params"}
+
+
+def failure(exc: ConvLensError) -> dict[str, Any]:
+    """A failed job's or work's reason, for its record: the English message, its template, and
+    its fields as plain values (a record is JSON)."""
+    params = {
+        name: value
+        if isinstance(value, str | int) or (isinstance(value, float) and math.isfinite(value))
+        else str(value)
+        for name, value in exc.params.items()
+    }
+    return {"reason": exc.detail, "reason_template": exc.template, "reason_params": params}
+
+
+def localized_reason(english: str, template: str, params: dict[str, Any]) -> str:
+    """The stored reason in the current request's language (the English one if it will not
+    fill in: a record written by another version of the code)."""
+    try:
+        return translate(template, params)
+    except (KeyError, IndexError, ValueError, TypeError):
+        return english
 
 
 def now() -> datetime:

@@ -28,7 +28,7 @@ from pydantic import TypeAdapter
 from app.core.architecture.layers import Stack
 from app.errors import ConvLensError
 from app.jobs.architectures import training_stack
-from app.jobs.records import HEARTBEAT_SECONDS, JobRecord, JobStore, now
+from app.jobs.records import HEARTBEAT_SECONDS, JobRecord, JobStore, failure, now
 from app.ml import dataset_store, store
 from app.ml.evaluation import evaluate
 from app.ml.fit import (
@@ -90,13 +90,17 @@ def run_training(
     except _Cancelled:
         reporter.finish(JobState.cancelled)
     except ConvLensError as exc:
-        reporter.finish(JobState.failed, reason=exc.detail)
+        reporter.finish(JobState.failed, reason=exc)
     except Exception as exc:
         log.exception("Training job %s failed", job_id)
         reporter.finish(
             JobState.failed,
-            reason=f"Training stopped with an error ({type(exc).__name__}: {str(exc)[:300]}). "
-            "Try a smaller network or batch size; if it happens again, tell the server's admin.",
+            reason=ConvLensError(
+                "Training stopped with an error ({kind}: {error}). Try a smaller network or "
+                "batch size; if it happens again, tell the server's admin.",
+                kind=type(exc).__name__,
+                error=str(exc)[:300],
+            ),
         )
     else:
         reporter.finish(JobState.done, model=model_id)
@@ -322,17 +326,22 @@ class JobReporter:
         self.last_check = self.clock()
         if self.clock() - self.began > self.max_seconds:
             raise TrainingTooLong(
-                f"Training was stopped after {self.max_seconds:,.0f} s, the most one job may "
+                "Training was stopped after {seconds:,.0f} s, the most one job may "
                 "take here (setting CONVLENS_MAX_TRAINING_SECONDS); what it had trained is "
-                "lost. Train for fewer epochs, on fewer or smaller images, or a smaller network."
+                "lost. Train for fewer epochs, on fewer or smaller images, or a smaller network.",
+                seconds=self.max_seconds,
             )
         return self.jobs.cancel_requested(self.record.id)
 
-    def finish(self, state: JobState, reason: str | None = None, model: str | None = None) -> None:
+    def finish(
+        self, state: JobState, reason: ConvLensError | None = None, model: str | None = None
+    ) -> None:
+        """The job's end; a failed job's ``reason`` is kept with its template (translated when
+        read, :meth:`JobRecord.status`)."""
         self.stopped.set()
         self._write(
             state=state,
-            reason=reason,
+            **(failure(reason) if reason is not None else {"reason": None}),
             model=model,
             finished=now(),
             seconds_left=None if state != JobState.done else 0.0,

@@ -32,7 +32,15 @@ from pydantic import BaseModel, Field
 
 from app.config import Settings
 from app.errors import ConvLensError
-from app.jobs.records import HEARTBEAT_SECONDS, STALE_SECONDS, now
+from app.i18n import gettext
+from app.jobs.records import (
+    HEARTBEAT_SECONDS,
+    PRIVATE,
+    STALE_SECONDS,
+    failure,
+    localized_reason,
+    now,
+)
 from app.ml.loaded import LoadedModel
 from app.schemas.training import FINISHED, JobState
 
@@ -92,17 +100,24 @@ class WorkStatus(BaseModel):
 class WorkRecord(WorkStatus):
     token_sha256: str
     heartbeat: float | None = None
+    reason_template: str | None = None
+    reason_params: dict[str, Any] = Field(default_factory=dict)
 
     def status(self) -> WorkStatus:
-        shown = WorkStatus.model_validate(self.model_dump(exclude={"token_sha256", "heartbeat"}))
+        shown = WorkStatus.model_validate(self.model_dump(exclude=PRIVATE))
+        if shown.reason is not None and self.reason_template is not None:
+            reason = localized_reason(shown.reason, self.reason_template, self.reason_params)
+            shown = shown.model_copy(update={"reason": reason})
         stale = self.heartbeat is not None and time.time() - self.heartbeat > STALE_SECONDS
         if shown.state == JobState.running and stale:
             return shown.model_copy(
                 update={
                     "state": JobState.failed,
                     "progress": None,
-                    "reason": "The worker that was dreaming stopped answering (it was stopped "
-                    "or killed). Ask again: the same request starts it anew.",
+                    "reason": gettext(
+                        "The worker that was dreaming stopped answering (it was stopped "
+                        "or killed). Ask again: the same request starts it anew."
+                    ),
                 }
             )
         return shown
@@ -197,15 +212,16 @@ def run_work(record_id: str, settings: Settings, works: WorkStore) -> None:
     except _Cancelled:
         reporter.write(state=JobState.cancelled, finished=now(), progress=None)
     except ConvLensError as exc:
-        reporter.write(state=JobState.failed, finished=now(), reason=exc.detail)
+        reporter.write(state=JobState.failed, finished=now(), **failure(exc))
     except Exception as exc:
         log.exception("Work %s failed", record_id)
-        reporter.write(
-            state=JobState.failed,
-            finished=now(),
-            reason=f"The dream stopped with an error ({type(exc).__name__}: {str(exc)[:300]}). "
-            "Try fewer octaves or steps; if it happens again, tell the server's admin.",
+        stopped = ConvLensError(
+            "The dream stopped with an error ({kind}: {error}). Try fewer octaves or steps; if "
+            "it happens again, tell the server's admin.",
+            kind=type(exc).__name__,
+            error=str(exc)[:300],
         )
+        reporter.write(state=JobState.failed, finished=now(), **failure(stopped))
     else:
         reporter.write(state=JobState.done, finished=now(), progress=1.0, **done)
     finally:
@@ -296,9 +312,10 @@ class _Reporter:
         elapsed = time.monotonic() - self.began
         if elapsed > self.max_seconds:
             raise WorkTooLong(
-                f"The dream was stopped after {self.max_seconds:,.0f} s, the most one job may "
+                "The dream was stopped after {seconds:,.0f} s, the most one job may "
                 "take here (setting CONVLENS_MAX_TRAINING_SECONDS). Ask for fewer octaves or "
-                "steps, or a smaller side."
+                "steps, or a smaller side.",
+                seconds=self.max_seconds,
             )
         if time.monotonic() - self.last_write >= 1 / PROGRESS_UPDATES_PER_SECOND:
             if self.works.cancel_requested(self.record.id):
