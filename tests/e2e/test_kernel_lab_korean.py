@@ -81,6 +81,12 @@ def test_the_kernel_lab_speaks_korean_and_english_again(page: Page) -> None:
         assert pixel == min(255, max(0, round(float(result))))
         assert summary.startswith(f"출력 픽셀 {corner}, 선택됨: {result} → 픽셀 {pixel}. "), summary
 
+    # A kernel of the learner's own is named in Korean; the address keeps no label for it.
+    page.select_option("#image-kernel-rows", "5")
+    expect(page.locator("#image-summary")).to_contain_text("커널 “사용자 정의 커널”이(가)")
+    page.wait_for_function("new URLSearchParams(location.hash.slice(1)).has('kernel')")
+    assert "label" not in lab.link()
+
     # Play says Pause in Korean, and Pause puts it back.
     page.click("#image-play")
     expect(page.locator("#image-play")).to_have_text("❚❚ 일시 정지")

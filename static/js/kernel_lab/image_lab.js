@@ -220,7 +220,7 @@ function overAllChannels(lab, kernel, color) {
     );
   }
   const matrix = kernel.matrix.map((row) => row.map((weight) => [weight, weight, weight]));
-  return { name: null, preset: kernel.name, matrix, label: t("{label}, summed over R, G and B", { label: kernel.label }) };
+  return { name: null, preset: kernel.name, matrix, label: t("{label}, summed over R, G and B", { label: display.kernelTitle(kernel) }) };
 }
 
 /** The form's parameters, or null (with the reason shown on its field) when one cannot be read. */
@@ -248,7 +248,8 @@ async function run(lab) {
   const params = state.file && readParams(lab);
   if (!params) return;
   display.setPanelStatus(panel, "busy");
-  status.busy(t("Applying “{kernel}” to {picture}…", { kernel: params.conv.kernel.label, picture: state.source.label }));
+  const applying = { kernel: display.kernelTitle(params.conv.kernel), picture: state.source.label };
+  status.busy(t("Applying “{kernel}” to {picture}…", applying));
   try {
     const answer = await state.convolve(params);
     if (!answer) return;

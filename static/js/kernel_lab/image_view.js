@@ -8,6 +8,13 @@ import { renderPixelLegend } from "../render/legend.js";
 import { drawImage, drawMask } from "../render/raster.js";
 import { renderOutputSize } from "../render/size_view.js";
 
+// The kernel editor names a kernel of the learner's own "custom kernel", a value it compares
+// (view_link.js): said in the page's language only where it is shown.
+const CUSTOM = "custom kernel";
+
+/** A kernel's label as the page shows it. */
+export const kernelTitle = ({ label }) => (label === CUSTOM ? t("custom kernel") : label);
+
 export function imageCanvases() {
   return {
     input: byId("input-canvas"),
@@ -108,7 +115,7 @@ export function showConvolution(panel, result, { conv, sourceName }) {
   byId("output-channels").textContent = `(${formatChannels(result.output_shape)})`;
   const notes = input.notes.length ? ` ${input.notes.join(" ")}` : "";
   const sizes = {
-    kernel: conv.kernel.label,
+    kernel: kernelTitle(conv.kernel),
     height: input.height,
     width: input.width,
     size: formatSize(result.output_shape),
