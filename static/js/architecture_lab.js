@@ -24,6 +24,7 @@ import {
 import { ARCHITECTURE } from "./config.js";
 import { byId, debounce, isAbort, latestOnly } from "./dom.js";
 import { formatCount } from "./format.js";
+import { t } from "./i18n/index.js";
 import { createStatus } from "./widgets/status.js";
 
 // Engine errors start with the layer's place in the request ('layers[3].branches[1][0] "name"');
@@ -76,7 +77,7 @@ function labelPresets(lab, withTotals) {
   for (const option of byId("preset-select").options) {
     const preset = lab.presets.find((p) => p.name === option.value);
     option.text = withTotals
-      ? `${preset.title} (${formatCount(preset.total_params)} parameters)`
+      ? t("{title} ({count} parameters)", { title: preset.title, count: formatCount(preset.total_params) })
       : preset.title;
   }
 }
@@ -90,11 +91,11 @@ function display(lab) {
   labelPresets(lab, !hide);
   byId("compare").hidden = Boolean(hide);
   byId("compare-masked-note").hidden = !hide;
-  const layers = `${summary.layers.length - 1} layers`;
+  const layers = summary.layers.length - 1;
   lab.status.done(
     hide
-      ? `${layers}; the totals are hidden until you answer the quiz question.`
-      : `${layers}, ${formatCount(summary.total_params)} parameters.`,
+      ? t("{layers} layers; the totals are hidden until you answer the quiz question.", { layers })
+      : t("{layers} layers, {params} parameters.", { layers, params: formatCount(summary.total_params) }),
   );
 }
 
@@ -116,7 +117,7 @@ function showStackError(lab, message, location) {
   lab.editor.markError(location, message);
   lab.results.dataset.status = "error";
   // The totals of the last stack that could be built are not this stack's.
-  lab.status.done("No totals: this stack cannot be built until the marked setting is fixed.");
+  lab.status.done(t("No totals: this stack cannot be built until the marked setting is fixed."));
 }
 
 function show(lab, summary) {
@@ -198,8 +199,8 @@ function loadStack(lab, stack) {
   byId("preset-description").textContent = preset
     ? preset.description
     : stack.from
-      ? `${stack.from}, from the Training page.`
-      : "A stack from the address.";
+      ? t("{from}, from the Training page.", { from: stack.from })
+      : t("A stack from the address.");
   byId("preset-source").textContent = preset?.source ?? "";
   byId("preset-edited").hidden = !preset;
   if (preset) byId("preset-about").dataset.edited = "true";
@@ -220,10 +221,12 @@ async function stackFromUrl(lab) {
   const message = byId("stack-url-message");
   try {
     const layers = await decodeStack(code);
-    if (!knownTypes(lab.catalogue, layers)) throw new Error("it names a layer type the lab does not know");
+    if (!knownTypes(lab.catalogue, layers)) throw new Error(t("it names a layer type the lab does not know"));
     return { layers, preset: location.hash.slice(1) };
   } catch (error) {
-    message.textContent = `The stack in the address could not be read (${error.message}), so a preset is shown instead.`;
+    message.textContent = t("The stack in the address could not be read ({reason}), so a preset is shown instead.", {
+      reason: error.message,
+    });
     message.hidden = false;
     return null;
   }

@@ -4,9 +4,21 @@
 import { ARCHITECTURE } from "../config.js";
 import { el } from "../dom.js";
 import { formatCount, formatLargeCount, formatShape, formatShare } from "../format.js";
+import { t } from "../i18n/index.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const KINDS = [["conv", "convolution"], ["dense", "dense"], ["norm", "batch norm"]];
+const KINDS = [["conv", t("convolution")], ["dense", t("dense")], ["norm", t("batch norm")]];
+// A cell's column: data-label names it (in English, for the styles), data-heading is the heading
+// a phone shows above the value.
+const HEADINGS = {
+  Architecture: t("Architecture"),
+  Input: t("Input"),
+  Depth: t("Depth"),
+  Parameters: t("Parameters"),
+  MACs: "MACs",
+  "Receptive field": t("Receptive field"),
+};
+const column = (label) => ({ label, heading: HEADINGS[label] });
 
 function svg(tag, attrs) {
   const node = document.createElementNS(SVG, tag);
@@ -26,15 +38,18 @@ function shareBar(preset, decades) {
   for (const [kind, label] of KINDS) {
     const params = preset.params_by_kind[kind];
     if (!params) continue;
-    parts.push(`${label} ${formatShare(params, total)}`);
-    const segment = el("span", { class: "share", title: `${label}: ${formatCount(params)}` });
+    parts.push(t("{kind} {share}", { kind: label, share: formatShare(params, total) }));
+    const segment = el("span", { class: "share", title: t("{kind}: {count}", { kind: label, count: formatCount(params) }) });
     segment.style.width = `${(100 * params) / total}%`;
     segment.style.background = ARCHITECTURE.kindColours[kind];
     bar.append(segment);
   }
   bar.setAttribute(
     "aria-label",
-    `Parameters on a log scale: 10 to the power ${log10.toFixed(1)}; ${parts.join(", ") || "no weights"}`,
+    t("Parameters on a log scale: 10 to the power {power}; {shares}", {
+      power: log10.toFixed(1),
+      shares: parts.join(", ") || t("no weights"),
+    }),
   );
   const track = el("div", { class: "param-track", dataset: { decades } }, [bar]);
   track.style.setProperty("--decades", decades);
@@ -51,8 +66,10 @@ function sparkline(preset) {
   const y = (v) => height - 2 - (v * (height - 4)) / top;
   const chart = svg("svg", {
     viewBox: `0 0 ${width} ${height}`, width, height, class: "sparkline", role: "img",
-    "aria-label": `Receptive field grows from ${values[0]} to ${values.at(-1)} pixels over ` +
-      `${values.length - 1} layers; the input is ${side} pixels high.`,
+    "aria-label": t(
+      "Receptive field grows from {first} to {last} pixels over {layers} layers; the input is {side} pixels high.",
+      { first: values[0], last: values.at(-1), layers: values.length - 1, side },
+    ),
   });
   chart.append(
     svg("line", { x1: 0, x2: width, y1: y(side), y2: y(side), stroke: ARCHITECTURE.inputLine,
@@ -76,37 +93,40 @@ export function renderCompare(root, presets, { onLoad }) {
     }),
     el("span", { class: "legend-item" }, [
       el("span", { class: "swatch swatch-line", "aria-hidden": "true" }),
-      "input size, on the receptive-field lines",
+      t("input size, on the receptive-field lines"),
     ]),
     el("span", { class: "legend-item", id: "param-scale-note" }, [
       el("span", { class: "swatch swatch-decades", "aria-hidden": "true" }),
-      `parameter bars: log scale from 1 to 10${superscript(decades)}, each grid line 10 times more`,
+      t("parameter bars: log scale from 1 to 10{power}, each grid line 10 times more", {
+        power: superscript(decades),
+      }),
     ]),
   ]);
   const rows = presets.map((preset) =>
     el("tr", { dataset: { preset: preset.name } }, [
-      el("th", { scope: "row", dataset: { label: "Architecture" } }, [
+      el("th", { scope: "row", dataset: column("Architecture") }, [
         el("strong", { text: preset.title }),
         el("span", { class: "row-settings", text: preset.description }),
         el("span", { class: "row-source", text: preset.source }),
         el("button", {
-          type: "button", class: "button button-quiet", text: "Load in the editor",
-          "aria-label": `Load in the editor: ${preset.title}`, onclick: () => onLoad(preset.name),
+          type: "button", class: "button button-quiet", text: t("Load in the editor"),
+          "aria-label": t("Load in the editor: {title}", { title: preset.title }),
+          onclick: () => onLoad(preset.name),
         }),
       ]),
-      el("td", { dataset: { label: "Input" }, text: formatShape(preset.input_shape) }),
-      el("td", { dataset: { label: "Depth" } }, [
+      el("td", { dataset: column("Input"), text: formatShape(preset.input_shape) }),
+      el("td", { dataset: column("Depth") }, [
         el("span", { class: "value", text: preset.depth }),
-        el("span", { class: "working", text: `${preset.layer_count - 1} layers in all` }),
+        el("span", { class: "working", text: t("{count} layers in all", { count: preset.layer_count - 1 }) }),
       ]),
-      el("td", { dataset: { label: "Parameters" } }, [
+      el("td", { dataset: column("Parameters") }, [
         el("span", { class: "value", text: formatCount(preset.total_params) }),
         ...shareBar(preset, decades),
       ]),
-      el("td", { dataset: { label: "MACs" } }, [
+      el("td", { dataset: column("MACs") }, [
         el("span", { class: "value", text: formatLargeCount(preset.total_macs) }),
       ]),
-      el("td", { dataset: { label: "Receptive field" } }, [
+      el("td", { dataset: column("Receptive field") }, [
         el("span", { class: "value", text: `${preset.receptive_field?.[0] ?? "–"} px` }),
         sparkline(preset),
       ]),
@@ -116,10 +136,10 @@ export function renderCompare(root, presets, { onLoad }) {
     legend,
     el("div", { class: "table-wrap" }, [
       el("table", { class: "arch-table compare-table", id: "compare-table" }, [
-        el("caption", { class: "visually-hidden", text: "The preset architectures compared" }),
+        el("caption", { class: "visually-hidden", text: t("The preset architectures compared") }),
         el("thead", {}, [
-          el("tr", {}, ["Architecture", "Input", "Depth", "Parameters (bar: log scale)", "MACs",
-            "Receptive field"].map((text) => el("th", { scope: "col", text }))),
+          el("tr", {}, [t("Architecture"), t("Input"), t("Depth"), t("Parameters (bar: log scale)"), "MACs",
+            t("Receptive field")].map((text) => el("th", { scope: "col", text }))),
         ]),
         el("tbody", {}, rows),
       ]),

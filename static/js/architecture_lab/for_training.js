@@ -4,6 +4,7 @@
 // lab is unchanged.
 import { byId } from "../dom.js";
 import { formatShape } from "../format.js";
+import { t } from "../i18n/index.js";
 import { TRAINING_URL, chooseYourStack, setYourStack, stackToEdit } from "../training/stack_handoff.js";
 
 export const openedForTraining = () => new URLSearchParams(window.location.search).get("for") === "training";
@@ -23,19 +24,22 @@ export function setUpTrainingHandoff({ editor, results }) {
   const editing = stackToEdit();
   const dataset = editing?.dataset;
   byId("handoff-about").textContent = dataset
-    ? `Editing ${editing.from} for ${dataset.name}: it trains on ${formatShape(dataset.image_shape)} images, so that ` +
-      "is its input, and its last Dense layer gets one unit per class. Change what you like, then use it."
-    : "Build or load a stack, then use it: when it trains, its input becomes the dataset's image shape and its " +
-      "last Dense layer gets one unit per class.";
+    ? t(
+        "Editing {from} for {dataset}: it trains on {shape} images, so that is its input, and its last Dense layer gets one unit per class. Change what you like, then use it.",
+        { from: editing.from, dataset: dataset.name, shape: formatShape(dataset.image_shape) },
+      )
+    : t(
+        "Build or load a stack, then use it: when it trains, its input becomes the dataset's image shape and its last Dense layer gets one unit per class.",
+      );
   byId("training-handoff").hidden = false;
   byId("use-for-training").addEventListener("click", () => {
     const body = editor.request();
-    if (!body) return say(`Not yet: ${editor.problems().join(" ")}`, "error");
+    if (!body) return say(t("Not yet: {problems}", { problems: editor.problems().join(" ") }), "error");
     if (results.dataset.status === "error") {
-      return say("Not yet: this stack cannot be built. Fix the marked layer first.", "error");
+      return say(t("Not yet: this stack cannot be built. Fix the marked layer first."), "error");
     }
     if (!setYourStack({ layers: body.layers, from: "the Architecture lab" })) {
-      return say("This browser would not keep the stack (storage is off).", "error");
+      return say(t("This browser would not keep the stack (storage is off)."), "error");
     }
     chooseYourStack();
     window.location.assign(TRAINING_URL);

@@ -3,32 +3,33 @@
 // button again, a click elsewhere or scrolling; never by hovering alone). It opens under its
 // button.
 import { el } from "../dom.js";
+import { t } from "../i18n/index.js";
 
 export const TERMS = {
   output: {
-    term: "Output size",
-    text: "How many positions the window fits along each side of the input: the output's height and width.",
-    formula: "out = floor((in − kernel + 2 × padding) / stride) + 1",
+    term: t("Output size"),
+    text: t("How many positions the window fits along each side of the input: the output's height and width."),
+    formula: t("out = floor((in − kernel + 2 × padding) / stride) + 1"),
   },
   params: {
-    term: "Parameters",
-    text: "The numbers a layer learns in training: its weights and biases.",
-    formula: "Conv2D: kh × kw × in_channels × filters + filters;  Dense: inputs × units + units",
+    term: t("Parameters"),
+    text: t("The numbers a layer learns in training: its weights and biases."),
+    formula: t("Conv2D: kh × kw × in_channels × filters + filters;  Dense: inputs × units + units"),
   },
   macs: {
     term: "MACs",
-    text: "Multiply-accumulates: the multiplications, each added to a running sum, that one input costs a layer.",
-    formula: "Conv2D: out_h × out_w × kh × kw × in_channels × filters;  Dense: inputs × units",
+    text: t("Multiply-accumulates: the multiplications, each added to a running sum, that one input costs a layer."),
+    formula: t("Conv2D: out_h × out_w × kh × kw × in_channels × filters;  Dense: inputs × units"),
   },
   receptive_field: {
-    term: "Receptive field",
-    text: "The patch of the input image that one output value can see: nothing outside it changes that value.",
-    formula: "rf = rf_before + (kernel − 1) × jump_before  (rf starts at 1)",
+    term: t("Receptive field"),
+    text: t("The patch of the input image that one output value can see: nothing outside it changes that value."),
+    formula: t("rf = rf_before + (kernel − 1) × jump_before  (rf starts at 1)"),
   },
   jump: {
-    term: "Jump",
-    text: "How many input pixels apart two neighbouring output values are centred.",
-    formula: "jump = jump_before × stride  (jump starts at 1)",
+    term: t("Jump"),
+    text: t("How many input pixels apart two neighbouring output values are centred."),
+    formula: t("jump = jump_before × stride  (jump starts at 1)"),
   },
 };
 
@@ -55,7 +56,7 @@ export function glossaryButton(key) {
     type: "button",
     class: "gloss-button",
     popovertarget: id,
-    "aria-label": `What "${term}" means`,
+    "aria-label": t('What "{term}" means', { term }),
     dataset: { term: key },
   }); // its "?" is drawn by the CSS: the label's text stays the word alone (innerText, copying)
   // It is placed against the window: scrolling the page closes it rather than leave it behind.

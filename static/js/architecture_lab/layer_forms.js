@@ -1,6 +1,7 @@
 // Layers as the editor's form fields: a setting shown in its text box and read back, and a new
 // layer made from the API's example. The types, their settings and bounds come from
 // GET /api/architectures/layer-types (the catalogue); nothing about them is written here.
+import { t } from "../i18n/index.js";
 
 /** The catalogue's types by name: {Conv2D: {type, about, fields, example}, ...}. */
 export function typesByName(catalogue) {
@@ -20,12 +21,12 @@ function wholeNumbers(text) {
 }
 
 // A bound may be missing: epsilon only has to be above 0, which JSON Schema does not call a minimum.
-function floatRange(field) {
-  if (field.minimum != null && field.maximum != null) {
-    return ` from ${field.minimum} to ${field.maximum}`;
-  }
-  if (field.maximum != null) return ` up to ${field.maximum}`;
-  return field.minimum != null ? ` from ${field.minimum}` : "";
+function notAFloat(field) {
+  const { label, minimum: min, maximum: max } = field;
+  if (min != null && max != null) return t("{label} must be a number from {min} to {max}.", { label, min, max });
+  if (max != null) return t("{label} must be a number up to {max}.", { label, max });
+  if (min != null) return t("{label} must be a number from {min}.", { label, min });
+  return t("{label} must be a number.", { label });
 }
 
 /**
@@ -46,13 +47,20 @@ export function readValue(field, text) {
     const value = /^\d+$/.test(trimmed) ? Number(trimmed) : NaN;
     return inRange(field, value)
       ? { value }
-      : { error: `${field.label} must be a whole number from ${field.minimum} to ${field.maximum}; got "${trimmed}".` };
+      : {
+          error: t('{label} must be a whole number from {min} to {max}; got "{value}".', {
+            label: field.label,
+            min: field.minimum,
+            max: field.maximum,
+            value: trimmed,
+          }),
+        };
   }
   if (field.kind === "float") {
     const value = Number(trimmed);
     return trimmed !== "" && Number.isFinite(value)
       ? { value }
-      : { error: `${field.label} must be a number${floatRange(field)}.` };
+      : { error: notAFloat(field) };
   }
   const numbers = wholeNumbers(trimmed);
   if (numbers && numbers.length === 1) return { value: numbers[0] };
@@ -60,10 +68,10 @@ export function readValue(field, text) {
   if (field.kind === "zeros") {
     if (numbers && numbers.length === 4) return { value: [numbers.slice(0, 2), numbers.slice(2)] };
     return {
-      error: `${field.label}: type n, "rows, cols" or "top, bottom, left, right" (whole numbers).`,
+      error: t('{label}: type n, "rows, cols" or "top, bottom, left, right" (whole numbers).', { label: field.label }),
     };
   }
-  return { error: `${field.label}: type one whole number, or two (rows, cols) like "3, 5".` };
+  return { error: t('{label}: type one whole number, or two (rows, cols) like "3, 5".', { label: field.label }) };
 }
 
 /** Fill in every setting a layer leaves out with its default, branches included. */

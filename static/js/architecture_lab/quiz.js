@@ -2,6 +2,7 @@
 // check it against the summary, showing the working either way.
 import { el } from "../dom.js";
 import { formatCount, formatShape } from "../format.js";
+import { t } from "../i18n/index.js";
 import { parseCountAnswer, parseShapeAnswer } from "./numbers.js";
 
 function describe(row) {
@@ -9,9 +10,9 @@ function describe(row) {
 }
 
 function inputText(row) {
-  if (row.input_shapes.length === 1) return `Its input is ${formatShape(row.input_shapes[0])}.`;
-  const branches = row.input_shapes.map((shape, b) => `branch ${b} gives ${formatShape(shape)}`);
-  return `Its branches end in: ${branches.join("; ")}.`;
+  if (row.input_shapes.length === 1) return t("Its input is {shape}.", { shape: formatShape(row.input_shapes[0]) });
+  const branches = row.input_shapes.map((shape, b) => t("branch {branch} gives {shape}", { branch: b, shape: formatShape(shape) }));
+  return t("Its branches end in: {branches}.", { branches: branches.join("; ") });
 }
 
 // One question: a random layer of the stack, and whether its output shape or its parameter count
@@ -23,10 +24,12 @@ function pickQuestion(rows) {
 }
 
 function questionAbout(row, kind) {
-  const text =
+  const layer = describe(row);
+  const question =
     kind === "shape"
-      ? `What is the output shape of ${describe(row)}? ${inputText(row)}`
-      : `How many parameters does ${describe(row)} have? ${inputText(row)}`;
+      ? t("What is the output shape of {layer}?", { layer })
+      : t("How many parameters does {layer} have?", { layer });
+  const text = `${question} ${inputText(row)}`;
   return { asked: { location: row.location, kind }, text };
 }
 
@@ -54,34 +57,34 @@ function showQuestion(quiz, { asked, text }) {
   root.dataset.kind = asked.kind;
   quiz.elements.question.textContent = text;
   answer.value = "";
-  answer.placeholder = asked.kind === "shape" ? "e.g. 24 x 24 x 6" : "e.g. 156";
+  answer.placeholder = asked.kind === "shape" ? t("e.g. 24 x 24 x 6") : t("e.g. 156");
   answer.removeAttribute("aria-invalid");
   feedback.textContent = "";
   feedback.className = "quiz-feedback";
   quiz.elements.form.hidden = false;
-  quiz.elements.askButton.textContent = "Ask another question";
+  quiz.elements.askButton.textContent = t("Ask another question");
 }
 
 function showInvalid(quiz, kind) {
   quiz.elements.answer.setAttribute("aria-invalid", "true");
   quiz.elements.feedback.textContent =
     kind === "shape"
-      ? "Type the shape as whole numbers, e.g. 24 x 24 x 6 (or 4096 for a vector)."
-      : "Type the count as a whole number, e.g. 156 or 48,120.";
+      ? t("Type the shape as whole numbers, e.g. 24 x 24 x 6 (or 4096 for a vector).")
+      : t("Type the count as a whole number, e.g. 156 or 48,120.");
 }
 
 function showGrade(quiz, { correct, value, working }) {
   const { root, answer, feedback, score } = quiz.elements;
   answer.removeAttribute("aria-invalid");
   feedback.replaceChildren(
-    el("strong", { text: correct ? "Right. " : "Not quite. " }),
-    correct ? "" : `You said ${answer.value.trim()}; the answer is ${value}. `,
-    el("span", { text: "The working: " }),
+    el("strong", { text: `${correct ? t("Right.") : t("Not quite.")} ` }),
+    correct ? "" : `${t("You said {given}; the answer is {value}.", { given: answer.value.trim(), value })} `,
+    el("span", { text: `${t("The working:")} ` }),
     el("code", { text: working }),
   );
   feedback.className = `quiz-feedback ${correct ? "is-right" : "is-wrong"}`;
   root.dataset.state = correct ? "right" : "wrong";
-  score.textContent = `${quiz.right} of ${quiz.total} right`;
+  score.textContent = t("{right} of {total} right", { right: quiz.right, total: quiz.total });
   quiz.elements.form.hidden = true;
 }
 
@@ -89,7 +92,7 @@ function showGrade(quiz, { correct, value, working }) {
 function ask(quiz, question = null, quietly = false) {
   const rows = quiz.summary()?.layers.filter((row) => row.type !== "Input") ?? [];
   if (!rows.length) {
-    quiz.elements.question.textContent = "Add a layer first: the quiz asks about the stack's layers.";
+    quiz.elements.question.textContent = t("Add a layer first: the quiz asks about the stack's layers.");
     return;
   }
   question ??= pickQuestion(rows);
@@ -104,7 +107,7 @@ function check(quiz) {
   if (!asked) return;
   const row = quiz.summary()?.layers.find((r) => r.location === asked.location);
   if (!row) {
-    quiz.elements.feedback.textContent = "The stack changed and that layer is gone: ask a new question.";
+    quiz.elements.feedback.textContent = t("The stack changed and that layer is gone: ask a new question.");
     return;
   }
   const result = grade(row, asked.kind, quiz.elements.answer.value);

@@ -2,6 +2,7 @@
 // and buttons to move it up or down or remove it; Add and Concatenate cards hold their branches,
 // each a list of cards of its own. Every edit goes back through the `edit` callbacks.
 import { el } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { readValue, showValue } from "./layer_forms.js";
 
 const FLOAT_STEP = 0.05; // a rate's spinner step
@@ -36,7 +37,7 @@ export function showProblem(problems, input, message) {
 
 function choiceInput(id, layer, spec, onChange) {
   const input = el("select", { id, title: spec.description }, [
-    spec.nullable ? el("option", { value: "", text: "none" }) : null,
+    spec.nullable ? el("option", { value: "", text: t("none") }) : null,
     ...spec.options.map((option) => el("option", { value: option, text: option })),
   ]);
   input.value = layer[spec.key] ?? "";
@@ -56,7 +57,7 @@ function textInput(id, layer, spec, { problems, onChange }) {
     min: numeric ? spec.minimum : undefined,
     max: numeric ? spec.maximum : undefined,
     step: spec.kind === "float" ? FLOAT_STEP : numeric ? 1 : undefined,
-    placeholder: spec.nullable ? "default" : undefined,
+    placeholder: spec.nullable ? t("default") : undefined,
     title: spec.description,
     autocomplete: "off",
     value: showValue(layer[spec.key]),
@@ -99,9 +100,9 @@ function actionButton(text, label, action, disabled) {
 function cardActions(layer, owner, index, edit) {
   const title = layer.name ? `${layer.type} ${layer.name}` : layer.type;
   const actions = el("div", { class: "layer-actions" }, [
-    actionButton("↑", `Move ${title} up`, "up", index === 0),
-    actionButton("↓", `Move ${title} down`, "down", index === owner.length - 1),
-    actionButton("✕", `Remove ${title}`, "remove"),
+    actionButton("↑", t("Move {layer} up", { layer: title }), "up", index === 0),
+    actionButton("↓", t("Move {layer} down", { layer: title }), "down", index === owner.length - 1),
+    actionButton("✕", t("Remove {layer}", { layer: title }), "remove"),
   ]);
   actions.addEventListener("click", (event) => {
     const action = event.target.closest("button")?.dataset.action;
@@ -145,18 +146,22 @@ function branchSection(layer, branch, b, location, nesting, context) {
     card(inner, branch, j, `${location}.branches[${b}][${j}]`, nesting + 1, context),
   ));
   const select = el("select", { id: uniqueId("branch-type") }, typeOptions(types));
-  return el("section", { class: "branch", "aria-label": `Branch ${b}` }, [
-    el("h4", { text: branch.length ? `Branch ${b}` : `Branch ${b}: identity (empty)` }),
+  return el("section", { class: "branch", "aria-label": t("Branch {branch}", { branch: b }) }, [
+    el("h4", {
+      text: branch.length
+        ? t("Branch {branch}", { branch: b })
+        : t("Branch {branch}: identity (empty)", { branch: b }),
+    }),
     branchList,
     el("div", { class: "add-row" }, [
-      el("label", { for: select.id, class: "visually-hidden", text: `Layer type for branch ${b}` }),
+      el("label", { for: select.id, class: "visually-hidden", text: t("Layer type for branch {branch}", { branch: b }) }),
       select,
       el("button", {
-        type: "button", class: "button button-quiet", text: "Add",
+        type: "button", class: "button button-quiet", text: t("Add"),
         onclick: () => edit.add(branch, select.value),
       }),
       el("button", {
-        type: "button", class: "button button-quiet", text: "Remove branch",
+        type: "button", class: "button button-quiet", text: t("Remove branch"),
         disabled: layer.branches.length <= limits.min_branches,
         onclick: () => edit.removeBranch(layer, b),
       }),
@@ -170,17 +175,16 @@ function branchesBlock(layer, location, nesting, context) {
   details.addEventListener("toggle", () => state.setExpanded(layer, details.open));
   const sizes = layer.branches.map((branch) => branch.length).join(" + ");
   details.append(
-    el("summary", { text: `${layer.branches.length} branches (${sizes} layers)` }),
+    el("summary", { text: t("{count} branches ({sizes} layers)", { count: layer.branches.length, sizes }) }),
     el("p", {
       class: "note",
-      text: "Each branch starts from this layer's input; an empty branch is the input " +
-        "itself (the identity shortcut).",
+      text: t("Each branch starts from this layer's input; an empty branch is the input itself (the identity shortcut)."),
     }),
     ...layer.branches.map((branch, b) =>
       branchSection(layer, branch, b, location, nesting, context),
     ),
     el("button", {
-      type: "button", class: "button button-quiet", text: "Add a branch",
+      type: "button", class: "button button-quiet", text: t("Add a branch"),
       disabled: layer.branches.length >= limits.max_branches,
       onclick: () => edit.addBranch(layer),
     }),

@@ -3,18 +3,24 @@
 import { el } from "../dom.js";
 import { newLayer, readValue, typesByName, withDefaults } from "./layer_forms.js";
 import { formatCount, formatShape } from "../format.js";
+import { t } from "../i18n/index.js";
 import { card, showProblem, typeOptions } from "./stack_cards.js";
 import { quizMask } from "./quiz_mask.js";
 import { showStageRows, stageItem, stagesOf } from "./stack_stages.js";
 import { createStackState, moveLayer, removeLayer, requestBody } from "./stack_state.js";
 
-const INPUT_AXES = ["Height", "Width", "Channels"];
+// The input's sides: the field's id (input-height, ...) and the label a person reads.
+const INPUT_AXES = [
+  ["height", t("Height")],
+  ["width", t("Width")],
+  ["channels", t("Channels")],
+];
 
 function inputFields(limits, state, onChange) {
-  return INPUT_AXES.map((label, axis) => {
+  return INPUT_AXES.map(([name, label], axis) => {
     const max = axis < 2 ? limits.max_input_side : limits.max_input_channels;
     const input = el("input", {
-      type: "number", id: `input-${label.toLowerCase()}`, min: 1, max, step: 1, required: true,
+      type: "number", id: `input-${name}`, min: 1, max, step: 1, required: true,
     });
     const spec = { kind: "int", label, minimum: 1, maximum: max };
     input.addEventListener("input", () => {
@@ -27,9 +33,9 @@ function inputFields(limits, state, onChange) {
 
 function inputCard(fields) {
   return el("fieldset", { class: "input-card", dataset: { location: "layers[0]" } }, [
-    el("legend", { text: "Input (layers[0])" }),
+    el("legend", { text: t("Input (layers[0])") }),
     el("div", { class: "params" }, fields.map((input, axis) =>
-      el("div", { class: "field" }, [el("label", { for: input.id, text: INPUT_AXES[axis] }), input]),
+      el("div", { class: "field" }, [el("label", { for: input.id, text: INPUT_AXES[axis][1] }), input]),
     )),
     el("p", { class: "layer-message", hidden: true }),
   ]);
@@ -50,10 +56,10 @@ function showRows(root, rows, hide) {
 
 // "→ 28 × 28 × 6 · 156 params", with "?" for the quiz's question and nothing that gives it away.
 function resultText(row, mask) {
-  if (mask.masked(row, "shape")) return "→ hidden until you answer";
+  if (mask.masked(row, "shape")) return t("→ hidden until you answer");
   const shape = mask.asked(row, "shape") ? "?" : formatShape(row.output_shape);
   const count = mask.asked(row, "params") ? "?" : formatCount(row.params);
-  return `→ ${shape}${row.params ? ` · ${count} params` : ""}`;
+  return row.params ? t("→ {shape} · {count} params", { shape, count }) : `→ ${shape}`;
 }
 
 /** Point at the layer the server named in an error, and say why on its card. */
@@ -161,10 +167,10 @@ export function createStackEditor(root, { catalogue, onChange }) {
   context.edit = stackEdits(state, types, redraw);
 
   root.replaceChildren(inputCard(fields), list, el("div", { class: "add-row" }, [
-    el("label", { for: addSelect.id, text: "New layer" }),
+    el("label", { for: addSelect.id, text: t("New layer") }),
     addSelect,
     el("button", {
-      type: "button", class: "button", id: "add-layer", text: "Add layer",
+      type: "button", class: "button", id: "add-layer", text: t("Add layer"),
       onclick: () => context.edit.add(state.layers, addSelect.value),
     }),
   ]));

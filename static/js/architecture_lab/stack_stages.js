@@ -4,6 +4,7 @@
 // parameters) and opened to edit its cards. Layers without such a name stay on their own.
 import { el } from "../dom.js";
 import { formatCount, formatShape } from "../format.js";
+import { t } from "../i18n/index.js";
 import { quizMask } from "./quiz_mask.js";
 
 /** "conv2" for conv2_block1_add, "block1" for block1_conv1, null for fc1 or an unnamed layer. */
@@ -74,6 +75,10 @@ export function showStageRows(root, rows, hide) {
     const shape = hidden("shape") && (mask.asked(end, "shape") || mask.masked(end, "shape")) ? "?" : formatShape(end.output_shape);
     item.dataset.layers = String(inside.length);
     item.dataset.params = paramsHidden ? "" : String(params);
-    output.textContent = `${inside.length} layers → ${shape} · ${paramsHidden ? "?" : formatCount(params)} params`;
+    output.textContent = t("{layers} layers → {shape} · {params} params", {
+      layers: inside.length,
+      shape,
+      params: paramsHidden ? "?" : formatCount(params),
+    });
   }
 }

@@ -8,6 +8,7 @@
 //   ?for=training        opened from the Training page (./for_training.js)
 //   ?ask=<location>:<kind>  the quiz question open: layers[3]:shape or layers[6]:params (the
 //                        question only: its answer is never in the address)
+import { t } from "../i18n/index.js";
 import { typesByName } from "./layer_forms.js";
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
@@ -55,7 +56,7 @@ export async function decodeStack(code) {
     : new TextDecoder().decode(await through(new DecompressionStream("deflate-raw"), fromBase64url(code)));
   const layers = JSON.parse(text);
   if (!Array.isArray(layers) || !layers.every((layer) => layer && typeof layer.type === "string")) {
-    throw new Error("it is not a list of layers");
+    throw new Error(t("it is not a list of layers"));
   }
   return layers;
 }

@@ -4,19 +4,36 @@
 // the answer away (see quiz_mask.js).
 import { el } from "../dom.js";
 import { formatBytes, formatCount, formatLargeCount, formatShape, formatShare } from "../format.js";
+import { t } from "../i18n/index.js";
 import { glossaryButton } from "./glossary.js";
 import { formatField } from "./numbers.js";
 import { quizMask } from "./quiz_mask.js";
 
 // Each column's heading and the glossary's words for it.
 const COLUMNS = [
-  ["Layer", []],
-  ["Output shape", ["output"]],
-  ["Parameters", ["params"]],
+  [t("Layer"), []],
+  [t("Output shape"), ["output"]],
+  [t("Parameters"), ["params"]],
   ["MACs", ["macs"]],
-  ["Receptive field, jump", ["receptive_field", "jump"]],
+  [t("Receptive field, jump"), ["receptive_field", "jump"]],
 ];
-const MASKED = "hidden";
+const MASKED = t("hidden");
+// A cell's column: data-label names it (in English, for the styles and scripts), data-heading is
+// the heading a phone shows above the value.
+const HEADINGS = {
+  Layer: t("Layer"),
+  "Output shape": t("Output shape"),
+  Parameters: t("Parameters"),
+  MACs: "MACs",
+  "Receptive field": t("Receptive field"),
+};
+const column = (label) => ({ label, heading: HEADINGS[label] });
+// Where the parameters sit, by kind: "conv 35.2%".
+const SHARES = {
+  conv: (share) => t("conv {share}", { share }),
+  dense: (share) => t("dense {share}", { share }),
+  norm: (share) => t("norm {share}", { share }),
+};
 
 function total(label, value, id, note, term) {
   return el("div", { class: "total" }, [
@@ -32,15 +49,15 @@ function total(label, value, id, note, term) {
 // While a question is open only the totals that cannot lead to its answer stay.
 function renderMaskedTotals(summary) {
   const totals = el("dl", { class: "totals is-masked" }, [
-    total("Total parameters", MASKED, "total-params", null, "params"),
-    total("MACs per input", MASKED, "total-macs", null, "macs"),
-    total("Activations", MASKED, "total-activations"),
-    total("Depth", String(summary.depth), "total-depth"),
-    total("Output", MASKED, "output-shape"),
-    total("Receptive field", formatField(summary.receptive_field), "final-rf", null, "receptive_field"),
+    total(t("Total parameters"), MASKED, "total-params", null, "params"),
+    total(t("MACs per input"), MASKED, "total-macs", null, "macs"),
+    total(t("Activations"), MASKED, "total-activations"),
+    total(t("Depth"), String(summary.depth), "total-depth"),
+    total(t("Output"), MASKED, "output-shape"),
+    total(t("Receptive field"), formatField(summary.receptive_field), "final-rf", null, "receptive_field"),
   ]);
   const note = el("p", { class: "note totals-note", id: "totals-masked-note",
-    text: "The other totals are hidden until you answer: they would give the answer away." });
+    text: t("The other totals are hidden until you answer: they would give the answer away.") });
   return [totals, note];
 }
 
@@ -49,22 +66,24 @@ function renderTotals(summary) {
   const where = summary.total_params
     ? ["conv", "dense", "norm"]
         .filter((kind) => kinds[kind])
-        .map((kind) => `${kind} ${formatShare(kinds[kind], summary.total_params)}`)
+        .map((kind) => SHARES[kind](formatShare(kinds[kind], summary.total_params)))
         .join(", ")
     : "";
   return el("dl", { class: "totals" }, [
-    total("Total parameters", formatCount(summary.total_params), "total-params",
+    total(t("Total parameters"), formatCount(summary.total_params), "total-params",
       formatBytes(summary.params_bytes), "params"),
-    total("Trainable", formatCount(summary.trainable_params), "trainable-params",
-      summary.non_trainable_params ? `${formatCount(summary.non_trainable_params)} not` : ""),
-    total("Where they sit", where || "no weights", "params-where"),
-    total("MACs per input", formatLargeCount(summary.total_macs), "total-macs", null, "macs"),
-    total("Activations", formatLargeCount(summary.activation_values), "total-activations",
+    total(t("Trainable"), formatCount(summary.trainable_params), "trainable-params",
+      summary.non_trainable_params
+        ? t("{count} not", { count: formatCount(summary.non_trainable_params) })
+        : ""),
+    total(t("Where they sit"), where || t("no weights"), "params-where"),
+    total(t("MACs per input"), formatLargeCount(summary.total_macs), "total-macs", null, "macs"),
+    total(t("Activations"), formatLargeCount(summary.activation_values), "total-activations",
       formatBytes(summary.activation_bytes)),
-    total("Depth", String(summary.depth), "total-depth",
-      `${summary.weight_layers} conv/dense layers`),
-    total("Output", formatShape(summary.output_shape), "output-shape", null, "output"),
-    total("Receptive field", formatField(summary.receptive_field), "final-rf", null,
+    total(t("Depth"), String(summary.depth), "total-depth",
+      t("{count} conv/dense layers", { count: summary.weight_layers })),
+    total(t("Output"), formatShape(summary.output_shape), "output-shape", null, "output"),
+    total(t("Receptive field"), formatField(summary.receptive_field), "final-rf", null,
       "receptive_field"),
   ]);
 }
@@ -73,28 +92,30 @@ function renderTotals(summary) {
 function cell(label, value, working, state) {
   const classes = { asked: "quiz-hidden", masked: "quiz-masked" };
   const shown = { asked: "?", masked: MASKED }[state] ?? value;
-  return el("td", { class: classes[state], dataset: { label } }, [
+  return el("td", { class: classes[state], dataset: column(label) }, [
     el("span", { class: "value", text: shown }),
     working && !state ? el("span", { class: "working", text: working }) : null,
   ]);
 }
 
 function layerCell(row) {
-  const nested = row.nesting > 0 ? `in ${row.location.replace(/\.branches.*$/, "")}` : null;
-  return el("th", { scope: "row", dataset: { label: "Layer" } }, [
+  const nested = row.nesting > 0 ? whereNested(row) : null;
+  return el("th", { scope: "row", dataset: column("Layer") }, [
     el("span", { class: "row-index", text: row.index }),
     el("code", { class: "row-name", text: row.name }),
     " ",
     el("span", { class: "row-type", text: row.type }),
     row.settings ? el("span", { class: "row-settings", text: row.settings }) : null,
-    nested ? el("span", { class: "row-settings", text: `${nested}, ${branchOf(row)}` }) : null,
+    nested ? el("span", { class: "row-settings", text: nested }) : null,
     ...row.warnings.map((text) => el("span", { class: "row-warning", text: `⚠ ${text}` })),
   ]);
 }
 
-function branchOf(row) {
+// "in layers[7], branch 1": the merge layer a nested row sits in, and its branch.
+function whereNested(row) {
+  const location = row.location.replace(/\.branches.*$/, "");
   const match = row.location.match(/\.branches\[(\d+)\]\[\d+\]$/);
-  return match ? `branch ${match[1]}` : "";
+  return match ? t("in {location}, branch {branch}", { location, branch: match[1] }) : t("in {location}, ", { location });
 }
 
 /** createSummaryView(root) -> {render(summary, {hide: {location, kind} | null})}. */
@@ -106,7 +127,9 @@ export function createSummaryView(root) {
         const state = (column) =>
           mask.asked(row, column) ? "asked" : mask.masked(row, column) ? "masked" : null;
         const rf = row.receptive_field
-          ? `${formatField(row.receptive_field)}${row.jump ? `, jump ${row.jump[0]}` : ""}`
+          ? row.jump
+            ? t("{field}, jump {jump}", { field: formatField(row.receptive_field), jump: row.jump[0] })
+            : formatField(row.receptive_field)
           : "–";
         return el("tr", { class: `nesting-${Math.min(row.nesting, 3)}`,
           dataset: { location: row.location } }, [
@@ -122,7 +145,7 @@ export function createSummaryView(root) {
         ...(mask.totals ? renderMaskedTotals(summary) : [renderTotals(summary)]),
         el("div", { class: "table-wrap" }, [
           el("table", { class: "arch-table", id: "summary-table" }, [
-            el("caption", { class: "visually-hidden", text: "Each layer's output and cost" }),
+            el("caption", { class: "visually-hidden", text: t("Each layer's output and cost") }),
             el("thead", {}, [
               el("tr", {}, COLUMNS.map(([text, terms]) => el("th", { scope: "col" }, [
                 text,
