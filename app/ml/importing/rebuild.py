@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.core.architecture.layers import Input
 from app.core.model_input import Fit, Scale, value_range
-from app.errors import InvalidParameter
+from app.errors import ConvLensError, InvalidParameter
 from app.ml import store
 from app.ml.build import assign_weights, build_model
 from app.ml.importing import ImportLimits, Reading
@@ -109,8 +109,10 @@ def _not_served(exc: ModelFileError) -> InvalidParameter:
             "{classes} classes; the app serves models whose output is one score per class.",
             **params,
         )
-    # Another check's reason (the input settings'), already a sentence of its own: in English.
-    return InvalidParameter("The model cannot be served: {reason}", reason=str(exc))
+    # Another check's reason (the input settings'): a message of its own, translated with this.
+    return InvalidParameter(
+        "The model cannot be served: {reason}", reason=ConvLensError(reason, **params)
+    )
 
 
 def _metadata(
