@@ -60,7 +60,9 @@ def sources() -> Iterator[tuple[Path, str, dict[str, object], dict[str, str]]]:
     """(file, Babel method, keywords, options) for every file with strings to translate."""
     for path in sorted((ROOT / "templates").glob("*.html")):
         # {% trans %} blocks reach the extractor as gettext() calls.
-        yield path, "jinja2.ext:babel_extract", {"_": None, "gettext": None}, {"trimmed": "true"}
+        # newstyle: a % in a {% trans %} block is looked up as %%, as Jinja renders it.
+        options = {"trimmed": "true", "newstyle_gettext": "true"}
+        yield path, "jinja2.ext:babel_extract", {"_": None, "gettext": None}, options
     for path in sorted((ROOT / "static" / "js").rglob("*.js")):
         if "i18n" not in path.relative_to(ROOT).parts:
             yield path, "javascript", {"t": None}, {"parse_template_string": "true"}
