@@ -14,6 +14,7 @@ import numpy as np
 from app.core.convolution import FloatArray, Geometry, Kernel, check_kernel, conv2d
 from app.core.shapes import Padding, Pair
 from app.errors import InvalidKernel, UnknownName
+from app.i18n import SOURCE, gettext
 
 Matrix = tuple[tuple[float, ...], ...]
 Combine = Literal["single", "magnitude"]
@@ -31,11 +32,13 @@ class KernelPreset:
     matrix_y: Matrix | None = None
 
     def as_dict(self) -> dict[str, object]:
+        """The preset as the API lists it: its label and explanation in the request's language
+        (the name is its identifier)."""
         return {
             "name": self.name,
-            "label": self.label,
+            "label": gettext(self.label),
             "matrix": [list(row) for row in self.matrix],
-            "explanation": self.explanation,
+            "explanation": gettext(self.explanation),
             "combine": self.combine,
             "matrix_y": None if self.matrix_y is None else [list(row) for row in self.matrix_y],
         }
@@ -50,110 +53,164 @@ def _gaussian_5x5() -> Matrix:
 SOBEL_RIGHT: Matrix = ((-1, 0, 1), (-2, 0, 2), (-1, 0, 1))
 SOBEL_BOTTOM: Matrix = ((-1, -2, -1), (0, 0, 0), (1, 2, 1))
 
+# Labels and explanations are English here, marked for the catalog (gettext(..., SOURCE) is the
+# English itself); as_dict() translates them into the request's language.
 KERNEL_PRESETS: dict[str, KernelPreset] = {
     preset.name: preset
     for preset in (
         KernelPreset(
             "identity",
-            "Identity",
+            gettext("Identity", SOURCE),
             ((0, 0, 0), (0, 1, 0), (0, 0, 0)),
-            "Copies each pixel unchanged: only the centre weight is 1.",
+            gettext(
+                "Copies each pixel unchanged: only the centre weight is 1.",
+                SOURCE,
+            ),
         ),
         KernelPreset(
             "box_blur",
-            "Box blur",
+            gettext("Box blur", SOURCE),
             tuple(tuple(1 / 9 for _ in range(3)) for _ in range(3)),
-            "Replaces each pixel by the plain average of its 3x3 neighbourhood.",
+            gettext(
+                "Replaces each pixel by the plain average of its 3x3 neighbourhood.",
+                SOURCE,
+            ),
         ),
         KernelPreset(
             "gaussian_blur_3x3",
-            "Gaussian blur 3x3",
+            gettext("Gaussian blur 3x3", SOURCE),
             ((1 / 16, 2 / 16, 1 / 16), (2 / 16, 4 / 16, 2 / 16), (1 / 16, 2 / 16, 1 / 16)),
-            "A weighted average that trusts the centre most: a softer, rounder blur.",
+            gettext(
+                "A weighted average that trusts the centre most: a softer, rounder blur.",
+                SOURCE,
+            ),
         ),
         KernelPreset(
             "gaussian_blur_5x5",
-            "Gaussian blur 5x5",
+            gettext("Gaussian blur 5x5", SOURCE),
             _gaussian_5x5(),
-            "A wider Gaussian average over 5x5 pixels (binomial weights / 256): a stronger blur.",
+            gettext(
+                "A wider Gaussian average over 5x5 pixels (binomial weights / 256): "
+                "a stronger blur.",
+                SOURCE,
+            ),
         ),
         KernelPreset(
             "sharpen",
-            "Sharpen",
+            gettext("Sharpen", SOURCE),
             ((0, -1, 0), (-1, 5, -1), (0, -1, 0)),
-            "Adds each pixel's difference from its neighbours back in, so edges stand out.",
+            gettext(
+                "Adds each pixel's difference from its neighbours back in, so edges stand out.",
+                SOURCE,
+            ),
         ),
         KernelPreset(
             "brighten",
-            "Brighten",
+            gettext("Brighten", SOURCE),
             ((0, 0, 0), (0, 1.5, 0), (0, 0, 0)),
-            "Multiplies each pixel by 1.5: brighter, and bright areas can pass 255.",
+            gettext(
+                "Multiplies each pixel by 1.5: brighter, and bright areas can pass 255.",
+                SOURCE,
+            ),
         ),
         KernelPreset(
             "darken",
-            "Darken",
+            gettext("Darken", SOURCE),
             ((0, 0, 0), (0, 0.5, 0), (0, 0, 0)),
-            "Multiplies each pixel by 0.5: everything gets half as bright.",
+            gettext(
+                "Multiplies each pixel by 0.5: everything gets half as bright.",
+                SOURCE,
+            ),
         ),
         KernelPreset(
             "sobel_left",
-            "Sobel left",
+            gettext("Sobel left", SOURCE),
             ((1, 0, -1), (2, 0, -2), (1, 0, -1)),
-            "Positive where the left of the window is brighter than the right: vertical edges.",
+            gettext(
+                "Positive where the left of the window is brighter than the right: vertical edges.",
+                SOURCE,
+            ),
         ),
         KernelPreset(
             "sobel_right",
-            "Sobel right",
+            gettext("Sobel right", SOURCE),
             SOBEL_RIGHT,
-            "Positive where the right of the window is brighter than the left: vertical edges.",
+            gettext(
+                "Positive where the right of the window is brighter than the left: vertical edges.",
+                SOURCE,
+            ),
         ),
         KernelPreset(
             "sobel_top",
-            "Sobel top",
+            gettext("Sobel top", SOURCE),
             ((1, 2, 1), (0, 0, 0), (-1, -2, -1)),
-            "Positive where the top of the window is brighter than the bottom: horizontal edges.",
+            gettext(
+                "Positive where the top of the window is brighter than the bottom: "
+                "horizontal edges.",
+                SOURCE,
+            ),
         ),
         KernelPreset(
             "sobel_bottom",
-            "Sobel bottom",
+            gettext("Sobel bottom", SOURCE),
             SOBEL_BOTTOM,
-            "Positive where the bottom of the window is brighter than the top: horizontal edges.",
+            gettext(
+                "Positive where the bottom of the window is brighter than the top: "
+                "horizontal edges.",
+                SOURCE,
+            ),
         ),
         KernelPreset(
             "sobel_magnitude",
-            "Sobel gradient magnitude",
+            gettext("Sobel gradient magnitude", SOURCE),
             SOBEL_RIGHT,
-            "Edge strength in every direction: sqrt(Gx^2 + Gy^2) from Sobel right (Gx) and "
-            "Sobel bottom (Gy).",
+            gettext(
+                "Edge strength in every direction: sqrt(Gx^2 + Gy^2) from Sobel right (Gx) and "
+                "Sobel bottom (Gy).",
+                SOURCE,
+            ),
             combine="magnitude",
             matrix_y=SOBEL_BOTTOM,
         ),
         KernelPreset(
             "outline",
-            "Outline (Laplacian)",
+            gettext("Outline (Laplacian)", SOURCE),
             ((-1, -1, -1), (-1, 8, -1), (-1, -1, -1)),
-            "Zero on flat areas, large where a pixel differs from all its neighbours: outlines.",
+            gettext(
+                "Zero on flat areas, large where a pixel differs from all its neighbours: "
+                "outlines.",
+                SOURCE,
+            ),
         ),
         KernelPreset(
             "emboss",
-            "Emboss",
+            gettext("Emboss", SOURCE),
             ((-2, -1, 0), (-1, 1, 1), (0, 1, 2)),
-            "Brightens edges facing the bottom-right and darkens those facing the top-left: "
-            "a raised, embossed look.",
+            gettext(
+                "Brightens edges facing the bottom-right and darkens those facing the top-left: "
+                "a raised, embossed look.",
+                SOURCE,
+            ),
         ),
         KernelPreset(
             "horizontal_lines",
-            "Horizontal line detector",
+            gettext("Horizontal line detector", SOURCE),
             ((-1, -1, -1), (2, 2, 2), (-1, -1, -1)),
-            "Responds to thin bright horizontal lines: the middle row is weighted against "
-            "the rows above and below.",
+            gettext(
+                "Responds to thin bright horizontal lines: the middle row is weighted against "
+                "the rows above and below.",
+                SOURCE,
+            ),
         ),
         KernelPreset(
             "vertical_lines",
-            "Vertical line detector",
+            gettext("Vertical line detector", SOURCE),
             ((-1, 2, -1), (-1, 2, -1), (-1, 2, -1)),
-            "Responds to thin bright vertical lines: the middle column is weighted against "
-            "the columns left and right.",
+            gettext(
+                "Responds to thin bright vertical lines: the middle column is weighted against "
+                "the columns left and right.",
+                SOURCE,
+            ),
         ),
     )
 }

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from app.errors import InvalidParameter
+from app.errors import ConvLensError, InvalidParameter
 
 PaddingMode = Literal["valid", "same"]
 Padding = PaddingMode | int | tuple[int, int]
@@ -62,25 +62,67 @@ class AxisSize:
 
     @property
     def explanation(self) -> str:
+        return self.explained().detail
+
+    def explained(self) -> ConvLensError:
+        """:attr:`explanation` as a message (a ConvLensError, never raised) whose
+        ``localized()`` is the same sentence in the request's language."""
         if self.divides_evenly:
-            return (
-                f"The {self.window}-wide window fits exactly: every one of the "
-                f"{self.input + self.pad_total} padded {self.axis.replace('cols', 'columns')} "
-                "is covered."
+            padded = self.input + self.pad_total
+            if self.axis == "rows":
+                return ConvLensError(
+                    "The {window}-wide window fits exactly: every one of the {padded} padded rows "
+                    "is covered.",
+                    window=self.window,
+                    padded=padded,
+                )
+            return ConvLensError(
+                "The {window}-wide window fits exactly: every one of the {padded} padded columns "
+                "is covered.",
+                window=self.window,
+                padded=padded,
             )
-        last_start = (self.output - 1) * self.stride
-        one, many = ("row", "rows") if self.axis == "rows" else ("column", "columns")
-        left_over = (
-            f"the last padded {one} is"
-            if self.unreached == 1
-            else f"the last {self.unreached} padded {many} are"
-        )
-        return (
-            f"The division is not exact: window number {self.output} starts at padded index "
-            f"{last_start} ({self.output - 1} steps of {self.stride}) and one more step would run "
-            f"past the edge, so {left_over} never reached by the window. Keras does the "
-            "same; change the stride or padding to make it divide evenly."
-        )
+        params = {
+            "output": self.output,
+            "start": (self.output - 1) * self.stride,
+            "steps": self.output - 1,
+            "stride": self.stride,
+            "unreached": self.unreached,
+        }
+        match self.axis, self.unreached == 1:
+            case "rows", True:
+                return ConvLensError(
+                    "The division is not exact: window number {output} starts at padded index "
+                    "{start} ({steps} steps of {stride}) and one more step would run past the "
+                    "edge, so the last padded row is never reached by the window. Keras does the "
+                    "same; change the stride or padding to make it divide evenly.",
+                    **params,
+                )
+            case "rows", False:
+                return ConvLensError(
+                    "The division is not exact: window number {output} starts at padded index "
+                    "{start} ({steps} steps of {stride}) and one more step would run past the "
+                    "edge, so the last {unreached} padded rows are never reached by the window. "
+                    "Keras does the same; change the stride or padding to make it divide evenly.",
+                    **params,
+                )
+            case _, True:
+                return ConvLensError(
+                    "The division is not exact: window number {output} starts at padded index "
+                    "{start} ({steps} steps of {stride}) and one more step would run past the "
+                    "edge, so the last padded column is never reached by the window. Keras does "
+                    "the same; change the stride or padding to make it divide evenly.",
+                    **params,
+                )
+            case _:
+                return ConvLensError(
+                    "The division is not exact: window number {output} starts at padded index "
+                    "{start} ({steps} steps of {stride}) and one more step would run past the "
+                    "edge, so the last {unreached} padded columns are never reached by the "
+                    "window. Keras does the same; change the stride or padding to make it divide "
+                    "evenly.",
+                    **params,
+                )
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -95,7 +137,7 @@ class AxisSize:
             "divides_evenly": self.divides_evenly,
             "unreached": self.unreached,
             "formula": self.formula,
-            "explanation": self.explanation,
+            "explanation": self.explained().localized(),  # in the request's language
         }
 
 

@@ -204,3 +204,36 @@ def test_a_korean_validation_error_keeps_pydantics_own_messages_in_errors(
     response = REFUSALS["stride 0"].send(web, KOREAN, "")
 
     assert response.json()["errors"][0]["msg"] == "Input should be greater than or equal to 1"
+
+
+def test_the_kernel_presets_are_described_in_the_requests_language(web: TestClient) -> None:
+    english = {p["name"]: p for p in web.get("/api/kernels").json()}
+    korean = {p["name"]: p for p in web.get("/api/kernels", headers=KOREAN).json()}
+
+    assert english["box_blur"]["label"] == "Box blur"
+    assert english["box_blur"]["explanation"] == (
+        "Replaces each pixel by the plain average of its 3x3 neighbourhood."
+    )
+    assert korean["box_blur"]["label"] == "박스 블러"
+    assert korean["box_blur"]["explanation"] == "각 픽셀을 주변 3x3의 단순 평균으로 바꿉니다."
+    # The names are identifiers, and the matrices numbers: the same in every language.
+    assert list(korean) == list(english)
+    assert [p["matrix"] for p in korean.values()] == [p["matrix"] for p in english.values()]
+
+
+def test_the_output_size_is_explained_in_the_requests_language(web: TestClient) -> None:
+    body = {"input": [[1] * 6] * 6, "kernel": [[1] * 3] * 3, "strides": 2}
+    english = web.post("/api/convolve/matrix", json=body).json()["output_size"]["rows"]
+    korean = web.post("/api/convolve/matrix", json=body, headers=KOREAN).json()["output_size"]
+
+    assert english["explanation"] == (
+        "The division is not exact: window number 2 starts at padded index 2 (1 steps of 2) and "
+        "one more step would run past the edge, so the last padded row is never reached by the "
+        "window. Keras does the same; change the stride or padding to make it divide evenly."
+    )
+    assert korean["rows"]["explanation"] == (
+        "나누어떨어지지 않습니다: 2번째 창은 패딩한 인덱스 2에서 시작하고(2씩 1걸음), 한 걸음 "
+        "더 가면 가장자리를 넘으므로 패딩한 마지막 행에는 창이 닿지 않습니다. Keras도 같습니다. "
+        "나누어떨어지게 하려면 스트라이드나 패딩을 바꾸세요."
+    )
+    assert korean["rows"]["formula"] == english["formula"]  # arithmetic reads the same
