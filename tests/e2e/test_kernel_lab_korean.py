@@ -202,3 +202,20 @@ def test_a_learned_rgb_filter_is_explained_in_korean(
         )
         page.locator("#learned-filter").scroll_into_view_if_needed()
         page.screenshot(path=artifacts / "laptop-kernel-lab-ko-learned.png", full_page=True)
+
+
+def test_a_links_problems_and_its_kernel_are_told_in_korean(page: Page) -> None:
+    lab = open_in(page, "ko", "#tab=numbers&kernel=[[0,1],[1,0]]&stride=abc&color=blue")
+    page.wait_for_selector("#numbers-result[data-status=ready]")
+
+    expect(page.locator("#link-problems")).to_have_text(
+        '링크의 stride="abc"은(는) 무시했습니다. 1부터 8까지의 정수여야 합니다. '
+        '링크의 color="blue"은(는) 무시했습니다. rgb, gray 중 하나여야 합니다.'
+    )
+    expect(page.locator("#numbers-kernel")).to_contain_text(
+        "링크에서 불러왔습니다: 링크로 받은 커널, 가중치는 소수점 3자리로 반올림했습니다."
+    )
+    # The address keeps the kernel, not the name this page gave it.
+    page.click("#numbers-step")
+    lab.wait_link(tab="numbers", kernel="[[0,1],[1,0]]", pixel="0,1")
+    assert "label" not in lab.link()

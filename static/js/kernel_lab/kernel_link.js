@@ -7,6 +7,9 @@ import { SIZES } from "../config.js";
 import { roundTo } from "../format.js";
 import { t } from "../i18n/index.js";
 
+/** The name of a link's kernel that has no label of its own, in the page's language. */
+export const unnamedLinkKernel = () => t("a kernel from a link");
+
 /** Weights rounded the way the Kernel lab shows them (DEFAULTS.decimals places). */
 export const roundKernel = (matrix) => matrix.map((row) => row.map((value) => roundTo(value)));
 
@@ -46,7 +49,7 @@ export function readKernelLink(hash) {
       ),
     );
   }
-  const label = (params.get("label") ?? "").trim().slice(0, 80) || t("a kernel from a link");
+  const label = (params.get("label") ?? "").trim().slice(0, 80) || unnamedLinkKernel();
   return { matrix, label };
 }
 

@@ -30,7 +30,7 @@
 //   fill=1                  "Fill in the output as I step"
 import { DEFAULTS, SIZES } from "../config.js";
 import { t } from "../i18n/index.js";
-import { readFilterLink, readKernelLink } from "./kernel_link.js";
+import { readFilterLink, readKernelLink, unnamedLinkKernel } from "./kernel_link.js";
 
 const CHOICES = {
   color: ["rgb", "gray"],
@@ -179,14 +179,17 @@ export function viewHash(entries) {
   return text ? `#${text}` : "";
 }
 
-// The kernel editor's name for a kernel of the learner's own (translated there, if at all).
+// The kernel editor's name for a kernel of the learner's own (a value, not translated there).
 const CUSTOM = "custom kernel";
+// Labels that name no kernel in particular: a link leaves them out (the reader's page puts its
+// own in, in its own language).
+const unnamed = (label) => !label || label === CUSTOM || label === unnamedLinkKernel();
 
 /** [name, value] pairs for a kernel: a preset by name, or its weights (and label, if any). */
 export function kernelEntries(kernel, defaultName) {
   if (kernel.name) return kernel.name === defaultName ? [] : [["preset", kernel.name]];
   const entries = [["kernel", JSON.stringify(kernel.matrix)]];
-  if (kernel.label && kernel.label !== CUSTOM && kernel.label !== t(CUSTOM)) entries.push(["label", kernel.label]);
+  if (!unnamed(kernel.label)) entries.push(["label", kernel.label]);
   return entries;
 }
 
