@@ -173,7 +173,9 @@ def _refusal(answer: dict[str, Any]) -> InvalidParameter:
     """The reader's refusal, with its template and fields so that it can be translated. They
     are taken only as plain fields ({name}, {name:,}, {name!r}) of plain values that give back
     the English message: the reader reads hostile files, so its answer is checked, not run."""
-    detail = str(answer.get("detail", "The file was refused."))
+    detail = answer.get("detail")
+    if not isinstance(detail, str):
+        return InvalidParameter("The file was refused.")
     template, params = answer.get("template"), answer.get("params")
     if not isinstance(template, str) or not isinstance(params, dict) or not params:
         return InvalidParameter(detail)
