@@ -38,7 +38,8 @@ export function setUpTrainingHandoff({ editor, results }) {
     if (results.dataset.status === "error") {
       return say(t("Not yet: this stack cannot be built. Fix the marked layer first."), "error");
     }
-    if (!setYourStack({ layers: body.layers, from: "the Architecture lab" })) {
+    // The Training page shows where the stack came from ("from {name}"): in the reader's words.
+    if (!setYourStack({ layers: body.layers, from: t("the Architecture lab") })) {
       return say(t("This browser would not keep the stack (storage is off)."), "error");
     }
     chooseYourStack();
