@@ -22,6 +22,7 @@ from app.core.decoding import DecodedImage
 from app.core.model_input import prepare_image
 from app.core.preprocess import DigitInput, DigitOptions, InkBox, prepare_digit
 from app.errors import InvalidParameter, NoDigit
+from app.i18n import translate
 from app.ml.loaded import LoadedModel
 from app.schemas.models import MAX_INPUT_NUMBERS
 
@@ -92,7 +93,12 @@ def from_digit(loaded: LoadedModel, digit: DigitInput) -> PreparedInput:
         values = np.asarray(
             cv2.resize(values, (width, height), interpolation=interpolation), dtype=np.float32
         )
-        notes.append(f"The 28x28 digit was resized to {width}x{height}, the size this model takes.")
+        notes.append(
+            translate(
+                "The 28x28 digit was resized to {width}x{height}, the size this model takes.",
+                {"width": width, "height": height},
+            )
+        )
     model_input = values.reshape(height, width, 1).astype(np.float32)
     picture = np.clip(np.rint(model_input[..., 0] * 255), 0, 255).astype(np.uint8)
     return PreparedInput(model_input, picture, digit_preprocessing(digit, notes), digit)

@@ -28,6 +28,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.core.image_limits import check_structure, frames_note, png_chunks
 from app.errors import BadImage, ConvLensError, ImageTooLarge
+from app.i18n import SOURCE, gettext, translate
 
 ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -39,7 +40,9 @@ _PLAIN_PNG_CHUNKS = frozenset(
 )
 _PLAIN_PNG_MODES = {1: "L", 3: "RGB", 4: "RGBA"}  # Pillow's names for them
 _IHDR_END = len(_PNG_SIGNATURE) + 25  # IHDR: length, type, 13 bytes, CRC
-_TRANSPARENCY_NOTE = "Transparent areas were placed on a white background."
+# The notes are in the request's language (English outside a request); this one is marked for
+# the catalog here (gettext(..., SOURCE) is the English itself) and translated where it is used.
+_TRANSPARENCY_NOTE = gettext("Transparent areas were placed on a white background.", SOURCE)
 UInt8Array = NDArray[np.uint8]
 
 
@@ -214,7 +217,7 @@ def _decode_plain_png(
         return None  # real transparency: Pillow composites it
     rgb = _as_uint8(cv2.cvtColor(pixels, cv2.COLOR_RGBA2RGB))
     alpha = np.full(rgb.shape[:2], 255, np.uint8)
-    return DecodedImage(rgb, "PNG", mode, [_TRANSPARENCY_NOTE], alpha=alpha)
+    return DecodedImage(rgb, "PNG", mode, [gettext(_TRANSPARENCY_NOTE)], alpha=alpha)
 
 
 def _plain_png_header(data: bytes) -> _PlainPng | None:
@@ -310,7 +313,12 @@ def _orient(image: Image.Image, notes: list[str]) -> Image.Image:
     orientation = image.getexif().get(0x0112, 1)
     if orientation not in _EXIF_TURNS:
         return image
-    notes.append(f"The image was rotated upright from its EXIF orientation ({orientation}).")
+    notes.append(
+        translate(
+            "The image was rotated upright from its EXIF orientation ({orientation}).",
+            {"orientation": orientation},
+        )
+    )
     return ImageOps.exif_transpose(image)
 
 
@@ -323,7 +331,7 @@ def _to_uint8(image: Image.Image, notes: list[str]) -> tuple[UInt8Array, UInt8Ar
         mode == "P" and "transparency" in image.info
     )
     if has_alpha:
-        notes.append(_TRANSPARENCY_NOTE)
+        notes.append(gettext(_TRANSPARENCY_NOTE))
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         alpha = _as_uint8(np.asarray(rgba.getchannel("A")))
@@ -332,9 +340,9 @@ def _to_uint8(image: Image.Image, notes: list[str]) -> tuple[UInt8Array, UInt8Ar
     if mode in ("1", "L"):
         return _as_uint8(np.asarray(image if mode == "L" else image.convert("L"))), None
     if mode == "P":
-        notes.append("The palette image was expanded to RGB.")
+        notes.append(gettext("The palette image was expanded to RGB."))
     elif mode == "CMYK":
-        notes.append("The CMYK image was converted to RGB.")
+        notes.append(gettext("The CMYK image was converted to RGB."))
     # convert() to the mode the image already has would only add a copy.
     return _as_uint8(np.asarray(image if mode == "RGB" else image.convert("RGB"))), None
 
@@ -343,13 +351,18 @@ def _high_depth_to_uint8(image: Image.Image, notes: list[str]) -> UInt8Array:
     values = np.asarray(image, dtype=np.float64)
     sixteen_bit = image.mode.startswith("I;16") or (image.mode == "I" and values.max() > 255)
     if sixteen_bit and values.min() >= 0 and values.max() <= 65535:
-        notes.append("The 16-bit image was scaled to 8 bits (value / 257).")
+        notes.append(gettext("The 16-bit image was scaled to 8 bits (value / 257)."))
         return _as_uint8(np.rint(values / 257.0).astype(np.uint8))
     if values.min() >= 0 and values.max() <= 255:
         return _as_uint8(np.rint(values).astype(np.uint8))
     if not np.all(np.isfinite(values)):
         raise BadImage("The floating-point image contains NaN or infinity; it cannot be shown.")
     low, high = values.min(), values.max()
-    notes.append(f"The image's values [{low:.4g}, {high:.4g}] were stretched onto 0..255.")
+    notes.append(
+        translate(
+            "The image's values [{low:.4g}, {high:.4g}] were stretched onto 0..255.",
+            {"low": low, "high": high},
+        )
+    )
     span = high - low if high > low else 1.0
     return _as_uint8(np.rint((values - low) * 255.0 / span).astype(np.uint8))

@@ -17,6 +17,7 @@ import struct
 from collections.abc import Iterator
 
 from app.errors import BadImage
+from app.i18n import translate
 
 # Frames are counted for a note only; past this the note says "more than".
 MAX_FRAMES_COUNTED = 100
@@ -62,8 +63,11 @@ def frames_note(frames: int) -> str | None:
     if frames <= 1:
         return None
     if frames > MAX_FRAMES_COUNTED:
-        return f"The image has more than {MAX_FRAMES_COUNTED} frames; the first one is used."
-    return f"The image has {frames} frames; the first one is used."
+        return translate(
+            "The image has more than {frames} frames; the first one is used.",
+            {"frames": MAX_FRAMES_COUNTED},
+        )
+    return translate("The image has {frames} frames; the first one is used.", {"frames": frames})
 
 
 def png_chunks(data: bytes, offset: int = len(_PNG_SIGNATURE)) -> Iterator[tuple[int, int, bytes]]:

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
+from PIL import Image
 
 from app.errors import UnknownResource
-from tests.api.imagefiles import post_image
+from tests.api.imagefiles import encode, post_image
 from tests.conftest import UPLOAD_CAP_BYTES
 
 KOREAN = {"accept-language": "ko-KR,ko;q=0.9"}
@@ -237,3 +238,18 @@ def test_the_output_size_is_explained_in_the_requests_language(web: TestClient) 
         "나누어떨어지게 하려면 스트라이드나 패딩을 바꾸세요."
     )
     assert korean["rows"]["formula"] == english["formula"]  # arithmetic reads the same
+
+
+def test_the_notes_on_an_uploaded_picture_are_in_the_requests_language(web: TestClient) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored on its side
+    photo = encode(Image.new("RGB", (16, 8), (90, 120, 150)), "JPEG", exif=exif.tobytes())
+
+    def notes(headers: dict[str, str]) -> list[str]:
+        response = post_image(web, "/api/convolve", photo, headers=headers, kernel="[[1]]")
+        assert response.status_code == 200, response.text
+        result: list[str] = response.json()["input"]["notes"]
+        return result
+
+    assert notes({}) == ["The image was rotated upright from its EXIF orientation (6)."]
+    assert notes(KOREAN) == ["EXIF 방향 정보(6)에 따라 이미지를 바로 세웠습니다."]
