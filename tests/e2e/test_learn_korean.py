@@ -34,7 +34,9 @@ def test_a_korean_browser_learns_in_korean(korean_page: Page) -> None:
     largest = max(max(row) for row in bottom_right)
     page.get_by_label("내 답").fill(str(largest))
     page.get_by_role("button", name="확인", exact=True).click()
-    expect(feedback).to_contain_text(f"맞습니다. 오른쪽 아래 창에는 6, 7, 8, 2가 있고, 맥스 풀링은 가장 큰 {largest}")
+    expect(feedback).to_contain_text(
+        f"맞습니다. 오른쪽 아래 창에는 6, 7, 8, 2가 있고, 맥스 풀링은 가장 큰 {largest}"
+    )
 
     # The live page in the frame speaks the learner's language too.
     frame = page.frame_locator("iframe.learn-frame")
