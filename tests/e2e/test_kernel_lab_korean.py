@@ -96,7 +96,7 @@ def test_the_kernel_lab_speaks_korean_and_english_again(page: Page) -> None:
     # The Numbers tab: the window's position, said in Korean with the page's own numbers.
     page.click("#tab-numbers")
     page.wait_for_selector("#numbers-result[data-status=ready]")
-    expect(page.locator("#numbers-heading")).to_have_text("2. 창 밀기")
+    expect(page.locator("#numbers-heading")).to_have_text("2. 창 움직이기")
     page.click("#numbers-step")
     expect(page.locator("#numbers-result")).to_have_attribute("data-position", "0,1")
     value = page.locator("#numbers-trace [data-role=result]").inner_text()
@@ -167,6 +167,24 @@ def test_the_korean_page_fits_a_laptop_and_a_phone(
     # What the screen shows with the pictures in view (on a phone the sum docks at the bottom).
     page.locator("#output-canvas").scroll_into_view_if_needed()
     page.screenshot(path=artifacts / f"{name}-kernel-lab-ko-image-pictures.png")
+
+    # Padding "same" and max pooling: their notes and summaries, in Korean.
+    before = lab.renders()
+    lab.set_padding("same")
+    page.wait_for_function(
+        f"Number(document.getElementById('image-result').dataset.renders) > {before}"
+    )
+    lab.wait_result()
+    expect(page.locator("#input-pad-note")).to_have_text("+ 둘레에 0 1개 (빗금)")
+    page.click("#image-pool [data-action=pool]")
+    expect(page.locator("#pool-summary")).to_contain_text(
+        f"2{TIMES}2 창, 스트라이드 2의 맥스 풀링이 "
+        f"512{TIMES}512 출력을 256{TIMES}256(으)로 바꿉니다."
+    )
+    expect(page.locator("#image-pool [data-action=pool]")).to_have_text("다시 풀링하기")
+    assert lab.horizontal_overflow() == 0
+    page.locator("#image-pool").scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / f"{name}-kernel-lab-ko-pool.png")
 
     page.click("#tab-numbers")
     page.wait_for_selector("#numbers-result[data-status=ready]")
