@@ -48,6 +48,17 @@ def test_a_drawn_seven_is_answered_in_a_korean_sentence_that_names_it(
         "줄여서 가운데에 놓은 것입니다.",
     )
     expect(page.locator("#dream .dream-message")).to_contain_text("버튼을 누르세요")
+
+    # "Make it more like…": the dream's sentence before and after, in Korean.
+    dream = page.locator("#dream")
+    page.select_option("#dream-class", "1")
+    dream.locator("button[type=submit]").click()
+    page.wait_for_selector("#dream[data-status=ready][data-class-index='1']", timeout=60_000)
+    expect(dream.locator(".dream-summary")).to_contain_text("LeNet-5이(가) 본 “1”의 확률: 처음 ")
+    expect(dream.locator(".dream-summary")).to_contain_text("단계 뒤")
+    expect(dream.locator("[data-role=dream] img")).to_have_attribute(
+        "alt", "1을(를) 더 닮게 바꾼 여러분의 그림"
+    )
     page.screenshot(path=artifacts / "laptop-draw-ko.png", full_page=True)
 
     # The switch back: the same page in English, word for word as before.
