@@ -25,6 +25,7 @@ from app.api.model_inputs import only_digit_models
 from app.api.predictions import decode_digit, predictions
 from app.config import Settings
 from app.errors import ConvLensError, explain_validation_errors
+from app.i18n import translate
 from app.ml.loaded import LoadedModel
 from app.ml.registry import Registry
 from app.schemas.models import DigitSwitches
@@ -150,10 +151,13 @@ class _Session:
             else:
                 models = [m for m in self.registry.values() if m.is_digit_model]
         except ValidationError as exc:
-            detail = (
-                f"The settings message does not match what /api/live expects: "
-                f"{explain_validation_errors(exc.errors())}. Send JSON such as "
-                '{"models": ["lenet5"], "invert": "auto"}.'
+            detail = translate(
+                "The settings message does not match what /api/live expects: {problems}. Send "
+                "JSON such as {example}.",
+                {
+                    "problems": explain_validation_errors(exc.errors()),
+                    "example": '{"models": ["lenet5"], "invert": "auto"}',
+                },
             )
             await self.send_error(None, 422, detail)
             return
@@ -181,7 +185,9 @@ class _Session:
                 _answer, self.models, data, self.settings, self.choices, frame, dropped
             )
         except (ConvLensError, ComputeBusy) as exc:
-            await self.send_error(frame, exc.status_code, exc.detail)
+            # ComputeBusy's detail is already in the connection's language.
+            detail = exc.localized() if isinstance(exc, ConvLensError) else exc.detail
+            await self.send_error(frame, exc.status_code, detail)
             return
         await self.send_text(answer)
 

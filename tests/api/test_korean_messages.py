@@ -253,3 +253,19 @@ def test_the_notes_on_an_uploaded_picture_are_in_the_requests_language(web: Test
 
     assert notes({}) == ["The image was rotated upright from its EXIF orientation (6)."]
     assert notes(KOREAN) == ["EXIF 방향 정보(6)에 따라 이미지를 바로 세웠습니다."]
+
+
+def test_the_live_classifier_answers_in_the_connections_language(web: TestClient) -> None:
+    with web.websocket_connect("/api/live", headers=KOREAN) as socket:
+        socket.send_bytes(b"this is not an image")
+        not_an_image = socket.receive_json()
+        socket.send_text("models=lenet5")
+        not_json = socket.receive_json()
+
+    assert (not_an_image["type"], not_an_image["status"]) == ("error", 415)
+    assert not_an_image["detail"] == REFUSALS["a non-image upload"].korean
+    assert not_json["status"] == 422
+    assert not_json["detail"].startswith("설정 메시지가 /api/live가 기대하는 것과 맞지 않습니다: ")
+    assert not_json["detail"].endswith(
+        '{"models": ["lenet5"], "invert": "auto"} 같은 JSON을 보내세요.'
+    )
