@@ -134,3 +134,39 @@ def test_korean_explorer_screenshots(page: Page, korean_phone: Page, artifacts: 
     for tab, width in ((page, 1366), (korean_phone, 390)):
         scroll = tab.evaluate("document.documentElement.scrollWidth")
         assert scroll <= width, f"the page is {scroll} px wide on a {width} px screen"
+
+
+def test_photo_and_dropout_models_in_korean(korean_phone: Page, artifacts: Path) -> None:
+    """A photo model's input sentence and Dream panel, and a model's dropout passes, in Korean
+    on a phone (whose browser asks for Korean)."""
+    page = korean_phone
+    opened(page, "model=colour-shapes")
+    explorer = Explorer(page)
+    expect(explorer.layer("input").locator(".layer-explain")).to_contain_text(
+        "신경망이 읽는 것: 숫자 "
+    )
+    dream = page.locator("#dream-section")
+    expect(dream).to_be_visible()
+    expect(dream.locator("[data-role=dream]")).to_have_text("꿈꾸기")
+    expect(dream.locator("[data-role=message]")).to_have_text(
+        "꿈꾸기를 누르면 고른 층이 더 강하게 반응하도록 이 사진을 바꿉니다."
+    )
+    dream.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "explorer-ko-phone-dream.png"))
+
+    opened(page, "model=mnist-cnn-dropout")
+    page.wait_for_function("document.getElementById('dropout').dataset.status === 'ready'")
+    columns = page.locator(".dropout-column")
+    expect(columns.nth(0).locator(".dropout-rate")).to_have_text("비율 0")
+    expect(columns.nth(2).locator(".dropout-count")).to_have_text(
+        re.compile(r"^유닛 [\d,]+개 중 [\d,]+개 꺼짐$")
+    )
+    page.locator(".dropout-panel").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "explorer-ko-phone-dropout.png"))
+    # Every probability fits its column, a bold "100.0%" too.
+    cut = page.locator(".dropout-bars .prob-value").evaluate_all(
+        "vs => vs.filter(v => v.scrollWidth > v.clientWidth).map(v => v.textContent)"
+    )
+    assert not cut, f"probabilities wider than their column: {cut}"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width} px wide on a 390 px screen"
