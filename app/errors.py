@@ -53,6 +53,27 @@ class ConvLensError(Exception):
         return cls(message.template, **message.params)
 
 
+class Phrase(str):
+    """English text that is also a translatable message: code that takes a ``str`` reads the
+    English, and ``message.localized()`` is the same text in the request's language (for
+    reasons built deep in app.core that end up in an error's message)."""
+
+    message: ConvLensError
+
+    def __new__(cls, message: ConvLensError) -> Phrase:
+        phrase = super().__new__(cls, message.detail)
+        phrase.message = message
+        return phrase
+
+    def __reduce__(self) -> tuple[type[str], tuple[str]]:
+        return (str, (str(self),))  # pickled as the English text alone
+
+
+def as_message(text: str) -> str | ConvLensError:
+    """A :class:`Phrase`'s message, or the text itself, as a field of another message."""
+    return text.message if isinstance(text, Phrase) else text
+
+
 class InvalidParameter(ConvLensError):
     """A number, shape or option that the operation cannot work with."""
 

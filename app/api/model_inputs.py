@@ -21,7 +21,7 @@ from app.api.images import base64_png
 from app.core.decoding import DecodedImage
 from app.core.model_input import prepare_image
 from app.core.preprocess import DigitInput, DigitOptions, InkBox, prepare_digit
-from app.errors import InvalidParameter, NoDigit
+from app.errors import InvalidParameter, NoDigit, Phrase
 from app.i18n import translate
 from app.ml.loaded import LoadedModel
 from app.schemas.models import MAX_INPUT_NUMBERS
@@ -59,7 +59,8 @@ def digit_input(image: DecodedImage, options: DigitOptions) -> DigitInput:
     """The 28x28 digit, or NoDigit when the image has no ink."""
     digit = prepare_digit(image, options)
     if digit.empty:
-        raise NoDigit(digit.message)
+        message = digit.message  # a Phrase whose message is the NoDigit to raise
+        raise message.message if isinstance(message, Phrase) else NoDigit(message)
     return digit
 
 

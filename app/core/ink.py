@@ -42,8 +42,9 @@ from numpy.typing import NDArray
 from app.core.background import background_surface, border_mask, border_range
 from app.core.decoding import DecodedImage, UInt8Array
 from app.core.luminance import LEVELS, FloatArray, composite, to_unit, working_grey
-from app.core.marks import WHOLE, Window, as_mask, find_marks
+from app.core.marks import WHOLE, Window, as_mask, find_marks, no_seeds_reason
 from app.core.percentile import percentile, percentile_of_counts
+from app.errors import ConvLensError, Phrase
 
 # Weaker marks are not ink: about 25 grey levels. A light pencil line on white paper differs by
 # 0.2 or more; the noise and JPEG ringing of a blank photographed page stays under 0.05.
@@ -270,19 +271,25 @@ def _one_tone(grey_low: float, grey_high: float) -> bool:
 
 
 def _one_tone_reason(background: float) -> str:
-    return f"the picture is one even shade ({background:.0%} bright), with nothing drawn on it."
+    return Phrase(
+        ConvLensError(
+            "the picture is one even shade ({background:.0%} bright), with nothing drawn on it.",
+            background=background,
+        )
+    )
 
 
 def _no_contrast_reason(threshold: float, noise: float) -> str:
     if noise * SEED_NOISE_SIGMAS < threshold:
-        return (
-            f"nothing in it is even {threshold:.0%} darker or lighter than the background, "
-            "so there are no pen strokes to read."
+        return no_seeds_reason(threshold)
+    return Phrase(
+        ConvLensError(
+            "the marks are too faint to tell apart from the grain of the background: here ink "
+            "must be {threshold:.0%} darker or lighter than the background, because the "
+            "background itself varies by about {noise:.0%} from pixel to pixel.",
+            threshold=threshold,
+            noise=noise,
         )
-    return (
-        "the marks are too faint to tell apart from the grain of the background: here ink must "
-        f"be {threshold:.0%} darker or lighter than the background, because the background "
-        f"itself varies by about {noise:.0%} from pixel to pixel."
     )
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.core.decoding import UInt8Array
+from app.errors import ConvLensError, Phrase
 
 # For cast(), as decoding's UInt8Array: an alias is looked up, where NDArray[np.int32] written in
 # the call subscripts a generic on every call.
@@ -44,7 +45,7 @@ def find_marks(
     """
     left, top, width, height = cv2.boundingRect(weak)
     if width == 0:
-        return _no_seeds_reason(threshold)
+        return no_seeds_reason(threshold)
     # The box starts on an even pixel, so that OpenCV's labelling, which scans 2x2 blocks,
     # numbers the components as it would in the whole image.
     rows = slice(max(0, top - 1) & ~1, min(weak.shape[0], top + height + 1))
@@ -55,10 +56,13 @@ def find_marks(
     return found[0], found[1], window
 
 
-def _no_seeds_reason(threshold: float) -> str:
-    return (
-        f"nothing in it is even {threshold:.0%} darker or lighter than the background, "
-        "so there are no pen strokes to read."
+def no_seeds_reason(threshold: float) -> str:
+    return Phrase(
+        ConvLensError(
+            "nothing in it is even {threshold:.0%} darker or lighter than the background, so "
+            "there are no pen strokes to read.",
+            threshold=threshold,
+        )
     )
 
 
@@ -72,7 +76,7 @@ def _marks_in(
     # Seeds are weak too (threshold >= low), so their labels are 1 or more; 0 means no seeds.
     first, last = (int(v) for v in cv2.minMaxLoc(labels, seeds)[:2])
     if last == 0:
-        return _no_seeds_reason(threshold)
+        return no_seeds_reason(threshold)
     if first == last:  # one seeded component, as in most drawings: it is the digit
         return _digit_marks(labels, first, shape, specks=0)
     seeded = np.zeros(count, bool)
@@ -118,9 +122,14 @@ def _digit_marks(
     height, width = shape
     min_extent = max(MIN_EXTENT, MIN_EXTENT_FRACTION * max(height, width))
     if max(extent_h, extent_w) < min_extent:
-        return (
-            f"only specks stand out from the background, the largest {extent_h}x{extent_w} "
-            f"pixels; a digit must be at least {min_extent:.0f} pixels across."
+        return Phrase(
+            ConvLensError(
+                "only specks stand out from the background, the largest {extent_h}x{extent_w} "
+                "pixels; a digit must be at least {min_extent:.0f} pixels across.",
+                extent_h=extent_h,
+                extent_w=extent_w,
+                min_extent=min_extent,
+            )
         )
     if chosen is None:
         chosen = component

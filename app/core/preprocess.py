@@ -41,6 +41,7 @@ from app.core.decoding import DecodedImage
 from app.core.ink import Ink, find_ink
 from app.core.luminance import FloatArray
 from app.core.marks import WHOLE, Window, as_mask
+from app.errors import NoDigit, Phrase, as_message
 
 InvertMode = Literal["auto", "yes", "no"]
 
@@ -58,7 +59,6 @@ MASS_CENTRE = 14.0
 # never thickened.
 MIN_STROKE = 1.0
 TARGET_STROKE = 1.8
-NO_DIGIT_ADVICE = "Draw a digit, or upload a photo of one, and try again."
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,12 @@ def prepare_digit(image: DecodedImage, options: DigitOptions | None = None) -> D
     ink = find_ink(image)
     notes = list(ink.notes)
     if ink.empty:
-        message = f"No digit found: {ink.empty_reason} {NO_DIGIT_ADVICE}"
+        message = Phrase(
+            NoDigit(
+                "No digit found: {reason} Draw a digit, or upload a photo of one, and try again.",
+                reason=as_message(ink.empty_reason),
+            )
+        )
         return DigitInput(
             np.zeros((INPUT_SIZE, INPUT_SIZE), np.float32),
             empty=True,

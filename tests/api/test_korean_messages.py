@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from PIL import Image
 
 from app.errors import UnknownResource
-from tests.api.imagefiles import encode, post_image
+from tests.api.imagefiles import encode, png, post_image
 from tests.conftest import UPLOAD_CAP_BYTES
 
 KOREAN = {"accept-language": "ko-KR,ko;q=0.9"}
@@ -268,4 +269,21 @@ def test_the_live_classifier_answers_in_the_connections_language(web: TestClient
     assert not_json["detail"].startswith("설정 메시지가 /api/live가 기대하는 것과 맞지 않습니다: ")
     assert not_json["detail"].endswith(
         '{"models": ["lenet5"], "invert": "auto"} 같은 JSON을 보내세요.'
+    )
+
+
+def test_a_blank_drawing_is_refused_in_the_requests_language(web: TestClient) -> None:
+    blank = png(np.full((280, 280), 255, np.uint8))
+
+    english = post_image(web, "/api/models/lenet5/predict", blank)
+    korean = post_image(web, "/api/models/lenet5/predict", blank, headers=KOREAN)
+
+    assert english.status_code == korean.status_code == 422
+    assert detail_of(english) == (
+        "No digit found: the picture is one even shade (100% bright), with nothing drawn on it. "
+        "Draw a digit, or upload a photo of one, and try again."
+    )
+    assert detail_of(korean) == (
+        "숫자를 찾지 못했습니다: 이미지가 고르게 한 가지 밝기(100%)이고 아무것도 그려져 있지 "
+        "않습니다. 숫자를 그리거나 숫자 사진을 업로드해서 다시 시도하세요."
     )
