@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import Field
 
 from app.errors import ConvLensError
-from app.i18n import gettext, translate
+from app.i18n import gettext
 from app.schemas.training import FINISHED, JobState, JobStatus
 
 HEARTBEAT_SECONDS = 2.0
@@ -74,22 +74,43 @@ PRIVATE = {"token_sha256", "heartbeat", "reason_template", "reason_params"}
 
 def failure(exc: ConvLensError) -> dict[str, Any]:
     """A failed job's or work's reason, for its record: the English message, its template, and
-    its fields as plain values (a record is JSON)."""
-    params = {
-        name: value
-        if isinstance(value, str | int) or (isinstance(value, float) and math.isfinite(value))
-        else str(value)
-        for name, value in exc.params.items()
+    its fields as plain values (a record is JSON; a field that is a message of its own is kept
+    as its template and fields, :data:`NESTED`)."""
+    return {"reason": exc.detail, "reason_template": exc.template, "reason_params": _plain(exc)}
+
+
+# The key of a stored field that is a message of its own: {NESTED: template, "params": {...}}.
+NESTED = "message_template"
+
+
+def _plain(exc: ConvLensError) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for name, value in exc.params.items():
+        if isinstance(value, ConvLensError):
+            fields[name] = {NESTED: value.template, "params": _plain(value)}
+        elif isinstance(value, str | int) or (isinstance(value, float) and math.isfinite(value)):
+            fields[name] = value
+        else:
+            fields[name] = str(value)
+    return fields
+
+
+def _revived(template: str, params: dict[str, Any]) -> ConvLensError:
+    fields = {
+        name: _revived(value[NESTED], value["params"])
+        if isinstance(value, dict) and isinstance(value.get(NESTED), str)
+        else value
+        for name, value in params.items()
     }
-    return {"reason": exc.detail, "reason_template": exc.template, "reason_params": params}
+    return ConvLensError(template, **fields)
 
 
 def localized_reason(english: str, template: str, params: dict[str, Any]) -> str:
     """The stored reason in the current request's language (the English one if it will not
     fill in: a record written by another version of the code)."""
     try:
-        return translate(template, params)
-    except (KeyError, IndexError, ValueError, TypeError):
+        return _revived(template, params).localized()
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
         return english
 
 

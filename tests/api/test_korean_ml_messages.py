@@ -237,3 +237,27 @@ def test_a_stored_reason_that_no_longer_fills_in_stays_english(tmp_path: Path) -
         assert stored.status().reason == "Old words."
     finally:
         i18n.current.reset(token)
+
+
+def test_a_stored_reason_with_a_message_inside_is_translated_whole(tmp_path: Path) -> None:
+    """A reason whose field is a message of its own keeps that message's template too."""
+    jobs = JobStore(MemoryStorage("test"))
+    reporter = JobReporter(jobs, queued_record(), tmp_path)
+    inner = InvalidParameter("The model's config lists no layers; the file holds no model.")
+    reporter.finish(
+        JobState.failed,
+        reason=InvalidParameter("The model cannot be served: {reason}", reason=inner),
+    )
+    stored = jobs.get(queued_record().id)
+    assert stored is not None
+
+    assert stored.status().reason == (
+        "The model cannot be served: The model's config lists no layers; the file holds no model."
+    )
+    token = i18n.current.set("ko")
+    try:
+        assert stored.status().reason == (
+            "모델을 서비스할 수 없습니다: 모델의 config에 층이 없습니다. 파일에 모델이 없습니다."
+        )
+    finally:
+        i18n.current.reset(token)
