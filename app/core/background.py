@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.core.luminance import FloatArray
+from app.i18n import translate
 
 BORDER_FRACTION = 1 / 40
 FIT_SAMPLES = 2000
@@ -90,8 +91,12 @@ def background_surface(
     span = float(surface.max() - surface.min())
     if span >= 0.05:
         notes.append(
-            f"The background's brightness varies by {span:.2f} across the image, as on a page "
-            "in uneven light; a smooth surface fitted to the border was subtracted to even it out."
+            translate(
+                "The background's brightness varies by {span:.2f} across the image, as on a page "
+                "in uneven light; a smooth surface fitted to the border was subtracted to even it "
+                "out.",
+                {"span": span},
+            )
         )
     return surface, noise
 

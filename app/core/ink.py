@@ -45,6 +45,7 @@ from app.core.luminance import LEVELS, FloatArray, composite, to_unit, working_g
 from app.core.marks import WHOLE, Window, as_mask, find_marks, no_seeds_reason
 from app.core.percentile import percentile, percentile_of_counts
 from app.errors import ConvLensError, Phrase
+from app.i18n import translate
 
 # Weaker marks are not ink: about 25 grey levels. A light pencil line on white paper differs by
 # 0.2 or more; the noise and JPEG ringing of a blank photographed page stays under 0.05.
@@ -310,9 +311,48 @@ def _ink_scale(contrast: FloatArray, floor: float, strength: float) -> FloatArra
 
 
 def _ink_note(threshold: float, dark: bool, specks: int, strength: float) -> str:
-    ignored = f"; {specks} speck{'s' if specks != 1 else ''} ignored" if specks else ""
-    return (
-        f"Ink: the marks {threshold:.2f} or more {'darker' if dark else 'lighter'} than the "
-        f"background, with their fainter edges{ignored}. Scaled so that the ink's typical "
-        f"strength ({strength:.2f}) is 1 and the background 0, as MNIST's white on black."
-    )
+    """In the request's language: one whole sentence per polarity and count of specks."""
+    params = {"threshold": threshold, "specks": specks, "strength": strength}
+    match dark, min(specks, 2):
+        case True, 0:
+            return translate(
+                "Ink: the marks {threshold:.2f} or more darker than the background, with their "
+                "fainter edges. Scaled so that the ink's typical strength ({strength:.2f}) is 1 "
+                "and the background 0, as MNIST's white on black.",
+                params,
+            )
+        case True, 1:
+            return translate(
+                "Ink: the marks {threshold:.2f} or more darker than the background, with their "
+                "fainter edges; {specks} speck ignored. Scaled so that the ink's typical strength "
+                "({strength:.2f}) is 1 and the background 0, as MNIST's white on black.",
+                params,
+            )
+        case True, _:
+            return translate(
+                "Ink: the marks {threshold:.2f} or more darker than the background, with their "
+                "fainter edges; {specks} specks ignored. Scaled so that the ink's typical "
+                "strength ({strength:.2f}) is 1 and the background 0, as MNIST's white on black.",
+                params,
+            )
+        case False, 0:
+            return translate(
+                "Ink: the marks {threshold:.2f} or more lighter than the background, with their "
+                "fainter edges. Scaled so that the ink's typical strength ({strength:.2f}) is 1 "
+                "and the background 0, as MNIST's white on black.",
+                params,
+            )
+        case False, 1:
+            return translate(
+                "Ink: the marks {threshold:.2f} or more lighter than the background, with their "
+                "fainter edges; {specks} speck ignored. Scaled so that the ink's typical strength "
+                "({strength:.2f}) is 1 and the background 0, as MNIST's white on black.",
+                params,
+            )
+        case _:
+            return translate(
+                "Ink: the marks {threshold:.2f} or more lighter than the background, with their "
+                "fainter edges; {specks} specks ignored. Scaled so that the ink's typical "
+                "strength ({strength:.2f}) is 1 and the background 0, as MNIST's white on black.",
+                params,
+            )

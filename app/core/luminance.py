@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.core.decoding import DecodedImage, UInt8Array
+from app.i18n import gettext, translate
 
 FloatArray = NDArray[np.float32]
 
@@ -37,8 +38,11 @@ def working_grey(
         if alpha is not None:
             alpha = cast(UInt8Array, cv2.resize(alpha, size, interpolation=cv2.INTER_AREA))
         notes.append(
-            f"The {height}x{width} image was reduced to {size[1]}x{size[0]} (averaging areas) to "
-            "find the ink; the digit ends up 20 pixels tall either way."
+            translate(
+                "The {height}x{width} image was reduced to {reduced_h}x{reduced_w} (averaging "
+                "areas) to find the ink; the digit ends up 20 pixels tall either way.",
+                {"height": height, "width": width, "reduced_h": size[1], "reduced_w": size[0]},
+            )
         )
     else:
         factor = 1.0
@@ -73,22 +77,45 @@ def composite(grey: FloatArray, alpha: FloatArray, notes: list[str]) -> FloatArr
         return grey
     covered = float(alpha.sum())
     if covered == 0.0:
-        notes.append("The image is fully transparent: there is nothing drawn on it.")
+        notes.append(gettext("The image is fully transparent: there is nothing drawn on it."))
         return grey
     transparency = 1.0 - alpha
     premultiplied = grey - transparency
     opaque_luminance = float(premultiplied.sum()) / covered
     light = opaque_luminance >= 0.5
-    if covered / alpha.size >= 0.5:
-        fill = 1.0 if light else 0.0
-        why = "most of the image is opaque, so its transparent parts were given its own tone"
-    else:
-        fill = 0.0 if light else 1.0
-        why = "transparent areas were filled to contrast with the strokes"
-    notes.append(
-        f"The opaque pixels are {'light' if light else 'dark'} (mean luminance "
-        f"{opaque_luminance:.2f}): {why}, {'white' if fill else 'black'}."
-    )
+    mostly_opaque = covered / alpha.size >= 0.5
+    fill = float(light) if mostly_opaque else float(not light)
+    notes.append(_transparency_note(light, mostly_opaque, opaque_luminance))
     if fill == 1.0:
         return grey
     return cast(FloatArray, np.clip(premultiplied, 0.0, 1.0))
+
+
+def _transparency_note(light: bool, mostly_opaque: bool, luminance: float) -> str:
+    """How the transparent parts were filled and why, in the request's language."""
+    params = {"luminance": luminance}
+    match light, mostly_opaque:
+        case True, True:
+            return translate(
+                "The opaque pixels are light (mean luminance {luminance:.2f}): most of the image "
+                "is opaque, so its transparent parts were given its own tone, white.",
+                params,
+            )
+        case False, True:
+            return translate(
+                "The opaque pixels are dark (mean luminance {luminance:.2f}): most of the image "
+                "is opaque, so its transparent parts were given its own tone, black.",
+                params,
+            )
+        case True, False:
+            return translate(
+                "The opaque pixels are light (mean luminance {luminance:.2f}): transparent areas "
+                "were filled to contrast with the strokes, black.",
+                params,
+            )
+        case _:
+            return translate(
+                "The opaque pixels are dark (mean luminance {luminance:.2f}): transparent areas "
+                "were filled to contrast with the strokes, white.",
+                params,
+            )

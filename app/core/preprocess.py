@@ -42,6 +42,7 @@ from app.core.ink import Ink, find_ink
 from app.core.luminance import FloatArray
 from app.core.marks import WHOLE, Window, as_mask
 from app.errors import NoDigit, Phrase, as_message
+from app.i18n import gettext, translate
 
 InvertMode = Literal["auto", "yes", "no"]
 
@@ -145,7 +146,7 @@ def prepare_digit(image: DecodedImage, options: DigitOptions | None = None) -> D
             empty=True,
             message=message,
             inverted=False,
-            polarity="No ink was found, so there was no polarity to decide.",
+            polarity=gettext("No ink was found, so there was no polarity to decide."),
             background=ink.background,
             notes=(*notes, message),
         )
@@ -156,12 +157,15 @@ def prepare_digit(image: DecodedImage, options: DigitOptions | None = None) -> D
     region = ink.image[box[0] : box[0] + box[2], box[1] : box[1] + box[3]]
     if options.crop:
         notes.append(
-            f"Cropped to the ink: {box[2]}x{box[3]} pixels (height x width), as MNIST's digits "
-            "were measured by their ink alone."
+            translate(
+                "Cropped to the ink: {height}x{width} pixels (height x width), as MNIST's digits "
+                "were measured by their ink alone.",
+                {"height": box[2], "width": box[3]},
+            )
         )
     else:
         region = ink.image
-        notes.append("Crop is off: the whole image, margins included, is scaled.")
+        notes.append(gettext("Crop is off: the whole image, margins included, is scaled."))
 
     if options.thicken:
         region = _thicken(region, FIT_SIZE if options.fit else INPUT_SIZE, notes)
@@ -174,7 +178,7 @@ def prepare_digit(image: DecodedImage, options: DigitOptions | None = None) -> D
     return DigitInput(
         model_input.astype(np.float32, copy=False),
         empty=False,
-        message="A digit was found and prepared the way MNIST's digits were.",
+        message=gettext("A digit was found and prepared the way MNIST's digits were."),
         inverted=inverted,
         polarity=polarity,
         background=ink.background,
@@ -192,22 +196,95 @@ def _polarity(ink: Ink, invert: InvertMode) -> tuple[bool, str, bool]:
     The ink itself is always found on the side where the marks are (``Ink.dark``); ``invert``
     only decides what the model is shown.
     """
-    tone = "light" if ink.background >= 0.5 else "dark"
-    found = (
-        f"dark ink on a {tone} background (luminance {ink.background:.2f})"
-        if ink.dark
-        else f"light ink on a {tone} background (luminance {ink.background:.2f})"
-    )
     if invert == "auto":
-        done = "inverted to white on black, as in MNIST" if ink.dark else "kept, as in MNIST"
-        return ink.dark, f"The marks are {found}: {done}.", False
+        return ink.dark, _polarity_note(ink.dark, ink.background, None), False
     inverted = invert == "yes"
     flip_output = inverted != ink.dark
-    shown = "dark ink on a light background" if flip_output else "white ink on black"
-    unlike = ", which MNIST models never saw" if flip_output else ""
-    action = "inverted" if inverted else "not inverted"
-    reason = f"The marks are {found}; {action} as asked: the model sees {shown}{unlike}."
-    return inverted, reason, flip_output
+    return inverted, _polarity_note(ink.dark, ink.background, inverted), flip_output
+
+
+def _polarity_note(dark: bool, background: float, inverted: bool | None) -> str:
+    """What was decided of the ink's polarity and why, one whole sentence per case (``inverted``
+    None: decided automatically)."""
+    on_light = background >= 0.5
+    params = {"luminance": background}
+    match dark, on_light, inverted:
+        case True, True, None:
+            return translate(
+                "The marks are dark ink on a light background (luminance {luminance:.2f}): "
+                "inverted to white on black, as in MNIST.",
+                params,
+            )
+        case True, False, None:
+            return translate(
+                "The marks are dark ink on a dark background (luminance {luminance:.2f}): "
+                "inverted to white on black, as in MNIST.",
+                params,
+            )
+        case False, True, None:
+            return translate(
+                "The marks are light ink on a light background (luminance {luminance:.2f}): "
+                "kept, as in MNIST.",
+                params,
+            )
+        case False, False, None:
+            return translate(
+                "The marks are light ink on a dark background (luminance {luminance:.2f}): "
+                "kept, as in MNIST.",
+                params,
+            )
+        case True, True, True:
+            return translate(
+                "The marks are dark ink on a light background (luminance {luminance:.2f}); "
+                "inverted as asked: the model sees white ink on black.",
+                params,
+            )
+        case True, False, True:
+            return translate(
+                "The marks are dark ink on a dark background (luminance {luminance:.2f}); "
+                "inverted as asked: the model sees white ink on black.",
+                params,
+            )
+        case True, True, False:
+            return translate(
+                "The marks are dark ink on a light background (luminance {luminance:.2f}); "
+                "not inverted as asked: the model sees dark ink on a light background, which "
+                "MNIST models never saw.",
+                params,
+            )
+        case True, False, False:
+            return translate(
+                "The marks are dark ink on a dark background (luminance {luminance:.2f}); "
+                "not inverted as asked: the model sees dark ink on a light background, which "
+                "MNIST models never saw.",
+                params,
+            )
+        case False, True, True:
+            return translate(
+                "The marks are light ink on a light background (luminance {luminance:.2f}); "
+                "inverted as asked: the model sees dark ink on a light background, which MNIST "
+                "models never saw.",
+                params,
+            )
+        case False, False, True:
+            return translate(
+                "The marks are light ink on a dark background (luminance {luminance:.2f}); "
+                "inverted as asked: the model sees dark ink on a light background, which MNIST "
+                "models never saw.",
+                params,
+            )
+        case False, True, _:
+            return translate(
+                "The marks are light ink on a light background (luminance {luminance:.2f}); "
+                "not inverted as asked: the model sees white ink on black.",
+                params,
+            )
+        case _:
+            return translate(
+                "The marks are light ink on a dark background (luminance {luminance:.2f}); "
+                "not inverted as asked: the model sees white ink on black.",
+                params,
+            )
 
 
 def _bounding_box(ink_image: FloatArray, window: Window = WHOLE) -> tuple[int, int, int, int]:
@@ -261,9 +338,17 @@ def _thicken(region: FloatArray, size: int, notes: list[str]) -> FloatArray:
     distance = cv2.distanceTransform(outside, cv2.DIST_L2, cv2.DIST_MASK_5)
     brush = np.clip(grow + 0.5 - distance, 0.0, 1.0)
     notes.append(
-        f"The strokes are about {width:.1f} pixels wide, which would be "
-        f"{width * size / longer:.2g} after scaling, thinner than MNIST's (1 to 3, typically "
-        f"{TARGET_STROKE}): thickened by {grow} pixels on each side, to about {TARGET_STROKE}."
+        translate(
+            "The strokes are about {width:.1f} pixels wide, which would be {scaled:.2g} after "
+            "scaling, thinner than MNIST's (1 to 3, typically {target}): thickened by {grow} "
+            "pixels on each side, to about {target}.",
+            {
+                "width": width,
+                "scaled": width * size / longer,
+                "target": TARGET_STROKE,
+                "grow": grow,
+            },
+        )
     )
     return cast(FloatArray, np.maximum(padded, brush))
 
@@ -279,13 +364,19 @@ def _fit(region: FloatArray, fit: bool, notes: list[str]) -> tuple[FloatArray, t
         factor = FIT_SIZE / max(height, width)
         size = (max(1, round(height * factor)), max(1, round(width * factor)))
         notes.append(
-            f"Scaled by {factor:.3g} to {size[0]}x{size[1]}, so that the longer side is "
-            f"{FIT_SIZE} pixels, keeping the aspect ratio: MNIST's digits fill a 20x20 box."
+            translate(
+                "Scaled by {factor:.3g} to {height}x{width}, so that the longer side is {fit} "
+                "pixels, keeping the aspect ratio: MNIST's digits fill a 20x20 box.",
+                {"factor": factor, "height": size[0], "width": size[1], "fit": FIT_SIZE},
+            )
         )
         return _resize(region, size), (factor, factor)
     notes.append(
-        f"Fit is off: the {height}x{width} image is stretched onto {INPUT_SIZE}x{INPUT_SIZE}, "
-        "filling the frame (MNIST's digits keep their shape and a 4-pixel margin)."
+        translate(
+            "Fit is off: the {height}x{width} image is stretched onto {side}x{side}, filling the "
+            "frame (MNIST's digits keep their shape and a 4-pixel margin).",
+            {"height": height, "width": width, "side": INPUT_SIZE},
+        )
     )
     return _resize(region, (INPUT_SIZE, INPUT_SIZE)), (INPUT_SIZE / height, INPUT_SIZE / width)
 
@@ -318,8 +409,10 @@ def _place(patch: FloatArray, center: bool, notes: list[str]) -> tuple[FloatArra
     canvas[top : top + height, left : left + width] = patch
     if not center:
         notes.append(
-            "Centring is off: the digit's box sits in the middle of the 28x28 frame, wherever "
-            "its mass lies."
+            gettext(
+                "Centring is off: the digit's box sits in the middle of the 28x28 frame, "
+                "wherever its mass lies."
+            )
         )
         return canvas, (0, 0)
     row, col = _center_of_mass(canvas)
@@ -329,9 +422,12 @@ def _place(patch: FloatArray, center: bool, notes: list[str]) -> tuple[FloatArra
     shifted = np.zeros_like(canvas)
     shifted[_span(down), _span(right)] = canvas[_span(-down), _span(-right)]
     notes.append(
-        f"Padded to {INPUT_SIZE}x{INPUT_SIZE} and shifted {down} down and {right} right, so that "
-        f"the centre of mass (was row {row:.1f}, column {col:.1f}) falls on pixel (14, 14), "
-        "where MNIST put it."
+        translate(
+            "Padded to {side}x{side} and shifted {down} down and {right} right, so that the "
+            "centre of mass (was row {row:.1f}, column {col:.1f}) falls on pixel (14, 14), where "
+            "MNIST put it.",
+            {"side": INPUT_SIZE, "down": down, "right": right, "row": row, "col": col},
+        )
     )
     return shifted, (down, right)
 

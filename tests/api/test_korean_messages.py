@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from httpx2 import Response
 from PIL import Image
 
 from app.errors import UnknownResource
-from tests.api.imagefiles import encode, png, post_image
+from tests.api.imagefiles import encode, png, post_image, seven_png
 from tests.conftest import UPLOAD_CAP_BYTES
 
 KOREAN = {"accept-language": "ko-KR,ko;q=0.9"}
@@ -286,4 +287,33 @@ def test_a_blank_drawing_is_refused_in_the_requests_language(web: TestClient) ->
     assert detail_of(korean) == (
         "숫자를 찾지 못했습니다: 이미지가 고르게 한 가지 밝기(100%)이고 아무것도 그려져 있지 "
         "않습니다. 숫자를 그리거나 숫자 사진을 업로드해서 다시 시도하세요."
+    )
+
+
+def test_a_drawings_preparation_is_told_in_the_requests_language(web: TestClient) -> None:
+    def preparation(headers: dict[str, str]) -> dict[str, Any]:
+        response = post_image(web, "/api/models/lenet5/predict", seven_png(), headers=headers)
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()["preprocessing"]
+        return result
+
+    english, korean = preparation({}), preparation(KOREAN)
+
+    assert english["polarity"] == (
+        "The marks are light ink on a dark background (luminance 0.00): kept, as in MNIST."
+    )
+    assert korean["polarity"] == (
+        "표시는 어두운 배경 위의 밝은 잉크입니다(휘도 0.00): MNIST와 같으므로 그대로 두었습니다."
+    )
+    assert english["notes"][2] == (
+        "Cropped to the ink: 80x64 pixels (height x width), as MNIST's digits were measured by "
+        "their ink alone."
+    )
+    assert korean["notes"][2] == (
+        "잉크에 맞춰 80x64픽셀(높이 x 너비)로 잘랐습니다. MNIST의 숫자도 잉크만으로 크기를 "
+        "쟀습니다."
+    )
+    assert len(korean["notes"]) == len(english["notes"])
+    assert not any(
+        note.startswith(("Ink:", "The ", "Scaled", "Padded")) for note in korean["notes"]
     )
