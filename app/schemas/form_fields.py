@@ -28,6 +28,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, core_schema
 
+from app.i18n import SOURCE, gettext, translate
+
 # What every form that takes an image says of its file field.
 IMAGE_FILE = "A PNG, JPEG, GIF, BMP, WebP or TIFF image."
 MAX_KERNEL_TEXT = 20_000
@@ -65,11 +67,19 @@ def _unknown_field(model: type[BaseModel], error: Any, list_fields: bool) -> Ini
     """The first unknown field's message lists the accepted ones; the others' need not."""
     fields = list(model.model_fields)
     close = difflib.get_close_matches(str(error["loc"][0]), fields, n=1)
-    message = "is not a field of this request"
-    if close:
-        message += f" (did you mean {close[0]}?)"
-    if list_fields:
-        message += f"; the fields are {', '.join(fields)}"
+    # In the request's language (validation runs while the request is answered).
+    params = {"close": close[0] if close else "", "fields": ", ".join(fields)}
+    if close and list_fields:
+        message = translate(
+            "is not a field of this request (did you mean {close}?); the fields are {fields}",
+            params,
+        )
+    elif close:
+        message = translate("is not a field of this request (did you mean {close}?)", params)
+    elif list_fields:
+        message = translate("is not a field of this request; the fields are {fields}", params)
+    else:
+        message = gettext("is not a field of this request")
     return InitErrorDetails(
         type=PydanticCustomError("extra_forbidden", "{message}", {"message": message}),
         loc=error["loc"],
@@ -129,17 +139,21 @@ class PairText:
 
     number: str
     expected: str
+    refusal: str  # "must be " and ``expected``: a whole sentence, marked for the catalog
     words: tuple[str, ...] = ()
     pair_only: bool = False
 
     def read(self, value: object) -> object:
         if isinstance(value, list):  # the same field sent more than once (see FormModel)
-            raise _refusal("pair_text", f"must be sent once, not {len(value)} times")
+            raise _refusal(
+                "pair_text",
+                translate("must be sent once, not {count} times", {"count": len(value)}),
+            )
         if not isinstance(value, str):
             return value  # a default, already a number, pair or word
         match = re.fullmatch(pair_pattern(_WHOLE_NUMBER, self.words, self.pair_only), value)
         if match is None:
-            raise _refusal("pair_text", f"must be {self.expected}")
+            raise _refusal("pair_text", gettext(self.refusal))
         if match.group(1) in self.words:
             return match.group(1)
         numbers = [int(n) for n in re.findall(r"-?[0-9]+", value)]
@@ -161,14 +175,29 @@ class PairText:
 
 _A_NUMBER_OR_PAIR = "a whole number such as 2, or a pair rows,cols such as 2,1"
 # Published in the schema; tests/api checks them against MAX_POOL_SIZE and MAX_EXPLICIT_PADDING.
-StridesText = PairText(r"[1-9][0-9]{0,5}", _A_NUMBER_OR_PAIR)
-PoolSizeText = PairText(r"([1-9]|1[0-5])", _A_NUMBER_OR_PAIR)
+# The refusals are English here, marked for the catalog (gettext(..., SOURCE) is the English
+# itself), and translated when a request is refused.
+_MUST_BE_A_NUMBER_OR_PAIR = gettext(
+    "must be a whole number such as 2, or a pair rows,cols such as 2,1", SOURCE
+)
+StridesText = PairText(r"[1-9][0-9]{0,5}", _A_NUMBER_OR_PAIR, _MUST_BE_A_NUMBER_OR_PAIR)
+PoolSizeText = PairText(r"([1-9]|1[0-5])", _A_NUMBER_OR_PAIR, _MUST_BE_A_NUMBER_OR_PAIR)
 PaddingText = PairText(
     r"([0-9]|[1-5][0-9]|6[0-4])",
     '"valid", "same", a number of zero pixels such as 1, or a pair rows,cols such as 1,2',
+    gettext(
+        'must be "valid", "same", a number of zero pixels such as 1, or a pair rows,cols such '
+        "as 1,2",
+        SOURCE,
+    ),
     words=("valid", "same"),
 )
-PositionText = PairText(r"[0-9]{1,6}", "an output position row,col such as 3,5", pair_only=True)
+PositionText = PairText(
+    r"[0-9]{1,6}",
+    "an output position row,col such as 3,5",
+    gettext("must be an output position row,col such as 3,5", SOURCE),
+    pair_only=True,
+)
 
 
 def read_kernel_text(value: object) -> object:
@@ -180,11 +209,14 @@ def read_kernel_text(value: object) -> object:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise _refusal("string_type", "must be text: a JSON list of rows of numbers")
+        raise _refusal("string_type", gettext("must be text: a JSON list of rows of numbers"))
     if len(value) > MAX_KERNEL_TEXT:
         raise _refusal(
             "string_too_long",
-            f"is {len(value):,} characters; at most {MAX_KERNEL_TEXT:,} are accepted",
+            translate(
+                "is {count:,} characters; at most {most:,} are accepted",
+                {"count": len(value), "most": MAX_KERNEL_TEXT},
+            ),
         )
     try:
         matrix = json.loads(value, parse_constant=_refuse_constant)
@@ -193,12 +225,15 @@ def read_kernel_text(value: object) -> object:
     except (ValueError, RecursionError) as exc:
         raise _refusal(
             "kernel_text",
-            "must be a JSON list of rows of numbers, such as [[0,-1,0],[-1,5,-1],[0,-1,0]]; "
-            f"it could not be parsed: {exc}",
+            translate(
+                "must be a JSON list of rows of numbers, such as [[0,-1,0],[-1,5,-1],[0,-1,0]]; "
+                "it could not be parsed: {reason}",
+                {"reason": exc},
+            ),
         ) from None
     if not isinstance(matrix, list) or not all(isinstance(row, list) for row in matrix):
         raise _refusal(
-            "kernel_text", "must be a list of rows, such as [[0,-1,0],[-1,5,-1],[0,-1,0]]"
+            "kernel_text", gettext("must be a list of rows, such as [[0,-1,0],[-1,5,-1],[0,-1,0]]")
         )
     # A cell is a number (kh x kw) or a list of numbers, one per input channel (kh x kw x C).
     cells = [cell for row in matrix for cell in row]
@@ -207,19 +242,28 @@ def read_kernel_text(value: object) -> object:
         if isinstance(value_in_row, bool) or not isinstance(value_in_row, (int, float)):
             raise _refusal(
                 "kernel_text",
-                f"values must be plain numbers; found {value_in_row!r}. Use a 2-D list such "
-                "as [[1,2,1],[2,4,2],[1,2,1]], or a 3-D list kh x kw x channels",
+                translate(
+                    "values must be plain numbers; found {value}. Use a 2-D list such as "
+                    "[[1,2,1],[2,4,2],[1,2,1]], or a 3-D list kh x kw x channels",
+                    {"value": repr(value_in_row)},
+                ),
             )
         if abs(value_in_row) > MAX_KERNEL_VALUE:
             raise _refusal(
                 "kernel_text",
-                f"value {value_in_row} is too large; values must lie within +-{MAX_KERNEL_VALUE:g}",
+                translate(
+                    "value {value} is too large; values must lie within +-{most:g}",
+                    {"value": value_in_row, "most": MAX_KERNEL_VALUE},
+                ),
             )
     return matrix
 
 
 def _refuse_constant(name: str) -> None:
-    raise _refusal("kernel_text", f"contains {name}; every value must be a finite number")
+    raise _refusal(
+        "kernel_text",
+        translate("contains {name}; every value must be a finite number", {"name": name}),
+    )
 
 
 # Typed as Any, not as a list: FastAPI reads a list-typed form field as every part of that name.

@@ -77,6 +77,22 @@ REFUSALS = {
         "올바른 수여야 합니다. 'errors'에 나열된 필드를 고쳐서(각 필드의 유형과 범위는 /docs를 "
         "보세요) 다시 보내세요.",
     ),
+    "a misspelt field": Refusal(
+        lambda c, h, q: c.post(
+            f"/api/convolve/matrix{q}",
+            json={"input": [[1]], "kernel": [[1]], "stride": 2},
+            headers=h,
+        ),
+        422,
+        "The request does not match what this endpoint expects: body.stride (got 2): is not a "
+        "field of this request (did you mean strides?); the fields are input, kernel, "
+        "kernel_name, strides, padding, bias, trace. Fix the fields listed in 'errors' (see "
+        "/docs for each field's type and range) and send it again.",
+        "요청이 이 엔드포인트가 기대하는 것과 맞지 않습니다: body.stride (받은 값 2): 이 요청의 "
+        "필드가 아닙니다(혹시 strides인가요?). 필드는 input, kernel, kernel_name, strides, "
+        "padding, bias, trace입니다. 'errors'에 나열된 필드를 고쳐서(각 필드의 유형과 범위는 "
+        "/docs를 보세요) 다시 보내세요.",
+    ),
     "an unknown kernel preset": Refusal(
         lambda c, h, q: c.post(
             f"/api/convolve/matrix{q}",
