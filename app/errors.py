@@ -148,6 +148,7 @@ def explain_validation_errors(errors: Sequence[Any]) -> str:
 
 
 _NOT_SHOWN = object()
+_MORE_LIKE_IT = re.compile(r" \(and ([0-9,]+) more like it in this grid\)$")
 # Errors whose input is no value of the request: a missing one, or the parser's own.
 _NO_INPUT = ("missing", "json_invalid", "json_duplicate_key")
 
@@ -179,8 +180,17 @@ def _pydantic_message(error: Any) -> str:
     from app.i18n import SOURCE, current, translate
 
     message = str(error["msg"])
+    if current.get() == SOURCE:
+        return message
+    alike = _MORE_LIKE_IT.search(message)
+    if alike:  # app.schemas.grids counts the other cells that fail alike
+        problem = _pydantic_message({**error, "msg": message[: alike.start()]})
+        return translate(
+            "{problem} (and {count:,} more like it in this grid)",
+            {"problem": problem, "count": int(alike.group(1).replace(",", ""))},
+        )
     template = _pydantic_templates().get(error["type"])
-    if current.get() == SOURCE or template is None:
+    if template is None:
         return message
     ctx = dict(error.get("ctx") or {})
     try:

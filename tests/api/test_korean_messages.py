@@ -77,6 +77,18 @@ REFUSALS = {
         "올바른 수여야 합니다. 'errors'에 나열된 필드를 고쳐서(각 필드의 유형과 범위는 /docs를 "
         "보세요) 다시 보내세요.",
     ),
+    "strings in a grid": Refusal(
+        lambda c, h, q: c.post(
+            f"/api/convolve/matrix{q}", json={"input": [["1", "2"]], "kernel": [[1]]}, headers=h
+        ),
+        422,
+        "The request does not match what this endpoint expects: body.input.0.0 (got '1'): Input "
+        "should be a valid number (and 1 more like it in this grid). Fix the fields listed in "
+        "'errors' (see /docs for each field's type and range) and send it again.",
+        "요청이 이 엔드포인트가 기대하는 것과 맞지 않습니다: body.input.0.0 (받은 값 '1'): "
+        "올바른 수여야 합니다 (이 격자에서 같은 경우가 1개 더 있습니다). 'errors'에 나열된 "
+        "필드를 고쳐서(각 필드의 유형과 범위는 /docs를 보세요) 다시 보내세요.",
+    ),
     "a misspelt field": Refusal(
         lambda c, h, q: c.post(
             f"/api/convolve/matrix{q}",
