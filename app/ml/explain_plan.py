@@ -306,21 +306,21 @@ def _too_much_work(
         return InvalidParameter(
             "{method} on model {model!r} takes {passes:,} forward passes through its "
             "{values:,} layer values, {work:,} values in all; one request computes at most "
-            "{limit:,}. Use a smaller stride, or a smaller model.",
+            "{limit:,}. Use a larger stride (fewer patch positions), or a smaller model.",
             **params,
         )
     if knob == "samples":
         return InvalidParameter(
             "{method} on model {model!r} takes {passes} gradient passes through its "
             "{values:,} layer values, {work:,} values in all; one request computes at most "
-            "{limit:,}. Use a smaller samples, or a smaller model.",
+            "{limit:,}. Use fewer samples, or a smaller model.",
             **params,
         )
     if knob == "steps":
         return InvalidParameter(
             "{method} on model {model!r} takes {passes} gradient passes through its "
             "{values:,} layer values, {work:,} values in all; one request computes at most "
-            "{limit:,}. Use a smaller steps, or a smaller model.",
+            "{limit:,}. Use fewer steps, or a smaller model.",
             **params,
         )
     return InvalidParameter(

@@ -397,8 +397,8 @@ def test_a_request_over_the_work_cap_is_refused_with_the_option_to_lower(
     detail = refusal(lenet, "integrated_gradients", steps=200)
     assert detail == (
         "integrated_gradients on model 'lenet5' takes 201 gradient passes through its 8,494 "
-        "layer values, 5,121,882 values in all; one request computes at most 1,000,000. Use a "
-        "smaller steps, or a smaller model."
+        "layer values, 5,121,882 values in all; one request computes at most 1,000,000. Use "
+        "fewer steps, or a smaller model."
     )
     assert plan_explanation(lenet, ExplainRequest("saliency")).work_values == 3 * 8494
 
