@@ -213,7 +213,7 @@ def test_the_kernel_presets_are_listed_alike_in_both_languages(web: TestClient) 
 
 def test_an_unknown_model_is_a_404_in_the_requests_language(web: TestClient) -> None:
     """The models' messages are the catalog api_ml's: the answer is the registry's own error,
-    translated as that catalog says (its English until it has the message)."""
+    translated as that catalog says, with the real id and models filled in."""
     english = web.get("/api/models/lenet")
     korean = web.get("/api/models/lenet", headers=KOREAN)
 
@@ -227,6 +227,8 @@ def test_an_unknown_model_is_a_404_in_the_requests_language(web: TestClient) -> 
         web.app_state["registry"].get_model("lenet")
     assert refusal.value.detail == detail_of(english)
     assert detail_of(korean) == refusal.value.localized("ko")
+    assert detail_of(korean) != detail_of(english)  # api_ml.po translates it
+    assert "'lenet'" in detail_of(korean) and "mnist-cnn-dropout" in detail_of(korean)
 
 
 def test_a_korean_validation_error_keeps_pydantics_own_messages_in_errors(
