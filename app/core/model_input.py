@@ -62,14 +62,15 @@ from app.core.model_input_notes import (
     SCALE_NOTES,
     TO_GREY_NOTE,
     TO_RGB_NOTE,
-    bars_text,
-    cut_text,
+    cropped_note,
+    padded_note,
     plain_note,
     resampling_note,
-    resize_verb,
+    stretched_note,
     with_resampling,
 )
 from app.errors import InvalidParameter
+from app.i18n import gettext
 
 FloatArray = NDArray[np.float32]
 
@@ -128,12 +129,12 @@ def prepare_image(
     # Grey before resizing and RGB after: either way a third of the pixels to resize.
     if channels == 1 and source.ndim == 3:
         source = _to_grey(source)
-        colour_notes.append(TO_GREY_NOTE)
+        colour_notes.append(gettext(TO_GREY_NOTE))
     picture, notes = _fit(source, image.pixels.shape[:2], (height, width), fit)
     if channels == 3 and picture.ndim == 2:
         picture = cast(UInt8Array, cv2.cvtColor(picture, cv2.COLOR_GRAY2RGB))
-        colour_notes.append(TO_RGB_NOTE)
-    notes += [*colour_notes, SCALE_NOTES[scale]]
+        colour_notes.append(gettext(TO_RGB_NOTE))
+    notes += [*colour_notes, gettext(SCALE_NOTES[scale])]
     return ImageInput(
         model_input=scale_pixels(picture, scale).reshape(input_shape),
         picture=picture,
@@ -335,7 +336,6 @@ def _fit(
     notes: what happened to the image's size and shape, then how it was resampled."""
     height, width = target
     source = (int(original[0]), int(original[1]))
-    was = f"The image was {source[1]}x{source[0]} (width x height)"
     if fit == "pad":
         factor = min(height / pixels.shape[0], width / pixels.shape[1])
         inner = (
@@ -352,43 +352,24 @@ def _fit(
         )
         resampling = resampling_note(source, inner)
         if inner == target:
-            return framed, with_resampling(plain_note(was, source, target), resampling)
-        bars = (
-            bars_text(top, bottom, "rows", "above", "below")
-            if top or bottom
-            else bars_text(left, right, "columns", "on the left", "on the right")
-        )
-        note = (
-            f"{was}; it was {resize_verb(source, inner)} to {inner[1]}x{inner[0]} keeping its "
-            f"shape, and {bars} to fill the model's {width}x{height}."
-        )
+            return framed, with_resampling(plain_note(source, target), resampling)
+        rows = bool(top or bottom)
+        bars = (top, bottom) if rows else (left, right)
+        note = padded_note(source, inner, target, bars, rows)
         return framed, with_resampling(note, resampling)
     picture = _resize(pixels, target)
     resampling = resampling_note(pixels.shape[:2], target)
     cut_height, cut_width = source[0] - pixels.shape[0], source[1] - pixels.shape[1]
     if fit == "crop" and (cut_height or cut_width):
         top, left, _, _ = crop_box(source, target)
-        cut = (
-            cut_text(top, cut_height - top, "rows", "the top", "the bottom", "the top and bottom")
-            if cut_height
-            else cut_text(left, cut_width - left, "columns", "the left", "the right", "each side")
-        )
-        if pixels.shape[:2] == target:
-            note = f"{was}; it was cropped to {width}x{height}, cutting {cut} so its shape fits."
-        else:
-            verb = resize_verb(pixels.shape[:2], target)
-            note = f"{was}; it was {verb} to {width}x{height}, cropping {cut} so its shape fits."
+        rows = bool(cut_height)
+        cut = (top, cut_height - top) if rows else (left, cut_width - left)
+        cropped = (int(pixels.shape[0]), int(pixels.shape[1]))
+        note = cropped_note(source, cropped, target, cut, rows)
         return picture, with_resampling(note, resampling)
     if fit == "stretch" and source[1] * height != source[0] * width:
-        across, down = width / source[1], height / source[0]
-        looks = "narrower" if across < down else "wider"
-        note = (
-            f"{was}; it was {resize_verb(source, target)} to {width}x{height} without keeping its "
-            f"shape (its width scaled by {across:.3g}, its height by {down:.3g}), so "
-            f"everything in it looks {looks} than it is."
-        )
-        return picture, with_resampling(note, resampling)
-    return picture, with_resampling(plain_note(was, source, target), resampling)
+        return picture, with_resampling(stretched_note(source, target), resampling)
+    return picture, with_resampling(plain_note(source, target), resampling)
 
 
 def _resize(pixels: UInt8Array, size: tuple[int, int]) -> UInt8Array:

@@ -15,7 +15,7 @@ from httpx2 import Response
 from PIL import Image
 
 from app.errors import UnknownResource
-from tests.api.imagefiles import encode, png, post_image, seven_png
+from tests.api.imagefiles import encode, png, post_image, random_rgb, seven_png
 from tests.conftest import UPLOAD_CAP_BYTES
 
 KOREAN = {"accept-language": "ko-KR,ko;q=0.9"}
@@ -347,3 +347,28 @@ def test_a_drawings_preparation_is_told_in_the_requests_language(web: TestClient
     assert not any(
         note.startswith(("Ink:", "The ", "Scaled", "Padded")) for note in korean["notes"]
     )
+
+
+def test_a_photos_preparation_is_told_in_the_requests_language(web: TestClient) -> None:
+    photo = png(random_rgb(40, 60))
+
+    def notes(headers: dict[str, str]) -> list[str]:
+        response = post_image(web, "/api/models/colour-shapes/predict", photo, headers=headers)
+        assert response.status_code == 200, response.text
+        result: list[str] = response.json()["preprocessing"]["notes"]
+        return result
+
+    assert notes({}) == [
+        "The image was 60x40 (width x height); it was shrunk to 32x32, cropping 10 columns from "
+        "each side so its shape fits.",
+        "Shrinking averaged the pixels that each new pixel covers (area interpolation), so fine "
+        "detail blends instead of flickering.",
+        "Each pixel value (0 to 255) was divided by 255, so the model gets numbers from 0 to 1.",
+    ]
+    assert notes(KOREAN) == [
+        "이미지는 60x40(너비 x 높이)였으며, 모양이 맞도록 양옆에서 10열씩 잘라내고 32x32 "
+        "크기로 줄였습니다.",
+        "줄일 때는 새 픽셀 하나가 덮는 픽셀들의 평균을 냈으므로(영역 보간) 세밀한 부분이 "
+        "깜박이지 않고 섞입니다.",
+        "각 픽셀 값(0~255)을 255로 나눠서 모델은 0부터 1까지의 수를 받습니다.",
+    ]
