@@ -13,10 +13,22 @@ function interpolate(stops, t) {
   return a.map((channel, i) => Math.round(channel + (b[i] - channel) * f));
 }
 
-/** Black or white, whichever reads better on the given background. */
+const linear = (channel) => {
+  const c = channel / 255;
+  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+};
+const DARK_TEXT_LUMINANCE = 0.0056; // #111
+
+/**
+ * Near-black or white, whichever contrasts more with the background by WCAG's ratio
+ * (L1 + 0.05) / (L2 + 0.05) of relative luminances: on any colour of a scale one of them
+ * reaches 4.5:1.
+ */
 function textColourOn([r, g, b]) {
-  const luminance = (0.299 * r + 0.587 * g + 0.114 * b) / 255;
-  return luminance > 0.55 ? "#111" : "#fff";
+  const luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+  const onWhite = 1.05 / (luminance + 0.05);
+  const onDark = (luminance + 0.05) / (DARK_TEXT_LUMINANCE + 0.05);
+  return onDark > onWhite ? "#111" : "#fff";
 }
 
 /**
