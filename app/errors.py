@@ -11,6 +11,13 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any, ClassVar, Self
 
+
+def N_(text: str) -> str:
+    """Marks English for the catalogs (tests/i18n_sources.py extracts it) where it is defined
+    once, e.g. at import time; it is translated where a request uses it (app.i18n.gettext)."""
+    return text
+
+
 # Pydantic names the branch of a union it tried ("constrained-int", "list[...]"); people don't.
 _UNION_BRANCH = re.compile(
     r"^(constrained-|function-|literal\[|list\[|tuple\[|int$|float$|str$|bool$)"
@@ -204,28 +211,23 @@ def _pydantic_message(error: Any) -> str:
 @cache
 def _pydantic_templates() -> dict[str, str]:
     """Pydantic's commonest messages by error type, as pydantic writes them. Each is marked
-    for the catalog with gettext(..., SOURCE), which is the English itself."""
-    from app.i18n import SOURCE, gettext
+    for the catalog with N_()."""
 
     return {
-        "missing": gettext("Field required", SOURCE),
-        "greater_than_equal": gettext("Input should be greater than or equal to {ge}", SOURCE),
-        "greater_than": gettext("Input should be greater than {gt}", SOURCE),
-        "less_than_equal": gettext("Input should be less than or equal to {le}", SOURCE),
-        "less_than": gettext("Input should be less than {lt}", SOURCE),
-        "int_type": gettext("Input should be a valid integer", SOURCE),
-        "int_parsing": gettext(
-            "Input should be a valid integer, unable to parse string as an integer", SOURCE
+        "missing": N_("Field required"),
+        "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+        "greater_than": N_("Input should be greater than {gt}"),
+        "less_than_equal": N_("Input should be less than or equal to {le}"),
+        "less_than": N_("Input should be less than {lt}"),
+        "int_type": N_("Input should be a valid integer"),
+        "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+        "int_from_float": N_(
+            "Input should be a valid integer, got a number with a fractional part"
         ),
-        "int_from_float": gettext(
-            "Input should be a valid integer, got a number with a fractional part", SOURCE
-        ),
-        "float_type": gettext("Input should be a valid number", SOURCE),
-        "float_parsing": gettext(
-            "Input should be a valid number, unable to parse string as a number", SOURCE
-        ),
-        "finite_number": gettext("Input should be a finite number", SOURCE),
-        "list_type": gettext("Input should be a valid list", SOURCE),
-        "string_type": gettext("Input should be a valid string", SOURCE),
-        "literal_error": gettext("Input should be {expected}", SOURCE),
+        "float_type": N_("Input should be a valid number"),
+        "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+        "finite_number": N_("Input should be a finite number"),
+        "list_type": N_("Input should be a valid list"),
+        "string_type": N_("Input should be a valid string"),
+        "literal_error": N_("Input should be {expected}"),
     }

@@ -37,10 +37,10 @@ from app.api import explain as explanations
 from app.api.compute import ComputeSlots
 from app.api.json_bodies import is_json_media_type, not_utf8_detail, refuse_ambiguous_json
 from app.config import Settings
-from app.errors import ConvLensError
+from app.errors import N_, ConvLensError
 from app.errors import explain_validation_errors as explain
 from app.hosts import AllowedHosts
-from app.i18n import SOURCE, LanguageMiddleware, gettext, install_in_templates, translate
+from app.i18n import LanguageMiddleware, gettext, install_in_templates, translate
 from app.jobs.queue import JobQueue
 from app.jobs.worker import EmbeddedWorker
 from app.limits import BodySizeLimit, LargeBody
@@ -110,23 +110,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ("POST", "/api/models"): LargeBody(
                 settings.max_import_bytes,
                 "CONVLENS_MAX_IMPORT_BYTES",
-                # Marked for translation, kept in English (SOURCE): LargeBody.detail translates
+                # Marked for translation (N_), kept in English: LargeBody.detail translates
                 # it into each refused request's language.
-                gettext(
+                N_(
                     "The model file is larger than {max_bytes:,} bytes, the most this server "
                     "takes (setting {setting}). Save the model without its optimizer state, or "
-                    "ask the server's admin to raise the cap.",
-                    SOURCE,
+                    "ask the server's admin to raise the cap."
                 ),
             ),
             ("POST", "/api/datasets"): LargeBody(
                 settings.max_dataset_bytes,
                 "CONVLENS_MAX_DATASET_BYTES",
-                gettext(
+                N_(
                     "The dataset archive is larger than {max_bytes:,} bytes, the most this server "
                     "takes (setting {setting}). Send fewer or smaller images (they are resized "
-                    "to at most 128 pixels a side anyway), or split the set.",
-                    SOURCE,
+                    "to at most 128 pixels a side anyway), or split the set."
                 ),
             ),
         },

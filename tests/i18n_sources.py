@@ -32,7 +32,7 @@ ERROR_CLASSES = (
     *("ArchiveTooLarge", "NotAnArchive"),
 )
 # Messages built outside an error class go through these (app.i18n).
-TRANSLATORS = ("translate", "gettext")
+TRANSLATORS = ("translate", "gettext", "N_")
 
 
 @dataclass(frozen=True)

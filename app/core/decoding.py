@@ -27,8 +27,8 @@ from numpy.typing import NDArray
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.core.image_limits import check_structure, frames_note, png_chunks
-from app.errors import BadImage, ConvLensError, ImageTooLarge
-from app.i18n import SOURCE, gettext, translate
+from app.errors import N_, BadImage, ConvLensError, ImageTooLarge
+from app.i18n import gettext, translate
 
 ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -41,8 +41,8 @@ _PLAIN_PNG_CHUNKS = frozenset(
 _PLAIN_PNG_MODES = {1: "L", 3: "RGB", 4: "RGBA"}  # Pillow's names for them
 _IHDR_END = len(_PNG_SIGNATURE) + 25  # IHDR: length, type, 13 bytes, CRC
 # The notes are in the request's language (English outside a request); this one is marked for
-# the catalog here (gettext(..., SOURCE) is the English itself) and translated where it is used.
-_TRANSPARENCY_NOTE = gettext("Transparent areas were placed on a white background.", SOURCE)
+# the catalog here (N_ marks it for the catalog) and translated where it is used.
+_TRANSPARENCY_NOTE = N_("Transparent areas were placed on a white background.")
 UInt8Array = NDArray[np.uint8]
 
 

@@ -13,8 +13,8 @@ import numpy as np
 
 from app.core.convolution import FloatArray, Geometry, Kernel, check_kernel, conv2d
 from app.core.shapes import Padding, Pair
-from app.errors import InvalidKernel, UnknownName
-from app.i18n import SOURCE, gettext
+from app.errors import N_, InvalidKernel, UnknownName
+from app.i18n import gettext
 
 Matrix = tuple[tuple[float, ...], ...]
 Combine = Literal["single", "magnitude"]
@@ -53,163 +53,130 @@ def _gaussian_5x5() -> Matrix:
 SOBEL_RIGHT: Matrix = ((-1, 0, 1), (-2, 0, 2), (-1, 0, 1))
 SOBEL_BOTTOM: Matrix = ((-1, -2, -1), (0, 0, 0), (1, 2, 1))
 
-# Labels and explanations are English here, marked for the catalog (gettext(..., SOURCE) is the
+# Labels and explanations are English here, marked for the catalog (N_ marks it for the
 # English itself); as_dict() translates them into the request's language.
 KERNEL_PRESETS: dict[str, KernelPreset] = {
     preset.name: preset
     for preset in (
         KernelPreset(
             "identity",
-            gettext("Identity", SOURCE),
+            N_("Identity"),
             ((0, 0, 0), (0, 1, 0), (0, 0, 0)),
-            gettext(
-                "Copies each pixel unchanged: only the centre weight is 1.",
-                SOURCE,
-            ),
+            N_("Copies each pixel unchanged: only the centre weight is 1."),
         ),
         KernelPreset(
             "box_blur",
-            gettext("Box blur", SOURCE),
+            N_("Box blur"),
             tuple(tuple(1 / 9 for _ in range(3)) for _ in range(3)),
-            gettext(
-                "Replaces each pixel by the plain average of its 3x3 neighbourhood.",
-                SOURCE,
-            ),
+            N_("Replaces each pixel by the plain average of its 3x3 neighbourhood."),
         ),
         KernelPreset(
             "gaussian_blur_3x3",
-            gettext("Gaussian blur 3x3", SOURCE),
+            N_("Gaussian blur 3x3"),
             ((1 / 16, 2 / 16, 1 / 16), (2 / 16, 4 / 16, 2 / 16), (1 / 16, 2 / 16, 1 / 16)),
-            gettext(
-                "A weighted average that trusts the centre most: a softer, rounder blur.",
-                SOURCE,
-            ),
+            N_("A weighted average that trusts the centre most: a softer, rounder blur."),
         ),
         KernelPreset(
             "gaussian_blur_5x5",
-            gettext("Gaussian blur 5x5", SOURCE),
+            N_("Gaussian blur 5x5"),
             _gaussian_5x5(),
-            gettext(
+            N_(
                 "A wider Gaussian average over 5x5 pixels (binomial weights / 256): "
-                "a stronger blur.",
-                SOURCE,
+                "a stronger blur."
             ),
         ),
         KernelPreset(
             "sharpen",
-            gettext("Sharpen", SOURCE),
+            N_("Sharpen"),
             ((0, -1, 0), (-1, 5, -1), (0, -1, 0)),
-            gettext(
-                "Adds each pixel's difference from its neighbours back in, so edges stand out.",
-                SOURCE,
-            ),
+            N_("Adds each pixel's difference from its neighbours back in, so edges stand out."),
         ),
         KernelPreset(
             "brighten",
-            gettext("Brighten", SOURCE),
+            N_("Brighten"),
             ((0, 0, 0), (0, 1.5, 0), (0, 0, 0)),
-            gettext(
-                "Multiplies each pixel by 1.5: brighter, and bright areas can pass 255.",
-                SOURCE,
-            ),
+            N_("Multiplies each pixel by 1.5: brighter, and bright areas can pass 255."),
         ),
         KernelPreset(
             "darken",
-            gettext("Darken", SOURCE),
+            N_("Darken"),
             ((0, 0, 0), (0, 0.5, 0), (0, 0, 0)),
-            gettext(
-                "Multiplies each pixel by 0.5: everything gets half as bright.",
-                SOURCE,
-            ),
+            N_("Multiplies each pixel by 0.5: everything gets half as bright."),
         ),
         KernelPreset(
             "sobel_left",
-            gettext("Sobel left", SOURCE),
+            N_("Sobel left"),
             ((1, 0, -1), (2, 0, -2), (1, 0, -1)),
-            gettext(
-                "Positive where the left of the window is brighter than the right: vertical edges.",
-                SOURCE,
-            ),
+            N_("Positive where the left of the window is brighter than the right: vertical edges."),
         ),
         KernelPreset(
             "sobel_right",
-            gettext("Sobel right", SOURCE),
+            N_("Sobel right"),
             SOBEL_RIGHT,
-            gettext(
-                "Positive where the right of the window is brighter than the left: vertical edges.",
-                SOURCE,
-            ),
+            N_("Positive where the right of the window is brighter than the left: vertical edges."),
         ),
         KernelPreset(
             "sobel_top",
-            gettext("Sobel top", SOURCE),
+            N_("Sobel top"),
             ((1, 2, 1), (0, 0, 0), (-1, -2, -1)),
-            gettext(
+            N_(
                 "Positive where the top of the window is brighter than the bottom: "
-                "horizontal edges.",
-                SOURCE,
+                "horizontal edges."
             ),
         ),
         KernelPreset(
             "sobel_bottom",
-            gettext("Sobel bottom", SOURCE),
+            N_("Sobel bottom"),
             SOBEL_BOTTOM,
-            gettext(
+            N_(
                 "Positive where the bottom of the window is brighter than the top: "
-                "horizontal edges.",
-                SOURCE,
+                "horizontal edges."
             ),
         ),
         KernelPreset(
             "sobel_magnitude",
-            gettext("Sobel gradient magnitude", SOURCE),
+            N_("Sobel gradient magnitude"),
             SOBEL_RIGHT,
-            gettext(
+            N_(
                 "Edge strength in every direction: sqrt(Gx^2 + Gy^2) from Sobel right (Gx) and "
-                "Sobel bottom (Gy).",
-                SOURCE,
+                "Sobel bottom (Gy)."
             ),
             combine="magnitude",
             matrix_y=SOBEL_BOTTOM,
         ),
         KernelPreset(
             "outline",
-            gettext("Outline (Laplacian)", SOURCE),
+            N_("Outline (Laplacian)"),
             ((-1, -1, -1), (-1, 8, -1), (-1, -1, -1)),
-            gettext(
-                "Zero on flat areas, large where a pixel differs from all its neighbours: "
-                "outlines.",
-                SOURCE,
+            N_(
+                "Zero on flat areas, large where a pixel differs from all its neighbours: outlines."
             ),
         ),
         KernelPreset(
             "emboss",
-            gettext("Emboss", SOURCE),
+            N_("Emboss"),
             ((-2, -1, 0), (-1, 1, 1), (0, 1, 2)),
-            gettext(
+            N_(
                 "Brightens edges facing the bottom-right and darkens those facing the top-left: "
-                "a raised, embossed look.",
-                SOURCE,
+                "a raised, embossed look."
             ),
         ),
         KernelPreset(
             "horizontal_lines",
-            gettext("Horizontal line detector", SOURCE),
+            N_("Horizontal line detector"),
             ((-1, -1, -1), (2, 2, 2), (-1, -1, -1)),
-            gettext(
+            N_(
                 "Responds to thin bright horizontal lines: the middle row is weighted against "
-                "the rows above and below.",
-                SOURCE,
+                "the rows above and below."
             ),
         ),
         KernelPreset(
             "vertical_lines",
-            gettext("Vertical line detector", SOURCE),
+            N_("Vertical line detector"),
             ((-1, 2, -1), (-1, 2, -1), (-1, 2, -1)),
-            gettext(
+            N_(
                 "Responds to thin bright vertical lines: the middle column is weighted against "
-                "the columns left and right.",
-                SOURCE,
+                "the columns left and right."
             ),
         ),
     )

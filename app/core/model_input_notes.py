@@ -13,51 +13,45 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.i18n import SOURCE, gettext, translate
+from app.errors import N_
+from app.i18n import gettext, translate
 
 if TYPE_CHECKING:  # model_input imports this module; the annotation needs only the name
     from app.core.model_input import Scale
 
 # The notes are in the request's language (English outside a request). These constants are
-# the English, marked for the catalog (gettext(..., SOURCE) is the English itself): the code
+# the English, marked for the catalog (N_ marks it): the code
 # that uses them translates them with gettext().
-TO_GREY_NOTE = gettext(
+TO_GREY_NOTE = N_(
     "Colour was turned to grey, as the model takes one channel: each pixel's grey is "
-    "0.299 red + 0.587 green + 0.114 blue (ITU-R BT.601 luma, as Pillow computes it).",
-    SOURCE,
+    "0.299 red + 0.587 green + 0.114 blue (ITU-R BT.601 luma, as Pillow computes it)."
 )
-TO_RGB_NOTE = gettext(
-    "The grey image was copied into the red, green and blue channels, as the model takes three.",
-    SOURCE,
+TO_RGB_NOTE = N_(
+    "The grey image was copied into the red, green and blue channels, as the model takes three."
 )
 SCALE_NOTES: dict[Scale, str] = {
-    "0..1": gettext(
-        "Each pixel value (0 to 255) was divided by 255, so the model gets numbers from 0 to 1.",
-        SOURCE,
+    "0..1": N_(
+        "Each pixel value (0 to 255) was divided by 255, so the model gets numbers from 0 to 1."
     ),
-    "-1..1": gettext(
+    "-1..1": N_(
         "Each pixel value (0 to 255) was divided by 127.5 and then 1 was subtracted, so the "
-        "model gets numbers from -1 to 1.",
-        SOURCE,
+        "model gets numbers from -1 to 1."
     ),
-    "0..255": gettext(
+    "0..255": N_(
         "The pixel values were given as they are, numbers from 0 to 255: this model scales "
-        "them itself.",
-        SOURCE,
+        "them itself."
     ),
-    "caffe": gettext(
+    "caffe": N_(
         "The colour channels were put in the order blue, green, red, and ImageNet's average "
         "colour (103.939, 116.779, 123.68 for blue, green, red) was subtracted from every pixel, "
         "as models trained with Caffe (VGG16, ResNet50) expect: the model gets numbers from "
-        "about -124 to 151, 0 being an average colour.",
-        SOURCE,
+        "about -124 to 151, 0 being an average colour."
     ),
-    "torch": gettext(
+    "torch": N_(
         "Each pixel value was divided by 255, then ImageNet's average (0.485, 0.456, 0.406 for "
         "red, green, blue) was subtracted and the result divided by its spread (standard "
         "deviation 0.229, 0.224, 0.225), as models trained with PyTorch expect: the model gets "
-        "numbers from about -2.1 to 2.6, 0 being an average colour.",
-        SOURCE,
+        "numbers from about -2.1 to 2.6, 0 being an average colour."
     ),
 }
 

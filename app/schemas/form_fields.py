@@ -28,7 +28,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, core_schema
 
-from app.i18n import SOURCE, gettext, translate
+from app.errors import N_
+from app.i18n import gettext, translate
 
 # What every form that takes an image says of its file field.
 IMAGE_FILE = "A PNG, JPEG, GIF, BMP, WebP or TIFF image."
@@ -175,27 +176,24 @@ class PairText:
 
 _A_NUMBER_OR_PAIR = "a whole number such as 2, or a pair rows,cols such as 2,1"
 # Published in the schema; tests/api checks them against MAX_POOL_SIZE and MAX_EXPLICIT_PADDING.
-# The refusals are English here, marked for the catalog (gettext(..., SOURCE) is the English
+# The refusals are English here, marked for the catalog (N_ marks the English
 # itself), and translated when a request is refused.
-_MUST_BE_A_NUMBER_OR_PAIR = gettext(
-    "must be a whole number such as 2, or a pair rows,cols such as 2,1", SOURCE
-)
+_MUST_BE_A_NUMBER_OR_PAIR = N_("must be a whole number such as 2, or a pair rows,cols such as 2,1")
 StridesText = PairText(r"[1-9][0-9]{0,5}", _A_NUMBER_OR_PAIR, _MUST_BE_A_NUMBER_OR_PAIR)
 PoolSizeText = PairText(r"([1-9]|1[0-5])", _A_NUMBER_OR_PAIR, _MUST_BE_A_NUMBER_OR_PAIR)
 PaddingText = PairText(
     r"([0-9]|[1-5][0-9]|6[0-4])",
     '"valid", "same", a number of zero pixels such as 1, or a pair rows,cols such as 1,2',
-    gettext(
+    N_(
         'must be "valid", "same", a number of zero pixels such as 1, or a pair rows,cols such '
-        "as 1,2",
-        SOURCE,
+        "as 1,2"
     ),
     words=("valid", "same"),
 )
 PositionText = PairText(
     r"[0-9]{1,6}",
     "an output position row,col such as 3,5",
-    gettext("must be an output position row,col such as 3,5", SOURCE),
+    N_("must be an output position row,col such as 3,5"),
     pair_only=True,
 )
 
