@@ -29,7 +29,7 @@ COOKIE = "convlens_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "static" / "js" / "i18n"
 # The catalogs the server alone uses (the API's messages): the pages' scripts never need them.
-SERVER_ONLY = frozenset({"api", "api_ml"})
+SERVER_ONLY = frozenset({"api", "api_ml", "data"})
 # A tag and its weight in Accept-Language: "ko-KR", "ko;q=0.9", "*;q=0.1".
 _ACCEPTED = re.compile(
     r"^\s*([A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([^,;\s]*))?"

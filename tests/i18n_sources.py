@@ -8,6 +8,7 @@ entries to translate and append to static/js/i18n/ko/<area>.po.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -70,8 +71,29 @@ def sources() -> Iterator[tuple[Path, str, dict[str, object], dict[str, str]]]:
         yield path, "python", dict.fromkeys((*ERROR_CLASSES, *TRANSLATORS)), {}
 
 
-def messages(areas: tuple[str, ...] = ()) -> list[Message]:
+# Shipped data a person reads, translated where the API answers with it (area "data"): each
+# model's name and description beside it, each sample photo's title and licence.
+DATA_FIELDS = {
+    "models/*.json": ("name", "description"),
+    "static/samples/samples.json": ("title", "licence"),
+}
+
+
+def data_messages() -> list[Message]:
     found = []
+    for pattern, fields in DATA_FIELDS.items():
+        for path in sorted(ROOT.glob(pattern)):
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+            for entry in loaded if isinstance(loaded, list) else [loaded]:
+                for field in fields:
+                    if isinstance(entry.get(field), str) and entry[field].strip():
+                        where = f"{path.relative_to(ROOT)}:{field}"
+                        found.append(Message(entry[field], "data", where))
+    return found
+
+
+def messages(areas: tuple[str, ...] = ()) -> list[Message]:
+    found = [] if areas and "data" not in areas else data_messages()
     for path, method, keywords, options in sources():
         area = area_of(path)
         if areas and area not in areas:

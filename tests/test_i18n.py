@@ -89,7 +89,7 @@ def test_every_string_of_the_translated_areas_is_in_korean() -> None:
 
 
 def test_areas_are_the_pages_and_the_shared_parts() -> None:
-    assert set(TRANSLATED) <= {*PAGES, "common", "api", "api_ml"}
+    assert set(TRANSLATED) <= {*PAGES, "common", "api", "api_ml", "data"}
 
 
 def test_a_korean_browser_gets_the_page_in_korean_with_its_scripts_strings(
@@ -176,3 +176,21 @@ def test_the_extractor_knows_every_error_class() -> None:
         for name, base in declared.findall(path.read_text(encoding="utf-8")):
             if base in known:
                 assert name in known, f"{path.relative_to(ROOT)}: add {name} to ERROR_CLASSES"
+
+
+def test_shipped_models_and_samples_are_described_in_the_requests_language(
+    web: TestClient,
+) -> None:
+    korean = {"accept-language": "ko"}
+    models = {m["id"]: m for m in web.get("/api/models", headers=korean).json()}
+    samples = {s["name"]: s for s in web.get("/api/samples", headers=korean).json()}
+
+    assert models["mnist-cnn-dropout"]["name"] == "드롭아웃을 쓴 MNIST CNN"
+    assert models["lenet5"]["description"].startswith("LeCun이 1998년에 만든 숫자 인식 신경망")
+    assert samples["coffee"]["title"] == "커피 한 잔"
+    assert samples["camera"]["licence"] == "CC0, 사진가 Lav Varshney"
+    english = {s["name"]: s for s in web.get("/api/samples").json()}
+    assert english["coffee"]["title"] == "A cup of coffee"
+    assert {m["id"]: m for m in web.get("/api/models").json()}["mlp"]["name"] == (
+        "Dense baseline (MLP)"
+    )

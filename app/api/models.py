@@ -25,6 +25,7 @@ from app.config import Settings
 from app.core.encoding import encode_png
 from app.core.heatmap import colorize, scale_for
 from app.errors import UnknownResource
+from app.i18n import gettext
 from app.ml import store
 from app.ml.dropout import check_dropout_rate, check_mc_dropout, dropped_pass
 from app.ml.dropout import spread_answer as dropout_spread
@@ -225,8 +226,9 @@ def _info(loaded: LoadedModel) -> dict[str, Any]:
     meta = loaded.metadata
     return {
         "id": loaded.id,
-        "name": meta.name,
-        "description": meta.description,
+        # A shipped model's name and description are in the catalogs (area "data").
+        "name": gettext(meta.name),
+        "description": gettext(meta.description),
         "dataset": meta.dataset.name,
         "classes": meta.classes,
         "input_shape": list(meta.input.shape),

@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from PIL import Image
 
+from app.i18n import gettext
 from app.schemas.lab import Sample
 
 router = APIRouter(prefix="/api", tags=["samples"])
@@ -39,4 +40,10 @@ def load_samples(static_dir: Path) -> list[Sample]:
 def list_samples(request: Request) -> list[Sample]:
     """The sample photos the Kernel lab offers, with size and licence."""
     samples: list[Sample] = request.state.samples
-    return samples
+    # Titles and licences are in the catalogs (area "data"); names and files are not.
+    return [
+        sample.model_copy(
+            update={"title": gettext(sample.title), "licence": gettext(sample.licence)}
+        )
+        for sample in samples
+    ]
