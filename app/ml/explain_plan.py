@@ -123,18 +123,18 @@ def plan_explanation(loaded: LoadedModel, request: ExplainRequest) -> ExplainPla
     if method == "saliency":
         return _bounded(loaded, plan, GRADIENT_COST * values, 1)
     if method == "smoothgrad":
-        samples = _within("samples", request.samples, DEFAULT_SAMPLES, 1, MAX_SAMPLES)
+        samples = within("samples", request.samples, DEFAULT_SAMPLES, 1, MAX_SAMPLES)
         plan = ExplainPlan(
             method=method,
             class_index=request.class_index,
             samples=samples,
-            noise=_within("noise", request.noise, DEFAULT_NOISE, 0.0, MAX_NOISE),
-            seed=_within("seed", request.seed, 0, 0, MAX_SEED),
+            noise=within("noise", request.noise, DEFAULT_NOISE, 0.0, MAX_NOISE),
+            seed=within("seed", request.seed, 0, 0, MAX_SEED),
         )
         work = samples * GRADIENT_COST * values
         return _bounded(loaded, plan, work, samples, "samples")
     if method == "integrated_gradients":
-        steps = _within("steps", request.steps, DEFAULT_STEPS, 1, MAX_STEPS)
+        steps = within("steps", request.steps, DEFAULT_STEPS, 1, MAX_STEPS)
         plan = ExplainPlan(
             method=method,
             class_index=request.class_index,
@@ -222,9 +222,9 @@ def _with_layer(loaded: LoadedModel, plan: ExplainPlan, layer: str | None) -> Ex
 def _occlusion_plan(loaded: LoadedModel, request: ExplainRequest) -> ExplainPlan:
     height, width, channels = loaded.input_shape
     side = min(height, width)
-    patch = _within("patch", request.patch, max(1, round(side / 7)), 1, side)
+    patch = within("patch", request.patch, max(1, round(side / 7)), 1, side)
     default_stride = max(max(1, patch // 2), _least_stride(loaded, patch))
-    stride = _within("stride", request.stride, default_stride, 1, max(height, width))
+    stride = within("stride", request.stride, default_stride, 1, max(height, width))
     grid = occlusion_grid((height, width), patch, stride)
     if _count(grid) > MAX_POSITIONS:
         raise InvalidParameter(
@@ -331,7 +331,8 @@ def _too_much_work(
     )
 
 
-def _within(name: str, value: N | None, default: N, low: N, high: N) -> N:
+def within(name: str, value: N | None, default: N, low: N, high: N) -> N:
+    """A request's optional setting: its default when left out, refused outside low..high."""
     if value is None:
         return default
     if not low <= value <= high:

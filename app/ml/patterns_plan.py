@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Literal
 
 from app.errors import InvalidParameter, UnknownName
-from app.ml.explain_plan import GRADIENT_COST, MAX_SEED, MAX_WORK_VALUES
+from app.ml.explain_plan import GRADIENT_COST, MAX_SEED, MAX_WORK_VALUES, within
 from app.ml.loaded import LoadedModel
 
 __all__ = ["MAX_SEED", "AscentPlan", "plan_dreams", "plan_patterns"]
 
-N = TypeVar("N", int, float)
 Kind = Literal["maps", "vector", "classes"]
 MAX_UNITS, DEFAULT_UNITS = 16, 8
 MAX_STEPS, DEFAULT_STEPS = 256, 64
@@ -196,7 +195,7 @@ def _bounded(
     jitter: int | None,
     blur: float | None,
 ) -> AscentPlan:
-    steps = _within("steps", steps, DEFAULT_STEPS, 1, MAX_STEPS)
+    steps = within("steps", steps, DEFAULT_STEPS, 1, MAX_STEPS)
     per_step = GRADIENT_COST * values
     work = per_step * len(units) * steps
     if work > MAX_WORK_VALUES:
@@ -218,9 +217,9 @@ def _bounded(
         kind=kind,
         units=units,
         steps=steps,
-        seed=_within("seed", seed, 0, 0, MAX_SEED),
-        jitter=_within("jitter", jitter, default_jitter(loaded), 0, MAX_JITTER),
-        blur=_within("blur", blur, DEFAULT_BLUR, 0.0, MAX_BLUR),
+        seed=within("seed", seed, 0, 0, MAX_SEED),
+        jitter=within("jitter", jitter, default_jitter(loaded), 0, MAX_JITTER),
+        blur=within("blur", blur, DEFAULT_BLUR, 0.0, MAX_BLUR),
         work_values=work,
     )
 
@@ -292,18 +291,3 @@ def _too_much_work(
         "units at {steps} steps or at most {most_steps} steps for {count} units.",
         **params,
     )
-
-
-def _within(name: str, value: N | None, default: N, low: N, high: N) -> N:
-    if value is None:
-        return default
-    if not low <= value <= high:
-        raise InvalidParameter(
-            "{name} is {value}; it must be from {low} to {high}. Leave it out for {default}.",
-            name=name,
-            value=value,
-            low=low,
-            high=high,
-            default=default,
-        )
-    return value
