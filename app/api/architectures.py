@@ -7,8 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from app.core.architecture import summary
-from app.core.architecture.catalogue import layer_catalogue
+from app.core.architecture.catalogue import localized_catalogue
 from app.core.architecture.presets import PRESETS, Preset, get_preset
+from app.core.architecture.tensor import localized_answer
+from app.i18n import gettext
 from app.schemas.architectures import (
     LayerCatalogue,
     PresetInfo,
@@ -36,13 +38,13 @@ def list_architectures() -> list[dict[str, Any]]:
 @router.post("/summary", response_model=SummaryResponse)
 def summarize_stack(body: SummaryRequest) -> dict[str, Any]:
     """Each layer's output shape, parameters, MACs and receptive field, with the arithmetic."""
-    return summary.summarize_stack(body.input_shape, body.layers).as_dict()
+    return localized_answer(summary.summarize_stack(body.input_shape, body.layers).as_dict())
 
 
 @router.get("/layer-types", response_model=LayerCatalogue)
 def list_layer_types() -> dict[str, Any]:
     """Every layer type with its settings, defaults and bounds, and the limits of a stack."""
-    return layer_catalogue()
+    return localized_catalogue()
 
 
 @router.get("/{name}", response_model=PresetResponse)
@@ -52,20 +54,20 @@ def get_architecture(name: PresetName) -> dict[str, Any]:
     return {
         **_overview(preset),
         "layers": preset.layers,
-        "summary": preset.summary.as_dict(),
+        "summary": localized_answer(preset.summary.as_dict()),
     }
 
 
 def _overview(preset: Preset) -> dict[str, Any]:
     table = preset.summary
-    totals = table.as_dict()
+    totals = table.as_dict()  # numbers only, once the rows and warnings are gone
     del totals["layers"], totals["warnings"]
     return {
         **totals,
         "name": preset.name,
-        "title": preset.title,
-        "description": preset.description,
-        "source": preset.source,
+        "title": gettext(preset.title),
+        "description": gettext(preset.description),
+        "source": gettext(preset.source),
         "layer_count": len(table.rows),
         "receptive_field_growth": [
             row.receptive_field[0] if row.receptive_field else None

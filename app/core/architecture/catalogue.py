@@ -13,10 +13,41 @@ from typing import Any
 
 from app.core.architecture import limits
 from app.core.architecture.layers import LAYER_TYPES, Editor, LayerSpec
+from app.core.architecture.tensor import Words
 
 # Set by every layer (type) or by the editor's own card (name): not one of its settings.
 NOT_SETTINGS = ("type", "name")
 JSON_KINDS = {"integer": "int", "number": "float", "boolean": "bool", "string": "choice"}
+
+
+def localized_catalogue(language: str | None = None) -> dict[str, Any]:
+    """:func:`layer_catalogue` with its words (each type's ``about``, each setting's ``label``
+    and ``description``) in the request's language; keys, types, options and numbers as they
+    are."""
+    from app.i18n import gettext
+
+    def said(text: str) -> str:
+        return text.localized(language) if isinstance(text, Words) else gettext(text, language)
+
+    catalogue = layer_catalogue()
+    return {
+        **catalogue,
+        "layer_types": [
+            {
+                **layer,
+                "about": said(layer["about"]),
+                "fields": [
+                    {
+                        **field,
+                        "label": said(field["label"]),
+                        "description": said(field["description"]),
+                    }
+                    for field in layer["fields"]
+                ],
+            }
+            for layer in catalogue["layer_types"]
+        ],
+    }
 
 
 @cache

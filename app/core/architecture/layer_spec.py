@@ -31,6 +31,8 @@ from app.core.architecture.limits import (
     MAX_ZERO_PADDING,
     MIN_BRANCHES,
 )
+from app.core.architecture.tensor import Words
+from app.errors import N_
 
 ActivationName = Literal[
     "linear",
@@ -93,21 +95,31 @@ LayerName = Annotated[
     Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"),
 ]
 
-INPUT_SHAPE = (
-    f"[height, width, channels] for images (up to {MAX_INPUT_SIDE} a side, "
-    f"{MAX_INPUT_CHANNELS} channels), or [length] for vectors; no batch axis."
+# Words: English whose translation is looked up when the catalogue is sent (catalogue.py).
+INPUT_SHAPE = Words(
+    N_(
+        "[height, width, channels] for images (up to {max_side} a side, {max_channels} "
+        "channels), or [length] for vectors; no batch axis."
+    ),
+    max_side=MAX_INPUT_SIDE,
+    max_channels=MAX_INPUT_CHANNELS,
 )
-KERNEL = "Window size: an integer or [rows, cols]."
-STRIDES = "Window step: an integer or [rows, cols]."
-PADDING = '"valid": no zeros added; "same": zeros so that the output is ceil(W / S).'
-USE_BIAS = "Whether each output channel adds a learned bias."
-ACTIVATION = "Applied to each output value; null means linear. No effect on shapes or params."
-KEEPDIMS = "Keep a 1x1xC map instead of C values."
-LAST_AXIS = "-1: the last axis (channels, or units), the only one this lab follows."
-BRANCHES = (
-    "Each branch is a list of layers applied to this layer's input; [] is the input itself "
-    f"(an identity shortcut). {MIN_BRANCHES} to {MAX_BRANCHES} branches, nested at most "
-    f"{MAX_NESTING} deep."
+KERNEL = N_("Window size: an integer or [rows, cols].")
+STRIDES = N_("Window step: an integer or [rows, cols].")
+PADDING = N_('"valid": no zeros added; "same": zeros so that the output is ceil(W / S).')
+USE_BIAS = N_("Whether each output channel adds a learned bias.")
+ACTIVATION = N_("Applied to each output value; null means linear. No effect on shapes or params.")
+KEEPDIMS = N_("Keep a 1x1xC map instead of C values.")
+LAST_AXIS = N_("-1: the last axis (channels, or units), the only one this lab follows.")
+BRANCHES = Words(
+    N_(
+        "Each branch is a list of layers applied to this layer's input; [] is the input itself "
+        "(an identity shortcut). {min_branches} to {max_branches} branches, nested at most "
+        "{max_nesting} deep."
+    ),
+    min_branches=MIN_BRANCHES,
+    max_branches=MAX_BRANCHES,
+    max_nesting=MAX_NESTING,
 )
 
 

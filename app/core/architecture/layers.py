@@ -87,6 +87,7 @@ from app.core.architecture.spatial import (
     SeparableConv2D,
     ZeroPadding2D,
 )
+from app.errors import N_
 
 __all__ = [
     "ACTIVATION",
@@ -152,29 +153,29 @@ __all__ = [
 
 
 class Input(LayerSpec):
-    """the stack's input; only as the first layer, instead of input_shape"""
+    __doc__ = N_("the stack's input; only as the first layer, instead of input_shape")
 
     type: Literal["Input"] = "Input"
     keras_name: ClassVar[str] = "input_layer"
-    shape: InputShape = Field(title="Shape", description=INPUT_SHAPE, examples=[[28, 28, 1]])
+    shape: InputShape = Field(title=N_("Shape"), description=INPUT_SHAPE, examples=[[28, 28, 1]])
 
 
 class Flatten(LayerSpec):
-    """lays the values out in one vector"""
+    __doc__ = N_("lays the values out in one vector")
 
     type: Literal["Flatten"] = "Flatten"
     keras_name: ClassVar[str] = "flatten"
 
 
 class Dense(LayerSpec):
-    """every input wired to every unit (on the last axis)"""
+    __doc__ = N_("every input wired to every unit (on the last axis)")
 
     type: Literal["Dense"] = "Dense"
     keras_name: ClassVar[str] = "dense"
-    units: Units = Field(title="Units", description="How many output units.", examples=[10])
-    use_bias: bool = Field(default=True, title="Bias", description=USE_BIAS)
+    units: Units = Field(title=N_("Units"), description=N_("How many output units."), examples=[10])
+    use_bias: bool = Field(default=True, title=N_("Bias"), description=USE_BIAS)
     activation: ActivationName | None = Field(
-        default=None, title="Activation", description=ACTIVATION
+        default=None, title=N_("Activation"), description=ACTIVATION
     )
 
 
@@ -214,12 +215,12 @@ Branches = Annotated[
 
 
 class Add(LayerSpec):
-    """sums branches of equal shape (a residual block)"""
+    __doc__ = N_("sums branches of equal shape (a residual block)")
 
     type: Literal["Add"] = "Add"
     keras_name: ClassVar[str] = "add"
     branches: Branches = Field(
-        title="Branches",
+        title=N_("Branches"),
         description=BRANCHES,
         examples=[[[{"type": "Conv2D", "filters": 8, "kernel_size": 3, "padding": "same"}], []]],
         json_schema_extra=_nested_merges_in_brief,
@@ -227,12 +228,12 @@ class Add(LayerSpec):
 
 
 class Concatenate(LayerSpec):
-    """stacks branches along the channels (an inception module)"""
+    __doc__ = N_("stacks branches along the channels (an inception module)")
 
     type: Literal["Concatenate"] = "Concatenate"
     keras_name: ClassVar[str] = "concatenate"
     branches: Branches = Field(
-        title="Branches",
+        title=N_("Branches"),
         description=BRANCHES,
         examples=[
             [

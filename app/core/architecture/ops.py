@@ -42,6 +42,7 @@ from app.core.architecture.tensor import (
     Result,
     Shape,
     Tensor,
+    Words,
     shape_text,
 )
 from app.core.shapes import (
@@ -53,7 +54,7 @@ from app.core.shapes import (
     resolve_padding,
     uneven_explanations,
 )
-from app.errors import InvalidParameter
+from app.errors import N_, InvalidParameter
 
 
 def apply(layer: Layer, tensor: Tensor, where: str) -> Result:
@@ -96,12 +97,16 @@ def _conv(layer: Conv2D | DepthwiseConv2D, tensor: Tensor, where: str) -> Result
     if isinstance(layer, Conv2D):
         per_position = layer.filters
         channels = per_position
-        what = f"{per_position} filters"
+        what = Words(N_("{filters} filters"), filters=per_position)
         settings = f"{per_position} filters {kh}x{kw}"
     else:
         per_position = layer.depth_multiplier
         channels = c * per_position
-        what = f"{c} channels x depth_multiplier {per_position}"
+        what = Words(
+            N_("{channels} channels x depth_multiplier {multiplier}"),
+            channels=c,
+            multiplier=per_position,
+        )
         settings = f"{kh}x{kw} depthwise, depth_multiplier {per_position}"
     weights = f"{kh}*{kw}*{c}*{per_position}"
     params = kh * kw * c * per_position + (channels if layer.use_bias else 0)
@@ -116,7 +121,12 @@ def _conv(layer: Conv2D | DepthwiseConv2D, tensor: Tensor, where: str) -> Result
     return Result(
         _windowed(tensor, shape, window, strides, 1),
         settings,
-        f"{both_axes_formula(rows, cols)}; {what} -> {shape_text(shape)}",
+        Words(
+            N_("{axes}; {what} -> {shape}"),
+            axes=both_axes_formula(rows, cols),
+            what=what,
+            shape=shape_text(shape),
+        ),
         _rf_formula(tensor, window, strides),
         params=params,
         params_formula=params_formula,
@@ -159,8 +169,17 @@ def _separable_conv(layer: SeparableConv2D, tensor: Tensor, where: str) -> Resul
     return Result(
         _windowed(tensor, shape, window, strides, 1),
         settings,
-        f"{both_axes_formula(rows, cols)}; {c} channels x depth_multiplier {m}, then "
-        f"{filters} 1x1 filters -> {shape_text(shape)}",
+        Words(
+            N_(
+                "{axes}; {channels} channels x depth_multiplier {multiplier}, then {filters} 1x1 "
+                "filters -> {shape}"
+            ),
+            axes=both_axes_formula(rows, cols),
+            channels=c,
+            multiplier=m,
+            filters=filters,
+            shape=shape_text(shape),
+        ),
         _rf_formula(tensor, window, strides),
         params=params,
         params_formula=params_formula,
@@ -192,10 +211,17 @@ def _pool(layer: MaxPooling2D | AveragePooling2D, tensor: Tensor, where: str) ->
     return Result(
         _windowed(tensor, shape, window, strides, 0),
         f"{mode} {window[0]}x{window[1]}{_window_settings(strides, layer.padding)}",
-        f"{both_axes_formula(rows, cols)}; channels stay {c} -> {shape_text(shape)}",
+        Words(
+            N_("{axes}; channels stay {channels} -> {shape}"),
+            axes=both_axes_formula(rows, cols),
+            channels=c,
+            shape=shape_text(shape),
+        ),
         _rf_formula(tensor, window, strides),
-        params_formula="0: pooling has no weights",
-        macs_formula=f"0: pooling takes the {mode} of each window; no multiply-accumulates",
+        params_formula=Words(N_("0: pooling has no weights")),
+        macs_formula=Words(N_("0: pooling takes the max of each window; no multiply-accumulates"))
+        if mode == "max"
+        else Words(N_("0: pooling takes the average of each window; no multiply-accumulates")),
         warnings=uneven_explanations(rows, cols),
     )
 
@@ -209,14 +235,37 @@ def _global_pool(
         out = _windowed(tensor, (1, 1, c), (h, w), (h, w), 0)
     else:
         out = Tensor((c,), tensor.span, None, tensor.span, tensor.depth)
-    kept = f", kept as {shape_text(out.shape)}" if layer.keepdims else ""
+    sizes: dict[str, object] = {"height": h, "width": w, "channels": c}
+    if layer.keepdims:
+        sizes["kept"] = shape_text(out.shape)
+    match (mode, layer.keepdims):
+        case ("max", False):
+            formula = Words(
+                N_("the max of each {height}x{width} map -> {channels} values"), **sizes
+            )
+        case ("max", True):
+            formula = Words(
+                N_("the max of each {height}x{width} map -> {channels} values, kept as {kept}"),
+                **sizes,
+            )
+        case (_, False):
+            formula = Words(
+                N_("the average of each {height}x{width} map -> {channels} values"), **sizes
+            )
+        case _:
+            formula = Words(
+                N_("the average of each {height}x{width} map -> {channels} values, kept as {kept}"),
+                **sizes,
+            )
     return Result(
         out,
         "keepdims" if layer.keepdims else "",
-        f"the {mode} of each {h}x{w} map -> {c} values{kept}",
+        formula,
         _rf_formula(tensor, (h, w), (h, w)),
-        params_formula="0: pooling has no weights",
-        macs_formula=f"0: pooling takes the {mode} of each map; no multiply-accumulates",
+        params_formula=Words(N_("0: pooling has no weights")),
+        macs_formula=Words(N_("0: pooling takes the max of each map; no multiply-accumulates"))
+        if mode == "max"
+        else Words(N_("0: pooling takes the average of each map; no multiply-accumulates")),
     )
 
 
@@ -228,10 +277,23 @@ def _zero_padding(layer: ZeroPadding2D, tensor: Tensor, where: str) -> Result:
     return Result(
         out,
         f"(({top}, {bottom}), ({left}, {right}))",
-        f"rows {h} + {top} + {bottom} = {shape[0]}, cols {w} + {left} + {right} = {shape[1]}"
-        f" -> {shape_text(shape)}",
-        "unchanged: zeros add nothing of the input",
-        params_formula="0: padding has no weights",
+        Words(
+            N_(
+                "rows {height} + {top} + {bottom} = {rows}, cols {width} + {left} + {right} = "
+                "{cols} -> {shape}"
+            ),
+            height=h,
+            top=top,
+            bottom=bottom,
+            rows=shape[0],
+            width=w,
+            left=left,
+            right=right,
+            cols=shape[1],
+            shape=shape_text(shape),
+        ),
+        Words(N_("unchanged: zeros add nothing of the input")),
+        params_formula=Words(N_("0: padding has no weights")),
     )
 
 
@@ -239,17 +301,21 @@ def _flatten(tensor: Tensor) -> Result:
     shape = tensor.shape
     size = math.prod(shape)
     formula = (
-        f"already flat: {size:,} values"
+        Words(N_("already flat: {size:,} values"), size=size)
         if len(shape) == 1
-        else f"{'*'.join(map(str, shape))} = {size:,} values in one vector"
+        else Words(
+            N_("{product} = {size:,} values in one vector"),
+            product="*".join(map(str, shape)),
+            size=size,
+        )
     )
     out = Tensor((size,), tensor.receptive_field, None, tensor.span, tensor.depth)
     return Result(
         out,
         "",
         formula,
-        "unchanged: each value still sees what it saw; the next Dense sees them all",
-        params_formula="0: Flatten only reshapes",
+        Words(N_("unchanged: each value still sees what it saw; the next Dense sees them all")),
+        params_formula=Words(N_("0: Flatten only reshapes")),
     )
 
 
@@ -266,27 +332,52 @@ def _dense(layer: Dense, tensor: Tensor) -> Result:
     warnings: tuple[str, ...] = ()
     if leading:
         out = Tensor(shape, tensor.receptive_field, tensor.jump, tensor.span, tensor.depth + 1)
-        output_formula = (
-            f"Dense acts on the last axis only: {last} -> {units} at each of the "
-            f"{shape_text(leading)} positions -> {shape_text(shape)}"
+        output_formula = Words(
+            N_(
+                "Dense acts on the last axis only: {inputs} -> {units} at each of the "
+                "{positions} positions -> {shape}"
+            ),
+            inputs=last,
+            units=units,
+            positions=shape_text(leading),
+            shape=shape_text(shape),
         )
-        rf_formula = "unchanged: a Dense on the last axis is a 1x1 convolution"
+        rf_formula = Words(N_("unchanged: a Dense on the last axis is a 1x1 convolution"))
         warnings = (
-            f"Dense on a {shape_text(tensor.shape)} input acts on the last axis only, at every "
-            f"position (as a 1x1 Conv2D would), so the output is {shape_text(shape)}. To wire "
-            "every value to every unit, put a Flatten (or global pooling) before it.",
+            Words(
+                N_(
+                    "Dense on a {input} input acts on the last axis only, at every position (as "
+                    "a 1x1 Conv2D would), so the output is {output}. To wire every value to "
+                    "every unit, put a Flatten (or global pooling) before it."
+                ),
+                input=shape_text(tensor.shape),
+                output=shape_text(shape),
+            ),
         )
     else:
         out = Tensor(shape, tensor.span, None, tensor.span, tensor.depth + 1)
-        output_formula = f"each of the {units} units sees all {last:,} inputs -> {units}"
+        output_formula = Words(
+            N_("each of the {units} units sees all {inputs:,} inputs -> {units}"),
+            units=units,
+            inputs=last,
+        )
         rf_formula = (
-            f"every unit sees all of the last feature map: {_pair_text(tensor.span)}"
+            Words(
+                N_("every unit sees all of the last feature map: {rows}x{cols} pixels"),
+                rows=tensor.span[0],
+                cols=tensor.span[1],
+            )
             if tensor.span
-            else "none: a vector input has no spatial layout"
+            else Words(N_("none: a vector input has no spatial layout"))
         )
     return Result(
         out,
-        f"{units} units{_activation(layer.activation)}" + ("" if layer.use_bias else ", no bias"),
+        Words(
+            N_("{units} units{activation}{bias}"),
+            units=units,
+            activation=_activation(layer.activation),
+            bias="" if layer.use_bias else Words(N_(", no bias")),
+        ),
         output_formula,
         rf_formula,
         params=params,
@@ -365,12 +456,6 @@ def _rf_formula(tensor: Tensor, window: Pair, strides: Pair) -> str:
 def _known(pair: Pair | None) -> Pair:
     # Image tensors always carry a receptive field; vectors never reach a windowed layer.
     return pair if pair is not None else (1, 1)
-
-
-def _pair_text(pair: Pair | None) -> str:
-    if pair is None:
-        return "none"
-    return f"{pair[0]}x{pair[1]} pixels"
 
 
 def _window_settings(strides: Pair, padding: str) -> str:

@@ -28,11 +28,14 @@ from app.core.architecture.layers import (
 )
 from app.core.architecture.summary import Summary, summarize_stack
 from app.core.shapes import PaddingMode
-from app.errors import UnknownResource
+from app.errors import N_, UnknownResource
 
 
 @dataclass(frozen=True)
 class Preset:
+    """A preset's title, description and source are English, marked with N_() for the catalogs
+    (a paper's citation is not: it stays as published) and translated when sent."""
+
     name: str
     title: str
     description: str
@@ -270,10 +273,12 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "lenet5",
             "LeNet-5",
-            "LeCun's digit reader as ConvLens ships it and most courses teach it: 6 and 16 5x5 "
-            "filters with 2x2 pooling (max here; the paper averaged), then dense 120, 84, 10. "
-            'The first convolution pads ("same") so that 28x28 digits meet the 32x32 '
-            "arithmetic of the paper.",
+            N_(
+                "LeCun's digit reader as ConvLens ships it and most courses teach it: 6 and 16 5x5 "
+                "filters with 2x2 pooling (max here; the paper averaged), then dense 120, 84, 10. "
+                'The first convolution pads ("same") so that 28x28 digits meet the 32x32 '
+                "arithmetic of the paper."
+            ),
             "LeCun, Bottou, Bengio, Haffner (1998), Gradient-Based Learning Applied to Document "
             "Recognition.",
             (Input(shape=(28, 28, 1), name="input"), *_lenet5()),
@@ -281,41 +286,58 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "mnist-cnn",
             "MNIST CNN",
-            "The classic course model ConvLens ships: 32 and 64 3x3 filters with 2x2 max "
-            "pooling, then dense 64, 32, 10.",
-            "ConvLens's shipped model (app/ml/recipes.py), after the Keras MNIST convnet example.",
+            N_(
+                "The classic course model ConvLens ships: 32 and 64 3x3 filters with 2x2 max "
+                "pooling, then dense 64, 32, 10."
+            ),
+            N_(
+                "ConvLens's shipped model (app/ml/recipes.py), after the Keras MNIST convnet "
+                "example."
+            ),
             (Input(shape=(28, 28, 1), name="input"), *_mnist_cnn()),
         ),
         Preset(
             "mlp",
-            "Dense baseline (MLP)",
-            "No convolution: the 784 pixels feed 84 dense units, then 10. Compare how many "
-            "parameters the first layer needs without weight sharing.",
-            "ConvLens's shipped model (app/ml/recipes.py), the multilayer perceptron baseline.",
+            N_("Dense baseline (MLP)"),
+            N_(
+                "No convolution: the 784 pixels feed 84 dense units, then 10. Compare how many "
+                "parameters the first layer needs without weight sharing."
+            ),
+            N_("ConvLens's shipped model (app/ml/recipes.py), the multilayer perceptron baseline."),
             (Input(shape=(28, 28, 1), name="input"), *_mlp()),
         ),
         Preset(
             "course-conv",
-            "Course model: two convolutions",
-            "Conv2D(3, 5x5) then Conv2D(6, 5x5) on a 28x28 digit, no pooling, then a 10-way "
-            "Dense: the flattened 20x20x6 map makes the Dense layer the biggest by far.",
-            "The course exercise models (Conv2D(3, 5x5), Conv2D(6, 5x5)), on MNIST-sized input.",
+            N_("Course model: two convolutions"),
+            N_(
+                "Conv2D(3, 5x5) then Conv2D(6, 5x5) on a 28x28 digit, no pooling, then a 10-way "
+                "Dense: the flattened 20x20x6 map makes the Dense layer the biggest by far."
+            ),
+            N_(
+                "The course exercise models (Conv2D(3, 5x5), Conv2D(6, 5x5)), on MNIST-sized input."
+            ),
             (Input(shape=(28, 28, 1), name="input_layer"), *_course(pooling=False)),
         ),
         Preset(
             "course-conv-pool",
-            "Course model: convolutions with pooling",
-            "The same two convolutions, each followed by 2x2 max pooling: the map shrinks to "
-            "4x4x6 and the Dense layer needs 25 times fewer weights.",
-            "The course exercise models (Conv2D(3, 5x5), Conv2D(6, 5x5)), on MNIST-sized input.",
+            N_("Course model: convolutions with pooling"),
+            N_(
+                "The same two convolutions, each followed by 2x2 max pooling: the map shrinks to "
+                "4x4x6 and the Dense layer needs 25 times fewer weights."
+            ),
+            N_(
+                "The course exercise models (Conv2D(3, 5x5), Conv2D(6, 5x5)), on MNIST-sized input."
+            ),
             (Input(shape=(28, 28, 1), name="input_layer"), *_course(pooling=True)),
         ),
         Preset(
             "alexnet",
             "AlexNet",
-            "The 2012 ImageNet winner as usually taught, on one GPU: 96 11x11 filters with "
-            "stride 4, overlapping 3x3 max pooling, three 3x3 convolutions, then dense 4096, "
-            "4096, 1000 with dropout.",
+            N_(
+                "The 2012 ImageNet winner as usually taught, on one GPU: 96 11x11 filters with "
+                "stride 4, overlapping 3x3 max pooling, three 3x3 convolutions, then dense 4096, "
+                "4096, 1000 with dropout."
+            ),
             "Krizhevsky, Sutskever, Hinton (2012), ImageNet Classification with Deep "
             "Convolutional Neural Networks.",
             (Input(shape=(227, 227, 3), name="input_layer"), *_alexnet()),
@@ -323,8 +345,10 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "vgg16",
             "VGG16",
-            "Thirteen 3x3 convolutions in five blocks, each ending in 2x2 max pooling, then "
-            "dense 4096, 4096, 1000: depth from small kernels only.",
+            N_(
+                "Thirteen 3x3 convolutions in five blocks, each ending in 2x2 max pooling, then "
+                "dense 4096, 4096, 1000: depth from small kernels only."
+            ),
             "Simonyan, Zisserman (2014), Very Deep Convolutional Networks for Large-Scale Image "
             "Recognition.",
             (Input(shape=(224, 224, 3), name="input_layer"), *_vgg16()),
@@ -332,18 +356,22 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "resnet50",
             "ResNet-50",
-            "Sixteen bottleneck blocks (1x1, 3x3, 1x1) whose input is added back to their "
-            "output; the first block of each stage projects the shortcut with a 1x1 "
-            "convolution. Layers and names as keras.applications.ResNet50 builds them.",
+            N_(
+                "Sixteen bottleneck blocks (1x1, 3x3, 1x1) whose input is added back to their "
+                "output; the first block of each stage projects the shortcut with a 1x1 "
+                "convolution. Layers and names as keras.applications.ResNet50 builds them."
+            ),
             "He, Zhang, Ren, Sun (2015), Deep Residual Learning for Image Recognition.",
             (Input(shape=(224, 224, 3), name="input_layer"), *_resnet50()),
         ),
         Preset(
             "googlenet",
             "GoogLeNet (Inception v1)",
-            "Nine inception modules that run 1x1, 3x3, 5x5 convolutions and max pooling side by "
-            "side and concatenate them, with 1x1 reductions to keep the cost down; no "
-            "auxiliary classifiers and no local response normalisation.",
+            N_(
+                "Nine inception modules that run 1x1, 3x3, 5x5 convolutions and max pooling "
+                "side by side and concatenate them, with 1x1 reductions to keep the cost down; no "
+                "auxiliary classifiers and no local response normalisation."
+            ),
             "Szegedy et al. (2014), Going Deeper with Convolutions.",
             (Input(shape=(224, 224, 3), name="input_layer"), *_googlenet()),
         ),

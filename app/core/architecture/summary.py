@@ -34,8 +34,8 @@ from app.core.architecture import ops
 from app.core.architecture.layers import Add, Concatenate, Input, Layer, layer_type, walk
 from app.core.architecture.limits import check_growth, check_input_shape, stack_size_refusal
 from app.core.architecture.merges import merge
-from app.core.architecture.tensor import ParamKind, Shape, Tensor, shape_text
-from app.errors import InvalidParameter
+from app.core.architecture.tensor import ParamKind, Shape, Tensor, Words, shape_text
+from app.errors import N_, InvalidParameter
 
 BYTES_PER_VALUE = 4  # float32
 
@@ -49,7 +49,7 @@ class LayerRow:
     name: str
     location: str
     nesting: int
-    settings: str
+    settings: str  # str or Words, as every text below: translated when sent (tensor.localized)
     input_shapes: tuple[Shape, ...]
     output_shape: Shape
     output_formula: str
@@ -158,7 +158,14 @@ class Summary:
     @property
     def warnings(self) -> list[str]:
         return [
-            f"{row.location} {row.name!r}: {text}" for row in self.rows for text in row.warnings
+            Words(
+                N_("{location} {name}: {warning}"),
+                location=row.location,
+                name=repr(row.name),
+                warning=text,
+            )
+            for row in self.rows
+            for text in row.warnings
         ]
 
 
@@ -182,21 +189,21 @@ def summarize_stack(input_shape: Sequence[int] | None, layers: Sequence[Layer]) 
             name=name,
             location=input_location,
             nesting=0,
-            settings=f"shape {shape_text(shape)}",
+            settings=Words(N_("shape {shape}"), shape=shape_text(shape)),
             input_shapes=(),
             output_shape=shape,
-            output_formula=f"the input: {shape_text(shape)}",
+            output_formula=Words(N_("the input: {shape}"), shape=shape_text(shape)),
             params=0,
             trainable_params=0,
-            params_formula="0: the input has no weights",
+            params_formula=Words(N_("0: the input has no weights")),
             param_kind=None,
             macs=0,
             macs_formula="0",
             receptive_field=tensor.receptive_field,
             jump=tensor.jump,
-            receptive_field_formula="1 pixel: each input value sees itself"
+            receptive_field_formula=Words(N_("1 pixel: each input value sees itself"))
             if tensor.receptive_field
-            else "none: a vector has no spatial layout",
+            else Words(N_("none: a vector has no spatial layout")),
             warnings=(),
         )
     )

@@ -5,13 +5,65 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+from app.errors import N_
 
 Shape = tuple[int, ...]
 Pair = tuple[int, int]
 ParamKind = Literal["conv", "dense", "norm"]
-NO_WEIGHTS = "0: no weights"
-NO_MACS = "0: no multiply-accumulates counted"
+
+
+class Words(str):
+    """English text a learner reads, built from a whole sentence's template (marked with N_()
+    where it is written) and its fields: code that takes a ``str`` reads the English, and
+    :func:`localized` gives it in the request's language when the answer is sent (summaries are
+    cached, so they keep the English and its template both)."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, /, **params: Any) -> Words:
+        words = super().__new__(cls, template.format(**params) if params else template)
+        words.template = template
+        words.params = params
+        return words
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_words, (self.template, self.params))
+
+    def localized(self, language: str | None = None) -> str:
+        from app.i18n import translate
+
+        params = {
+            name: value.localized(language) if isinstance(value, Words) else value
+            for name, value in self.params.items()
+        }
+        return translate(self.template, params, language)
+
+
+NO_WEIGHTS = Words(N_("0: no weights"))
+NO_MACS = Words(N_("0: no multiply-accumulates counted"))
+
+
+def _words(template: str, params: dict[str, Any]) -> Words:
+    return Words(template, **params)
+
+
+def localized(value: Any, language: str | None = None) -> Any:
+    """A copy of an answer (dicts, lists) with every :class:`Words` in it translated."""
+    if isinstance(value, Words):
+        return value.localized(language)
+    if isinstance(value, dict):
+        return {key: localized(item, language) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [localized(item, language) for item in value]
+    return value
+
+
+def localized_answer(answer: dict[str, Any], language: str | None = None) -> dict[str, Any]:
+    """An answer's dict (e.g. ``Summary.as_dict()``) with its words in the request's language."""
+    return {key: localized(value, language) for key, value in answer.items()}
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,25 @@ import { formatCount, formatLargeCount, formatShape, formatShare } from "../form
 import { t } from "../i18n/index.js";
 
 const SVG = "http://www.w3.org/2000/svg";
+const HANGUL = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/;
+
+/**
+ * The language of a preset's source as the API sends it: a paper's citation stays in English
+ * in every language (a ConvLens model's source is translated), so a Korean page marks it
+ * lang="en" for screen readers. Returns "en", or null when the text is the page's language.
+ */
+export function sourceLanguage(text) {
+  if (!text || document.documentElement.lang === "en") return null;
+  return HANGUL.test(text) ? null : "en";
+}
+
+/** Show a preset's source in `element`, marked as English when it is (see sourceLanguage). */
+export function showSource(element, text) {
+  element.textContent = text ?? "";
+  const language = sourceLanguage(text);
+  if (language) element.lang = language;
+  else element.removeAttribute("lang");
+}
 const KINDS = [["conv", t("convolution")], ["dense", t("dense")], ["norm", t("batch norm")]];
 // A cell's column: data-label names it (in English, for the styles), data-heading is the heading
 // a phone shows above the value.
@@ -107,7 +126,7 @@ export function renderCompare(root, presets, { onLoad }) {
       el("th", { scope: "row", dataset: column("Architecture") }, [
         el("strong", { text: preset.title }),
         el("span", { class: "row-settings", text: preset.description }),
-        el("span", { class: "row-source", text: preset.source }),
+        el("span", { class: "row-source", text: preset.source, lang: sourceLanguage(preset.source) }),
         el("button", {
           type: "button", class: "button button-quiet", text: t("Load in the editor"),
           "aria-label": t("Load in the editor: {title}", { title: preset.title }),
