@@ -93,6 +93,11 @@ def test_a_preset_reads_in_korean_with_its_citation_as_published(web: TestClient
         "모든 유닛이 마지막 특징 맵 전체를 봅니다: 32x32 픽셀"
     )
     assert row(korean["summary"], "flatten")["params_formula"] == "0: Flatten은 모양만 바꿉니다"
+    assert row(korean["summary"], "conv1")["settings"] == "필터 6개 5x5, 스트라이드 1, same, relu"
+    assert row(english["summary"], "conv1")["settings"] == "6 filters 5x5, strides 1, same, relu"
+    assert row(korean["summary"], "pool2")["receptive_field_formula"] == (
+        "14 + (2-1)*2 = 16, 점프 2*2 = 4"
+    )
     assert row(english["summary"], "fc2")["output_formula"] == (
         "each of the 84 units sees all 120 inputs -> 84"
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.core.architecture.layers import Add, Concatenate
-from app.core.architecture.tensor import Pair, Result, Tensor, shape_text
-from app.errors import InvalidParameter
+from app.core.architecture.tensor import Pair, Result, Tensor, Words, shape_text
+from app.errors import N_, InvalidParameter
 
 
 def merge(layer: Add | Concatenate, outputs: Sequence[Tensor], where: str) -> Result:
@@ -31,7 +31,10 @@ def merge(layer: Add | Concatenate, outputs: Sequence[Tensor], where: str) -> Re
                 listed=listed,
             )
         shape = shapes[0]
-        formula = f"every branch ends in {shape_text(shape)}: summed value by value"
+        formula = Words(
+            N_("every branch ends in {shape}: summed value by value -> {shape}"),
+            shape=shape_text(shape),
+        )
     else:
         if any(len(s) != len(shapes[0]) or s[:-1] != shapes[0][:-1] for s in shapes):
             raise InvalidParameter(
@@ -45,7 +48,12 @@ def merge(layer: Add | Concatenate, outputs: Sequence[Tensor], where: str) -> Re
             )
         channels = [s[-1] for s in shapes]
         shape = (*shapes[0][:-1], sum(channels))
-        formula = f"channels {' + '.join(map(str, channels))} = {sum(channels)}"
+        formula = Words(
+            N_("channels {sum} = {total} -> {shape}"),
+            sum=" + ".join(map(str, channels)),
+            total=sum(channels),
+            shape=shape_text(shape),
+        )
     fields = [o.receptive_field for o in outputs if o.receptive_field is not None]
     jumps = [o.jump for o in outputs if o.jump is not None]
     spans = [o.span for o in outputs if o.span is not None]
@@ -58,9 +66,11 @@ def merge(layer: Add | Concatenate, outputs: Sequence[Tensor], where: str) -> Re
     )
     return Result(
         tensor,
-        f"{len(outputs)} branches",
-        f"{formula} -> {shape_text(shape)}",
-        "the largest over the branches" if fields else "none: vectors have no spatial layout",
+        Words(N_("{count} branches"), count=len(outputs)),
+        formula,
+        Words(N_("the largest over the branches"))
+        if fields
+        else Words(N_("none: vectors have no spatial layout")),
     )
 
 

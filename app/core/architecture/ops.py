@@ -98,7 +98,9 @@ def _conv(layer: Conv2D | DepthwiseConv2D, tensor: Tensor, where: str) -> Result
         per_position = layer.filters
         channels = per_position
         what = Words(N_("{filters} filters"), filters=per_position)
-        settings = f"{per_position} filters {kh}x{kw}"
+        settings: str = Words(
+            N_("{filters} filters {rows}x{cols}"), filters=per_position, rows=kh, cols=kw
+        )
     else:
         per_position = layer.depth_multiplier
         channels = c * per_position
@@ -107,7 +109,12 @@ def _conv(layer: Conv2D | DepthwiseConv2D, tensor: Tensor, where: str) -> Result
             channels=c,
             multiplier=per_position,
         )
-        settings = f"{kh}x{kw} depthwise, depth_multiplier {per_position}"
+        settings = Words(
+            N_("{rows}x{cols} depthwise, depth_multiplier {multiplier}"),
+            rows=kh,
+            cols=kw,
+            multiplier=per_position,
+        )
     weights = f"{kh}*{kw}*{c}*{per_position}"
     params = kh * kw * c * per_position + (channels if layer.use_bias else 0)
     params_formula = (
@@ -115,9 +122,12 @@ def _conv(layer: Conv2D | DepthwiseConv2D, tensor: Tensor, where: str) -> Result
     )
     shape = (rows.output, cols.output, channels)
     macs = rows.output * cols.output * kh * kw * c * per_position
-    settings += _window_settings(strides, layer.padding) + _activation(layer.activation)
-    if not layer.use_bias:
-        settings += ", no bias"
+    settings = _joined(
+        settings,
+        _window_settings(strides, layer.padding),
+        _activation(layer.activation),
+        "" if layer.use_bias else Words(N_(", no bias")),
+    )
     return Result(
         _windowed(tensor, shape, window, strides, 1),
         settings,
@@ -160,12 +170,13 @@ def _separable_conv(layer: SeparableConv2D, tensor: Tensor, where: str) -> Resul
     shape = (rows.output, cols.output, filters)
     positions = f"{rows.output}*{cols.output}"
     macs = rows.output * cols.output * (kh * kw * c * m + c * m * filters)
-    settings = f"{filters} filters {kh}x{kw} separable"
-    if m != 1:
-        settings += f", depth_multiplier {m}"
-    settings += _window_settings(strides, layer.padding) + _activation(layer.activation)
-    if not layer.use_bias:
-        settings += ", no bias"
+    settings = _joined(
+        Words(N_("{filters} filters {rows}x{cols} separable"), filters=filters, rows=kh, cols=kw),
+        f", depth_multiplier {m}" if m != 1 else "",
+        _window_settings(strides, layer.padding),
+        _activation(layer.activation),
+        "" if layer.use_bias else Words(N_(", no bias")),
+    )
     return Result(
         _windowed(tensor, shape, window, strides, 1),
         settings,
@@ -210,7 +221,12 @@ def _pool(layer: MaxPooling2D | AveragePooling2D, tensor: Tensor, where: str) ->
     mode = "max" if isinstance(layer, MaxPooling2D) else "average"
     return Result(
         _windowed(tensor, shape, window, strides, 0),
-        f"{mode} {window[0]}x{window[1]}{_window_settings(strides, layer.padding)}",
+        _joined(
+            Words(N_("max {rows}x{cols}"), rows=window[0], cols=window[1])
+            if mode == "max"
+            else Words(N_("average {rows}x{cols}"), rows=window[0], cols=window[1]),
+            _window_settings(strides, layer.padding),
+        ),
         Words(
             N_("{axes}; channels stay {channels} -> {shape}"),
             axes=both_axes_formula(rows, cols),
@@ -446,11 +462,20 @@ def _windowed(tensor: Tensor, shape: Shape, window: Pair, strides: Pair, weights
 def _rf_formula(tensor: Tensor, window: Pair, strides: Pair) -> str:
     rf, jump = _known(tensor.receptive_field), _known(tensor.jump)
     parts = [
-        f"{rf[i]} + ({window[i]}-1)*{jump[i]} = {rf[i] + (window[i] - 1) * jump[i]}, "
-        f"jump {jump[i]}*{strides[i]} = {jump[i] * strides[i]}"
+        Words(
+            N_("{rf} + ({window}-1)*{jump} = {field}, jump {jump}*{stride} = {next_jump}"),
+            rf=rf[i],
+            window=window[i],
+            jump=jump[i],
+            field=rf[i] + (window[i] - 1) * jump[i],
+            stride=strides[i],
+            next_jump=jump[i] * strides[i],
+        )
         for i in (0, 1)
     ]
-    return parts[0] if parts[0] == parts[1] else f"rows: {parts[0]}; cols: {parts[1]}"
+    if parts[0] == parts[1]:
+        return parts[0]
+    return Words(N_("rows: {rows}; cols: {cols}"), rows=parts[0], cols=parts[1])
 
 
 def _known(pair: Pair | None) -> Pair:
@@ -458,9 +483,17 @@ def _known(pair: Pair | None) -> Pair:
     return pair if pair is not None else (1, 1)
 
 
-def _window_settings(strides: Pair, padding: str) -> str:
+def _window_settings(strides: Pair, padding: str) -> Words:
     stride_text = str(strides[0]) if strides[0] == strides[1] else f"{strides[0]}x{strides[1]}"
-    return f", strides {stride_text}, {padding}"
+    return Words(N_(", strides {strides}, {padding}"), strides=stride_text, padding=padding)
+
+
+def _joined(*parts: str) -> Words:
+    """Parts of a settings text, one after another, each translated on its own when sent."""
+    return Words(
+        "".join(f"{{part{i}}}" for i in range(len(parts))),
+        **{f"part{i}": part for i, part in enumerate(parts)},
+    )
 
 
 def _activation(name: str | None) -> str:

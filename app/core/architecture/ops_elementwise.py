@@ -19,7 +19,10 @@ from app.core.architecture.layers import (
     Rescaling,
     Softmax,
 )
-from app.core.architecture.tensor import Result, Tensor, shape_text
+from app.core.architecture.tensor import Result, Tensor, Words, shape_text
+from app.errors import N_
+
+UNCHANGED = Words(N_("unchanged"))
 
 
 def dropout(layer: Dropout, tensor: Tensor) -> Result:
@@ -27,10 +30,13 @@ def dropout(layer: Dropout, tensor: Tensor) -> Result:
     return Result(
         tensor,
         f"rate {rate:g}",
-        f"unchanged: while training, {rate:.0%} of the values are set to 0 -> "
-        f"{shape_text(tensor.shape)}",
-        "unchanged",
-        params_formula="0: dropout has no weights",
+        Words(
+            N_("unchanged: while training, {rate:.0%} of the values are set to 0 -> {shape}"),
+            rate=rate,
+            shape=shape_text(tensor.shape),
+        ),
+        UNCHANGED,
+        params_formula=Words(N_("0: dropout has no weights")),
     )
 
 
@@ -40,7 +46,15 @@ def batch_norm(layer: BatchNormalization, tensor: Tensor) -> Result:
     per_channel = len(learned) + 2
     trainable = len(learned) * channels
     params = per_channel * channels
-    kept = f"{', '.join(learned)}: {trainable:,} trainable; " if learned else ""
+    kept = (
+        Words(
+            N_("{learned}: {trainable:,} trainable; "),
+            learned=", ".join(learned),
+            trainable=trainable,
+        )
+        if learned
+        else ""
+    )
     # Keras's defaults (momentum 0.99, epsilon 0.001) go unsaid, as a Conv2D's bias does.
     changed = [
         f"{key} {value:g}"
@@ -56,14 +70,27 @@ def batch_norm(layer: BatchNormalization, tensor: Tensor) -> Result:
             changed
             + [f"no {n}" for n, on in (("center", layer.center), ("scale", layer.scale)) if not on]
         ),
-        f"unchanged: each of the {channels} channels is normalised -> {shape_text(tensor.shape)}",
-        "unchanged",
+        Words(
+            N_("unchanged: each of the {channels} channels is normalised -> {shape}"),
+            channels=channels,
+            shape=shape_text(tensor.shape),
+        ),
+        UNCHANGED,
         params=params,
         trainable=trainable,
-        params_formula=f"{per_channel}*{channels} = {params:,} ({kept}moving mean, variance: "
-        f"{2 * channels:,} non-trainable)",
+        params_formula=Words(
+            N_(
+                "{per_channel}*{channels} = {params:,} ({kept}moving mean, variance: "
+                "{moving:,} non-trainable)"
+            ),
+            per_channel=per_channel,
+            channels=channels,
+            params=params,
+            kept=kept,
+            moving=2 * channels,
+        ),
         param_kind="norm",
-        macs_formula="0: normalising scales and shifts; no multiply-accumulates counted",
+        macs_formula=Words(N_("0: normalising scales and shifts; no multiply-accumulates counted")),
     )
 
 
@@ -71,8 +98,12 @@ def activation(layer: Activation, tensor: Tensor) -> Result:
     return Result(
         tensor,
         layer.activation,
-        f"unchanged: {layer.activation} of each value -> {shape_text(tensor.shape)}",
-        "unchanged",
+        Words(
+            N_("unchanged: {function} of each value -> {shape}"),
+            function=layer.activation,
+            shape=shape_text(tensor.shape),
+        ),
+        UNCHANGED,
     )
 
 
@@ -88,21 +119,46 @@ def activation_layer(layer: ReLU | LeakyReLU | Softmax, tensor: Tensor) -> Resul
             settings, function = f"negative_slope {slope:g}", f"x if x >= 0, else {slope:g}*x"
         case Softmax():
             settings = ""
-            function = f"exp(x) / the sum of exp over the last axis, so the {count:,} values " + (
-                "add up to 1" if len(tensor.shape) == 1 else "at each position add up to 1"
+            function = (
+                Words(
+                    N_(
+                        "exp(x) / the sum of exp over the last axis, so the {count:,} values "
+                        "add up to 1"
+                    ),
+                    count=count,
+                )
+                if len(tensor.shape) == 1
+                else Words(
+                    N_(
+                        "exp(x) / the sum of exp over the last axis, so the {count:,} values at "
+                        "each position add up to 1"
+                    ),
+                    count=count,
+                )
             )
             if count == 1:
                 warnings = (
-                    "Softmax over a last axis of 1 value gives 1 everywhere: it has nothing to "
-                    "compare. Put it after a layer with one unit or channel per class.",
+                    Words(
+                        N_(
+                            "Softmax over a last axis of 1 value gives 1 everywhere: it has "
+                            "nothing to compare. Put it after a layer with one unit or channel "
+                            "per class."
+                        )
+                    ),
                 )
     return Result(
         tensor,
         settings,
-        f"unchanged: {function} -> {shape_text(tensor.shape)}",
-        "unchanged",
-        params_formula="0: an activation has no weights",
-        macs_formula="0: an activation compares or exponentiates; no multiply-accumulates",
+        Words(
+            N_("unchanged: {function} -> {shape}"),
+            function=function,
+            shape=shape_text(tensor.shape),
+        ),
+        UNCHANGED,
+        params_formula=Words(N_("0: an activation has no weights")),
+        macs_formula=Words(
+            N_("0: an activation compares or exponentiates; no multiply-accumulates")
+        ),
         warnings=warnings,
     )
 
@@ -129,8 +185,13 @@ def rescaling(layer: Rescaling, tensor: Tensor) -> Result:
     return Result(
         tensor,
         f"scale {scale:g}" + (f", offset {offset:g}" if offset else ""),
-        f"unchanged: x*{scale:g}{shift} for each value -> {shape_text(tensor.shape)}",
-        "unchanged",
-        params_formula="0: scale and offset are fixed settings, not learned weights",
-        macs_formula="0: a fixed scale and shift; no multiply-accumulates counted",
+        Words(
+            N_("unchanged: x*{scale:g}{shift} for each value -> {shape}"),
+            scale=scale,
+            shift=shift,
+            shape=shape_text(tensor.shape),
+        ),
+        UNCHANGED,
+        params_formula=Words(N_("0: scale and offset are fixed settings, not learned weights")),
+        macs_formula=Words(N_("0: a fixed scale and shift; no multiply-accumulates counted")),
     )
