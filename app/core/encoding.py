@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from app.core.decoding import UInt8Array
 from app.errors import InvalidParameter
+from app.i18n import translate
 
 # How results are encoded; both are lossless PNG. Deflating (zlib level 1, run-length matching,
 # the Up filter) makes a file about 2.3 times smaller but costs more than the convolution itself
@@ -60,24 +61,34 @@ def to_pixels(
                 "identity",
                 low,
                 high,
-                f"Values lie in [{low:.4g}, {high:.4g}], inside 0..255: each pixel is its value, "
-                "rounded.",
+                translate(
+                    "Values lie in [{low:.4g}, {high:.4g}], inside 0..255: each pixel is its "
+                    "value, rounded.",
+                    {"low": low, "high": high},
+                ),
             )
     if mapping == "clip":
         return _saturate(values), PixelMap(
             "clip",
             low,
             high,
-            f"Values lie in [{low:.4g}, {high:.4g}]; values below 0 are shown as 0 (black) and "
-            "above 255 as 255 (white).",
+            translate(
+                "Values lie in [{low:.4g}, {high:.4g}]; values below 0 are shown as 0 (black) and "
+                "above 255 as 255 (white).",
+                {"low": low, "high": high},
+            ),
         )
     if mapping == "absolute":
         return _saturate(np.abs(values)), PixelMap(
             "absolute",
             low,
             high,
-            f"Values lie in [{low:.4g}, {high:.4g}]; each pixel shows |value|, with |value| above "
-            "255 shown as 255, so strong negative and positive responses both look bright.",
+            translate(
+                "Values lie in [{low:.4g}, {high:.4g}]; each pixel shows |value|, with |value| "
+                "above 255 shown as 255, so strong negative and positive responses both look "
+                "bright.",
+                {"low": low, "high": high},
+            ),
         )
     if mapping != "rescale":
         raise InvalidParameter(
@@ -87,19 +98,30 @@ def to_pixels(
     if high == low:
         flat = np.full(values.shape, 128, dtype=np.uint8)
         return flat, PixelMap(
-            "rescale", low, high, f"Every value equals {low:.4g}; shown as mid-grey 128."
+            "rescale",
+            low,
+            high,
+            translate("Every value equals {low:.4g}; shown as mid-grey 128.", {"low": low}),
         )
     scale = 255.0 / (high - low)
     pixels = cv2.convertScaleAbs(values, alpha=scale, beta=-low * scale)
-    zero = f" Zero is shown as {-low * scale:.0f}." if low < 0 < high else ""
-    return cast(UInt8Array, pixels).reshape(values.shape), PixelMap(
-        "rescale",
-        low,
-        high,
-        f"Values lie in [{low:.4g}, {high:.4g}] and are stretched linearly onto 0..255: "
-        f"pixel = (value {'+' if low < 0 else '-'} {abs(low):.4g}) * 255 / {high - low:.4g}."
-        f"{zero}",
-    )
+    fields = {"low": low, "high": high, "offset": abs(low), "span": high - low}
+    if low < 0:
+        stretched = translate(
+            "Values lie in [{low:.4g}, {high:.4g}] and are stretched linearly onto 0..255: "
+            "pixel = (value + {offset:.4g}) * 255 / {span:.4g}.",
+            fields,
+        )
+    else:
+        stretched = translate(
+            "Values lie in [{low:.4g}, {high:.4g}] and are stretched linearly onto 0..255: "
+            "pixel = (value - {offset:.4g}) * 255 / {span:.4g}.",
+            fields,
+        )
+    if low < 0 < high:
+        zero = translate("Zero is shown as {zero:.0f}.", {"zero": -low * scale})
+        stretched = f"{stretched} {zero}"
+    return cast(UInt8Array, pixels).reshape(values.shape), PixelMap("rescale", low, high, stretched)
 
 
 def encode_png(pixels: UInt8Array, compression: PngCompression = "none") -> bytes:

@@ -8,7 +8,7 @@ import {
   getLayerTypes,
   summarizeArchitecture,
 } from "./api.js";
-import { renderCompare } from "./architecture_lab/compare.js";
+import { renderCompare, showSource } from "./architecture_lab/compare.js";
 import { openedForTraining, setUpTrainingHandoff } from "./architecture_lab/for_training.js";
 import { createQuiz } from "./architecture_lab/quiz.js";
 import { createStackEditor } from "./architecture_lab/stack_editor.js";
@@ -171,7 +171,7 @@ async function loadPreset(lab, name) {
     lab.written += 1; // an edit's address still being encoded is not this preset's
     byId("preset-select").value = name;
     byId("preset-description").textContent = preset.description;
-    byId("preset-source").textContent = preset.source;
+    showSource(byId("preset-source"), preset.source);
     byId("preset-edited").hidden = true;
     delete byId("preset-about").dataset.edited;
     keepInUrl(null, name);
@@ -201,7 +201,7 @@ function loadStack(lab, stack) {
     : stack.from
       ? t("{from}, from the Training page.", { from: stack.from })
       : t("A stack from the address.");
-  byId("preset-source").textContent = preset?.source ?? "";
+  showSource(byId("preset-source"), preset?.source ?? "");
   byId("preset-edited").hidden = !preset;
   if (preset) byId("preset-about").dataset.edited = "true";
   recompute(lab);

@@ -9,16 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-# Each page, and what shows that it has drawn what it draws at first.
-PAGES = {
-    "learn": ("/learn", "iframe.learn-frame"),
-    "kernel-lab": ("/", "#image-result[data-status='ready']"),
-    "kernel-lab-numbers": ("/#numbers", "#numbers-output table, #numbers-output canvas"),
-    "draw": ("/draw", "#sketchpad, canvas"),
-    "explorer": ("/explorer", "#network[data-status=ready]"),
-    "training": ("/training", "svg, canvas"),
-    "architectures": ("/architectures", "table"),
-}
+from .test_accessibility import KOREAN, PAGES
 
 # Runs of English words a Korean page keeps: names of things, code, and what the user typed.
 KEPT = re.compile(
@@ -62,7 +53,7 @@ def english_left(page: Page) -> list[str]:
     return sorted(set(found))
 
 
-@pytest.mark.parametrize("name", list(PAGES))
+@pytest.mark.parametrize("name", KOREAN)
 def test_a_korean_page_has_no_english_sentence_left(korean_page: Page, name: str) -> None:
     path, ready = PAGES[name]
     korean_page.goto(path)

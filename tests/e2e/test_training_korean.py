@@ -55,8 +55,9 @@ def open_in(page: Page, language: str, query: str = "") -> None:
 
 
 def histories(page: Page) -> dict[str, dict[str, Any]]:
-    models = page.request.get("/api/models").json()
-    details = [page.request.get(f"/api/models/{m['id']}").json() for m in models]
+    """Each shipped model's detail as a Korean page reads it (names and descriptions in Korean)."""
+    models = page.request.get("/api/models?lang=ko").json()
+    details = [page.request.get(f"/api/models/{m['id']}?lang=ko").json() for m in models]
     return {d["id"]: d for d in details if d.get("history")}
 
 
