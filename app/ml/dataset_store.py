@@ -354,19 +354,8 @@ def _unknown(data_dir: Path, dataset_id: str) -> UnknownResource:
 
 def unknown_in_request(data_dir: Path, dataset_id: str) -> UnknownName:
     """A request's ``dataset`` field naming no dataset: the same sentences, with the field."""
-    known = dataset_ids(data_dir)
-    if known:
-        return UnknownName(
-            "dataset: There is no dataset {dataset!r}: it was never uploaded here, or it was "
-            "deleted to make room for newer ones. The datasets there are: {known}. Upload it "
-            "again with POST /api/datasets.",
-            dataset=dataset_id[:70],
-            known=", ".join(known[:20]),
-        )
     return UnknownName(
-        "dataset: There is no dataset {dataset!r}: it was never uploaded here, or it was "
-        "deleted to make room for newer ones. Upload it again with POST /api/datasets.",
-        dataset=dataset_id[:70],
+        "{field}: {problems}", field="dataset", problems=_unknown(data_dir, dataset_id)
     )
 
 
