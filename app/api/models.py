@@ -22,6 +22,7 @@ from app.api.model_inputs import prepare_input
 from app.api.predictions import activations as layer_activations
 from app.api.predictions import check_activations_size, prediction
 from app.config import Settings
+from app.core.architecture.tensor import localized
 from app.core.encoding import encode_png
 from app.core.heatmap import colorize, scale_for
 from app.errors import UnknownResource
@@ -251,8 +252,8 @@ def _row(layer: LayerSummary) -> dict[str, Any]:
         "input_shape": list(layer.input_shape),
         "output_shape": list(layer.output_shape),
         "params": layer.params,
-        "params_formula": layer.params_formula,
-        "output_formula": layer.output_formula,
+        "params_formula": localized(layer.params_formula),  # in the request's language
+        "output_formula": localized(layer.output_formula),
         "activation": layer.activation,
         "config": layer.config,
     }

@@ -16,7 +16,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from app.errors import ConvLensError, InvalidParameter
+from app.core.architecture.tensor import Clause, Words
+from app.errors import N_, ConvLensError, InvalidParameter
 
 PaddingMode = Literal["valid", "same"]
 Padding = PaddingMode | int | tuple[int, int]
@@ -294,15 +295,23 @@ def both_axes_formula(rows: AxisSize, cols: AxisSize) -> str:
     """The formula once when both axes work out alike, else each axis named."""
     if rows.formula == cols.formula:
         return rows.formula
-    return f"rows: {rows.formula}; cols: {cols.formula}"
+    return Words(N_("rows: {rows}; cols: {cols}"), rows=rows.formula, cols=cols.formula)
 
 
 def uneven_explanations(rows: AxisSize, cols: AxisSize) -> tuple[str, ...]:
-    """The explanation of each axis the window does not divide evenly, said once if alike."""
+    """The explanation of each axis the window does not divide evenly, said once if alike
+    (:class:`Words`, read in the request's language when the answer is sent)."""
 
-    def said(prefix: str, size: AxisSize) -> str:
-        return f"{prefix}: {size.explanation[0].lower()}{size.explanation[1:]}"
+    def clause(size: AxisSize) -> Clause:
+        message = size.explained()
+        return Clause(message.template, **message.params)
 
     if rows.formula == cols.formula and not rows.divides_evenly:
-        return (said("rows and columns alike", rows),)
-    return tuple(said(size.axis, size) for size in (rows, cols) if not size.divides_evenly)
+        return (Words(N_("rows and columns alike: {explanation}"), explanation=clause(rows)),)
+    return tuple(
+        Words(N_("rows: {explanation}"), explanation=clause(size))
+        if size.axis == "rows"
+        else Words(N_("cols: {explanation}"), explanation=clause(size))
+        for size in (rows, cols)
+        if not size.divides_evenly
+    )

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from app.core.architecture.tensor import Words
 from app.core.model_input import check_image_settings
 from app.core.shapes import as_pair, output_sizes, resolve_padding
-from app.errors import ConvLensError, UnknownResource
+from app.errors import N_, ConvLensError, UnknownResource
 from app.ml.inference import Runner, build_runner
 from app.ml.metadata import ModelMetadata
 from app.ml.native_log import native_output_to_debug_log
@@ -235,7 +236,7 @@ def summarize_keras_model(model: keras.Model) -> tuple[LayerSummary, ...]:
 def params_formula(weight_shapes: list[tuple[int, ...]]) -> str:
     """``5*5*1*6 + 6 = 156``: each weight tensor's shape multiplied out, then summed."""
     if not weight_shapes:
-        return "0 (no weights)"
+        return Words(N_("0 (no weights)"))
     terms = ["*".join(str(d) for d in shape) or "1" for shape in weight_shapes]
     total = sum(math.prod(shape) for shape in weight_shapes)
     if len(terms) == 1 and "*" not in terms[0]:
@@ -246,6 +247,7 @@ def params_formula(weight_shapes: list[tuple[int, ...]]) -> str:
 def _output_formula(
     kind: str, config: dict[str, Any], input_shape: tuple[int, ...], output_shape: tuple[int, ...]
 ) -> str | None:
+    """How the output shape follows, as :class:`Words` (read in the request's language)."""
     if kind in WINDOW_LAYERS:
         window = as_pair(list(config.get("kernel_size") or config["pool_size"]), "window")
         strides = as_pair(list(config["strides"]), "strides")
@@ -254,19 +256,38 @@ def _output_formula(
         rows, cols = output_sizes(spatial, window, strides, padding, "window")
         depth = output_shape[-1]
         where = (
-            f"{config['filters']} filters"
+            Words(N_("{filters} filters"), filters=config["filters"])
             if "filters" in config
-            else "one map per input channel"
+            else Words(N_("one map per input channel"))
             if kind != "DepthwiseConv2D"
-            else f"{input_shape[-1]} channels x {config.get('depth_multiplier', 1)}"
+            else Words(
+                N_("{channels} channels x {multiplier}"),
+                channels=input_shape[-1],
+                multiplier=config.get("depth_multiplier", 1),
+            )
         )
         if rows.formula == cols.formula:
-            return f"height and width: {rows.formula}; depth {depth} ({where})"
-        return f"height: {rows.formula}; width: {cols.formula}; depth {depth} ({where})"
+            return Words(
+                N_("height and width: {formula}; depth {depth} ({where})"),
+                formula=rows.formula,
+                depth=depth,
+                where=where,
+            )
+        return Words(
+            N_("height: {rows}; width: {cols}; depth {depth} ({where})"),
+            rows=rows.formula,
+            cols=cols.formula,
+            depth=depth,
+            where=where,
+        )
     if kind == "Flatten":
-        return f"{' x '.join(map(str, input_shape))} = {math.prod(input_shape):,} values in a row"
+        return Words(
+            N_("{shape} = {count} values in a row"),
+            shape=" x ".join(map(str, input_shape)),
+            count=f"{math.prod(input_shape):,}",
+        )
     if kind == "Dense":
-        return f"{config['units']} units"
+        return Words(N_("{units} units"), units=config["units"])
     return None
 
 

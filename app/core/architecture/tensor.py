@@ -24,13 +24,17 @@ class Words(str):
     params: dict[str, Any]
 
     def __new__(cls, template: str, /, **params: Any) -> Words:
-        words = super().__new__(cls, template.format(**params) if params else template)
+        words = super().__new__(cls, cls.shown(template.format(**params) if params else template))
         words.template = template
         words.params = params
         return words
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_words, (self.template, self.params))
+        return (_words, (type(self), self.template, self.params))
+
+    @staticmethod
+    def shown(text: str) -> str:
+        return text
 
     def localized(self, language: str | None = None) -> str:
         from app.i18n import translate
@@ -39,15 +43,24 @@ class Words(str):
             name: value.localized(language) if isinstance(value, Words) else value
             for name, value in self.params.items()
         }
-        return translate(self.template, params, language)
+        return self.shown(translate(self.template, params, language))
+
+
+class Clause(Words):
+    """A whole sentence that follows a colon inside another ("rows: the division is not
+    exact ..."): its first letter in lower case, in English and in a translation alike."""
+
+    @staticmethod
+    def shown(text: str) -> str:
+        return text[:1].lower() + text[1:]
 
 
 NO_WEIGHTS = Words(N_("0: no weights"))
 NO_MACS = Words(N_("0: no multiply-accumulates counted"))
 
 
-def _words(template: str, params: dict[str, Any]) -> Words:
-    return Words(template, **params)
+def _words(kind: type[Words], template: str, params: dict[str, Any]) -> Words:
+    return kind(template, **params)
 
 
 def localized(value: Any, language: str | None = None) -> Any:
