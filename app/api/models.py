@@ -27,6 +27,7 @@ from app.core.encoding import encode_png
 from app.core.heatmap import colorize, scale_for
 from app.errors import UnknownResource
 from app.i18n import gettext
+from app.jobs.records import localized_reason
 from app.ml import store
 from app.ml.dropout import check_dropout_rate, check_mc_dropout, dropped_pass
 from app.ml.dropout import spread_answer as dropout_spread
@@ -229,7 +230,12 @@ def _info(loaded: LoadedModel) -> dict[str, Any]:
         "id": loaded.id,
         # A shipped model's name and description are in the catalogs (area "data").
         "name": gettext(meta.name),
-        "description": gettext(meta.description),
+        # ConvLens' own description of an import or a training run, read like a job's reason.
+        "description": localized_reason(
+            meta.description, meta.description_template, meta.description_params
+        )
+        if meta.description_template
+        else gettext(meta.description),
         "dataset": meta.dataset.name,
         "classes": meta.classes,
         "input_shape": list(meta.input.shape),

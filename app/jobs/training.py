@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from pydantic import TypeAdapter
 
 from app.core.architecture.layers import Stack
-from app.errors import ConvLensError
+from app.errors import N_, ConvLensError
 from app.jobs.architectures import training_stack
 from app.jobs.records import HEARTBEAT_SECONDS, JobRecord, JobStore, failure, now
 from app.ml import dataset_store, store
@@ -53,6 +53,8 @@ from app.schemas.training import EpochResult, JobState, Progress
 
 log = logging.getLogger(__name__)
 UPDATES_PER_SECOND = 4
+# A model trained here describes itself; readers get it in their language (app.api.models).
+TRAINED_HERE = N_("Trained here on the dataset {dataset} ({architecture}, {epochs} epochs).")
 
 
 def jobs_folder(data_dir: Path, job_id: str) -> Path:
@@ -131,11 +133,17 @@ def _train(record: JobRecord, data_dir: Path, reporter: JobReporter) -> str:
         raise _Cancelled from None
     history = fitted.history
     evaluation = _evaluate(fitted, x, y, record.classes, options.batch_size)
+    described: dict[str, str | int] = {
+        "dataset": record.dataset,
+        "architecture": record.architecture,
+        "epochs": len(history),
+    }
     metadata = ModelMetadata(
         id=model_id,
         name=record.name,
-        description=f"Trained here on the dataset {record.dataset} ({record.architecture}, "
-        f"{len(history)} epochs).",
+        description=TRAINED_HERE.format(**described),
+        description_template=TRAINED_HERE,
+        description_params=described,
         dataset=DatasetInfo(
             name=record.dataset,
             train_images=fitted.train_images,

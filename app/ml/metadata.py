@@ -102,6 +102,14 @@ class ModelMetadata(_Record):
     id: str = Field(description="The model's id: its file name without .keras.")
     name: str = Field(description="A readable name.")
     description: str = Field(default="", description="One or two sentences on the model.")
+    description_template: str | None = Field(
+        default=None,
+        description="When ConvLens wrote the description (an import, a training run): its "
+        "English template, read in the request's language with description_params.",
+    )
+    description_params: dict[str, str | int] = Field(
+        default_factory=dict, description="The fields of description_template."
+    )
     dataset: DatasetInfo = Field(description="What it was trained on.")
     classes: list[str] = Field(min_length=2, description="Class names, in output order.")
     input: InputContract = Field(description="The input the model expects.")

@@ -261,3 +261,33 @@ def test_a_stored_reason_with_a_message_inside_is_translated_whole(tmp_path: Pat
         )
     finally:
         i18n.current.reset(token)
+
+
+def test_an_imports_own_description_is_read_in_the_readers_language(
+    web: TestClient, rgb_file: Path
+) -> None:
+    imported = upload(web, rgb_file, {})
+    assert imported.status_code == 201, imported.text
+    model_id, token = imported.json()["id"], imported.json()["delete_token"]
+    try:
+        english = web.get(f"/api/models/{model_id}").json()["description"]
+        korean = web.get(f"/api/models/{model_id}", headers=KOREAN).json()["description"]
+        listed = {m["id"]: m for m in web.get("/api/models", headers=KOREAN).json()}
+    finally:
+        web.delete(f"/api/models/{model_id}", headers={"authorization": f"Bearer {token}"})
+
+    assert english == "Imported from a .keras file; its weights as they were uploaded."
+    assert korean == ".keras 파일에서 가져온 모델입니다. 가중치는 업로드된 그대로입니다."
+    assert listed[model_id]["description"] == korean
+
+
+def test_an_uploaders_own_description_is_kept_as_written(web: TestClient, rgb_file: Path) -> None:
+    imported = upload(web, rgb_file, {}, description="Imported from a .keras file; mine.")
+    assert imported.status_code == 201, imported.text
+    model_id, token = imported.json()["id"], imported.json()["delete_token"]
+    try:
+        korean = web.get(f"/api/models/{model_id}", headers=KOREAN).json()["description"]
+    finally:
+        web.delete(f"/api/models/{model_id}", headers={"authorization": f"Bearer {token}"})
+
+    assert korean == "Imported from a .keras file; mine."

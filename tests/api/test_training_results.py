@@ -266,3 +266,19 @@ def test_a_trained_models_patterns_come_with_the_images_of_its_dataset_that_exci
         np.testing.assert_allclose([t["activation"] for t in tops], means[order, unit], rtol=1e-4)
         assert [t["label"] for t in tops] == [job["classes"][int(y[i])] for i in order]
         assert all(t["url"].startswith("data:image/png;base64,") for t in tops)
+
+
+def test_a_trained_models_description_is_read_in_the_readers_language(
+    client: TestClient, job: dict[str, Any]
+) -> None:
+    client.cookies.clear()
+    english = client.get(f"/api/models/{job['model']}").json()["description"]
+    korean = client.get(f"/api/models/{job['model']}", headers={"accept-language": "ko"}).json()[
+        "description"
+    ]
+
+    architecture = job["architecture"]
+    assert english == (f"Trained here on the dataset {job['dataset']} ({architecture}, 2 epochs).")
+    assert korean == (
+        f"이 앱에서 데이터셋 {job['dataset']}(으)로 학습한 모델입니다({architecture}, 에포크 2개)."
+    )

@@ -5,10 +5,11 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.core.architecture.layers import Input
 from app.core.model_input import Fit, Scale, value_range
-from app.errors import ConvLensError, InvalidParameter
+from app.errors import N_, ConvLensError, InvalidParameter
 from app.ml import store
 from app.ml.build import assign_weights, build_model
 from app.ml.importing import ImportLimits, Reading
@@ -115,6 +116,19 @@ def _not_served(exc: ModelFileError) -> InvalidParameter:
     )
 
 
+def _description(given: str, file_format: str) -> dict[str, Any]:
+    """The uploader's own description, else ConvLens' sentence, kept as its template too so
+    that each reader gets it in their language."""
+    if given:
+        return {"description": given}
+    template = N_("Imported from a .{format} file; its weights as they were uploaded.")
+    return {
+        "description": template.format(format=file_format),
+        "description_template": template,
+        "description_params": {"format": file_format},
+    }
+
+
 def _metadata(
     model_id: str, request: ImportRequest, shape: tuple[int, int, int], units: int, file_format: str
 ) -> ModelMetadata:
@@ -132,8 +146,7 @@ def _metadata(
     return ModelMetadata(
         id=model_id,
         name=request.name,
-        description=request.description
-        or f"Imported from a .{file_format} file; its weights as they were uploaded.",
+        **_description(request.description, file_format),
         dataset=DatasetInfo(name="unknown (imported)"),
         classes=classes,
         input=InputContract(
