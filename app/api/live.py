@@ -109,8 +109,11 @@ class _Session:
                 rate = self.settings.live_messages_per_second
                 await self.close(
                     status.WS_1008_POLICY_VIOLATION,
-                    f"More than {rate:g} messages a second: send a frame only when the "
-                    "drawing has changed.",
+                    ConvLensError(
+                        "More than {rate:g} messages a second: send a frame only when the "
+                        "drawing has changed.",
+                        rate=rate,
+                    ),
                 )
                 return
             if message.get("bytes") is not None:
@@ -125,8 +128,13 @@ class _Session:
         if len(data) > cap:
             await self.close(
                 status.WS_1009_MESSAGE_TOO_BIG,
-                f"Frame {self.frames} is {len(data):,} bytes; frames may be at most {cap:,}. "
-                "Send a PNG of at most 512x512.",
+                ConvLensError(
+                    "Frame {frame} is {size:,} bytes; frames may be at most {cap:,}. Send a PNG "
+                    "of at most 512x512.",
+                    frame=self.frames,
+                    size=len(data),
+                    cap=cap,
+                ),
             )
             return False
         if self.latest is not None:
@@ -204,11 +212,22 @@ class _Session:
     async def send_error(self, frame: int | None, code: int, detail: str) -> None:
         await self.send({"type": "error", "frame": frame, "status": code, "detail": detail})
 
-    async def close(self, code: int, reason: str) -> None:
-        """Close with a reason, which must fit in a close frame's 123 bytes."""
-        assert len(reason.encode()) <= 123, reason
+    async def close(self, code: int, reason: ConvLensError) -> None:
+        """Close with a reason in the connection's language. A close frame holds 123 bytes: the
+        English always fits, and stands in for a translation that would not."""
+        text = closing_reason(reason)
         async with self.sending:
-            await self.socket.close(code, reason)
+            await self.socket.close(code, text)
+
+
+CLOSE_REASON_BYTES = 123  # RFC 6455 5.5: 125 bytes of payload, 2 of them the code
+
+
+def closing_reason(reason: ConvLensError) -> str:
+    """The reason in the connection's language if it fits in a close frame, else in English."""
+    assert len(reason.detail.encode()) <= CLOSE_REASON_BYTES, reason.detail
+    text = reason.localized()
+    return text if len(text.encode()) <= CLOSE_REASON_BYTES else reason.detail
 
 
 def _answer(

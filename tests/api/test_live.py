@@ -12,9 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from app import i18n
 from app.api.compute import ComputeSlots
-from app.api.live import FloodGuard
+from app.api.live import FloodGuard, closing_reason
 from app.config import Settings
+from app.errors import ConvLensError
 from tests.api.imagefiles import png
 from tests.api.test_models import SHIPPED, drawing
 from tests.conftest import make_client
@@ -154,6 +156,55 @@ def test_a_flood_of_messages_closes_the_socket_with_1008(strict_client: TestClie
         "More than 5 messages a second: send a frame only when the drawing has changed."
     )
     assert 10 <= len(messages) < 40
+
+
+def test_a_korean_client_is_told_why_in_korean(strict_client: TestClient) -> None:
+    korean = {"accept-language": "ko"}
+    with strict_client.websocket_connect("/api/live", headers=korean) as socket:
+        socket.send_bytes(bytes(4097))
+        with pytest.raises(WebSocketDisconnect) as too_big:
+            socket.receive_json()
+    with strict_client.websocket_connect("/api/live", headers=korean) as socket:
+        for _ in range(40):
+            socket.send_text("{}")
+        with pytest.raises(WebSocketDisconnect) as flood:
+            while True:
+                socket.receive_json()
+
+    assert (too_big.value.code, flood.value.code) == (1009, 1008)
+    assert too_big.value.reason == (
+        "프레임 1: 4,097바이트. 최대 4,096바이트입니다. 512x512 이하 PNG를 보내세요."
+    )
+    assert (
+        flood.value.reason == "초당 메시지가 5개를 넘었습니다. 그림이 바뀔 때만 프레임을 보내세요."
+    )
+
+
+def test_a_translation_too_long_for_a_close_frame_gives_way_to_the_english() -> None:
+    """A close frame carries at most 123 bytes of reason; a Hangul syllable takes 3."""
+    template = (
+        "Frame {frame} is {size:,} bytes; frames may be at most {cap:,}. Send a PNG of at most "
+        "512x512."
+    )
+    huge = {"frame": 10**19, "size": 16 * 2**20, "cap": 8 * 2**20}
+    token = i18n.current.set("ko")
+    try:
+        fits = closing_reason(ConvLensError(template, frame=1, size=4097, cap=4096))
+        too_long = closing_reason(ConvLensError(template, **huge))
+    finally:
+        i18n.current.reset(token)
+
+    assert fits.startswith("프레임 1: ") and len(fits.encode()) <= 123
+    korean = (
+        "프레임 10000000000000000000: 16,777,216바이트. 최대 8,388,608바이트입니다. "
+        "512x512 이하 PNG를 보내세요."
+    )
+    assert i18n.translate(template, huge, "ko") == korean
+    assert len(korean.encode()) == 124
+    assert too_long == (
+        "Frame 10000000000000000000 is 16,777,216 bytes; frames may be at most 8,388,608. Send a "
+        "PNG of at most 512x512."
+    )
 
 
 def test_the_flood_guard_refills_at_its_rate() -> None:
