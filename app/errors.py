@@ -85,6 +85,11 @@ class InvalidParameter(ConvLensError):
     """A number, shape or option that the operation cannot work with."""
 
 
+class InvalidValue(InvalidParameter, ValueError):
+    """Raised by a pydantic validator of ours: pydantic reports it as its field's value_error,
+    and the 422's detail says it in the request's language (:func:`explain_validation_errors`)."""
+
+
 class InvalidKernel(InvalidParameter):
     """A kernel that is empty, ragged, too large, or not finite."""
 
@@ -175,6 +180,14 @@ def _plain_message(error: Any) -> str:
         if isinstance(position, int):
             return translate("not valid JSON at character {position}", params)
         return gettext("not valid JSON")
+    if error["type"] == "value_error":
+        # A validator's ValueError: its own words, without pydantic's "Value error, " before
+        # them (Python's name for it) or a full stop (the detail's sentence goes on after it).
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, ConvLensError):
+            return cause.localized().rstrip(".")
+        if isinstance(cause, ValueError):
+            return str(cause).rstrip(".")
     if "Expected UploadFile" in error["msg"]:
         return gettext("must be a file: send it as a multipart/form-data part with a filename")
     return _pydantic_message(error)

@@ -30,7 +30,7 @@ ERROR_CLASSES = (
     *("ConvLensError", "InvalidParameter", "InvalidKernel", "UnknownName", "UnknownResource"),
     *("BadImage", "NoDigit", "ImageTooLarge", "WorkTooLong", "TrainingTooLong", "QueueFull"),
     *("JobFinished", "BodyNotUtf8", "TrainingDiverged", "StorageFull", "Forbidden"),
-    *("ArchiveTooLarge", "NotAnArchive"),
+    *("ArchiveTooLarge", "NotAnArchive", "InvalidValue"),
 )
 # Messages built outside an error class go through these (app.i18n).
 TRANSLATORS = ("translate", "gettext", "N_")

@@ -13,7 +13,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from app.core.architecture.layers import LAYER_TYPE_NAMES, InputShape, Layer
-from app.core.architecture.limits import MAX_LAYERS, stack_size_problem
+from app.core.architecture.limits import MAX_LAYERS, stack_size_refusal
+from app.errors import InvalidValue
 from app.schemas.common import Strict
 
 
@@ -24,9 +25,9 @@ def _count_layers(layers: object, nesting: int, seen: int) -> int:
     for layer in layers:
         seen += 1
         branches = layer.get("branches") if isinstance(layer, dict) else None
-        problem = stack_size_problem(seen, nesting + 1 if isinstance(branches, list) else 0)
-        if problem:
-            raise ValueError(problem)
+        refusal = stack_size_refusal(seen, nesting + 1 if isinstance(branches, list) else 0)
+        if refusal:
+            raise InvalidValue.like(refusal)
         if isinstance(branches, list):
             for branch in branches:
                 seen = _count_layers(branch, nesting + 1, seen)

@@ -8,6 +8,7 @@ from fastapi import UploadFile
 from pydantic import AfterValidator, BaseModel, Field
 
 from app.core.model_input import Fit, Scale
+from app.errors import InvalidValue
 from app.schemas.form_fields import NamesAcceptedFields
 
 MAX_CLASSES = 1000
@@ -22,15 +23,20 @@ def _class_names(text: str | None) -> list[str] | None:
     separator = "\n" if "\n" in text else ","
     names = [name.strip() for name in text.split(separator)]
     if len(names) > MAX_CLASSES:
-        raise ValueError(f"at most {MAX_CLASSES} class names are taken, one per output")
+        raise InvalidValue(
+            "at most {max_classes} class names are taken, one per output", max_classes=MAX_CLASSES
+        )
     for position, name in enumerate(names):
         if not name or len(name) > MAX_CLASS_NAME or not name.isprintable():
-            raise ValueError(
-                f"class {position} is {name[:20]!r}; each name is 1 to {MAX_CLASS_NAME} "
-                "printable characters, separated by commas (or one per line)"
+            raise InvalidValue(
+                "class {position} is {name!r}; each name is 1 to {max_length} printable "
+                "characters, separated by commas (or one per line)",
+                position=position,
+                name=name[:20],
+                max_length=MAX_CLASS_NAME,
             )
     if len(set(names)) != len(names):
-        raise ValueError("two classes have the same name; give each class its own")
+        raise InvalidValue("two classes have the same name; give each class its own")
     return names
 
 

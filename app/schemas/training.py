@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from app.core.architecture.layers import Layer
 from app.core.architecture.limits import MAX_LAYERS
+from app.errors import InvalidValue
 from app.schemas.architectures import _count_layers
 from app.schemas.common import Strict
 
@@ -102,7 +103,7 @@ class TrainingRequest(Strict):
     @model_validator(mode="after")
     def _flips_need_augment(self) -> TrainingRequest:
         if self.flips and not self.augment:
-            raise ValueError("flips is part of augmentation: set augment to true as well")
+            raise InvalidValue("flips is part of augmentation: set augment to true as well")
         return self
 
     @property

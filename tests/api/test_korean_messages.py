@@ -372,3 +372,53 @@ def test_a_photos_preparation_is_told_in_the_requests_language(web: TestClient) 
         "깜박이지 않고 섞입니다.",
         "각 픽셀 값(0~255)을 255로 나눠서 모델은 0부터 1까지의 수를 받습니다.",
     ]
+
+
+VALIDATORS = {
+    "duplicate class names": (
+        lambda c, h: c.post(
+            "/api/models",
+            files={"file": ("a.keras", b"PK", "application/octet-stream")},
+            data={"name": "n", "classes": "cat, cat"},
+            headers=h,
+        ),
+        "body.classes (got 'cat, cat'): two classes have the same name; give each class its own.",
+        "body.classes (받은 값 'cat, cat'): 두 클래스의 이름이 같습니다. 클래스마다 다른 이름을 "
+        "주세요.",
+    ),
+    "flips without augment": (
+        lambda c, h: c.post(
+            "/api/training",
+            json={"dataset": "nope", "architecture": "mlp", "flips": True},
+            headers=h,
+        ),
+        "body: flips is part of augmentation: set augment to true as well.",
+        "body: flips는 증강의 일부입니다. augment도 true로 설정하세요.",
+    ),
+    "a stack over the layer cap": (
+        lambda c, h: c.post(
+            "/api/architectures/summary",
+            json={"input_shape": [8, 8, 1], "layers": [{"type": "Flatten"}] * 301},
+            headers=h,
+        ),
+        "body: The stack has more than 300 layers (branches included), the most this lab "
+        "summarises. ResNet-50 needs under 200; remove some layers. Fix",
+        "body: 스택에 층이 300개보다 많습니다(가지 포함). 이 실험실이 요약하는 최대치입니다. "
+        "ResNet-50도 200개가 안 됩니다. 층을 몇 개 빼세요. ",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", VALIDATORS)
+def test_our_validators_speak_in_the_requests_language_without_pythons_words(
+    web: TestClient, name: str
+) -> None:
+    """A validator's ValueError reads as its sentence alone: no pydantic "Value error, "."""
+    send, english_words, korean_words = VALIDATORS[name]
+    english = send(web, {})
+    korean = send(web, KOREAN)
+
+    assert english.status_code == korean.status_code == 422
+    assert english_words in english.json()["detail"]
+    assert korean_words in korean.json()["detail"]
+    assert "Value error" not in english.json()["detail"] + korean.json()["detail"]

@@ -34,14 +34,8 @@ MAX_LAYER_VALUES = 2**40
 MAX_TOTAL = 10**18
 
 
-def stack_size_problem(count: int, depth: int) -> str | None:
-    """Why a stack of ``count`` layers with merges ``depth`` deep is too big, or None."""
-    refusal = stack_size_refusal(count, depth)
-    return refusal.detail if refusal else None
-
-
 def stack_size_refusal(count: int, depth: int) -> InvalidParameter | None:
-    """:func:`stack_size_problem` as the error to raise, its message translatable."""
+    """Why a stack of ``count`` layers with merges ``depth`` deep is too big, or None."""
     if count > MAX_LAYERS:
         return InvalidParameter(
             "The stack has more than {max_layers} layers (branches included), the most this lab "
