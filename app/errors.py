@@ -180,6 +180,8 @@ def _plain_message(error: Any) -> str:
         if isinstance(position, int):
             return translate("not valid JSON at character {position}", params)
         return gettext("not valid JSON")
+    if "Expected UploadFile" in error["msg"]:
+        return gettext("must be a file: send it as a multipart/form-data part with a filename")
     if error["type"] == "value_error":
         # A validator's ValueError: its own words, without pydantic's "Value error, " before
         # them (Python's name for it) or a full stop (the detail's sentence goes on after it).
@@ -188,8 +190,6 @@ def _plain_message(error: Any) -> str:
             return cause.localized().rstrip(".")
         if isinstance(cause, ValueError):
             return str(cause).rstrip(".")
-    if "Expected UploadFile" in error["msg"]:
-        return gettext("must be a file: send it as a multipart/form-data part with a filename")
     return _pydantic_message(error)
 
 

@@ -59,6 +59,15 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture
+def web(client: TestClient) -> Iterator[TestClient]:
+    """The shared client with no language cookie before or after (a ?lang= sets one): the
+    language comes from each request's own headers."""
+    client.cookies.clear()
+    yield client
+    client.cookies.clear()
+
+
 @pytest.fixture(scope="session")
 def small_caps_client() -> Iterator[TestClient]:
     settings = Settings(

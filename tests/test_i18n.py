@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 from babel.messages.pofile import read_po
@@ -16,14 +15,6 @@ from tests.i18n_sources import ERROR_CLASSES, PAGES, ROOT, messages
 
 # An area with a Korean catalog is translated: the completeness test holds it to every string.
 TRANSLATED = tuple(sorted(p.stem for p in (ROOT / "static/js/i18n/ko").glob("*.po")))
-
-
-@pytest.fixture
-def web(client: TestClient) -> Iterator[TestClient]:
-    """The shared client with no language cookie before or after (a ?lang= sets one)."""
-    client.cookies.clear()
-    yield client
-    client.cookies.clear()
 
 
 @pytest.mark.parametrize(

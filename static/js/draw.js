@@ -30,6 +30,7 @@ function start(models, status) {
     status,
     byModel: new Map(ordered.map((model) => [model.id, model])),
     results: new Map(), // model id -> {result} | {error}
+    pending: false, // an image was sent and its answers are not all in yet
     form: byId("draw-preprocess-form"),
     // `upload` is the uploaded file while it is what the models read; a stroke replaces it.
     state: { selected: ordered[0].id, upload: null },
@@ -43,7 +44,12 @@ function start(models, status) {
   ctx.classifier = createClassifier({
     modelIds: ordered.map((model) => model.id),
     onResult: (id, entry) => showResult(ctx, id, entry),
-    onSettled: (latest) => latest && ctx.view.setBusy(false),
+    onSettled(latest) {
+      if (!latest) return;
+      ctx.pending = false;
+      ctx.view.setBusy(false);
+      ctx.followLater();
+    },
   });
   ctx.pad = createPad(ctx);
   ctx.picker = createModelPicker(byId("model-picker-holder"), {
@@ -81,7 +87,8 @@ async function followPanels(ctx) {
   const { selected } = ctx.state;
   const entry = ctx.results.get(selected);
   const image = ctx.lastImage;
-  if (!entry?.result || !image || isEmpty(ctx)) return;
+  // Until the newest image's answers are in, the results are the previous image's.
+  if (ctx.pending || !entry?.result || !image || isEmpty(ctx)) return;
   const model = ctx.byModel.get(selected);
   if (!ctx.details.has(selected)) {
     const request = getModel(selected);
@@ -142,6 +149,8 @@ function classify(ctx) {
     return;
   }
   ctx.lastImage = image;
+  ctx.pending = true;
+  ctx.followLater.cancel();
   ctx.view.setBusy(true);
   ctx.status.clearError();
   ctx.classifier.classify(image, readDigitOptions(ctx.form), { upload: Boolean(ctx.state.upload) });
@@ -167,6 +176,7 @@ function showEmpty(ctx) {
   ctx.status.clearError();
   ctx.followLater.cancel();
   ctx.lastImage = null;
+  ctx.pending = false;
   ctx.explain.clear(t("Draw a digit: why the model answers as it does is shown here."));
   ctx.dream.clear();
 }

@@ -5,10 +5,8 @@ byte for byte what it was."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from app.core.architecture.limits import MAX_INPUT_CHANNELS, MAX_INPUT_SIDE
@@ -21,14 +19,6 @@ DENSE_ON_A_MAP = {
         {"type": "Dense", "units": 4, "use_bias": False},
     ],
 }
-
-
-@pytest.fixture
-def web(client: TestClient) -> Iterator[TestClient]:
-    """The shared client with no language cookie before or after (a ?lang= sets one)."""
-    client.cookies.clear()
-    yield client
-    client.cookies.clear()
 
 
 def field(catalogue: dict[str, Any], layer_type: str, key: str) -> dict[str, Any]:

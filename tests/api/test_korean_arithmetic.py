@@ -4,20 +4,9 @@ Korean, with the numbers worked by hand below; English stays as it was (other te
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 
 KOREAN = {"accept-language": "ko-KR,ko;q=0.9"}
-
-
-@pytest.fixture
-def web(client: TestClient) -> Iterator[TestClient]:
-    """The shared client with no language cookie before or after (a ?lang= sets one)."""
-    client.cookies.clear()
-    yield client
-    client.cookies.clear()
 
 
 def summary(client: TestClient, input_shape: list[int], headers: dict[str, str]) -> dict:

@@ -4,7 +4,7 @@ English, byte for byte as before, and the same status either way."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,14 +20,6 @@ from tests.conftest import UPLOAD_CAP_BYTES
 
 KOREAN = {"accept-language": "ko-KR,ko;q=0.9"}
 GRID_3X3 = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
-
-
-@pytest.fixture
-def web(client: TestClient) -> Iterator[TestClient]:
-    """The shared client with no language cookie before or after (a ?lang= sets one)."""
-    client.cookies.clear()
-    yield client
-    client.cookies.clear()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +32,6 @@ from tests.keras_files import saved, softmax_layer_rgb
 pytestmark = pytest.mark.keras
 
 KOREAN = {"Accept-Language": "ko-KR,ko;q=0.9,en;q=0.5"}
-
-
-@pytest.fixture
-def web(client: TestClient) -> Iterator[TestClient]:
-    """The shared client with no language cookie: the language comes from each request."""
-    client.cookies.clear()
-    yield client
-    client.cookies.clear()
 
 
 def limits(max_params: int) -> ImportLimits:

@@ -269,11 +269,10 @@ def test_a_trained_models_patterns_come_with_the_images_of_its_dataset_that_exci
 
 
 def test_a_trained_models_description_is_read_in_the_readers_language(
-    client: TestClient, job: dict[str, Any]
+    web: TestClient, job: dict[str, Any]
 ) -> None:
-    client.cookies.clear()
-    english = client.get(f"/api/models/{job['model']}").json()["description"]
-    korean = client.get(f"/api/models/{job['model']}", headers={"accept-language": "ko"}).json()[
+    english = web.get(f"/api/models/{job['model']}").json()["description"]
+    korean = web.get(f"/api/models/{job['model']}", headers={"accept-language": "ko"}).json()[
         "description"
     ]
 

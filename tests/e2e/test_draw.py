@@ -6,7 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import FilePayload, Page, WebSocket, expect
+import numpy as np
+from playwright.sync_api import FilePayload, Page, Route, WebSocket, expect
+
+from tests.api.imagefiles import png
 
 from .digit_pages import (
     ONE,
@@ -181,6 +184,45 @@ def test_upload_is_classified_and_a_refused_one_shows_the_api_message(page: Page
     expect(page.locator("#error-box [data-role=message]")).to_have_text(detail)
     # Said once, in the box under the pad; the headline only says there is no guess.
     expect(draw.guess).to_have_text("No guess: LeNet-5 could not read the picture.")
+    expect(page.get_by_text(detail, exact=False).filter(visible=True)).to_have_count(1)
+
+
+def test_a_slow_answer_is_not_explained_with_the_previous_images_answer(page: Page) -> None:
+    """The explanation waits for the newest image's answers: when a refused upload follows a 7
+    at once and its answers are slow, the 7's answer is not explained on the new picture
+    (which the API would refuse a second time, in a second place)."""
+    draw = DrawPage(page).open()
+    held: list[Route] = []
+    explained: list[str] = []
+
+    def predict(route: Route) -> None:
+        if held or (
+            route.request.post_data_buffer and b"blank.png" in route.request.post_data_buffer
+        ):
+            held.append(route)  # answered below, once the explanation would have been asked
+        else:
+            route.continue_()
+
+    page.route("**/api/models/*/predict", predict)
+    page.on("request", lambda r: explained.append(r.url) if r.url.endswith("/explain") else None)
+    page.set_input_files(
+        UPLOAD,
+        FilePayload(name="seven.png", mimeType="image/png", buffer=digit_png("mnist-test-00000")),
+    )
+    assert draw.wait_guess() == "7"
+    blank = png(np.full((64, 64), 255, dtype=np.uint8))
+    page.set_input_files(UPLOAD, FilePayload(name="blank.png", mimeType="image/png", buffer=blank))
+    page.wait_for_timeout(1500)  # well past the 400 ms after which an answer is explained
+    asked_while_held = len(explained)
+    for route in held:
+        route.continue_()
+
+    expect(draw.guess).to_have_text("No guess: LeNet-5 could not read the picture.")
+    page.wait_for_load_state("networkidle")
+    assert held, "the upload was not sent to predict"
+    assert asked_while_held == 0 and explained == []
+    detail = page.locator("#error-box [data-role=message]").inner_text()
+    assert detail.startswith("No digit found")
     expect(page.get_by_text(detail, exact=False).filter(visible=True)).to_have_count(1)
 
 

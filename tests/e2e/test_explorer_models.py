@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from playwright.sync_api import FilePayload, Page, Request, expect
 
 from .digit_pages import Explorer, horizontal_overflow
+from .test_korean_pages import english_left
 
 CLASSES = ["apple", "banana", "cherry"]
 
@@ -77,8 +79,10 @@ def _delete(page: Page, model_id: str, token: str) -> None:
     page.request.delete(f"/api/models/{model_id}", headers={"Authorization": f"Bearer {token}"})
 
 
-@pytest.fixture
-def imported_big_model(page: Page, big_model: Path) -> Iterator[dict[str, Any]]:
+@contextmanager
+def _imported_big(
+    page: Page, big_model: Path, name: str = "Big test CNN"
+) -> Iterator[dict[str, Any]]:
     """The big model imported through the API (the form has its own test), deleted afterwards."""
     response = page.request.post(
         "/api/models",
@@ -88,15 +92,23 @@ def imported_big_model(page: Page, big_model: Path) -> Iterator[dict[str, Any]]:
                 "mimeType": "application/octet-stream",
                 "buffer": big_model.read_bytes(),
             },
-            "name": "Big test CNN",
+            "name": name,
             "classes": ",".join(CLASSES),
         },
         timeout=120_000,
     )
     assert response.status == 201, response.text()
     answer: dict[str, Any] = response.json()
-    yield answer
-    _delete(page, answer["id"], answer["delete_token"])
+    try:
+        yield answer
+    finally:
+        _delete(page, answer["id"], answer["delete_token"])
+
+
+@pytest.fixture
+def imported_big_model(page: Page, big_model: Path) -> Iterator[dict[str, Any]]:
+    with _imported_big(page, big_model) as answer:
+        yield answer
 
 
 def test_an_imported_colour_model_runs_a_sample_photo_and_can_be_deleted(
@@ -224,6 +236,30 @@ def test_a_big_model_loads_each_layer_when_it_scrolls_into_view(
     expect(explorer.layer("gap")).to_have_attribute("data-state", "ready", timeout=30_000)
     assert len(asked) > before + 1
     page.screenshot(path=artifacts / "laptop-explorer-big.png")
+
+
+def test_a_big_model_in_korean_leaves_no_english_sentence(
+    korean_page: Page, big_model: Path, artifacts: Path
+) -> None:
+    """The layer-by-layer path (lazy_network.js) read in Korean, every layer loaded."""
+    page = korean_page
+    with _imported_big(page, big_model, name="큰 시험용 CNN") as answer:
+        explorer = Explorer(page).open(answer["id"])
+        page.wait_for_selector("#network[data-status=ready][data-source=chelsea]")
+        for name in ("conv1", "conv2", "pool1", "conv3", "pool2", "conv4", "pool3", "gap"):
+            explorer.layer(name).scroll_into_view_if_needed()
+            expect(explorer.layer(name)).to_have_attribute("data-state", "ready", timeout=30_000)
+        explorer.layer("conv3").locator("[data-role=more-channels]").click()
+        expect(explorer.layer("conv3").locator(".map-tile")).to_have_count(32)
+        page.wait_for_load_state("networkidle")
+
+        assert page.locator("html").get_attribute("lang") == "ko"
+        expect(page.locator("#model-description")).to_have_text(
+            ".keras 파일에서 가져온 모델입니다. 가중치는 업로드된 그대로입니다."
+        )
+        left = english_left(page)
+        page.screenshot(path=artifacts / "korean-laptop-explorer-big.png", full_page=True)
+    assert not left, f"{len(left)} English runs:\n" + "\n".join(left[:60])
 
 
 def test_phone_explorer_with_a_colour_model_fits_the_screen(
