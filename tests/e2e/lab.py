@@ -125,11 +125,11 @@ class KernelLab:
         return texts
 
     def window_cells(self) -> list[tuple[int, int]]:
-        cells = self.page.locator("#numbers-input td.is-window")
-        return sorted(
-            (int(td.get_attribute("data-r") or 0), int(td.get_attribute("data-c") or 0))
-            for td in cells.all()
+        # Read at once, in the page: never half of one step's window and half of the next.
+        cells: list[list[int]] = self.page.eval_on_selector_all(
+            "#numbers-input td.is-window", "tds => tds.map(td => [+td.dataset.r, +td.dataset.c])"
         )
+        return sorted((r, c) for r, c in cells)
 
     # --- layout --------------------------------------------------------------------------
     def horizontal_overflow(self) -> int:

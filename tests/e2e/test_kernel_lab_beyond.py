@@ -156,6 +156,7 @@ def test_numbers_play_wraps_round_and_the_link_keeps_the_tab_and_its_settings(
     page.wait_for_function("document.getElementById('numbers-result').dataset.position !== '0,0'")
     play.click()
     expect(play).to_have_text("▶ Play")
+    expect(result).to_have_attribute("data-status", "ready")  # a step asked before the pause
     row, col = map(int, (result.get_attribute("data-position") or "").split(","))
     assert lab.window_cells() == [(2 * row + r, 2 * col + c) for r in range(3) for c in range(3)]
 
