@@ -50,6 +50,8 @@ answers one image at a time.
 - **Errors:** `{"type": "error", "frame": 7 or null, "status": 415, "detail": "..."}` for a
   bad frame or bad settings (the status REST would answer); the socket stays open. An
   oversize frame closes it with code 1009, a flood of messages with 1008, each with a reason.
+  Details and reasons are in the language of the handshake's `Accept-Language` (English or
+  Korean; a reason too long for a close frame in Korean is sent in English).
 """
 MAX_SETTINGS_TEXT = 4096
 MAX_LIVE_MODELS = 8
