@@ -72,12 +72,19 @@ export function formatShare(part, whole) {
   return percentText(percent, percent < 1 ? 2 : 0);
 }
 
-/** 42.31 -> "42.3 s"; a minute or more -> "3 min 5 s"; null -> "–". */
+/** 42.31 -> "42.3 s"; a minute or more -> "3 min 5 s" ("3분 5초" on a Korean page); null -> "–". */
 export function formatDuration(seconds) {
   if (seconds == null) return MISSING;
-  if (seconds < 60) return `${formatFixed(seconds, 1)} s`;
+  if (seconds < 60) return t("{seconds} s", { seconds: formatFixed(seconds, 1) });
   const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
+  return t("{minutes} min {seconds} s", { minutes, seconds: Math.round(seconds - minutes * 60) });
+}
+
+/** The training machine as ConvLens writes it ("x86_64, 2 CPUs"), in the page's language;
+ * any other text as it is. */
+export function formatMachine(machine) {
+  const ours = /^(.+), (\d+) CPUs$/.exec(machine ?? "");
+  return ours ? t("{arch}, {count} CPUs", { arch: ours[1], count: Number(ours[2]) }) : machine;
 }
 
 /** [55, 55, 96] -> "55 × 55 × 96"; [4096] -> "4096". */

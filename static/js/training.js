@@ -7,7 +7,7 @@ import { getModel, getModels } from "./api.js";
 import { CHART } from "./config.js";
 import { byId, el } from "./dom.js";
 import { t } from "./i18n/index.js";
-import { formatCount, formatDuration, formatFixed, formatNumber, formatPercent } from "./format.js";
+import { formatCount, formatDuration, formatFixed, formatMachine, formatNumber, formatPercent } from "./format.js";
 import { renderLineChart } from "./render/line_chart.js";
 import { historyColumns, metricAxis } from "./training/curve_axes.js";
 import { createCurveOverlay } from "./training/curve_overlay.js";
@@ -53,7 +53,7 @@ const isTrainedHere = (detail) => detail.origin === "trained";
 function trainingTime(training) {
   const duration = formatDuration(training.seconds);
   const perEpoch = training.seconds_per_epoch ? formatFixed(training.seconds_per_epoch, 1) : null;
-  const machine = training.machine;
+  const machine = training.machine ? formatMachine(training.machine) : null;
   if (perEpoch && machine) return t("{duration} ({perEpoch} s per epoch) on {machine}", { duration, perEpoch, machine });
   if (perEpoch) return t("{duration} ({perEpoch} s per epoch)", { duration, perEpoch });
   if (machine) return t("{duration} on {machine}", { duration, machine });

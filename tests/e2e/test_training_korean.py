@@ -133,6 +133,18 @@ def test_the_training_page_reads_in_korean_with_the_curves_numbers_then_in_engli
         expect(accuracy.locator("figcaption")).to_have_text("정확도(높을수록 좋음)")
         expect(accuracy.locator(".chart-title")).to_have_text(["에포크", "정확도"])
 
+        # Times in Korean units, worked from the model's own seconds (e.g. 7 min 3 s -> 7분 3초).
+        seconds = detail["training"]["seconds"]
+        minutes = int(seconds // 60)
+        took = f"{minutes}분 {round(seconds - 60 * minutes)}초" if seconds >= 60 else None
+        row = page.locator(f"#compare tbody tr[data-model='{model}']")
+        if took:
+            expect(row.locator("td").last).to_have_text(took)
+        machine = detail["training"]["machine"]  # "x86_64, 2 CPUs" as the trainer wrote it
+        arch, cpus = machine.removesuffix(" CPUs").rsplit(", ", 1)
+        expect(section).to_contain_text(f"{arch}, CPU {cpus}개에서")
+        expect(section).not_to_contain_text(" min ")
+
     expect(page.locator(".overlay-models legend")).to_have_text("모델")
     expect(page.locator("label[for=overlay-curves-validation]")).to_contain_text("검증 곡선")
     assert horizontal_overflow(page) == 0
