@@ -59,6 +59,10 @@ def test_grad_cam_is_the_default_and_shows_the_heatmap_the_overlay_and_what_they
     panel = _panel(page)
     expect(page.locator("#explain-method")).to_have_value("gradcam")
     expect(page.locator("#explain-layer")).to_have_value("pool2")  # the last with feature maps
+    # The class box shows what is explained: the network's own answer, first of the list.
+    chosen = page.locator("#explain-class_index")
+    assert chosen.evaluate("s => s.selectedIndex") == 0
+    expect(chosen.locator("option").first).to_have_text(f"The network's answer ({label})")
     layers = page.locator("#explain-layer option").evaluate_all("os => os.map(o => o.value)")
     assert layers == ["conv1", "pool1", "conv2", "pool2"]
     # Options of other methods are not offered.
@@ -216,6 +220,11 @@ def _drawn_seven(page: Page) -> DrawPage:
 def test_draw_explains_a_drawn_digit_with_a_heatmap_blended_over_it(
     page: Page, artifacts: Path
 ) -> None:
+    page.goto("/draw")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    # Before anything is drawn, only Grad-CAM's own setting is offered, as after.
+    for option in ("samples", "noise", "steps", "baseline", "patch", "stride"):
+        expect(_panel(page).locator(f"[data-option={option}]")).to_be_hidden()
     _drawn_seven(page)
     _wait_explained(page, "gradcam")
     panel = _panel(page)

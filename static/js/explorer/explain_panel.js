@@ -269,6 +269,8 @@ export function createExplainPanel(root, { blend = false, initial = {}, onChange
     for (const holder of form.querySelectorAll("[data-option]")) holder.hidden = !shown.includes(holder.dataset.option);
   };
 
+  showOptions(); // only the default method's settings, before any model is in use
+
   function useModel(detail) {
     const layers = spatialLayers(detail);
     controls.layer.replaceChildren(
@@ -291,7 +293,10 @@ export function createExplainPanel(root, { blend = false, initial = {}, onChange
       el("option", { value: "" }),
       ...detail.classes.map((name, i) => el("option", { value: String(i), text: name })),
     );
-    if (Number(state.initial.classIndex) < detail.classes.length) controls.classIndex.value = state.initial.classIndex;
+    // A shared link's class, if it names one of this model's; else the network's own answer.
+    const linked = state.initial.classIndex;
+    const known = linked != null && linked !== "" && Number(linked) < detail.classes.length;
+    controls.classIndex.value = known ? String(linked) : "";
     state.initial = {}; // a shared link's choice, once
     const side = Math.min(detail.input_shape[0], detail.input_shape[1]);
     controls.patch.max = controls.stride.max = String(side);
