@@ -96,6 +96,12 @@ def test_the_korean_lab_fits_a_laptop_and_a_phone(
     page.set_viewport_size({"width": 1366, "height": 768})
     open_korean(page)
     assert page.evaluate(OVERFLOW) == 0
+    # "-> 5x5x64" in a narrow column stays on one line (it broke as "-" / "> 5x5x64").
+    page.select_option("#preset-select", "mnist-cnn")
+    arrows = page.locator("#summary .working .unbroken")
+    expect(arrows.first).to_be_visible()
+    lines = arrows.evaluate_all("spans => spans.map(s => s.getClientRects().length)")
+    assert lines and set(lines) == {1}, lines
     page.screenshot(path=artifacts / "laptop-1366-architectures-ko.png", full_page=True)
 
     phone = open_korean(phone_page)

@@ -89,12 +89,20 @@ function renderTotals(summary) {
 }
 
 // state: "asked" (the quiz's question, "?"), "masked" (would give the answer away) or null.
+/** "... -> 5x5x64" with the arrow and what it points at on one line: a browser may otherwise
+ * break after the hyphen of "->". The text reads the same. */
+const workingParts = (working) =>
+  working
+    .split(/(-> \S+)/)
+    .filter(Boolean)
+    .map((part) => (part.startsWith("-> ") ? el("span", { class: "unbroken", text: part }) : part));
+
 function cell(label, value, working, state) {
   const classes = { asked: "quiz-hidden", masked: "quiz-masked" };
   const shown = { asked: "?", masked: MASKED }[state] ?? value;
   return el("td", { class: classes[state], dataset: column(label) }, [
     el("span", { class: "value", text: shown }),
-    working && !state ? el("span", { class: "working", text: working }) : null,
+    working && !state ? el("span", { class: "working" }, workingParts(working)) : null,
   ]);
 }
 
