@@ -30,6 +30,7 @@ from app.core.pooling import (
 from app.core.shapes import Padding, PaddingMode, Pair
 from app.core.trace import trace
 from app.errors import InvalidParameter
+from app.i18n import gettext
 
 MAX_GRID_OUTPUT_VALUES = 1_048_576
 
@@ -191,7 +192,7 @@ def _pixels_for(
     pixels = to_color(decoded.pixels, color)
     if pixels.ndim == 2 and _kernel_channels(step) == 3:
         pixels = cast(UInt8Array, np.repeat(pixels[..., np.newaxis], 3, axis=2))
-        note = (
+        note = gettext(  # in the request's language, as decoding's own notes are
             "The kernel has 3 input channels (R, G, B) and the picture is grey: it was given to "
             "the kernel as R = G = B, as a colour model's preparation reads a grey photo."
         )
