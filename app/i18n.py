@@ -117,9 +117,61 @@ def ngettext(singular: str, plural: str, n: int, language: str | None = None) ->
 
 
 def translate(template: str, params: dict[str, Any], language: str | None = None) -> str:
-    """A message template with {name} placeholders, translated, then filled in."""
+    """A message template with {name} placeholders, translated, then filled in (in Korean, with
+    the particles after a filled-in word chosen by its sound: :func:`korean_particles`)."""
     text = gettext(template, language)
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    filled = text.format(**params)
+    return korean_particles(filled) if (language or current.get()) == "ko" else filled
+
+
+# A Korean particle depends on whether the word before it ends in a consonant (받침): a
+# translation writes both forms, "{model}이(가)", since it cannot know the word; once the word is
+# filled in, the right one is chosen where its last sound is known: a Hangul syllable or a digit
+# (read as Sino-Korean: 영 일 이 삼 사 오 육 칠 팔 구). After a Latin name both forms stay. The
+# same rules are in static/js/i18n/index.js.
+_PARTICLE = re.compile(r"(이\(가\)|은\(는\)|을\(를\)|과\(와\)|와\(과\)|\(으\)로|\(이\)(?=라))")
+_PARTICLE_FORMS = {  # (after a consonant, after a vowel or ㄹ for 로)
+    "이(가)": ("이", "가"),
+    "은(는)": ("은", "는"),
+    "을(를)": ("을", "를"),
+    "과(와)": ("과", "와"),
+    "와(과)": ("과", "와"),
+    "(으)로": ("으로", "로"),
+    "(이)": ("이", ""),
+}
+_CLOSERS = "\"'\u201d\u2019)]」』"  # quotes and brackets that close a filled-in word
+_FINALS = " ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"  # a syllable's 28 endings
+_DIGIT_FINALS = "ㅇㄹ ㅁ  ㄱㄹㄹ "  # 영 일 이 삼 사 오 육 칠 팔 구: their final consonant
+
+
+def _final_sound(before: str) -> str | None:
+    """The final consonant ("" for none) of the word ``before`` ends with, if it is known."""
+    word = before.rstrip(_CLOSERS)
+    if not word:
+        return None
+    last = word[-1]
+    if "가" <= last <= "힣":
+        return _FINALS[(ord(last) - 0xAC00) % 28].strip()
+    if "0" <= last <= "9":
+        return _DIGIT_FINALS[int(last)].strip()
+    return None
+
+
+def korean_particles(text: str) -> str:
+    """``"LeNet-5이(가)"`` -> ``"LeNet-5가"``, ``"“선명하게”을(를)"`` -> ``"“선명하게”를"``."""
+
+    def chosen(match: re.Match[str]) -> str:
+        final = _final_sound(text[: match.start()])
+        if final is None:
+            return match.group(0)
+        after_consonant, after_vowel = _PARTICLE_FORMS[match.group(0)]
+        if match.group(0) == "(으)로":
+            return after_vowel if final in ("", "ㄹ") else after_consonant
+        return after_consonant if final else after_vowel
+
+    return _PARTICLE.sub(chosen, text)
 
 
 def placeholders(text: str) -> set[str]:

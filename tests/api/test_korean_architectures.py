@@ -112,7 +112,8 @@ def test_a_summary_reads_in_korean_with_its_warnings_naming_the_layer(web: TestC
     assert (
         korean["layers"][0]["receptive_field_formula"] == "1 픽셀: 각 입력값은 자기 자신을 봅니다"
     )
-    assert pool["output_formula"] == "6x6 맵마다 최댓값 -> 값 2개, 1x1x2(으)로 유지"
+    # "1x1x2(으)로" with the particle chosen: 2 is read 이, no final consonant, so 로.
+    assert pool["output_formula"] == "6x6 맵마다 최댓값 -> 값 2개, 1x1x2로 유지"
     assert dense["settings"] == "유닛 4개, 편향 없음"
     assert dense["output_formula"] == (
         "Dense는 마지막 축에만 작용합니다: 1x1 위치마다 2 -> 4 -> 1x1x4"

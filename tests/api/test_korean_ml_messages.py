@@ -112,7 +112,7 @@ def test_a_keras_archive_without_its_weights_is_refused_in_korean(tmp_path: Path
         "model.weights.h5. Save the model with model.save()."
     )
     assert error.localized("ko") == (
-        ".keras 파일에 model.weights.h5이(가) 없습니다. Keras 3 모델 파일에는 config.json과 "
+        ".keras 파일에 model.weights.h5가 없습니다. Keras 3 모델 파일에는 config.json과 "
         "model.weights.h5가 들어 있습니다. model.save()로 모델을 저장하세요."
     )
 

@@ -278,6 +278,11 @@ def test_a_trained_models_description_is_read_in_the_readers_language(
 
     architecture = job["architecture"]
     assert english == (f"Trained here on the dataset {job['dataset']} ({architecture}, 2 epochs).")
+    # The dataset's id ends in a digit or a letter: after a digit read 영 삼 육 the particle is
+    # 으로, after 일 이 사 오 칠 팔 구 it is 로; after a letter both forms stay.
+    last = job["dataset"][-1]
+    particle = "(으)로" if not last.isdigit() else "으로" if last in "036" else "로"
     assert korean == (
-        f"이 앱에서 데이터셋 {job['dataset']}(으)로 학습한 모델입니다({architecture}, 에포크 2개)."
+        f"이 앱에서 데이터셋 {job['dataset']}{particle} 학습한 모델입니다({architecture}, "
+        "에포크 2개)."
     )

@@ -41,10 +41,10 @@ def test_a_drawn_seven_is_answered_in_a_korean_sentence_that_names_it(
         r"LeNet-5의 (추측은 7입니다\. 확신도 [\d.]+%\.|선택은 7이지만, 믿지 마세요\.)", answer
     ), answer
     assert "guesses" not in answer and "sure" not in answer
-    expect(page.locator("#bars-caption")).to_have_text("LeNet-5이(가) 각 숫자를 얼마나 확신하는지")
+    expect(page.locator("#bars-caption")).to_have_text("LeNet-5가 각 숫자를 얼마나 확신하는지")
     expect(page.locator("#model-input")).to_have_attribute(
         "aria-label",
-        "LeNet-5이(가) 본 28 \u00d7 28 입력: 여러분의 그림을 검은 바탕에 흰 잉크로 바꾸고, "
+        "LeNet-5가 본 28 \u00d7 28 입력: 여러분의 그림을 검은 바탕에 흰 잉크로 바꾸고, "
         "줄여서 가운데에 놓은 것입니다.",
     )
     expect(page.locator("#dream .dream-message")).to_contain_text("버튼을 누르세요")
@@ -54,10 +54,10 @@ def test_a_drawn_seven_is_answered_in_a_korean_sentence_that_names_it(
     page.select_option("#dream-class", "1")
     dream.locator("button[type=submit]").click()
     page.wait_for_selector("#dream[data-status=ready][data-class-index='1']", timeout=60_000)
-    expect(dream.locator(".dream-summary")).to_contain_text("LeNet-5이(가) 본 “1”의 확률: 처음 ")
+    expect(dream.locator(".dream-summary")).to_contain_text("LeNet-5가 본 “1”의 확률: 처음 ")
     expect(dream.locator(".dream-summary")).to_contain_text("단계 뒤")
     expect(dream.locator("[data-role=dream] img")).to_have_attribute(
-        "alt", "1을(를) 더 닮게 바꾼 여러분의 그림"
+        "alt", "1을 더 닮게 바꾼 여러분의 그림"
     )
     page.screenshot(path=artifacts / "laptop-draw-ko.png", full_page=True)
 

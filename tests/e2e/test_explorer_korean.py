@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from app.i18n import korean_particles
+
 from .conftest import _watched_page
 from .digit_pages import Explorer, api_post, digit_png
 from .test_explorer_linked import point_at
@@ -79,9 +81,11 @@ def test_the_explorer_speaks_korean_with_the_models_numbers(page: Page) -> None:
     pool1 = summary_row(page, "pool1")
     rows, cols, maps = pool1["output_shape"]
     expect(explorer.layer("pool1").locator(".layer-explain")).to_have_text(
-        f"맵의 2 {TIMES} 2 창마다 가장 큰 값 하나로 바뀝니다. "
-        f"맵은 {rows} {TIMES} {cols}(으)로 줄어들고, 맵의 수는 그대로 {maps}개입니다. "
-        "가중치는 없습니다."
+        korean_particles(  # 14(으)로 -> 14로: the particle after the number's sound
+            f"맵의 2 {TIMES} 2 창마다 가장 큰 값 하나로 바뀝니다. "
+            f"맵은 {rows} {TIMES} {cols}(으)로 줄어들고, 맵의 수는 그대로 {maps}개입니다. "
+            "가중치는 없습니다."
+        )
     )
 
     # Pointing at a feature-map cell: the readout in Korean, with its row, column and field.

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
+from app.i18n import korean_particles
 from tests.keras_files import softmax_layer_rgb
 
 from .imported_models import imported_model
@@ -72,10 +73,15 @@ def test_the_kernel_lab_speaks_korean_and_english_again(page: Page) -> None:
     assert f"이 픽셀의 {dims(3, 3)} 창은 입력 {corner}에서 시작합니다." in summary, summary
     for result, note in zip(results, notes, strict=True):
         match = re.fullmatch(
-            rf"{re.escape(result)}은\(는\) 출력 이미지에서 픽셀 값 (\d+)\(으\)로 표시됩니다\.", note
+            rf"{re.escape(result)}(?:은|는) 출력 이미지에서 픽셀 값 (\d+)(?:으로|로) 표시됩니다\.",
+            note,
         )
         assert match, note
         pixel = int(match.group(1))
+        # The particles follow the numbers' sounds (app.i18n.korean_particles has its own test).
+        assert note == korean_particles(
+            f"{result}은(는) 출력 이미지에서 픽셀 값 {pixel}(으)로 표시됩니다."
+        )
         assert 0 <= pixel <= 255
         # clip mapping: the value, rounded and held to 0..255, is the pixel
         assert pixel == min(255, max(0, round(float(result))))
@@ -83,7 +89,7 @@ def test_the_kernel_lab_speaks_korean_and_english_again(page: Page) -> None:
 
     # A kernel of the learner's own is named in Korean; the address keeps no label for it.
     page.select_option("#image-kernel-rows", "5")
-    expect(page.locator("#image-summary")).to_contain_text("커널 “사용자 정의 커널”이(가)")
+    expect(page.locator("#image-summary")).to_contain_text("커널 “사용자 정의 커널”이")
     page.wait_for_function("new URLSearchParams(location.hash.slice(1)).has('kernel')")
     assert "label" not in lab.link()
 
@@ -179,7 +185,7 @@ def test_the_korean_page_fits_a_laptop_and_a_phone(
     page.click("#image-pool [data-action=pool]")
     expect(page.locator("#pool-summary")).to_contain_text(
         f"2{TIMES}2 창, 스트라이드 2의 맥스 풀링이 "
-        f"512{TIMES}512 출력을 256{TIMES}256(으)로 바꿉니다."
+        f"512{TIMES}512 출력을 256{TIMES}256으로 바꿉니다."  # 6 is read 육: 으로
     )
     expect(page.locator("#image-pool [data-action=pool]")).to_have_text("다시 풀링하기")
     assert lab.horizontal_overflow() == 0
@@ -215,9 +221,12 @@ def test_a_learned_rgb_filter_is_explained_in_korean(
         expect(page.locator("[data-role=learned-note]")).to_contain_text(
             "커널 편집기를 쓰지 않습니다"
         )
+        expect(page.locator("#image-summary")).to_contain_text("커널 “Colour shapes conv 필터 2”가")
+        # The grey cameraman given to a colour filter: said in Korean too.
         expect(page.locator("#image-summary")).to_contain_text(
-            "커널 “Colour shapes conv 필터 2”이(가)"
+            "커널의 입력 채널은 3개(R, G, B)인데 그림은 회색조입니다."
         )
+        expect(page.locator("#image-summary")).not_to_contain_text("The kernel has")
         page.locator("#learned-filter").scroll_into_view_if_needed()
         page.screenshot(path=artifacts / "laptop-kernel-lab-ko-learned.png", full_page=True)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from app.i18n import korean_particles
+
 POOL_MAP = [[1, 3, 2, 0], [5, 4, 1, 1], [0, 2, 6, 7], [3, 1, 8, 2]]
 
 
@@ -28,8 +30,10 @@ def test_a_korean_browser_learns_in_korean(korean_page: Page) -> None:
     page.get_by_role("button", name="확인", exact=True).click()
     feedback = page.locator(".learn-feedback")
     expect(feedback).to_have_text(
-        f"아쉽습니다. {average:g}은(는) 답이 아닙니다. 그것은 창의 평균, 즉 평균 풀링입니다. "
-        "맥스 풀링은 가장 큰 값을 남깁니다."
+        korean_particles(  # 5.75은(는) -> 5.75는: the particle after the number's sound
+            f"아쉽습니다. {average:g}은(는) 답이 아닙니다. 그것은 창의 평균, 즉 평균 풀링입니다. "
+            "맥스 풀링은 가장 큰 값을 남깁니다."
+        )
     )
     largest = max(max(row) for row in bottom_right)
     page.get_by_label("내 답").fill(str(largest))
