@@ -7,6 +7,7 @@ import io
 import threading
 import time
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
@@ -18,6 +19,13 @@ from pydantic import ValidationError
 
 from app.api.compute import HEAVY_UPLOAD_BYTES, ComputeBusy, ComputeSlots
 from app.config import Settings
+
+
+def run(main: Any) -> Any:
+    """``anyio.run(main)`` in a thread of its own: a browser test earlier in this process (as
+    under pytest-xdist) leaves Playwright's event loop on the main thread (see test_serving)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(anyio.run, main).result()
 
 
 def run_concurrently(slots: int, tasks: int) -> tuple[int, set[int]]:
@@ -54,7 +62,7 @@ def run_concurrently(slots: int, tasks: int) -> tuple[int, set[int]]:
         finally:
             compute.close()
 
-    anyio.run(main)
+    run(main)
     return most, threads
 
 
@@ -75,7 +83,7 @@ def test_the_result_and_the_arguments_pass_through() -> None:
     async def main() -> int:
         return await compute.run(pow, 2, 10)
 
-    assert anyio.run(main) == 1024
+    assert run(main) == 1024
     compute.close()
 
 
@@ -92,7 +100,7 @@ def test_an_exception_reaches_the_caller_as_it_was_raised() -> None:
         assert raised.value is problem
         assert await compute.run(pow, 3, 2) == 9  # the slot goes on serving
 
-    anyio.run(main)
+    run(main)
     compute.close()
 
 
@@ -114,7 +122,7 @@ def test_a_call_whose_caller_has_gone_is_skipped_if_it_has_not_started() -> None
             release.set()
         assert await compute.run(ran.append, "next") is None
 
-    anyio.run(main)
+    run(main)
     compute.close()
     assert ran == ["blocker", "next"]
 
@@ -154,7 +162,7 @@ def test_a_slot_holds_nothing_of_a_finished_call_while_it_waits() -> None:
         answer = await compute.run(Answer)
         return weakref.ref(answer)
 
-    ref = anyio.run(main)
+    ref = run(main)
     for _ in range(200):  # until the slot is back waiting on its queue, however slow
         gc.collect()
         if ref() is None:
@@ -189,7 +197,7 @@ def test_a_call_beyond_the_waiting_room_is_refused_with_503_and_retry_after() ->
         assert "its queue of 2 waiting requests is full" in busy.value.detail
         return [await compute.run(pow, 2, 4), compute.waiting]
 
-    assert anyio.run(main) == [16, 0]  # the room empties and takes calls again
+    assert run(main) == [16, 0]  # the room empties and takes calls again
     compute.close()
 
 
@@ -212,7 +220,7 @@ def test_a_failed_call_frees_its_arguments_without_the_garbage_collector() -> No
 
     gc.disable()  # a reference cycle would keep the upload until the collector ran
     try:
-        anyio.run(main)
+        run(main)
         for _ in range(200):  # until the slot has dropped the job, however slow
             if ref() is None:
                 break
@@ -282,7 +290,7 @@ def test_a_call_in_one_lane_does_not_wait_for_the_other_lane(blocked_lane_is_hea
             lanes.append(name)
             release.set()
 
-    anyio.run(main)
+    run(main)
     compute.close()
     expected = "convlens-compute-0" if blocked_lane_is_heavy else "convlens-compute-heavy-0"
     assert lanes == [expected]  # answered while the other lane's one slot was still held
