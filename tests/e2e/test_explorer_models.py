@@ -246,9 +246,18 @@ def test_a_big_model_in_korean_leaves_no_english_sentence(
     with _imported_big(page, big_model, name="큰 시험용 CNN") as answer:
         explorer = Explorer(page).open(answer["id"])
         page.wait_for_selector("#network[data-status=ready][data-source=chelsea]")
+        page.wait_for_function("!document.querySelector('#network [data-state=loading]')")
         for name in ("conv1", "conv2", "pool1", "conv3", "pool2", "conv4", "pool3", "gap"):
-            explorer.layer(name).scroll_into_view_if_needed()
-            expect(explorer.layer(name)).to_have_attribute("data-state", "ready", timeout=30_000)
+            # Scrolled to again at each check: the network may be drawn anew meanwhile.
+            page.wait_for_function(
+                """(name) => {
+                  const layer = document.querySelector(`#network .layer[data-layer='${name}']`);
+                  layer?.scrollIntoView({ block: "center" });
+                  return layer?.dataset.state === "ready";
+                }""",
+                arg=name,
+                timeout=30_000,
+            )
         explorer.layer("conv3").locator("[data-role=more-channels]").click()
         expect(explorer.layer("conv3").locator(".map-tile")).to_have_count(32)
         page.wait_for_load_state("networkidle")
